@@ -1,0 +1,26 @@
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SEED := seeds/kazakhstan-nato-partnership-edm-2005.txt
+
+.PHONY: run test bench clean
+
+# Re-install whenever pyproject.toml is newer than the venv's stamp.
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/hedgerow $(SEED)
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/core_bench.py
+	$(BIN)/python bench/tui_bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -1,0 +1,3 @@
+"""hedgerow: a terminal reader and annotator for analysts."""
+
+__version__ = "0.1.0"

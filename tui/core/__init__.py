@@ -1,0 +1,1 @@
+"""hedgerow's core: documents, annotations, storage, export and review. No Textual here."""

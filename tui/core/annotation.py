@@ -1,0 +1,99 @@
+"""The annotation record: a tagged span at code-point offsets, with its quote and context."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import datetime, timezone
+
+CONTEXT = 32  # characters of prefix and suffix kept to re-find a quote
+
+
+def utc_now() -> str:
+    """UTC ISO 8601 with milliseconds, ending in Z."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """One tag on one span. `end` is exclusive; offsets are code points into NFC text."""
+
+    start: int
+    end: int
+    quote: str
+    tag: str
+    document: str
+    annotator: str
+    prefix: str = ""
+    suffix: str = ""
+    note: str = ""
+    id: str = field(default_factory=new_id)
+    created: str = field(default_factory=utc_now)
+    modified: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.modified:
+            object.__setattr__(self, "modified", self.created)
+
+    @classmethod
+    def create(
+        cls, text: str, start: int, end: int, tag: str, *, document: str, annotator: str, note: str = ""
+    ) -> Annotation:
+        """A new annotation on text[start:end], with its quote and context taken from `text`."""
+        if not 0 <= start < end <= len(text):
+            raise ValueError(f"empty or out-of-range span {start}-{end} (text has {len(text)} characters)")
+        return cls(
+            start=start,
+            end=end,
+            quote=text[start:end],
+            prefix=text[max(0, start - CONTEXT) : start],
+            suffix=text[end : end + CONTEXT],
+            tag=tag,
+            note=note,
+            document=document,
+            annotator=annotator,
+        )
+
+    def changed(self, **changes) -> Annotation:
+        """A copy with `changes` applied and `modified` set to now."""
+        return replace(self, modified=utc_now(), **changes)
+
+    def to_record(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_record(cls, record: dict) -> Annotation:
+        """Build from a stored dict; raises ValueError naming a missing or mistyped field."""
+        known = {f.name: f for f in fields(cls)}
+        missing = [name for name in ("start", "end", "quote", "tag") if name not in record]
+        if missing:
+            raise ValueError(f"missing field(s): {', '.join(missing)}")
+        values = {k: v for k, v in record.items() if k in known}
+        for name in ("start", "end"):
+            if not isinstance(values[name], int) or isinstance(values[name], bool):
+                raise ValueError(f"field {name!r} must be an integer, got {values[name]!r}")
+        for name in ("quote", "tag", "prefix", "suffix", "note", "id", "created", "modified", "document", "annotator"):
+            if name in values and not isinstance(values[name], str):
+                raise ValueError(f"field {name!r} must be a string, got {values[name]!r}")
+        values.setdefault("document", "")
+        values.setdefault("annotator", "")
+        if values["start"] < 0 or values["end"] <= values["start"]:
+            raise ValueError(f"empty or negative span {values['start']}-{values['end']}")
+        return cls(**values)
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return (self.start, self.end)
+
+    def contains(self, offset: int) -> bool:
+        return self.start <= offset < self.end
+
+    def sort_key(self) -> tuple:
+        return (self.start, self.end, self.tag, self.id)
+
+
+FIELDS = tuple(f.name for f in fields(Annotation))

@@ -1,0 +1,74 @@
+"""Undo and redo. Every change is a set of (before, after) pairs of annotations.
+
+`before` None means an addition, `after` None a deletion, both set a modification, so
+one mechanism undoes adds, deletes, retags, note edits and imports alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tui.core.annotation import Annotation
+from tui.core.layer import Layer
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    pairs: tuple[tuple[Annotation | None, Annotation | None], ...]
+
+    def inverse(self) -> Change:
+        return Change(self.label, tuple((after, before) for before, after in reversed(self.pairs)))
+
+    @property
+    def touched(self) -> list[Annotation]:
+        """The annotations as they are after the change (deleted ones as they were)."""
+        return [after or before for before, after in self.pairs if after or before]
+
+
+def apply_change(layer: Layer, change: Change) -> None:
+    for before, after in change.pairs:
+        if before is None and after is not None:
+            layer.add(after)
+        elif after is None and before is not None:
+            layer.remove(before.id)
+        elif after is not None:
+            layer.replace(after)
+
+
+class History:
+    """A linear undo stack; a new change after an undo drops the redo branch."""
+
+    def __init__(self, limit: int = 1000) -> None:
+        self.limit = limit
+        self._done: list[Change] = []
+        self._undone: list[Change] = []
+
+    def record(self, change: Change) -> None:
+        self._done.append(change)
+        del self._done[: -self.limit]
+        self._undone.clear()
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._done)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._undone)
+
+    def undo(self, layer: Layer) -> Change | None:
+        if not self._done:
+            return None
+        change = self._done.pop()
+        apply_change(layer, change.inverse())
+        self._undone.append(change)
+        return change
+
+    def redo(self, layer: Layer) -> Change | None:
+        if not self._undone:
+            return None
+        change = self._undone.pop()
+        apply_change(layer, change)
+        self._done.append(change)
+        return change

@@ -1,0 +1,102 @@
+"""One annotator's annotations on one document, in memory, indexed by start offset."""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator
+
+from tui.core.annotation import Annotation
+
+
+class Layer:
+    """Annotations kept sorted by (start, end, tag, id) so the UI can find those in view with bisect.
+
+    `longest` bounds how far before a range an overlapping annotation can start, so range
+    queries look at a slice rather than scanning everything.
+    """
+
+    def __init__(self, annotations: Iterable[Annotation] = ()) -> None:
+        self._by_id: dict[str, Annotation] = {}
+        self._keys: list[tuple] = []
+        self._items: list[Annotation] = []
+        self.longest = 0
+        items = sorted(annotations, key=Annotation.sort_key)
+        for annotation in items:
+            if annotation.id in self._by_id:
+                raise ValueError(f"duplicate annotation id {annotation.id}")
+            self._by_id[annotation.id] = annotation
+        self._items = items
+        self._keys = [a.sort_key() for a in items]
+        self.longest = max((a.end - a.start for a in items), default=0)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[Annotation]:
+        return iter(self._items)
+
+    def __contains__(self, annotation_id: object) -> bool:
+        return annotation_id in self._by_id
+
+    def __getitem__(self, annotation_id: str) -> Annotation:
+        return self._by_id[annotation_id]
+
+    def get(self, annotation_id: str) -> Annotation | None:
+        return self._by_id.get(annotation_id)
+
+    def add(self, annotation: Annotation) -> None:
+        if annotation.id in self._by_id:
+            raise ValueError(f"duplicate annotation id {annotation.id}")
+        key = annotation.sort_key()
+        index = bisect_left(self._keys, key)
+        self._keys.insert(index, key)
+        self._items.insert(index, annotation)
+        self._by_id[annotation.id] = annotation
+        self.longest = max(self.longest, annotation.end - annotation.start)
+
+    def remove(self, annotation_id: str) -> Annotation:
+        annotation = self._by_id.pop(annotation_id)
+        index = bisect_left(self._keys, annotation.sort_key())
+        del self._keys[index]
+        del self._items[index]
+        return annotation
+
+    def replace(self, annotation: Annotation) -> Annotation:
+        """Swap in a changed annotation with the same id; returns the old one."""
+        old = self.remove(annotation.id)
+        self.add(annotation)
+        return old
+
+    def overlapping(self, start: int, end: int) -> list[Annotation]:
+        """Annotations that share at least one character with [start, end), in order."""
+        low = bisect_left(self._keys, (start - self.longest,))
+        high = bisect_left(self._keys, (end,))
+        return [a for a in self._items[low:high] if a.end > start]
+
+    def at(self, offset: int) -> list[Annotation]:
+        """Annotations covering `offset`, innermost (shortest) first."""
+        found = self.overlapping(offset, offset + 1)
+        return sorted(found, key=lambda a: (a.end - a.start, a.start))
+
+    def next_after(self, offset: int) -> Annotation | None:
+        index = bisect_right(self._keys, (offset, float("inf")))
+        return self._items[index] if index < len(self._items) else None
+
+    def previous_before(self, offset: int) -> Annotation | None:
+        index = bisect_left(self._keys, (offset,))
+        return self._items[index - 1] if index > 0 else None
+
+    def index_of(self, annotation_id: str) -> int:
+        return bisect_left(self._keys, self._by_id[annotation_id].sort_key())
+
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for annotation in self._items:
+            counts[annotation.tag] = counts.get(annotation.tag, 0) + 1
+        return counts
+
+    def items(self) -> list[Annotation]:
+        return list(self._items)
+
+
+__all__ = ["Layer"]

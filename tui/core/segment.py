@@ -1,0 +1,206 @@
+"""Grapheme, word, sentence and paragraph boundaries, as code-point offsets.
+
+The cursor moves by grapheme so that an emoji, a flag or a letter with combining
+marks moves as one. Sentences are found paragraph by paragraph, so asking for the
+sentence under the cursor costs the paragraph, not the document.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+ZWJ = "\u200d"
+
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+_BLANK_LINES = re.compile(r"\n[ \t]*\n")
+_SENTENCE_END = re.compile(r"""[.!?…]+['"’”)\]»]*(?=\s|$)""")
+_OPENERS = "\"'“‘([«"
+_ABBREVIATIONS = frozenset(
+    """
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    mr mrs ms dr prof gen lt col maj capt sgt adm gov sen rep pres amb st jr sr rev hon
+    vs etc e.g i.e cf al approx no nos vol vols pp fig figs ed eds inc ltd co corp dept est
+    """.split()
+)
+_INITIALS = re.compile(r"(?:\b[A-Za-z]\.)+$")
+
+
+def _is_extender(ch: str) -> bool:
+    """Characters that join the grapheme before them."""
+    code = ord(ch)
+    return (
+        unicodedata.category(ch) in ("Mn", "Me", "Mc")
+        or ch == ZWJ
+        or 0xFE00 <= code <= 0xFE0F  # variation selectors
+        or 0x1F3FB <= code <= 0x1F3FF  # skin-tone modifiers
+        or 0xE0020 <= code <= 0xE007F  # emoji tag sequences
+        or 0xE0100 <= code <= 0xE01EF
+    )
+
+
+def _is_regional(ch: str) -> bool:
+    return 0x1F1E6 <= ord(ch) <= 0x1F1FF
+
+
+def next_grapheme(text: str, offset: int) -> int:
+    """The end of the grapheme cluster that starts at `offset`."""
+    size = len(text)
+    if offset >= size:
+        return size
+    position = offset + 1
+    if _is_regional(text[offset]) and position < size and _is_regional(text[position]):
+        position += 1
+    while position < size:
+        if _is_extender(text[position]):
+            position += 1
+        elif text[position - 1] == ZWJ:
+            position += 1  # emoji ZWJ sequence: the joiner glues the next character on
+        else:
+            break
+    return position
+
+
+def previous_grapheme(text: str, offset: int) -> int:
+    """The start of the grapheme cluster that ends at `offset`."""
+    if offset <= 0:
+        return 0
+    # Walk back to a safe start (a non-extender not after a ZWJ), then forward by clusters.
+    start = offset - 1
+    while start > 0 and (_is_extender(text[start]) or text[start - 1] == ZWJ):
+        start -= 1
+    while start > 0 and _is_regional(text[start - 1]) and _is_regional(text[start]):
+        start -= 1
+    position = start
+    while True:
+        following = next_grapheme(text, position)
+        if following >= offset:
+            return position
+        position = following
+
+
+def clamp_to_grapheme(text: str, offset: int) -> int:
+    """Move `offset` back to the start of the cluster it falls inside."""
+    offset = max(0, min(offset, len(text)))
+    if offset == len(text):
+        return offset
+    return previous_grapheme(text, next_grapheme(text, offset)) if offset else 0
+
+
+def word_at(text: str, offset: int) -> tuple[int, int]:
+    """The word under `offset` (or just before it); a lone grapheme when there is none."""
+    if not text:
+        return (0, 0)
+    offset = max(0, min(offset, len(text) - 1))
+    low = max(0, offset - 200)
+    for match in _WORD.finditer(text, low, min(len(text), offset + 200)):
+        if match.start() <= offset < match.end():
+            return match.span()
+        if match.start() > offset:
+            break
+    return (offset, next_grapheme(text, offset))
+
+
+def next_word_end(text: str, offset: int) -> int:
+    """Where ctrl+right goes: the end of the next word."""
+    match = _WORD.search(text, offset)
+    if match is None:
+        return len(text)
+    return match.end() if match.start() >= offset or match.end() > offset else len(text)
+
+
+def previous_word_start(text: str, offset: int) -> int:
+    """Where ctrl+left goes: the start of the word before `offset`."""
+    low = max(0, offset - 400)
+    starts = [m.start() for m in _WORD.finditer(text, low, offset)]
+    if starts:
+        return starts[-1]
+    return 0 if low == 0 else previous_word_start(text, low)
+
+
+def paragraph_at(text: str, offset: int) -> tuple[int, int]:
+    """The block of non-blank lines around `offset`, without surrounding white space."""
+    offset = max(0, min(offset, len(text)))
+    start = text.rfind("\n\n", 0, offset)
+    start = 0 if start < 0 else start + 2
+    end = text.find("\n\n", offset)
+    end = len(text) if end < 0 else end
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end)
+
+
+def _is_abbreviation(text: str, start: int, dot: int) -> bool:
+    """Whether the period at `dot` ends an abbreviation or initials rather than a sentence."""
+    word_start = dot
+    while word_start > start and not text[word_start - 1].isspace() and text[word_start - 1] not in _OPENERS:
+        word_start -= 1
+    word = text[word_start:dot]
+    if word.lower().rstrip(".") in _ABBREVIATIONS:
+        return True
+    return bool(word) and _INITIALS.search(word + ".") is not None and len(word.replace(".", "")) <= 3
+
+
+def _starts_sentence(text: str, offset: int) -> bool:
+    """Whether the text at `offset` (past white space) looks like a new sentence's start."""
+    while offset < len(text) and text[offset] in _OPENERS:
+        offset += 1
+    return offset < len(text) and (text[offset].isupper() or text[offset].isdigit() or not text[offset].isalpha())
+
+
+def sentences_in(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans within [start, end), trimmed of white space."""
+    spans: list[tuple[int, int]] = []
+    begin = start
+    for match in _SENTENCE_END.finditer(text, start, end):
+        stop = match.end()
+        following = stop
+        while following < end and text[following].isspace():
+            following += 1
+        if following >= end:
+            break
+        if "\n\n" in text[stop:following]:
+            pass  # a blank line always ends a sentence
+        elif text[match.start()] == "." and match.group().rstrip("'\"’”)]»") == ".":
+            if _is_abbreviation(text, begin, match.start()):
+                continue
+            if not _starts_sentence(text, following):
+                continue
+        elif not _starts_sentence(text, following):
+            continue
+        spans.append((begin, stop))
+        begin = following
+    if begin < end:
+        spans.append((begin, end))
+    return [(s, e) for s, e in (_trim(text, s, e) for s, e in spans) if s < e]
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end)
+
+
+def sentence_at(text: str, offset: int) -> tuple[int, int]:
+    """The sentence under `offset`, found within its paragraph only."""
+    para_start, para_end = paragraph_at(text, offset)
+    spans = sentences_in(text, para_start, para_end)
+    for span in spans:
+        if offset < span[1]:
+            return span
+    return spans[-1] if spans else (para_start, para_end)
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Every sentence in the text, paragraph by paragraph."""
+    result: list[tuple[int, int]] = []
+    begin = 0
+    for match in _BLANK_LINES.finditer(text):
+        result.extend(sentences_in(text, begin, match.start()))
+        begin = match.end()
+    result.extend(sentences_in(text, begin, len(text)))
+    return result

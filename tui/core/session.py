@@ -1,0 +1,172 @@
+"""An annotator's working session on one document: the one place state changes go through.
+
+The TUI, the CLI and the tests all change annotations through a Session, so undo, redo,
+saving and change notification work the same everywhere.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from tui.core.annotation import Annotation
+from tui.core.document import Document
+from tui.core.errors import InputError
+from tui.core.history import Change, History, apply_change
+from tui.core.layer import Layer
+from tui.core.paths import config_path, layer_path, project_root, resolve_annotator
+from tui.core.store import AnnotationStore, StoredLayer
+from tui.core.tags import Config, load_config
+
+
+@dataclass(frozen=True)
+class SessionOptions:
+    annotator: str | None = None
+    annotations: Path | None = None
+    tags: Path | None = None
+
+
+class Session:
+    def __init__(self, document: Document, config: Config, annotator: str, store: AnnotationStore,
+                 stored: StoredLayer | None = None) -> None:
+        self.document = document
+        self.config = config
+        self.tags = config.tags
+        self.annotator = annotator
+        self.store = store
+        stored = stored or StoredLayer()
+        self.stored_sha256 = stored.document_sha256
+        self.layer = Layer(stored.annotations)
+        self.history = History()
+        self.version = 0  # bumped by every change; the saver compares it with saved_version
+        self.saved_version = 0
+        self._listeners: list[Callable[[Change], None]] = []
+
+    @classmethod
+    def open(cls, path: str | Path, options: SessionOptions = SessionOptions()) -> Session:
+        """Load the document, the config and this annotator's file. Raises HedgerowError."""
+        document = Document.load(path)
+        config = load_config(config_path(document.path, options.tags))
+        annotator = resolve_annotator(options.annotator)
+        store = AnnotationStore(layer_path(document.path, annotator, options.annotations))
+        return cls(document, config, annotator, store, store.load())
+
+    # -- reading -------------------------------------------------------------
+
+    @property
+    def text(self) -> str:
+        return self.document.text
+
+    @property
+    def dirty(self) -> bool:
+        return self.version != self.saved_version
+
+    @property
+    def document_changed(self) -> bool:
+        """Whether the text differs from the one the file was annotated on."""
+        return bool(self.stored_sha256) and self.stored_sha256 != self.document.sha256
+
+    def at(self, offset: int) -> Annotation | None:
+        """The innermost annotation under `offset`."""
+        found = self.layer.at(offset)
+        return found[0] if found else None
+
+    def get(self, annotation_id: str) -> Annotation:
+        return self.layer[annotation_id]
+
+    # -- changing --------------------------------------------------------------
+
+    def subscribe(self, listener: Callable[[Change], None]) -> None:
+        self._listeners.append(listener)
+
+    def _commit(self, change: Change, *, record: bool = True) -> Change:
+        apply_change(self.layer, change)
+        if record:
+            self.history.record(change)
+        self._changed(change)
+        return change
+
+    def _changed(self, change: Change) -> None:
+        self.version += 1
+        for listener in self._listeners:
+            listener(change)
+
+    def add(self, start: int, end: int, tag: str, note: str = "") -> Annotation:
+        if tag not in self.tags:
+            raise InputError(f"unknown tag {tag!r} (the tags are {', '.join(self.tags.names)})")
+        if not 0 <= start < end <= len(self.text):
+            raise InputError("select some text first: an empty span cannot be tagged")
+        annotation = Annotation.create(self.text, start, end, tag, document=self.document.sha256,
+                                       annotator=self.annotator, note=note)
+        self._commit(Change(f"tag {tag}", ((None, annotation),)))
+        return annotation
+
+    def delete(self, annotation_id: str) -> Annotation:
+        annotation = self.layer[annotation_id]
+        self._commit(Change(f"delete {annotation.tag}", ((annotation, None),)))
+        return annotation
+
+    def retag(self, annotation_id: str, tag: str) -> Annotation:
+        if tag not in self.tags:
+            raise InputError(f"unknown tag {tag!r}")
+        return self._modify(annotation_id, f"retag as {tag}", tag=tag)
+
+    def set_note(self, annotation_id: str, note: str) -> Annotation:
+        return self._modify(annotation_id, "edit note", note=note)
+
+    def _modify(self, annotation_id: str, label: str, **changes) -> Annotation:
+        before = self.layer[annotation_id]
+        if all(getattr(before, k) == v for k, v in changes.items()):
+            return before
+        after = before.changed(**changes)
+        self._commit(Change(label, ((before, after),)))
+        return after
+
+    def add_many(self, annotations: Iterable[Annotation], label: str = "import") -> Change | None:
+        """Add annotations as one undoable change (import)."""
+        pairs = tuple((None, a) for a in annotations)
+        return self._commit(Change(label, pairs)) if pairs else None
+
+    def replace_many(self, annotations: Iterable[Annotation], label: str) -> Change | None:
+        """Swap in changed copies of existing annotations as one change (re-anchoring)."""
+        pairs = tuple((self.layer[a.id], a) for a in annotations)
+        return self._commit(Change(label, pairs)) if pairs else None
+
+    def undo(self) -> Change | None:
+        change = self.history.undo(self.layer)
+        if change:
+            self._changed(change.inverse())
+        return change
+
+    def redo(self) -> Change | None:
+        change = self.history.redo(self.layer)
+        if change:
+            self._changed(change)
+        return change
+
+    # -- saving ----------------------------------------------------------------
+
+    def meta(self) -> dict:
+        try:
+            relative = os.path.relpath(self.document.path, project_root(self.document.path))
+        except ValueError:  # another drive on Windows
+            relative = str(self.document.path)
+        return {
+            "annotator": self.annotator,
+            "document": {"sha256": self.document.sha256, "path": Path(relative).as_posix(),
+                         "title": self.document.title, "length": len(self.document.text)},
+        }
+
+    def snapshot(self) -> tuple[int, list[Annotation]]:
+        """The current version and annotations; annotations are immutable, so a worker may save them."""
+        return self.version, self.layer.items()
+
+    def save_snapshot(self, version: int, annotations: list[Annotation]) -> None:
+        """Write a snapshot (possibly from a worker thread). Raises StoreError."""
+        self.store.save(annotations, self.meta())
+        self.saved_version = max(self.saved_version, version)
+
+    def save(self) -> None:
+        self.save_snapshot(*self.snapshot())

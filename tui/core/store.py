@@ -1,0 +1,175 @@
+"""TinyDB files of annotations: one per document and annotator, written atomically.
+
+Layout: `annotations/<document-stem>/<annotator>.json`, holding two tables keyed by
+strings, never by TinyDB's integer ids:
+
+    {"annotations": {"<uuid>": {...record...}, ...},
+     "meta": {"hedgerow": {"schema": 1, "document": {"sha256": ..., "path": ..., "title": ...},
+                           "annotator": ...}}}
+
+Files are written with indent 2, sorted keys and a trailing newline, so a git diff of
+one added annotation shows only that annotation's lines.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Table
+
+from tui.core.annotation import Annotation
+from tui.core.atomic import atomic_write_text
+from tui.core.errors import StoreError
+
+SCHEMA_VERSION = 1
+ANNOTATIONS = "annotations"
+META = "meta"
+META_KEY = "hedgerow"
+INDENT = " " * 2
+
+
+def dumps_stable(data: dict) -> str:
+    """json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + newline, but fast.
+
+    The stdlib only uses its C encoder without `indent`; the annotation records are flat,
+    so each is encoded by the C encoder with newline separators and spliced in.
+    """
+    parts = ["{"]
+    for t, table_name in enumerate(sorted(data)):
+        table = data[table_name]
+        parts.append(f'\n{INDENT}{json.dumps(table_name, ensure_ascii=False)}: ')
+        if not table:
+            parts.append("{}")
+        else:
+            items = []
+            for key in sorted(table):
+                record = table[key]
+                items.append(f"\n{INDENT * 2}{json.dumps(key, ensure_ascii=False)}: {_dump_record(record)}")
+            parts.append("{" + ",".join(items) + f"\n{INDENT}}}")
+        if t < len(data) - 1:
+            parts.append(",")
+    parts.append("\n}\n" if data else "}\n")
+    return "".join(parts)
+
+
+_FLAT_SEPARATOR = ",\n" + INDENT * 3
+
+
+def _dump_record(record: dict) -> str:
+    if record and all(not isinstance(v, (dict, list)) for v in record.values()):
+        body = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(_FLAT_SEPARATOR, ": "))
+        return "{\n" + INDENT * 3 + body[1:-1] + "\n" + INDENT * 2 + "}"
+    text = json.dumps(record, ensure_ascii=False, sort_keys=True, indent=2)
+    return text.replace("\n", "\n" + INDENT * 2)
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage that never writes in place and never mistakes damage for emptiness."""
+
+    def __init__(self, path: str | Path, **_: object) -> None:
+        self.path = Path(path)
+
+    def read(self) -> dict | None:
+        return read_json(self.path)
+
+    def write(self, data: dict) -> None:
+        atomic_write_text(self.path, dumps_stable(data))
+
+    def close(self) -> None:
+        pass
+
+
+def read_json(path: Path) -> dict | None:
+    """The parsed file, None when it does not exist; StoreError when it is damaged."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise StoreError(f"{path}: cannot read it ({error.strerror or error})") from None
+    if not raw.strip():
+        raise StoreError(f"{path}: the file is empty, so it was damaged (hedgerow never writes an empty file); "
+                         f"restore it, e.g. with git checkout, or remove it")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise StoreError(f"{path}: corrupt (not UTF-8 at byte {error.start}); left untouched") from None
+    except json.JSONDecodeError as error:
+        raise StoreError(f"{path}: corrupt JSON at line {error.lineno} column {error.colno} ({error.msg}); "
+                         f"left untouched, fix or restore it") from None
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise StoreError(f"{path}: not a hedgerow annotation file (expected tables of records); left untouched")
+    return data
+
+
+class KeyedTable(Table):
+    """A TinyDB table whose documents are keyed by strings (annotation uuids)."""
+
+    document_id_class = str
+
+    def _get_next_id(self):  # inserts must name their id
+        raise StoreError("records are keyed by uuid; insert them with an explicit id")
+
+
+class AnnotationDB(TinyDB):
+    table_class = KeyedTable
+
+
+@dataclass
+class StoredLayer:
+    annotations: list[Annotation] = field(default_factory=list)
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def document_sha256(self) -> str:
+        return self.meta.get("document", {}).get("sha256", "")
+
+
+class AnnotationStore:
+    """One annotator's file for one document."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def open_db(self) -> AnnotationDB:
+        """The file as a TinyDB database, for queries (writes still go through `save`)."""
+        return AnnotationDB(self.path, storage=AtomicJSONStorage)
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def load(self) -> StoredLayer:
+        data = read_json(self.path)
+        if data is None:
+            return StoredLayer()
+        records = data.get(ANNOTATIONS, {})
+        annotations = []
+        for key, record in records.items():
+            if not isinstance(record, dict):
+                raise StoreError(f"{self.path}: record {key} is not an object; left untouched")
+            try:
+                annotation = Annotation.from_record(record)
+            except (TypeError, ValueError) as error:
+                raise StoreError(f"{self.path}: record {key} is invalid ({error}); left untouched") from None
+            if annotation.id != key:
+                raise StoreError(f"{self.path}: record {key} holds id {annotation.id}; left untouched")
+            annotations.append(annotation)
+        meta = data.get(META, {}).get(META_KEY, {})
+        schema = meta.get("schema", SCHEMA_VERSION)
+        if not isinstance(schema, int) or schema > SCHEMA_VERSION:
+            raise StoreError(f"{self.path}: written by a newer hedgerow (schema {schema}); upgrade hedgerow")
+        annotations.sort(key=Annotation.sort_key)
+        return StoredLayer(annotations, meta)
+
+    def save(self, annotations: Iterable[Annotation], meta: dict) -> None:
+        """Write the whole set in one atomic write."""
+        data = {
+            ANNOTATIONS: {a.id: a.to_record() for a in annotations},
+            META: {META_KEY: {"schema": SCHEMA_VERSION, **meta}},
+        }
+        atomic_write_text(self.path, dumps_stable(data))
