@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import threading
 from pathlib import Path
 
 from tui.core.errors import StoreError
@@ -24,7 +25,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise StoreError(f"{path}: cannot create {path.parent} ({_reason(error)})") from None
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    # Named to match .gitignore's `.hedgerow-*.tmp`, so a temp left by a crash is never committed.
+    temp = path.with_name(f".hedgerow-{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     except OSError as error:

@@ -17,9 +17,6 @@ class Layer:
 
     def __init__(self, annotations: Iterable[Annotation] = ()) -> None:
         self._by_id: dict[str, Annotation] = {}
-        self._keys: list[tuple] = []
-        self._items: list[Annotation] = []
-        self.longest = 0
         items = sorted(annotations, key=Annotation.sort_key)
         for annotation in items:
             if annotation.id in self._by_id:
@@ -28,6 +25,14 @@ class Layer:
         self._items = items
         self._keys = [a.sort_key() for a in items]
         self.longest = max((a.end - a.start for a in items), default=0)
+        self._counts: dict[str, int] = {}
+        for annotation in items:
+            self._count(annotation.tag, 1)
+
+    def _count(self, tag: str, delta: int) -> None:
+        self._counts[tag] = self._counts.get(tag, 0) + delta
+        if not self._counts[tag]:
+            del self._counts[tag]
 
     def __len__(self) -> int:
         return len(self._items)
@@ -53,12 +58,14 @@ class Layer:
         self._items.insert(index, annotation)
         self._by_id[annotation.id] = annotation
         self.longest = max(self.longest, annotation.end - annotation.start)
+        self._count(annotation.tag, 1)
 
     def remove(self, annotation_id: str) -> Annotation:
         annotation = self._by_id.pop(annotation_id)
         index = bisect_left(self._keys, annotation.sort_key())
         del self._keys[index]
         del self._items[index]
+        self._count(annotation.tag, -1)
         return annotation
 
     def replace(self, annotation: Annotation) -> Annotation:
@@ -86,14 +93,15 @@ class Layer:
         index = bisect_left(self._keys, (offset,))
         return self._items[index - 1] if index > 0 else None
 
+    def ids(self) -> set[str]:
+        return set(self._by_id)
+
     def index_of(self, annotation_id: str) -> int:
         return bisect_left(self._keys, self._by_id[annotation_id].sort_key())
 
     def counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for annotation in self._items:
-            counts[annotation.tag] = counts.get(annotation.tag, 0) + 1
-        return counts
+        """Annotations per tag, kept up to date on every change."""
+        return dict(self._counts)
 
     def items(self) -> list[Annotation]:
         return list(self._items)

@@ -24,6 +24,14 @@ def project_root(document: Path) -> Path:
     return folder
 
 
+def relative_path(document: Path) -> str:
+    """The document's path from its project root, with forward slashes."""
+    try:
+        return Path(os.path.relpath(document, project_root(document))).as_posix()
+    except ValueError:  # another drive on Windows
+        return Path(document).as_posix()
+
+
 def annotations_dir(document: Path, override: Path | None = None) -> Path:
     return Path(override) if override else project_root(document) / ANNOTATIONS_DIR
 

@@ -20,9 +20,10 @@ _ABBREVIATIONS = frozenset(
     """
     jan feb mar apr jun jul aug sep sept oct nov dec
     mr mrs ms dr prof gen lt col maj capt sgt adm gov sen rep pres amb st jr sr rev hon
-    vs etc e.g i.e cf al approx no nos vol vols pp fig figs ed eds inc ltd co corp dept est
+    vs etc e.g i.e cf al approx vol vols pp fig figs ed eds inc ltd co corp dept est
     """.split()
 )
+_NUMBER_ABBREVIATIONS = frozenset({"no", "nos"})  # "No. 5", but "He said no. Then ..." ends a sentence
 _INITIALS = re.compile(r"(?:\b[A-Za-z]\.)+$")
 
 
@@ -87,32 +88,49 @@ def clamp_to_grapheme(text: str, offset: int) -> int:
     return previous_grapheme(text, next_grapheme(text, offset)) if offset else 0
 
 
+def _words(text: str, start: int, end: int):
+    """Word spans in text[start:end]. `\\w` does not match combining marks (Devanagari vowel
+    signs, "x" + U+0301), so a word runs on over marks and any word characters after them."""
+    span = None
+    for match in _WORD.finditer(text, start, end):
+        if span is not None and match.start() == span[1]:
+            span = (span[0], match.end())
+        else:
+            if span is not None:
+                yield span
+            span = match.span()
+        stop = span[1]
+        while stop < end and _is_extender(text[stop]):
+            stop += 1
+        span = (span[0], stop)
+    if span is not None:
+        yield span
+
+
 def word_at(text: str, offset: int) -> tuple[int, int]:
     """The word under `offset` (or just before it); a lone grapheme when there is none."""
     if not text:
         return (0, 0)
     offset = max(0, min(offset, len(text) - 1))
     low = max(0, offset - 200)
-    for match in _WORD.finditer(text, low, min(len(text), offset + 200)):
-        if match.start() <= offset < match.end():
-            return match.span()
-        if match.start() > offset:
+    for span in _words(text, low, min(len(text), offset + 200)):
+        if span[0] <= offset < span[1]:
+            return span
+        if span[0] > offset:
             break
     return (offset, next_grapheme(text, offset))
 
 
 def next_word_end(text: str, offset: int) -> int:
     """Where ctrl+right goes: the end of the next word."""
-    match = _WORD.search(text, offset)
-    if match is None:
-        return len(text)
-    return match.end() if match.start() >= offset or match.end() > offset else len(text)
+    span = next(_words(text, offset, len(text)), None)
+    return len(text) if span is None else span[1]
 
 
 def previous_word_start(text: str, offset: int) -> int:
     """Where ctrl+left goes: the start of the word before `offset`."""
     low = max(0, offset - 400)
-    starts = [m.start() for m in _WORD.finditer(text, low, offset)]
+    starts = [span[0] for span in _words(text, low, offset)]
     if starts:
         return starts[-1]
     return 0 if low == 0 else previous_word_start(text, low)
@@ -121,10 +139,15 @@ def previous_word_start(text: str, offset: int) -> int:
 def paragraph_at(text: str, offset: int) -> tuple[int, int]:
     """The block of non-blank lines around `offset`, without surrounding white space."""
     offset = max(0, min(offset, len(text)))
-    start = text.rfind("\n\n", 0, offset)
-    start = 0 if start < 0 else start + 2
-    end = text.find("\n\n", offset)
-    end = len(text) if end < 0 else end
+    # Blank lines may hold spaces or tabs, as in `sentences`: walk back line by line to one.
+    start = text.rfind("\n", 0, offset) + 1
+    while start > 0:
+        previous = text.rfind("\n", 0, start - 1) + 1
+        if not text[previous : start - 1].strip(" \t"):
+            break
+        start = previous
+    following = _BLANK_LINES.search(text, offset)
+    end = len(text) if following is None else following.start()
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
@@ -140,6 +163,8 @@ def _is_abbreviation(text: str, start: int, dot: int) -> bool:
     word = text[word_start:dot]
     if word.lower().rstrip(".") in _ABBREVIATIONS:
         return True
+    if word.lower() in _NUMBER_ABBREVIATIONS:
+        return text[dot + 1 : dot + 3].strip()[:1].isdigit()
     return bool(word) and _INITIALS.search(word + ".") is not None and len(word.replace(".", "")) <= 3
 
 

@@ -6,7 +6,6 @@ saving and change notification work the same everywhere.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,7 @@ from tui.core.document import Document
 from tui.core.errors import InputError
 from tui.core.history import Change, History, apply_change
 from tui.core.layer import Layer
-from tui.core.paths import config_path, layer_path, project_root, resolve_annotator
+from tui.core.paths import config_path, layer_path, relative_path, resolve_annotator
 from tui.core.store import AnnotationStore, StoredLayer
 from tui.core.tags import Config, load_config
 
@@ -149,13 +148,9 @@ class Session:
     # -- saving ----------------------------------------------------------------
 
     def meta(self) -> dict:
-        try:
-            relative = os.path.relpath(self.document.path, project_root(self.document.path))
-        except ValueError:  # another drive on Windows
-            relative = str(self.document.path)
         return {
             "annotator": self.annotator,
-            "document": {"sha256": self.document.sha256, "path": Path(relative).as_posix(),
+            "document": {"sha256": self.document.sha256, "path": relative_path(self.document.path),
                          "title": self.document.title, "length": len(self.document.text)},
         }
 

@@ -14,6 +14,7 @@ one added annotation shows only that annotation's lines.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,11 +101,30 @@ def read_json(path: Path) -> dict | None:
     except UnicodeDecodeError as error:
         raise StoreError(f"{path}: corrupt (not UTF-8 at byte {error.start}); left untouched") from None
     except json.JSONDecodeError as error:
+        conflict = conflict_error(path, raw.decode("utf-8"))
+        if conflict:
+            raise conflict from None
         raise StoreError(f"{path}: corrupt JSON at line {error.lineno} column {error.colno} ({error.msg}); "
                          f"left untouched, fix or restore it") from None
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         raise StoreError(f"{path}: not a hedgerow annotation file (expected tables of records); left untouched")
     return data
+
+
+_CONFLICT_IDS = re.compile(r"ours: annotations? ([^;\n]+)")  # the labels tui.core.merge writes
+
+
+def conflict_error(path: Path, text: str) -> StoreError | None:
+    """A StoreError naming the conflicting annotations if `text` holds git conflict markers."""
+    starts = [line for line in text.splitlines() if line.startswith("<<<<<<< ")]
+    if not starts:
+        return None
+    ids = [i for line in starts if (m := _CONFLICT_IDS.search(line)) for i in m.group(1).split()]
+    parts = [f"{len(ids)} annotation(s) ({', '.join(ids[:5])}{', …' * (len(ids) > 5)})"] if ids else []
+    others = sum(not _CONFLICT_IDS.search(line) for line in starts)
+    parts += [f"{others} {'other ' * bool(ids)}place(s)"] if others else []
+    return StoreError(f"{path}: unresolved merge conflict in {' and '.join(parts)}; "
+                      f"edit the file to keep one version, then git add it")
 
 
 class KeyedTable(Table):
@@ -160,6 +180,9 @@ class AnnotationStore:
                 raise StoreError(f"{self.path}: record {key} holds id {annotation.id}; left untouched")
             annotations.append(annotation)
         meta = data.get(META, {}).get(META_KEY, {})
+        if not isinstance(meta, dict) or not isinstance(meta.get("document", {}), dict):
+            raise StoreError(f"{self.path}: damaged meta table (meta.hedgerow and its document must be "
+                             f"objects); left untouched")
         schema = meta.get("schema", SCHEMA_VERSION)
         if not isinstance(schema, int) or schema > SCHEMA_VERSION:
             raise StoreError(f"{self.path}: written by a newer hedgerow (schema {schema}); upgrade hedgerow")
@@ -173,3 +196,8 @@ class AnnotationStore:
             META: {META_KEY: {"schema": SCHEMA_VERSION, **meta}},
         }
         atomic_write_text(self.path, dumps_stable(data))
+
+
+def load_layers(files: dict[str, Path]) -> dict[str, list[Annotation]]:
+    """Every named layer's annotations, for agreement and review."""
+    return {name: AnnotationStore(path).load().annotations for name, path in files.items()}

@@ -92,7 +92,7 @@ def _parse_tag(entry: object, index: int, where: str) -> Tag:
         raise InputError(f"{where}: tags[{index}] needs a non-empty 'name' without surrounding spaces")
     colour = entry.get("colour", entry.get("color"))
     if not isinstance(colour, str):
-        raise InputError(f"{where}: tag {name!r} needs a 'colour' such as \"#5fafff\" or \"orange\"")
+        raise InputError(f"{where}: tag {name!r} needs a 'colour' such as \"#5fafff\" or \"dark_orange\"")
     try:
         Color.parse(colour)
     except ColorParseError:

@@ -1,0 +1,382 @@
+"""Git integration: the merge driver (unit and through real git), `show` as textconv, git-setup."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import shutil
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from tui.cli import main
+from tui.core.annotation import Annotation
+from tui.core.errors import StoreError
+from tui.core.merge import merge, render
+from tui.core.session import Session, SessionOptions
+from tui.core.store import AnnotationStore, dumps_stable
+
+SEED = Path(__file__).resolve().parents[1] / "seeds" / "kazakhstan-nato-partnership-edm-2005.txt"
+TEXT = SEED.read_text(encoding="utf-8")
+ATTRIBUTES = "annotations/**/*.json merge=hedgerow diff=hedgerow"
+
+
+# -- helpers ---------------------------------------------------------------------
+
+
+def resolve(text: str, keep) -> str:
+    """Keep "ours" or "theirs" of each marker block in turn, as a user would by hand."""
+    choices, out, state, side = iter(keep), [], None, None
+    for line in text.splitlines(keepends=True):
+        if line.startswith("<<<<<<< "):
+            state, side = "ours", next(choices)
+        elif line == "=======\n" and state:
+            state = "theirs"
+        elif line.startswith(">>>>>>> "):
+            state = None
+        elif state is None or state == side:
+            out.append(line)
+    return "".join(out)
+
+
+def load_text(tmp_path: Path, text: str):
+    path = tmp_path / "merged.json"
+    path.write_text(text, encoding="utf-8")
+    return AnnotationStore(path).load()
+
+
+def record(phrase: str, tag: str = "actor", note: str = "", minute: int = 0) -> dict:
+    start = TEXT.index(phrase)
+    made = Annotation.create(TEXT, start, start + len(phrase), tag, document="sha-1", annotator="alice", note=note)
+    return replace(made, created="2026-01-01T10:00:00.000Z", modified=f"2026-01-01T10:{minute:02d}:00.000Z").to_record()
+
+
+def edited(rec: dict, minute: int, **changes) -> dict:
+    return {**rec, **changes, "modified": f"2026-01-01T10:{minute:02d}:00.000Z"}
+
+
+def layer(*records: dict, sha: str = "sha-1", title: str = "Kazakhstan") -> dict:
+    return {"annotations": {r["id"]: r for r in records},
+            "meta": {"hedgerow": {"schema": 1, "annotator": "alice",
+                                  "document": {"sha256": sha, "path": "seeds/k.txt", "title": title}}}}
+
+
+SIMMONS = record("Robert Simmons")
+ALTYNBAYEV = record("Army General Mukhtar Altynbayev")
+HEDGE = record("appeared to support such plans", "hedge", note="soft verb")
+
+
+# -- three-way logic ---------------------------------------------------------------
+
+
+def test_additions_on_both_sides_are_all_kept() -> None:
+    base = layer(SIMMONS)
+    ours, theirs = layer(SIMMONS, ALTYNBAYEV), layer(SIMMONS, HEDGE)
+    result = merge(base, ours, theirs)
+    assert not result.conflicts
+    assert result.data["annotations"] == {r["id"]: r for r in (SIMMONS, ALTYNBAYEV, HEDGE)}
+    # The same record added identically on both sides is kept once, not a conflict.
+    assert merge(base, ours, ours).data == ours
+    assert render(result) == dumps_stable(result.data)
+
+
+def test_a_deletion_against_an_unchanged_record_wins() -> None:
+    base = layer(SIMMONS, HEDGE)
+    for ours, theirs in ((layer(HEDGE), base), (base, layer(HEDGE)), (layer(HEDGE), layer(HEDGE))):
+        result = merge(base, ours, theirs)
+        assert not result.conflicts
+        assert set(result.data["annotations"]) == {HEDGE["id"]}
+
+
+def test_changes_to_different_fields_of_one_record_are_both_kept() -> None:
+    base = layer(SIMMONS, HEDGE)
+    ours = layer(SIMMONS, edited(HEDGE, 5, note="a soft verb: appeared"))
+    theirs = layer(SIMMONS, edited(HEDGE, 9, tag="commitment"))
+    result = merge(base, ours, theirs)
+    assert not result.conflicts
+    merged = result.data["annotations"][HEDGE["id"]]
+    assert (merged["note"], merged["tag"]) == ("a soft verb: appeared", "commitment")
+    assert merged["modified"] == "2026-01-01T10:09:00.000Z"  # the later of the two
+    assert merge(base, theirs, ours).data["annotations"][HEDGE["id"]] == merged  # symmetric
+
+
+def test_the_same_field_changed_differently_is_marked_with_both_versions(tmp_path: Path) -> None:
+    base = layer(SIMMONS, HEDGE, ALTYNBAYEV)
+    ours = layer(SIMMONS, edited(HEDGE, 5, note="ours", tag="commitment"), ALTYNBAYEV)
+    theirs = layer(edited(SIMMONS, 7, note="the envoy"), edited(HEDGE, 6, note="theirs"), ALTYNBAYEV)
+    result = merge(base, ours, theirs)
+    assert [(c.key, c.reason) for c in result.conflicts] == [(HEDGE["id"], "note differs")]
+    text = render(result)
+    assert f"<<<<<<< ours: annotation {HEDGE['id']}; note differs\n" in text
+    assert f">>>>>>> theirs: annotation {HEDGE['id']}\n" in text
+    with pytest.raises(StoreError, match=rf"unresolved merge conflict in 1 annotation\(s\) \({HEDGE['id']}\); "
+                                         r"edit the file to keep one version, then git add it"):
+        load_text(tmp_path, text)
+    for side, note in (("ours", "ours"), ("theirs", "theirs")):
+        loaded = {a.id: a for a in load_text(tmp_path, resolve(text, [side])).annotations}
+        assert set(loaded) == {SIMMONS["id"], HEDGE["id"], ALTYNBAYEV["id"]}
+        assert (loaded[HEDGE["id"]].note, loaded[HEDGE["id"]].tag) == (note, "commitment")  # ours' retag either way
+        assert loaded[SIMMONS["id"]].note == "the envoy"
+
+
+@pytest.mark.parametrize("clashing, others", [(False, ()), (True, ()), (True, (ALTYNBAYEV,))],
+                         ids=["only-deletions", "with-a-field-conflict", "with-an-untouched-record"])
+def test_delete_against_modify_is_a_conflict_and_any_resolution_is_valid_json(tmp_path: Path, clashing, others) -> None:
+    gone_ours, gone_theirs = record("Robert Simmons"), record("appeared to support such plans", "hedge")
+    clash = record("Kazakhstan has made significant progress", "commitment")
+    clashes = (clash,) if clashing else ()
+    base = layer(gone_ours, gone_theirs, *clashes, *others)
+    ours = layer(edited(gone_theirs, 3, tag="actor"), *(edited(c, 3, note="ours") for c in clashes), *others)
+    theirs = layer(edited(gone_ours, 4, note="kept?"), *(edited(c, 4, note="theirs") for c in clashes), *others)
+    result = merge(base, ours, theirs)
+    assert {c.key: c.reason for c in result.conflicts} == {
+        gone_ours["id"]: "deleted in ours, changed in theirs",
+        gone_theirs["id"]: "deleted in theirs, changed in ours",
+        **{c["id"]: "note differs" for c in clashes},
+    }
+    text = render(result)
+    with pytest.raises(StoreError, match=rf"unresolved merge conflict in {2 + clashing} annotation\(s\)"):
+        load_text(tmp_path, text)
+    blocks = text.count("<<<<<<< ")
+    outcomes = set()
+    for keep in itertools.product(("ours", "theirs"), repeat=blocks):
+        loaded = {a.id for a in load_text(tmp_path, resolve(text, keep)).annotations}
+        assert {r["id"] for r in (*clashes, *others)} <= loaded
+        outcomes.add(frozenset(loaded & {gone_ours["id"], gone_theirs["id"]}))
+    assert len(outcomes) == (2 if blocks == 1 else 4)  # each deleted record can be kept or dropped
+
+
+def test_meta_conflicts_only_when_both_sides_changed_the_document(tmp_path: Path) -> None:
+    base = layer(SIMMONS)
+    result = merge(base, layer(SIMMONS, sha="sha-2"), layer(SIMMONS, sha="sha-3"))
+    assert [(c.table, c.key) for c in result.conflicts] == [("meta", "hedgerow")]
+    text = render(result)
+    with pytest.raises(StoreError, match=r"unresolved merge conflict in 1 place\(s\)"):
+        load_text(tmp_path, text)
+    assert load_text(tmp_path, resolve(text, ["theirs"])).document_sha256 == "sha-3"
+    # Both changed, same text: ours wins; one side changed: that side wins.
+    same = merge(base, layer(SIMMONS, sha="sha-2", title="Ours"), layer(SIMMONS, sha="sha-2", title="Theirs"))
+    assert not same.conflicts and same.data["meta"]["hedgerow"]["document"]["title"] == "Ours"
+    one = merge(base, base, layer(SIMMONS, sha="sha-2"))
+    assert one.data["meta"]["hedgerow"]["document"]["sha256"] == "sha-2"
+
+
+def test_merge_driver_refuses_damaged_input_and_leaves_ours_alone(tmp_path: Path, capsys) -> None:
+    base, ours, theirs = (tmp_path / name for name in ("base.json", "ours.json", "theirs.json"))
+    base.write_text("", encoding="utf-8")  # git's base when both sides added the file
+    ours.write_text(dumps_stable(layer(SIMMONS)), encoding="utf-8")
+    theirs.write_text(dumps_stable(layer(HEDGE)), encoding="utf-8")
+    assert main(["merge-driver", str(base), str(ours), str(theirs)]) == 0
+    assert set(json.loads(ours.read_text())["annotations"]) == {SIMMONS["id"], HEDGE["id"]}
+    before = ours.read_bytes()
+    theirs.write_text('{"annotations": {', encoding="utf-8")
+    assert main(["merge-driver", str(base), str(ours), str(theirs)]) == 2
+    assert "cannot merge, theirs is unusable" in capsys.readouterr().err
+    assert ours.read_bytes() == before
+
+
+# -- through git -----------------------------------------------------------------
+
+
+def git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True)
+    assert not check or result.returncode == 0, f"git {' '.join(args)}: {result.stdout}{result.stderr}"
+    return result
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch) -> Path:
+    """A git repository holding the seed under seeds/, set up for hedgerow, one commit on main."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-global-gitconfig"))
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.name", "Test")
+    git(root, "config", "user.email", "test@example.org")
+    (root / "seeds").mkdir()
+    shutil.copyfile(SEED, root / "seeds" / SEED.name)
+    assert main(["git-setup", "--repo", str(root)]) == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "seed")
+    return root
+
+
+def session(repo: Path, annotator: str) -> Session:
+    options = SessionOptions(annotator=annotator, annotations=repo / "annotations")
+    return Session.open(repo / "seeds" / SEED.name, options)
+
+
+def add(s: Session, phrase: str, tag: str, note: str = "") -> Annotation:
+    start = s.text.index(phrase)
+    return s.add(start, start + len(phrase), tag, note)
+
+
+def commit(repo: Path, message: str) -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+
+
+def layer_file(repo: Path, annotator: str) -> Path:
+    return repo / "annotations" / SEED.stem / f"{annotator}.json"
+
+
+def records(repo: Path, annotator: str) -> dict[str, Annotation]:
+    return {a.id: a for a in AnnotationStore(layer_file(repo, annotator)).load().annotations}
+
+
+def base_layer(repo: Path, annotator: str) -> tuple[Annotation, Annotation]:
+    s = session(repo, annotator)
+    pair = add(s, "Robert Simmons", "actor"), add(s, "appeared to support such plans", "hedge", "soft verb")
+    s.save()
+    return pair
+
+
+def test_two_annotators_on_two_branches_merge_cleanly(repo: Path) -> None:
+    alice_base, bob_base = base_layer(repo, "alice"), base_layer(repo, "bob")
+    commit(repo, "both start")
+    git(repo, "checkout", "-q", "-b", "alice-work")
+    s = session(repo, "alice")
+    new_alice = add(s, "Army General Mukhtar Altynbayev", "actor")
+    s.set_note(alice_base[0].id, "NATO's envoy")
+    s.save()
+    commit(repo, "alice")
+    git(repo, "checkout", "-q", "-b", "bob-work", "main")
+    s = session(repo, "bob")
+    new_bob = add(s, "could include", "hedge")
+    s.retag(bob_base[1].id, "commitment")
+    s.save()
+    commit(repo, "bob")
+    git(repo, "merge", "--no-edit", "alice-work")
+    alice, bob = records(repo, "alice"), records(repo, "bob")
+    assert set(alice) == {alice_base[0].id, alice_base[1].id, new_alice.id}
+    assert alice[alice_base[0].id].note == "NATO's envoy"
+    assert set(bob) == {bob_base[0].id, bob_base[1].id, new_bob.id}
+    assert bob[bob_base[1].id].tag == "commitment"
+
+
+def test_one_file_edited_on_two_branches_merges_by_field(repo: Path) -> None:
+    simmons, hedge = base_layer(repo, "alice")
+    commit(repo, "base")
+    git(repo, "checkout", "-q", "-b", "notes")
+    s = session(repo, "alice")
+    ours_new = add(s, "Army General Mukhtar Altynbayev", "actor")
+    s.set_note(hedge.id, "hedged support, not a pledge")
+    s.save()
+    commit(repo, "notes")
+    git(repo, "checkout", "-q", "-b", "tags", "main")
+    s = session(repo, "alice")
+    theirs_new = add(s, "could include", "hedge")
+    retagged = s.retag(hedge.id, "commitment")
+    s.save()
+    commit(repo, "tags")
+    git(repo, "checkout", "-q", "notes")
+    merged = git(repo, "merge", "--no-edit", "tags")  # a textual merge of these files would conflict
+    assert "hedgerow" in git(repo, "check-attr", "merge", "--", str(layer_file(repo, "alice"))).stdout
+    alice = records(repo, "alice")
+    assert set(alice) == {simmons.id, hedge.id, ours_new.id, theirs_new.id}, merged.stdout
+    assert (alice[hedge.id].note, alice[hedge.id].tag) == ("hedged support, not a pledge", "commitment")
+    assert alice[hedge.id].modified == retagged.modified  # the later edit
+    text = layer_file(repo, "alice").read_text(encoding="utf-8")
+    assert text == dumps_stable(json.loads(text))
+    assert git(repo, "status", "--porcelain").stdout == ""
+
+
+def test_conflicting_notes_are_marked_and_can_be_resolved_by_hand(repo: Path, capsys) -> None:
+    simmons, hedge = base_layer(repo, "alice")
+    commit(repo, "base")
+    git(repo, "checkout", "-q", "-b", "left")
+    s = session(repo, "alice")
+    left_new = add(s, "Army General Mukhtar Altynbayev", "actor")
+    s.set_note(hedge.id, "left reading")
+    s.save()
+    commit(repo, "left")
+    git(repo, "checkout", "-q", "-b", "right", "main")
+    s = session(repo, "alice")
+    right_new = add(s, "could include", "hedge")
+    s.set_note(hedge.id, "right reading")
+    s.retag(simmons.id, "commitment")
+    s.save()
+    commit(repo, "right")
+    git(repo, "checkout", "-q", "left")
+    result = git(repo, "merge", "--no-edit", "right", check=False)
+    assert result.returncode != 0
+    assert "annotations/" in git(repo, "diff", "--name-only", "--diff-filter=U").stdout
+    path = layer_file(repo, "alice")
+    text = path.read_text(encoding="utf-8")
+    assert f"<<<<<<< ours: annotation {hedge.id}; note differs" in text
+    assert '"note": "left reading"' in text and '"note": "right reading"' in text
+    for kept in (simmons.id, left_new.id, right_new.id):
+        assert text.count(f'"{kept}": {{') == 1
+    with pytest.raises(StoreError, match=rf"{path}: unresolved merge conflict in 1 annotation\(s\) \({hedge.id}\)"):
+        AnnotationStore(path).load()
+    capsys.readouterr()
+    assert main(["show", str(path)]) == 0  # mid-merge, textconv shows the marked file as it is
+    out, err = capsys.readouterr()
+    assert out == text and "unresolved merge conflict" in err
+    assert "<<<<<<< ours: annotation" in git(repo, "diff").stdout
+    path.write_text(resolve(text, ["theirs"]), encoding="utf-8")
+    alice = records(repo, "alice")
+    assert set(alice) == {simmons.id, hedge.id, left_new.id, right_new.id}
+    assert alice[hedge.id].note == "right reading" and alice[simmons.id].tag == "commitment"
+    commit(repo, "merge right, keeping its reading")
+    assert git(repo, "status", "--porcelain").stdout == ""
+
+
+def test_show_prints_one_line_per_annotation_in_document_order(repo: Path, capsys) -> None:
+    s = session(repo, "alice")
+    later = add(s, "appeared to support such plans", "hedge", 'a "soft" verb,\nnot a pledge')
+    first = add(s, "Robert Simmons", "actor")
+    s.save()
+    assert main(["show", str(layer_file(repo, "alice"))]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        f"# hedgerow annotations by alice on seeds/{SEED.name} (sha256 {s.document.sha256})",
+        f'{first.start}-{first.end}  actor       "Robert Simmons"  (alice, {first.created[:10]}, id {first.id[:8]})',
+        f'{later.start}-{later.end}  hedge       "appeared to support such plans"  '
+        f'note: "a \\"soft\\" verb, not a pledge"  (alice, {later.created[:10]}, id {later.id[:8]})',
+    ]
+    broken = repo / "broken.json"
+    broken.write_text('{"annotations": {"x": ', encoding="utf-8")
+    assert main(["show", str(broken)]) == 1
+    assert "corrupt JSON" in capsys.readouterr().err
+
+
+def test_git_diff_shows_an_added_annotation_as_a_readable_line(repo: Path) -> None:
+    base_layer(repo, "alice")
+    commit(repo, "base")
+    s = session(repo, "alice")
+    new = add(s, "could include", "hedge", "possibility, not a plan")
+    s.save()
+    diff = git(repo, "diff").stdout
+    added = [line for line in diff.splitlines() if line.startswith("+") and not line.startswith("+++")]
+    assert added == [f'+{new.start}-{new.end}  hedge       "could include"  note: "possibility, not a plan"  '
+                     f'(alice, {new.created[:10]}, id {new.id[:8]})'], diff
+
+
+def test_git_setup_is_idempotent_and_keeps_other_attributes(repo: Path, capsys) -> None:
+    attributes = repo / ".gitattributes"
+    attributes.write_text("*.txt text eol=lf", encoding="utf-8")  # no final newline
+    capsys.readouterr()
+    assert main(["git-setup", "--repo", str(repo)]) == 0
+    assert attributes.read_text(encoding="utf-8") == f"*.txt text eol=lf\n{ATTRIBUTES}\n"
+    config = git(repo, "config", "--local", "--list").stdout
+    state = (attributes.read_bytes(), config)
+    capsys.readouterr()
+    assert main(["git-setup", "--repo", str(repo)]) == 0
+    assert (attributes.read_bytes(), git(repo, "config", "--local", "--list").stdout) == state
+    second = capsys.readouterr().out.splitlines()
+    assert len(second) == 4 and all(line.startswith("unchanged: ") for line in second), second
+    driver = git(repo, "config", "--get", "merge.hedgerow.driver").stdout.strip()
+    assert driver.endswith(" -m tui merge-driver %O %A %B") and "merge.hedgerow.name" in config
+    assert git(repo, "config", "--get", "diff.hedgerow.textconv").stdout.strip().endswith(" -m tui show")
+
+
+def test_git_setup_outside_a_repository_fails_clearly(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    assert main(["git-setup", "--repo", str(tmp_path)]) == 2
+    assert "not inside a git working tree" in capsys.readouterr().err
+    assert not (tmp_path / ".gitattributes").exists()

@@ -1,0 +1,264 @@
+"""Grapheme, word, sentence and paragraph boundaries (tui/core/segment.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tui.core.document import Document
+from tui.core.segment import (
+    clamp_to_grapheme,
+    next_grapheme,
+    next_word_end,
+    paragraph_at,
+    previous_grapheme,
+    previous_word_start,
+    sentence_at,
+    sentences,
+    word_at,
+)
+
+
+@pytest.fixture
+def seed(seed_path: Path) -> str:
+    return Document.load(seed_path).text
+
+
+def sentence_of(text: str, needle: str, nth: int = 0) -> str:
+    offset = -1
+    for _ in range(nth + 1):
+        offset = text.index(needle, offset + 1)
+    start, end = sentence_at(text, offset)
+    return text[start:end]
+
+
+# -- sentences on the seed -------------------------------------------------------------------
+
+
+def test_seed_sentence_with_dateline_in_brackets(seed: str) -> None:
+    expected = ("“Currently there are no sites or bases of NATO in Kazakhstan, and I do not see any need to "
+                "change this situation,” Simmons confirmed in an interview in Almaty on October 4 "
+                "(Interfax, October 4).")
+    for needle in ("“Currently", "situation,”", "Almaty on October 4", "(Interfax", "October 4)."):
+        assert sentence_of(seed, needle) == expected
+
+
+def test_seed_sentence_ending_in_closing_bracket(seed: str) -> None:
+    sentence = sentence_of(seed, "Khabar Television")
+    assert sentence.startswith("Minister of Emergency Situations Shalbay Kulmakhanov appeared to support")
+    assert sentence.endswith("(Khabar Television, October 5).")
+
+
+def test_seed_apostrophe_is_not_a_boundary(seed: str) -> None:
+    assert sentence_of(seed, "NATO’s Partnership") == (
+        "Simmons also suggested that NATO’s Partnership for Peace (PfP) Planning and Review Process (PARP) "
+        "project could include setting up a team by 2007 to react to disasters, including those that resulted "
+        "from the use of weapons of mass destruction or major terrorist incidents.")
+
+
+def test_seed_sentences_inside_quotes(seed: str) -> None:
+    assert sentence_of(seed, "We have just appointed") == "“We have just appointed him."
+    assert sentence_of(seed, "He will be based") == (
+        "He will be based in Kazakhstan and will be traveling a lot between Almaty and Astana.")
+    closing = sentence_of(seed, "Literally all")
+    assert closing.startswith("Simmons explained that the appointment of Tuncer")
+    assert closing.endswith("welcomed him in their capitals.”")
+
+
+def test_seed_first_and_last(seed: str) -> None:
+    assert sentence_of(seed, "Publication") == "Publication: Eurasia Daily Monitor Volume: 2 Issue: 188"
+    assert sentence_at(seed, len(seed)) == sentence_at(seed, len(seed) - 1)
+    assert seed[slice(*sentence_at(seed, len(seed) - 1))] == "The rhetoric remains to be tested."
+
+
+def test_seed_sentences_are_whole_and_consistent(seed: str) -> None:
+    spans = sentences(seed)
+    assert len(spans) == 31
+    for start, end in spans:
+        sentence = seed[start:end]
+        assert sentence == sentence.strip() and "\n" not in sentence
+        assert sentence[0].isupper() or sentence[0] == "“"
+        assert sentence.rstrip("”)").endswith((".", "188"))
+        # sentence_at agrees with sentences() at the start, the middle and the last character
+        for offset in (start, (start + end) // 2, end - 1):
+            assert sentence_at(seed, offset) == (start, end)
+    # Within each paragraph, the sentences joined by single spaces are the paragraph.
+    for paragraph in seed.split("\n\n"):
+        base = seed.index(paragraph)
+        inside = [seed[s:e] for s, e in spans if base <= s < base + len(paragraph)]
+        assert " ".join(inside) == paragraph
+
+
+# -- sentences on synthetic cases --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("It began on Oct. 4 in Almaty. Then it ended.", ["It began on Oct. 4 in Almaty.", "Then it ended."]),
+    ("The U.S. Army agreed. Then it left.", ["The U.S. Army agreed.", "Then it left."]),
+    ("Gen. J. R. Smith arrived. He left.", ["Gen. J. R. Smith arrived.", "He left."]),
+    ('He left." Then', ['He left."', "Then"]),
+    ('She said "I left." Then she went.', ['She said "I left."', "Then she went."]),
+    ("“Quoted sentence.” Next one.", ["“Quoted sentence.”", "Next one."]),
+    ("(See above.) Then we go.", ["(See above.)", "Then we go."]),
+    ("He was born in 1950. In 1970 he moved.", ["He was born in 1950.", "In 1970 he moved."]),
+    ("Is it? yes it is. Really!", ["Is it? yes it is.", "Really!"]),
+    ('"Why?" he asked. Nobody knew.', ['"Why?" he asked.', "Nobody knew."]),
+    ("Wait… what happened? Nothing.", ["Wait… what happened?", "Nothing."]),
+    ("Mr. Smith met Dr. Jones. They talked.", ["Mr. Smith met Dr. Jones.", "They talked."]),
+    ("See No. 5 and no. 7 here. Fine.", ["See No. 5 and no. 7 here.", "Fine."]),
+    # "no" is an abbreviation only before a number (this one used to swallow the next sentence)
+    ("He said no. Then she left.", ["He said no.", "Then she left."]),
+    ("One.\n\nTwo", ["One.", "Two"]),
+    ("No full stop at all", ["No full stop at all"]),
+])
+def test_synthetic_sentences(text: str, expected: list[str]) -> None:
+    spans = sentences(text)
+    assert [text[s:e] for s, e in spans] == expected
+    for start, end in spans:
+        assert sentence_at(text, start) == (start, end)
+        assert sentence_at(text, end - 1) == (start, end)
+
+
+def test_sentence_at_on_empty_and_blank_text() -> None:
+    assert sentence_at("", 0) == (0, 0)
+    start, end = sentence_at("   ", 1)
+    assert start == end
+
+
+def test_whitespace_only_line_separates_paragraphs() -> None:
+    """A 'blank' line holding spaces ends a paragraph for sentence_at as it does for sentences()."""
+    text = "Heading\n \t\nBody text. More body."
+    assert [text[s:e] for s, e in sentences(text)] == ["Heading", "Body text.", "More body."]
+    assert text[slice(*sentence_at(text, 2))] == "Heading"
+    assert text[slice(*paragraph_at(text, 2))] == "Heading"
+    assert text[slice(*paragraph_at(text, len(text)))] == "Body text. More body."
+
+
+# -- paragraphs -------------------------------------------------------------------------------
+
+
+def test_paragraph_at_on_seed(seed: str) -> None:
+    offset = seed.index("Khabar Television")
+    start, end = paragraph_at(seed, offset)
+    paragraph = seed[start:end]
+    assert paragraph.startswith("Altynbayev, underscoring")
+    assert paragraph.endswith("(Khabar Television, October 5).")
+    assert "\n" not in paragraph
+    assert paragraph_at(seed, 0) == (0, seed.index("\n"))
+    last = seed.rindex("\n\n") + 2
+    assert paragraph_at(seed, len(seed)) == (last, len(seed))
+
+
+def test_paragraph_at_multi_line_and_edges() -> None:
+    text = "  line one\nline two  \n\n\nthird\n"
+    assert text[slice(*paragraph_at(text, 3))] == "line one\nline two"
+    assert text[slice(*paragraph_at(text, text.index("two")))] == "line one\nline two"
+    assert text[slice(*paragraph_at(text, text.index("third")))] == "third"
+    assert paragraph_at(text, -5) == paragraph_at(text, 0)
+    assert paragraph_at("", 0) == (0, 0)
+
+
+# -- words ------------------------------------------------------------------------------------
+
+
+def test_word_at(seed: str) -> None:
+    offset = seed.index("NATO’s") + 2
+    assert seed[slice(*word_at(seed, offset))] == "NATO’s"
+    offset = seed.index("Secretary-General") + 12
+    assert seed[slice(*word_at(seed, offset))] == "General"
+    text = "can't stop, won't"
+    assert text[slice(*word_at(text, 0))] == "can't"
+    assert text[slice(*word_at(text, 4))] == "can't"
+    assert word_at(text, 10) == (10, 11)  # the comma: a lone grapheme
+    assert text[slice(*word_at(text, 999))] == "won't"  # clamped to the end
+    assert word_at("", 0) == (0, 0)
+
+
+def test_word_at_on_emoji_is_the_whole_grapheme() -> None:
+    text = "ok 👍🏽 ok"
+    assert word_at(text, 3) == (3, 5)
+
+
+@pytest.mark.parametrize(("text", "word"), [
+    ("x\u0301yz abc", "x\u0301yz"),  # a combining mark inside a word does not split it
+    ("हिन्दी भाषा", "हिन्दी"),  # Devanagari vowel signs and virama are marks, not \w
+    ("naïve café", "naïve"),
+    ("哈萨克斯坦 NATO", "哈萨克斯坦"),
+])
+def test_words_keep_their_marks(text: str, word: str) -> None:
+    for offset in range(len(word)):
+        assert text[slice(*word_at(text, offset))] == word
+    assert next_word_end(text, 0) == len(word)
+    second = text.index(" ") + 1
+    assert previous_word_start(text, len(text)) == second
+    assert previous_word_start(text, second) == 0
+
+
+def test_next_word_end_and_previous_word_start(seed: str) -> None:
+    text = "Alpha beta, gamma."
+    ends = []
+    offset = 0
+    while offset < len(text):
+        offset = next_word_end(text, offset)
+        ends.append(offset)
+    assert ends == [5, 10, 17, 18]
+    starts = []
+    offset = len(text)
+    while offset > 0:
+        offset = previous_word_start(text, offset)
+        starts.append(offset)
+    assert starts == [12, 6, 0]
+    assert next_word_end(text, 2) == 5  # from inside a word: its end
+    assert previous_word_start(text, 8) == 6  # from inside a word: its start
+    # Long stretches without words still find the previous word.
+    spaced = "word" + " " * 1000 + "x"
+    assert previous_word_start(spaced, len(spaced) - 1) == 0
+    # On the seed, ctrl+right from the start of "NATO’s" lands after the apostrophe-s.
+    start = seed.index("NATO’s")
+    assert next_word_end(seed, start) == start + len("NATO’s")
+
+
+# -- graphemes ------------------------------------------------------------------------------
+
+CLUSTERS = [
+    "a",
+    "👍🏽",  # skin tone
+    "🇰🇿",  # flag
+    "👨\u200d👩\u200d👧",  # ZWJ family
+    "🏳\ufe0f\u200d🌈",  # VS16 + ZWJ
+    "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f",  # tag sequence (Scotland)
+    "x\u0301",  # combining acute
+    "q\u0323\u0307",  # two combining marks
+    "हि",  # consonant + vowel sign
+    "é",
+    "北",
+]
+
+
+def test_next_and_previous_grapheme_walk_whole_clusters() -> None:
+    text = "".join(CLUSTERS) + "🇺🇸🇰🇿"
+    bounds = [0]
+    for cluster in [*CLUSTERS, "🇺🇸", "🇰🇿"]:
+        bounds.append(bounds[-1] + len(cluster))
+    forward = [0]
+    while forward[-1] < len(text):
+        forward.append(next_grapheme(text, forward[-1]))
+    assert forward == bounds
+    backward = [len(text)]
+    while backward[-1] > 0:
+        backward.append(previous_grapheme(text, backward[-1]))
+    assert backward == bounds[::-1]
+    assert next_grapheme(text, len(text)) == len(text)
+    assert previous_grapheme(text, 0) == 0
+
+
+@pytest.mark.parametrize("cluster", CLUSTERS[1:])
+def test_clamp_inside_a_cluster(cluster: str) -> None:
+    text = "ab" + cluster + "cd"
+    for offset in range(3, 2 + len(cluster)):
+        assert clamp_to_grapheme(text, offset) == 2
+    assert clamp_to_grapheme(text, 2) == 2
+    assert clamp_to_grapheme(text, 2 + len(cluster)) == 2 + len(cluster)
+    assert clamp_to_grapheme(text, 999) == len(text)
+    assert clamp_to_grapheme(text, -3) == 0

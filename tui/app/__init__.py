@@ -1,0 +1,1 @@
+"""hedgerow's Textual app: the document view, panels, dialogs and palette commands."""

@@ -1,0 +1,420 @@
+"""The hedgerow TUI: read a document, select spans, tag and annotate them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer
+
+from tui.app.annotation_list import AnnotationList
+from tui.app.clipboard import citation, copy_text
+from tui.app.commands import HedgerowCommands
+from tui.app.dialogs import HelpScreen, NoteDialog, QuitDialog
+from tui.app.document_view import DocumentView
+from tui.app.panels import DocumentPanel, TagLegend
+from tui.app.saver import AutoSaver
+from tui.app.search_bar import SearchBar
+from tui.app.styles import tag_styles
+from tui.core.anchoring import quote_holds
+from tui.core.annotation import Annotation
+from tui.core.atomic import atomic_write_text
+from tui.core.errors import HedgerowError
+from tui.core.history import Change
+from tui.core.search import find_all
+from tui.core.segment import paragraph_at, sentence_at
+from tui.core.session import Session
+
+EXPORT_EXTENSIONS = {"json": "json", "w3c": "w3c.jsonld", "jsonl": "jsonl", "csv": "csv"}
+
+
+class HedgerowApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "hedgerow"
+    COMMANDS = App.COMMANDS | {HedgerowCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        *(Binding(str(n), f"tag({n})", f"Tag {n}", show=False, id=f"app.tag_{n}") for n in range(1, 10)),
+        Binding("slash", "search", "Search", id="app.search"),
+        Binding("n", "next_match(1)", "Next match", show=False, id="app.next_match"),
+        Binding("N", "next_match(-1)", "Previous match", show=False, id="app.previous_match"),
+        Binding("s", "select_sentence", "Sentence", id="app.select_sentence"),
+        Binding("p", "select_paragraph", "Paragraph", show=False, id="app.select_paragraph"),
+        Binding("enter,e", "note", "Note", id="app.note"),
+        Binding("d,delete", "delete", "Delete", id="app.delete"),
+        Binding("u,ctrl+z", "undo", "Undo", id="app.undo"),
+        Binding("ctrl+y", "redo", "Redo", show=False, id="app.redo"),
+        Binding("right_square_bracket", "next_annotation(1)", "Next", show=False, id="app.next_annotation"),
+        Binding("left_square_bracket", "next_annotation(-1)", "Previous", show=False, id="app.previous_annotation"),
+        Binding("y", "copy", "Copy", id="app.copy"),
+        Binding("f", "cycle_filter", "Filter", show=False, id="app.filter"),
+        Binding("b", "toggle_panels", "Panels", show=False, id="app.toggle_panels"),
+        Binding("tab", "focus_next", "Next pane", show=False, id="app.focus_next"),
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    HELP = [
+        ("Reading", [("arrows, pgup/pgdn", "move the cursor"), ("home / end", "start / end of the line"),
+                     ("ctrl+left / ctrl+right", "by word"), ("ctrl+home / ctrl+end", "start / end of the document"),
+                     ("mouse wheel", "scroll")]),
+        ("Selecting", [("shift+arrows", "extend the selection"), ("shift+ctrl+left/right", "extend by word"),
+                       ("app.select_sentence", "select the sentence under the cursor"),
+                       ("app.select_paragraph", "select the paragraph"),
+                       ("mouse drag / double-click", "select / select a word"), ("escape", "clear the selection")]),
+        ("Searching", [("app.search", "search; enter selects the next match"),
+                       ("app.next_match", "next match"), ("app.previous_match", "previous match"),
+                       ("ctrl+r / ctrl+t", "in the search bar: regex / case-sensitive")]),
+        ("Annotating", [("1 … 9", "tag the selection (or retag the annotation under the cursor)"),
+                        ("app.note", "add or edit the note of the annotation under the cursor"),
+                        ("app.delete", "delete the annotation under the cursor"),
+                        ("app.undo", "undo"), ("app.redo", "redo"),
+                        ("app.next_annotation", "next annotation"), ("app.previous_annotation", "previous annotation"),
+                        ("app.copy", "copy the selection or the annotation's quote, with a citation")]),
+        ("Panels", [("app.filter", "filter the annotation list by tag (cycles)"),
+                    ("app.toggle_panels", "hide or show the side panels"),
+                    ("app.focus_next", "move between the text and the annotation list"),
+                    ("ctrl+p", "command palette: every action, exports too"),
+                    ("app.help", "this help"), ("app.quit", "quit (everything is already saved)")]),
+    ]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.matches: list[tuple[int, int]] = []
+        self.match_index = -1
+        self.flagged: set[str] = set()
+        self.saver = AutoSaver(self, session, self._show_save_state)
+        self.return_code = 0
+
+    # -- layout ------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        session = self.session
+        with Horizontal(id="main"):
+            yield DocumentView(session.text, session.layer, tag_styles=tag_styles(session.tags), id="document")
+            with Vertical(id="sidebar"):
+                yield DocumentPanel(session, id="details")
+                yield TagLegend(session, id="legend")
+                yield AnnotationList(session, id="annotations")
+        yield SearchBar(id="search")
+        yield Footer()
+
+    @property
+    def view(self) -> DocumentView:
+        return self.query_one(DocumentView)
+
+    @property
+    def annotation_list(self) -> AnnotationList:
+        return self.query_one(AnnotationList)
+
+    def on_mount(self) -> None:
+        self.title = f"hedgerow — {self.session.document.title}"
+        if self.session.config.keys:
+            self.set_keymap(self.session.config.keys)
+        self.query_one(SearchBar).display = False
+        self.session.subscribe(self._on_change)
+        if self.session.document_changed:
+            self._check_anchors(self.session.layer.items())
+        self.view.focus()
+        if self.session.document.is_empty:
+            self.notify("This document is empty: there is nothing to annotate.", severity="warning", timeout=8)
+
+    # -- state changes flow through the session; this keeps the screen in step -----------
+
+    def _on_change(self, change: Change) -> None:
+        if self.session.document_changed:
+            self._check_anchors(change.touched)
+        self.view.refresh_annotations()
+        self.annotation_list.rebuild()
+        self.query_one(TagLegend).refresh_counts()
+        self.query_one(DocumentPanel).refresh_details()
+        self._follow_cursor()
+        self.saver.changed()
+
+    def _check_anchors(self, annotations: list[Annotation]) -> None:
+        """Flag annotations whose quote is no longer at their offsets (the text changed)."""
+        text = self.session.text
+        for annotation in annotations:
+            if annotation.id in self.session.layer and not quote_holds(text, annotation):
+                self.flagged.add(annotation.id)
+            else:
+                self.flagged.discard(annotation.id)
+        self.view.set_flagged(self.flagged)
+        self.annotation_list.flagged = self.flagged
+        self.query_one(DocumentPanel).flagged = len(self.flagged)
+
+    def _show_save_state(self, state: str, error: str) -> None:
+        self.query_one(DocumentPanel).set_save_state(state, error)
+        if state == "error" and self.saver.failures == 1:
+            self.notify(f"Not saved: {error}. Your work is kept in memory; retrying.", severity="error", timeout=10)
+        elif state == "saved" and self.saver.failures == 0 and getattr(self, "_was_failing", False):
+            self.notify("Saved.")
+        self._was_failing = state == "error"
+
+    # -- the cursor ----------------------------------------------------------------------
+
+    def under_cursor(self) -> Annotation | None:
+        return self.session.at(self.view.cursor)
+
+    def _follow_cursor(self) -> None:
+        self.annotation_list.highlight_annotation(self.under_cursor())
+
+    @on(DocumentView.CursorMoved)
+    def _cursor_moved(self) -> None:
+        self._follow_cursor()
+
+    @on(AnnotationList.Jump)
+    def _jump(self, event: AnnotationList.Jump) -> None:
+        self.view.clear_selection()
+        self.view.move_to(event.annotation.start)
+        self.view.focus()
+
+    # -- tagging -----------------------------------------------------------------------
+
+    def action_tag(self, number: int) -> None:
+        tags = self.session.tags.tags
+        if number > len(tags):
+            self.notify(f"No tag on key {number}: the codebook has {len(tags)} tags.", severity="warning")
+            return
+        tag = tags[number - 1].name
+        selection = self.view.selection
+        try:
+            if selection:
+                start, end = selection
+                if not self.session.text[start:end].strip():
+                    self.notify("The selection is only white space; nothing tagged.", severity="warning")
+                    return
+                annotation = self.session.add(start, end, tag)
+                self.view.clear_selection()
+                self.view.move_to(annotation.start)
+                self.notify(f"Tagged {tag}: “{_snippet(annotation.quote)}”", timeout=3)
+            elif (annotation := self.under_cursor()) is not None:
+                if annotation.tag != tag:
+                    self.session.retag(annotation.id, tag)
+                    self.notify(f"Retagged as {tag}", timeout=3)
+            else:
+                self.notify("Select some text first (shift+arrows, s, /, or drag), then press a tag key.",
+                            severity="warning")
+        except HedgerowError as error:
+            self.notify(str(error), severity="error")
+
+    def action_note(self) -> None:
+        annotation = self.under_cursor()
+        if annotation is None:
+            self.notify("Put the cursor on an annotation to add a note.", severity="warning")
+            return
+
+        def save_note(note: str | None) -> None:
+            if note is not None and annotation.id in self.session.layer:
+                self.session.set_note(annotation.id, note)
+
+        colour = self.session.tags.colour_of(annotation.tag)
+        self.push_screen(NoteDialog(self.session.get(annotation.id), colour), save_note)
+
+    def action_delete(self) -> None:
+        annotation = self.under_cursor()
+        if annotation is None:
+            self.notify("No annotation under the cursor.", severity="warning")
+            return
+        self.session.delete(annotation.id)
+        self.notify(f"Deleted {annotation.tag} (u undoes)", timeout=3)
+
+    def action_undo(self) -> None:
+        change = self.session.undo()
+        self.notify(f"Undid: {change.label}" if change else "Nothing to undo", timeout=2)
+
+    def action_redo(self) -> None:
+        change = self.session.redo()
+        self.notify(f"Redid: {change.label}" if change else "Nothing to redo", timeout=2)
+
+    def action_next_annotation(self, direction: int) -> None:
+        layer, cursor = self.session.layer, self.view.cursor
+        annotation = layer.next_after(cursor) if direction > 0 else layer.previous_before(cursor)
+        if annotation is None:
+            self.notify("No more annotations that way.", timeout=2)
+            return
+        self.view.clear_selection()
+        self.view.move_to(annotation.start)
+
+    # -- selecting ---------------------------------------------------------------------
+
+    def action_select_sentence(self) -> None:
+        self._select(*sentence_at(self.session.text, self.view.cursor))
+
+    def action_select_paragraph(self) -> None:
+        self._select(*paragraph_at(self.session.text, self.view.cursor))
+
+    def _select(self, start: int, end: int) -> None:
+        if end > start:
+            self.view.select(start, end)
+
+    # -- search ------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        self.query_one(SearchBar).open()
+
+    @on(SearchBar.Changed)
+    def _search_changed(self, event: SearchBar.Changed) -> None:
+        if isinstance(event, SearchBar.Submitted):
+            return
+        self._run_search(event.query, event.regex, event.case_sensitive)
+
+    @on(SearchBar.Submitted)
+    def _search_submitted(self, event: SearchBar.Submitted) -> None:
+        if not self._run_search(event.query, event.regex, event.case_sensitive):
+            return
+        self.query_one(SearchBar).display = False
+        self.view.focus()
+        self._goto_match_after(self.view.cursor, 1)
+
+    @on(SearchBar.Closed)
+    def _search_closed(self) -> None:
+        self.view.focus()
+
+    def _run_search(self, query: str, regex: bool, case_sensitive: bool) -> bool:
+        bar = self.query_one(SearchBar)
+        try:
+            self.matches = find_all(self.session.text, query, regex=regex, case_sensitive=case_sensitive)
+        except HedgerowError as error:
+            bar.set_count(str(error))
+            return False
+        self.match_index = -1
+        self.view.set_matches(self.matches)
+        bar.set_count(f"{len(self.matches):,} matches" if query else "")
+        return bool(self.matches)
+
+    def _goto_match_after(self, offset: int, direction: int) -> None:
+        if not self.matches:
+            self.notify("No matches.", severity="warning", timeout=2)
+            return
+        from bisect import bisect_left, bisect_right
+
+        if direction > 0:
+            index = bisect_right(self.matches, (offset, float("inf"))) if self.match_index < 0 else self.match_index + 1
+            index = bisect_left(self.matches, (offset,)) if self.match_index < 0 else index
+        else:
+            index = (self.match_index if self.match_index >= 0 else bisect_left(self.matches, (offset,))) - 1
+        wrapped = not 0 <= index < len(self.matches)
+        self.match_index = index % len(self.matches)
+        start, end = self.matches[self.match_index]
+        self.view.set_matches(self.matches, current=self.match_index)
+        self.view.select(start, end)
+        note = " (wrapped)" if wrapped else ""
+        self.query_one(SearchBar).set_count(f"{self.match_index + 1:,}/{len(self.matches):,}")
+        self.notify(f"Match {self.match_index + 1} of {len(self.matches)}{note}", timeout=1.5)
+
+    def action_next_match(self, direction: int) -> None:
+        if not self.matches:
+            self.notify("Nothing to repeat: search first with /", severity="warning", timeout=2)
+            return
+        self._goto_match_after(self.view.cursor, direction)
+
+    # -- clipboard, panels, help, export, quit -----------------------------------------
+
+    def action_copy(self) -> None:
+        document = self.session.document
+        if self.view.selection:
+            start, end = self.view.selection
+        elif (annotation := self.under_cursor()) is not None:
+            start, end = annotation.start, annotation.end
+        else:
+            self.notify("Select text or put the cursor on an annotation to copy.", severity="warning")
+            return
+        text = citation(self.session.text[start:end], document.title, document.path.name, start, end)
+        self.notify(copy_text(self, text), timeout=4)
+
+    def action_cycle_filter(self) -> None:
+        names = [None, *self.session.tags.names]
+        current = self.annotation_list.tag_filter
+        self.set_filter(names[(names.index(current) + 1) % len(names)] if current in names else None)
+
+    def set_filter(self, tag: str | None) -> None:
+        self.annotation_list.tag_filter = tag
+        self.annotation_list.rebuild()
+        legend = self.query_one(TagLegend)
+        legend.filter = tag
+        legend.refresh_counts()
+
+    def action_toggle_panels(self) -> None:
+        sidebar = self.query_one("#sidebar")
+        sidebar.display = not sidebar.display
+        if not sidebar.display:
+            self.view.focus()
+
+    def help_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        keys = {binding.id: binding.key for binding in self._all_bindings() if binding.id}
+        return [(title, [(_key_display(keys.get(k, k)), d) for k, d in rows]) for title, rows in self.HELP]
+
+    def _all_bindings(self) -> list[Binding]:
+        bindings = [b for _, b in self._bindings]
+        return bindings + [b for _, b in self.view._bindings]
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.help_sections()))
+
+    def export(self, fmt: str) -> None:
+        from tui.core.export import render
+
+        document = self.session.document
+        path = Path.cwd() / f"{document.stem}.{self.session.annotator}.{EXPORT_EXTENSIONS[fmt]}"
+        try:
+            atomic_write_text(path, render(fmt, document, self.session.layer.items()))
+        except HedgerowError as error:
+            self.notify(f"Export failed: {error}", severity="error")
+            return
+        self.notify(f"Exported {len(self.session.layer)} annotations as {fmt} to {path}", timeout=6)
+
+    def palette_commands(self) -> list[tuple[str, str, object]]:
+        commands = [
+            ("Search", "Find text; enter selects the next match", self.action_search),
+            ("Select sentence", "Select the sentence under the cursor", self.action_select_sentence),
+            ("Select paragraph", "Select the paragraph under the cursor", self.action_select_paragraph),
+            ("Edit note", "Add or edit the note of the annotation under the cursor", self.action_note),
+            ("Delete annotation", "Delete the annotation under the cursor", self.action_delete),
+            ("Undo", "Undo the last change", self.action_undo),
+            ("Redo", "Redo the last undone change", self.action_redo),
+            ("Next annotation", "Go to the next annotation", lambda: self.action_next_annotation(1)),
+            ("Previous annotation", "Go to the previous annotation", lambda: self.action_next_annotation(-1)),
+            ("Copy with citation", "Copy the selection or the annotation's quote", self.action_copy),
+            ("Toggle side panels", "Hide or show the side panels", self.action_toggle_panels),
+            ("Show keys", "Every key binding", self.action_help),
+            ("Filter: all tags", "Show every annotation in the list", lambda: self.set_filter(None)),
+        ]
+        for tag in self.session.tags:
+            commands.append((f"Tag selection as {tag.name}", tag.description, lambda n=tag.key: self.action_tag(int(n))))
+            commands.append((f"Filter: {tag.name}", f"List only {tag.name} annotations",
+                             lambda name=tag.name: self.set_filter(name)))
+        for fmt, what in (("json", "hedgerow's full records"), ("w3c", "W3C Web Annotation JSON-LD"),
+                          ("jsonl", "one annotation per line"), ("csv", "for spreadsheets")):
+            commands.append((f"Export as {fmt}", f"Write {what} to the current folder",
+                             lambda f=fmt: self.export(f)))
+        return commands
+
+    async def action_quit(self) -> None:
+        error = self.saver.flush()
+        if not error:
+            self.exit(0)
+            return
+
+        def decide(lose: bool | None) -> None:
+            if lose:
+                self.return_code = 1
+                self.exit(1)
+
+        self.push_screen(QuitDialog(error, self.session.version - self.session.saved_version), decide)
+
+
+def _snippet(text: str, width: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _key_display(keys: str) -> str:
+    names = {"slash": "/", "question_mark": "?", "right_square_bracket": "]", "left_square_bracket": "[",
+             "delete": "del", "N": "N"}
+    return " / ".join(names.get(k.strip(), k.strip()) for k in keys.split(","))

@@ -1,0 +1,663 @@
+"""The main document pane: soft-wrapped text drawn line by line, with annotations, cursor and selection.
+
+A Line API widget (like toolong's LogLines): `render_line` draws one visual row from the wrap
+table in `tui.app.wrap`, and rows are cached by (row, width, generation, what of the cursor,
+selection, current annotation and current match falls on that row), so a keypress redraws only
+the rows it changed. Annotations in a row come from `Layer.overlapping` (a bisect), never a scan.
+
+Look of a cell, composed in this order:
+  annotation   the innermost (shortest) covering annotation's tag style; underlined where two or
+               more overlap; struck through if any covering annotation is flagged
+  current      the annotation under the cursor: bold, background lightened
+  match        search match black on yellow; the current match black on orange, bold
+  selection    reverse video
+  cursor       reverse video (not reversed inside a selection, so it still shows)
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping
+from itertools import pairwise
+
+from rich.color import Color
+from rich.color import blend_rgb
+from rich.color_triplet import ColorTriplet
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tui.app.wrap import (
+    cell_width,
+    column_of,
+    display,
+    is_last_in_paragraph,
+    is_single_cell,
+    line_end,
+    offset_at,
+    row_of,
+    row_span,
+    wrap_range,
+)
+from tui.core.annotation import Annotation
+from tui.core.layer import Layer
+from tui.core.segment import (
+    clamp_to_grapheme,
+    next_grapheme,
+    next_word_end,
+    paragraph_at,
+    previous_grapheme,
+    previous_word_start,
+    word_at,
+)
+
+WRAP_CHUNK = 1 << 19  # characters wrapped before the first frame; the rest follows a chunk per turn
+_WHITE = ColorTriplet(255, 255, 255)
+
+
+def _paragraph_start(text: str, offset: int) -> int:
+    """The first paragraph start at or after `offset` (len(text) + 1 when there is none)."""
+    if offset <= 0:
+        return 0
+    if offset > len(text):
+        return len(text) + 1
+    if text[offset - 1] == "\n":
+        return offset
+    newline = text.find("\n", offset)
+    return len(text) + 1 if newline < 0 else newline + 1
+
+
+def _innermost(annotation: Annotation) -> tuple[int, int]:
+    return (annotation.end - annotation.start, annotation.start)
+
+
+class DocumentView(ScrollView, can_focus=True):
+    """Reads a document and shows one layer of annotations on it."""
+
+    ALLOW_SELECT = False  # the view draws its own selection
+
+    DEFAULT_CSS = """
+    DocumentView {
+        overflow-x: hidden;
+        overflow-y: scroll;
+        scrollbar-size-vertical: 1;
+    }
+    """
+
+    BINDINGS = [
+        Binding("left", "cursor_left", "Left", show=False, id="view.cursor_left"),
+        Binding("right", "cursor_right", "Right", show=False, id="view.cursor_right"),
+        Binding("up", "cursor_up", "Up", show=False, id="view.cursor_up"),
+        Binding("down", "cursor_down", "Down", show=False, id="view.cursor_down"),
+        Binding("home", "cursor_line_start", "Line start", show=False, id="view.cursor_line_start"),
+        Binding("end", "cursor_line_end", "Line end", show=False, id="view.cursor_line_end"),
+        Binding("ctrl+home", "cursor_doc_start", "Top", show=False, id="view.cursor_doc_start"),
+        Binding("ctrl+end", "cursor_doc_end", "Bottom", show=False, id="view.cursor_doc_end"),
+        Binding("pageup", "cursor_page_up", "Page up", show=False, id="view.cursor_page_up"),
+        Binding("pagedown", "cursor_page_down", "Page down", show=False, id="view.cursor_page_down"),
+        Binding("ctrl+left", "cursor_word_left", "Word left", show=False, id="view.cursor_word_left"),
+        Binding("ctrl+right", "cursor_word_right", "Word right", show=False, id="view.cursor_word_right"),
+        Binding("shift+left", "cursor_left(True)", "Select left", show=False, id="view.select_left"),
+        Binding("shift+right", "cursor_right(True)", "Select", key_display="⇧→", id="view.select_right"),
+        Binding("shift+up", "cursor_up(True)", "Select up", show=False, id="view.select_up"),
+        Binding("shift+down", "cursor_down(True)", "Select down", show=False, id="view.select_down"),
+        Binding("shift+home", "cursor_line_start(True)", "Select to line start", show=False, id="view.select_line_start"),
+        Binding("shift+end", "cursor_line_end(True)", "Select to line end", show=False, id="view.select_line_end"),
+        Binding("ctrl+shift+home", "cursor_doc_start(True)", "Select to top", show=False, id="view.select_doc_start"),
+        Binding("ctrl+shift+end", "cursor_doc_end(True)", "Select to bottom", show=False, id="view.select_doc_end"),
+        Binding("shift+pageup", "cursor_page_up(True)", "Select page up", show=False, id="view.select_page_up"),
+        Binding("shift+pagedown", "cursor_page_down(True)", "Select page down", show=False, id="view.select_page_down"),
+        Binding("ctrl+shift+left", "cursor_word_left(True)", "Select word left", show=False, id="view.select_word_left"),
+        Binding("ctrl+shift+right", "cursor_word_right(True)", "Select word right", show=False, id="view.select_word_right"),
+        Binding("escape", "clear_selection", "Deselect", id="view.clear_selection"),
+    ]
+
+    OVERLAP_STYLE = Style(underline=True)
+    FLAGGED_STYLE = Style(strike=True)
+    CURRENT_STYLE = Style(bold=True)  # plus a lightened background, see _emphasis
+    MATCH_STYLE = Style(color="black", bgcolor="yellow")
+    CURRENT_MATCH_STYLE = Style(color="black", bgcolor="dark_orange", bold=True)
+    SELECTION_STYLE = Style(reverse=True)
+    CURSOR_STYLE = Style(reverse=True)
+    CURSOR_IN_SELECTION_STYLE = Style(reverse=False)
+
+    class CursorMoved(Message):
+        """The cursor moved to `offset`."""
+
+        def __init__(self, view: DocumentView, offset: int) -> None:
+            super().__init__()
+            self.view = view
+            self.offset = offset
+
+        @property
+        def control(self) -> DocumentView:
+            return self.view
+
+    class SelectionChanged(Message):
+        """The selection became `selection` ((start, end), or None when empty)."""
+
+        def __init__(self, view: DocumentView, selection: tuple[int, int] | None) -> None:
+            super().__init__()
+            self.view = view
+            self.selection = selection
+
+        @property
+        def control(self) -> DocumentView:
+            return self.view
+
+    def __init__(
+        self,
+        text: str = "",
+        layer: Layer | None = None,
+        tag_styles: Mapping[str, Style] | None = None,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self._text = text
+        self._layer = layer if layer is not None else Layer()
+        self._tag_styles: Mapping[str, Style] = dict(tag_styles or {})
+        self._cursor = 0
+        self._anchor = 0
+        self._current: Annotation | None = None
+        self._matches: list[tuple[int, int]] = []
+        self._match_starts: list[int] = []
+        self._longest_match = 0
+        self._current_match: int | None = None
+        self._flagged: frozenset[str] = frozenset()
+        self._starts: list[int] = []  # start offset of each visual row
+        self._wrap_width = 0
+        self._wrapped_to = 0  # paragraphs before this offset are wrapped; len(text) + 1 when all are
+        self._wrap_token = 0
+        self._generation = 0  # bumped when text, wrap, annotations or styles change
+        self._cache: LRUCache[tuple, Strip] = LRUCache(2048)
+        self._emphasis_cache: dict[Style, Style] = {}
+        self._goal_column: int | None = None  # kept across up/down moves
+        self._dragging = False
+        self._own_scroll = False  # set while the view scrolls to show the cursor
+
+    # ---- content -------------------------------------------------------------------------
+
+    @property
+    def text(self) -> str:
+        return self._text
+
+    def load(self, text: str, layer: Layer | None = None) -> None:
+        """Show a new document (and layer); the cursor goes to the start."""
+        self._text = text
+        if layer is not None:
+            self._layer = layer
+        self._cursor = self._anchor = 0
+        self._matches, self._match_starts, self._current_match = [], [], None
+        self._wrap_width = 0
+        if self.is_mounted and self.size.width:
+            self._rewrap()
+        self.scroll_to(0, 0, animate=False)
+        self.refresh_annotations()
+        self.post_message(self.CursorMoved(self, 0))
+        self.post_message(self.SelectionChanged(self, None))
+
+    @property
+    def layer(self) -> Layer:
+        return self._layer
+
+    @layer.setter
+    def layer(self, layer: Layer) -> None:
+        self._layer = layer
+        self.refresh_annotations()
+
+    @property
+    def tag_styles(self) -> Mapping[str, Style]:
+        return self._tag_styles
+
+    @tag_styles.setter
+    def tag_styles(self, styles: Mapping[str, Style]) -> None:
+        self._tag_styles = dict(styles)
+        self._emphasis_cache.clear()
+        self.refresh_annotations()
+
+    def refresh_annotations(self) -> None:
+        """Redraw after the layer, its annotations or the tag styles changed."""
+        self._generation += 1
+        self._current = self._annotation_at(self._cursor)
+        self.refresh()
+
+    def set_flagged(self, ids: Iterable[str]) -> None:
+        """Annotations whose quote no longer holds; drawn struck through."""
+        self._flagged = frozenset(ids)
+        self.refresh_annotations()
+
+    def set_matches(self, matches: Iterable[tuple[int, int]], current: int | None = None) -> None:
+        """Search matches as (start, end) sorted by start; `current` indexes the one to stand out."""
+        self._matches = [(start, end) for start, end in matches]
+        self._match_starts = [start for start, _ in self._matches]
+        self._longest_match = max((end - start for start, end in self._matches), default=0)
+        self._current_match = current
+        self._generation += 1
+        self.refresh()
+
+    def set_current_match(self, index: int | None) -> None:
+        """Make match `index` stand out (it does not move the cursor or scroll)."""
+        self._current_match = index
+        self.refresh()
+
+    @property
+    def matches(self) -> list[tuple[int, int]]:
+        return list(self._matches)
+
+    @property
+    def current_annotation(self) -> Annotation | None:
+        """The innermost annotation under the cursor."""
+        return self._current
+
+    # ---- cursor and selection --------------------------------------------------------------
+
+    @property
+    def cursor(self) -> int:
+        return self._cursor
+
+    @cursor.setter
+    def cursor(self, offset: int) -> None:
+        self.move_to(offset)
+
+    @property
+    def anchor(self) -> int:
+        """The selection's fixed end (equal to the cursor when nothing is selected)."""
+        return self._anchor
+
+    @property
+    def selection(self) -> tuple[int, int] | None:
+        if self._anchor == self._cursor:
+            return None
+        return (min(self._anchor, self._cursor), max(self._anchor, self._cursor))
+
+    def move_to(self, offset: int, *, extend: bool = False, scroll: bool = True, center: bool = False) -> None:
+        """Put the cursor at `offset` (snapped to a grapheme); `extend` keeps the anchor to select."""
+        self._goal_column = None
+        self._place(offset, self._anchor if extend else None, scroll, center)
+
+    def select(self, start: int, end: int, *, scroll: bool = True, center: bool = False) -> None:
+        """Select [start, end) with the cursor at `end`."""
+        self._goal_column = None
+        self._place(end, clamp_to_grapheme(self._text, start), scroll, center)
+
+    def clear_selection(self) -> None:
+        if self.selection is not None:
+            self._place(self._cursor, None, scroll=False)
+
+    def _place(self, offset: int, anchor: int | None, scroll: bool = True, center: bool = False) -> None:
+        """Move the cursor (and anchor; None means "to the cursor"), redraw and post what changed."""
+        old_cursor, old_selection = self._cursor, self.selection
+        self._cursor = clamp_to_grapheme(self._text, offset)
+        self._anchor = self._cursor if anchor is None else anchor
+        self._current = self._annotation_at(self._cursor)
+        if scroll:
+            self.scroll_to_offset(self._cursor, center=center)
+        self.refresh()
+        if self._cursor != old_cursor:
+            self.post_message(self.CursorMoved(self, self._cursor))
+        selection = self.selection
+        if selection != old_selection:
+            self.post_message(self.SelectionChanged(self, selection))
+            if (selection is None) != (old_selection is None):
+                self.refresh_bindings()
+
+    def _annotation_at(self, offset: int) -> Annotation | None:
+        found = self._layer.overlapping(offset, offset + 1)
+        return min(found, key=_innermost) if found else None
+
+    # ---- wrapping and geometry ------------------------------------------------------------
+
+    def _rewrap(self) -> None:
+        """Wrap to the current width: the first chunk now, the rest a chunk per event-loop turn."""
+        width = self.scrollable_content_region.width
+        if width <= 0 or width == self._wrap_width:
+            return
+        top = self._starts[min(self.scroll_offset.y, len(self._starts) - 1)] if self._starts else 0
+        self._wrap_width = width
+        self._wrap_token += 1
+        self._generation += 1
+        self._starts = []
+        self._wrapped_to = 0
+        self._wrap_next(WRAP_CHUNK)
+        if self._wrapped_to <= len(self._text):
+            self.call_later(self._wrap_more, self._wrap_token)
+        self._update_virtual_size()
+        self._scroll_rows(self._row(top))
+        self.scroll_to_offset(self._cursor)
+
+    def _wrap_next(self, amount: int) -> None:
+        stop = _paragraph_start(self._text, self._wrapped_to + amount)
+        self._starts.extend(wrap_range(self._text, self._wrap_width, self._wrapped_to, stop))
+        self._wrapped_to = stop
+
+    def _wrap_more(self, token: int) -> None:
+        if token != self._wrap_token or self._wrapped_to > len(self._text):
+            return
+        self._wrap_next(WRAP_CHUNK)
+        if self._wrapped_to <= len(self._text):
+            self.call_later(self._wrap_more, token)
+        self._update_virtual_size()
+
+    def _wrap_all(self) -> None:
+        """Finish wrapping now (something needs rows past the wrapped part)."""
+        if self._wrap_width and self._wrapped_to <= len(self._text):
+            self._wrap_next(len(self._text) + 1)
+            self.call_later(self._update_virtual_size)
+
+    def _update_virtual_size(self) -> None:
+        rows = len(self._starts)
+        if self._wrapped_to <= len(self._text) and self._wrapped_to:
+            rows += int((len(self._text) - self._wrapped_to) * rows / self._wrapped_to) + 1  # an estimate
+        self.virtual_size = Size(self._wrap_width, rows)
+
+    def _row(self, offset: int) -> int:
+        if self._wrapped_to <= len(self._text) and offset >= self._starts[-1]:
+            self._wrap_all()
+        return row_of(self._starts, offset)
+
+    def _rows(self, row: int) -> list[int]:
+        """The wrap table, complete up to `row` and the row after it."""
+        if self._wrapped_to <= len(self._text) and row >= len(self._starts) - 1:
+            self._wrap_all()
+        return self._starts
+
+    def location(self, offset: int) -> tuple[int, int]:
+        """(row, column in cells) where `offset` is drawn."""
+        row = self._row(offset)
+        return row, column_of(self._text, self._starts, offset)[1]
+
+    def offset_at_point(self, x: int, y: int) -> int:
+        """The offset drawn at content cell (x, y) of the widget (clamped to the document)."""
+        if not self._starts:
+            return 0
+        row = self.scroll_offset.y + y
+        if row < 0:
+            return 0
+        starts = self._rows(row)
+        if row >= len(starts):
+            return len(self._text)
+        return offset_at(self._text, starts, row, max(0, x))
+
+    def scroll_to_offset(self, offset: int, *, center: bool = False) -> None:
+        """Scroll (no animation) so the row of `offset` is in view."""
+        if not self._starts:
+            return
+        row = self._row(offset)
+        top, height = self.scroll_offset.y, self.scrollable_content_region.height
+        if center and not top <= row < top + height:
+            self._scroll_rows(row - height // 2)
+        elif row < top:
+            self._scroll_rows(row)
+        elif row >= top + height:
+            self._scroll_rows(row - height + 1)
+
+    def _scroll_rows(self, y: int) -> None:
+        self._own_scroll = True
+        try:
+            self.scroll_to(y=max(0, y), animate=False)
+        finally:
+            self._own_scroll = False
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        # Scrolling by wheel or scrollbar brings the cursor along, unless a selection would change.
+        if self._own_scroll or self._dragging or self.selection is not None or not self._starts:
+            return
+        row = self._row(self._cursor)
+        top, height = round(new_value), self.scrollable_content_region.height
+        if height > 0 and not top <= row < top + height:
+            target = top if row < top else top + height - 1
+            _, column = column_of(self._text, self._starts, self._cursor)
+            goal = self._goal_column if self._goal_column is not None else column
+            self._place(offset_at(self._text, self._rows(target), min(target, len(self._starts) - 1), goal), None, False)
+            self._goal_column = goal
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._rewrap()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._generation += 1  # the theme may have changed the base colours
+
+    # ---- drawing ---------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self._wrap_width
+        row = self.scroll_offset.y + y
+        if not width or row >= len(self._rows(row)):
+            return Strip.blank(self.scrollable_content_region.width, self.rich_style)
+        key = (row, width, self._generation, *self._row_state(row))
+        strip = self._cache.get(key)
+        if strip is None:
+            strip = self._cache[key] = self._render_row(row, width)
+        return strip
+
+    def _row_state(self, row: int) -> tuple:
+        """What of the cursor, selection, current annotation and current match falls on `row`."""
+        start = self._starts[row]
+        stop = self._starts[row + 1] if row + 1 < len(self._starts) else len(self._text) + 1
+        cursor = self._cursor if start <= self._cursor < stop else -1
+        selection = self.selection
+        if selection is not None:
+            selection = (max(selection[0], start), min(selection[1], stop)) if selection[0] < stop and selection[1] > start else None
+        current = self._current
+        current_id = current.id if current is not None and current.start < stop and current.end > start else None
+        match = self._current_match
+        if match is not None and not (0 <= match < len(self._matches) and self._matches[match][0] < stop and self._matches[match][1] > start):
+            match = None
+        return (cursor, selection, current_id, match)
+
+    def _render_row(self, row: int, width: int) -> Strip:
+        text, starts = self._text, self._starts
+        start, end = row_span(text, starts, row)
+        drawn = display(text[start:end])
+        plain = drawn.isascii() or is_single_cell(drawn)
+        base = self.rich_style
+        annotations = self._layer.overlapping(start, end) if end > start else []
+        matches = self._matches_in(start, end)
+        selection = self.selection
+        cursor = self._cursor
+        cursor_end = next_grapheme(text, cursor) if start <= cursor < end else -1
+
+        cuts = {start, end, cursor, cursor_end}
+        for annotation in annotations:
+            cuts.add(annotation.start)
+            cuts.add(annotation.end)
+        for _, span in matches:
+            cuts.update(span)
+        if selection is not None:
+            cuts.update(selection)
+        cuts = {cut for cut in cuts if start <= cut <= end}
+        if not plain:  # a style change inside a grapheme would split it and break cell counts
+            cuts = {clamp_to_grapheme(text, cut) for cut in cuts}
+
+        segments: list[Segment] = []
+        for left, right in pairwise(sorted(cuts)):
+            style = self._style_at(left, annotations, matches, selection)
+            if left == cursor:
+                style += self.CURSOR_IN_SELECTION_STYLE if self._selected(left) else self.CURSOR_STYLE
+            segments.append(Segment(drawn[left - start : right - start], base + style))
+        cells = len(drawn) if plain else cell_width(drawn)
+        if is_last_in_paragraph(text, starts, row):
+            # The cell after the text stands for the newline: the cursor or a selected newline shows there.
+            if cursor == end:
+                segments.append(Segment(" ", base + self.CURSOR_STYLE))
+                cells += 1
+            elif end < len(text) and self._selected(end):
+                segments.append(Segment(" ", base + self.SELECTION_STYLE))
+                cells += 1
+        if cells < width:
+            segments.append(Segment(" " * (width - cells), base))
+        return Strip(segments, max(cells, width))
+
+    def _selected(self, offset: int) -> bool:
+        selection = self.selection
+        return selection is not None and selection[0] <= offset < selection[1]
+
+    def _matches_in(self, start: int, end: int) -> list[tuple[int, tuple[int, int]]]:
+        """(index, span) of the search matches that overlap [start, end)."""
+        low = bisect_left(self._match_starts, start - self._longest_match)
+        high = bisect_left(self._match_starts, end)
+        return [(index, self._matches[index]) for index in range(low, high) if self._matches[index][1] > start]
+
+    def _style_at(
+        self,
+        offset: int,
+        annotations: list[Annotation],
+        matches: list[tuple[int, tuple[int, int]]],
+        selection: tuple[int, int] | None,
+    ) -> Style:
+        style = Style()
+        covering = [a for a in annotations if a.start <= offset < a.end]
+        if covering:
+            innermost = min(covering, key=_innermost)
+            style = self._tag_styles.get(innermost.tag, Style())
+            if len(covering) > 1:
+                style += self.OVERLAP_STYLE
+            if self._flagged and any(a.id in self._flagged for a in covering):
+                style += self.FLAGGED_STYLE
+            if self._current is not None and any(a is self._current for a in covering):
+                style = self._emphasis(style)
+        for index, (match_start, match_end) in matches:
+            if match_start <= offset < match_end:
+                style += self.CURRENT_MATCH_STYLE if index == self._current_match else self.MATCH_STYLE
+        if selection is not None and selection[0] <= offset < selection[1]:
+            style += self.SELECTION_STYLE
+        return style
+
+    def _emphasis(self, style: Style) -> Style:
+        """The current annotation's look: bold, with its background lightened."""
+        emphasised = self._emphasis_cache.get(style)
+        if emphasised is None:
+            emphasised = style + self.CURRENT_STYLE
+            if style.bgcolor is not None:
+                lighter = blend_rgb(style.bgcolor.get_truecolor(), _WHITE, 0.35)
+                emphasised += Style(bgcolor=Color.from_triplet(lighter))
+            else:
+                emphasised += Style(italic=True)
+            self._emphasis_cache[style] = emphasised
+        return emphasised
+
+    # ---- keys ------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_selection":
+            return self.selection is not None  # otherwise escape goes on to the app
+        return True
+
+    def action_clear_selection(self) -> None:
+        self.clear_selection()
+
+    def action_cursor_left(self, select: bool = False) -> None:
+        if self.selection is not None and not select:
+            self.move_to(self.selection[0])
+        else:
+            self.move_to(previous_grapheme(self._text, self._cursor), extend=select)
+
+    def action_cursor_right(self, select: bool = False) -> None:
+        if self.selection is not None and not select:
+            self.move_to(self.selection[1])
+        else:
+            self.move_to(next_grapheme(self._text, self._cursor), extend=select)
+
+    def action_cursor_up(self, select: bool = False) -> None:
+        self._move_rows(-1, select)
+
+    def action_cursor_down(self, select: bool = False) -> None:
+        self._move_rows(1, select)
+
+    def action_cursor_page_up(self, select: bool = False) -> None:
+        self._page(-1, select)
+
+    def action_cursor_page_down(self, select: bool = False) -> None:
+        self._page(1, select)
+
+    def action_cursor_line_start(self, select: bool = False) -> None:
+        self.move_to(self._starts[self._row(self._cursor)] if self._starts else 0, extend=select)
+
+    def action_cursor_line_end(self, select: bool = False) -> None:
+        if not self._starts:
+            return
+        row = self._row(self._cursor)
+        self.move_to(line_end(self._text, self._rows(row), row), extend=select)
+
+    def action_cursor_doc_start(self, select: bool = False) -> None:
+        self.move_to(0, extend=select)
+
+    def action_cursor_doc_end(self, select: bool = False) -> None:
+        self.move_to(len(self._text), extend=select)
+
+    def action_cursor_word_left(self, select: bool = False) -> None:
+        self.move_to(previous_word_start(self._text, self._cursor), extend=select)
+
+    def action_cursor_word_right(self, select: bool = False) -> None:
+        self.move_to(next_word_end(self._text, self._cursor), extend=select)
+
+    def _move_rows(self, delta: int, select: bool) -> None:
+        """Up or down by visual rows, keeping the column (in cells) the moves started from."""
+        if not self._starts:
+            return
+        row, column = self.location(self._cursor)
+        goal = self._goal_column if self._goal_column is not None else column
+        target = row + delta
+        starts = self._rows(max(target, 0))
+        if target < 0:
+            offset = 0
+        elif target >= len(starts):
+            offset = len(self._text)
+        else:
+            offset = offset_at(self._text, starts, target, goal)
+        self._place(offset, self._anchor if select else None)
+        self._goal_column = goal
+
+    def _page(self, direction: int, select: bool) -> None:
+        rows = max(1, self.scrollable_content_region.height - 1)
+        self._scroll_rows(self.scroll_offset.y + direction * rows)
+        self._move_rows(direction * rows, select)
+
+    # ---- mouse -----------------------------------------------------------------------------
+
+    def _mouse_offset(self, event: events.MouseEvent) -> int:
+        point = event.get_content_offset_capture(self)
+        height = self.scrollable_content_region.height
+        if self._dragging and (point.y < 0 or point.y >= height):
+            self._scroll_rows(self.scroll_offset.y + (-1 if point.y < 0 else 1))  # drag past an edge
+        return self.offset_at_point(point.x, min(max(point.y, 0), max(height - 1, 0)) if self._dragging else point.y)
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        if event.button != 1:
+            return
+        self._dragging = True
+        self.capture_mouse()
+        self.move_to(self._mouse_offset(event), extend=event.shift)
+        event.stop()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if self._dragging:
+            self.move_to(self._mouse_offset(event), extend=True)
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        if self._dragging:
+            self._dragging = False
+            self.release_mouse()
+
+    def on_click(self, event: events.Click) -> None:
+        if event.chain < 2 or event.button != 1:
+            return
+        offset = self._mouse_offset(event)
+        start, end = word_at(self._text, offset) if event.chain == 2 else paragraph_at(self._text, offset)
+        if end > start:
+            self.select(start, end)
+
+
+__all__ = ["DocumentView"]

@@ -1,0 +1,85 @@
+"""The side panels that are not lists: the document's details and the tag legend."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from tui.core.session import Session
+
+
+class DocumentPanel(Static):
+    """Title, path, length, annotator, and whether the work is saved."""
+
+    def __init__(self, session: Session, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.session = session
+        self.save_state = "saved"
+        self.save_error = ""
+        self.flagged = 0
+        self.border_title = "document"
+
+    def set_save_state(self, state: str, error: str = "") -> None:
+        self.save_state, self.save_error = state, error
+        self.refresh_details()
+
+    def refresh_details(self) -> None:
+        session = self.session
+        document = session.document
+        text = Text()
+        text.append(document.title + "\n", style="bold")
+        text.append(f"{document.path.name}\n", style="dim")
+        if document.is_empty:
+            text.append("the document is empty\n", style="bold yellow")
+        else:
+            text.append(f"{len(document.text):,} characters, {len(session.layer):,} annotations\n")
+        text.append("annotator ", style="dim")
+        text.append(f"{session.annotator}\n")
+        if self.flagged:
+            text.append(f"⚠ text changed: {self.flagged} quote(s) moved\n", style="bold yellow")
+        if self.save_state == "error":
+            text.append("✗ not saved: ", style="bold red")
+            text.append(self.save_error + " (retrying)", style="red")
+        elif self.save_state == "saving" or session.dirty:
+            text.append("… saving", style="yellow")
+        else:
+            text.append("✓ saved", style="green")
+        self.update(text)
+
+    def on_mount(self) -> None:
+        self.refresh_details()
+
+
+class TagLegend(Static):
+    """Key, colour, name and count of each tag; the active filter is marked."""
+
+    def __init__(self, session: Session, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.session = session
+        self.filter: str | None = None
+        self.border_title = "tags"
+
+    def refresh_counts(self) -> None:
+        counts = self.session.layer.counts()
+        table = Table.grid(padding=(0, 1))
+        table.add_column(width=1)
+        table.add_column(width=2)
+        table.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+        table.add_column(justify="right")
+        names = list(self.session.tags.names) + sorted(set(counts) - set(self.session.tags.names))
+        for name in names:
+            tag = self.session.tags.get(name)
+            colour = self.session.tags.colour_of(name)
+            marker = "▸" if self.filter == name else " "
+            table.add_row(Text(tag.key if tag else "", style="bold"), Text("██", style=colour),
+                          Text(marker + name, style="bold" if self.filter == name else ""),
+                          str(counts.get(name, 0)))
+        if self.filter:
+            self.border_subtitle = f"filter: {self.filter} (f)"
+        else:
+            self.border_subtitle = "f filters"
+        self.update(table)
+
+    def on_mount(self) -> None:
+        self.refresh_counts()

@@ -1,0 +1,91 @@
+"""Saving every change at once, off the UI thread, coalescing bursts and retrying failures."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from textual.app import App
+from textual.timer import Timer
+
+from tui.core.errors import StoreError
+from tui.core.session import Session
+
+COALESCE_SECONDS = 0.1
+RETRY_SECONDS = (1, 2, 5, 10)
+
+
+class AutoSaver:
+    """Writes the session's snapshot in a worker thread; one write at a time, never dropped.
+
+    `on_state(state, error)` is called on the UI thread with "saving", "saved" or "error".
+    """
+
+    def __init__(self, app: App, session: Session, on_state: Callable[[str, str], None]) -> None:
+        self.app = app
+        self.session = session
+        self.on_state = on_state
+        self.failures = 0
+        self.last_error = ""
+        self._timer: Timer | None = None
+        self._in_flight = False
+        self._lock = threading.Lock()  # one writer at a time: the worker or a final flush
+
+    def changed(self) -> None:
+        if self.failures:
+            return  # the retry timer is already due; it will take the newest state
+        self.on_state("saving", "")
+        self._schedule(COALESCE_SECONDS)
+
+    def _schedule(self, delay: float) -> None:
+        if self._timer is None and not self._in_flight:
+            self._timer = self.app.set_timer(delay, self._start)
+
+    def _start(self) -> None:
+        self._timer = None
+        if self._in_flight or not self.session.dirty:
+            return
+        version, annotations = self.session.snapshot()
+        self._in_flight = True
+        self.app.run_worker(lambda: self._write(version, annotations), thread=True, group="save",
+                            exit_on_error=False, name="save")
+
+    def _write(self, version: int, annotations: list) -> None:
+        error = ""
+        try:
+            with self._lock:
+                if version > self.session.saved_version:  # a flush may have written newer state
+                    self.session.save_snapshot(version, annotations)
+        except StoreError as problem:
+            error = str(problem)
+        except Exception as problem:  # keep the app alive and the data in memory
+            error = f"unexpected error: {problem}"
+        self.app.call_from_thread(self._done, error)
+
+    def _done(self, error: str) -> None:
+        self._in_flight = False
+        if error:
+            self.failures += 1
+            self.last_error = error
+            self.on_state("error", error)
+            self._schedule(RETRY_SECONDS[min(self.failures, len(RETRY_SECONDS)) - 1])
+            return
+        self.failures, self.last_error = 0, ""
+        if self.session.dirty:
+            self.on_state("saving", "")
+            self._schedule(COALESCE_SECONDS)
+        else:
+            self.on_state("saved", "")
+
+    def flush(self) -> str:
+        """Save now, on this thread (at quit). Returns the error, or "" when all is saved."""
+        if not self.session.dirty:
+            return ""
+        try:
+            with self._lock:
+                self.session.save()
+        except StoreError as problem:
+            self.last_error = str(problem)
+            return self.last_error
+        self.failures, self.last_error = 0, ""
+        return ""

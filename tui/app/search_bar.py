@@ -1,0 +1,85 @@
+"""The search bar: plain text, case-insensitive by default, with regex and case toggles."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import Input, Label
+
+
+class SearchBar(Horizontal):
+    BINDINGS = [
+        Binding("escape", "close", "Close search", id="search.close"),
+        Binding("ctrl+r", "toggle_regex", "Regex", id="search.regex"),
+        Binding("ctrl+t", "toggle_case", "Case", id="search.case"),
+    ]
+
+    class Changed(Message):
+        def __init__(self, query: str, regex: bool, case_sensitive: bool) -> None:
+            super().__init__()
+            self.query, self.regex, self.case_sensitive = query, regex, case_sensitive
+
+    class Submitted(Changed):
+        pass
+
+    class Closed(Message):
+        pass
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.regex = False
+        self.case_sensitive = False
+
+    def compose(self) -> ComposeResult:
+        yield Label("/", id="search-prompt")
+        yield Input(placeholder="search (enter: select next match, esc: close)", id="search-input")
+        yield Label("", id="search-count")
+        yield Label("", id="search-flags")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).cursor_blink = False
+        self._show_flags()
+
+    def open(self) -> None:
+        self.display = True
+        field = self.query_one(Input)
+        field.focus()
+        field.select_all()
+
+    def set_count(self, text: str) -> None:
+        self.query_one("#search-count", Label).update(text)
+
+    @property
+    def query_text(self) -> str:
+        return self.query_one(Input).value
+
+    def _show_flags(self) -> None:
+        regex = "[b]regex[/]" if self.regex else "[dim]regex[/]"
+        case = "[b]Aa[/]" if self.case_sensitive else "[dim]aa[/]"
+        self.query_one("#search-flags", Label).update(f"{regex} ^r  {case} ^t")
+
+    def _changed(self) -> None:
+        self._show_flags()
+        self.post_message(self.Changed(self.query_text, self.regex, self.case_sensitive))
+
+    def action_toggle_regex(self) -> None:
+        self.regex = not self.regex
+        self._changed()
+
+    def action_toggle_case(self) -> None:
+        self.case_sensitive = not self.case_sensitive
+        self._changed()
+
+    def action_close(self) -> None:
+        self.display = False
+        self.post_message(self.Closed())
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.post_message(self.Changed(event.value, self.regex, self.case_sensitive))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(self.Submitted(event.value, self.regex, self.case_sensitive))

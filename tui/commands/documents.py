@@ -1,0 +1,66 @@
+"""`hedgerow open` and `hedgerow list`."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.table import Table
+from rich.text import Text
+
+from tui.commands.common import document_options, open_session, stderr, stdout_console
+from tui.core.annotation import Annotation
+from tui.core.tags import TagSet
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("open", help="open a document in the TUI (the default command)",
+                            description="Open a document in the TUI to read and annotate it.")
+    document_options(parser)
+    parser.set_defaults(run=run_open)
+
+    parser = sub.add_parser("list", help="print a document's annotations as a table",
+                            description="Print an annotator's annotations: tag, span, quote, note, annotator.")
+    document_options(parser)
+    parser.set_defaults(run=run_list)
+
+
+def run_open(args: argparse.Namespace) -> int:
+    session = open_session(args)  # bad input fails here, before the screen is taken over
+    from tui.app.app import HedgerowApp  # Textual loads only when the TUI is wanted
+
+    app = HedgerowApp(session)
+    app.run()
+    return app.return_code or 0
+
+
+def snippet(text: str, width: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def annotation_table(annotations: list[Annotation], tags: TagSet, title: str) -> Table:
+    table = Table(title=title, title_justify="left", expand=False)
+    table.add_column("tag")
+    table.add_column("span", justify="right", no_wrap=True)
+    table.add_column("quote", overflow="fold")
+    table.add_column("note", overflow="fold")
+    table.add_column("annotator")
+    for a in annotations:
+        table.add_row(Text(a.tag, style=f"bold {tags.colour_of(a.tag)}"), f"{a.start}–{a.end}",
+                      snippet(a.quote), snippet(a.note, 40), a.annotator)
+    return table
+
+
+def run_list(args: argparse.Namespace) -> int:
+    session = open_session(args)
+    console = stdout_console()
+    if session.document.is_empty:
+        stderr.print(f"{session.document.path}: the document is empty")
+    annotations = session.layer.items()
+    if not annotations:
+        console.print(f"No annotations by {session.annotator} on {session.document.path.name} "
+                      f"(looked in {session.store.path}).")
+        return 0
+    console.print(annotation_table(annotations, session.tags,
+                                   f"{session.document.title} — {len(annotations)} annotations by {session.annotator}"))
+    return 0

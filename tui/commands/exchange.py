@@ -1,0 +1,63 @@
+"""`hedgerow export` and `hedgerow import`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tui.commands.common import document_options, open_session, stderr
+from tui.core.atomic import atomic_write_text
+from tui.core.errors import InputError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("export", help="export annotations as json, w3c, jsonl or csv",
+                            description="Export annotations to stdout, or atomically to --output FILE.")
+    document_options(parser)
+    parser.add_argument("--format", "-f", choices=("json", "w3c", "jsonl", "csv"), default="json",
+                        help="json: hedgerow's records; w3c: W3C Web Annotation JSON-LD; jsonl; csv (default: json)")
+    parser.add_argument("--output", "-o", metavar="FILE", type=Path, help="write here instead of stdout")
+    parser.set_defaults(run=run_export)
+
+    parser = sub.add_parser("import", help="import a hedgerow json or W3C export",
+                            description="Import a json or W3C export into an annotator's file. Ids are kept, "
+                                        "existing ids are skipped, and quotes that do not match the document "
+                                        "are reported, not stored.")
+    document_options(parser)
+    parser.add_argument("file", type=Path, help="the export to read")
+    parser.set_defaults(run=run_import)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from tui.core.export import render
+
+    session = open_session(args)
+    output = render(args.format, session.document, session.layer.items())
+    if args.output:
+        atomic_write_text(args.output, output)
+        stderr.print(f"wrote {len(session.layer)} annotations as {args.format} to {args.output}")
+    else:
+        sys.stdout.write(output)
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from tui.core.importer import parse_export, plan_import
+
+    session = open_session(args)
+    try:
+        text = args.file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{args.file}: no such file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"{args.file}: cannot read it ({error})") from None
+    plan = plan_import(session.document, session.layer.ids(), parse_export(text, str(args.file)))
+    for item in plan.mismatched:
+        stderr.print(f"not imported: {item}", markup=False)
+    if plan.new:
+        session.add_many(plan.new, "import")
+        session.save()
+    stderr.print(f"imported {len(plan.new)}, skipped {len(plan.skipped)} already present, "
+                 f"{len(plan.mismatched)} not matching the document -> {session.store.path}")
+    return 1 if plan.mismatched else 0

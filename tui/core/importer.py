@@ -1,0 +1,224 @@
+"""Reading exports back: hedgerow json, W3C Web Annotation JSON-LD, JSON Lines.
+
+`parse_export` turns an export into Annotations (ids, authors and times kept);
+`plan_import` decides which of them go into a layer for a given document.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from tui.core.annotation import Annotation
+from tui.core.document import Document
+from tui.core.errors import InputError
+from tui.core.export import EXTENSION, FORMAT_NAME, FORMAT_VERSION, sha256_from_uri
+
+
+def parse_export(text: str, source: str) -> list[Annotation]:
+    """The annotations in a json, w3c or jsonl export. Raises InputError naming `source`."""
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise InputError(f"{source}: empty file, expected a hedgerow json, W3C or JSON Lines export")
+    try:
+        data = json.loads(text)
+    except ValueError as error:
+        return _parse_jsonl(text, source, error)
+    try:
+        return _parse_json(data)
+    except (ValueError, TypeError) as error:
+        raise InputError(f"{source}: {error}") from None
+
+
+def _parse_jsonl(text: str, source: str, json_error: ValueError) -> list[Annotation]:
+    lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    annotations = []
+    for n, line in lines:
+        try:
+            record = json.loads(line)
+        except ValueError as error:
+            if not annotations:  # not JSON Lines either: report it as the broken JSON it likely is
+                raise InputError(f"{source}: not JSON ({json_error})") from None
+            raise InputError(f"{source}: line {n} is not JSON ({error})") from None
+        try:
+            annotations.append(_from_record(record, f"line {n}"))
+        except ValueError as error:
+            raise InputError(f"{source}: {error}") from None
+    return annotations
+
+
+def _parse_json(data) -> list[Annotation]:
+    if isinstance(data, list):  # a bare list of W3C annotations
+        return [_from_w3c(item, f"item {i}") for i, item in enumerate(data)]
+    if not isinstance(data, dict):
+        raise ValueError("expected a JSON object: a hedgerow json or W3C export")
+    header = data.get("hedgerow")
+    if isinstance(header, dict) and "annotations" in data:
+        if header.get("format") != FORMAT_NAME or header.get("version") != FORMAT_VERSION:
+            raise ValueError(f"unsupported hedgerow export {header.get('format')!r} "
+                             f"version {header.get('version')!r} (this hedgerow reads version {FORMAT_VERSION})")
+        records = data["annotations"]
+        if not isinstance(records, list):
+            raise ValueError("'annotations' must be a list")
+        return [_from_record(r, f"annotation {i}") for i, r in enumerate(records)]
+    types = _types(data)
+    if "AnnotationCollection" in types:
+        first = data.get("first")
+        if first is None:
+            if data.get("total", 0):
+                raise ValueError("the AnnotationCollection has a total but no first page")
+            return []
+        if not isinstance(first, dict):
+            raise ValueError("the AnnotationCollection's first page is not embedded; export it with its items")
+        if first.get("next"):
+            raise ValueError("the AnnotationCollection has more than one page; only an embedded single page is read")
+        return _page(first)
+    if "AnnotationPage" in types:
+        return _page(data)
+    if "Annotation" in types:
+        return [_from_w3c(data, "the annotation")]
+    if "start" in data and "quote" in data:  # JSON Lines with a single record
+        return [_from_record(data, "line 1")]
+    raise ValueError("not a hedgerow json or W3C export (no 'hedgerow' header or Annotation 'type')")
+
+
+def _types(obj: dict) -> set:
+    kind = obj.get("type", [])
+    return {kind} if isinstance(kind, str) else set(kind) if isinstance(kind, list) else set()
+
+
+def _page(page: dict) -> list[Annotation]:
+    items = page.get("items")
+    if not isinstance(items, list):
+        raise ValueError("the AnnotationPage has no 'items' list")
+    return [_from_w3c(item, f"item {i}") for i, item in enumerate(items)]
+
+
+def _from_record(record, where: str) -> Annotation:
+    if not isinstance(record, dict):
+        raise ValueError(f"{where}: expected an annotation record (a JSON object)")
+    try:
+        return Annotation.from_record(record)
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"{where}: {error}") from None
+
+
+def _from_w3c(item, where: str) -> Annotation:
+    """One W3C Annotation as written by export.w3c_annotation (or close enough)."""
+    if not isinstance(item, dict) or "Annotation" not in _types(item):
+        raise ValueError(f"{where}: not a W3C Annotation object")
+    where = f"{where} ({item['id']})" if isinstance(item.get("id"), str) else where
+    annotation_id = item.get("id")
+    if not isinstance(annotation_id, str) or not annotation_id:
+        raise ValueError(f"{where}: has no 'id'")
+    target = _target(item, where)
+    selectors = target.get("selector")
+    selectors = selectors if isinstance(selectors, list) else [selectors]
+    quote = _one(selectors, "TextQuoteSelector", where)
+    position = _one(selectors, "TextPositionSelector", where)
+    bodies = item.get("body")
+    bodies = bodies if isinstance(bodies, list) else [] if bodies is None else [bodies]
+    tags = _bodies(bodies, "tagging")
+    notes = _bodies(bodies, "commenting")
+    if len(tags) != 1 or len(notes) > 1:
+        raise ValueError(f"{where}: needs exactly one tagging body and at most one commenting body, "
+                         f"found {len(tags)} and {len(notes)}")
+    creator = item.get("creator")
+    annotator = (creator.get("nickname") or creator.get("name") or "") if isinstance(creator, dict) else ""
+    extension = item.get(EXTENSION) if isinstance(item.get(EXTENSION), dict) else {}
+    source = target.get("source")
+    document = extension.get("document", sha256_from_uri(source) if isinstance(source, str) else None) or ""
+    record = {
+        "id": annotation_id.removeprefix("urn:uuid:"),
+        "start": position.get("start"),
+        "end": position.get("end"),
+        "quote": quote.get("exact"),
+        "prefix": quote.get("prefix", ""),
+        "suffix": quote.get("suffix", ""),
+        "tag": tags[0],
+        "note": notes[0] if notes else "",
+        "annotator": annotator,
+        "document": document,
+        "modified": item.get("modified", ""),
+    }
+    if "created" in item:
+        record["created"] = item["created"]
+    return _from_record(record, where)
+
+
+def _target(item: dict, where: str) -> dict:
+    targets = item.get("target")
+    targets = targets if isinstance(targets, list) else [targets]
+    found = [t for t in targets if isinstance(t, dict) and t.get("selector")]
+    if len(found) != 1:
+        raise ValueError(f"{where}: needs exactly one target with selectors, found {len(found)}")
+    return found[0]
+
+
+def _one(selectors: list, kind: str, where: str) -> dict:
+    found = [s for s in selectors if isinstance(s, dict) and s.get("type") == kind]
+    if not found:
+        raise ValueError(f"{where}: the target has no {kind}")
+    return found[0]
+
+
+def _bodies(bodies: list, purpose: str) -> list[str]:
+    return [b["value"] for b in bodies
+            if isinstance(b, dict) and b.get("purpose") == purpose and isinstance(b.get("value"), str)]
+
+
+# -- planning an import ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Mismatch:
+    """An annotation whose quote is not at its offsets in this document."""
+
+    annotation: Annotation
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.annotation.id} ({self.annotation.tag}, {self.annotation.start}-{self.annotation.end}): {self.reason}"
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    new: list[Annotation] = field(default_factory=list)  # to add, `document` set to this text's sha256
+    skipped: list[Annotation] = field(default_factory=list)  # ids already in the layer (or repeated)
+    mismatched: list[Mismatch] = field(default_factory=list)  # reported, not stored
+
+
+def _short(text: str, width: int = 40) -> str:
+    return repr(text if len(text) <= width else text[: width - 1] + "…")
+
+
+def mismatch_reason(document: Document, annotation: Annotation) -> str | None:
+    """Why `annotation` does not fit `document`, or None when its quote is at its offsets."""
+    start, end = annotation.start, annotation.end
+    if end > len(document.text):
+        return f"span {start}-{end} runs past the end of the document ({len(document.text)} characters)"
+    found = document.text[start:end]
+    if found != annotation.quote:
+        return f"the text at {start}-{end} is {_short(found)}, not the quote {_short(annotation.quote)}"
+    return None
+
+
+def plan_import(document: Document, existing_ids: Iterable[str], annotations: Iterable[Annotation]) -> ImportPlan:
+    """Split `annotations` into new ones, ones already present by id, and ones not matching the text.
+
+    New annotations keep their id, annotator, created and modified; their `document` becomes
+    this document's sha256, since their quote has just been checked against it.
+    """
+    seen = set(existing_ids)
+    plan = ImportPlan()
+    for annotation in annotations:
+        if annotation.id in seen:
+            plan.skipped.append(annotation)
+            continue
+        reason = mismatch_reason(document, annotation)
+        if reason:
+            plan.mismatched.append(Mismatch(annotation, reason))
+            continue
+        seen.add(annotation.id)
+        plan.new.append(replace(annotation, document=document.sha256))
+    return plan
