@@ -154,9 +154,10 @@ def test_dirty_and_save(session: Session) -> None:
     assert not session.dirty
     made = session.add(*span_of(session, "Kazakhstan"), "actor")
     assert session.dirty
-    version, annotations = session.snapshot()
+    snapshot = session.snapshot()  # (version, annotations, ...): what the saver thread writes
+    assert snapshot[0] == session.version and snapshot[1] == session.layer.items()
     session.set_note(made.id, "later")  # a change after the snapshot was taken
-    session.save_snapshot(version, annotations)
+    session.save_snapshot(*snapshot)
     assert session.dirty  # the later change is still unsaved
     assert AnnotationStore(session.store.path).load().annotations[0].note == ""
     session.save()

@@ -22,7 +22,16 @@ from tui.core.annotation import Annotation
 from tui.core.errors import StoreError
 from tui.core.paths import layer_files
 from tui.core.session import Session, SessionOptions
-from tui.core.store import ANNOTATIONS, META, META_KEY, SCHEMA_VERSION, AnnotationStore, dumps_stable, read_json
+from tui.core.store import (
+    ANNOTATIONS,
+    META,
+    META_KEY,
+    SCHEMA_VERSION,
+    AnnotationStore,
+    dumps_stable,
+    dumps_stable_bytes,
+    read_json,
+)
 
 ALICE = SessionOptions(annotator="alice")
 
@@ -414,7 +423,9 @@ def test_dumps_stable_equals_json_dumps(seed: int) -> None:
         random_string(rng): {random_string(rng, 36): random_record(rng) for _ in range(rng.randint(0, 8))}
         for _ in range(rng.randint(0, 4))
     }
-    assert dumps_stable(data) == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    expected = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    assert dumps_stable(data) == expected
+    assert dumps_stable_bytes(data) == expected.encode("utf-8")
 
 
 def test_dumps_stable_on_real_records(project_doc: Path) -> None:
@@ -423,3 +434,35 @@ def test_dumps_stable_on_real_records(project_doc: Path) -> None:
     assert dumps_stable(data) == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     assert dumps_stable({}) == "{}\n"
     assert dumps_stable({"annotations": {}}) == '{\n  "annotations": {}\n}\n'
+
+
+def test_dumps_stable_renders_tuples_as_json_does() -> None:
+    data = {"t": {"k": {"pair": (1, "two"), "n": 3}}}
+    assert dumps_stable(data) == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def test_dumps_stable_writes_non_string_keys_as_json_does() -> None:
+    data = {"t": {10: {"a": 1}, 2: {}, 1: {"b": None}}, "u": {None: {"c": True}}}
+    assert dumps_stable(data) == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    json.loads(dumps_stable(data))
+
+
+def test_flat_encoder_without_the_c_module_gives_the_same_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui.core import store
+
+    record = {"b": 1, "a": "x\u0301 “q” \\ \n 👍🏽", "c": 1.5, "d": None, "e": True, "f": float("inf")}
+    fast = store._flat_encoder()
+    monkeypatch.setattr(store, "c_make_encoder", None)
+    slow = store._flat_encoder()
+    expected = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(store._FLAT_SEPARATOR, ": "))
+    assert fast(record) == slow(record) == expected
+
+
+def test_record_round_trip_equals_asdict() -> None:
+    from dataclasses import asdict
+
+    made = Annotation.create("Kazakhstan’s 👍🏽 NATO", 13, 15, "hedge", document="abc", annotator="alice", note="n")
+    record = made.to_record()
+    assert record == asdict(made) and list(record) == list(asdict(made))
+    assert Annotation.from_record(record) == made
+    assert Annotation.from_record({**record, "unknown": 1}) == made  # unknown fields are ignored

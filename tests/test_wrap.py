@@ -70,7 +70,8 @@ def test_wrapping_in_pieces_matches_wrapping_at_once() -> None:
 
 @pytest.mark.parametrize("seed", range(4))
 def test_rows_fit_and_offsets_round_trip(seed: int) -> None:
-    pieces = ["word", "a", " ", " ", "中文", "👍🏽", "🇰🇿", "👨\u200d👩\u200d👧", "q\u0307", "\n", "’", "extraordinarily"]
+    pieces = ["word", "a", " ", " ", "中文", "👍🏽", "🇰🇿", "👨\u200d👩\u200d👧", "q\u0307", "\n"]
+    pieces.append("extraordinarily")
     rng = random.Random(seed)
     text = "".join(rng.choice(pieces) for _ in range(300))
     for width in (2, 3, 7, 20, 41):

@@ -133,7 +133,10 @@ class AnnotationList(ScrollView, can_focus=True):
             self.post_message(self.Jump(self.current))
 
     def on_click(self, event: events.Click) -> None:
-        row = event.y + self.scroll_offset.y
+        offset = event.get_content_offset(self)
+        if offset is None:  # on the border
+            return
+        row = offset.y + self.scroll_offset.y
         if 0 <= row < len(self.rows):
             self._set_highlight(row)
             self.post_message(self.Jump(self.rows[row]))

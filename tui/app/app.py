@@ -35,7 +35,7 @@ class HedgerowApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "hedgerow"
     COMMANDS = App.COMMANDS | {HedgerowCommands}
-    ENABLE_COMMAND_PALETTE = True
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
 
     BINDINGS = [
         *(Binding(str(n), f"tag({n})", f"Tag {n}", show=False, id=f"app.tag_{n}") for n in range(1, 10)),
@@ -89,7 +89,6 @@ class HedgerowApp(App[int]):
         self.match_index = -1
         self.flagged: set[str] = set()
         self.saver = AutoSaver(self, session, self._show_save_state)
-        self.return_code = 0
 
     # -- layout ------------------------------------------------------------------
 
@@ -121,6 +120,8 @@ class HedgerowApp(App[int]):
         if self.session.document_changed:
             self._check_anchors(self.session.layer.items())
         self.view.focus()
+        self.view.border_title = self.session.document.path.name
+        self._show_position()
         if self.session.document.is_empty:
             self.notify("This document is empty: there is nothing to annotate.", severity="warning", timeout=8)
 
@@ -167,6 +168,20 @@ class HedgerowApp(App[int]):
     @on(DocumentView.CursorMoved)
     def _cursor_moved(self) -> None:
         self._follow_cursor()
+        self._show_position()
+
+    @on(DocumentView.SelectionChanged)
+    def _selection_changed(self) -> None:
+        self._show_position()
+
+    def _show_position(self) -> None:
+        """Where the cursor is, and how much is selected, under the text."""
+        view, length = self.view, max(1, len(self.session.text))
+        where = f"{view.cursor:,} · {100 * view.cursor // length}%"
+        if view.selection:
+            start, end = view.selection
+            where = f"{end - start:,} selected · 1-9 tags · " + where
+        view.border_subtitle = where
 
     @on(AnnotationList.Jump)
     def _jump(self, event: AnnotationList.Jump) -> None:
@@ -285,7 +300,8 @@ class HedgerowApp(App[int]):
             return False
         self.match_index = -1
         self.view.set_matches(self.matches)
-        bar.set_count(f"{len(self.matches):,} matches" if query else "")
+        count = len(self.matches)
+        bar.set_count(f"{count:,} match{'' if count == 1 else 'es'}" if query else "")
         return bool(self.matches)
 
     def _goto_match_after(self, offset: int, direction: int) -> None:
@@ -398,13 +414,12 @@ class HedgerowApp(App[int]):
     async def action_quit(self) -> None:
         error = self.saver.flush()
         if not error:
-            self.exit(0)
+            self.exit()
             return
 
         def decide(lose: bool | None) -> None:
             if lose:
-                self.return_code = 1
-                self.exit(1)
+                self.exit(return_code=1)
 
         self.push_screen(QuitDialog(error, self.session.version - self.session.saved_version), decide)
 

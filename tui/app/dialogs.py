@@ -30,7 +30,7 @@ class NoteDialog(ModalScreen[str | None]):
         quote = " ".join(self.annotation.quote.split())
         with Vertical(id="note-dialog"):
             yield Label(Text.assemble(("Note on ", "bold"), (f" {self.annotation.tag} ", f"bold reverse {self.colour}")))
-            yield Label(Text(f"“{quote[:200]}{'…' if len(quote) > 200 else ''}”", style="italic"), id="note-quote")
+            yield Static(Text(f"“{quote[:300]}{'…' if len(quote) > 300 else ''}”", style="italic"), id="note-quote")
             yield TextArea(self.annotation.note, id="note-text", soft_wrap=True, show_line_numbers=False)
             with Horizontal(id="note-buttons"):
                 yield Label("ctrl+s save · esc cancel", id="note-hint")

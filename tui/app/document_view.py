@@ -11,7 +11,9 @@ Look of a cell, composed in this order:
   current      the annotation under the cursor: bold, background lightened
   match        search match black on yellow; the current match black on orange, bold
   selection    reverse video
-  cursor       reverse video (not reversed inside a selection, so it still shows)
+  cursor       a reverse-video cell; while there is a selection it is not drawn apart, since a
+               reversed cell beside the selection would read as selected (the selection's moving
+               end is the cursor)
 """
 
 from __future__ import annotations
@@ -20,8 +22,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from itertools import pairwise
 
-from rich.color import Color
-from rich.color import blend_rgb
+from rich.color import Color, blend_rgb
 from rich.color_triplet import ColorTriplet
 from rich.segment import Segment
 from rich.style import Style
@@ -36,7 +37,7 @@ from textual.strip import Strip
 from tui.app.wrap import (
     cell_width,
     column_of,
-    display,
+    as_drawn,
     is_last_in_paragraph,
     is_single_cell,
     line_end,
@@ -57,7 +58,7 @@ from tui.core.segment import (
     word_at,
 )
 
-WRAP_CHUNK = 1 << 19  # characters wrapped before the first frame; the rest follows a chunk per turn
+WRAP_CHUNK = 1 << 19  # characters wrapped before the first frame, and then between frames
 _WHITE = ColorTriplet(255, 255, 255)
 
 
@@ -91,30 +92,35 @@ class DocumentView(ScrollView, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("left", "cursor_left", "Left", show=False, id="view.cursor_left"),
-        Binding("right", "cursor_right", "Right", show=False, id="view.cursor_right"),
-        Binding("up", "cursor_up", "Up", show=False, id="view.cursor_up"),
-        Binding("down", "cursor_down", "Down", show=False, id="view.cursor_down"),
-        Binding("home", "cursor_line_start", "Line start", show=False, id="view.cursor_line_start"),
-        Binding("end", "cursor_line_end", "Line end", show=False, id="view.cursor_line_end"),
-        Binding("ctrl+home", "cursor_doc_start", "Top", show=False, id="view.cursor_doc_start"),
-        Binding("ctrl+end", "cursor_doc_end", "Bottom", show=False, id="view.cursor_doc_end"),
-        Binding("pageup", "cursor_page_up", "Page up", show=False, id="view.cursor_page_up"),
-        Binding("pagedown", "cursor_page_down", "Page down", show=False, id="view.cursor_page_down"),
-        Binding("ctrl+left", "cursor_word_left", "Word left", show=False, id="view.cursor_word_left"),
-        Binding("ctrl+right", "cursor_word_right", "Word right", show=False, id="view.cursor_word_right"),
-        Binding("shift+left", "cursor_left(True)", "Select left", show=False, id="view.select_left"),
+        Binding(key, action, description, show=False, id=f"view.{binding_id}")
+        for key, action, description, binding_id in [
+            ("left", "cursor_left", "Left", "cursor_left"),
+            ("right", "cursor_right", "Right", "cursor_right"),
+            ("up", "cursor_up", "Up", "cursor_up"),
+            ("down", "cursor_down", "Down", "cursor_down"),
+            ("home", "cursor_line_start", "Line start", "cursor_line_start"),
+            ("end", "cursor_line_end", "Line end", "cursor_line_end"),
+            ("ctrl+home", "cursor_doc_start", "Top", "cursor_doc_start"),
+            ("ctrl+end", "cursor_doc_end", "Bottom", "cursor_doc_end"),
+            ("pageup", "cursor_page_up", "Page up", "cursor_page_up"),
+            ("pagedown", "cursor_page_down", "Page down", "cursor_page_down"),
+            ("ctrl+left", "cursor_word_left", "Word left", "cursor_word_left"),
+            ("ctrl+right", "cursor_word_right", "Word right", "cursor_word_right"),
+            ("shift+left", "cursor_left(True)", "Select left", "select_left"),
+            ("shift+up", "cursor_up(True)", "Select up", "select_up"),
+            ("shift+down", "cursor_down(True)", "Select down", "select_down"),
+            ("shift+home", "cursor_line_start(True)", "Select to line start", "select_line_start"),
+            ("shift+end", "cursor_line_end(True)", "Select to line end", "select_line_end"),
+            ("ctrl+shift+home", "cursor_doc_start(True)", "Select to top", "select_doc_start"),
+            ("ctrl+shift+end", "cursor_doc_end(True)", "Select to bottom", "select_doc_end"),
+            ("shift+pageup", "cursor_page_up(True)", "Select page up", "select_page_up"),
+            ("shift+pagedown", "cursor_page_down(True)", "Select page down", "select_page_down"),
+            ("ctrl+shift+left", "cursor_word_left(True)", "Select word left", "select_word_left"),
+            ("ctrl+shift+right", "cursor_word_right(True)", "Select word right", "select_word_right"),
+        ]
+    ] + [
+        # The two shown in the footer; escape only while there is a selection (see check_action).
         Binding("shift+right", "cursor_right(True)", "Select", key_display="⇧→", id="view.select_right"),
-        Binding("shift+up", "cursor_up(True)", "Select up", show=False, id="view.select_up"),
-        Binding("shift+down", "cursor_down(True)", "Select down", show=False, id="view.select_down"),
-        Binding("shift+home", "cursor_line_start(True)", "Select to line start", show=False, id="view.select_line_start"),
-        Binding("shift+end", "cursor_line_end(True)", "Select to line end", show=False, id="view.select_line_end"),
-        Binding("ctrl+shift+home", "cursor_doc_start(True)", "Select to top", show=False, id="view.select_doc_start"),
-        Binding("ctrl+shift+end", "cursor_doc_end(True)", "Select to bottom", show=False, id="view.select_doc_end"),
-        Binding("shift+pageup", "cursor_page_up(True)", "Select page up", show=False, id="view.select_page_up"),
-        Binding("shift+pagedown", "cursor_page_down(True)", "Select page down", show=False, id="view.select_page_down"),
-        Binding("ctrl+shift+left", "cursor_word_left(True)", "Select word left", show=False, id="view.select_word_left"),
-        Binding("ctrl+shift+right", "cursor_word_right(True)", "Select word right", show=False, id="view.select_word_right"),
         Binding("escape", "clear_selection", "Deselect", id="view.clear_selection"),
     ]
 
@@ -125,7 +131,6 @@ class DocumentView(ScrollView, can_focus=True):
     CURRENT_MATCH_STYLE = Style(color="black", bgcolor="dark_orange", bold=True)
     SELECTION_STYLE = Style(reverse=True)
     CURSOR_STYLE = Style(reverse=True)
-    CURSOR_IN_SELECTION_STYLE = Style(reverse=False)
 
     class CursorMoved(Message):
         """The cursor moved to `offset`."""
@@ -198,7 +203,7 @@ class DocumentView(ScrollView, can_focus=True):
             self._layer = layer
         self._cursor = self._anchor = 0
         self._matches, self._match_starts, self._current_match = [], [], None
-        self._wrap_width = 0
+        self._starts, self._wrapped_to, self._wrap_width = [], 0, 0
         if self.is_mounted and self.size.width:
             self._rewrap()
         self.scroll_to(0, 0, animate=False)
@@ -207,11 +212,11 @@ class DocumentView(ScrollView, can_focus=True):
         self.post_message(self.SelectionChanged(self, None))
 
     @property
-    def layer(self) -> Layer:
+    def annotations(self) -> Layer:
         return self._layer
 
-    @layer.setter
-    def layer(self, layer: Layer) -> None:
+    @annotations.setter
+    def annotations(self, layer: Layer) -> None:
         self._layer = layer
         self.refresh_annotations()
 
@@ -296,13 +301,22 @@ class DocumentView(ScrollView, can_focus=True):
 
     def _place(self, offset: int, anchor: int | None, scroll: bool = True, center: bool = False) -> None:
         """Move the cursor (and anchor; None means "to the cursor"), redraw and post what changed."""
-        old_cursor, old_selection = self._cursor, self.selection
+        old_cursor, old_anchor, old_selection, old_current = self._cursor, self._anchor, self.selection, self._current
         self._cursor = clamp_to_grapheme(self._text, offset)
         self._anchor = self._cursor if anchor is None else anchor
         self._current = self._annotation_at(self._cursor)
         if scroll:
             self.scroll_to_offset(self._cursor, center=center)
-        self.refresh()
+        # Repaint only the rows that changed (a scroll repaints everything anyway).
+        self._refresh_span(old_cursor, self._cursor)
+        if old_anchor != self._anchor:
+            for span in (old_selection, self.selection):
+                if span is not None:
+                    self._refresh_span(*span)
+        if old_current is not self._current:
+            for annotation in (old_current, self._current):
+                if annotation is not None:
+                    self._refresh_span(annotation.start, annotation.end)
         if self._cursor != old_cursor:
             self.post_message(self.CursorMoved(self, self._cursor))
         selection = self.selection
@@ -311,6 +325,16 @@ class DocumentView(ScrollView, can_focus=True):
             if (selection is None) != (old_selection is None):
                 self.refresh_bindings()
 
+    def _refresh_span(self, start: int, end: int) -> None:
+        """Repaint the visible rows showing offsets start..end."""
+        if not self._starts:
+            return
+        top, height = self.scroll_offset.y, self.scrollable_content_region.height
+        first = max(self._row(min(start, end)), top)
+        last = min(self._row(max(start, end)), top + height - 1)
+        if first <= last:
+            self.refresh_lines(first, last - first + 1)
+
     def _annotation_at(self, offset: int) -> Annotation | None:
         found = self._layer.overlapping(offset, offset + 1)
         return min(found, key=_innermost) if found else None
@@ -318,7 +342,7 @@ class DocumentView(ScrollView, can_focus=True):
     # ---- wrapping and geometry ------------------------------------------------------------
 
     def _rewrap(self) -> None:
-        """Wrap to the current width: the first chunk now, the rest a chunk per event-loop turn."""
+        """Wrap to the current width: the first chunk now, then a chunk after each screen refresh."""
         width = self.scrollable_content_region.width
         if width <= 0 or width == self._wrap_width:
             return
@@ -330,7 +354,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._wrapped_to = 0
         self._wrap_next(WRAP_CHUNK)
         if self._wrapped_to <= len(self._text):
-            self.call_later(self._wrap_more, self._wrap_token)
+            self.call_after_refresh(self._wrap_more, self._wrap_token)
         self._update_virtual_size()
         self._scroll_rows(self._row(top))
         self.scroll_to_offset(self._cursor)
@@ -345,8 +369,9 @@ class DocumentView(ScrollView, can_focus=True):
             return
         self._wrap_next(WRAP_CHUNK)
         if self._wrapped_to <= len(self._text):
-            self.call_later(self._wrap_more, token)
-        self._update_virtual_size()
+            self.call_after_refresh(self._wrap_more, token)
+        else:
+            self._update_virtual_size()  # only now: each change of it costs a repaint
 
     def _wrap_all(self) -> None:
         """Finish wrapping now (something needs rows past the wrapped part)."""
@@ -361,6 +386,8 @@ class DocumentView(ScrollView, can_focus=True):
         self.virtual_size = Size(self._wrap_width, rows)
 
     def _row(self, offset: int) -> int:
+        if not self._starts:
+            return 0
         if self._wrapped_to <= len(self._text) and offset >= self._starts[-1]:
             self._wrap_all()
         return row_of(self._starts, offset)
@@ -394,6 +421,8 @@ class DocumentView(ScrollView, can_focus=True):
             return
         row = self._row(offset)
         top, height = self.scroll_offset.y, self.scrollable_content_region.height
+        if height <= 0:
+            return
         if center and not top <= row < top + height:
             self._scroll_rows(row - height // 2)
         elif row < top:
@@ -419,7 +448,8 @@ class DocumentView(ScrollView, can_focus=True):
             target = top if row < top else top + height - 1
             _, column = column_of(self._text, self._starts, self._cursor)
             goal = self._goal_column if self._goal_column is not None else column
-            self._place(offset_at(self._text, self._rows(target), min(target, len(self._starts) - 1), goal), None, False)
+            target = min(target, len(self._rows(target)) - 1)
+            self._place(offset_at(self._text, self._starts, target, goal), None, False)
             self._goal_column = goal
 
     def on_resize(self, event: events.Resize) -> None:
@@ -449,24 +479,31 @@ class DocumentView(ScrollView, can_focus=True):
         cursor = self._cursor if start <= self._cursor < stop else -1
         selection = self.selection
         if selection is not None:
-            selection = (max(selection[0], start), min(selection[1], stop)) if selection[0] < stop and selection[1] > start else None
+            low, high = max(selection[0], start), min(selection[1], stop)
+            selection = (low, high) if low < high else None
         current = self._current
-        current_id = current.id if current is not None and current.start < stop and current.end > start else None
+        current_id = current.id if current is not None and self._overlaps(current.span, start, stop) else None
         match = self._current_match
-        if match is not None and not (0 <= match < len(self._matches) and self._matches[match][0] < stop and self._matches[match][1] > start):
+        if match is not None and not 0 <= match < len(self._matches):
+            match = None
+        if match is not None and not self._overlaps(self._matches[match], start, stop):
             match = None
         return (cursor, selection, current_id, match)
+
+    @staticmethod
+    def _overlaps(span: tuple[int, int], start: int, stop: int) -> bool:
+        return span[0] < stop and span[1] > start
 
     def _render_row(self, row: int, width: int) -> Strip:
         text, starts = self._text, self._starts
         start, end = row_span(text, starts, row)
-        drawn = display(text[start:end])
+        drawn = as_drawn(text[start:end])
         plain = drawn.isascii() or is_single_cell(drawn)
         base = self.rich_style
         annotations = self._layer.overlapping(start, end) if end > start else []
         matches = self._matches_in(start, end)
         selection = self.selection
-        cursor = self._cursor
+        cursor = self._cursor if selection is None else -1
         cursor_end = next_grapheme(text, cursor) if start <= cursor < end else -1
 
         cuts = {start, end, cursor, cursor_end}
@@ -485,7 +522,7 @@ class DocumentView(ScrollView, can_focus=True):
         for left, right in pairwise(sorted(cuts)):
             style = self._style_at(left, annotations, matches, selection)
             if left == cursor:
-                style += self.CURSOR_IN_SELECTION_STYLE if self._selected(left) else self.CURSOR_STYLE
+                style += self.CURSOR_STYLE
             segments.append(Segment(drawn[left - start : right - start], base + style))
         cells = len(drawn) if plain else cell_width(drawn)
         if is_last_in_paragraph(text, starts, row):

@@ -25,29 +25,30 @@ class DocumentPanel(Static):
         self.refresh_details()
 
     def refresh_details(self) -> None:
-        session = self.session
-        document = session.document
-        text = Text()
-        text.append(document.title + "\n", style="bold")
-        text.append(f"{document.path.name}\n", style="dim")
+        session, document = self.session, self.session.document
+        lines = [Text(document.title, style="bold"), Text(document.path.name, style="dim")]
         if document.is_empty:
-            text.append("the document is empty\n", style="bold yellow")
+            lines.append(Text("the document is empty", style="bold yellow"))
         else:
-            text.append(f"{len(document.text):,} characters, {len(session.layer):,} annotations\n")
-        text.append("annotator ", style="dim")
-        text.append(f"{session.annotator}\n")
+            lines.append(Text(f"{len(document.text):,} characters"))
+        lines.append(Text.assemble(("annotator ", "dim"), session.annotator))
         if self.flagged:
-            text.append(f"⚠ text changed: {self.flagged} quote(s) moved\n", style="bold yellow")
+            lines.append(Text(f"⚠ text changed: {self.flagged} moved", style="bold yellow"))
         if self.save_state == "error":
-            text.append("✗ not saved: ", style="bold red")
-            text.append(self.save_error + " (retrying)", style="red")
+            lines.append(Text.assemble(("✗ not saved, retrying: ", "bold red"), (self.save_error, "red")))
         elif self.save_state == "saving" or session.dirty:
-            text.append("… saving", style="yellow")
+            lines.append(Text("… saving", style="yellow"))
         else:
-            text.append("✓ saved", style="green")
-        self.update(text)
+            lines.append(Text("✓ saved", style="green"))
+        width = max(8, self.content_region.width or 30)
+        for line in lines[:-1]:  # one row each, so the save state is always in view
+            line.truncate(width, overflow="ellipsis")
+        self.update(Text("\n").join(lines))
 
     def on_mount(self) -> None:
+        self.refresh_details()
+
+    def on_resize(self) -> None:
         self.refresh_details()
 
 
@@ -62,7 +63,7 @@ class TagLegend(Static):
 
     def refresh_counts(self) -> None:
         counts = self.session.layer.counts()
-        table = Table.grid(padding=(0, 1))
+        table = Table.grid(padding=(0, 1), expand=True)
         table.add_column(width=1)
         table.add_column(width=2)
         table.add_column(ratio=1, no_wrap=True, overflow="ellipsis")

@@ -45,17 +45,17 @@ class AutoSaver:
         self._timer = None
         if self._in_flight or not self.session.dirty:
             return
-        version, annotations = self.session.snapshot()
+        snapshot = self.session.snapshot()
         self._in_flight = True
-        self.app.run_worker(lambda: self._write(version, annotations), thread=True, group="save",
+        self.app.run_worker(lambda: self._write(snapshot), thread=True, group="save",
                             exit_on_error=False, name="save")
 
-    def _write(self, version: int, annotations: list) -> None:
+    def _write(self, snapshot: tuple) -> None:
         error = ""
         try:
             with self._lock:
-                if version > self.session.saved_version:  # a flush may have written newer state
-                    self.session.save_snapshot(version, annotations)
+                if snapshot[0] > self.session.saved_version:  # a flush may have written newer state
+                    self.session.save_snapshot(*snapshot)
         except StoreError as problem:
             error = str(problem)
         except Exception as problem:  # keep the app alive and the data in memory

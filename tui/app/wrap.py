@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from itertools import chain
+from collections.abc import Iterator
 
 from rich.cells import cell_len, get_character_cell_size
 
+# The cursor's grapheme rule, so that rows never start inside what the cursor treats as one character.
 from tui.core.segment import _is_extender as is_extender
 from tui.core.segment import _is_regional as is_regional
 from tui.core.segment import next_grapheme, previous_grapheme
@@ -23,7 +24,7 @@ from tui.core.segment import next_grapheme, previous_grapheme
 _CONTROLS = {code: " " for code in (*range(0, 32), *range(0x7F, 0xA0)) if code != 10}
 
 
-def _char_class(ranges: list[tuple[int, int]], cells: int, extra: set[int] = set()) -> str:
+def _char_class(ranges: list[tuple[int, int]], cells: int, extra: frozenset[int] = frozenset()) -> str:
     """A regex class body for the code points in `ranges` that take `cells` cells and never join others."""
     codes = sorted(
         {
@@ -47,7 +48,7 @@ def _char_class(ranges: list[tuple[int, int]], cells: int, extra: set[int] = set
 _SINGLE_CELL = _char_class(
     [(0x20, 0x7E), (0xA0, 0x2FF), (0x370, 0x52F), (0x2010, 0x2027), (0x2030, 0x205E), (0x20A0, 0x20C0)],
     1,
-    {*_CONTROLS, 10},
+    frozenset({*_CONTROLS, 10}),
 )
 # Two-cell characters that are their own grapheme: CJK, kana, hangul, full-width forms.
 _WIDE = _char_class(
@@ -65,7 +66,7 @@ def is_single_cell(text: str, start: int = 0, end: int | None = None) -> bool:
     return _NOT_SINGLE_CELL.search(text, start, len(text) if end is None else end) is None
 
 
-def display(text: str) -> str:
+def as_drawn(text: str) -> str:
     """The string as drawn: control characters become spaces."""
     return text.translate(_CONTROLS) if not text.isprintable() else text
 
@@ -74,7 +75,7 @@ def cell_width(text: str) -> int:
     """Terminal cells taken by `text` as drawn."""
     if text.isascii() or is_single_cell(text):
         return len(text)
-    return cell_len(display(text))
+    return cell_len(as_drawn(text))
 
 
 def wrap(text: str, width: int) -> list[int]:
@@ -100,8 +101,8 @@ def wrap_range(text: str, width: int, start: int, stop: int) -> list[int]:
         end = find("\n", position)
         if end < 0:
             end = size
-        # A row needs its characters plus one spare cell; the newline takes the spare cell.
-        if simple or is_single_cell(text[position:end]):
+        if simple or is_single_cell(text, position, end):
+            # A row holds its characters plus one spare cell (a trailing space or the newline).
             row = position
             while end - row >= width:
                 append(row)
@@ -131,11 +132,11 @@ def _joins(character: str) -> bool:
 def _width(character: str) -> int:
     cells = _width_cache.get(character)
     if cells is None:
-        cells = _width_cache[character] = cell_len(display(character))
+        cells = _width_cache[character] = cell_len(as_drawn(character))
     return cells
 
 
-def graphemes(text: str, start: int, end: int):
+def _graphemes(text: str, start: int, end: int) -> Iterator[tuple[int, int, int]]:
     """(start, end, cells) of each grapheme in text[start:end], by the same rule as `next_grapheme`."""
     position = start
     while position < end:
@@ -147,7 +148,7 @@ def graphemes(text: str, start: int, end: int):
         if following == position + 1:
             yield position, following, _width(text[position])
         else:
-            yield position, following, cell_len(display(text[position:following]))
+            yield position, following, cell_len(as_drawn(text[position:following]))
         position = following
 
 
@@ -184,7 +185,7 @@ def _wrap_complex(text: str, start: int, end: int, width: int, starts: list[int]
     while position < end:
         run = _RUN.search(text, position, end)
         run_start, run_end = run.span() if run else (end, end)
-        for position, following, size in graphemes(text, position, end):
+        for position, following, size in _graphemes(text, position, end):
             take(position, following, size)
             position = following
             if following >= run_start:
@@ -268,9 +269,9 @@ def offset_at(text: str, starts: list[int], row: int, column: int) -> int:
 
 
 __all__ = [
+    "as_drawn",
     "cell_width",
     "column_of",
-    "display",
     "is_last_in_paragraph",
     "is_single_cell",
     "line_end",

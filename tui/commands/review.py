@@ -1,4 +1,5 @@
-"""`hedgerow check` (re-anchoring) and `hedgerow agree` (inter-annotator agreement)."""
+"""`hedgerow check` (re-anchoring), `hedgerow agree` (inter-annotator agreement) and `hedgerow review`
+(adjudication into the gold layer)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", action="store_true", help="print the report as JSON, for scripts")
     parser.add_argument("--min-f1", type=float, metavar="X", help="fail (exit 1) below this exact-span F1")
     parser.set_defaults(run=run_agree)
+
+    parser = sub.add_parser(
+        "review", help="adjudicate every annotator's spans into the gold layer (TUI)",
+        description="Go through every annotator's spans -- agreed by all, partial (overlapping or tagged "
+                    "differently) or single -- and accept, reject or retag each into "
+                    "annotations/<document>/gold.json, which also records who decided what from whom.")
+    parser.add_argument("document", type=Path, help="the plain-text document")
+    parser.add_argument("--annotations", metavar="DIR", type=Path,
+                        help="the annotations folder (default: annotations/ at the project root)")
+    parser.add_argument("--tags", metavar="FILE", type=Path, help="a codebook TOML file (default: hedgerow.toml)")
+    parser.add_argument("--reviewer", metavar="NAME",
+                        help="who decides (default: git config user.name, else the login name)")
+    parser.set_defaults(run=run_review)
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -106,3 +120,14 @@ def run_agree(args: argparse.Namespace) -> int:
             stderr.print(f"agreement below --min-f1 {args.min_f1}: lowest exact-span F1 is {shown}")
             return 1
     return 0
+
+
+def run_review(args: argparse.Namespace) -> int:
+    from tui.core.review import Review
+
+    review = Review.open(args.document, args.reviewer, args.annotations, args.tags)  # fails before the screen
+    from tui.app.review_app import ReviewApp  # Textual loads only when the TUI is wanted
+
+    app = ReviewApp(review)
+    app.run()
+    return app.return_code or 0

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timezone
+from operator import attrgetter, itemgetter
 
 CONTEXT = 32  # characters of prefix and suffix kept to re-find a quote
 
@@ -63,20 +64,25 @@ class Annotation:
         return replace(self, modified=utc_now(), **changes)
 
     def to_record(self) -> dict:
-        return asdict(self)
+        # Every field is a str or an int, so this equals dataclasses.asdict, which deep-copies
+        # and costs several times as much (it was a third of saving 10,000 annotations).
+        return dict(zip(FIELDS, _field_values(self)))
 
     @classmethod
     def from_record(cls, record: dict) -> Annotation:
         """Build from a stored dict; raises ValueError naming a missing or mistyped field."""
-        known = {f.name: f for f in fields(cls)}
-        missing = [name for name in ("start", "end", "quote", "tag") if name not in record]
+        if record.keys() == _FIELD_NAMES:  # the usual, complete record: check all types in one go
+            values = _record_values(record)
+            if tuple(map(type, values)) == _FIELD_TYPES and 0 <= values[0] < values[1] and values[-1]:
+                return cls(*values)
+        missing = [name for name in _REQUIRED if name not in record]
         if missing:
             raise ValueError(f"missing field(s): {', '.join(missing)}")
-        values = {k: v for k, v in record.items() if k in known}
+        values = {k: v for k, v in record.items() if k in _FIELD_NAMES}
         for name in ("start", "end"):
             if not isinstance(values[name], int) or isinstance(values[name], bool):
                 raise ValueError(f"field {name!r} must be an integer, got {values[name]!r}")
-        for name in ("quote", "tag", "prefix", "suffix", "note", "id", "created", "modified", "document", "annotator"):
+        for name in _STRING_FIELDS:
             if name in values and not isinstance(values[name], str):
                 raise ValueError(f"field {name!r} must be a string, got {values[name]!r}")
         values.setdefault("document", "")
@@ -97,3 +103,9 @@ class Annotation:
 
 
 FIELDS = tuple(f.name for f in fields(Annotation))
+_FIELD_NAMES = frozenset(FIELDS)
+_field_values = attrgetter(*FIELDS)
+_REQUIRED = ("start", "end", "quote", "tag")
+_record_values = itemgetter(*FIELDS)
+_FIELD_TYPES = tuple(int if name in ("start", "end") else str for name in FIELDS)
+_STRING_FIELDS = ("quote", "tag", "prefix", "suffix", "note", "id", "created", "modified", "document", "annotator")

@@ -14,11 +14,15 @@ from tui.core.layer import Layer
 
 @dataclass(frozen=True)
 class Change:
+    """Annotation pairs, plus (table, key, before, after) for records of other tables (review decisions)."""
+
     label: str
     pairs: tuple[tuple[Annotation | None, Annotation | None], ...]
+    records: tuple[tuple[str, str, dict | None, dict | None], ...] = ()
 
     def inverse(self) -> Change:
-        return Change(self.label, tuple((after, before) for before, after in reversed(self.pairs)))
+        return Change(self.label, tuple((after, before) for before, after in reversed(self.pairs)),
+                      tuple((table, key, after, before) for table, key, before, after in reversed(self.records)))
 
     @property
     def touched(self) -> list[Annotation]:
@@ -26,7 +30,13 @@ class Change:
         return [after or before for before, after in self.pairs if after or before]
 
 
-def apply_change(layer: Layer, change: Change) -> None:
+def apply_change(layer: Layer, change: Change, tables: dict[str, dict] | None = None) -> None:
+    for table, key, _, after in change.records:
+        records = tables.setdefault(table, {}) if tables is not None else {}
+        if after is None:
+            records.pop(key, None)
+        else:
+            records[key] = after
     for before, after in change.pairs:
         if before is None and after is not None:
             layer.add(after)
@@ -57,18 +67,18 @@ class History:
     def can_redo(self) -> bool:
         return bool(self._undone)
 
-    def undo(self, layer: Layer) -> Change | None:
+    def undo(self, layer: Layer, tables: dict[str, dict] | None = None) -> Change | None:
         if not self._done:
             return None
         change = self._done.pop()
-        apply_change(layer, change.inverse())
+        apply_change(layer, change.inverse(), tables)
         self._undone.append(change)
         return change
 
-    def redo(self, layer: Layer) -> Change | None:
+    def redo(self, layer: Layer, tables: dict[str, dict] | None = None) -> Change | None:
         if not self._undone:
             return None
         change = self._undone.pop()
-        apply_change(layer, change)
+        apply_change(layer, change, tables)
         self._done.append(change)
         return change

@@ -38,6 +38,7 @@ class Session:
         stored = stored or StoredLayer()
         self.stored_sha256 = stored.document_sha256
         self.layer = Layer(stored.annotations)
+        self.tables: dict[str, dict] = {name: dict(t) for name, t in stored.tables.items()}
         self.history = History()
         self.version = 0  # bumped by every change; the saver compares it with saved_version
         self.saved_version = 0
@@ -80,8 +81,12 @@ class Session:
     def subscribe(self, listener: Callable[[Change], None]) -> None:
         self._listeners.append(listener)
 
+    def commit(self, change: Change) -> Change:
+        """Apply a change built elsewhere (the review's decisions) as one undoable step."""
+        return self._commit(change)
+
     def _commit(self, change: Change, *, record: bool = True) -> Change:
-        apply_change(self.layer, change)
+        apply_change(self.layer, change, self.tables)
         if record:
             self.history.record(change)
         self._changed(change)
@@ -134,13 +139,13 @@ class Session:
         return self._commit(Change(label, pairs)) if pairs else None
 
     def undo(self) -> Change | None:
-        change = self.history.undo(self.layer)
+        change = self.history.undo(self.layer, self.tables)
         if change:
             self._changed(change.inverse())
         return change
 
     def redo(self) -> Change | None:
-        change = self.history.redo(self.layer)
+        change = self.history.redo(self.layer, self.tables)
         if change:
             self._changed(change)
         return change
@@ -154,13 +159,13 @@ class Session:
                          "title": self.document.title, "length": len(self.document.text)},
         }
 
-    def snapshot(self) -> tuple[int, list[Annotation]]:
-        """The current version and annotations; annotations are immutable, so a worker may save them."""
-        return self.version, self.layer.items()
+    def snapshot(self) -> tuple[int, list[Annotation], dict[str, dict]]:
+        """The current version, annotations and other tables, copied so a worker may save them."""
+        return self.version, self.layer.items(), {name: dict(t) for name, t in self.tables.items()}
 
-    def save_snapshot(self, version: int, annotations: list[Annotation]) -> None:
+    def save_snapshot(self, version: int, annotations: list[Annotation], tables: dict[str, dict] | None = None) -> None:
         """Write a snapshot (possibly from a worker thread). Raises StoreError."""
-        self.store.save(annotations, self.meta())
+        self.store.save(annotations, self.meta(), tables)
         self.saved_version = max(self.saved_version, version)
 
     def save(self) -> None:

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from json.encoder import c_make_encoder, encode_basestring  # the C ones when available, as json.dumps uses
 from pathlib import Path
 
 from tinydb import TinyDB
@@ -24,7 +25,7 @@ from tinydb.storages import Storage
 from tinydb.table import Table
 
 from tui.core.annotation import Annotation
-from tui.core.atomic import atomic_write_text
+from tui.core.atomic import atomic_write_bytes
 from tui.core.errors import StoreError
 
 SCHEMA_VERSION = 1
@@ -40,30 +41,70 @@ def dumps_stable(data: dict) -> str:
     The stdlib only uses its C encoder without `indent`; the annotation records are flat,
     so each is encoded by the C encoder with newline separators and spliced in.
     """
-    parts = ["{"]
+    return "".join(_pieces(data))
+
+
+def dumps_stable_bytes(data: dict) -> bytes:
+    """dumps_stable(data) encoded as UTF-8, without building the whole text as one str first.
+
+    One emoji anywhere makes a str hold four bytes per character, so a 6 MB file would pass
+    through a 24 MB string, copied more than once; encoding piece by piece avoids that.
+    """
+    return b"".join(piece.encode("utf-8") for piece in _pieces(data))
+
+
+def _pieces(data: dict) -> Iterator[str]:
+    yield "{"
     for t, table_name in enumerate(sorted(data)):
         table = data[table_name]
-        parts.append(f'\n{INDENT}{json.dumps(table_name, ensure_ascii=False)}: ')
+        yield f'\n{INDENT}{_key(table_name)}: '
         if not table:
-            parts.append("{}")
+            yield "{}"
         else:
-            items = []
+            opening = "{"
             for key in sorted(table):
-                record = table[key]
-                items.append(f"\n{INDENT * 2}{json.dumps(key, ensure_ascii=False)}: {_dump_record(record)}")
-            parts.append("{" + ",".join(items) + f"\n{INDENT}}}")
+                yield f"{opening}\n{INDENT * 2}{_key(key)}: {_dump_record(table[key])}"
+                opening = ","
+            yield f"\n{INDENT}}}"
         if t < len(data) - 1:
-            parts.append(",")
-    parts.append("\n}\n" if data else "}\n")
-    return "".join(parts)
+            yield ","
+    yield "\n}\n" if data else "}\n"
 
 
 _FLAT_SEPARATOR = ",\n" + INDENT * 3
 
 
+def _flat_encoder():
+    """json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(_FLAT_SEPARATOR, ": ")), built once.
+
+    json.dumps and JSONEncoder.encode set up a new C encoder on every call, which cost as much
+    as the encoding itself when saving thousands of records; this sets it up once, exactly as
+    JSONEncoder.iterencode does, and falls back to JSONEncoder.encode without the C module.
+    """
+    encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=True, check_circular=False,
+                               separators=(_FLAT_SEPARATOR, ": "))
+    if c_make_encoder is not None:
+        try:
+            make = c_make_encoder(None, encoder.default, encode_basestring, None, ": ", _FLAT_SEPARATOR,
+                                  True, False, True)
+            return lambda record: "".join(make(record, 0))
+        except TypeError:  # a future signature: use the public API
+            pass
+    return encoder.encode
+
+
+_encode_flat = _flat_encoder()
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _key(key) -> str:
+    """A dict key as json.dumps writes it: always a string (1 -> "1", None -> "null")."""
+    return encode_basestring(key if isinstance(key, str) else json.dumps(key))
+
+
 def _dump_record(record: dict) -> str:
-    if record and all(not isinstance(v, (dict, list)) for v in record.values()):
-        body = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(_FLAT_SEPARATOR, ": "))
+    if record and _SCALARS.issuperset(map(type, record.values())):  # flat: exact scalar types only
+        body = _encode_flat(record)
         return "{\n" + INDENT * 3 + body[1:-1] + "\n" + INDENT * 2 + "}"
     text = json.dumps(record, ensure_ascii=False, sort_keys=True, indent=2)
     return text.replace("\n", "\n" + INDENT * 2)
@@ -79,7 +120,7 @@ class AtomicJSONStorage(Storage):
         return read_json(self.path)
 
     def write(self, data: dict) -> None:
-        atomic_write_text(self.path, dumps_stable(data))
+        atomic_write_bytes(self.path, dumps_stable_bytes(data))
 
     def close(self) -> None:
         pass
@@ -144,6 +185,7 @@ class AnnotationDB(TinyDB):
 class StoredLayer:
     annotations: list[Annotation] = field(default_factory=list)
     meta: dict = field(default_factory=dict)
+    tables: dict[str, dict] = field(default_factory=dict)  # other tables, e.g. the gold layer's review
 
     @property
     def document_sha256(self) -> str:
@@ -187,15 +229,17 @@ class AnnotationStore:
         if not isinstance(schema, int) or schema > SCHEMA_VERSION:
             raise StoreError(f"{self.path}: written by a newer hedgerow (schema {schema}); upgrade hedgerow")
         annotations.sort(key=Annotation.sort_key)
-        return StoredLayer(annotations, meta)
+        tables = {name: table for name, table in data.items() if name not in (ANNOTATIONS, META)}
+        return StoredLayer(annotations, meta, tables)
 
-    def save(self, annotations: Iterable[Annotation], meta: dict) -> None:
+    def save(self, annotations: Iterable[Annotation], meta: dict, tables: dict[str, dict] | None = None) -> None:
         """Write the whole set in one atomic write."""
         data = {
+            **(tables or {}),
             ANNOTATIONS: {a.id: a.to_record() for a in annotations},
             META: {META_KEY: {"schema": SCHEMA_VERSION, **meta}},
         }
-        atomic_write_text(self.path, dumps_stable(data))
+        atomic_write_bytes(self.path, dumps_stable_bytes(data))
 
 
 def load_layers(files: dict[str, Path]) -> dict[str, list[Annotation]]:

@@ -1,0 +1,753 @@
+"""TUI benchmarks: hedgerow on a 5 MB document with 100,000 annotations.
+
+    .venv/bin/python bench/tui_bench.py [--quick] [--profile auto|always|never]
+
+Data comes from bench/make_data.py (bench/data/tui-5mb/, generated once; --quick uses tui-1mb,
+1 MB and 20,000 annotations, and fewer runs). The figures:
+
+1. Time to first frame, whole process. /work/shared/tools/tui_timer.py (../shared from the project)
+   runs `hedgerow DOC --annotator bench` and bench/trivial_app.py (a minimal Textual app that reads
+   the same file and shows its first screenful in a Static) interleaved in tmux at 120x40, and
+   reports ms from launch until MARKER (a line near the top of the document, which appears nowhere
+   else and in no annotation) is on the screen. Median over --runs rounds; ratio = hedgerow / trivial.
+   The same tool sends 20 Down keys per run (the terminal-level key latency, for reference).
+
+2. Keypress -> repaint, in process. `HedgerowApp(session).run_test(size=(120, 40))` in a fresh
+   subprocess per run, after the background wrap has finished. Each key is sent as Pilot does
+   (driver.send_message(Key)), with the app idle before each press. Hooks (this process only):
+     * App._dispatch_action on the instance: when the bound action starts and ends;
+     * Screen._on_timer_update (the 60 fps frame tick) and App._display on the instance: when a
+       frame starts and ends. Headless Textual skips turning the CompositorUpdate into terminal
+       escape codes, so the hook does that (render_segments) to charge the frame what a terminal costs.
+   latency = key sent -> end of the first frame that started after the action ended, i.e. the
+   action, the messages it posted that ran before the frame, the compositor re-rendering the dirty
+   lines (render_line) and the escape codes. A screen that has been idle ticks at once (Textual's
+   frame timer waits only between consecutive frames), so this has no 0-16.7 ms frame wait in it;
+   "all frames" is until the last frame the key caused (e.g. the annotation list following the
+   cursor, the footer after a selection starts), which can include a frame wait.
+   UI CPU = time.thread_time() of the UI thread over the same span (work, without any waiting).
+   `await pilot.press()` is not used for timing: it sleeps in wait_for_idle (>= 2 x 20 ms).
+
+3. Adding one annotation. Select 12 characters, then press 1 (tag 1):
+     blocked  = key sent -> end of the first frame after action_tag returned (Session.add, the
+                change listeners: view, annotation list, legend, details panel, saver.changed)
+     longest stall = the longest time the event loop did not run a 1 ms sleep, from the key until
+                the file is saved (a probe task); a save on the UI thread would show here
+     save     = Session.save_snapshot in the AutoSaver's worker thread (timed by a wrapper)
+     on disk  = key sent -> save_snapshot returned (atomic rename + fsync done); the file is then
+                read back to check it holds the new id. Includes the saver's 100 ms coalescing.
+     keys during save = Down/Up latency (as in 2) while the worker saves (it shares the GIL).
+   PASS when the frame showing the tag was done before the save began, and the longest stall is
+   under a quarter of the save's duration (the save is not on the UI thread).
+
+4. Peak memory: VmHWM (peak RSS) of the process tree from tui_timer (hedgerow's CLI: startup and
+   keys; includes `sh`, ~1 MiB), and VmHWM of the in-process run (which also tags and saves).
+
+Each in-process run is a fresh process; figures are the median of the runs' medians, worst is the
+worst of all presses. On a miss, --profile auto (the default) profiles it: startup phases timed one by
+one plus cProfile, memory by phase (tracemalloc and RSS), key handling and tagging with cProfile.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench"
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(BENCH))
+
+import make_data  # noqa: E402
+
+TIMER = ROOT.parent / "shared" / "tools" / "tui_timer.py"
+PYTHON = ROOT / ".venv" / "bin" / "python"
+HEDGEROW = ROOT / ".venv" / "bin" / "hedgerow"
+SIZE = (120, 40)
+KEYS = ("down", "right", "shift+right", "shift+down")
+TARGET_STARTUP_RATIO = 1.5
+TARGET_KEY_MS = 12.0
+TARGET_RSS_MIB = 120.0
+
+perf = time.perf_counter
+
+
+def med(xs):
+    return statistics.median(xs) if xs else None
+
+
+def pct(xs, q):
+    return sorted(xs)[max(0, -(-len(xs) * q // 100) - 1)] if xs else None
+
+
+def status_kib(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def mem() -> dict:
+    return {"rss_mib": round(status_kib("VmRSS") / 1024, 1), "hwm_mib": round(status_kib("VmHWM") / 1024, 1)}
+
+
+# ---------------------------------------------------------------------------------------------
+# The in-process worker: one fresh process per run
+# ---------------------------------------------------------------------------------------------
+
+def work_project(dataset: make_data.Dataset) -> Path:
+    """A scratch copy of the project (hard links: hedgerow saves by rename, so the originals stay)."""
+    work = Path(tempfile.mkdtemp(prefix=f"work-{dataset.label}-", dir=make_data.DATA))
+    for source in (dataset.project / "hedgerow.toml", dataset.document, dataset.annotations):
+        target = work / source.relative_to(dataset.project)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(source, target)
+    return work
+
+
+class Probe:
+    """Timestamps of actions, frames and event-loop stalls in a running HedgerowApp."""
+
+    def __init__(self, app) -> None:
+        from textual._compositor import CompositorUpdate
+        from textual.screen import Screen
+
+        self.app = app
+        self.actions: list[tuple[str, float, float]] = []  # (name, start, end)
+        self.frames: list[tuple[float, float, float]] = []  # (start, end, UI thread CPU at end)
+        self.frame_event = asyncio.Event()
+        self.tick_start: float | None = None
+        self.stalls: list[tuple[float, float]] = []
+        self._stall_task: asyncio.Task | None = None
+
+        dispatch = app._dispatch_action
+
+        async def timed_dispatch(namespace, action_name, params):
+            start = perf()
+            try:
+                return await dispatch(namespace, action_name, params)
+            finally:
+                self.actions.append((action_name, start, perf()))
+
+        app._dispatch_action = timed_dispatch
+
+        display = app._display
+
+        def timed_display(screen, renderable):
+            start = self.tick_start if self.tick_start is not None else perf()
+            if renderable is not None and isinstance(renderable, CompositorUpdate) and not app._batch_count:
+                renderable.render_segments(app.console)  # what a terminal driver would write
+            display(screen, renderable)
+            if renderable is not None:
+                self.frames.append((start, perf(), time.thread_time()))
+                self.frame_event.set()
+
+        app._display = timed_display
+
+        if not getattr(Screen, "_bench_patched", False):
+            tick = Screen._on_timer_update
+
+            def timed_tick(screen):
+                probe = getattr(screen.app, "_bench_probe", None)
+                if probe is not None:
+                    probe.tick_start = perf()
+                try:
+                    return tick(screen)
+                finally:
+                    if probe is not None:
+                        probe.tick_start = None
+
+            Screen._on_timer_update = timed_tick
+            Screen._bench_patched = True
+        app._bench_probe = self
+
+    # -- event-loop stall probe
+    def start_stalls(self) -> None:
+        async def run():
+            while True:
+                start = perf()
+                await asyncio.sleep(0.001)
+                self.stalls.append((start, perf()))
+
+        self.stalls = []
+        self._stall_task = asyncio.get_running_loop().create_task(run())
+
+    async def stop_stalls(self) -> None:
+        if self._stall_task:
+            self._stall_task.cancel()
+            try:
+                await self._stall_task
+            except asyncio.CancelledError:
+                pass
+            self._stall_task = None
+
+    def longest_stall(self, start: float, end: float) -> float:
+        gaps = [b - a - 0.001 for a, b in self.stalls if a >= start and a <= end]
+        return max(gaps, default=0.0)
+
+    # -- keys
+    async def quiet(self, screen, quiet_s: float = 0.03, timeout: float = 3.0) -> None:
+        """Until no frame for quiet_s and nothing dirty."""
+        begin = perf()
+        while perf() - begin < timeout:
+            last = self.frames[-1][1] if self.frames else 0.0
+            busy = screen._dirty_widgets or screen._layout_required or screen._scroll_required \
+                or screen._repaint_required
+            if not busy and perf() - last >= quiet_s:
+                return
+            await asyncio.sleep(0.003)
+
+    async def press(self, key: str, *, settle: bool = True) -> dict | None:
+        """Send key; return its timings (ms) once the first frame after its action is done."""
+        from textual import events
+
+        app = self.app
+        char = key if len(key) == 1 else None
+        event = events.Key(key, char)
+        event.set_sender(app)
+        n_actions = len(self.actions)
+        self.frame_event.clear()
+        cpu0 = time.thread_time()
+        t0 = perf()
+        app._driver.send_message(event)
+        deadline = t0 + 5
+        first = None
+        while perf() < deadline:
+            try:
+                await asyncio.wait_for(self.frame_event.wait(), timeout=0.05)
+            except asyncio.TimeoutError:
+                pass
+            self.frame_event.clear()
+            if len(self.actions) > n_actions:
+                _, a0, a1 = self.actions[n_actions]
+                first = next((f for f in self.frames if f[0] >= a1), None)
+                if first:
+                    break
+        if first is None:
+            return None
+        if settle:
+            await self.quiet(app.screen)
+        later = [f for f in self.frames if f[0] >= a1]
+        return {"ms": (first[1] - t0) * 1e3, "cpu_ms": (first[2] - cpu0) * 1e3,
+                "to_action_ms": (a0 - t0) * 1e3, "action_ms": (a1 - a0) * 1e3,
+                "wait_ms": (first[0] - a1) * 1e3, "frame_ms": (first[1] - first[0]) * 1e3,
+                "all_frames_ms": (later[-1][1] - t0) * 1e3, "frames": len(later), "t0": t0, "t_frame": first[1],
+                "action": self.actions[n_actions][0]}
+
+
+def summarize_presses(records: list[dict]) -> dict:
+    out = {"n": len(records)}
+    for field in ("ms", "cpu_ms", "to_action_ms", "action_ms", "wait_ms", "frame_ms", "all_frames_ms"):
+        values = [r[field] for r in records]
+        out[field] = {"med": med(values), "p90": pct(values, 90), "max": max(values, default=None)}
+    return out
+
+
+async def run_app(dataset: make_data.Dataset, presses: int, tags: int, profile: str | None) -> dict:
+    result: dict = {"mem": {}}
+    t_import = perf()
+    from textual import events  # noqa: F401
+    from tui.app.app import HedgerowApp
+    from tui.core.session import Session, SessionOptions
+
+    result["import_ms"] = (perf() - t_import) * 1e3
+    result["mem"]["after import"] = mem()
+    work = work_project(dataset)
+    try:
+        document = work / dataset.document.name
+        t_open = perf()
+        session = Session.open(document, SessionOptions(annotator=make_data.ANNOTATOR))
+        result["open_ms"] = (perf() - t_open) * 1e3
+        result["mem"]["after Session.open"] = mem()
+        app = HedgerowApp(session)
+        probe = Probe(app)
+        t_run = perf()
+        async with app.run_test(size=SIZE) as pilot:
+            result["first_frame_ms"] = ((probe.frames[0][1] if probe.frames else perf()) - t_run) * 1e3
+            result["mem"]["after first frame"] = mem()
+            view = app.view
+            while view._wrapped_to <= len(view.text):
+                await asyncio.sleep(0.01)
+            result["wrapped_ms"] = (perf() - t_run) * 1e3
+            await pilot.pause()
+            await probe.quiet(app.screen, 0.1)
+            result["mem"]["after wrap"] = mem()
+
+            profiler = None
+            if profile == "keys":
+                import cProfile
+                profiler = cProfile.Profile()
+            result["keys"] = {}
+            for key in KEYS:
+                await place(app, probe, row=10)
+                if profiler:
+                    profiler.enable()
+                records = []
+                for _ in range(presses):
+                    record = await probe.press(key)
+                    if record:
+                        records.append(record)
+                if profiler:
+                    profiler.disable()
+                result["keys"][key] = {"summary": summarize_presses(records),
+                                       "ms": [round(r["ms"], 3) for r in records]}
+            result["mem"]["after keys"] = mem()
+            if profiler:
+                result["profile_keys"] = profile_text(profiler, 30)
+
+            if profile == "tag":
+                import cProfile
+                profiler = cProfile.Profile()
+            result["tags"] = []
+            for i in range(tags):
+                record = await tag_once(app, session, probe, row=12 + 2 * i, profiler=profiler)
+                result["tags"].append(record)
+            result["mem"]["after tagging"] = mem()
+            if profiler:
+                result["profile_tag"] = profile_text(profiler, 30)
+            app.exit()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    result["mem"]["end"] = mem()
+    result["peak_rss_mib"] = round(status_kib("VmHWM") / 1024, 1)
+    return result
+
+
+async def place(app, probe: Probe, row: int) -> None:
+    """Cursor to the start of visual row `row` (top of the document in view), no selection."""
+    view = app.view
+    view.scroll_to(0, 0, animate=False)
+    view.move_to(view._starts[row])
+    await probe.quiet(app.screen, 0.05)
+
+
+async def tag_once(app, session, probe: Probe, row: int, profiler=None) -> dict:
+    view = app.view
+    view.scroll_to(0, 0, animate=False)
+    start = view._starts[row] + 2
+    view.select(start, start + 12)
+    await probe.quiet(app.screen, 0.05)
+    saves: list[tuple[float, float, int]] = []
+    save_snapshot = session.save_snapshot
+
+    def timed_save(version, annotations, tables=None):
+        begin = perf()
+        save_snapshot(version, annotations, tables)
+        saves.append((begin, perf(), version))
+
+    session.save_snapshot = timed_save
+    before = session.version
+    ids_before = session.layer.ids()
+    probe.start_stalls()
+    if profiler:
+        profiler.enable()
+    record = await probe.press("1", settle=False)
+    if profiler:
+        profiler.disable()
+    t0 = record["t0"]
+    new_ids = session.layer.ids() - ids_before
+    during: list[dict] = []
+    k = 0
+    while not any(v > before for _, _, v in saves):
+        if perf() - t0 > 30:
+            break
+        if saves or app.saver._in_flight:  # the worker is saving: keys must still be quick
+            press = await probe.press("down" if k % 2 == 0 else "up", settle=False)
+            k += 1
+            if press and app.saver._in_flight:
+                during.append(press)
+            await asyncio.sleep(0.02)
+        else:
+            await asyncio.sleep(0.001)
+    await probe.stop_stalls()
+    session.save_snapshot = save_snapshot
+    save = next(((b, e) for b, e, v in saves if v > before), None)
+    await probe.quiet(app.screen, 0.05)
+    on_disk = False
+    if save and len(new_ids) == 1:
+        on_disk = next(iter(new_ids)).encode() in session.store.path.read_bytes()
+    return {
+        "blocked_ms": record["ms"], "action_ms": record["action_ms"], "cpu_ms": record["cpu_ms"],
+        "all_frames_ms": record["all_frames_ms"],
+        "save_ms": (save[1] - save[0]) * 1e3 if save else None,
+        "save_start_ms": (save[0] - t0) * 1e3 if save else None,
+        "on_disk_ms": (save[1] - t0) * 1e3 if save else None,
+        "frame_before_save": bool(save and record["t_frame"] <= save[0]),
+        "longest_stall_ms": probe.longest_stall(t0, save[1] if save else perf()) * 1e3,
+        "stall_during_save_ms": probe.longest_stall(save[0], save[1]) * 1e3 if save else None,
+        "keys_during_save_ms": [r["ms"] for r in during],
+        "verified_on_disk": on_disk, "added": len(new_ids), "action": record["action"],
+    }
+
+
+def profile_text(profiler, limit: int) -> str:
+    import io
+    import pstats
+
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(limit)
+    stats.sort_stats("tottime").print_stats(limit)
+    return shorten_paths(out.getvalue())
+
+
+def shorten_paths(text: str) -> str:
+    site = str(ROOT / ".venv" / "lib" / "python3.11" / "site-packages") + "/"
+    return text.replace(site, "").replace(str(ROOT) + "/", "")
+
+
+def worker(args) -> int:
+    dataset = make_data.QUICK if args.quick else make_data.FULL
+    result = asyncio.run(run_app(dataset, args.presses, args.tags, args.worker_profile))
+    Path(args.worker).write_text(json.dumps(result))
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Profiles (run in fresh subprocesses, on a miss)
+# ---------------------------------------------------------------------------------------------
+
+def profile_startup(args) -> int:
+    """Startup phase by phase (each timed alone, then cProfile of the whole), and memory by phase."""
+    import gc
+    import hashlib
+    import tracemalloc
+    import unicodedata
+
+    dataset = make_data.QUICK if args.quick else make_data.FULL
+    lines = []
+    say = lines.append
+    t = perf()
+    import textual.app  # noqa: F401
+    import_textual = (perf() - t) * 1e3
+    t = perf()
+    from tui.app.app import HedgerowApp
+    import_app = (perf() - t) * 1e3
+    from tui.core import store as store_module
+    from tui.core.annotation import Annotation
+    from tui.core.document import Document, decode, normalise
+    from tui.core.layer import Layer
+    from tui.core.session import Session, SessionOptions
+
+    say(f"imports: textual {import_textual:.0f} ms, hedgerow's app modules {import_app:.0f} ms "
+        f"(RSS {mem()['rss_mib']} MiB)")
+    path = dataset.document
+    # -- the document
+    t = perf(); data = path.read_bytes(); read_ms = (perf() - t) * 1e3
+    t = perf(); raw = decode(data, path); decode_ms = (perf() - t) * 1e3
+    t = perf(); text = normalise(raw); normalise_ms = (perf() - t) * 1e3
+    t = perf(); hashlib.sha256(text.encode("utf-8")).hexdigest(); sha_ms = (perf() - t) * 1e3
+    t = perf(); Document.load(path); doc_ms = (perf() - t) * 1e3
+    say(f"Document.load {doc_ms:.0f} ms = read {read_ms:.0f} + utf-8 decode {decode_ms:.0f} + normalise "
+        f"(CRLF replace + NFC) {normalise_ms:.0f} + sha256 (encode + hash) {sha_ms:.0f}; "
+        f"text {len(text):,} code points, {sys.getsizeof(text) / 2**20:.1f} MiB as a str "
+        f"({'1' if text.isascii() else '4' if max(map(ord, text[:100000] + text[-100000:])) > 0xFFFF else '2'}"
+        f" bytes per code point), NFC-normalised already: {unicodedata.is_normalized('NFC', raw)}")
+    del data, raw
+    # -- the annotation file
+    apath = dataset.annotations
+    t = perf(); blob = apath.read_bytes(); aread = (perf() - t) * 1e3
+    t = perf(); decoded = blob.decode("utf-8"); adecode = (perf() - t) * 1e3
+    t = perf(); parsed = json.loads(decoded); aparse = (perf() - t) * 1e3
+    records = parsed["annotations"]
+    t = perf(); annotations = [Annotation.from_record(r) for r in records.values()]; abuild = (perf() - t) * 1e3
+    t = perf(); annotations.sort(key=Annotation.sort_key); asort = (perf() - t) * 1e3
+    del blob, decoded, parsed, records
+    t = perf(); layer = Layer(annotations); alayer = (perf() - t) * 1e3
+    del layer, annotations
+    gc.collect()
+    t = perf(); stored = store_module.AnnotationStore(apath).load(); aload = (perf() - t) * 1e3
+    t = perf(); Layer(stored.annotations); alayer2 = (perf() - t) * 1e3
+    say(f"AnnotationStore.load {aload:.0f} ms = read {aread:.0f} + decode {adecode:.0f} + json.loads {aparse:.0f} + "
+        f"Annotation.from_record x{len(stored.annotations):,} {abuild:.0f} + sort {asort:.0f} "
+        f"(file {apath.stat().st_size / 1e6:.1f} MB)")
+    say(f"Layer(annotations) {alayer2:.0f} ms (sorts again, builds sort-key tuples and the id dict)")
+    del stored
+    gc.collect()
+    t = perf(); session = Session.open(dataset.document, SessionOptions(annotator=make_data.ANNOTATOR))
+    say(f"Session.open total {(perf() - t) * 1e3:.0f} ms")
+
+    async def first_frame(session) -> float:
+        app = HedgerowApp(session)
+        probe = Probe(app)
+        t = perf()
+        async with app.run_test(size=SIZE):
+            first = (probe.frames[0][1] if probe.frames else perf()) - t
+            app.exit()
+        return first * 1e3
+
+    say(f"HedgerowApp(session).run_test -> first frame {asyncio.run(first_frame(session)):.0f} ms (headless)")
+    del session
+    gc.collect()
+
+    # -- cProfile of the whole in-process startup
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    session = Session.open(dataset.document, SessionOptions(annotator=make_data.ANNOTATOR))
+    asyncio.run(first_frame(session))
+    profiler.disable()
+    del session
+    gc.collect()
+    say("\ncProfile of Session.open + HedgerowApp first frame (headless, textual already imported):")
+    say(profile_text(profiler, 25))
+
+    # -- memory by phase: tracemalloc (Python allocations) and RSS
+    say("memory by phase (tracemalloc: Python heap; peak = highest during the phase):")
+    tracemalloc.start()
+
+    def phase(name, fn):
+        tracemalloc.reset_peak()
+        base, _ = tracemalloc.get_traced_memory()
+        value = fn()
+        now, peak = tracemalloc.get_traced_memory()
+        say(f"  {name:<44} retained {(now - base) / 2**20:7.1f} MiB   transient peak {(peak - base) / 2**20:7.1f} MiB"
+            f"   (RSS now {mem()['rss_mib']} MiB)")
+        return value
+
+    document = phase("Document.load", lambda: Document.load(dataset.document))
+    store = store_module.AnnotationStore(apath)
+    raw_bytes = phase("  annotation file: read_bytes", apath.read_bytes)
+    raw_str = phase("  annotation file: decode", lambda: raw_bytes.decode("utf-8"))
+    del raw_bytes
+    tree = phase("  annotation file: json.loads", lambda: json.loads(raw_str))
+    del raw_str
+    built = phase("  Annotation.from_record x N", lambda: [Annotation.from_record(r) for r in tree["annotations"].values()])
+    del tree
+    gc.collect()
+    layer = phase("  Layer(annotations)", lambda: Layer(built))
+    del layer, built
+    gc.collect()
+    stored = phase("AnnotationStore.load (all of the above)", store.load)
+    layer = phase("Layer(stored.annotations)", lambda: Layer(stored.annotations))
+    n = len(layer)
+    one = stored.annotations[n // 2]
+    per = sys.getsizeof(one) + sum(sys.getsizeof(getattr(one, f)) for f in
+                                   ("quote", "prefix", "suffix", "note", "id", "created", "tag", "document",
+                                    "annotator"))
+    say(f"  one annotation: object {sys.getsizeof(one)} B + its strings ~{per - sys.getsizeof(one)} B "
+        f"(document sha256 str {sys.getsizeof(one.document)} B, repeated per record: "
+        f"{'shared' if one.document is stored.annotations[0].document else 'not shared'}); "
+        f"sort-key tuple {sys.getsizeof(one.sort_key())} B")
+    snapshot = tracemalloc.take_snapshot()
+    say("  top allocation sites still alive (tracemalloc, by line):")
+    for stat in snapshot.statistics("lineno")[:8]:
+        frame = stat.traceback[0]
+        say(f"    {stat.size / 2**20:7.1f} MiB  {stat.count:>9,} blocks  {shorten_paths(frame.filename)}:{frame.lineno}")
+    tracemalloc.stop()
+    del stored, layer, document
+    gc.collect()
+    from tui.core.store import dumps_stable  # noqa: F401
+    session = Session.open(dataset.document, SessionOptions(annotator=make_data.ANNOTATOR))
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    base, _ = tracemalloc.get_traced_memory()
+    t = perf()
+    session.save()
+    save_ms = (perf() - t) * 1e3
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    say(f"  Session.save: {save_ms:.0f} ms, transient peak {(peak - base) / 2**20:.1f} MiB "
+        f"(records dicts + JSON parts + the joined file text)")
+    print("\n".join(lines))
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# The driver
+# ---------------------------------------------------------------------------------------------
+
+def run_timer(dataset: make_data.Dataset, runs: int) -> dict | None:
+    if not TIMER.is_file():
+        return None
+    doc = dataset.document
+    marker = make_data.MARKER
+    commands = [f"trivial={PYTHON} {BENCH / 'trivial_app.py'} {doc}",
+                f"hedgerow={HEDGEROW} {doc} --annotator {make_data.ANNOTATOR}"]
+    cmd = [sys.executable, str(TIMER), "--marker", marker, "--size", f"{SIZE[0]}x{SIZE[1]}", "--runs", str(runs),
+           "--keys", "20", "--key", "Down", "--timeout", "120", "--json", "--", *commands]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    if proc.returncode != 0:
+        print(proc.stderr, file=sys.stderr)
+        raise SystemExit("tui_timer failed")
+    for line in proc.stderr.splitlines():
+        print("  " + line, file=sys.stderr)
+    return json.loads(proc.stdout)
+
+
+def run_worker(args, profile: str | None = None) -> dict:
+    with tempfile.NamedTemporaryFile(suffix=".json", dir=make_data.DATA, delete=False) as handle:
+        out = Path(handle.name)
+    try:
+        cmd = [str(PYTHON), __file__, "--worker", str(out), "--presses", str(args.presses), "--tags", str(args.tags)]
+        cmd += ["--quick"] if args.quick else []
+        cmd += ["--worker-profile", profile] if profile else []
+        subprocess.run(cmd, check=True, cwd=ROOT)
+        return json.loads(out.read_text())
+    finally:
+        out.unlink(missing_ok=True)
+
+
+def f1(x, unit=" ms"):
+    return "-" if x is None else f"{x:.1f}{unit}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="1 MB / 20,000 annotations, fewer runs and presses")
+    parser.add_argument("--runs", type=int, help="tui_timer rounds (default 5, quick 3)")
+    parser.add_argument("--inproc-runs", type=int, help="in-process runs, each a fresh process (default 3, quick 1)")
+    parser.add_argument("--presses", type=int, help="presses per key per run (default 200, quick 60)")
+    parser.add_argument("--tags", type=int, help="annotations added per run (default 5, quick 3)")
+    parser.add_argument("--profile", choices=("auto", "always", "never"), default="auto")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--worker-profile", help=argparse.SUPPRESS)
+    parser.add_argument("--profile-startup", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    args.runs = args.runs or (3 if args.quick else 5)
+    args.inproc_runs = args.inproc_runs or (1 if args.quick else 3)
+    args.presses = args.presses or (60 if args.quick else 200)
+    args.tags = args.tags or (3 if args.quick else 5)
+    if args.worker:
+        return worker(args)
+    if args.profile_startup:
+        return profile_startup(args)
+
+    dataset = make_data.ensure(make_data.QUICK if args.quick else make_data.FULL)
+    doc_chars = len(dataset.document.read_text(encoding="utf-8"))
+    print(f"hedgerow TUI benchmarks: {dataset.document.relative_to(ROOT)} ({dataset.document.stat().st_size / 1e6:.1f} MB,"
+          f" {doc_chars:,} chars), {dataset.count:,} annotations ({dataset.annotations.stat().st_size / 1e6:.1f} MB file),"
+          f" {SIZE[0]}x{SIZE[1]}, Python {sys.version.split()[0]}, {os.cpu_count()} cores, "
+          f"load {os.getloadavg()[0]:.2f}")
+
+    rows: list[tuple[str, str, str, str]] = []  # figure, value, target, result
+
+    # 1. startup (and RSS) through tmux
+    print(f"\n[1] tui_timer: {args.runs} interleaved rounds ...", file=sys.stderr)
+    timer = run_timer(dataset, args.runs)
+    timer_rss = None
+    if timer is None:
+        print(f"\n1. time to first frame: SKIPPED, {TIMER} is missing")
+    else:
+        s_triv = timer["commands"]["trivial"]["summary"]
+        s_hedge = timer["commands"]["hedgerow"]["summary"]
+        print(f"\n1. whole-process time to first frame (tui_timer, marker {make_data.MARKER!r}, {args.runs} rounds, "
+              f"median [min-max])")
+        for name, s in (("trivial", s_triv), ("hedgerow", s_hedge)):
+            print(f"   {name:<9} {f1(s['startup_med'])} [{f1(s['startup_min'])} - {f1(s['startup_max'])}]   "
+                  f"Down key: 1st {f1(s['key1_med'])}, median {f1(s['key_med'])}, p90 {f1(s['key_p90'])}, "
+                  f"max {f1(s['key_max'])} (n={s['key_n']}, t/o {s['key_timeouts']})   peak RSS "
+                  f"{f1(s['peak_rss_mib'], ' MiB')}   ok {s['ok_runs']}/{s['runs']}")
+        print(f"   capture round trip median {timer['capture_ms']['median']:.2f} ms; poll 5 ms (times are upper bounds)")
+        ratio = s_hedge["startup_med"] / s_triv["startup_med"]
+        rows.append(("1. time to first frame, hedgerow / trivial",
+                     f"{ratio:.2f}x ({s_hedge['startup_med']:.0f} / {s_triv['startup_med']:.0f} ms)",
+                     f"<= {TARGET_STARTUP_RATIO}x", "PASS" if ratio <= TARGET_STARTUP_RATIO else "MISS"))
+        timer_rss = s_hedge["peak_rss_mib"]
+
+    # 2-4. in process
+    print(f"[2-4] in-process: {args.inproc_runs} run(s) x {args.presses} presses per key, {args.tags} tags ...",
+          file=sys.stderr)
+    runs = [run_worker(args) for _ in range(args.inproc_runs)]
+    print(f"\n   in-process startup (median of {len(runs)}): import textual+app {med([r['import_ms'] for r in runs]):.0f} ms,"
+          f" Session.open {med([r['open_ms'] for r in runs]):.0f} ms, run_test -> first frame "
+          f"{med([r['first_frame_ms'] for r in runs]):.0f} ms, background wrap done at "
+          f"{med([r['wrapped_ms'] for r in runs]):.0f} ms")
+
+    print(f"\n2. keypress -> repaint, in process ({len(runs)} runs x {args.presses} presses; ms; med = median of the runs'"
+          f" medians, p90/max over all presses)")
+    print(f"   {'key':<12}{'med':>7}{'p90':>7}{'max':>8}  {'UI CPU':>7}  {'->action':>8}{'action':>7}{'wait':>6}"
+          f"{'frame':>7}  {'all frames med/max':>19}")
+    key_verdicts = []
+    for key in KEYS:
+        per_run = [r["keys"][key] for r in runs]
+        all_ms = [x for p in per_run for x in p["ms"]]
+        def m(field, stat="med"):
+            return med([p["summary"][field][stat] for p in per_run])
+        median = m("ms")
+        worst = max(all_ms)
+        print(f"   {key:<12}{median:7.2f}{pct(all_ms, 90):7.2f}{worst:8.2f}  {m('cpu_ms'):7.2f}  {m('to_action_ms'):8.2f}"
+              f"{m('action_ms'):7.2f}{m('wait_ms'):6.2f}{m('frame_ms'):7.2f}  "
+              f"{m('all_frames_ms'):9.2f} / {max(p['summary']['all_frames_ms']['max'] for p in per_run):7.2f}")
+        verdict = "PASS" if median <= TARGET_KEY_MS else "MISS"
+        key_verdicts.append(verdict)
+        rows.append((f"2. {key} -> repaint (median; worst)", f"{median:.2f} ms; {worst:.1f} ms",
+                     f"median <= {TARGET_KEY_MS:.0f} ms", verdict))
+    print("   (med/p90/max: key sent -> first frame after the action is painted; UI CPU: thread CPU over that span;"
+          " ->action: queue+bindings; action: the action method; wait: action end -> frame start; frame: compositor"
+          " render + escape codes)")
+
+    # 3. tagging
+    tags = [t for r in runs for t in r["tags"]]
+    print(f"\n3. add one annotation ({len(tags)} tags: select 12 chars, press 1; ms, median [max])")
+    def mt(field):
+        values = [t[field] for t in tags if t[field] is not None]
+        return f"{med(values):.1f} [{max(values):.1f}]" if values else "-"
+    print(f"   UI blocked (key -> frame showing it)  {mt('blocked_ms')}   of which action_tag {mt('action_ms')}, "
+          f"UI CPU {mt('cpu_ms')};  until the last frame {mt('all_frames_ms')}")
+    print(f"   save in worker thread                 {mt('save_ms')}   starts {mt('save_start_ms')} after the key")
+    print(f"   key -> on disk                        {mt('on_disk_ms')}   (includes the saver's 100 ms coalescing)")
+    print(f"   longest UI stall key -> on disk       {mt('longest_stall_ms')}   during the save itself "
+          f"{mt('stall_during_save_ms')}")
+    during = [x for t in tags for x in t["keys_during_save_ms"]]
+    if during:
+        print(f"   Down/Up while the save runs           median {med(during):.1f}, max {max(during):.1f} "
+              f"(n={len(during)}; the worker holds the GIL in turns)")
+    ok_disk = all(t["verified_on_disk"] for t in tags)
+    print(f"   file holds each new annotation: {'yes' if ok_disk else 'NO'}; frame done before the save began: "
+          f"{sum(t['frame_before_save'] for t in tags)}/{len(tags)}")
+    blocked = med([t["blocked_ms"] for t in tags])
+    save_ms = med([t["save_ms"] for t in tags if t["save_ms"] is not None]) or 0
+    stall = max((t["stall_during_save_ms"] or 0) for t in tags)
+    tag_ok = ok_disk and all(t["frame_before_save"] for t in tags) and stall < save_ms / 4
+    rows.append(("3. tag: UI blocked / on disk (median)",
+                 f"{blocked:.1f} ms / {med([t['on_disk_ms'] for t in tags]):.0f} ms (save {save_ms:.0f} ms, "
+                 f"max stall in save {stall:.1f} ms)", "save off the UI", "PASS" if tag_ok else "MISS"))
+
+    # 4. memory
+    inproc_rss = max(r["peak_rss_mib"] for r in runs)
+    print(f"\n4. peak RSS: tui_timer (CLI, startup + keys) {f1(timer_rss, ' MiB')}; in-process run (incl. tagging and"
+          f" saving) {inproc_rss:.1f} MiB")
+    phases = runs[0]["mem"]
+    print("   in-process VmRSS / VmHWM by phase (first run): " +
+          "; ".join(f"{k} {v['rss_mib']:.0f}/{v['hwm_mib']:.0f}" for k, v in phases.items()))
+    if timer_rss is not None:
+        rows.append(("4. peak RSS, hedgerow CLI (tui_timer)", f"{timer_rss:.1f} MiB", f"<= {TARGET_RSS_MIB:.0f} MiB",
+                     "PASS" if timer_rss <= TARGET_RSS_MIB else "MISS"))
+    rows.append(("4. peak RSS, in-process incl. saves", f"{inproc_rss:.1f} MiB", f"<= {TARGET_RSS_MIB:.0f} MiB",
+                 "PASS" if inproc_rss <= TARGET_RSS_MIB else "MISS"))
+
+    width = max(len(r[0]) for r in rows)
+    vwidth = max(len(r[1]) for r in rows)
+    print(f"\n{'figure':<{width}}  {'value':<{vwidth}}  {'target':<18} result")
+    for figure, value, target, result in rows:
+        print(f"{figure:<{width}}  {value:<{vwidth}}  {target:<18} {result}")
+
+    # profiles
+    missed = {r[0][:2] for r in rows if r[3] == "MISS"}
+    want = {"1.", "2.", "3.", "4."} if args.profile == "always" else missed if args.profile == "auto" else set()
+    if want & {"1.", "4."}:
+        print("\n--- profile: startup and memory " + "-" * 60, flush=True)
+        cmd = [str(PYTHON), __file__, "--profile-startup"] + (["--quick"] if args.quick else [])
+        subprocess.run(cmd, check=True, cwd=ROOT)
+    if "2." in want:
+        print("\n--- profile: keys (cProfile over all presses of one run) " + "-" * 36)
+        print(run_worker(args, "keys")["profile_keys"])
+    if "3." in want:
+        print("\n--- profile: tagging (cProfile of the tag key press, on the UI thread) " + "-" * 22)
+        print(run_worker(args, "tag")["profile_tag"])
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

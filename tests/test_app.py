@@ -1,0 +1,356 @@
+"""The TUI driven as a user would, through Textual's Pilot, checking the files on disk."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from textual.geometry import Region
+
+from tui.app.annotation_list import AnnotationList
+from tui.app.app import HedgerowApp
+from tui.app.document_view import DocumentView
+from tui.app.panels import DocumentPanel, TagLegend
+from tui.core.session import Session, SessionOptions
+
+HEDGE = "The rhetoric remains to be tested"
+SIZE = (100, 30)
+
+
+def open_session(doc: Path, annotator: str = "alice", **options) -> Session:
+    return Session.open(doc, SessionOptions(annotator=annotator, **options))
+
+
+def stored(doc: Path, annotator: str = "alice", annotations: Path | None = None) -> dict:
+    folder = annotations or doc.parent / "annotations"
+    path = folder / doc.stem / f"{annotator}.json"
+    return json.loads(path.read_text(encoding="utf-8"))["annotations"]
+
+
+async def search(pilot, text: str) -> None:
+    await pilot.press("slash")
+    await pilot.press(*text)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def wait_saved(pilot, app: HedgerowApp, timeout: float = 3.0) -> None:
+    for _ in range(int(timeout / 0.05)):
+        await pilot.pause(0.05)
+        if not app.session.dirty and not app.saver._in_flight:
+            return
+    raise AssertionError("the session was not saved in time")
+
+
+def widget_text(widget) -> str:
+    """What the widget shows on screen, as plain text."""
+    region = Region(0, 0, widget.outer_size.width, widget.outer_size.height)
+    return "\n".join(strip.text for strip in widget.render_lines(region))
+
+
+def find(text: str, quote: str) -> tuple[int, int]:
+    start = text.index(quote)
+    return start, start + len(quote)
+
+
+async def test_search_tag_note_quit_writes_exactly_that_annotation(project_doc: Path) -> None:
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=SIZE) as pilot:
+        await search(pilot, HEDGE)
+        assert app.view.selection == find(app.session.text, HEDGE)
+        await pilot.press("3")
+        await pilot.press("enter")  # the note dialog, on the new annotation under the cursor
+        await pilot.press(*"Closing hedge")
+        await pilot.press("ctrl+s")
+        await pilot.press("q")
+    records = list(stored(project_doc).values())
+    assert len(records) == 1
+    record = records[0]
+    start, end = find(project_doc.read_text(encoding="utf-8"), HEDGE)
+    assert (record["tag"], record["start"], record["end"]) == ("hedge", start, end)
+    assert record["quote"] == HEDGE
+    assert record["note"] == "Closing hedge"
+    assert record["annotator"] == "alice"
+    assert record["suffix"] == "."
+
+
+async def test_reopened_annotation_is_coloured_and_listed(project_doc: Path) -> None:
+    session = open_session(project_doc)
+    start, end = find(session.text, HEDGE)
+    session.add(start, end, "hedge", note="a note")
+    session.save()
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        listing = app.query_one(AnnotationList)
+        assert [a.quote for a in listing.rows] == [HEDGE]
+        assert "✎" in listing.render_line(0).text and "hedge" in listing.render_line(0).text
+        view = app.view
+        view.move_to(end + 1)  # keep the cursor off the span so its plain colour shows
+        await pilot.pause()
+        row, column = view.location(start + 4)
+        strip = view.render_line(row - view.scroll_offset.y)
+        cell = _style_at(strip, column)
+        assert cell.bgcolor is not None and cell.bgcolor.name.lower() == "#ffaf5f"
+        assert "hedge" in widget_text(app.query_one(TagLegend))
+
+
+def _style_at(strip, column: int):
+    position = 0
+    for segment in strip:
+        if position <= column < position + len(segment.text):
+            return segment.style
+        position += len(segment.text)
+    raise AssertionError(f"no cell at column {column}")
+
+
+async def test_undo_and_redo_restore_the_file(project_doc: Path) -> None:
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=SIZE) as pilot:
+        await search(pilot, HEDGE)
+        await pilot.press("3")
+        await wait_saved(pilot, app)
+        assert len(stored(project_doc)) == 1
+        await pilot.press("u")
+        await wait_saved(pilot, app)
+        assert stored(project_doc) == {}
+        await pilot.press("ctrl+y")
+        await wait_saved(pilot, app)
+        assert [r["tag"] for r in stored(project_doc).values()] == ["hedge"]
+
+
+async def test_retag_and_delete_under_the_cursor(project_doc: Path) -> None:
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=SIZE) as pilot:
+        await search(pilot, "Ambassador Robert Simmons")
+        await pilot.press("1")
+        await pilot.press("2")  # no selection now: retags the annotation under the cursor
+        await wait_saved(pilot, app)
+        assert [r["tag"] for r in stored(project_doc).values()] == ["commitment"]
+        await pilot.press("d")
+        await wait_saved(pilot, app)
+        assert stored(project_doc) == {}
+
+
+async def test_overlapping_spans_are_both_kept_and_underlined(project_doc: Path) -> None:
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=SIZE) as pilot:
+        await search(pilot, "Ambassador Robert Simmons, Special Representative")
+        await pilot.press("1")
+        await search(pilot, "Robert Simmons")
+        await pilot.press("3")
+        await wait_saved(pilot, app)
+        tags = sorted((r["quote"], r["tag"]) for r in stored(project_doc).values())
+        assert tags == [("Ambassador Robert Simmons, Special Representative", "actor"), ("Robert Simmons", "hedge")]
+        view = app.view
+        inner = app.session.text.index("Robert Simmons")
+        view.move_to(0)
+        await pilot.pause()
+        row, column = view.location(inner + 2)
+        assert _style_at(view.render_line(row - view.scroll_offset.y), column).underline
+        assert len(app.query_one(AnnotationList).rows) == 2
+
+
+async def test_mouse_drag_selects_then_tags(project_doc: Path) -> None:
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.view
+        first = app.session.text.index("Kazakhstan has taken")
+        row, column = view.location(first)
+        region = view.content_region
+        origin = (region.x - view.region.x, region.y - view.region.y)
+        await pilot.mouse_down(view, offset=(origin[0] + column, origin[1] + row))
+        await pilot.hover(view, offset=(origin[0] + column + 10, origin[1] + row))
+        await pilot.mouse_up(view, offset=(origin[0] + column + 10, origin[1] + row))
+        await pilot.pause()
+        assert view.selection == (first, first + 10)
+        await pilot.press("1")
+        await wait_saved(pilot, app)
+        assert [r["quote"] for r in stored(project_doc).values()] == ["Kazakhstan"]
+
+
+async def test_sentence_select_tags_the_whole_sentence(project_doc: Path) -> None:
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=SIZE) as pilot:
+        text = app.session.text
+        app.view.move_to(text.index("downplay fears"))
+        await pilot.press("s")
+        selected = text[slice(*app.view.selection)]
+        assert selected.startswith("Though Ambassador Simmons evidently")
+        assert selected.endswith("cooperation with the Alliance.")
+        await pilot.press("2")
+        await wait_saved(pilot, app)
+        assert [r["quote"] for r in stored(project_doc).values()] == [selected]
+
+
+async def test_next_and_previous_annotation(project_doc: Path) -> None:
+    session = open_session(project_doc)
+    quotes = ["Kazakhstan has taken", "Robert Simmons", HEDGE]
+    for quote in quotes:
+        session.add(*find(session.text, quote), "actor")
+    session.save()
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=SIZE) as pilot:
+        starts = [find(app.session.text, q)[0] for q in quotes]
+        await pilot.press("right_square_bracket")
+        assert app.view.cursor == starts[0]
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        assert app.view.cursor == starts[2]
+        await pilot.press("left_square_bracket")
+        assert app.view.cursor == starts[1]
+        listing = app.query_one(AnnotationList)
+        assert listing.current.quote == "Robert Simmons"
+
+
+async def test_tag_filter_cycles_the_list(project_doc: Path) -> None:
+    session = open_session(project_doc)
+    for quote, tag in (("Kazakhstan has taken", "actor"), ("Robert Simmons", "actor"), (HEDGE, "hedge")):
+        session.add(*find(session.text, quote), tag)
+    session.save()
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=SIZE) as pilot:
+        listing = app.query_one(AnnotationList)
+        assert len(listing.rows) == 3
+        await pilot.press("f")
+        assert {a.tag for a in listing.rows} == {"actor"} and len(listing.rows) == 2
+        await pilot.press("f")
+        assert listing.rows == []  # commitment: none
+        await pilot.press("f")
+        assert [a.quote for a in listing.rows] == [HEDGE]
+        await pilot.press("f")
+        assert len(listing.rows) == 3
+
+
+async def test_list_selection_jumps_to_the_annotation(project_doc: Path) -> None:
+    session = open_session(project_doc)
+    session.add(*find(session.text, HEDGE), "hedge")
+    session.save()
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=SIZE) as pilot:
+        listing = app.query_one(AnnotationList)
+        await pilot.pause()
+        await pilot.click(AnnotationList, offset=(3, 1))
+        await pilot.pause()
+        assert app.view.cursor == find(app.session.text, HEDGE)[0]
+        assert app.focused is app.view
+        assert listing.current.quote == HEDGE
+
+
+async def test_copy_puts_quote_and_citation_on_the_clipboard(project_doc: Path) -> None:
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=SIZE) as pilot:
+        await search(pilot, HEDGE)
+        await pilot.press("y")
+        assert app.clipboard.startswith(f"“{HEDGE}”")
+        assert "Publication: Eurasia Daily Monitor" in app.clipboard
+        await pilot.press("3", "y")  # no selection: the annotation's quote
+        assert app.clipboard.startswith(f"“{HEDGE}”")
+
+
+async def test_save_error_keeps_the_data_and_saves_when_writable(tmp_path: Path, project_doc: Path) -> None:
+    annotations = tmp_path / "readonly"
+    annotations.mkdir()
+    folder = annotations / project_doc.stem
+    as_root = os.geteuid() == 0
+    app = HedgerowApp(open_session(project_doc, annotations=annotations))
+    if as_root:
+        folder.write_text("in the way")  # root ignores permissions: make the folder impossible instead
+    else:
+        annotations.chmod(0o555)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await search(pilot, HEDGE)
+            await pilot.press("3")
+            await pilot.pause(0.5)
+            panel = app.query_one(DocumentPanel)
+            assert panel.save_state == "error"
+            assert "not saved" in widget_text(panel)
+            assert len(app.session.layer) == 1 and app.session.dirty
+            if as_root:
+                folder.unlink()
+            else:
+                annotations.chmod(0o755)
+            for _ in range(60):  # the retry is due within a second or two
+                await pilot.pause(0.1)
+                if panel.save_state == "saved":
+                    break
+            assert panel.save_state == "saved"
+            assert [r["quote"] for r in stored(project_doc, annotations=annotations).values()] == [HEDGE]
+    finally:
+        annotations.chmod(0o755)
+
+
+async def test_quit_with_unsaveable_changes_asks_first(tmp_path: Path, project_doc: Path) -> None:
+    annotations = tmp_path / "blocked"
+    annotations.mkdir()
+    app = HedgerowApp(open_session(project_doc, annotations=annotations))
+    (annotations / project_doc.stem).write_text("in the way")
+    async with app.run_test(size=SIZE) as pilot:
+        await search(pilot, HEDGE)
+        await pilot.press("3")
+        await pilot.press("q")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "QuitDialog"
+        await pilot.press("escape")  # stay: nothing is lost
+        assert app.is_running and len(app.session.layer) == 1
+
+
+async def test_empty_document_opens_and_says_so(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    doc = tmp_path / "empty.txt"
+    doc.write_text("  \n\n")
+    app = HedgerowApp(open_session(doc))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "empty" in widget_text(app.query_one(DocumentPanel))
+        await pilot.press("s", "1")  # nothing to select or tag; no crash
+        assert len(app.session.layer) == 0
+
+
+async def test_keys_can_be_remapped_in_the_config(project: Path, project_doc: Path) -> None:
+    (project / "hedgerow.toml").write_text('[keys]\n"app.select_sentence" = "z"\n')
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=SIZE) as pilot:
+        app.view.move_to(app.session.text.index("downplay fears"))
+        await pilot.press("z")
+        assert app.view.selection is not None
+        assert app.session.text[slice(*app.view.selection)].startswith("Though Ambassador")
+
+
+async def test_custom_codebook_tags_with_its_keys(project: Path, project_doc: Path) -> None:
+    (project / "hedgerow.toml").write_text(
+        '[[tags]]\nname = "claim"\ncolour = "#ff0000"\n\n[[tags]]\nname = "source"\ncolour = "#00ff00"\n')
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=SIZE) as pilot:
+        await search(pilot, "Interfax")
+        await pilot.press("2")
+        await wait_saved(pilot, app)
+        assert [r["tag"] for r in stored(project_doc).values()] == ["source"]
+        assert "claim" in widget_text(app.query_one(TagLegend))
+
+
+async def test_help_and_palette_list_the_actions(project_doc: Path) -> None:
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert type(app.screen).__name__ == "HelpScreen"
+        await pilot.press("escape")
+        names = [name for name, _, _ in app.palette_commands()]
+        for wanted in ("Export as w3c", "Undo", "Tag selection as hedge", "Filter: actor", "Search"):
+            assert wanted in names
+
+
+async def test_palette_export_writes_a_w3c_file(project_doc: Path, monkeypatch) -> None:
+    monkeypatch.chdir(project_doc.parent)
+    session = open_session(project_doc)
+    session.add(*find(session.text, HEDGE), "hedge")
+    app = HedgerowApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        app.export("w3c")
+        await pilot.pause()
+    exported = json.loads((project_doc.parent / "seed.alice.w3c.jsonld").read_text(encoding="utf-8"))
+    assert exported["type"] == "AnnotationCollection"
+    assert exported["first"]["items"][0]["target"]["selector"][0]["exact"] == HEDGE
