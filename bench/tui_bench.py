@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import shutil
@@ -59,6 +60,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -128,6 +130,19 @@ class Probe:
         self.tick_start: float | None = None
         self.stalls: list[tuple[float, float]] = []
         self._stall_task: asyncio.Task | None = None
+        self.gcs: list[tuple[float, float, int, str]] = []  # (start, end, generation, thread) of each collection
+        gc_start: dict[int, float] = {}
+
+        def on_gc(phase, info):
+            ident = threading.get_ident()
+            if phase == "start":
+                gc_start[ident] = perf()
+            elif ident in gc_start:
+                name = "UI" if ident == self.ui_thread else "worker"
+                self.gcs.append((gc_start.pop(ident), perf(), info["generation"], name))
+
+        self.ui_thread = threading.get_ident()
+        gc.callbacks.append(on_gc)
 
         dispatch = app._dispatch_action
 
@@ -190,6 +205,9 @@ class Probe:
                 pass
             self._stall_task = None
 
+    def gc_in(self, start: float, end: float, generation: int = 0) -> list[tuple[float, float, int, str]]:
+        return [g for g in self.gcs if g[1] > start and g[0] < end and g[2] >= generation]
+
     def longest_stall(self, start: float, end: float) -> float:
         gaps = [b - a - 0.001 for a, b in self.stalls if a >= start and a <= end]
         return max(gaps, default=0.0)
@@ -237,7 +255,10 @@ class Probe:
         if settle:
             await self.quiet(app.screen)
         later = [f for f in self.frames if f[0] >= a1]
-        return {"ms": (first[1] - t0) * 1e3, "cpu_ms": (first[2] - cpu0) * 1e3,
+        collections = self.gc_in(t0, first[1])
+        return {"gc_ms": sum(e - b for b, e, _, _ in collections) * 1e3,
+                "gc2_ms": sum(e - b for b, e, g, _ in collections if g == 2) * 1e3,
+                "ms": (first[1] - t0) * 1e3, "cpu_ms": (first[2] - cpu0) * 1e3,
                 "to_action_ms": (a0 - t0) * 1e3, "action_ms": (a1 - a0) * 1e3,
                 "wait_ms": (first[0] - a1) * 1e3, "frame_ms": (first[1] - first[0]) * 1e3,
                 "all_frames_ms": (later[-1][1] - t0) * 1e3, "frames": len(later), "t0": t0, "t_frame": first[1],
@@ -299,7 +320,9 @@ async def run_app(dataset: make_data.Dataset, presses: int, tags: int, profile: 
                 if profiler:
                     profiler.disable()
                 result["keys"][key] = {"summary": summarize_presses(records),
-                                       "ms": [round(r["ms"], 3) for r in records]}
+                                       "ms": [round(r["ms"], 3) for r in records],
+                                       "gc_ms": [round(r["gc_ms"], 3) for r in records],
+                                       "gc2_ms": [round(r["gc2_ms"], 3) for r in records]}
             result["mem"]["after keys"] = mem()
             if profiler:
                 result["profile_keys"] = profile_text(profiler, 30)
@@ -385,6 +408,8 @@ async def tag_once(app, session, probe: Probe, row: int, profiler=None) -> dict:
         "longest_stall_ms": probe.longest_stall(t0, save[1] if save else perf()) * 1e3,
         "stall_during_save_ms": probe.longest_stall(save[0], save[1]) * 1e3 if save else None,
         "keys_during_save_ms": [r["ms"] for r in during],
+        "gc2_during_save": [((e - b) * 1e3, who) for b, e, g, who in (probe.gc_in(save[0], save[1], 2) if save else [])],
+        "gc2_in_blocked": [((e - b) * 1e3, who) for b, e, g, who in probe.gc_in(t0, record["t_frame"], 2)],
         "verified_on_disk": on_disk, "added": len(new_ids), "action": record["action"],
     }
 
@@ -415,6 +440,106 @@ def worker(args) -> int:
 # ---------------------------------------------------------------------------------------------
 # Profiles (run in fresh subprocesses, on a miss)
 # ---------------------------------------------------------------------------------------------
+
+TRACE_CLI = r"""
+# Written by bench/tui_bench.py: `hedgerow open` with timestamps, run by tui_timer in tmux.
+import gc, json, os, sys, time
+perf = time.perf_counter
+ticks = os.sysconf("SC_CLK_TCK")
+started = int(open("/proc/self/stat").read().rsplit(")", 1)[1].split()[19]) / ticks
+base = perf() - (float(open("/proc/uptime").read().split()[0]) - started)  # perf() at process start (10 ms)
+out, argv = sys.argv[1], sys.argv[2:]
+marks = [("python up, bench code starts", perf())]
+gc_time = [0.0, 0.0, 0.0]
+gc_begin = [0.0]
+def on_gc(phase, info):
+    if phase == "start":
+        gc_begin[0] = perf()
+    else:
+        gc_time[info["generation"]] += perf() - gc_begin[0]
+gc.callbacks.append(on_gc)
+def mark(name):
+    marks.append((name, perf()))
+def dump():
+    data = {"marks": [(n, (t - base) * 1e3) for n, t in marks], "gc_ms": [g * 1e3 for g in gc_time]}
+    with open(out + ".tmp", "w") as f:
+        json.dump(data, f)
+    os.replace(out + ".tmp", out)
+def wrap(owner, name, label, kind=None):
+    fn = owner.__dict__[name]
+    inner = fn.__func__ if kind else fn
+    def timed(*a, **k):
+        mark(label + " start")
+        try:
+            return inner(*a, **k)
+        finally:
+            mark(label + " end")
+    setattr(owner, name, kind(timed) if kind else timed)
+import tui.cli
+mark("import tui.cli (rich, argparse, commands)")
+from tui.core import document, layer, session, store
+wrap(document.Document, "load", "Document.load", classmethod)
+wrap(store.AnnotationStore, "load", "AnnotationStore.load")
+wrap(layer.Layer, "__init__", "Layer()")
+import tui.commands.documents as documents
+def run_open(args):
+    mark("args parsed")
+    opened = documents.open_session(args)
+    mark("Session.open done")
+    from tui.app.app import HedgerowApp
+    mark("import tui.app.app (textual)")
+    app = HedgerowApp(opened)
+    display = app._display
+    frames = [0]
+    def timed_display(screen, renderable):
+        display(screen, renderable)
+        if renderable is not None and frames[0] < 4:
+            frames[0] += 1
+            mark(f"frame {frames[0]} written")
+            dump()
+    app._display = timed_display
+    mark("HedgerowApp() built; app.run()")
+    dump()
+    app.run()
+    return app.return_code or 0
+documents.run_open = run_open
+sys.exit(tui.cli.main(argv))
+"""
+
+
+def trace_cli(dataset: make_data.Dataset, runs: int) -> list[str]:
+    """The CLI's startup timeline in a real terminal (tmux via tui_timer), phase by phase."""
+    if not TIMER.is_file():
+        return ["(tui_timer missing: no CLI timeline)"]
+    script = make_data.DATA / "trace_cli.py"
+    script.write_text(TRACE_CLI)
+    outs = [make_data.DATA / f"trace-{i}.json" for i in range(runs)]
+    lines, timelines, markers = [], [], []
+    for out in outs:
+        out.unlink(missing_ok=True)
+        cmd = [sys.executable, str(TIMER), "--marker", make_data.MARKER, "--size", f"{SIZE[0]}x{SIZE[1]}", "--runs", "1",
+               "--keys", "0", "--timeout", "120", "--json", "--",
+               f"traced={PYTHON} {script} {out} {dataset.document} --annotator {make_data.ANNOTATOR}"]
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+        if proc.returncode == 0 and out.exists():
+            timelines.append(json.loads(out.read_text()))
+            markers.append(json.loads(proc.stdout)["commands"]["traced"]["summary"]["startup_med"])
+        out.unlink(missing_ok=True)
+    if not timelines:
+        return ["(the traced CLI did not run)"]
+    names = [n for n, _ in timelines[0]["marks"]]
+    lines.append(f"CLI timeline in tmux ({len(timelines)} runs, ms since the process started, median; "
+                 f"tui_timer saw the marker at {med(markers):.0f} ms after launch):")
+    previous = 0.0
+    for name in names:
+        at = med([dict(t["marks"]).get(name) for t in timelines if name in dict(t["marks"])])
+        lines.append(f"  {at:8.0f}  (+{at - previous:6.0f})  {name}")
+        previous = at
+    gcs = [med([t["gc_ms"][g] for t in timelines]) for g in range(3)]
+    lines.append(f"  garbage collection up to the last mark: gen0 {gcs[0]:.0f} ms, gen1 {gcs[1]:.0f} ms, "
+                 f"gen2 {gcs[2]:.0f} ms")
+    return lines
+
 
 def profile_startup(args) -> int:
     """Startup phase by phase (each timed alone, then cProfile of the whole), and memory by phase."""
@@ -473,8 +598,25 @@ def profile_startup(args) -> int:
     say(f"Layer(annotations) {alayer2:.0f} ms (sorts again, builds sort-key tuples and the id dict)")
     del stored
     gc.collect()
+    gc_ms = [0.0, 0.0, 0.0]
+    gc_count = [0, 0, 0]
+    began = [0.0]
+
+    def on_gc(phase, info):
+        if phase == "start":
+            began[0] = perf()
+        else:
+            gc_ms[info["generation"]] += (perf() - began[0]) * 1e3
+            gc_count[info["generation"]] += 1
+
+    gc.callbacks.append(on_gc)
     t = perf(); session = Session.open(dataset.document, SessionOptions(annotator=make_data.ANNOTATOR))
-    say(f"Session.open total {(perf() - t) * 1e3:.0f} ms")
+    total = (perf() - t) * 1e3
+    gc.callbacks.remove(on_gc)
+    say(f"Session.open total {total:.0f} ms, of which garbage collection {sum(gc_ms):.0f} ms "
+        f"(gen0 {gc_count[0]}x {gc_ms[0]:.0f} ms, gen1 {gc_count[1]}x {gc_ms[1]:.0f} ms, "
+        f"gen2 {gc_count[2]}x {gc_ms[2]:.0f} ms); objects tracked by gc after it: {len(gc.get_objects()):,}")
+    t = perf(); gc.collect(); say(f"one full gc.collect() with the session loaded: {(perf() - t) * 1e3:.0f} ms")
 
     async def first_frame(session) -> float:
         app = HedgerowApp(session)
@@ -683,6 +825,13 @@ def main() -> int:
         key_verdicts.append(verdict)
         rows.append((f"2. {key} -> repaint (median; worst)", f"{median:.2f} ms; {worst:.1f} ms",
                      f"median <= {TARGET_KEY_MS:.0f} ms", verdict))
+    slow = [(ms, g2) for r in runs for key in KEYS for ms, g2 in zip(r["keys"][key]["ms"], r["keys"][key]["gc2_ms"])
+            if ms > 50]
+    total = sum(len(r["keys"][key]["ms"]) for r in runs for key in KEYS)
+    gen2 = [g2 for r in runs for key in KEYS for g2 in r["keys"][key]["gc2_ms"] if g2 > 0]
+    print(f"   presses over 50 ms: {len(slow)} of {total}; {sum(1 for _, g2 in slow if g2 > 0)} of them had a full"
+          f" (gen 2) garbage collection in them; gen 2 pauses inside presses: {len(gen2)}, median "
+          f"{f1(med(gen2))}, max {f1(max(gen2, default=None))}")
     print("   (med/p90/max: key sent -> first frame after the action is painted; UI CPU: thread CPU over that span;"
           " ->action: queue+bindings; action: the action method; wait: action end -> frame start; frame: compositor"
           " render + escape codes)")
@@ -703,6 +852,12 @@ def main() -> int:
     if during:
         print(f"   Down/Up while the save runs           median {med(during):.1f}, max {max(during):.1f} "
               f"(n={len(during)}; the worker holds the GIL in turns)")
+    g2_save = [ms for t in tags for ms, _ in t["gc2_during_save"]]
+    g2_who = sorted({who for t in tags for _, who in t["gc2_during_save"]})
+    g2_blocked = [ms for t in tags for ms, _ in t["gc2_in_blocked"]]
+    print(f"   full (gen 2) GCs during the saves: {len(g2_save)} in {len(tags)} saves, median {f1(med(g2_save))}, max "
+          f"{f1(max(g2_save, default=None))} (run by the {'/'.join(g2_who) or '-'} thread; every thread waits for them)"
+          f"; inside the UI-blocked spans: {len(g2_blocked)} (max {f1(max(g2_blocked, default=None))})")
     ok_disk = all(t["verified_on_disk"] for t in tags)
     print(f"   file holds each new annotation: {'yes' if ok_disk else 'NO'}; frame done before the save began: "
           f"{sum(t['frame_before_save'] for t in tags)}/{len(tags)}")
@@ -738,6 +893,7 @@ def main() -> int:
     want = {"1.", "2.", "3.", "4."} if args.profile == "always" else missed if args.profile == "auto" else set()
     if want & {"1.", "4."}:
         print("\n--- profile: startup and memory " + "-" * 60, flush=True)
+        print("\n".join(trace_cli(dataset, 3)), flush=True)
         cmd = [str(PYTHON), __file__, "--profile-startup"] + (["--quick"] if args.quick else [])
         subprocess.run(cmd, check=True, cwd=ROOT)
     if "2." in want:

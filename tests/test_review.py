@@ -176,6 +176,25 @@ def random_layers(rng: random.Random, annotators: int, spans: int, length: int) 
     return layers
 
 
+def span(start: int, end: int, tag: str, annotator: str) -> Annotation:
+    return Annotation(start=start, end=end, quote="x" * (end - start), tag=tag, document="", annotator=annotator)
+
+
+def test_one_annotator_tagging_a_span_twice_is_partial_even_with_nobody_near() -> None:
+    layers = {"alice": [span(0, 5, "actor", "alice"), span(0, 5, "hedge", "alice"), span(10, 15, "actor", "alice")],
+              "bob": [span(30, 35, "actor", "bob")]}
+    got = [(c.start, c.tag, c.status) for c in build_candidates(layers)]
+    assert got == [(0, "actor", "partial"), (0, "hedge", "partial"), (10, "actor", "single"), (30, "actor", "single")]
+
+
+def test_overlap_with_only_ones_own_spans_is_single_and_touching_is_not_overlap() -> None:
+    layers = {"alice": [span(0, 10, "actor", "alice"), span(2, 4, "hedge", "alice")],
+              "bob": [span(10, 12, "actor", "bob"), span(40, 60, "actor", "bob")],
+              "carol": [span(55, 70, "hedge", "carol")]}
+    got = [(c.start, c.end, c.status) for c in build_candidates(layers)]
+    assert got == [(0, 10, "single"), (2, 4, "single"), (10, 12, "single"), (40, 60, "partial"), (55, 70, "partial")]
+
+
 @pytest.mark.parametrize("seed", range(30))
 def test_sweep_statuses_match_brute_force(seed: int) -> None:
     rng = random.Random(seed)
@@ -400,6 +419,7 @@ def test_summary_counts_and_agreement(review: Review) -> None:
     review.reject(find(review, "NATO Secretary-General", "actor"))
     review.accept(find(review, "seemingly ruling out", "hedge"), "commitment")
     summary = review.summary()
+    assert summary["reviewer"] == REVIEWER and summary["annotators"] == ["alice", "bob", "carol"]
     assert summary["candidates"] == 11
     assert summary["status"] == {"agreed": 3, "partial": 4, "single": 4}
     assert summary["decisions"] == {"accepted": 3, "rejected": 1, "edited": 1}

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from test_review import REVIEWER, find, gold_file, make_project
+from tui.app import saver
 from tui.app.review_app import CandidateList, CandidatePanel, ReviewApp, SummaryPanel, abbreviations
 from tui.core.review import Review
 
@@ -55,6 +56,14 @@ async def test_accept_reject_flow_by_keys_then_quit(doc: Path) -> None:
         assert app.candidate_list.highlighted == review.index_of(special)
         await pilot.press("a")
         assert review.decision(special)["decision"] == "accepted"
+        await pilot.press("left")  # the cursor moves: back to the innermost candidate at it
+        assert app.view.selection is None and app.jumped is None
+        assert app.view.cursor == special.start and app.current() == special
+        app.view.move_to(office.start + 2)
+        await pilot.pause()
+        assert app.current() == office and app.query_one(CandidatePanel).candidate == office
+        app.view.move_to(special.start)
+        await pilot.pause()
 
         await pilot.press("space")
         assert app.current() == office  # nested inside the accepted span, yet the one chosen
@@ -102,11 +111,14 @@ async def test_accept_reject_flow_by_keys_then_quit(doc: Path) -> None:
     assert table[hedge.key]["reviewer"] == REVIEWER
 
 
-async def test_quit_saves_pending_decisions_at_once(doc: Path) -> None:
+async def test_quit_saves_pending_decisions_at_once(doc: Path, monkeypatch) -> None:
+    monkeypatch.setattr(saver, "COALESCE_SECONDS", 60)  # only the flush at quit can write
     review = Review.open(doc, REVIEWER)
     app = ReviewApp(review)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("A", "q")  # quit before the saver's coalescing delay
+        await pilot.press("A")
+        assert review.session.dirty and not gold_file(doc).exists()
+        await pilot.press("q")
     data = on_disk(doc)
     assert len(data["annotations"]) == 3 and len(data["review"]) == 3
     assert {r["decision"] for r in data["review"].values()} == {"accepted"}
@@ -148,6 +160,35 @@ def test_review_screen_snapshot(doc: Path, snap_compare) -> None:
     review.reject(find(review, "NATO Secretary-General", "actor"))
     review.accept(find(review, "seemingly ruling out", "commitment"), "hedge")
     review.session.save()
+    review.agreement()  # worked out now, so the screen never shows it still in progress
     app = ReviewApp(review)
     # the next undecided disagreement after the start: alice and carol's hedge on "seemingly ruling out"
     assert snap_compare(app, terminal_size=SIZE, press=["space", "space"])
+
+
+async def test_help_lists_the_review_keys(doc: Path) -> None:
+    app = ReviewApp(Review.open(doc, REVIEWER))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        text = screen_text(app)
+        assert "u / ctrl+z" in text and "next undecided disagreement" in text and "? / f1" in text
+        await pilot.press("escape")
+        assert "next undecided disagreement" not in screen_text(app)
+
+
+async def test_digit_keys_follow_the_codebook_keys(doc: Path) -> None:
+    (doc.parent / "hedgerow.toml").write_text(
+        '[[tags]]\nname = "hedge"\nkey = "2"\ncolour = "#ffaf5f"\n\n'
+        '[[tags]]\nname = "actor"\nkey = "1"\ncolour = "#5fafff"\n', encoding="utf-8")
+    review = Review.open(doc, REVIEWER)
+    app = ReviewApp(review)
+    hedge = find(review, "seemingly ruling out", "hedge")
+    async with app.run_test(size=SIZE) as pilot:
+        app.jump(hedge)
+        await pilot.press("1")
+        assert review.decision(hedge)["tag"] == "actor" and review.decision(hedge)["decision"] == "edited"
+        await pilot.press("2")
+        assert review.decision(hedge)["tag"] == "hedge" and review.decision(hedge)["decision"] == "accepted"
+        await pilot.press("9")  # no tag there: nothing changes
+        assert review.decision(hedge)["decision"] == "accepted" and len(review.gold) == 1
+        await wait_saved(pilot, app)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from itertools import islice
 
+from rich.cells import cell_len, set_cell_size
 from rich.console import Group
 from rich.segment import Segment
 from rich.style import Style
@@ -57,10 +58,18 @@ def abbreviations(names: list[str]) -> dict[str, str]:
 
 
 def snippet(text: str, width: int) -> str:
+    """`text` on one line in at most `width` cells, cut with "…" (wide characters count double)."""
     text = " ".join(text.split())
     if width <= 0:
         return ""
-    return text if len(text) <= width else text[: width - 1] + "…"
+    if cell_len(text) <= width:
+        return text
+    return set_cell_size(text, width - 1).rstrip() + "…"
+
+
+def fit(text: str, width: int) -> str:
+    """A snippet padded to exactly `width` cells."""
+    return set_cell_size(snippet(text, width), width)
 
 
 def _fmt(value: float | None) -> str:
@@ -120,7 +129,7 @@ class CandidateList(ScrollView, can_focus=True):
 
     def rebuild(self) -> None:
         self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows))
-        summary = self.review.summary()
+        summary = self.review.summary(agreement=False)
         self.border_subtitle = f"{summary['undecided']:,} undecided of {len(self.rows):,}"
         self.refresh()
 
@@ -169,7 +178,7 @@ class CandidateList(ScrollView, can_focus=True):
             Segment(STATUS_MARK[candidate.status] + " ", base + STATUS_STYLE[candidate.status]),
             Segment("█ ", base + Style(color=colour)),
             Segment(candidate.tag[:tag_width].ljust(tag_width) + " ", base + Style(color=colour, bold=True)),
-            Segment(snippet(candidate.quote, room).ljust(room) + " ", base),
+            Segment(fit(candidate.quote, room) + " ", base),
             Segment(who + " ", base + Style(dim=True)),
             Segment(decision.ljust(9), base + DECISION_STYLE[decision]),
         ]
@@ -224,7 +233,7 @@ class SummaryPanel(Static):
         self.refresh_summary()
 
     def refresh_summary(self) -> None:
-        s = self.review.summary()
+        s = self.review.summary(agreement=False)
         status, made = s["status"], s["decisions"]
         counts = Table.grid(padding=(0, 1))
         counts.add_column(no_wrap=True)
@@ -244,6 +253,8 @@ class SummaryPanel(Static):
         else:
             text.append("every disagreement settled ✓", style="green")
         text.append(f" · gold {s['gold']:,}\n")
+        if s["stale_decisions"]:
+            text.append(f"⚠ {s['stale_decisions']} decision(s) on spans no annotator has now\n", style="yellow")
         if s["mismatched_quotes"]:
             text.append(f"⚠ {s['mismatched_quotes']} quote(s) differ from the text: run hedgerow check\n",
                         style="bold yellow")
@@ -259,6 +270,8 @@ class SummaryPanel(Static):
         self.border_subtitle = "✗ not saved" if self.save_state == "error" else ""
 
     def _agreement(self, report: dict | None) -> Text | Group:
+        if not self.review.agreement_ready:
+            return Text("agreement: working it out…", style="dim")
         if report is None:
             return Text("agreement n/a (needs two annotators)", style="dim")
         table = Table.grid(padding=(0, 1))
@@ -405,6 +418,8 @@ class ReviewApp(App[int]):
         if self.review.session.config.keys:
             self.set_keymap(self.review.session.config.keys)
         self.review.subscribe(self._on_change)
+        if not self.review.agreement_ready:
+            self.run_worker(self._work_out_agreement, thread=True, group="agreement", exit_on_error=False)
         self.view.set_flagged(self._rejected())
         self.view.focus()
         self._follow_cursor()
@@ -413,6 +428,10 @@ class ReviewApp(App[int]):
                         timeout=8)
 
     # -- state flows through the review's session; this keeps the screen in step ---------------
+
+    def _work_out_agreement(self) -> None:
+        self.review.agreement()  # cached by the review; only the summary shows it
+        self.call_from_thread(self.query_one(SummaryPanel).refresh_summary)
 
     def _rejected(self) -> list[str]:
         return [key for key, record in self.review.decisions.items() if record.get("decision") == REJECTED]
@@ -433,21 +452,20 @@ class ReviewApp(App[int]):
     # -- the current candidate ---------------------------------------------------------------
 
     def current(self) -> Candidate | None:
-        """The candidate last jumped to while the cursor (or the selection) is on it, else the
-        innermost candidate at the cursor."""
+        """The candidate under the cursor: the innermost one at the cursor, except right after a
+        jump (space, ] and [, the list), while its span is still selected: then the one jumped
+        to, which may be an outer one or share its span with another tag."""
         view = self.view
-        cursor = view.cursor
         jumped = self.jumped
-        if jumped is not None and (jumped.start <= cursor < jumped.end or view.selection == jumped.span):
+        if jumped is not None and view.selection == jumped.span:
             return jumped
-        found = view.annotations.at(cursor)
+        found = view.annotations.at(view.cursor)
         return self.review.get(found[0].id) if found else None
 
     def _follow_cursor(self) -> None:
         view = self.view
-        jumped = self.jumped
-        if jumped is not None and not (jumped.start <= view.cursor < jumped.end or view.selection == jumped.span):
-            self.jumped = None
+        if self.jumped is not None and view.selection != self.jumped.span:
+            self.jumped = None  # the cursor moved on: back to the innermost candidate
         candidate = self.current()
         self.candidate_list.highlight(candidate)
         self.query_one(CandidatePanel).show(candidate)
@@ -493,13 +511,14 @@ class ReviewApp(App[int]):
                         else "Already rejected.", timeout=2)
 
     def action_accept_tag(self, number: int) -> None:
-        tags = self.review.session.tags.tags
-        if number > len(tags):
+        tags = self.review.session.tags
+        found = tags.by_key(str(number)) or (tags.tags[number - 1] if number <= len(tags) else None)
+        if found is None:
             self.notify(f"No tag on key {number}: the codebook has {len(tags)} tags.", severity="warning")
             return
         if (candidate := self._target()) is None:
             return
-        tag = tags[number - 1].name
+        tag = found.name
         try:
             change = self.review.accept(candidate, tag)
         except HedgerowError as error:
@@ -509,12 +528,12 @@ class ReviewApp(App[int]):
         self.notify(f"{what} {tag}" if change else f"Already accepted as {tag}.", timeout=2)
 
     def action_accept_agreed(self) -> None:
-        before = self.review.summary()["decisions"]["accepted"]
+        before = self.review.summary(agreement=False)["decisions"]["accepted"]
         change = self.review.accept_all_agreed()
         if change is None:
             self.notify("No undecided agreed candidates.", timeout=2)
         else:
-            accepted = self.review.summary()["decisions"]["accepted"] - before
+            accepted = self.review.summary(agreement=False)["decisions"]["accepted"] - before
             self.notify(f"Accepted {accepted} agreed candidate(s) (u undoes them all)", timeout=3)
 
     def action_undo(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 
 from rich.table import Table
 from rich.text import Text
@@ -27,6 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_open(args: argparse.Namespace) -> int:
     session = open_session(args)  # bad input fails here, before the screen is taken over
     from tui.app.app import HedgerowApp  # Textual loads only when the TUI is wanted
+
+    gc.freeze()  # the loaded annotations live for the whole session: keep the collector off them
 
     app = HedgerowApp(session)
     app.run()

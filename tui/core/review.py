@@ -33,6 +33,7 @@ committed through the gold session. No Textual here.
 
 from __future__ import annotations
 
+import gc
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -44,6 +45,7 @@ from tui.core.agreement import AgreementError, agreement_report
 from tui.core.annotation import Annotation, utc_now
 from tui.core.errors import InputError
 from tui.core.history import Change
+from tui.core.layer import Layer
 from tui.core.paths import GOLD, layer_dir, layer_files, resolve_annotator
 from tui.core.session import Session, SessionOptions
 from tui.core.store import load_layers
@@ -96,6 +98,16 @@ def build_candidates(layers: dict[str, list[Annotation]], text: str | None = Non
     With `text`, quotes come from the text (spans past its end are left out: they belong to
     another version of the document); otherwise from the first annotation's quote.
     """
+    enabled = gc.isenabled()
+    gc.disable()  # hundreds of thousands of small tuples, none cyclic: collections would only cost time
+    try:
+        return _build_candidates(layers, text)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build_candidates(layers: dict[str, list[Annotation]], text: str | None) -> list[Candidate]:
     names = sorted(layers)
     several = len(names) >= 2
     groups: dict[tuple[int, int, str], list[tuple[str, str, str]]] = {}  # (start, end, tag) -> sources
@@ -202,8 +214,8 @@ class Review:
         return self.session.text
 
     @property
-    def gold(self):
-        """The gold Layer."""
+    def gold(self) -> Layer:
+        """The gold layer's annotations."""
         return self.session.layer
 
     @property
@@ -241,18 +253,25 @@ class Review:
         """The agreement report over the codebook's tags; None with fewer than two annotators."""
         if not self._report_done:
             try:
-                self._report = agreement_report(self.text, self.layers, self.session.tags.names)
+                report = agreement_report(self.text, self.layers, self.session.tags.names)
             except AgreementError:
-                self._report = None
+                report = None
+            self._report = report  # before the flag: another thread may be reading them
             self._report_done = True
         return self._report
 
-    def summary(self) -> dict:
-        """Counts per status and decision, and the agreement report (cached until the next change)."""
-        if self._summary is not None and self._summary[0] == self.session.version:
-            return self._summary[1]
-        summary = self._summarise()
-        self._summary = (self.session.version, summary)
+    @property
+    def agreement_ready(self) -> bool:
+        """Whether `agreement()` has been worked out (it can take a second on 100,000 spans)."""
+        return self._report_done
+
+    def summary(self, agreement: bool = True) -> dict:
+        """Counts per status and decision, and the agreement report. With agreement=False the
+        report is included only if already worked out (None otherwise), so the call stays cheap."""
+        if self._summary is None or self._summary[0] != self.session.version:
+            self._summary = (self.session.version, self._summarise())
+        summary = dict(self._summary[1])
+        summary["agreement"] = self.agreement() if agreement or self._report_done else None
         return summary
 
     def _summarise(self) -> dict:
@@ -273,7 +292,6 @@ class Review:
             "gold": len(self.session.layer),
             "stale_decisions": len(set(decisions) - set(self._by_key)),
             "mismatched_quotes": self.mismatched,
-            "agreement": self.agreement(),
         }
 
     # -- deciding ------------------------------------------------------------------------
