@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
-import pytest
 from textual.geometry import Region
 
 from tui.app.annotation_list import AnnotationList
 from tui.app.app import HedgerowApp
-from tui.app.document_view import DocumentView
 from tui.app.panels import DocumentPanel, TagLegend
 from tui.core.session import Session, SessionOptions
 
@@ -224,19 +221,23 @@ async def test_tag_filter_cycles_the_list(project_doc: Path) -> None:
         assert len(listing.rows) == 3
 
 
-async def test_list_selection_jumps_to_the_annotation(project_doc: Path) -> None:
+async def test_the_list_moves_the_document(project_doc: Path) -> None:
     session = open_session(project_doc)
-    session.add(*find(session.text, HEDGE), "hedge")
+    for quote in ("Robert Simmons", HEDGE):
+        session.add(*find(session.text, quote), "hedge")
     session.save()
     app = HedgerowApp(open_session(project_doc))
     async with app.run_test(size=SIZE) as pilot:
         listing = app.query_one(AnnotationList)
         await pilot.pause()
-        await pilot.click(AnnotationList, offset=(3, 1))
+        await pilot.click(AnnotationList, offset=(3, 2))  # the second row: one click shows it
         await pilot.pause()
         assert app.view.cursor == find(app.session.text, HEDGE)[0]
+        assert listing.current.quote == HEDGE and app.focused is listing
+        await pilot.press("up")  # browsing the list moves the document along
+        assert app.view.cursor == find(app.session.text, "Robert Simmons")[0]
+        await pilot.press("enter")  # and Enter goes there
         assert app.focused is app.view
-        assert listing.current.quote == HEDGE
 
 
 async def test_copy_puts_quote_and_citation_on_the_clipboard(project_doc: Path) -> None:

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from test_review import REVIEWER, find, gold_file, make_project
+from team_fixture import REVIEWER, find, gold_file, make_project
 from tui.app import saver
-from tui.app.review_app import CandidateList, CandidatePanel, ReviewApp, SummaryPanel, abbreviations
+from tui.app.review_app import ReviewApp
+from tui.app.review_panels import CandidateList, CandidatePanel, SummaryPanel, abbreviations
 from tui.core.review import Review
 
 SIZE = (120, 40)

@@ -5,18 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer
 
 from tui.app.annotation_list import AnnotationList
+from tui.app.base import SavingApp
+from tui.app.cells import snippet
 from tui.app.clipboard import citation, copy_text
 from tui.app.commands import HedgerowCommands
-from tui.app.dialogs import HelpScreen, NoteDialog, QuitDialog
+from tui.app.dialogs import NoteDialog
 from tui.app.document_view import DocumentView
 from tui.app.panels import DocumentPanel, TagLegend
-from tui.app.saver import AutoSaver
 from tui.app.search_bar import SearchBar
 from tui.app.styles import tag_styles
 from tui.core.anchoring import quote_holds
@@ -31,10 +32,10 @@ from tui.core.session import Session
 EXPORT_EXTENSIONS = {"json": "json", "w3c": "w3c.jsonld", "jsonl": "jsonl", "csv": "csv"}
 
 
-class HedgerowApp(App[int]):
+class HedgerowApp(SavingApp):
     CSS_PATH = "app.tcss"
     TITLE = "hedgerow"
-    COMMANDS = App.COMMANDS | {HedgerowCommands}
+    COMMANDS = SavingApp.COMMANDS | {HedgerowCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
 
     BINDINGS = [
@@ -83,12 +84,11 @@ class HedgerowApp(App[int]):
     ]
 
     def __init__(self, session: Session) -> None:
-        super().__init__()
+        super().__init__(session)
         self.session = session
         self.matches: list[tuple[int, int]] = []
         self.match_index = -1
         self.flagged: set[str] = set()
-        self.saver = AutoSaver(self, session, self._show_save_state)
 
     # -- layout ------------------------------------------------------------------
 
@@ -149,13 +149,8 @@ class HedgerowApp(App[int]):
         self.annotation_list.flagged = self.flagged
         self.query_one(DocumentPanel).flagged = len(self.flagged)
 
-    def _show_save_state(self, state: str, error: str) -> None:
+    def show_save_state(self, state: str, error: str) -> None:
         self.query_one(DocumentPanel).set_save_state(state, error)
-        if state == "error" and self.saver.failures == 1:
-            self.notify(f"Not saved: {error}. Your work is kept in memory; retrying.", severity="error", timeout=10)
-        elif state == "saved" and self.saver.failures == 0 and getattr(self, "_was_failing", False):
-            self.notify("Saved.")
-        self._was_failing = state == "error"
 
     # -- the cursor ----------------------------------------------------------------------
 
@@ -183,11 +178,12 @@ class HedgerowApp(App[int]):
             where = f"{end - start:,} selected · 1-9 tags · " + where
         view.border_subtitle = where
 
-    @on(AnnotationList.Jump)
-    def _jump(self, event: AnnotationList.Jump) -> None:
+    @on(AnnotationList.Chosen)
+    def _jump(self, event: AnnotationList.Chosen) -> None:
         self.view.clear_selection()
-        self.view.move_to(event.annotation.start)
-        self.view.focus()
+        self.view.move_to(event.item.start, center=True)
+        if event.focus:
+            self.view.focus()
 
     # -- tagging -----------------------------------------------------------------------
 
@@ -207,7 +203,7 @@ class HedgerowApp(App[int]):
                 annotation = self.session.add(start, end, tag)
                 self.view.clear_selection()
                 self.view.move_to(annotation.start)
-                self.notify(f"Tagged {tag}: “{_snippet(annotation.quote)}”", timeout=3)
+                self.notify(f"Tagged {tag}: “{snippet(annotation.quote, 40)}”", timeout=3)
             elif (annotation := self.under_cursor()) is not None:
                 if annotation.tag != tag:
                     self.session.retag(annotation.id, tag)
@@ -362,17 +358,6 @@ class HedgerowApp(App[int]):
         if not sidebar.display:
             self.view.focus()
 
-    def help_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
-        keys = {binding.id: binding.key for binding in self._all_bindings() if binding.id}
-        return [(title, [(_key_display(keys.get(k, k)), d) for k, d in rows]) for title, rows in self.HELP]
-
-    def _all_bindings(self) -> list[Binding]:
-        bindings = [b for _, b in self._bindings]
-        return bindings + [b for _, b in self.view._bindings]
-
-    def action_help(self) -> None:
-        self.push_screen(HelpScreen(self.help_sections()))
-
     def export(self, fmt: str) -> None:
         from tui.core.export import render
 
@@ -410,26 +395,3 @@ class HedgerowApp(App[int]):
             commands.append((f"Export as {fmt}", f"Write {what} to the current folder",
                              lambda f=fmt: self.export(f)))
         return commands
-
-    async def action_quit(self) -> None:
-        error = self.saver.flush()
-        if not error:
-            self.exit()
-            return
-
-        def decide(lose: bool | None) -> None:
-            if lose:
-                self.exit(return_code=1)
-
-        self.push_screen(QuitDialog(error, self.session.version - self.session.saved_version), decide)
-
-
-def _snippet(text: str, width: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _key_display(keys: str) -> str:
-    names = {"slash": "/", "question_mark": "?", "right_square_bracket": "]", "left_square_bracket": "[",
-             "delete": "del", "N": "N"}
-    return " / ".join(names.get(k.strip(), k.strip()) for k in keys.split(","))

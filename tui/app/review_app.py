@@ -9,71 +9,23 @@ under the cursor, and the list of every candidate in document order. Decisions g
 from __future__ import annotations
 
 from bisect import bisect_left
-from itertools import islice
 
-from rich.cells import cell_len, set_cell_size
-from rich.console import Group
-from rich.segment import Segment
-from rich.style import Style
-from rich.table import Table
-from rich.text import Text
-from textual import events, on
-from textual.app import App, ComposeResult
+from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.geometry import Size
-from textual.message import Message
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
-from tui.app.dialogs import HelpScreen, QuitDialog
+from tui.app.base import SavingApp
+from tui.app.cells import snippet
 from tui.app.document_view import DocumentView
-from tui.app.saver import AutoSaver
+from tui.app.review_panels import CandidateList, CandidatePanel, SummaryPanel
 from tui.app.styles import tag_style
 from tui.core.annotation import Annotation
 from tui.core.errors import HedgerowError
 from tui.core.history import Change
 from tui.core.layer import Layer
-from tui.core.review import AGREED, DECISIONS, PARTIAL, REJECTED, SINGLE, Candidate, Review
-
-STATUS_MARK = {AGREED: "✓", PARTIAL: "≈", SINGLE: "·"}
-STATUS_STYLE = {AGREED: Style(color="green", bold=True), PARTIAL: Style(color="yellow", bold=True),
-                SINGLE: Style(color="bright_black", bold=True)}
-DECISION_STYLE = {"accepted": Style(color="green"), "rejected": Style(color="red"), "edited": Style(color="cyan"),
-                  "undecided": Style(dim=True)}
-MAX_PAIRS = 6  # agreement rows shown in the summary
-
-
-def abbreviations(names: list[str]) -> dict[str, str]:
-    """The shortest prefix of each name that no other name starts with (at least one letter)."""
-    result = {}
-    for name in names:
-        others = [n for n in names if n != name]
-        size = 1
-        while size < len(name) and any(o.startswith(name[:size]) for o in others):
-            size += 1
-        result[name] = name[:size]
-    return result
-
-
-def snippet(text: str, width: int) -> str:
-    """`text` on one line in at most `width` cells, cut with "…" (wide characters count double)."""
-    text = " ".join(text.split())
-    if width <= 0:
-        return ""
-    if cell_len(text) <= width:
-        return text
-    return set_cell_size(text, width - 1).rstrip() + "…"
-
-
-def fit(text: str, width: int) -> str:
-    """A snippet padded to exactly `width` cells."""
-    return set_cell_size(snippet(text, width), width)
-
-
-def _fmt(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.2f}"
+from tui.core.review import REJECTED, Candidate, Review
 
 
 def display_layer(review: Review) -> Layer:
@@ -94,258 +46,7 @@ class ReviewView(DocumentView):
     ]
 
 
-class CandidateList(ScrollView, can_focus=True):
-    """Every candidate, one row each: status, tag, quote, who, decision (Line API: only rows in view)."""
-
-    BINDINGS = [
-        Binding("up", "move(-1)", "Up", show=False, id="candidates.up"),
-        Binding("down", "move(1)", "Down", show=False, id="candidates.down"),
-        Binding("pageup", "page(-1)", show=False, id="candidates.page_up"),
-        Binding("pagedown", "page(1)", show=False, id="candidates.page_down"),
-        Binding("home", "edge(0)", show=False, id="candidates.first"),
-        Binding("end", "edge(1)", show=False, id="candidates.last"),
-        Binding("enter", "jump", "Go to", id="candidates.jump"),
-    ]
-
-    class Jump(Message):
-        """Show this candidate in the document; `focus` moves the keyboard focus there too."""
-
-        def __init__(self, candidate: Candidate, focus: bool) -> None:
-            super().__init__()
-            self.candidate = candidate
-            self.focus = focus
-
-    def __init__(self, review: Review, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.review = review
-        self.rows = review.candidates
-        self.highlighted = 0
-        self.border_title = "candidates"
-        names = review.annotators
-        self.short = abbreviations(names)
-
-    def on_mount(self) -> None:
-        self.rebuild()
-
-    def rebuild(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows))
-        summary = self.review.summary(agreement=False)
-        self.border_subtitle = f"{summary['undecided']:,} undecided of {len(self.rows):,}"
-        self.refresh()
-
-    def on_resize(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows))
-
-    def highlight(self, candidate: Candidate | None) -> None:
-        """Follow the document: highlight this candidate's row."""
-        if candidate is None or not self.rows:
-            return
-        self._set_highlight(self.review.index_of(candidate))
-
-    def _set_highlight(self, index: int) -> None:
-        self.highlighted = max(0, min(index, len(self.rows) - 1))
-        top, height = self.scroll_offset.y, self.scrollable_content_region.height
-        if self.highlighted < top:
-            self.scroll_to(y=self.highlighted, animate=False)
-        elif height and self.highlighted >= top + height:
-            self.scroll_to(y=self.highlighted - height + 1, animate=False)
-        self.refresh()
-
-    @property
-    def current(self) -> Candidate | None:
-        return self.rows[self.highlighted] if self.rows else None
-
-    def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        row = self.scroll_offset.y + y
-        base = self.rich_style
-        if not self.rows:
-            return Strip([Segment("no candidates" if y == 0 else "", base + Style(dim=True))]).crop_extend(0, width, base)
-        if row >= len(self.rows):
-            return Strip.blank(width, base)
-        candidate = self.rows[row]
-        if row == self.highlighted:
-            base = base + (Style(reverse=True) if self.has_focus else Style(bold=True, underline=True))
-        tags = self.review.session.tags
-        colour = tags.colour_of(candidate.tag)
-        record = self.review.decision(candidate)
-        decision = record.get("decision", "undecided") if record else "undecided"
-        who = " ".join(self.short[n] if n in candidate.annotators else "·".ljust(len(self.short[n]))
-                       for n in self.review.annotators)
-        tag_width = min(10, max(len(t) for t in [*tags.names, candidate.tag]))
-        room = max(0, width - 2 - 2 - tag_width - 1 - 1 - len(who) - 1 - 9)
-        segments = [
-            Segment(STATUS_MARK[candidate.status] + " ", base + STATUS_STYLE[candidate.status]),
-            Segment("█ ", base + Style(color=colour)),
-            Segment(candidate.tag[:tag_width].ljust(tag_width) + " ", base + Style(color=colour, bold=True)),
-            Segment(fit(candidate.quote, room) + " ", base),
-            Segment(who + " ", base + Style(dim=True)),
-            Segment(decision.ljust(9), base + DECISION_STYLE[decision]),
-        ]
-        return Strip(segments).crop_extend(0, width, base)
-
-    def _user_move(self, index: int) -> None:
-        if self.rows:
-            self._set_highlight(index)
-            self.post_message(self.Jump(self.rows[self.highlighted], focus=False))
-
-    def action_move(self, delta: int) -> None:
-        self._user_move(self.highlighted + delta)
-
-    def action_page(self, direction: int) -> None:
-        self._user_move(self.highlighted + direction * max(1, self.scrollable_content_region.height - 1))
-
-    def action_edge(self, end: int) -> None:
-        self._user_move(len(self.rows) - 1 if end else 0)
-
-    def action_jump(self) -> None:
-        if self.current is not None:
-            self.post_message(self.Jump(self.current, focus=True))
-
-    def on_click(self, event: events.Click) -> None:
-        row = event.y + self.scroll_offset.y
-        if 0 <= row < len(self.rows):
-            self._set_highlight(row)
-            self.post_message(self.Jump(self.rows[row], focus=event.chain >= 2))
-
-    def on_focus(self) -> None:
-        self.refresh()
-
-    def on_blur(self) -> None:
-        self.refresh()
-
-
-class SummaryPanel(Static):
-    """Counts per status, decisions, and the agreement figures, compact."""
-
-    def __init__(self, review: Review, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.review = review
-        self.border_title = "summary"
-        self.save_state = "saved"
-        self.save_error = ""
-
-    def on_mount(self) -> None:
-        self.refresh_summary()
-
-    def set_save_state(self, state: str, error: str = "") -> None:
-        self.save_state, self.save_error = state, error
-        self.refresh_summary()
-
-    def refresh_summary(self) -> None:
-        s = self.review.summary(agreement=False)
-        status, made = s["status"], s["decisions"]
-        counts = Table.grid(padding=(0, 1))
-        counts.add_column(no_wrap=True)
-        counts.add_column(justify="right", no_wrap=True)
-        counts.add_column(width=2)
-        counts.add_column(no_wrap=True)
-        counts.add_column(justify="right", no_wrap=True)
-        rows = [(f"{STATUS_MARK[name]} {name}", status[name], STATUS_STYLE[name], decision, made[decision],
-                 DECISION_STYLE[decision]) for name, decision in zip((AGREED, PARTIAL, SINGLE), DECISIONS)]
-        rows.append(("  total", s["candidates"], Style(bold=True), "undecided", s["undecided"], Style(bold=True)))
-        for label, count, style, label2, count2, style2 in rows:
-            counts.add_row(Text(label, style=style), f"{count:,}", "", Text(label2, style=style2), f"{count2:,}")
-        text = Text()
-        left = s["undecided_disagreements"]
-        if left:
-            text.append(f"{left:,} disagreement(s) to settle", style="yellow")
-        else:
-            text.append("every disagreement settled ✓", style="green")
-        text.append(f" · gold {s['gold']:,}\n")
-        if s["stale_decisions"]:
-            text.append(f"⚠ {s['stale_decisions']} decision(s) on spans no annotator has now\n", style="yellow")
-        if s["mismatched_quotes"]:
-            text.append(f"⚠ {s['mismatched_quotes']} quote(s) differ from the text: run hedgerow check\n",
-                        style="bold yellow")
-        text.append("reviewer ", style="dim")
-        text.append(self.review.reviewer)
-        if self.save_state == "error":
-            text.append(" · ✗ not saved", style="bold red")
-        elif self.save_state == "saving" or self.review.session.dirty:
-            text.append(" · … saving", style="yellow")
-        else:
-            text.append(" · ✓ saved", style="green")
-        self.update(Group(counts, text, self._agreement(s["agreement"])))
-        self.border_subtitle = "✗ not saved" if self.save_state == "error" else ""
-
-    def _agreement(self, report: dict | None) -> Text | Group:
-        if not self.review.agreement_ready:
-            return Text("agreement: working it out…", style="dim")
-        if report is None:
-            return Text("agreement n/a (needs two annotators)", style="dim")
-        table = Table.grid(padding=(0, 1))
-        table.add_column(no_wrap=True, overflow="ellipsis", max_width=20)
-        for _ in range(4):
-            table.add_column(justify="right", no_wrap=True)
-        table.add_row(Text("agreement", style="bold"),
-                      *(Text(h, style="bold") for h in ("exact", "overlap", "κ", "α")))
-        for pair in islice(report["pairs"], MAX_PAIRS):
-            o = pair["overall"]
-            table.add_row(f"{pair['a']}/{pair['b']}",
-                          *(_fmt(o[k]) for k in ("exact_f1", "overlap_f1", "kappa", "alpha")))
-        hidden = len(report["pairs"]) - MAX_PAIRS
-        if hidden > 0:
-            table.add_row(Text(f"+{hidden} more pairs: hedgerow agree", style="dim"))
-        footer = Text(f"pooled α {_fmt(report['overall_alpha'])} · lowest exact F1 {_fmt(report['min_exact_f1'])}",
-                      style="dim")
-        return Group(table, footer)
-
-
-class CandidatePanel(Static):
-    """The candidate under the cursor: status, tag, who has it (with notes), and the decision."""
-
-    def __init__(self, review: Review, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.review = review
-        self.candidate: Candidate | None = None
-        self.border_title = "candidate"
-
-    def show(self, candidate: Candidate | None) -> None:
-        self.candidate = candidate
-        self.refresh_details()
-
-    def on_mount(self) -> None:
-        self.refresh_details()
-
-    def refresh_details(self) -> None:
-        candidate = self.candidate
-        if candidate is None:
-            self.update(Text("No candidate under the cursor.\nspace: next disagreement · ]: next candidate",
-                             style="dim"))
-            return
-        colour = self.review.session.tags.colour_of(candidate.tag)
-        record = self.review.decision(candidate)
-        text = Text()
-        text.append(f"{STATUS_MARK[candidate.status]} {candidate.status}  ", style=STATUS_STYLE[candidate.status])
-        text.append(f" {candidate.tag} ", style=tag_style(colour))
-        text.append(f"  {candidate.start}–{candidate.end}  ", style="dim")
-        if record:
-            decision = record.get("decision", "")
-            text.append(decision, style=DECISION_STYLE.get(decision, Style()))
-            if decision == "edited":
-                text.append(f" → {record.get('tag', '')}", style="cyan")
-        else:
-            text.append("undecided", style=DECISION_STYLE["undecided"])
-        text.append("\n")
-        text.append(f"“{snippet(candidate.quote, 120)}”\n", style="italic")
-        notes = {}
-        for source in candidate.sources:
-            notes.setdefault(source.annotator, []).append(source.note)
-        for name in self.review.annotators:
-            if name in notes:
-                text.append(f"✓ {name}", style="bold")
-                note = " / ".join(n for n in notes[name] if n.strip())
-                if note:
-                    text.append(f"  ✎ {snippet(note, 60)}", style="yellow")
-            else:
-                text.append(f"✗ {name}", style="dim")
-            text.append("\n")
-        text.rstrip()
-        self.update(text)
-
-
-class ReviewApp(App[int]):
+class ReviewApp(SavingApp):
     CSS_PATH = "review.tcss"
     TITLE = "hedgerow review"
 
@@ -382,10 +83,9 @@ class ReviewApp(App[int]):
     ]
 
     def __init__(self, review: Review) -> None:
-        super().__init__()
+        super().__init__(review.session)
         self.review = review
         self.jumped: Candidate | None = None  # the candidate last jumped to (it may not be innermost)
-        self.saver = AutoSaver(self, review.session, self._show_save_state)
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -443,11 +143,8 @@ class ReviewApp(App[int]):
         self.query_one(CandidatePanel).refresh_details()
         self.saver.changed()
 
-    def _show_save_state(self, state: str, error: str) -> None:
+    def show_save_state(self, state: str, error: str) -> None:
         self.query_one(SummaryPanel).set_save_state(state, error)
-        if state == "error" and self.saver.failures == 1:
-            self.notify(f"Not saved: {error}. Your decisions are kept in memory; retrying.", severity="error",
-                        timeout=10)
 
     # -- the current candidate ---------------------------------------------------------------
 
@@ -475,9 +172,9 @@ class ReviewApp(App[int]):
     def _cursor_moved(self) -> None:
         self._follow_cursor()
 
-    @on(CandidateList.Jump)
-    def _list_jump(self, event: CandidateList.Jump) -> None:
-        self.jump(event.candidate)
+    @on(CandidateList.Chosen)
+    def _list_jump(self, event: CandidateList.Chosen) -> None:
+        self.jump(event.item)
         if event.focus:
             self.view.focus()
 
@@ -570,34 +267,3 @@ class ReviewApp(App[int]):
         self.jump(candidates[index])
 
     # -- help and quit ------------------------------------------------------------------------
-
-    def help_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
-        bindings = [b for _, b in self._bindings] + [b for _, b in self.view._bindings]
-        keys: dict[str, list[str]] = {}
-        for binding in bindings:
-            if binding.id and binding.key not in keys.setdefault(binding.id, []):
-                keys[binding.id].append(binding.key)
-        return [(title, [(_key_display(",".join(keys.get(k, [k]))), d) for k, d in rows]) for title, rows in self.HELP]
-
-    def action_help(self) -> None:
-        self.push_screen(HelpScreen(self.help_sections()))
-
-    async def action_quit(self) -> None:
-        error = self.saver.flush()
-        if not error:
-            self.exit(0)
-            return
-
-        def decide(lose: bool | None) -> None:
-            if lose:
-                self.exit(return_code=1)
-
-        self.push_screen(QuitDialog(error, self.review.session.version - self.review.session.saved_version), decide)
-
-
-def _key_display(keys: str) -> str:
-    names = {"question_mark": "?", "right_square_bracket": "]", "left_square_bracket": "[", "space": "space"}
-    return " / ".join(names.get(k.strip(), k.strip()) for k in keys.split(","))
-
-
-__all__ = ["ReviewApp", "CandidateList", "SummaryPanel", "CandidatePanel"]

@@ -1,0 +1,20 @@
+"""Fitting text into terminal cells: wide characters count double."""
+
+from __future__ import annotations
+
+from rich.cells import cell_len, set_cell_size
+
+
+def snippet(text: str, width: int) -> str:
+    """`text` on one line in at most `width` cells, cut with "…"."""
+    text = " ".join(text.split())
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return text
+    return set_cell_size(text, width - 1).rstrip() + "…"
+
+
+def fit(text: str, width: int) -> str:
+    """A snippet padded to exactly `width` cells."""
+    return set_cell_size(snippet(text, width), max(0, width))
