@@ -37,8 +37,9 @@ Data comes from bench/make_data.py (bench/data/tui-5mb/, generated once; --quick
      on disk  = key sent -> save_snapshot returned (atomic rename + fsync done); the file is then
                 read back to check it holds the new id. Includes the saver's 100 ms coalescing.
      keys during save = Down/Up latency (as in 2) while the worker saves (it shares the GIL).
-   PASS when the frame showing the tag was done before the save began, and the longest stall is
-   under a quarter of the save's duration (the save is not on the UI thread).
+   PASS when the frame showing the tag was done before the save began (the save is not in the
+   blocked time); a second row checks that the UI never stalls more than 100 ms while the worker
+   saves (the GIL and the garbage collector are shared: a save can freeze the UI without being on it).
 
 4. Peak memory: VmHWM (peak RSS) of the process tree from tui_timer (hedgerow's CLI: startup and
    keys; includes `sh`, ~1 MiB), and VmHWM of the in-process run (which also tags and saves).
@@ -79,6 +80,7 @@ KEYS = ("down", "right", "shift+right", "shift+down")
 TARGET_STARTUP_RATIO = 1.5
 TARGET_KEY_MS = 12.0
 TARGET_RSS_MIB = 120.0
+TARGET_STALL_MS = 100.0  # a key pressed while the save runs still answers 'at once'
 
 perf = time.perf_counter
 
@@ -909,10 +911,13 @@ def main() -> int:
     blocked = med([t["blocked_ms"] for t in tags])
     save_ms = med([t["save_ms"] for t in tags if t["save_ms"] is not None]) or 0
     stall = max((t["stall_during_save_ms"] or 0) for t in tags)
-    tag_ok = ok_disk and all(t["frame_before_save"] for t in tags) and stall < save_ms / 4
+    tag_ok = ok_disk and all(t["frame_before_save"] for t in tags) and blocked < save_ms
     rows.append(("3. tag: UI blocked / on disk (median)",
-                 f"{blocked:.1f} ms / {med([t['on_disk_ms'] for t in tags]):.0f} ms (save {save_ms:.0f} ms, "
-                 f"max stall in save {stall:.1f} ms)", "save off the UI", "PASS" if tag_ok else "MISS"))
+                 f"{blocked:.1f} ms / {med([t['on_disk_ms'] for t in tags]):.0f} ms (save {save_ms:.0f} ms in a thread)",
+                 "save not in blocked", "PASS" if tag_ok else "MISS"))
+    rows.append(("3. tag: longest UI stall during the saves", f"{stall:.1f} ms ({len(g2_save)} full GCs, max "
+                 f"{f1(max(g2_save, default=None))})", f"<= {TARGET_STALL_MS:.0f} ms",
+                 "PASS" if stall <= TARGET_STALL_MS else "MISS"))
 
     # 4. memory
     inproc_rss = max(r["peak_rss_mib"] for r in runs)

@@ -310,3 +310,12 @@ def test_five_megabytes_fuzzy_and_orphan_far_from_the_old_position(big):
     new = inserted + text[: a.start] + edited + text[a.end : b.start] + "@" * len(b.quote) + text[b.end :]
     check(anchor(new, a), new, Status.FUZZY, a.start + len(inserted), edited)
     check(anchor(new, b), new, Status.ORPHAN, None, None)
+
+
+def test_fuzzy_edges_follow_the_context_when_a_word_is_inserted_at_the_edge() -> None:
+    text = "Simmons denied any need or existing plans for NATO bases in Kazakhstan."
+    a = ann(text, "denied any need")
+    new = text.replace("denied any need", "denied any real need")
+    found = anchor(new, a)
+    assert found.status is Status.FUZZY
+    assert new[found.start:found.end] == "denied any real need"  # not the edit-distance cut "denied any re"

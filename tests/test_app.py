@@ -355,3 +355,37 @@ async def test_palette_export_writes_a_w3c_file(project_doc: Path, monkeypatch) 
     exported = json.loads((project_doc.parent / "seed.alice.w3c.jsonld").read_text(encoding="utf-8"))
     assert exported["type"] == "AnnotationCollection"
     assert exported["first"]["items"][0]["target"]["selector"][0]["exact"] == HEDGE
+
+
+async def test_changed_text_flags_moved_annotations_and_r_reanchors(project_doc: Path) -> None:
+    session = open_session(project_doc)
+    for quote, tag in (("Ambassador Robert Simmons", "actor"), ("denied any need", "hedge"),
+                       ("Interfax", "actor"), (HEDGE, "hedge")):
+        session.add(*find(session.text, quote), tag)
+    session.save()
+    text = project_doc.read_text(encoding="utf-8")
+    text = text.replace("Kazakhstan has taken", "Kazakhstan, it seems, has taken")
+    text = text.replace("denied any need", "denied any real need").replace(HEDGE, "The end.")
+    project_doc.write_text(text, encoding="utf-8")
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(40):  # the anchors are found in a worker
+            await pilot.pause(0.05)
+            if app.anchors:
+                break
+        statuses = {app.session.layer[key].quote: anchor.status.value for key, anchor in app.anchors.items()}
+        assert statuses == {"Ambassador Robert Simmons": "moved", "denied any need": "fuzzy",
+                            "Interfax": "moved", HEDGE: "orphan"}
+        assert "⚠" in widget_text(app.query_one(AnnotationList)) and "✗" in widget_text(app.query_one(AnnotationList))
+        await pilot.press("R")
+        await pilot.press("enter")  # confirm
+        await wait_saved(pilot, app)
+        records = {r["quote"]: r for r in stored(project_doc).values()}
+        assert set(records) == {"Ambassador Robert Simmons", "denied any real need", "Interfax", HEDGE}
+        for quote in ("Ambassador Robert Simmons", "denied any real need", "Interfax"):
+            assert text[records[quote]["start"]:records[quote]["end"]] == quote
+        assert records[HEDGE]["start"] == session.text.index(HEDGE)  # the orphan is kept, untouched
+        assert [a.status.value for a in app.anchors.values()] == ["orphan"]
+        await pilot.press("u")  # and it can be undone
+        await wait_saved(pilot, app)
+        assert "denied any need" in {r["quote"] for r in stored(project_doc).values()}

@@ -13,7 +13,7 @@ from tui.core.annotation import Annotation
 from tui.core.session import Session
 
 NOTE_MARK = "✎"
-FLAG_MARK = "⚠"
+ANCHOR_MARKS = {"moved": "⚠", "fuzzy": "⚠", "orphan": "✗"}  # the text changed under these
 
 
 class AnnotationList(RowList):
@@ -24,7 +24,7 @@ class AnnotationList(RowList):
         super().__init__(**kwargs)
         self.session = session
         self.tag_filter: str | None = None
-        self.flagged: set[str] = set()
+        self.statuses: dict[str, str] = {}  # annotation id -> moved, fuzzy or orphan
         self.border_title = "annotations"
 
     def rebuild(self) -> None:
@@ -48,7 +48,8 @@ class AnnotationList(RowList):
 
     def render_row(self, annotation: Annotation, width: int, base: Style) -> list[Segment]:
         colour = self.session.tags.colour_of(annotation.tag)
-        marks = (FLAG_MARK if annotation.id in self.flagged else "") + (NOTE_MARK if annotation.note else "")
+        status = self.statuses.get(annotation.id)
+        marks = (ANCHOR_MARKS[status] if status else "") + (NOTE_MARK if annotation.note else "")
         tag_width = min(11, max(4, width // 3))
         room = width - 2 - tag_width - 1 - (len(marks) + 1 if marks else 0)
         segments = [

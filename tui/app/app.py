@@ -15,12 +15,12 @@ from tui.app.base import SavingApp
 from tui.app.cells import snippet
 from tui.app.clipboard import citation, copy_text
 from tui.app.commands import HedgerowCommands
-from tui.app.dialogs import NoteDialog
+from tui.app.dialogs import ConfirmDialog, NoteDialog
 from tui.app.document_view import DocumentView
 from tui.app.panels import DocumentPanel, TagLegend
 from tui.app.search_bar import SearchBar
 from tui.app.styles import tag_styles
-from tui.core.anchoring import quote_holds
+from tui.core.anchoring import FUZZY, HOLDS, MOVED, ORPHAN, Anchor, anchor_all, quote_holds
 from tui.core.annotation import Annotation
 from tui.core.atomic import atomic_write_text
 from tui.core.errors import HedgerowError
@@ -54,6 +54,7 @@ class HedgerowApp(SavingApp):
         Binding("y", "copy", "Copy", id="app.copy"),
         Binding("f", "cycle_filter", "Filter", show=False, id="app.filter"),
         Binding("b", "toggle_panels", "Panels", show=False, id="app.toggle_panels"),
+        Binding("R", "reanchor", "Re-anchor", show=False, id="app.reanchor"),
         Binding("tab", "focus_next", "Next pane", show=False, id="app.focus_next"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -75,6 +76,7 @@ class HedgerowApp(SavingApp):
                         ("app.delete", "delete the annotation under the cursor"),
                         ("app.undo", "undo"), ("app.redo", "redo"),
                         ("app.next_annotation", "next annotation"), ("app.previous_annotation", "previous annotation"),
+                        ("app.reanchor", "re-anchor annotations after the text changed (⚠ moved, ✗ orphan)"),
                         ("app.copy", "copy the selection or the annotation's quote, with a citation")]),
         ("Panels", [("app.filter", "filter the annotation list by tag (cycles)"),
                     ("app.toggle_panels", "hide or show the side panels"),
@@ -88,7 +90,7 @@ class HedgerowApp(SavingApp):
         self.session = session
         self.matches: list[tuple[int, int]] = []
         self.match_index = -1
-        self.flagged: set[str] = set()
+        self.anchors: dict[str, Anchor] = {}  # annotations whose quote is no longer at their offsets
 
     # -- layout ------------------------------------------------------------------
 
@@ -118,7 +120,7 @@ class HedgerowApp(SavingApp):
         self.query_one(SearchBar).display = False
         self.session.subscribe(self._on_change)
         if self.session.document_changed:
-            self._check_anchors(self.session.layer.items())
+            self.run_worker(self._find_anchors, thread=True, group="anchors", exit_on_error=False)
         self.view.focus()
         self.view.border_title = self.session.document.path.name
         self._show_position()
@@ -129,7 +131,7 @@ class HedgerowApp(SavingApp):
 
     def _on_change(self, change: Change) -> None:
         if self.session.document_changed:
-            self._check_anchors(change.touched)
+            self._update_anchors(change.touched)
         self.view.refresh_annotations()
         self.annotation_list.rebuild()
         self.query_one(TagLegend).refresh_counts()
@@ -137,17 +139,46 @@ class HedgerowApp(SavingApp):
         self._follow_cursor()
         self.saver.changed()
 
-    def _check_anchors(self, annotations: list[Annotation]) -> None:
-        """Flag annotations whose quote is no longer at their offsets (the text changed)."""
-        text = self.session.text
+    def _find_anchors(self) -> None:
+        """In a worker: where every annotation is in the changed text (most simply still hold)."""
+        found = anchor_all(self.session.text, self.session.layer.items())
+        self.call_from_thread(self._show_anchors, {a.annotation.id: a for a in found if a.status is not HOLDS})
+
+    def _update_anchors(self, annotations: list[Annotation]) -> None:
+        text, layer = self.session.text, self.session.layer
         for annotation in annotations:
-            if annotation.id in self.session.layer and not quote_holds(text, annotation):
-                self.flagged.add(annotation.id)
-            else:
-                self.flagged.discard(annotation.id)
-        self.view.set_flagged(self.flagged)
-        self.annotation_list.flagged = self.flagged
-        self.query_one(DocumentPanel).flagged = len(self.flagged)
+            self.anchors.pop(annotation.id, None)
+        moved = [a for a in annotations if a.id in layer and not quote_holds(text, layer[a.id])]
+        found = anchor_all(text, [layer[a.id] for a in moved]) if moved else []
+        self._show_anchors({**self.anchors, **{a.annotation.id: a for a in found}})
+
+    def _show_anchors(self, anchors: dict[str, Anchor]) -> None:
+        self.anchors = anchors
+        statuses = {key: anchor.status.value for key, anchor in anchors.items()}
+        self.view.set_flagged(statuses)
+        self.annotation_list.statuses = statuses
+        self.annotation_list.refresh()
+        self.query_one(DocumentPanel).set_anchor_counts(statuses)
+
+    def action_reanchor(self) -> None:
+        """Offer the new offsets of annotations whose text moved; orphans stay as they are."""
+        if not self.anchors:
+            self.notify("Every annotation's quote is at its offsets: nothing to re-anchor.", timeout=3)
+            return
+        movable = [a for a in self.anchors.values() if a.status is not ORPHAN]
+        orphans = len(self.anchors) - len(movable)
+        counts = {status: sum(a.status is status for a in movable) for status in (MOVED, FUZZY)}
+        body = (f"The text changed since these were annotated. {counts[MOVED]} quote(s) were found elsewhere "
+                f"exactly and {counts[FUZZY]} approximately; they will get their new offsets. "
+                f"{orphans} orphan(s) were not found and stay as they are, listed with ✗. u undoes this.")
+
+        def apply(yes: bool | None) -> None:
+            if yes and movable:
+                text, sha = self.session.text, self.session.document.sha256
+                self.session.replace_many([a.relocated(text, sha) for a in movable], "re-anchor")
+                self.notify(f"Re-anchored {len(movable)} annotation(s).", timeout=3)
+
+        self.push_screen(ConfirmDialog("Re-anchor annotations", body, "Re-anchor" if movable else "OK"), apply)
 
     def show_save_state(self, state: str, error: str) -> None:
         self.query_one(DocumentPanel).set_save_state(state, error)
@@ -384,6 +415,8 @@ class HedgerowApp(SavingApp):
             ("Copy with citation", "Copy the selection or the annotation's quote", self.action_copy),
             ("Toggle side panels", "Hide or show the side panels", self.action_toggle_panels),
             ("Show keys", "Every key binding", self.action_help),
+            ("Re-anchor", "Move annotations to where their quotes are now (after the text changed)",
+             self.action_reanchor),
             ("Filter: all tags", "Show every annotation in the list", lambda: self.set_filter(None)),
         ]
         for tag in self.session.tags:

@@ -84,6 +84,34 @@ class HelpScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
+class ConfirmDialog(ModalScreen[bool]):
+    """A yes-or-no question; Enter confirms, Esc declines."""
+
+    BINDINGS = [Binding("escape", "no", "Cancel", id="confirm.no")]
+
+    def __init__(self, title: str, body: str, yes: str = "OK") -> None:
+        super().__init__()
+        self.title_text, self.body, self.yes = title, body, yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-dialog"):
+            yield Label(Text(self.title_text, style="bold"))
+            yield Static(self.body, id="confirm-body")
+            with Horizontal(id="confirm-buttons"):
+                yield Button(self.yes, variant="primary", id="confirm-yes")
+                yield Button("Cancel", id="confirm-no")
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm-yes", Button).focus()
+
+    def action_no(self) -> None:
+        self.dismiss(False)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "confirm-yes")
+
+
 class QuitDialog(ModalScreen[bool]):
     """Asked only when changes could not be saved: quitting would lose them."""
 

@@ -17,8 +17,15 @@ class DocumentPanel(Static):
         self.session = session
         self.save_state = "saved"
         self.save_error = ""
-        self.flagged = 0
+        self.anchor_counts: dict[str, int] = {}
         self.border_title = "document"
+
+    def set_anchor_counts(self, statuses: dict[str, str]) -> None:
+        counts: dict[str, int] = {}
+        for status in statuses.values():
+            counts[status] = counts.get(status, 0) + 1
+        self.anchor_counts = counts
+        self.refresh_details()
 
     def set_save_state(self, state: str, error: str = "") -> None:
         self.save_state, self.save_error = state, error
@@ -32,8 +39,10 @@ class DocumentPanel(Static):
         else:
             lines.append(Text(f"{len(document.text):,} characters"))
         lines.append(Text.assemble(("annotator ", "dim"), session.annotator))
-        if self.flagged:
-            lines.append(Text(f"⚠ text changed: {self.flagged} moved", style="bold yellow"))
+        if self.anchor_counts:
+            found = self.anchor_counts.get("moved", 0) + self.anchor_counts.get("fuzzy", 0)
+            orphans = self.anchor_counts.get("orphan", 0)
+            lines.append(Text(f"⚠ {found} moved · {orphans} orphaned · R", style="bold yellow"))
         if self.save_state == "error":
             lines.append(Text.assemble(("✗ not saved, retrying: ", "bold red"), (self.save_error, "red")))
         elif self.save_state == "saving" or session.dirty:

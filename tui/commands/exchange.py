@@ -9,6 +9,8 @@ from pathlib import Path
 from tui.commands.common import document_options, open_session, stderr
 from tui.core.atomic import atomic_write_text
 from tui.core.errors import InputError
+from tui.core.paths import layer_files
+from tui.core.store import load_layers
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,6 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--format", "-f", choices=("json", "w3c", "jsonl", "csv"), default="json",
                         help="json: hedgerow's records; w3c: W3C Web Annotation JSON-LD; jsonl; csv (default: json)")
     parser.add_argument("--output", "-o", metavar="FILE", type=Path, help="write here instead of stdout")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--layer", metavar="NAME", help="export this layer's file instead, e.g. --layer gold")
+    which.add_argument("--all", action="store_true", help="every annotator's layer together (gold excluded)")
     parser.set_defaults(run=run_export)
 
     parser = sub.add_parser("import", help="import a hedgerow json or W3C export",
@@ -32,11 +37,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_export(args: argparse.Namespace) -> int:
     from tui.core.export import render
 
+    if args.layer:
+        args.annotator = args.layer
     session = open_session(args)
-    output = render(args.format, session.document, session.layer.items())
+    annotations = session.layer.items()
+    if args.layer and not session.store.exists():
+        raise InputError(f"no layer {args.layer!r}: {session.store.path} does not exist")
+    if args.all:
+        files = layer_files(session.document.path, args.annotations)
+        if not files:
+            raise InputError(f"no annotation files for {session.document.path.name} in {session.store.path.parent}")
+        annotations = [a for layer in load_layers(files).values() for a in layer]
+    output = render(args.format, session.document, annotations)
     if args.output:
         atomic_write_text(args.output, output)
-        stderr.print(f"wrote {len(session.layer)} annotations as {args.format} to {args.output}")
+        stderr.print(f"wrote {len(annotations)} annotations as {args.format} to {args.output}")
     else:
         sys.stdout.write(output)
     return 0

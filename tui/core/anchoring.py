@@ -26,6 +26,7 @@ QUOTE_WEIGHT, PREFIX_WEIGHT, SUFFIX_WEIGHT, POSITION_WEIGHT = 50, 20, 20, 2  # H
 # one edit: a fuzzy match needs at least one side of its context to agree. With both sides intact a
 # quote at the full 25% of edits scores ~0.86.
 THRESHOLD = 0.7
+EDGE_EVIDENCE = 5  # context characters that must agree before a fuzzy match's edge is moved
 MAX_CANDIDATES = 100  # fuzzy candidates scored, fewest edits first: bounds the cost of short quotes
 
 
@@ -34,6 +35,9 @@ class AnchorStatus(str, Enum):
     MOVED = "moved"
     FUZZY = "fuzzy"
     ORPHAN = "orphan"
+
+
+HOLDS, MOVED, FUZZY, ORPHAN = AnchorStatus.HOLDS, AnchorStatus.MOVED, AnchorStatus.FUZZY, AnchorStatus.ORPHAN
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,47 @@ def anchor_all(text: str, annotations: Iterable[Annotation]) -> list[Anchor]:
     return [found[i] for i in range(len(annotations))]
 
 
+def _shared_start(a: str, b: str) -> int:
+    size = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        size += 1
+    return size
+
+
+def _fit_to_context(text: str, ann: Annotation, start: int, end: int) -> tuple[int, int]:
+    """Move a fuzzy match's edges to where the old prefix and suffix still meet the text.
+
+    An edit near a quote's edge makes the edit-distance match stop short ("denied any re" for
+    "denied any need" -> "denied any real need"); the untouched context shows where it ends.
+    """
+    reach = max(8, len(ann.quote) // 2)
+
+    def after(position: int) -> int:  # how much of the old suffix follows `position`
+        return _shared_start(ann.suffix, text[position:position + CONTEXT])
+
+    def before(position: int) -> int:  # how much of the old prefix precedes `position`
+        return _shared_start(ann.prefix[::-1], text[max(0, position - CONTEXT):position][::-1])
+
+    end = _best_edge(end, range(max(start + 1, end - reach), min(len(text), end + reach) + 1), after)
+    start = _best_edge(start, range(max(0, start - reach), min(end - 1, start + reach) + 1), before)
+    return start, end
+
+
+def _best_edge(current: int, candidates: range, agreement: Callable[[int], int]) -> int:
+    """The candidate with the most context agreement, nearest `current`; `current` unless clearly beaten.
+
+    A few shared characters (a space, a comma) happen by chance, so an edge moves only for more.
+    """
+    best, best_agreement = current, max(agreement(current), EDGE_EVIDENCE - 1)
+    for position in sorted(candidates, key=lambda p: abs(p - current)):
+        shared = agreement(position)
+        if shared > best_agreement:
+            best, best_agreement = position, shared
+    return best
+
+
 def _score(text: str, annotation: Annotation, start: int, end: int, edits: int, hint: int) -> float:
     """Hypothesis's weighted score in 0..1 for text[start:end], `edits` edits from the quote."""
     quote = 1 - edits / len(annotation.quote)
@@ -116,7 +161,8 @@ class _Finder:
             return Anchor(ann, AnchorStatus.MOVED, start, start + len(ann.quote), 1.0)
         match = self._fuzzy(ann, hint)
         if match is not None:
-            return Anchor(ann, AnchorStatus.FUZZY, *match)
+            start, end = _fit_to_context(text, ann, match[0], match[1])
+            return Anchor(ann, AnchorStatus.FUZZY, start, end, match[2])
         return Anchor(ann, AnchorStatus.ORPHAN, None, None, 0.0)
 
     def _exact(self, ann: Annotation, hint: int) -> int | None:
