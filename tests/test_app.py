@@ -389,3 +389,17 @@ async def test_changed_text_flags_moved_annotations_and_r_reanchors(project_doc:
         await pilot.press("u")  # and it can be undone
         await wait_saved(pilot, app)
         assert "denied any need" in {r["quote"] for r in stored(project_doc).values()}
+
+
+async def test_b_hides_the_side_panels_for_a_narrow_terminal(project_doc: Path) -> None:
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        narrow = app.view.size.width
+        await pilot.press("b")
+        await pilot.pause()
+        assert not app.query_one("#sidebar").display
+        assert app.view.size.width > narrow + 20
+        await pilot.press("b")
+        await pilot.pause()
+        assert app.view.size.width == narrow

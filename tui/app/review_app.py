@@ -246,7 +246,9 @@ class ReviewApp(SavingApp):
     def action_next_disagreement(self) -> None:
         candidate = self.review.next_undecided_disagreement(self.view.cursor, after=self.current())
         if candidate is None:
-            self.notify("No undecided disagreements left. A accepts the agreed ones.", timeout=3)
+            left = self.review.summary(agreement=False)["undecided"]
+            self.notify(f"No undecided disagreements left; {left} agreed candidate(s) undecided: A accepts them."
+                        if left else "Every candidate is decided.", timeout=3)
             return
         self.jump(candidate)
 

@@ -36,4 +36,4 @@ def open_session(args: argparse.Namespace) -> Session:
 
 
 def stdout_console() -> Console:
-    return Console(file=sys.stdout, highlight=False, soft_wrap=False)
+    return Console(file=sys.stdout, highlight=False, soft_wrap=True)

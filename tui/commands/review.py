@@ -16,7 +16,7 @@ from tui.commands.documents import snippet
 from tui.core.document import Document
 from tui.core.errors import InputError
 from tui.core.paths import layer_files
-from tui.core.store import load_layers
+from tui.core.store import AnnotationStore, load_layers
 
 STATUS_STYLE = {"holds": "green", "moved": "cyan", "fuzzy": "yellow", "orphan": "bold red"}
 
@@ -29,6 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "and orphans are never dropped. Exit 1 when orphans exist.")
     document_options(parser)
     parser.add_argument("--apply", action="store_true", help="write the new offsets of moved and fuzzy annotations")
+    parser.add_argument("--all", action="store_true", help="every layer of the document, gold included")
     parser.set_defaults(run=run_check)
 
     parser = sub.add_parser(
@@ -40,7 +41,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="the annotations folder (default: annotations/ at the project root)")
     parser.add_argument("--annotators", metavar="A,B", help="only these annotators (comma-separated)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON, for scripts")
-    parser.add_argument("--min-f1", type=float, metavar="X", help="fail (exit 1) below this exact-span F1")
+    parser.add_argument("--min-f1", type=_fraction, metavar="X",
+                        help="fail (exit 1) when a pair's overall exact-span F1 is below X (0 to 1)")
     parser.set_defaults(run=run_agree)
 
     parser = sub.add_parser(
@@ -57,10 +59,44 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run_review)
 
 
+def _fraction(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if not 0 <= number <= 1:
+        raise argparse.ArgumentTypeError(f"{value} is not between 0 and 1")
+    return number
+
+
 def run_check(args: argparse.Namespace) -> int:
+    from tui.core.paths import GOLD, layer_dir
+
+    if args.all:
+        document = Document.load(args.document)
+        folder = layer_dir(document.path, args.annotations)
+        names = sorted(p.stem for p in folder.glob("*.json")) if folder.is_dir() else []
+        if not names:
+            raise InputError(f"no annotation files for {document.path.name} in {folder}")
+    else:
+        names = [args.annotator]
+    orphans = 0
+    for name in names:
+        args.annotator = name
+        session = open_session(args)
+        if not session.store.exists():
+            raise InputError(f"no annotations by {session.annotator}: {session.store.path} does not exist "
+                             f"(--annotator NAME, or --all for every layer)")
+        orphans += _check_layer(session, args.apply, gold=session.annotator == GOLD)
+    if orphans:
+        stderr.print(f"hedgerow: {orphans} orphan(s): their quotes were not found; they stay in the file for review")
+    return 1 if orphans else 0
+
+
+def _check_layer(session, apply: bool, gold: bool) -> int:
+    """Print one layer's anchor statuses; with `apply`, write the new offsets. Returns the orphans."""
     from tui.core.anchoring import AnchorStatus, anchor_all
 
-    session = open_session(args)
     anchors = anchor_all(session.text, session.layer.items())
     table = Table(title=f"{session.document.title} — {session.annotator}", title_justify="left")
     for column in ("status", "tag", "was", "now", "quote"):
@@ -69,28 +105,30 @@ def run_check(args: argparse.Namespace) -> int:
     for item in anchors:
         status = item.status.value
         counts[status] = counts.get(status, 0) + 1
+        if item.status is AnchorStatus.HOLDS and not session.document_changed:
+            continue  # nothing to say about an annotation that is where it was, on the same text
         was = f"{item.annotation.start}–{item.annotation.end}"
         now = "—" if item.start is None else f"{item.start}–{item.end}"
         table.add_row(Text(status, style=STATUS_STYLE[status]), item.annotation.tag, was, now,
                       snippet(item.annotation.quote, 50))
     console = stdout_console()
-    if anchors:
+    if table.row_count:
         console.print(table)
     summary = ", ".join(f"{counts.get(s.value, 0)} {s.value}" for s in AnchorStatus)
-    console.print(f"{len(anchors)} annotations: {summary}")
-    if args.apply:
-        moved = [item.relocated(session.text, session.document.sha256)
-                 for item in anchors if item.status is not AnchorStatus.ORPHAN]
-        moved = [a for a in moved if a != session.layer[a.id]]
-        if moved:
-            session.replace_many(moved, "re-anchor")
-            session.save()
-        console.print(f"applied: {len(moved)} annotation(s) updated in {session.store.path}; "
+    console.print(f"{session.annotator}: {len(anchors)} annotations: {summary}")
+    if apply:
+        relocated = [item.relocated(session.text, session.document.sha256)
+                     for item in anchors if item.status is not AnchorStatus.ORPHAN]
+        changed = [a for a in relocated if a != session.layer[a.id]]
+        moved = sum(1 for a in changed if session.layer[a.id].span != a.span)
+        if changed or session.document_changed:
+            if changed:
+                session.replace_many(changed, "re-anchor")
+            session.save()  # also records the new text's hash in the file
+        console.print(f"applied to {session.store.path}: {moved} moved to new offsets, "
+                      f"{len(changed) - moved} updated to the new text's hash and context; "
                       f"orphans are kept as they were")
-    orphans = counts.get("orphan", 0)
-    if orphans:
-        stderr.print(f"{orphans} orphan(s): their quotes were not found; they stay in the file for review")
-    return 1 if orphans else 0
+    return counts.get("orphan", 0)
 
 
 def run_agree(args: argparse.Namespace) -> int:
@@ -108,17 +146,23 @@ def run_agree(args: argparse.Namespace) -> int:
                              f"(found: {', '.join(files) or 'none'})")
         files = {name: files[name] for name in wanted}
     tags = load_config(config_path(document.path)).tags.names
+    for name, path in files.items():
+        stored = AnnotationStore(path).load()
+        if stored.document_sha256 and stored.document_sha256 != document.sha256:
+            stderr.print(f"hedgerow: warning: {name}'s annotations were made on another version of the text; "
+                         f"run `hedgerow check {args.document} --all --apply` first")
     report = agreement_report(document.text, load_layers(files), tags)
     if args.json:
         sys.stdout.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     else:
         stdout_console().print(agreement_table(report))
     if args.min_f1 is not None:
-        lowest = report["min_exact_f1"]
-        if lowest is None or lowest < args.min_f1:
-            shown = "n/a" if lowest is None else f"{lowest:.3f}"
-            stderr.print(f"agreement below --min-f1 {args.min_f1}: lowest exact-span F1 is {shown}")
-            return 1
+        failing = [p for p in report["pairs"] if p["overall"]["exact_f1"] is None or p["overall"]["exact_f1"] < args.min_f1]
+        for pair in failing:
+            f1 = pair["overall"]["exact_f1"]
+            stderr.print(f"hedgerow: {pair['a']}/{pair['b']}: exact-span F1 "
+                         f"{'n/a (no spans)' if f1 is None else f'{f1:.3f}'} is below --min-f1 {args.min_f1}")
+        return 1 if failing else 0
     return 0
 
 

@@ -205,7 +205,29 @@ class Review:
         files = layer_files(document, annotations_dir)
         if not files:
             raise InputError(f"no annotation files for {document.name} in {layer_dir(document, annotations_dir)}")
-        return cls(session, load_layers(files), resolve_annotator(reviewer))
+        review = cls(session, load_layers(files), resolve_annotator(reviewer))
+        review.follow_moved_spans()
+        return review
+
+    def follow_moved_spans(self) -> Change | None:
+        """Carry decisions over to their candidates' new keys after the layers were re-anchored.
+
+        A decision is keyed by its candidate's span; when `hedgerow check --apply` moved the
+        annotators' spans, the decision finds its candidate again through its source annotation
+        ids. One undoable change; decisions whose sources are gone stay as they are (stale).
+        """
+        by_source = {f"{s.annotator}:{s.id}": c.key for c in self.candidates for s in c.sources}
+        records, taken = [], set(self.decisions)
+        for key, record in self.decisions.items():
+            if key in self._by_key:
+                continue
+            targets = {by_source[s] for s in record.get("sources", ()) if s in by_source}
+            if len(targets) == 1 and (new := targets.pop()) not in taken:
+                taken.add(new)
+                records += [(REVIEW_TABLE, key, record, None), (REVIEW_TABLE, new, None, record)]
+        if not records:
+            return None
+        return self.session.commit(Change("follow re-anchored spans", (), tuple(records)))
 
     # -- reading -------------------------------------------------------------------------
 
