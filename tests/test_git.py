@@ -6,17 +6,22 @@ import itertools
 import json
 import shutil
 import subprocess
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from tui.cli import main
+from tui.commands.gitcmds import show_lines
 from tui.core.annotation import Annotation
 from tui.core.errors import StoreError
-from tui.core.merge import merge, render
+from tui.core.merge import REVIEW, merge, render
+from tui.core.review import REVIEW_TABLE, Review
 from tui.core.session import Session, SessionOptions
-from tui.core.store import AnnotationStore, dumps_stable
+from tui.core.store import AnnotationStore, StoredLayer, dumps_stable
+
+from team_fixture import find, gold_file, make_project
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "kazakhstan-nato-partnership-edm-2005.txt"
 TEXT = SEED.read_text(encoding="utf-8")
@@ -32,6 +37,21 @@ def resolve(text: str, keep) -> str:
     for line in text.splitlines(keepends=True):
         if line.startswith("<<<<<<< "):
             state, side = "ours", next(choices)
+        elif line == "=======\n" and state:
+            state = "theirs"
+        elif line.startswith(">>>>>>> "):
+            state = None
+        elif state is None or state == side:
+            out.append(line)
+    return "".join(out)
+
+
+def resolve_by(text: str, choose) -> str:
+    """Keep the side `choose(opening marker line)` names in each block."""
+    out, state, side = [], None, None
+    for line in text.splitlines(keepends=True):
+        if line.startswith("<<<<<<< "):
+            state, side = "ours", choose(line)
         elif line == "=======\n" and state:
             state = "theirs"
         elif line.startswith(">>>>>>> "):
@@ -175,6 +195,159 @@ def test_merge_driver_refuses_damaged_input_and_leaves_ours_alone(tmp_path: Path
     assert main(["merge-driver", str(base), str(ours), str(theirs)]) == 2
     assert "cannot merge, theirs is unusable" in capsys.readouterr().err
     assert ours.read_bytes() == before
+
+
+def test_every_table_but_meta_merges_by_key_like_the_annotations(tmp_path: Path) -> None:
+    """A table hedgerow does not know (here "links"): by key, then field by field."""
+    def with_links(links: dict) -> dict:
+        return {**layer(SIMMONS), "links": links}
+
+    one, two = {"to": "a", "kind": "x"}, {"to": "b", "kind": "y"}
+    base = with_links({"k1": one, "k2": two, "k3": {"to": "c"}})
+    ours = with_links({"k1": {**one, "kind": "ours"}, "k2": two, "k3": {"to": "c"}, "k4": {"to": "d"}})
+    theirs = with_links({"k1": {**one, "to": "theirs"}, "k2": {**two, "kind": "z"}, "k5": {"to": "e"}})
+    result = merge(base, ours, theirs)
+    assert not result.conflicts
+    assert result.data["links"] == {"k1": {"to": "theirs", "kind": "ours"}, "k2": {"to": "b", "kind": "z"},
+                                    "k4": {"to": "d"}, "k5": {"to": "e"}}  # k3 deleted in theirs only
+    # The same field changed differently, and deleted against changed: conflicts, marked in the table.
+    ours = with_links({"k1": {**one, "kind": "ours"}, "k2": {**two, "kind": "ours"}})
+    theirs = with_links({"k2": {**two, "to": "moved"}, "k3": {"to": "c"}})
+    result = merge(base, ours, theirs)
+    assert {(c.table, c.key): c.reason for c in result.conflicts} == {
+        ("links", "k1"): "deleted in theirs, changed in ours"}
+    assert result.data["links"] == {"k2": {"to": "moved", "kind": "ours"}}  # k3: ours deleted it, theirs kept
+    theirs["links"]["k1"] = {**one, "kind": "theirs"}
+    result = merge(base, ours, theirs)
+    assert [(c.table, c.key, c.reason) for c in result.conflicts] == [("links", "k1", "kind differs")]
+    text = render(result)
+    assert "<<<<<<< ours: links k1; kind differs\n" in text
+    with pytest.raises(StoreError, match=r"unresolved merge conflict in 1 place\(s\)"):
+        load_text(tmp_path, text)
+    for side in ("ours", "theirs"):
+        assert load_text(tmp_path, resolve(text, [side])).tables["links"]["k1"]["kind"] == side
+
+
+def gold_record(phrase: str, tag: str, reviewer: str) -> dict:
+    start = TEXT.index(phrase)
+    made = Annotation.create(TEXT, start, start + len(phrase), tag, document="sha-1", annotator=reviewer)
+    return made.to_record()
+
+
+def decision(gold: dict | None, reviewer: str, decided: str = "accepted", at: str = "2026-01-01T10:00:00.000Z",
+             key: str = "") -> tuple[str, dict]:
+    """A review record for a gold record (or a rejection of `key`)."""
+    key = key or f"{gold['start']}-{gold['end']}-{gold['tag']}"
+    return key, {"decision": decided, "reviewer": reviewer, "from": ["alice"], "sources": ["alice:x"],
+                 "gold": gold["id"] if gold else "", "tag": key.rsplit("-", 1)[1], "status": "single", "at": at}
+
+
+def gold_layer(golds: list[dict], decisions: list[tuple[str, dict]]) -> dict:
+    data = layer(*golds)
+    data["meta"]["hedgerow"]["annotator"] = "gold"
+    return {**data, REVIEW: dict(decisions)}
+
+
+def consistent(stored: StoredLayer) -> dict[str, dict]:
+    """Assert gold and its decisions agree: every gold id referenced, every reference there, no duplicate span."""
+    gold = {a.id: a for a in stored.annotations}
+    review = stored.tables.get(REVIEW, {})
+    assert {r["gold"] for r in review.values() if r["gold"]} == set(gold)
+    assert max(Counter((a.start, a.end, a.tag) for a in gold.values()).values(), default=1) == 1
+    for key, r in review.items():
+        if r["gold"]:
+            a = gold[r["gold"]]
+            assert (f"{a.start}-{a.end}", a.tag) == (key.rsplit("-", 1)[0], r["tag"])
+    return review
+
+
+def test_review_records_are_units_never_merged_field_by_field() -> None:
+    assert REVIEW == REVIEW_TABLE
+    g = gold_record("Robert Simmons", "actor", "rita")
+    key, rita = decision(g, "rita")
+    base = gold_layer([g], [(key, rita)])
+    # One side changed it, the other did not: that side wins, whole.
+    sam = {**rita, "reviewer": "sam", "at": "2026-01-02T10:00:00.000Z"}
+    assert merge(base, base, gold_layer([g], [(key, sam)])).data[REVIEW] == {key: sam}
+    assert merge(base, gold_layer([g], [(key, sam)]), base).data[REVIEW] == {key: sam}
+    assert not merge(base, gold_layer([g], [(key, sam)]), gold_layer([g], [(key, sam)])).conflicts
+    # Both changed different fields: a conflict, not a record mixing rita's decision and sam's name.
+    ours = gold_layer([g], [(key, {**rita, "status": "partial"})])
+    theirs = gold_layer([g], [(key, {**rita, "reviewer": "sam"})])
+    result = merge(base, ours, theirs)
+    assert [(c.table, c.key, c.reason) for c in result.conflicts] == [
+        (REVIEW, key, "changed differently on both sides: reviewer, status differ")]
+    assert key not in result.data[REVIEW]
+    # Deleted (reopened) on one side, changed on the other.
+    result = merge(base, gold_layer([g], []), theirs)
+    assert [(c.key, c.reason) for c in result.conflicts] == [(key, "deleted in ours, changed in theirs")]
+
+
+def test_parallel_reviews_conflict_with_their_gold_and_resolve_consistently(tmp_path: Path) -> None:
+    """rita accepts both spans, sam accepts one and rejects the other: the unit version of the git scenario."""
+    kaz = gold_record("Kazakhstan", "actor", "rita")
+    base = gold_layer([kaz], [decision(kaz, "rita")])
+    r_actor = gold_record("Robert Simmons", "actor", "rita")
+    r_hedge = gold_record("appeared to support", "hedge", "rita")
+    s_actor = gold_record("Robert Simmons", "actor", "sam")
+    hedge_key = decision(r_hedge, "rita")[0]
+    ours = gold_layer([kaz, r_actor, r_hedge],
+                      [decision(kaz, "rita"), decision(r_actor, "rita"), decision(r_hedge, "rita")])
+    theirs = gold_layer([kaz, s_actor], [decision(kaz, "rita"), decision(s_actor, "sam", at="2026-01-02T10:00:00.000Z"),
+                                         decision(None, "sam", "rejected", key=hedge_key)])
+    actor_key = decision(r_actor, "rita")[0]
+    result = merge(base, ours, theirs)
+    same_side = "keep the same side as in that review block"
+    got = {(c.table, tuple(c.keys)): c.reason for c in result.conflicts}
+    assert got == {
+        (REVIEW, (actor_key,)): "added differently on both sides: at, gold, reviewer differ",
+        (REVIEW, (hedge_key,)): "added differently on both sides: decision, gold, reviewer differ",
+        ("annotations", (r_actor["id"], s_actor["id"])): f"the gold of review {actor_key}: {same_side}",
+        ("annotations", (r_hedge["id"],)): f"the gold of review {hedge_key}: {same_side}",
+    }
+    assert set(result.data["annotations"]) == {kaz["id"]} and set(result.data[REVIEW]) == {decision(kaz, "")[0]}
+    text = render(result)
+    with pytest.raises(StoreError, match=r"unresolved merge conflict in 3 annotation\(s\) .* and 2 other place\(s\)"):
+        load_text(tmp_path, text)
+    blocks = text.count("<<<<<<< ")
+    for keep in itertools.product(("ours", "theirs"), repeat=blocks):
+        load_text(tmp_path, resolve(text, keep))  # any combination is valid JSON
+    # Settling each decision on one side, in its review block and its gold block, leaves a consistent file.
+    for actor_side, hedge_side in itertools.product(("ours", "theirs"), repeat=2):
+        def choose(line: str) -> str:
+            return actor_side if actor_key in line else hedge_side
+        review = consistent(load_text(tmp_path, resolve_by(text, choose)))
+        assert review[actor_key]["reviewer"] == ("rita" if actor_side == "ours" else "sam")
+        assert review[hedge_key]["decision"] == ("accepted" if hedge_side == "ours" else "rejected")
+
+
+def test_one_gold_span_made_on_both_sides_under_different_decisions_is_a_conflict(tmp_path: Path) -> None:
+    """rita accepts "X actor"; sam accepts "X hedge" as actor: two keys, one gold span."""
+    base = gold_layer([], [])
+    r_gold, s_gold = gold_record("Robert Simmons", "actor", "rita"), gold_record("Robert Simmons", "actor", "sam")
+    actor_key, rita = decision(r_gold, "rita")
+    hedge_key = actor_key.replace("-actor", "-hedge")
+    sam = {**decision(s_gold, "sam")[1], "decision": "edited"}
+    result = merge(base, gold_layer([r_gold], [(actor_key, rita)]), gold_layer([s_gold], [(hedge_key, sam)]))
+    start, end, _ = actor_key.split("-")
+    same_side = "keep the same side as for that gold span"
+    assert {(c.table, tuple(c.keys)): c.reason for c in result.conflicts} == {
+        ("annotations", (r_gold["id"], s_gold["id"])): f"duplicate gold span {start}-{end} actor, made on both sides",
+        (REVIEW, (actor_key,)): f"its gold span {start}-{end} actor was made on both sides: {same_side}",
+        (REVIEW, (hedge_key,)): f"its gold span {start}-{end} actor was made on both sides: {same_side}",
+    }
+    text = render(result)
+    for side, reviewer in (("ours", "rita"), ("theirs", "sam")):
+        review = consistent(load_text(tmp_path, resolve(text, [side] * text.count("<<<<<<< "))))
+        assert [r["reviewer"] for r in review.values()] == [reviewer]
+
+
+def test_duplicate_spans_in_an_annotators_layer_are_not_gold_conflicts() -> None:
+    """An annotator may tag one span twice; only gold files hold one annotation per span and tag."""
+    twin = record("Robert Simmons", note="twin")
+    assert (twin["start"], twin["end"], twin["tag"]) == (SIMMONS["start"], SIMMONS["end"], SIMMONS["tag"])
+    result = merge(layer(), layer(SIMMONS), layer(twin))
+    assert not result.conflicts and set(result.data["annotations"]) == {SIMMONS["id"], twin["id"]}
 
 
 # -- through git -----------------------------------------------------------------
@@ -333,12 +506,15 @@ def test_show_prints_one_line_per_annotation_in_document_order(repo: Path, capsy
     s.save()
     assert main(["show", str(layer_file(repo, "alice"))]) == 0
     lines = capsys.readouterr().out.splitlines()
+    assert len(TEXT) >= 1000 and later.end >= 1000 > first.end  # spans of different widths
     assert lines == [
         f"# hedgerow annotations by alice on seeds/{SEED.name} (sha256 {s.document.sha256})",
-        f'{first.start}-{first.end}  actor       "Robert Simmons"  (alice, {first.created[:10]}, id {first.id[:8]})',
-        f'{later.start}-{later.end}  hedge       "appeared to support such plans"  '
+        f'{first.start:>4}-{first.end:<4}  actor       "Robert Simmons"  '
+        f'(alice, {first.created[:10]}, id {first.id[:8]})',
+        f'{later.start:>4}-{later.end:<4}  hedge       "appeared to support such plans"  '
         f'note: "a \\"soft\\" verb, not a pledge"  (alice, {later.created[:10]}, id {later.id[:8]})',
     ]
+    assert len({line.index(" actor ") for line in lines[1:2]} | {line.index(" hedge ") for line in lines[2:]}) == 1
     broken = repo / "broken.json"
     broken.write_text('{"annotations": {"x": ', encoding="utf-8")
     assert main(["show", str(broken)]) == 1
@@ -353,8 +529,73 @@ def test_git_diff_shows_an_added_annotation_as_a_readable_line(repo: Path) -> No
     s.save()
     diff = git(repo, "diff").stdout
     added = [line for line in diff.splitlines() if line.startswith("+") and not line.startswith("+++")]
-    assert added == [f'+{new.start}-{new.end}  hedge       "could include"  note: "possibility, not a plan"  '
+    assert added == [f'+{new.start:>4}-{new.end:<4}  hedge       "could include"  note: "possibility, not a plan"  '
                      f'(alice, {new.created[:10]}, id {new.id[:8]})'], diff
+
+
+def test_show_pads_spans_to_the_documents_length_so_one_change_is_one_line() -> None:
+    def stored(*records: dict, length: int | None = None) -> StoredLayer:
+        data = layer(*records)
+        if length is not None:
+            data["meta"]["hedgerow"]["document"]["length"] = length
+        return StoredLayer([Annotation.from_record(r) for r in records], data["meta"]["hedgerow"])
+
+    simmons = [line for line in show_lines(stored(SIMMONS, length=12000))[1:]]
+    assert simmons[0].startswith(f"{SIMMONS['start']:>5}-{SIMMONS['end']:<5}  actor ")
+    # Adding a wider span leaves the other lines as they were: the width comes from the length.
+    assert show_lines(stored(SIMMONS, HEDGE, length=12000))[1] == simmons[0]
+    # Without a length (an older file): the digits of the furthest end.
+    lines = show_lines(stored(SIMMONS, HEDGE))[1:]
+    width = len(str(HEDGE["end"]))
+    assert lines[0].startswith(f"{SIMMONS['start']:>{width}}-{SIMMONS['end']:<{width}}  actor       ")
+    assert lines[0].index('"') == lines[1].index('"')
+
+
+def test_parallel_reviews_through_git_conflict_until_settled(repo: Path, capsys) -> None:
+    """rita accepts 360-385-actor and 921-941-hedge; sam accepts the first and rejects the second."""
+    doc = make_project(repo)
+    path = gold_file(doc)
+    commit(repo, "three annotators")
+
+    def decide(reviewer: str, hedge_decision: str) -> tuple[str, str]:
+        review = Review.open(doc, reviewer)
+        actor, hedge = find(review, "Ambassador Robert Simmons", "actor"), find(review, "seemingly ruling out", "hedge")
+        review.accept(actor)
+        review.accept(hedge) if hedge_decision == "accept" else review.reject(hedge)
+        review.session.save()
+        return actor.key, hedge.key
+
+    git(repo, "checkout", "-q", "-b", "rita")
+    actor_key, hedge_key = decide("rita", "accept")
+    assert (actor_key, hedge_key) == ("360-385-actor", "921-941-hedge")
+    commit(repo, "rita's review")
+    git(repo, "checkout", "-q", "-b", "sam", "main")
+    decide("sam", "reject")
+    commit(repo, "sam's review")
+    git(repo, "checkout", "-q", "rita")
+    result = git(repo, "merge", "--no-edit", "sam", check=False)
+    assert result.returncode != 0, result.stdout
+    assert "annotations/seed/gold.json" in git(repo, "diff", "--name-only", "--diff-filter=U").stdout
+    assert f"hedgerow: conflict in review {actor_key}: added differently on both sides" in result.stderr
+    assert (f"hedgerow: conflict in review {hedge_key}: added differently on both sides: "
+            f"at, decision, gold, reviewer differ") in result.stderr
+    assert "settle each decision between the reviewers" in result.stderr
+    with pytest.raises(StoreError,
+                       match=rf"{path}: unresolved merge conflict in \d annotation\(s\) .* and 2 other place"):
+        AnnotationStore(path).load()
+    with pytest.raises(StoreError, match="unresolved merge conflict"):
+        Review.open(doc, "rita")
+    text = path.read_text(encoding="utf-8")
+    for side, reviewer, hedge in (("ours", "rita", "accepted"), ("theirs", "sam", "rejected")):
+        path.write_text(resolve(text, [side] * text.count("<<<<<<< ")), encoding="utf-8")
+        review = consistent(AnnotationStore(path).load())
+        assert set(review) == {actor_key, hedge_key}
+        assert {r["reviewer"] for r in review.values()} == {reviewer}
+        assert review[hedge_key]["decision"] == hedge
+    settled = Review.open(doc, "sam")
+    assert [(a.start, a.end, a.tag) for a in settled.gold] == [(360, 385, "actor")]
+    commit(repo, "merge sam's review, keeping his")
+    assert git(repo, "status", "--porcelain").stdout == ""
 
 
 def test_git_setup_is_idempotent_and_keeps_other_attributes(repo: Path, capsys) -> None:

@@ -49,15 +49,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_merge_driver(args: argparse.Namespace) -> int:
-    from tui.core.merge import merge_files
+    from tui.core.merge import REVIEW, merge_files
 
     result = merge_files(args.base, args.ours, args.theirs)
     for conflict in result.conflicts:
-        what = "annotation" if conflict.table == ANNOTATIONS else conflict.table
-        stderr.print(f"hedgerow: conflict in {what} {conflict.key}: {conflict.reason}", markup=False)
+        keys = conflict.keys
+        what = "annotation" + "s" * (len(keys) > 1) if conflict.table == ANNOTATIONS else conflict.table
+        stderr.print(f"hedgerow: conflict in {what} {' '.join(keys)}: {conflict.reason}", markup=False)
     if result.conflicts:
         stderr.print("hedgerow: both versions are kept between <<<<<<< and >>>>>>> markers; "
                      "keep one of each, then git add the file", markup=False)
+        if any(c.table == REVIEW for c in result.conflicts):
+            stderr.print("hedgerow: parallel reviews of one document: settle each decision between the reviewers, "
+                         "keeping the same side in its review block and in the block of its gold annotations",
+                         markup=False)
         return 1
     return 0
 
@@ -92,11 +97,26 @@ def show_lines(stored: StoredLayer) -> list[str]:
     document = stored.meta.get("document", {})
     header = (f"# hedgerow annotations by {stored.meta.get('annotator', '?')} "
               f"on {document.get('path', '?')} (sha256 {document.get('sha256', '?')})")
-    return [header, *(show_line(a) for a in stored.annotations)]
+    width = offset_width(stored)
+    return [header, *(show_line(a, width) for a in stored.annotations)]
 
 
-def show_line(a: Annotation) -> str:
-    line = f"{a.start}-{a.end}  {a.tag:<{TAG_WIDTH}} {_quoted(a.quote, QUOTE_WIDTH)}"
+def offset_width(stored: StoredLayer) -> int:
+    """Digits of the largest offset: the document's length (from meta), or the furthest end.
+
+    Padding to this rather than to the widest span in the file keeps a diff of one changed
+    annotation to that line: the width only moves when the document's length crosses a power of ten.
+    """
+    length = stored.meta.get("document", {}).get("length")
+    largest = max((a.end for a in stored.annotations), default=0)
+    if isinstance(length, int) and not isinstance(length, bool):
+        largest = max(largest, length)
+    return len(str(largest))
+
+
+def show_line(a: Annotation, width: int = 1) -> str:
+    """One annotation: `start-end` padded to `width` digits each side of the dash, so columns line up."""
+    line = f"{a.start:>{width}}-{a.end:<{width}}  {a.tag:<{TAG_WIDTH}} {_quoted(a.quote, QUOTE_WIDTH)}"
     if a.note:
         line += f"  note: {_quoted(a.note)}"
     return f"{line}  ({a.annotator or '?'}, {a.created[:10]}, id {a.id[:8]})"

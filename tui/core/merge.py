@@ -1,14 +1,24 @@
-"""Three-way merge of annotation files by uuid, for git's merge driver.
+"""Three-way merge of annotation files by key, for git's merge driver.
 
-Annotations: a record changed on one side only (added, edited or deleted) takes that side;
-identical changes on both sides are kept once; a record changed on both sides is merged
-field by field, `modified` taking the later time. The same field changed differently, or
-a record deleted on one side and changed on the other, is a conflict.
+Every table except `meta` merges three-way by key. A record changed on one side only
+(added, edited or deleted) takes that side; identical changes on both sides are kept once.
 
-The meta table merges the same way per key, but when both sides changed `meta.hedgerow`
-differently ours wins, unless both changed the document's sha256 to different texts: that
-is a conflict, since the offsets of each side point into a different text. Other tables
-also prefer ours.
+* Annotations (and any table hedgerow does not know): a record changed on both sides is
+  merged field by field, `modified` taking the later time. The same field changed
+  differently, or a record deleted on one side and changed on the other, is a conflict.
+* The gold layer's `review` table: a decision is a unit (its `gold`, `decision` and
+  `reviewer` belong together), so any difference between the two sides' versions of one
+  key is a conflict, unless one side left it as in the base.
+* The meta table merges the same way per key, but when both sides changed `meta.hedgerow`
+  differently ours wins, unless both changed the document's sha256 to different texts: that
+  is a conflict, since the offsets of each side point into a different text.
+
+In a gold file (one with a `review` table, or whose annotator is "gold") the decisions and
+the gold annotations must agree, so a conflict over a decision takes with it the gold
+annotations that only its sides' versions made: they become a conflict block of their own,
+ours against theirs, and keeping the same side in both blocks leaves a consistent file.
+Two gold annotations with the same (start, end, tag), one made on each side (parallel
+reviews of one span), are a conflict too, along with the decisions that point at them.
 
 Conflicts are written with git's markers around whole records, so the file is no longer
 JSON (it cannot be loaded as if resolved, see `store.conflict_error`) and keeping either
@@ -19,29 +29,47 @@ side of every block, in any combination, leaves valid JSON:
     =======
         "<id>": {...theirs...},
     >>>>>>> theirs: annotation <id>
+
+A block whose sides hold different records (a record on one side only, or two different
+ids for one gold span) goes at the top of its table, each side ending in a comma.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from pathlib import Path
 
 from tui.core.atomic import atomic_write_text
 from tui.core.errors import InputError, StoreError
+from tui.core.paths import GOLD
 from tui.core.store import ANNOTATIONS, INDENT, META, META_KEY, AnnotationStore, _dump_record, dumps_stable, read_json
 
+REVIEW = "review"  # the gold layer's decisions (tui.core.review.REVIEW_TABLE; not imported, to keep git's driver light)
 _MISSING = object()  # a field absent from a record
 
 
 @dataclass(frozen=True)
 class Conflict:
     table: str
-    key: str
-    ours: dict | None  # None: deleted on that side
+    key: str  # the record's key; ours' when the two sides hold different records
+    ours: dict | None  # None: absent (deleted) on that side
     theirs: dict | None
     reason: str
+    theirs_key: str | None = None  # theirs' key when it differs from ours' (two gold ids for one span)
+
+    @property
+    def keys(self) -> list[str]:
+        """Every key the block holds, ours' first."""
+        return [self.key] if self.theirs_key in (None, self.key) else [self.key, self.theirs_key]
+
+    @property
+    def in_place(self) -> bool:
+        """Whether both sides hold the same key, so the block can stand where that record would."""
+        return self.ours is not None and self.theirs is not None and len(self.keys) == 1
 
 
 @dataclass
@@ -56,7 +84,12 @@ def merge(base: dict, ours: dict, theirs: dict) -> MergeResult:
     for name in sorted(set(base) | set(ours) | set(theirs)):
         if name not in ours and name not in theirs:
             continue
-        both_changed = {ANNOTATIONS: _merge_annotation, META: _merge_meta}.get(name, _prefer_ours)
+        if name == META:
+            both_changed = _merge_meta
+        elif name == REVIEW:
+            both_changed = _merge_whole(name)
+        else:
+            both_changed = _merge_fields(name)
         b, o, t = base.get(name, {}), ours.get(name, {}), theirs.get(name, {})
         table = result.data.setdefault(name, {})
         for key in sorted(set(b) | set(o) | set(t)):
@@ -65,6 +98,9 @@ def merge(base: dict, ours: dict, theirs: dict) -> MergeResult:
                 result.conflicts.append(conflict)
             elif merged is not None:
                 table[key] = merged
+    if _is_gold(base, ours, theirs):
+        _settle_gold(ours, theirs, result)
+    result.conflicts.sort(key=lambda c: (c.table != REVIEW, c.table, c.key))  # decisions first
     return result
 
 
@@ -76,28 +112,57 @@ def _merge_key(key, b, o, t, both_changed):
     return both_changed(key, b, o, t)
 
 
-def _merge_annotation(key: str, b: dict | None, o: dict | None, t: dict | None):
-    if o is None or t is None:
-        return None, Conflict(ANNOTATIONS, key, o, t, f"deleted in {'ours' if o is None else 'theirs'}, "
-                                                      f"changed in {'theirs' if o is None else 'ours'}")
-    base = b or {}
-    merged, clashes = {}, {}
-    for name in sorted((set(base) | set(o) | set(t)) - {"modified"}):
-        bv, ov, tv = (r.get(name, _MISSING) for r in (base, o, t))
-        value = ov
-        if ov != tv and ov == bv:
-            value = tv
-        elif ov != tv and tv != bv:
-            clashes[name] = tv
-        if value is not _MISSING:
-            merged[name] = value
-    if "modified" in o or "modified" in t:
-        merged["modified"] = max(o.get("modified", ""), t.get("modified", ""))  # UTC ISO strings sort by time
-    if not clashes:
-        return merged, None
-    their_version = {k: v for k, v in {**merged, **clashes}.items() if v is not _MISSING}
-    reason = f"{', '.join(clashes)} differ" + ("s" if len(clashes) == 1 else "")
-    return None, Conflict(ANNOTATIONS, key, merged, their_version, reason)
+def _deleted(table: str, key: str, o, t) -> Conflict:
+    return Conflict(table, key, o, t, f"deleted in {'ours' if o is None else 'theirs'}, "
+                                      f"changed in {'theirs' if o is None else 'ours'}")
+
+
+def _merge_fields(table: str):
+    """Both sides changed a record: merge it field by field (annotations, unknown tables)."""
+
+    def merge_record(key: str, b: dict | None, o: dict | None, t: dict | None):
+        if o is None or t is None:
+            return None, _deleted(table, key, o, t)
+        if not all(isinstance(r, dict) for r in (o, t, b or {})):  # not records of fields: a unit
+            return None, Conflict(table, key, o, t, "differs")
+        base = b or {}
+        merged, clashes = {}, {}
+        for name in sorted((set(base) | set(o) | set(t)) - {"modified"}):
+            bv, ov, tv = (r.get(name, _MISSING) for r in (base, o, t))
+            value = ov
+            if ov != tv and ov == bv:
+                value = tv
+            elif ov != tv and tv != bv:
+                clashes[name] = tv
+            if value is not _MISSING:
+                merged[name] = value
+        if "modified" in o or "modified" in t:
+            merged["modified"] = max(o.get("modified", ""), t.get("modified", ""))  # UTC ISO strings sort by time
+        if not clashes:
+            return merged, None
+        their_version = {k: v for k, v in {**merged, **clashes}.items() if v is not _MISSING}
+        return None, Conflict(table, key, merged, their_version, _differ(clashes))
+
+    return merge_record
+
+
+def _merge_whole(table: str):
+    """Both sides changed a record that only makes sense as a whole (a review decision): a conflict."""
+
+    def merge_record(key: str, b: dict | None, o: dict | None, t: dict | None):
+        if o is None or t is None:
+            return None, _deleted(table, key, o, t)
+        how = "added differently on both sides" if b is None else "changed differently on both sides"
+        if not (isinstance(o, dict) and isinstance(t, dict)):
+            return None, Conflict(table, key, o, t, how)
+        fields = [name for name in sorted(set(o) | set(t)) if o.get(name, _MISSING) != t.get(name, _MISSING)]
+        return None, Conflict(table, key, o, t, f"{how}: {_differ(fields)}")
+
+    return merge_record
+
+
+def _differ(fields) -> str:
+    return f"{', '.join(fields)} differ" + ("s" if len(fields) == 1 else "")
 
 
 def _merge_meta(key: str, b: dict | None, o: dict | None, t: dict | None):
@@ -107,13 +172,84 @@ def _merge_meta(key: str, b: dict | None, o: dict | None, t: dict | None):
     return o, None
 
 
-def _prefer_ours(key, b, o, t):
-    return o, None
-
-
 def _sha256(record: dict | None):
-    document = (record or {}).get("document")
+    document = (record or {}).get("document") if isinstance(record, dict) else None
     return document.get("sha256") if isinstance(document, dict) else None
+
+
+# -- the gold layer ---------------------------------------------------------------
+
+
+def _is_gold(*sides: dict) -> bool:
+    def annotator(side: dict):
+        meta = side.get(META, {}).get(META_KEY)
+        return meta.get("annotator") if isinstance(meta, dict) else None
+
+    return any(REVIEW in side or annotator(side) == GOLD for side in sides)
+
+
+def _gold_id(record) -> str:
+    gold = record.get("gold") if isinstance(record, dict) else None
+    return gold if isinstance(gold, str) else ""
+
+
+def _span(record) -> tuple | None:
+    if not isinstance(record, dict):
+        return None
+    span = (record.get("start"), record.get("end"), record.get("tag"))
+    return span if isinstance(span[0], int) and isinstance(span[1], int) and isinstance(span[2], str) else None
+
+
+def _settle_gold(ours: dict, theirs: dict, result: MergeResult) -> None:
+    """Keep decisions and gold annotations resolvable together (see the module's docstring)."""
+    annotations, review = result.data[ANNOTATIONS], result.data.get(REVIEW, {})
+    o_gold, t_gold = ours.get(ANNOTATIONS, {}), theirs.get(ANNOTATIONS, {})
+    o_review, t_review = ours.get(REVIEW, {}), theirs.get(REVIEW, {})
+    taken = {key for c in result.conflicts if c.table == ANNOTATIONS for key in c.keys}
+    referenced = {_gold_id(r) for r in review.values()}  # by decisions merged cleanly: they stay
+
+    def own(gold_id: str, mine: dict, other: dict) -> str | None:
+        """`gold_id` if only this side has that gold annotation and nothing else needs it."""
+        if gold_id and gold_id in mine and gold_id not in other and gold_id not in taken | referenced:
+            taken.add(gold_id)
+            annotations.pop(gold_id, None)
+            return gold_id
+        return None
+
+    def block(o_id: str | None, t_id: str | None, reason: str) -> Conflict:
+        return Conflict(ANNOTATIONS, o_id or t_id, o_gold[o_id] if o_id else None, t_gold[t_id] if t_id else None,
+                        reason, t_id if o_id and t_id else None)
+
+    # A decision in conflict takes along the gold annotations only its side's version made.
+    for c in [c for c in result.conflicts if c.table == REVIEW]:
+        o_id, t_id = own(_gold_id(c.ours), o_gold, t_gold), own(_gold_id(c.theirs), t_gold, o_gold)
+        if o_id or t_id:
+            reason = f"the gold of review {c.key}: keep the same side as in that review block"
+            result.conflicts.append(block(o_id, t_id, reason))
+
+    # Gold annotations for one span made on both sides, and the decisions that point at them.
+    spans = defaultdict(list)
+    for gold_id, record in annotations.items():
+        if (span := _span(record)) is not None:
+            spans[span].append(gold_id)
+    for (start, end, tag), ids in sorted(spans.items()):
+        mine = sorted(i for i in ids if i in o_gold and i not in t_gold)
+        yours = sorted(i for i in ids if i in t_gold and i not in o_gold)
+        if not (mine and yours):
+            continue
+        where = f"{start}-{end} {tag}"
+        for o_id, t_id in zip_longest(mine, yours):
+            for gold_id in (o_id, t_id):
+                if gold_id:
+                    taken.add(gold_id)
+                    annotations.pop(gold_id, None)
+            result.conflicts.append(block(o_id, t_id, f"duplicate gold span {where}, made on both sides"))
+        for key in sorted(key for key, record in review.items() if _gold_id(record) in {*mine, *yours}):
+            if o_review.get(key) != t_review.get(key):
+                del review[key]
+                result.conflicts.append(Conflict(REVIEW, key, o_review.get(key), t_review.get(key),
+                                                 f"its gold span {where} was made on both sides: "
+                                                 f"keep the same side as for that gold span"))
 
 
 # -- writing ---------------------------------------------------------------------
@@ -122,32 +258,42 @@ def _sha256(record: dict | None):
 def render(result: MergeResult) -> str:
     """The merged file as text: `dumps_stable`, with marker blocks for the conflicts."""
     data = {name: dict(table) for name, table in result.data.items()}
-    two_sided = [c for c in result.conflicts if c.ours is not None and c.theirs is not None]
-    one_sided = [c for c in result.conflicts if c.ours is None or c.theirs is None]
+    for c in result.conflicts:
+        data.setdefault(c.table, {})
+    in_place = [c for c in result.conflicts if c.in_place]
     stubs = {}
-    for c in two_sided:  # a placeholder keeps the record's place and comma; swapped for the block below
-        stubs[c.key] = {"hedgerow-conflict": str(uuid.uuid4())}
-        data[c.table][c.key] = stubs[c.key]
+    for c in in_place:  # a placeholder keeps the record's place and comma; swapped for the block below
+        stubs[c.table, c.key] = {"hedgerow-conflict": str(uuid.uuid4())}
+        data[c.table][c.key] = stubs[c.table, c.key]
     text = dumps_stable(data)
-    for c in two_sided:
-        stub = f"{INDENT * 2}{_item(c.key, stubs[c.key])}"
+    for c in in_place:
+        stub = f"{INDENT * 2}{_item(c.key, stubs[c.table, c.key])}"
         start = text.index(f"\n{stub}") + 1
         end = start + len(stub)
         comma = "," if text[end] == "," else ""
         text = text[:start] + _block([c], comma) + text[end + len(comma):]
-    return _insert_one_sided(text, one_sided) if one_sided else text
+    at_head = defaultdict(list)
+    for c in result.conflicts:
+        if not c.in_place:
+            at_head[c.table].append(c)
+    for table, conflicts in at_head.items():
+        text = _insert_at_head(text, table, conflicts)
+    return text
 
 
-def _insert_one_sided(text: str, conflicts: list[Conflict]) -> str:
-    """Put deleted-vs-changed blocks first in the annotations table, each side ending in a comma.
+def _insert_at_head(text: str, table: str, conflicts: list[Conflict]) -> str:
+    """Put blocks whose sides hold different records first in the table, each side ending in a comma.
 
     A kept record then always has a record after it. When the table holds nothing else,
     they all go in one block whose sides are each a complete list.
     """
-    head = f"\n{INDENT}{json.dumps(ANNOTATIONS)}: {{"
+    head = f"\n{INDENT}{json.dumps(table, ensure_ascii=False)}: {{"
     at = text.index(head) + len(head)
     if text[at] == "}":
-        together = _block(conflicts, "", "each deleted on one side, changed on the other")
+        reasons = list(dict.fromkeys(c.reason for c in conflicts))
+        if all(c.reason.startswith("deleted in ") for c in conflicts) and len(conflicts) > 1:
+            reasons = ["each deleted on one side, changed on the other"]
+        together = _block(conflicts, "", "; ".join(reasons))
         return f"{text[:at]}\n{together}\n{INDENT}{text[at:]}"
     return text[:at] + "".join("\n" + _block([c], ",") for c in conflicts) + text[at:]
 
@@ -155,11 +301,12 @@ def _insert_one_sided(text: str, conflicts: list[Conflict]) -> str:
 def _block(conflicts: list[Conflict], comma: str, reason: str = "") -> str:
     """Markers around both versions; the label is what `store.conflict_error` reads the ids from."""
     first = conflicts[0]
-    what = "annotation" + "s" * (len(conflicts) > 1) if first.table == ANNOTATIONS else first.table
-    label = f"{what} {' '.join(c.key for c in conflicts)}"
+    keys = [key for c in conflicts for key in c.keys]
+    what = "annotation" + "s" * (len(keys) > 1) if first.table == ANNOTATIONS else first.table
+    label = f"{what} {' '.join(keys)}"
     return (f"<<<<<<< ours: {label}; {reason or first.reason}\n"
             f"{_side([(c.key, c.ours) for c in conflicts], comma)}=======\n"
-            f"{_side([(c.key, c.theirs) for c in conflicts], comma)}>>>>>>> theirs: {label}")
+            f"{_side([(c.theirs_key or c.key, c.theirs) for c in conflicts], comma)}>>>>>>> theirs: {label}")
 
 
 def _side(pairs: list[tuple[str, dict | None]], comma: str) -> str:
