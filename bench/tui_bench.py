@@ -145,6 +145,8 @@ class Probe:
 
         self.ui_thread = threading.get_ident()
         gc.callbacks.append(on_gc)
+        self.acc: dict[str, float] | None = None  # inclusive ms per label, when install_breakdown() ran
+        self.frame_acc: list[dict[str, float]] = []
 
         dispatch = app._dispatch_action
 
@@ -162,10 +164,16 @@ class Probe:
         def timed_display(screen, renderable):
             start = self.tick_start if self.tick_start is not None else perf()
             if renderable is not None and isinstance(renderable, CompositorUpdate) and not app._batch_count:
+                begin = perf()
                 renderable.render_segments(app.console)  # what a terminal driver would write
+                if self.acc is not None:
+                    self.acc["frame: escape codes (render_segments)"] += (perf() - begin) * 1e3
             display(screen, renderable)
             if renderable is not None:
                 self.frames.append((start, perf(), time.thread_time()))
+                if self.acc is not None:
+                    self.acc["frame: whole (tick)"] += (perf() - start) * 1e3
+                    self.frame_acc.append(dict(self.acc))
                 self.frame_event.set()
 
         app._display = timed_display
@@ -243,6 +251,9 @@ class Probe:
         event.set_sender(app)
         n_actions = len(self.actions)
         self.frame_event.clear()
+        n_frames = len(self.frames)
+        if self.acc is not None:
+            self.acc.clear()
         cpu0 = time.thread_time()
         t0 = perf()
         app._driver.send_message(event)
@@ -265,13 +276,81 @@ class Probe:
             await self.quiet(app.screen)
         later = [f for f in self.frames if f[0] >= a1]
         collections = self.gc_in(t0, first[1])
+        breakdown = {}
+        if self.acc is not None:
+            breakdown = self.frame_acc[self.frames.index(first, n_frames) - len(self.frames)] \
+                if len(self.frame_acc) == len(self.frames) else {}
         return {"gc_ms": sum(e - b for b, e, _, _ in collections) * 1e3,
                 "gc2_ms": sum(e - b for b, e, g, _ in collections if g == 2) * 1e3,
                 "ms": (first[1] - t0) * 1e3, "cpu_ms": (first[2] - cpu0) * 1e3,
                 "to_action_ms": (a0 - t0) * 1e3, "action_ms": (a1 - a0) * 1e3,
                 "wait_ms": (first[0] - a1) * 1e3, "frame_ms": (first[1] - first[0]) * 1e3,
                 "all_frames_ms": (later[-1][1] - t0) * 1e3, "frames": len(later), "t0": t0, "t_frame": first[1],
-                "action": self.actions[n_actions][0]}
+                "action": self.actions[n_actions][0], "breakdown": breakdown}
+
+
+def install_breakdown(probe: Probe) -> None:
+    """Time (inclusive ms, per press up to its first frame) the steps of handling a key and painting it.
+    Class-level wrappers: call before the app is built (bound methods are taken at mount)."""
+    from collections import defaultdict
+
+    from textual._compositor import Compositor
+    from textual._styles_cache import StylesCache
+    from textual.screen import Screen
+
+    from tui.app.annotation_list import AnnotationList
+    from tui.app.app import HedgerowApp
+    from tui.app.document_view import DocumentView
+    from tui.app.panels import DocumentPanel, TagLegend
+    from tui.app.saver import AutoSaver
+    from tui.core.session import Session
+
+    probe.acc = defaultdict(float)
+    acc = probe.acc
+
+    def timed(owner, name, label, by_widget=False):
+        inner = getattr(owner, name)
+
+        def wrapper(*args, **kwargs):
+            begin = perf()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                key = f"{label}[{type(args[1]).__name__}]" if by_widget else label
+                acc[key] += (perf() - begin) * 1e3
+                acc[key + " calls"] += 1
+
+        setattr(owner, name, wrapper)
+
+    timed(Compositor, "render_update", "frame: compositor.render_update")
+    timed(Screen, "_refresh_layout", "frame: screen._refresh_layout (reflow)")
+    timed(StylesCache, "render_widget", "frame: styles_cache.render_widget", by_widget=True)
+    timed(DocumentView, "render_line", "frame: DocumentView.render_line (hedgerow)")
+    timed(DocumentView, "_render_row", "frame: DocumentView._render_row (cache miss)")
+    timed(AnnotationList, "render_line", "frame: AnnotationList.render_line (hedgerow)")
+    timed(Session, "add", "action: Session.add (incl. listeners)")
+    timed(HedgerowApp, "_on_change", "action: app._on_change (listener)")
+    timed(DocumentView, "refresh_annotations", "action: view.refresh_annotations")
+    timed(AnnotationList, "rebuild", "action: annotation_list.rebuild")
+    timed(TagLegend, "refresh_counts", "action: legend.refresh_counts")
+    timed(DocumentPanel, "refresh_details", "action: details.refresh_details")
+    timed(AutoSaver, "changed", "action: saver.changed")
+    timed(HedgerowApp, "notify", "action: app.notify (toast)")
+    for name in ("_follow_cursor", "_show_position"):
+        if hasattr(HedgerowApp, name):
+            timed(HedgerowApp, name, f"handler: app.{name}")
+
+
+def breakdown_lines(records: list[dict], indent: str = "     ") -> list[str]:
+    """Median inclusive ms (and calls) of each timed step over the records."""
+    labels = sorted({k for r in records for k in r.get("breakdown", {}) if not k.endswith(" calls")})
+    lines = []
+    for label in labels:
+        values = [r["breakdown"].get(label, 0.0) for r in records]
+        calls = [r["breakdown"].get(label + " calls", 0) for r in records]
+        count = f"  x{med(calls):g}" if any(calls) else ""
+        lines.append(f"{indent}{med(values):7.2f} ms  (max {max(values):7.2f}){count:>8}  {label}")
+    return lines
 
 
 def summarize_presses(records: list[dict]) -> dict:
@@ -300,6 +379,8 @@ async def run_app(dataset: make_data.Dataset, presses: int, tags: int, profile: 
         result["mem"]["after Session.open"] = mem()
         app = HedgerowApp(session)
         probe = Probe(app)
+        if profile in ("keys", "tag"):
+            install_breakdown(probe)
         t_run = perf()
         async with app.run_test(size=SIZE) as pilot:
             result["first_frame_ms"] = ((probe.frames[0][1] if probe.frames else perf()) - t_run) * 1e3
@@ -314,6 +395,14 @@ async def run_app(dataset: make_data.Dataset, presses: int, tags: int, profile: 
 
             profiler = None
             if profile == "keys":
+                result["breakdown_keys"] = {}
+                for key in KEYS:  # first without cProfile: the step timings
+                    await place(app, probe, row=10)
+                    records = [await probe.press(key) for _ in range(min(presses, 100))]
+                    records = [r for r in records if r]
+                    result["breakdown_keys"][key] = {
+                        "ms": med([r["ms"] for r in records]), "n": len(records),
+                        "lines": breakdown_lines(records)}
                 import cProfile
                 profiler = cProfile.Profile()
             result["keys"] = {}
@@ -334,7 +423,7 @@ async def run_app(dataset: make_data.Dataset, presses: int, tags: int, profile: 
                                        "gc2_ms": [round(r["gc2_ms"], 3) for r in records]}
             result["mem"]["after keys"] = mem()
             if profiler:
-                result["profile_keys"] = profile_text(profiler, 30, "keys", ("_compositor.py.*render_update", "_render_row"))
+                result["profile_keys"] = profile_text(profiler, 18, "keys", ())
 
             if profile == "tag":
                 import cProfile
@@ -343,9 +432,11 @@ async def run_app(dataset: make_data.Dataset, presses: int, tags: int, profile: 
             for i in range(tags):
                 record = await tag_once(app, session, probe, row=12 + 2 * i, profiler=profiler)
                 result["tags"].append(record)
+            if profile == "tag":
+                result["breakdown_tag"] = breakdown_lines([{"breakdown": t["breakdown"]} for t in result["tags"]])
             result["mem"]["after tagging"] = mem()
             if profiler:
-                result["profile_tag"] = profile_text(profiler, 30, "tag", ("app.py.*_on_change", "_on_timer_update", "_refresh_layout"))
+                result["profile_tag"] = profile_text(profiler, 18, "tag", ())
             app.exit()
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -421,6 +512,7 @@ async def tag_once(app, session, probe: Probe, row: int, profiler=None) -> dict:
         "gc2_during_save": [((e - b) * 1e3, who) for b, e, g, who in (probe.gc_in(save[0], save[1], 2) if save else [])],
         "gc2_in_blocked": [((e - b) * 1e3, who) for b, e, g, who in probe.gc_in(t0, record["t_frame"], 2)],
         "verified_on_disk": on_disk, "added": len(new_ids), "action": record["action"],
+        "breakdown": record.get("breakdown", {}),
     }
 
 
@@ -943,11 +1035,22 @@ def main() -> int:
         cmd = [str(PYTHON), __file__, "--profile-startup"] + (["--quick"] if args.quick else [])
         subprocess.run(cmd, check=True, cwd=ROOT)
     if "2." in want:
-        print("\n--- profile: keys (cProfile over all presses of one run) " + "-" * 36)
-        print(run_worker(args, "keys")["profile_keys"])
+        print("\n--- profile: keys " + "-" * 75)
+        result = run_worker(args, "keys")
+        for key, info in result["breakdown_keys"].items():
+            print(f"{key}: median {info['ms']:.2f} ms over {info['n']} presses; median inclusive ms per step, from the "
+                  f"key to the end of its first frame (nested: render_widget includes the render_line inside it):")
+            print("\n".join(info["lines"]))
+        print("\ncProfile over all presses of one run (times inflated by the profiler; GC pauses are charged to"
+              " whatever function allocated when a collection started):")
+        print(result["profile_keys"])
     if "3." in want:
-        print("\n--- profile: tagging (cProfile of the tag key press, on the UI thread) " + "-" * 22)
-        print(run_worker(args, "tag")["profile_tag"])
+        print("\n--- profile: tagging " + "-" * 72)
+        result = run_worker(args, "tag")
+        print(f"median inclusive ms per step over {args.tags} tags, from the key to the end of its first frame:")
+        print("\n".join(result["breakdown_tag"]))
+        print("\ncProfile of the tag key presses (UI thread, until the first frame):")
+        print(result["profile_tag"])
     return 1 if missed else 0
 
 

@@ -403,3 +403,37 @@ async def test_b_hides_the_side_panels_for_a_narrow_terminal(project_doc: Path) 
         await pilot.press("b")
         await pilot.pause()
         assert app.view.size.width == narrow
+
+
+async def test_a_deferred_annotation_file_loads_after_the_first_screen(project_doc: Path) -> None:
+    session = open_session(project_doc)
+    session.add(*find(session.text, HEDGE), "hedge")
+    session.save()
+    deferred = Session.open(project_doc, SessionOptions(annotator="alice"), defer=True)
+    assert not deferred.loaded and len(deferred.layer) == 0
+    app = HedgerowApp(deferred)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if app.session.loaded:
+                break
+        assert [a.quote for a in app.query_one(AnnotationList).rows] == [HEDGE]
+        assert app.view.annotations is app.session.layer
+        await pilot.press("right_square_bracket", "2")  # retag works once loaded
+        await wait_saved(pilot, app)
+        assert [r["tag"] for r in stored(project_doc).values()] == ["commitment"]
+
+
+async def test_a_damaged_deferred_file_stops_the_app_and_is_left_alone(project_doc: Path) -> None:
+    path = project_doc.parent / "annotations" / project_doc.stem / "alice.json"
+    path.parent.mkdir(parents=True)
+    path.write_text('{"annotations": {', encoding="utf-8")
+    app = HedgerowApp(Session.open(project_doc, SessionOptions(annotator="alice"), defer=True))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s", "1")  # nothing may be saved over the unread file
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if not app.is_running:
+                break
+    assert app.return_code == 1
+    assert path.read_text(encoding="utf-8") == '{"annotations": {'

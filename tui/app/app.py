@@ -119,13 +119,39 @@ class HedgerowApp(SavingApp):
             self.set_keymap(self.session.config.keys)
         self.query_one(SearchBar).display = False
         self.session.subscribe(self._on_change)
-        if self.session.document_changed:
-            self.run_worker(self._find_anchors, thread=True, group="anchors", exit_on_error=False)
+        if self.session.loaded:
+            self._annotations_ready()
+        else:
+            self.query_one(DocumentPanel).set_save_state("loading")
+            self.run_worker(self._read_annotations, thread=True, group="load", exit_on_error=False)
         self.view.focus()
         self.view.border_title = self.session.document.path.name
         self._show_position()
         if self.session.document.is_empty:
             self.notify("This document is empty: there is nothing to annotate.", severity="warning", timeout=8)
+
+    # -- loading: a large annotation file is read in a worker while the text is already shown --
+
+    def _read_annotations(self) -> None:
+        try:
+            stored, layer = self.session.read_annotations()
+        except HedgerowError as error:  # a damaged file: say so and stop, never write over it
+            self.call_from_thread(self.exit, None, error.exit_code, f"hedgerow: {error}")
+            return
+        self.call_from_thread(self._install, stored, layer)
+
+    def _install(self, stored, layer) -> None:
+        self.session.install(stored, layer)
+        self.view.annotations = self.session.layer
+        self.annotation_list.rebuild()
+        self.query_one(TagLegend).refresh_counts()
+        self.query_one(DocumentPanel).set_save_state("saved")
+        self._follow_cursor()
+        self._annotations_ready()
+
+    def _annotations_ready(self) -> None:
+        if self.session.document_changed:
+            self.run_worker(self._find_anchors, thread=True, group="anchors", exit_on_error=False)
 
     # -- state changes flow through the session; this keeps the screen in step -----------
 

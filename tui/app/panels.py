@@ -43,7 +43,9 @@ class DocumentPanel(Static):
             found = self.anchor_counts.get("moved", 0) + self.anchor_counts.get("fuzzy", 0)
             orphans = self.anchor_counts.get("orphan", 0)
             lines.append(Text(f"⚠ {found} moved · {orphans} orphaned · R", style="bold yellow"))
-        if self.save_state == "error":
+        if self.save_state == "loading":
+            lines.append(Text("… loading annotations", style="yellow"))
+        elif self.save_state == "error":
             lines.append(Text.assemble(("✗ not saved, retrying: ", "bold red"), (self.save_error, "red")))
         elif self.save_state == "saving" or session.dirty:
             lines.append(Text("… saving", style="yellow"))

@@ -35,23 +35,40 @@ class Session:
         self.tags = config.tags
         self.annotator = annotator
         self.store = store
-        stored = stored or StoredLayer()
-        self.stored_sha256 = stored.document_sha256
-        self.layer = Layer(stored.annotations)
-        self.tables: dict[str, dict] = {name: dict(t) for name, t in stored.tables.items()}
+        self.loaded = stored is not None  # False until `install`: no change may be made before
+        self._install(stored or StoredLayer())
         self.history = History()
         self.version = 0  # bumped by every change; the saver compares it with saved_version
         self.saved_version = 0
         self._listeners: list[Callable[[Change], None]] = []
 
     @classmethod
-    def open(cls, path: str | Path, options: SessionOptions = SessionOptions()) -> Session:
-        """Load the document, the config and this annotator's file. Raises HedgerowError."""
+    def open(cls, path: str | Path, options: SessionOptions = SessionOptions(), *, defer: bool = False) -> Session:
+        """Load the document, the config and this annotator's file. Raises HedgerowError.
+
+        With `defer`, the annotation file is left for `read_annotations` (in a worker) and
+        `install`, so a large file does not hold up the first screen.
+        """
         document = Document.load(path)
         config = load_config(config_path(document.path, options.tags))
         annotator = resolve_annotator(options.annotator)
         store = AnnotationStore(layer_path(document.path, annotator, options.annotations))
-        return cls(document, config, annotator, store, store.load())
+        return cls(document, config, annotator, store, None if defer else store.load())
+
+    def read_annotations(self) -> tuple[StoredLayer, Layer]:
+        """Read and index the annotation file; safe in a worker thread. Raises StoreError."""
+        stored = self.store.load()
+        return stored, Layer(stored.annotations)
+
+    def install(self, stored: StoredLayer, layer: Layer) -> None:
+        """Take what `read_annotations` read; changes are allowed from now on."""
+        self._install(stored, layer)
+        self.loaded = True
+
+    def _install(self, stored: StoredLayer, layer: Layer | None = None) -> None:
+        self.stored_sha256 = stored.document_sha256
+        self.layer = layer if layer is not None else Layer(stored.annotations)
+        self.tables: dict[str, dict] = {name: dict(t) for name, t in stored.tables.items()}
 
     # -- reading -------------------------------------------------------------
 
@@ -86,6 +103,8 @@ class Session:
         return self._commit(change)
 
     def _commit(self, change: Change, *, record: bool = True) -> Change:
+        if not self.loaded:  # saving now would write an empty file over the unread one
+            raise InputError("the annotations are still loading; try again in a moment")
         apply_change(self.layer, change, self.tables)
         if record:
             self.history.record(change)
@@ -139,6 +158,8 @@ class Session:
         return self._commit(Change(label, pairs)) if pairs else None
 
     def undo(self) -> Change | None:
+        if not self.loaded:
+            return None
         change = self.history.undo(self.layer, self.tables)
         if change:
             self._changed(change.inverse())
