@@ -425,15 +425,16 @@ async def run_app(dataset: make_data.Dataset, presses: int, tags: int, profile: 
             if profiler:
                 result["profile_keys"] = profile_text(profiler, 18, "keys", ())
 
-            if profile == "tag":
-                import cProfile
-                profiler = cProfile.Profile()
             result["tags"] = []
             for i in range(tags):
-                record = await tag_once(app, session, probe, row=12 + 2 * i, profiler=profiler)
+                record = await tag_once(app, session, probe, row=12 + 2 * i)
                 result["tags"].append(record)
-            if profile == "tag":
+            if profile == "tag":  # the step timings above; now cProfile over two more tags
                 result["breakdown_tag"] = breakdown_lines([{"breakdown": t["breakdown"]} for t in result["tags"]])
+                import cProfile
+                profiler = cProfile.Profile()
+                for i in range(2):
+                    await tag_once(app, session, probe, row=12 + 2 * (tags + i), profiler=profiler)
             result["mem"]["after tagging"] = mem()
             if profiler:
                 result["profile_tag"] = profile_text(profiler, 18, "tag", ())
@@ -860,6 +861,33 @@ def f1(x, unit=" ms"):
     return "-" if x is None else f"{x:.1f}{unit}"
 
 
+def print_profiles(args, dataset: make_data.Dataset, *want: str) -> int:
+    want = set(want)
+    if want & {"1.", "4."}:
+        print("\n--- profile: startup and memory " + "-" * 60, flush=True)
+        print("\n".join(trace_cli(dataset, 3)), flush=True)
+        cmd = [str(PYTHON), __file__, "--profile-startup"] + (["--quick"] if args.quick else [])
+        subprocess.run(cmd, check=True, cwd=ROOT)
+    if "2." in want:
+        print("\n--- profile: keys " + "-" * 75)
+        result = run_worker(args, "keys")
+        for key, info in result["breakdown_keys"].items():
+            print(f"{key}: median {info['ms']:.2f} ms over {info['n']} presses; median inclusive ms per step, from the "
+                  f"key to the end of its first frame (nested: render_widget includes the render_line inside it):")
+            print("\n".join(info["lines"]))
+        print("\ncProfile over all presses of one run (times inflated by the profiler; GC pauses are charged to"
+              " whatever function allocated when a collection started):")
+        print(result["profile_keys"])
+    if "3." in want:
+        print("\n--- profile: tagging " + "-" * 72)
+        result = run_worker(args, "tag")
+        print(f"median inclusive ms per step over {args.tags} tags, from the key to the end of its first frame:")
+        print("\n".join(result["breakdown_tag"]))
+        print("\ncProfile of two more tag key presses (UI thread, until the first frame; inflated by the profiler):")
+        print(result["profile_tag"])
+    return 0
+
+
 def print_rows(rows: list[tuple[str, str, str, str]]) -> None:
     width = max(len(r[0]) for r in rows)
     vwidth = max(len(r[1]) for r in rows)
@@ -876,6 +904,7 @@ def main() -> int:
     parser.add_argument("--presses", type=int, help="presses per key per run (default 200, quick 60)")
     parser.add_argument("--tags", type=int, help="annotations added per run (default 5, quick 3)")
     parser.add_argument("--profile", choices=("auto", "always", "never"), default="auto")
+    parser.add_argument("--only-profile", choices=("startup", "keys", "tag"), help="run just this profile")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--worker-profile", help=argparse.SUPPRESS)
     parser.add_argument("--profile-startup", action="store_true", help=argparse.SUPPRESS)
@@ -890,6 +919,8 @@ def main() -> int:
         return profile_startup(args)
 
     dataset = make_data.ensure(make_data.QUICK if args.quick else make_data.FULL)
+    if args.only_profile:
+        return print_profiles(args, dataset, {"startup": "1.", "keys": "2.", "tag": "3."}[args.only_profile])
     doc_chars = len(dataset.document.read_text(encoding="utf-8"))
     print(f"hedgerow TUI benchmarks: {dataset.document.relative_to(ROOT)} ({dataset.document.stat().st_size / 1e6:.1f} MB,"
           f" {doc_chars:,} chars), {dataset.count:,} annotations ({dataset.annotations.stat().st_size / 1e6:.1f} MB file),"
@@ -1029,28 +1060,7 @@ def main() -> int:
     # profiles
     missed = {r[0][:2] for r in rows if r[3] in ("MISS", "FAIL")}
     want = {"1.", "2.", "3.", "4."} if args.profile == "always" else missed if args.profile == "auto" else set()
-    if want & {"1.", "4."}:
-        print("\n--- profile: startup and memory " + "-" * 60, flush=True)
-        print("\n".join(trace_cli(dataset, 3)), flush=True)
-        cmd = [str(PYTHON), __file__, "--profile-startup"] + (["--quick"] if args.quick else [])
-        subprocess.run(cmd, check=True, cwd=ROOT)
-    if "2." in want:
-        print("\n--- profile: keys " + "-" * 75)
-        result = run_worker(args, "keys")
-        for key, info in result["breakdown_keys"].items():
-            print(f"{key}: median {info['ms']:.2f} ms over {info['n']} presses; median inclusive ms per step, from the "
-                  f"key to the end of its first frame (nested: render_widget includes the render_line inside it):")
-            print("\n".join(info["lines"]))
-        print("\ncProfile over all presses of one run (times inflated by the profiler; GC pauses are charged to"
-              " whatever function allocated when a collection started):")
-        print(result["profile_keys"])
-    if "3." in want:
-        print("\n--- profile: tagging " + "-" * 72)
-        result = run_worker(args, "tag")
-        print(f"median inclusive ms per step over {args.tags} tags, from the key to the end of its first frame:")
-        print("\n".join(result["breakdown_tag"]))
-        print("\ncProfile of the tag key presses (UI thread, until the first frame):")
-        print(result["profile_tag"])
+    print_profiles(args, dataset, *want)
     return 1 if missed else 0
 
 

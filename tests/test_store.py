@@ -466,3 +466,26 @@ def test_record_round_trip_equals_asdict() -> None:
     assert record == asdict(made) and list(record) == list(asdict(made))
     assert Annotation.from_record(record) == made
     assert Annotation.from_record({**record, "unknown": 1}) == made  # unknown fields are ignored
+
+
+def test_a_large_file_is_read_in_batches_with_the_same_result_and_errors(tmp_path: Path) -> None:
+    from tui.core import store as store_module
+    from tui.core.store import AnnotationStore, read_json
+
+    text = "word " * 3000
+    made = [Annotation.create(text, i, i + 4, "hedge", document="d", annotator="a") for i in range(0, 12500, 5)]
+    path = tmp_path / "big.json"
+    AnnotationStore(path).save(made, {"document": {"sha256": "d"}})
+    assert len(made) > store_module.BATCH  # more than one batch
+    loaded = AnnotationStore(path).load()
+    assert sorted(loaded.annotations, key=lambda a: a.id) == sorted(made, key=lambda a: a.id)
+    assert loaded.meta["document"]["sha256"] == "d"
+    assert read_json(path)["annotations"].keys() == {a.id for a in made}
+    # A damaged record in a later batch is reported like any other damage, and left alone.
+    raw = path.read_bytes()
+    victim = sorted(a.id for a in made)[-3].encode()
+    broken = raw.replace(b'"id": "' + victim + b'",', b'"id": "' + victim + b'" oops', 1)
+    path.write_bytes(broken)
+    with pytest.raises(StoreError, match="corrupt JSON at line"):
+        AnnotationStore(path).load()
+    assert path.read_bytes() == broken

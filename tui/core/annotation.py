@@ -74,7 +74,9 @@ class Annotation:
         if record.keys() == _FIELD_NAMES:  # the usual, complete record: check all types in one go
             values = _record_values(record)
             if tuple(map(type, values)) == _FIELD_TYPES and 0 <= values[0] < values[1] and values[-1]:
-                return cls(*values)
+                start, end, quote, tag, document, annotator, prefix, suffix, note, id_, created, modified = values
+                return cls(start, end, quote, _shared(tag), _shared(document), _shared(annotator), prefix, suffix,
+                           note or "", id_, created, created if modified == created else modified)
         missing = [name for name in _REQUIRED if name not in record]
         if missing:
             raise ValueError(f"missing field(s): {', '.join(missing)}")
@@ -107,5 +109,11 @@ _FIELD_NAMES = frozenset(FIELDS)
 _field_values = attrgetter(*FIELDS)
 _REQUIRED = ("start", "end", "quote", "tag")
 _record_values = itemgetter(*FIELDS)
+_SHARED: dict[str, str] = {}
+
+
+def _shared(value: str) -> str:
+    """One string object for values repeated across records (tag, document hash, annotator)."""
+    return _SHARED.setdefault(value, value) if len(_SHARED) < 10_000 else value
 _FIELD_TYPES = tuple(int if name in ("start", "end") else str for name in FIELDS)
 _STRING_FIELDS = ("quote", "tag", "prefix", "suffix", "note", "id", "created", "modified", "document", "annotator")

@@ -152,6 +152,49 @@ def read_json(path: Path) -> dict | None:
     return data
 
 
+_TABLE_START = b'\n  "annotations": {\n'
+_TABLE_END = b"\n  }"
+_RECORD_END = b"\n    },\n"
+BATCH = 2000  # records parsed at a time: a big file never becomes one big tree of dicts
+
+
+def _read_in_batches(path: Path) -> tuple[dict | None, list[dict]]:
+    """The file's tables, with the annotation records in batches of parsed dicts.
+
+    A file as hedgerow writes it is cut at record boundaries and parsed a batch at a time, so
+    100,000 annotations never exist as one tree of dicts (which cost 4x the file in memory);
+    any other layout, or any error, goes through `read_json` and its messages.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return read_json(path), []  # missing or unreadable: read_json says which
+    start = raw.find(_TABLE_START)
+    end = raw.find(_TABLE_END, start + len(_TABLE_START) - 1) if start >= 0 else -1
+    if end < 0:
+        data = read_json(path)
+        return data, [data.get(ANNOTATIONS, {})] if data is not None else []
+    body, position, batches = start + len(_TABLE_START), start + len(_TABLE_START), []
+    try:
+        while position < end:
+            cut = position
+            for _ in range(BATCH):
+                found = raw.find(_RECORD_END, cut, end)
+                if found < 0:
+                    cut = end
+                    break
+                cut = found + len(_RECORD_END)
+            batches.append(json.loads(b"{" + raw[position:cut].rstrip().rstrip(b",") + b"}"))
+            position = cut
+        data = json.loads(raw[:body - 2] + b"{}" + raw[end + len(_TABLE_END):])  # the table emptied
+    except ValueError:  # damaged: the full parse gives the line, column or conflict
+        data = read_json(path)
+        return data, [data.get(ANNOTATIONS, {})] if data is not None else []
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise StoreError(f"{path}: not a hedgerow annotation file (expected tables of records); left untouched")
+    return data, batches
+
+
 _CONFLICT_IDS = re.compile(r"ours: annotations? ([^;\n]+)")  # the labels tui.core.merge writes
 
 
@@ -206,21 +249,13 @@ class AnnotationStore:
         return self.path.exists()
 
     def load(self) -> StoredLayer:
-        data = read_json(self.path)
+        data, batches = _read_in_batches(self.path)
         if data is None:
             return StoredLayer()
-        records = data.get(ANNOTATIONS, {})
         annotations = []
-        for key, record in records.items():
-            if not isinstance(record, dict):
-                raise StoreError(f"{self.path}: record {key} is not an object; left untouched")
-            try:
-                annotation = Annotation.from_record(record)
-            except (TypeError, ValueError) as error:
-                raise StoreError(f"{self.path}: record {key} is invalid ({error}); left untouched") from None
-            if annotation.id != key:
-                raise StoreError(f"{self.path}: record {key} holds id {annotation.id}; left untouched")
-            annotations.append(annotation)
+        for records in batches:
+            for key, record in records.items():
+                annotations.append(self._annotation(key, record))
         meta = data.get(META, {}).get(META_KEY, {})
         if not isinstance(meta, dict) or not isinstance(meta.get("document", {}), dict):
             raise StoreError(f"{self.path}: damaged meta table (meta.hedgerow and its document must be "
@@ -231,6 +266,17 @@ class AnnotationStore:
         annotations.sort(key=Annotation.sort_key)
         tables = {name: table for name, table in data.items() if name not in (ANNOTATIONS, META)}
         return StoredLayer(annotations, meta, tables)
+
+    def _annotation(self, key: str, record: object) -> Annotation:
+        if not isinstance(record, dict):
+            raise StoreError(f"{self.path}: record {key} is not an object; left untouched")
+        try:
+            annotation = Annotation.from_record(record)
+        except (TypeError, ValueError) as error:
+            raise StoreError(f"{self.path}: record {key} is invalid ({error}); left untouched") from None
+        if annotation.id != key:
+            raise StoreError(f"{self.path}: record {key} holds id {annotation.id}; left untouched")
+        return annotation
 
     def save(self, annotations: Iterable[Annotation], meta: dict, tables: dict[str, dict] | None = None) -> None:
         """Write the whole set in one atomic write."""
