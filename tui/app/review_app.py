@@ -123,6 +123,9 @@ class ReviewApp(SavingApp):
         self.view.set_flagged(self._rejected())
         self.view.focus()
         self._follow_cursor()
+        if self.review.followed:
+            moved = len(self.review.followed.records) // 2
+            self.notify(f"{moved} decision(s) followed their re-anchored spans (u undoes).", timeout=6)
         if not self.review.candidates:
             self.notify("The annotators' files hold no annotations: nothing to review.", severity="warning",
                         timeout=8)

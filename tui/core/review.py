@@ -193,6 +193,7 @@ class Review:
         self._report: dict | None = None
         self._report_done = False
         self._summary: tuple[int, dict] | None = None
+        self.followed: Change | None = None  # decisions carried to re-anchored spans on opening
 
     @classmethod
     def open(cls, doc_path: str | Path, reviewer: str | None = None, annotations_dir: Path | None = None,
@@ -206,7 +207,7 @@ class Review:
         if not files:
             raise InputError(f"no annotation files for {document.name} in {layer_dir(document, annotations_dir)}")
         review = cls(session, load_layers(files), resolve_annotator(reviewer))
-        review.follow_moved_spans()
+        review.followed = review.follow_moved_spans()
         return review
 
     def follow_moved_spans(self) -> Change | None:
