@@ -45,8 +45,17 @@ Data comes from bench/make_data.py (bench/data/tui-5mb/, generated once; --quick
    keys; includes `sh`, ~1 MiB), and VmHWM of the in-process run (which also tags and saves).
 
 Each in-process run is a fresh process; figures are the median of the runs' medians, worst is the
-worst of all presses. On a miss, --profile auto (the default) profiles it: startup phases timed one by
-one plus cProfile, memory by phase (tracemalloc and RSS), key handling and tagging with cProfile.
+worst of all presses. Every collection of the garbage collector is timed (gc.callbacks), so slow
+presses and stalls can be put down to full (gen 2) collections or not.
+
+On a miss, --profile auto (the default; `always`, `never`; --only-profile startup|keys|tag runs one)
+profiles it, each in a fresh process:
+  startup/memory: the CLI's own timeline in tmux (hedgerow open with timestamps at each phase, the
+      first frames and GC time), each load phase timed alone, cProfile of Session.open + first frame,
+      tracemalloc by phase (retained and transient), and Session.save's time and transient memory;
+  keys/tag: inclusive time per step from the key to the end of its first frame (class-level timers
+      on the action handlers, hedgerow's render_line, Textual's StylesCache.render_widget per widget,
+      Compositor.render_update, the escape codes), then cProfile. Raw stats: bench/data/profile-*.prof.
 """
 
 from __future__ import annotations
@@ -436,7 +445,7 @@ async def run_app(dataset: make_data.Dataset, presses: int, tags: int, profile: 
                 for i in range(2):
                     await tag_once(app, session, probe, row=12 + 2 * (tags + i), profiler=profiler)
             result["mem"]["after tagging"] = mem()
-            if profiler:
+            if profile == "tag":
                 result["profile_tag"] = profile_text(profiler, 18, "tag", ())
             app.exit()
     finally:

@@ -85,24 +85,24 @@ class HelpScreen(ModalScreen[None]):
 
 
 class ConfirmDialog(ModalScreen[bool]):
-    """A yes-or-no question; Enter confirms, Esc declines."""
+    """A yes-or-no question; Esc declines. `risky` makes "no" the safe default."""
 
     BINDINGS = [Binding("escape", "no", "Cancel", id="confirm.no")]
 
-    def __init__(self, title: str, body: str, yes: str = "OK") -> None:
+    def __init__(self, title: str, body: str, yes: str = "OK", no: str = "Cancel", risky: bool = False) -> None:
         super().__init__()
-        self.title_text, self.body, self.yes = title, body, yes
+        self.title_text, self.body, self.yes, self.no, self.risky = title, body, yes, no, risky
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="confirm-dialog"):
-            yield Label(Text(self.title_text, style="bold"))
+        with Vertical(id="confirm-dialog", classes="-risky" if self.risky else ""):
+            yield Label(Text(self.title_text, style="bold red" if self.risky else "bold"))
             yield Static(self.body, id="confirm-body")
             with Horizontal(id="confirm-buttons"):
-                yield Button(self.yes, variant="primary", id="confirm-yes")
-                yield Button("Cancel", id="confirm-no")
+                yield Button(self.yes, variant="error" if self.risky else "primary", id="confirm-yes")
+                yield Button(self.no, variant="primary" if self.risky else "default", id="confirm-no")
 
     def on_mount(self) -> None:
-        self.query_one("#confirm-yes", Button).focus()
+        self.query_one("#confirm-no" if self.risky else "#confirm-yes", Button).focus()
 
     def action_no(self) -> None:
         self.dismiss(False)
@@ -112,31 +112,10 @@ class ConfirmDialog(ModalScreen[bool]):
         self.dismiss(event.button.id == "confirm-yes")
 
 
-class QuitDialog(ModalScreen[bool]):
+class QuitDialog(ConfirmDialog):
     """Asked only when changes could not be saved: quitting would lose them."""
 
-    BINDINGS = [Binding("escape", "stay", "Stay", id="quit.stay")]
-
     def __init__(self, reason: str, unsaved: int) -> None:
-        super().__init__()
-        self.reason = reason
-        self.unsaved = unsaved
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="quit-dialog"):
-            yield Label(Text("Your changes are not saved", style="bold red"))
-            yield Label(f"{self.reason}\nQuitting now loses {self.unsaved} change(s). Fix the problem and "
-                        f"hedgerow saves them on its own.")
-            with Horizontal(id="quit-buttons"):
-                yield Button("Stay", variant="primary", id="quit-stay")
-                yield Button("Quit and lose them", variant="error", id="quit-lose")
-
-    def on_mount(self) -> None:
-        self.query_one("#quit-stay", Button).focus()
-
-    def action_stay(self) -> None:
-        self.dismiss(False)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss(event.button.id == "quit-lose")
+        super().__init__("Your changes are not saved",
+                         f"{reason}\nQuitting now loses {unsaved} change(s). Fix the problem and hedgerow "
+                         f"saves them on its own.", yes="Quit and lose them", no="Stay", risky=True)

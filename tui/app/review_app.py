@@ -47,7 +47,7 @@ class ReviewView(DocumentView):
 
 
 class ReviewApp(SavingApp):
-    CSS_PATH = "review.tcss"
+    CSS_PATH = ["review.tcss", "dialogs.tcss"]
     TITLE = "hedgerow review"
 
     BINDINGS = [

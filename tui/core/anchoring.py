@@ -16,7 +16,7 @@ from enum import Enum
 from itertools import accumulate, compress
 from operator import sub
 
-from tui.core.annotation import CONTEXT, Annotation
+from tui.core.annotation import CONTEXT, Annotation, span_fields
 
 WINDOW = 4096  # characters either side of the expected position searched before the whole text
 ERROR_RATE = 4  # a fuzzy quote may differ by at most len(quote) // 4 edits (so none below 4 characters)
@@ -54,15 +54,7 @@ class Anchor:
         """The annotation moved here, with quote and context read from `text` (so quote == text[start:end])."""
         if self.start is None or self.end is None:
             raise ValueError(f"annotation {self.annotation.id} is an orphan; it has nowhere to move")
-        start, end = self.start, self.end
-        fields = dict(
-            start=start,
-            end=end,
-            quote=text[start:end],
-            prefix=text[max(0, start - CONTEXT) : start],
-            suffix=text[end : end + CONTEXT],
-            document=sha256,
-        )
+        fields = {**span_fields(text, self.start, self.end), "document": sha256}
         old = self.annotation
         if all(getattr(old, name) == value for name, value in fields.items()):
             return old  # nothing changed: keep `modified` as it was

@@ -10,6 +10,12 @@ from operator import attrgetter, itemgetter
 CONTEXT = 32  # characters of prefix and suffix kept to re-find a quote
 
 
+def span_fields(text: str, start: int, end: int) -> dict:
+    """start, end, and the quote with its prefix and suffix, as read from `text`."""
+    return {"start": start, "end": end, "quote": text[start:end],
+            "prefix": text[max(0, start - CONTEXT):start], "suffix": text[end:end + CONTEXT]}
+
+
 def utc_now() -> str:
     """UTC ISO 8601 with milliseconds, ending in Z."""
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
@@ -48,11 +54,7 @@ class Annotation:
         if not 0 <= start < end <= len(text):
             raise ValueError(f"empty or out-of-range span {start}-{end} (text has {len(text)} characters)")
         return cls(
-            start=start,
-            end=end,
-            quote=text[start:end],
-            prefix=text[max(0, start - CONTEXT) : start],
-            suffix=text[end : end + CONTEXT],
+            **span_fields(text, start, end),
             tag=tag,
             note=note,
             document=document,
