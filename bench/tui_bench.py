@@ -370,89 +370,123 @@ def summarize_presses(records: list[dict]) -> dict:
     return out
 
 
-async def run_app(dataset: make_data.Dataset, presses: int, tags: int, profile: str | None) -> dict:
+def run_app(dataset: make_data.Dataset, presses: int, tags: int, profile: str | None) -> dict:
+    """Run `hedgerow open DOC` through the CLI's own code (so whatever it does before the app runs,
+    e.g. deferring a large annotation file or gc.freeze(), happens as in the terminal), with
+    HedgerowApp.run replaced by run_test and the measurements."""
     result: dict = {"mem": {}}
     t_import = perf()
-    from textual import events  # noqa: F401
+    from tui.cli import build_parser
     from tui.app.app import HedgerowApp
-    from tui.core.session import Session, SessionOptions
+    from tui.core.session import Session
 
     result["import_ms"] = (perf() - t_import) * 1e3
     result["mem"]["after import"] = mem()
-    work = work_project(dataset)
-    try:
-        document = work / dataset.document.name
-        t_open = perf()
-        session = Session.open(document, SessionOptions(annotator=make_data.ANNOTATOR))
-        result["open_ms"] = (perf() - t_open) * 1e3
+    open_session = Session.open  # a bound classmethod
+
+    def timed_open(*args, **kwargs):
+        begin = perf()
+        session = open_session(*args, **kwargs)
+        result["open_ms"] = (perf() - begin) * 1e3
+        result["deferred"] = not getattr(session, "loaded", True)
         result["mem"]["after Session.open"] = mem()
-        app = HedgerowApp(session)
-        probe = Probe(app)
-        if profile in ("keys", "tag"):
-            install_breakdown(probe)
-        t_run = perf()
-        async with app.run_test(size=SIZE) as pilot:
-            result["first_frame_ms"] = ((probe.frames[0][1] if probe.frames else perf()) - t_run) * 1e3
-            result["mem"]["after first frame"] = mem()
-            view = app.view
-            while view._wrapped_to <= len(view.text):
-                await asyncio.sleep(0.01)
-            result["wrapped_ms"] = (perf() - t_run) * 1e3
-            await pilot.pause()
-            await probe.quiet(app.screen, 0.1)
-            result["mem"]["after wrap"] = mem()
+        return session
 
-            profiler = None
-            if profile == "keys":
-                result["breakdown_keys"] = {}
-                for key in KEYS:  # first without cProfile: the step timings
-                    await place(app, probe, row=10)
-                    records = [await probe.press(key) for _ in range(min(presses, 100))]
-                    records = [r for r in records if r]
-                    result["breakdown_keys"][key] = {
-                        "ms": med([r["ms"] for r in records]), "n": len(records),
-                        "lines": breakdown_lines(records)}
-                import cProfile
-                profiler = cProfile.Profile()
-            result["keys"] = {}
-            for key in KEYS:
-                await place(app, probe, row=10)
-                if profiler:
-                    profiler.enable()
-                records = []
-                for _ in range(presses):
-                    record = await probe.press(key)
-                    if record:
-                        records.append(record)
-                if profiler:
-                    profiler.disable()
-                result["keys"][key] = {"summary": summarize_presses(records),
-                                       "ms": [round(r["ms"], 3) for r in records],
-                                       "gc_ms": [round(r["gc_ms"], 3) for r in records],
-                                       "gc2_ms": [round(r["gc2_ms"], 3) for r in records]}
-            result["mem"]["after keys"] = mem()
-            if profiler:
-                result["profile_keys"] = profile_text(profiler, 18, "keys", ())
+    def run(app, *args, **kwargs):
+        asyncio.run(drive(app, result, presses, tags, profile))
 
-            result["tags"] = []
-            for i in range(tags):
-                record = await tag_once(app, session, probe, row=12 + 2 * i)
-                result["tags"].append(record)
-            if profile == "tag":  # the step timings above; now cProfile over two more tags
-                result["breakdown_tag"] = breakdown_lines([{"breakdown": t["breakdown"]} for t in result["tags"]])
-                import cProfile
-                profiler = cProfile.Profile()
-                for i in range(2):
-                    await tag_once(app, session, probe, row=12 + 2 * (tags + i), profiler=profiler)
-            result["mem"]["after tagging"] = mem()
-            if profile == "tag":
-                result["profile_tag"] = profile_text(profiler, 18, "tag", ())
-            app.exit()
+    work = work_project(dataset)
+    Session.open = timed_open
+    HedgerowApp.run = run
+    try:
+        args = build_parser().parse_args(["open", str(work / dataset.document.name),
+                                          "--annotator", make_data.ANNOTATOR])
+        args.run(args)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    result["gc_frozen"] = gc.get_freeze_count()
     result["mem"]["end"] = mem()
     result["peak_rss_mib"] = round(status_kib("VmHWM") / 1024, 1)
     return result
+
+
+async def drive(app, result: dict, presses: int, tags: int, profile: str | None) -> None:
+    session = app.session
+    probe = Probe(app)
+    if profile in ("keys", "tag"):
+        install_breakdown(probe)
+    t_run = perf()
+    async with app.run_test(size=SIZE) as pilot:
+        result["first_frame_ms"] = ((probe.frames[0][1] if probe.frames else perf()) - t_run) * 1e3
+        result["mem"]["after first frame"] = mem()
+        # While a deferred annotation file is read in a worker: Down every 50 ms, and the UI's stalls
+        loading: list[dict] = []
+        probe.start_stalls()
+        t_loading = perf()
+        while not getattr(session, "loaded", True) and perf() - t_loading < 60:
+            record = await probe.press("down", settle=False)
+            if record and not session.loaded:
+                loading.append(record)
+            await asyncio.sleep(0.05)
+        await probe.stop_stalls()
+        result["loaded_ms"] = (perf() - t_run) * 1e3
+        result["loading_keys_ms"] = [r["ms"] for r in loading]
+        result["loading_stall_ms"] = probe.longest_stall(t_loading, perf()) * 1e3 if loading else None
+        result["mem"]["annotations in"] = mem()
+        view = app.view
+        while view._wrapped_to <= len(view.text):
+            await asyncio.sleep(0.01)
+        result["wrapped_ms"] = (perf() - t_run) * 1e3
+        await pilot.pause()
+        await probe.quiet(app.screen, 0.1)
+        result["mem"]["after wrap"] = mem()
+        result["gc_tracked"] = len(gc.get_objects())
+
+        profiler = None
+        if profile == "keys":
+            result["breakdown_keys"] = {}
+            for key in KEYS:  # first without cProfile: the step timings
+                await place(app, probe, row=10)
+                records = [await probe.press(key) for _ in range(min(presses, 100))]
+                records = [r for r in records if r]
+                result["breakdown_keys"][key] = {
+                    "ms": med([r["ms"] for r in records]), "n": len(records),
+                    "lines": breakdown_lines(records)}
+            import cProfile
+            profiler = cProfile.Profile()
+        result["keys"] = {}
+        for key in KEYS:
+            await place(app, probe, row=10)
+            if profiler:
+                profiler.enable()
+            records = []
+            for _ in range(presses):
+                record = await probe.press(key)
+                if record:
+                    records.append(record)
+            if profiler:
+                profiler.disable()
+            result["keys"][key] = {"summary": summarize_presses(records),
+                                   "ms": [round(r["ms"], 3) for r in records],
+                                   "gc_ms": [round(r["gc_ms"], 3) for r in records],
+                                   "gc2_ms": [round(r["gc2_ms"], 3) for r in records]}
+        result["mem"]["after keys"] = mem()
+        if profiler:
+            result["profile_keys"] = profile_text(profiler, 18, "keys", ())
+
+        result["tags"] = []
+        for i in range(tags):
+            record = await tag_once(app, session, probe, row=12 + 2 * i)
+            result["tags"].append(record)
+        if profile == "tag":  # the step timings above; now cProfile over two more tags
+            result["breakdown_tag"] = breakdown_lines([{"breakdown": t["breakdown"]} for t in result["tags"]])
+            import cProfile
+            profiler = cProfile.Profile()
+            for i in range(2):
+                await tag_once(app, session, probe, row=12 + 2 * (tags + i), profiler=profiler)
+            result["profile_tag"] = profile_text(profiler, 18, "tag", ())
+        result["mem"]["after tagging"] = mem()
+        app.exit()
 
 
 async def place(app, probe: Probe, row: int) -> None:
@@ -554,7 +588,7 @@ def shorten_paths(text: str) -> str:
 
 def worker(args) -> int:
     dataset = make_data.QUICK if args.quick else make_data.FULL
-    result = asyncio.run(run_app(dataset, args.presses, args.tags, args.worker_profile))
+    result = run_app(dataset, args.presses, args.tags, args.worker_profile)
     Path(args.worker).write_text(json.dumps(result))
     return 0
 
@@ -564,34 +598,39 @@ def worker(args) -> int:
 # ---------------------------------------------------------------------------------------------
 
 TRACE_CLI = r"""
-# Written by bench/tui_bench.py: `hedgerow open` with timestamps, run by tui_timer in tmux.
-import gc, json, os, sys, time
+# Written by bench/tui_bench.py: `hedgerow` (its own main) with timestamps at each phase, run by tui_timer
+# in tmux. Only wraps functions; the CLI runs its own code.
+import gc, importlib.machinery, json, os, sys, threading, time
 perf = time.perf_counter
 ticks = os.sysconf("SC_CLK_TCK")
 started = int(open("/proc/self/stat").read().rsplit(")", 1)[1].split()[19]) / ticks
 base = perf() - (float(open("/proc/uptime").read().split()[0]) - started)  # perf() at process start (10 ms)
 out, argv = sys.argv[1], sys.argv[2:]
-marks = [("python up, bench code starts", perf())]
-gc_time = [0.0, 0.0, 0.0]
-gc_begin = [0.0]
+marks, seen, live = [("python up, bench code starts", perf())], {}, [False]
+gc_time, gc_begin = [0.0, 0.0, 0.0], {}
 def on_gc(phase, info):
     if phase == "start":
-        gc_begin[0] = perf()
-    else:
-        gc_time[info["generation"]] += perf() - gc_begin[0]
+        gc_begin[threading.get_ident()] = perf()
+    elif threading.get_ident() in gc_begin:
+        gc_time[info["generation"]] += perf() - gc_begin.pop(threading.get_ident())
 gc.callbacks.append(on_gc)
-seen = {}
-def mark(name):
-    seen[name] = seen.get(name, 0) + 1
-    marks.append((name if seen[name] == 1 else f"{name} #{seen[name]}", perf()))
 def dump():
     data = {"marks": [(n, (t - base) * 1e3) for n, t in marks], "gc_ms": [g * 1e3 for g in gc_time]}
     with open(out + ".tmp", "w") as f:
         json.dump(data, f)
     os.replace(out + ".tmp", out)
-def wrap(owner, name, label, kind=None):
-    fn = owner.__dict__[name]
-    inner = fn.__func__ if kind else fn
+def mark(name):
+    seen[name] = seen.get(name, 0) + 1
+    where = "" if threading.current_thread() is threading.main_thread() else " [worker thread]"
+    marks.append((name + where + ("" if seen[name] == 1 else f" #{seen[name]}"), perf()))
+    if live[0]:
+        dump()
+def wrap(owner, name, label):
+    raw = owner.__dict__.get(name)
+    if raw is None:
+        return
+    kind = type(raw) if isinstance(raw, (classmethod, staticmethod)) else None
+    inner = raw.__func__ if kind else raw
     def timed(*a, **k):
         mark(label + " start")
         try:
@@ -599,36 +638,55 @@ def wrap(owner, name, label, kind=None):
         finally:
             mark(label + " end")
     setattr(owner, name, kind(timed) if kind else timed)
+freeze = gc.freeze
+def timed_freeze():
+    freeze()
+    mark(f"gc.freeze() ({gc.get_freeze_count():,} objects frozen)")
+gc.freeze = timed_freeze
+def patch_app(module):
+    App = module.HedgerowApp
+    run, display = App.run, App._display
+    def timed_run(self, *a, **k):
+        mark("HedgerowApp.run()")
+        live[0] = True
+        dump()
+        return run(self, *a, **k)
+    frames = [0]
+    def timed_display(self, screen, renderable):
+        display(self, screen, renderable)
+        if renderable is None:
+            return
+        frames[0] += 1
+        if frames[0] <= 3:
+            mark(f"frame {frames[0]} written")
+        if not seen.get("first frame with the annotations") and getattr(self.session, "loaded", True):
+            mark("first frame with the annotations")
+    App.run, App._display = timed_run, timed_display
+    import tui.app.document_view as document_view
+    wrap(document_view.DocumentView, "_rewrap", "DocumentView._rewrap (first chunk)")
+class Finder:  # times `import tui.app.app` (Textual) where the CLI does it, and patches the app once loaded
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name != "tui.app.app":
+            return None
+        mark("import tui.app.app (Textual) start")
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        execute = spec.loader.exec_module
+        def exec_module(module):
+            execute(module)
+            mark("import tui.app.app (Textual) end")
+            patch_app(module)
+        spec.loader.exec_module = exec_module
+        return spec
+sys.meta_path.insert(0, Finder)
 import tui.cli
 mark("import tui.cli (rich, argparse, commands)")
 from tui.core import document, layer, session, store
-wrap(document.Document, "load", "Document.load", classmethod)
+wrap(document.Document, "load", "Document.load")
+wrap(session.Session, "open", "Session.open")
+wrap(session.Session, "install", "Session.install")
 wrap(store.AnnotationStore, "load", "AnnotationStore.load")
 wrap(layer.Layer, "__init__", "Layer()")
-import tui.commands.documents as documents
-def run_open(args):
-    mark("args parsed")
-    opened = documents.open_session(args)
-    mark("Session.open done")
-    from tui.app.app import HedgerowApp
-    mark("import tui.app.app (textual)")
-    import tui.app.document_view as document_view
-    wrap(document_view.DocumentView, "_rewrap", "DocumentView._rewrap (first chunk)")
-    app = HedgerowApp(opened)
-    display = app._display
-    frames = [0]
-    def timed_display(screen, renderable):
-        display(screen, renderable)
-        if renderable is not None and frames[0] < 4:
-            frames[0] += 1
-            mark(f"frame {frames[0]} written")
-            dump()
-    app._display = timed_display
-    mark("HedgerowApp() built; app.run()")
-    dump()
-    app.run()
-    return app.return_code or 0
-documents.run_open = run_open
 sys.exit(tui.cli.main(argv))
 """
 
@@ -639,12 +697,13 @@ def trace_cli(dataset: make_data.Dataset, runs: int) -> list[str]:
         return ["(tui_timer missing: no CLI timeline)"]
     script = make_data.DATA / "trace_cli.py"
     script.write_text(TRACE_CLI)
-    outs = [make_data.DATA / f"trace-{i}.json" for i in range(runs)]
     lines, timelines, markers = [], [], []
-    for out in outs:
+    for i in range(runs):
+        out = make_data.DATA / f"trace-{i}.json"
         out.unlink(missing_ok=True)
+        # Keys keep the process alive (and show when it answers) until a deferred annotation file is in.
         cmd = [sys.executable, str(TIMER), "--marker", make_data.MARKER, "--size", f"{SIZE[0]}x{SIZE[1]}", "--runs", "1",
-               "--keys", "0", "--timeout", "120", "--json", "--",
+               "--keys", "25", "--key", "Down", "--timeout", "120", "--json", "--",
                f"traced={PYTHON} {script} {out} {dataset.document} --annotator {make_data.ANNOTATOR}"]
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
         if proc.returncode == 0 and out.exists():
@@ -653,14 +712,14 @@ def trace_cli(dataset: make_data.Dataset, runs: int) -> list[str]:
         out.unlink(missing_ok=True)
     if not timelines:
         return ["(the traced CLI did not run)"]
-    names = [n for n, _ in timelines[0]["marks"]]
+    names = {n for t in timelines for n, _ in t["marks"]}
+    at = {n: med([dict(t["marks"])[n] for t in timelines if n in dict(t["marks"])]) for n in names}
     lines.append(f"CLI timeline in tmux ({len(timelines)} runs, ms since the process started, median; "
                  f"tui_timer saw the marker at {med(markers):.0f} ms after launch):")
     previous = 0.0
-    for name in names:
-        at = med([dict(t["marks"]).get(name) for t in timelines if name in dict(t["marks"])])
-        lines.append(f"  {at:8.0f}  (+{at - previous:6.0f})  {name}")
-        previous = at
+    for name in sorted(names, key=at.get):
+        lines.append(f"  {at[name]:8.0f}  (+{at[name] - previous:6.0f})  {name}")
+        previous = at[name]
     gcs = [med([t["gc_ms"][g] for t in timelines]) for g in range(3)]
     lines.append(f"  garbage collection up to the last mark: gen0 {gcs[0]:.0f} ms, gen1 {gcs[1]:.0f} ms, "
                  f"gen2 {gcs[2]:.0f} ms")
@@ -668,11 +727,9 @@ def trace_cli(dataset: make_data.Dataset, runs: int) -> list[str]:
 
 
 def profile_startup(args) -> int:
-    """Startup phase by phase (each timed alone, then cProfile of the whole), and memory by phase."""
-    import gc
-    import hashlib
+    """Startup and memory, through public functions only (the internals change): each load step timed
+    alone with its GC time, cProfile of the whole, tracemalloc by step, and Session.save."""
     import tracemalloc
-    import unicodedata
 
     dataset = make_data.QUICK if args.quick else make_data.FULL
     lines = []
@@ -681,49 +738,17 @@ def profile_startup(args) -> int:
     import textual.app  # noqa: F401
     import_textual = (perf() - t) * 1e3
     t = perf()
+    import tui.cli  # noqa: F401
     from tui.app.app import HedgerowApp
     import_app = (perf() - t) * 1e3
-    from tui.core import store as store_module
+    from tui.core import document as document_module
     from tui.core.annotation import Annotation
-    from tui.core.document import Document, decode, normalise
+    from tui.core.document import Document
     from tui.core.layer import Layer
     from tui.core.session import Session, SessionOptions
+    from tui.core.store import AnnotationStore
 
-    say(f"imports: textual {import_textual:.0f} ms, hedgerow's app modules {import_app:.0f} ms "
-        f"(RSS {mem()['rss_mib']} MiB)")
-    path = dataset.document
-    # -- the document
-    t = perf(); data = path.read_bytes(); read_ms = (perf() - t) * 1e3
-    t = perf(); raw = decode(data, path); decode_ms = (perf() - t) * 1e3
-    t = perf(); text = normalise(raw); normalise_ms = (perf() - t) * 1e3
-    t = perf(); hashlib.sha256(text.encode("utf-8")).hexdigest(); sha_ms = (perf() - t) * 1e3
-    t = perf(); Document.load(path); doc_ms = (perf() - t) * 1e3
-    say(f"Document.load {doc_ms:.0f} ms = read {read_ms:.0f} + utf-8 decode {decode_ms:.0f} + normalise "
-        f"(CRLF replace + NFC) {normalise_ms:.0f} + sha256 (encode + hash) {sha_ms:.0f}; "
-        f"text {len(text):,} code points, {sys.getsizeof(text) / 2**20:.1f} MiB as a str "
-        f"({'1' if text.isascii() else '4' if max(map(ord, text[:100000] + text[-100000:])) > 0xFFFF else '2'}"
-        f" bytes per code point), NFC-normalised already: {unicodedata.is_normalized('NFC', raw)}")
-    del data, raw
-    # -- the annotation file
-    apath = dataset.annotations
-    t = perf(); blob = apath.read_bytes(); aread = (perf() - t) * 1e3
-    t = perf(); decoded = blob.decode("utf-8"); adecode = (perf() - t) * 1e3
-    t = perf(); parsed = json.loads(decoded); aparse = (perf() - t) * 1e3
-    records = parsed["annotations"]
-    t = perf(); annotations = [Annotation.from_record(r) for r in records.values()]; abuild = (perf() - t) * 1e3
-    t = perf(); annotations.sort(key=Annotation.sort_key); asort = (perf() - t) * 1e3
-    del blob, decoded, parsed, records
-    t = perf(); layer = Layer(annotations); alayer = (perf() - t) * 1e3
-    del layer, annotations
-    gc.collect()
-    t = perf(); stored = store_module.AnnotationStore(apath).load(); aload = (perf() - t) * 1e3
-    t = perf(); Layer(stored.annotations); alayer2 = (perf() - t) * 1e3
-    say(f"AnnotationStore.load {aload:.0f} ms = read {aread:.0f} + decode {adecode:.0f} + json.loads {aparse:.0f} + "
-        f"Annotation.from_record x{len(stored.annotations):,} {abuild:.0f} + sort {asort:.0f} "
-        f"(file {apath.stat().st_size / 1e6:.1f} MB)")
-    say(f"Layer(annotations) {alayer2:.0f} ms (sorts again, builds sort-key tuples and the id dict)")
-    del stored
-    gc.collect()
+    say(f"imports: textual {import_textual:.0f} ms, then tui.cli + hedgerow's app modules {import_app:.0f} ms")
     gc_ms = [0.0, 0.0, 0.0]
     gc_count = [0, 0, 0]
     began = [0.0]
@@ -735,14 +760,43 @@ def profile_startup(args) -> int:
             gc_ms[info["generation"]] += (perf() - began[0]) * 1e3
             gc_count[info["generation"]] += 1
 
-    gc.callbacks.append(on_gc)
-    t = perf(); session = Session.open(dataset.document, SessionOptions(annotator=make_data.ANNOTATOR))
-    total = (perf() - t) * 1e3
-    gc.callbacks.remove(on_gc)
-    say(f"Session.open total {total:.0f} ms, of which garbage collection {sum(gc_ms):.0f} ms "
-        f"(gen0 {gc_count[0]}x {gc_ms[0]:.0f} ms, gen1 {gc_count[1]}x {gc_ms[1]:.0f} ms, "
-        f"gen2 {gc_count[2]}x {gc_ms[2]:.0f} ms); objects tracked by gc after it: {len(gc.get_objects()):,}")
+    def timed(label, fn):
+        gc_ms[:] = [0.0, 0.0, 0.0]
+        gc_count[:] = [0, 0, 0]
+        gc.callbacks.append(on_gc)
+        t = perf()
+        value = fn()
+        total = (perf() - t) * 1e3
+        gc.callbacks.remove(on_gc)
+        say(f"{label:<32} {total:6.0f} ms, of which garbage collection {sum(gc_ms):4.0f} ms "
+            f"(gen0 {gc_count[0]}x {gc_ms[0]:.0f}, gen1 {gc_count[1]}x {gc_ms[1]:.0f}, gen2 {gc_count[2]}x {gc_ms[2]:.0f})")
+        return value
+
+    path, apath = dataset.document, dataset.annotations
+    doc = timed("Document.load", lambda: Document.load(path))
+    text = doc.text
+    width = 1 if text.isascii() else 4 if any(ord(c) > 0xFFFF for c in set(text)) else 2
+    parts = []
+    if hasattr(document_module, "normalise") and hasattr(document_module, "decode"):
+        raw = document_module.decode(path.read_bytes(), path)
+        t = perf(); document_module.normalise(raw); parts.append(f"normalise (CRLF + NFC) {(perf() - t) * 1e3:.0f} ms")
+        import unicodedata
+        parts.append(f"text already NFC: {unicodedata.is_normalized('NFC', raw)}")
+        del raw
+    say(f"  {len(text):,} code points, {sys.getsizeof(text) / 2**20:.1f} MiB as a str ({width} bytes per code point); "
+        + "; ".join(parts))
+    stored = timed("AnnotationStore.load", lambda: AnnotationStore(apath).load())
+    timed("Layer(stored.annotations)", lambda: Layer(stored.annotations))
+    say(f"  ({len(stored.annotations):,} annotations, file {apath.stat().st_size / 1e6:.1f} MB)")
+    del stored
+    gc.collect()
+    session = timed("Session.open (not deferred)",
+                    lambda: Session.open(dataset.document, SessionOptions(annotator=make_data.ANNOTATOR)))
+    say(f"objects tracked by the GC with the session loaded: {len(gc.get_objects()):,}")
     t = perf(); gc.collect(); say(f"one full gc.collect() with the session loaded: {(perf() - t) * 1e3:.0f} ms")
+    gc.freeze()
+    t = perf(); gc.collect(); say(f"the same after gc.freeze(): {(perf() - t) * 1e3:.1f} ms")
+    gc.unfreeze()
 
     async def first_frame(session) -> float:
         app = HedgerowApp(session)
@@ -753,11 +807,10 @@ def profile_startup(args) -> int:
             app.exit()
         return first * 1e3
 
-    say(f"HedgerowApp(session).run_test -> first frame {asyncio.run(first_frame(session)):.0f} ms (headless)")
+    say(f"HedgerowApp(loaded session).run_test -> first frame {asyncio.run(first_frame(session)):.0f} ms (headless)")
     del session
     gc.collect()
 
-    # -- cProfile of the whole in-process startup
     import cProfile
 
     profiler = cProfile.Profile()
@@ -767,11 +820,11 @@ def profile_startup(args) -> int:
     profiler.disable()
     del session
     gc.collect()
-    say("\ncProfile of Session.open + HedgerowApp first frame (headless, textual already imported):")
-    say(profile_text(profiler, 25, "startup", ("store.py.*load", "layer.py.*__init__")))
+    say("\ncProfile of Session.open (not deferred) + HedgerowApp first frame (headless, Textual already imported):")
+    say(profile_text(profiler, 22, "startup", ("store.py.*load", "layer.py.*__init__")))
 
-    # -- memory by phase: tracemalloc (Python allocations) and RSS
-    say("memory by phase (tracemalloc: Python heap; peak = highest during the phase):")
+    say("memory by step (tracemalloc: the Python heap; retained = still allocated after the step, peak = the highest"
+        " during it, both above the start of the step):")
     tracemalloc.start()
 
     def phase(name, fn):
@@ -779,54 +832,32 @@ def profile_startup(args) -> int:
         base, _ = tracemalloc.get_traced_memory()
         value = fn()
         now, peak = tracemalloc.get_traced_memory()
-        say(f"  {name:<44} retained {(now - base) / 2**20:7.1f} MiB   transient peak {(peak - base) / 2**20:7.1f} MiB"
-            f"   (RSS now {mem()['rss_mib']} MiB)")
+        say(f"  {name:<40} retained {(now - base) / 2**20:7.1f} MiB   peak {(peak - base) / 2**20:7.1f} MiB")
         return value
 
     document = phase("Document.load", lambda: Document.load(dataset.document))
-    store = store_module.AnnotationStore(apath)
-    raw_bytes = phase("  annotation file: read_bytes", apath.read_bytes)
-    raw_str = phase("  annotation file: decode", lambda: raw_bytes.decode("utf-8"))
-    del raw_bytes
-    tree = phase("  annotation file: json.loads", lambda: json.loads(raw_str))
-    del raw_str
-    built = phase("  Annotation.from_record x N", lambda: [Annotation.from_record(r) for r in tree["annotations"].values()])
-    del tree
-    gc.collect()
-    layer = phase("  Layer(annotations)", lambda: Layer(built))
-    del layer, built
-    gc.collect()
-    stored = phase("AnnotationStore.load (all of the above)", store.load)
-    layer = phase("Layer(stored.annotations)", lambda: Layer(stored.annotations))
-    n = len(layer)
-    one = stored.annotations[n // 2]
-    per = sys.getsizeof(one) + sum(sys.getsizeof(getattr(one, f)) for f in
-                                   ("quote", "prefix", "suffix", "note", "id", "created", "tag", "document",
-                                    "annotator"))
-    say(f"  one annotation: object {sys.getsizeof(one)} B + its strings ~{per - sys.getsizeof(one)} B "
-        f"(document sha256 str {sys.getsizeof(one.document)} B, repeated per record: "
-        f"{'shared' if one.document is stored.annotations[0].document else 'not shared'}); "
-        f"sort-key tuple {sys.getsizeof(one.sort_key())} B")
+    stored = phase("AnnotationStore.load", AnnotationStore(apath).load)
+    layer = phase("Layer(annotations)", lambda: Layer(stored.annotations))
+    one = stored.annotations[len(stored.annotations) // 2]
+    strings = ("quote", "prefix", "suffix", "note", "id", "created", "modified", "tag", "document", "annotator")
+    shared = [f for f in strings if getattr(one, f) is getattr(stored.annotations[0], f)]
+    say(f"  one annotation: object {sys.getsizeof(one)} B + its own strings "
+        f"~{sum(sys.getsizeof(getattr(one, f)) for f in strings if f not in shared)} B (shared with other records: "
+        f"{', '.join(shared) or 'none'}); its sort-key tuple {sys.getsizeof(one.sort_key())} B")
     snapshot = tracemalloc.take_snapshot()
-    say("  top allocation sites still alive (tracemalloc, by line):")
+    say("  largest allocation sites still alive (by line):")
     for stat in snapshot.statistics("lineno")[:8]:
         frame = stat.traceback[0]
         say(f"    {stat.size / 2**20:7.1f} MiB  {stat.count:>9,} blocks  {shorten_paths(frame.filename)}:{frame.lineno}")
-    tracemalloc.stop()
-    del stored, layer, document
-    gc.collect()
-    from tui.core.store import dumps_stable  # noqa: F401
+    del snapshot
+    del stored, layer
     session = Session.open(dataset.document, SessionOptions(annotator=make_data.ANNOTATOR))
-    tracemalloc.start()
-    tracemalloc.reset_peak()
-    base, _ = tracemalloc.get_traced_memory()
+    session.store = AnnotationStore(make_data.DATA / "profile-save.json")  # a copy: the data stays as made
     t = perf()
-    session.save()
-    save_ms = (perf() - t) * 1e3
-    _, peak = tracemalloc.get_traced_memory()
+    phase("Session.save (of the loaded session)", session.save)
+    say(f"  Session.save took {(perf() - t) * 1e3:.0f} ms (tracemalloc on; see section 3 for the real figure)")
+    (make_data.DATA / "profile-save.json").unlink(missing_ok=True)
     tracemalloc.stop()
-    say(f"  Session.save: {save_ms:.0f} ms, transient peak {(peak - base) / 2**20:.1f} MiB "
-        f"(records dicts + JSON parts + the joined file text)")
     print("\n".join(lines))
     return 0
 
@@ -980,11 +1011,22 @@ def main() -> int:
         rows.append(("2-4. in-process figures", "the run failed", "", "FAIL"))
         print_rows(rows)
         return 1
-    print(f"\n   in-process startup (median of {len(runs)}): import textual+app {med([r['import_ms'] for r in runs]):.0f} ms,"
-          f" Session.open {med([r['open_ms'] for r in runs]):.0f} ms, run_test -> first frame "
-          f"{med([r['first_frame_ms'] for r in runs]):.0f} ms, background wrap done at "
-          f"{med([r['wrapped_ms'] for r in runs]):.0f} ms")
+    def mr(field):
+        values = [r[field] for r in runs if r.get(field) is not None]
+        return med(values)
 
+    deferred = any(r.get("deferred") for r in runs)
+    print(f"\n   in-process (`hedgerow open` code path, run_test; median of {len(runs)}): import tui.cli + app "
+          f"{mr('import_ms'):.0f} ms, Session.open {mr('open_ms'):.0f} ms"
+          f"{' (annotation file deferred to a worker)' if deferred else ''}, run_test -> first frame "
+          f"{mr('first_frame_ms'):.0f} ms, annotations in at {mr('loaded_ms'):.0f} ms, background wrap done at "
+          f"{mr('wrapped_ms'):.0f} ms; objects tracked by the GC then {mr('gc_tracked'):,.0f}, frozen "
+          f"{mr('gc_frozen'):,.0f}")
+    loading = [x for r in runs for x in r.get("loading_keys_ms", [])]
+    if loading:
+        stalls = [r["loading_stall_ms"] for r in runs if r.get("loading_stall_ms") is not None]
+        print(f"   while the annotations load: Down -> frame median {med(loading):.1f} ms, max {max(loading):.1f} ms "
+              f"(n={len(loading)}); longest UI stall {max(stalls):.0f} ms")
     print(f"\n2. keypress -> repaint, in process ({len(runs)} runs x {args.presses} presses; ms; med = median of the runs'"
           f" medians, p90/max over all presses)")
     print(f"   {'key':<12}{'med':>7}{'p90':>7}{'max':>8}  {'UI CPU':>7}  {'->action':>8}{'action':>7}{'wait':>6}"

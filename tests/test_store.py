@@ -18,6 +18,7 @@ from tinydb import Query
 from tinydb.table import Document as TinyDocument
 
 from tui.core import atomic
+from tui.core.layer import Layer
 from tui.core.annotation import Annotation
 from tui.core.errors import StoreError
 from tui.core.paths import layer_files
@@ -126,12 +127,14 @@ def test_load_missing_file_is_empty(tmp_path: Path) -> None:
     assert stored.annotations == [] and stored.meta == {} and stored.document_sha256 == ""
 
 
-def test_load_sorts_and_round_trips(project_doc: Path) -> None:
+def test_load_round_trips_and_the_layer_sorts(project_doc: Path) -> None:
     session = tagged_session(project_doc, SPANS)
     session.save()
     stored = AnnotationStore(session.store.path).load()
-    assert stored.annotations == sorted(session.layer, key=Annotation.sort_key)
-    assert [a.to_record() for a in stored.annotations] == [a.to_record() for a in session.layer]
+    assert [a.id for a in stored.annotations] == sorted(a.id for a in session.layer)  # file order: by uuid
+    assert Layer(stored.annotations).items() == sorted(session.layer, key=Annotation.sort_key)
+    by_id = lambda records: sorted(records, key=lambda r: r["id"])  # noqa: E731
+    assert by_id(a.to_record() for a in stored.annotations) == by_id(a.to_record() for a in session.layer)
     assert stored.document_sha256 == session.document.sha256
 
 
@@ -489,3 +492,12 @@ def test_a_large_file_is_read_in_batches_with_the_same_result_and_errors(tmp_pat
     with pytest.raises(StoreError, match="corrupt JSON at line"):
         AnnotationStore(path).load()
     assert path.read_bytes() == broken
+
+
+def test_annotations_are_written_exactly_as_their_records() -> None:
+    from tui.core.store import _dump_annotation, _dump_record
+
+    text = 'He said "no" — 👍🏽 \\ tab\there\nnext line, 北京'
+    for start, end in ((0, 7), (8, 12), (15, len(text))):
+        made = Annotation.create(text, start, end, "hedge", document="d", annotator="ä", note='a "note"\n2')
+        assert _dump_annotation(made) == _dump_record(made.to_record())

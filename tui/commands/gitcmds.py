@@ -98,7 +98,8 @@ def show_lines(stored: StoredLayer) -> list[str]:
     header = (f"# hedgerow annotations by {stored.meta.get('annotator', '?')} "
               f"on {document.get('path', '?')} (sha256 {document.get('sha256', '?')})")
     width = offset_width(stored)
-    return [header, *(show_line(a, width) for a in stored.annotations)]
+    ordered = sorted(stored.annotations, key=Annotation.sort_key)
+    return [header, *(show_line(a, width) for a in ordered)]
 
 
 def offset_width(stored: StoredLayer) -> int:

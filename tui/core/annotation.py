@@ -77,7 +77,8 @@ class Annotation:
             values = _record_values(record)
             if tuple(map(type, values)) == _FIELD_TYPES and 0 <= values[0] < values[1] and values[-1]:
                 start, end, quote, tag, document, annotator, prefix, suffix, note, id_, created, modified = values
-                return cls(start, end, quote, _shared(tag), _shared(document), _shared(annotator), prefix, suffix,
+                return cls(start, end, quote, _shared(tag, tag), _shared(document, document),
+                           _shared(annotator, annotator), prefix, suffix,
                            note or "", id_, created, created if modified == created else modified)
         missing = [name for name in _REQUIRED if name not in record]
         if missing:
@@ -114,8 +115,6 @@ _record_values = itemgetter(*FIELDS)
 _SHARED: dict[str, str] = {}
 
 
-def _shared(value: str) -> str:
-    """One string object for values repeated across records (tag, document hash, annotator)."""
-    return _SHARED.setdefault(value, value) if len(_SHARED) < 10_000 else value
+_shared = _SHARED.setdefault  # one string object for values repeated across records: _shared(v, v)
 _FIELD_TYPES = tuple(int if name in ("start", "end") else str for name in FIELDS)
 _STRING_FIELDS = ("quote", "tag", "prefix", "suffix", "note", "id", "created", "modified", "document", "annotator")

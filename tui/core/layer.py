@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from tui.core.annotation import Annotation
@@ -16,18 +17,16 @@ class Layer:
     """
 
     def __init__(self, annotations: Iterable[Annotation] = ()) -> None:
-        self._by_id: dict[str, Annotation] = {}
-        items = sorted(annotations, key=Annotation.sort_key)
-        for annotation in items:
-            if annotation.id in self._by_id:
-                raise ValueError(f"duplicate annotation id {annotation.id}")
-            self._by_id[annotation.id] = annotation
-        self._items = items
-        self._keys = [a.sort_key() for a in items]
+        given = list(annotations)
+        keys = [a.sort_key() for a in given]  # each key worked out once
+        order = sorted(range(len(given)), key=keys.__getitem__)
+        self._keys = [keys[i] for i in order]
+        self._items = items = [given[i] for i in order]
+        self._by_id: dict[str, Annotation] = {a.id: a for a in items}
+        if len(self._by_id) != len(items):
+            raise ValueError(f"duplicate annotation id {_first_duplicate(items)}")
         self.longest = max((a.end - a.start for a in items), default=0)
-        self._counts: dict[str, int] = {}
-        for annotation in items:
-            self._count(annotation.tag, 1)
+        self._counts: dict[str, int] = dict(Counter(a.tag for a in items))
 
     def _count(self, tag: str, delta: int) -> None:
         self._counts[tag] = self._counts.get(tag, 0) + delta
@@ -108,3 +107,12 @@ class Layer:
 
 
 __all__ = ["Layer"]
+
+
+def _first_duplicate(items: list[Annotation]) -> str:
+    seen: set[str] = set()
+    for annotation in items:
+        if annotation.id in seen:
+            return annotation.id
+        seen.add(annotation.id)
+    return ""

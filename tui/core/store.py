@@ -102,7 +102,25 @@ def _key(key) -> str:
     return encode_basestring(key if isinstance(key, str) else json.dumps(key))
 
 
-def _dump_record(record: dict) -> str:
+_STRING_FIELDS = ("annotator", "created", "document", "id", "modified", "note", "prefix", "quote", "suffix", "tag")
+_ANNOTATION_TEMPLATE = "{{\n" + ",\n".join(
+    f'{INDENT * 3}"{name}": {{{name}}}' for name in sorted((*_STRING_FIELDS, "start", "end"))
+) + "\n" + INDENT * 2 + "}}"
+
+
+def _dump_annotation(a: Annotation) -> str:
+    """An annotation as its flat record would be written, without building the dict."""
+    return _ANNOTATION_TEMPLATE.format(
+        annotator=encode_basestring(a.annotator), created=encode_basestring(a.created),
+        document=encode_basestring(a.document), end=int(a.end), id=encode_basestring(a.id),
+        modified=encode_basestring(a.modified), note=encode_basestring(a.note),
+        prefix=encode_basestring(a.prefix), quote=encode_basestring(a.quote), start=int(a.start),
+        suffix=encode_basestring(a.suffix), tag=encode_basestring(a.tag))
+
+
+def _dump_record(record: dict | Annotation) -> str:
+    if type(record) is Annotation:
+        return _dump_annotation(record)
     if record and _SCALARS.issuperset(map(type, record.values())):  # flat: exact scalar types only
         body = _encode_flat(record)
         return "{\n" + INDENT * 3 + body[1:-1] + "\n" + INDENT * 2 + "}"
@@ -226,7 +244,7 @@ class AnnotationDB(TinyDB):
 
 @dataclass
 class StoredLayer:
-    annotations: list[Annotation] = field(default_factory=list)
+    annotations: list[Annotation] = field(default_factory=list)  # in file order: a Layer sorts them
     meta: dict = field(default_factory=dict)
     tables: dict[str, dict] = field(default_factory=dict)  # other tables, e.g. the gold layer's review
 
@@ -263,7 +281,6 @@ class AnnotationStore:
         schema = meta.get("schema", SCHEMA_VERSION)
         if not isinstance(schema, int) or schema > SCHEMA_VERSION:
             raise StoreError(f"{self.path}: written by a newer hedgerow (schema {schema}); upgrade hedgerow")
-        annotations.sort(key=Annotation.sort_key)
         tables = {name: table for name, table in data.items() if name not in (ANNOTATIONS, META)}
         return StoredLayer(annotations, meta, tables)
 
@@ -282,7 +299,7 @@ class AnnotationStore:
         """Write the whole set in one atomic write."""
         data = {
             **(tables or {}),
-            ANNOTATIONS: {a.id: a.to_record() for a in annotations},
+            ANNOTATIONS: {a.id: a for a in annotations},  # encoded straight from the objects
             META: {META_KEY: {"schema": SCHEMA_VERSION, **meta}},
         }
         atomic_write_bytes(self.path, dumps_stable_bytes(data))
