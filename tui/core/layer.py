@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+import gc
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
-from tui.core.annotation import Annotation
+from tui.core.annotation import Annotation, sort_key_of
 
 
 class Layer:
@@ -17,8 +18,16 @@ class Layer:
     """
 
     def __init__(self, annotations: Iterable[Annotation] = ()) -> None:
-        given = list(annotations)
-        keys = [a.sort_key() for a in given]  # each key worked out once
+        collecting = gc.isenabled()
+        gc.disable()  # as in AnnotationStore.load: many new acyclic objects, nothing to collect
+        try:
+            self._index(list(annotations))
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _index(self, given: list[Annotation]) -> None:
+        keys = list(map(sort_key_of, given))  # each key worked out once
         order = sorted(range(len(given)), key=keys.__getitem__)
         self._keys = [keys[i] for i in order]
         self._items = items = [given[i] for i in order]
