@@ -928,6 +928,19 @@ def print_profiles(args, dataset: make_data.Dataset, *want: str) -> int:
     return 0
 
 
+def code_version() -> str:
+    """HEAD and the files changed outside bench/ (read-only git commands)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT,
+                              timeout=10).stdout.strip()
+        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
+                                text=True, cwd=ROOT, timeout=10).stdout.splitlines()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (no git)"
+    dirty = sorted(line[3:] for line in status if not line[3:].startswith("bench/"))
+    return f"HEAD {head}" + (f" + uncommitted changes in {', '.join(dirty)}" if dirty else "")
+
+
 def print_rows(rows: list[tuple[str, str, str, str]]) -> None:
     width = max(len(r[0]) for r in rows)
     vwidth = max(len(r[1]) for r in rows)
@@ -967,6 +980,8 @@ def main() -> int:
           f" {SIZE[0]}x{SIZE[1]}, Python {sys.version.split()[0]}, {os.cpu_count()} cores, "
           f"load {os.getloadavg()[0]:.2f}")
 
+    code_at_start = code_version()
+    print(f"code: {code_at_start}")
     rows: list[tuple[str, str, str, str]] = []  # figure, value, target, result
 
     # 1. startup (and RSS) through tmux
@@ -1107,6 +1122,8 @@ def main() -> int:
                  "PASS" if inproc_rss <= TARGET_RSS_MIB else "MISS"))
 
     print_rows(rows)
+    if code_version() != code_at_start:
+        print(f"WARNING: the code changed during the run (now {code_version()}); the figures mix versions")
 
     # profiles
     missed = {r[0][:2] for r in rows if r[3] in ("MISS", "FAIL")}

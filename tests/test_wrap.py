@@ -97,3 +97,14 @@ def test_offset_at_past_the_end_and_inside_wide_characters() -> None:
     assert offset_at(text, starts, 0, 4) == 3
     assert offset_at(text, starts, 0, 50) == text.index("\n")
     assert offset_at(text, starts, 1, 50) == len(text)
+
+
+def test_the_wide_class_read_from_rich_equals_the_exact_one() -> None:
+    import re
+
+    from tui.app import wrap
+
+    exact, fast = wrap._char_class(wrap._WIDE_RANGES, 2), wrap._WIDE
+    members = lambda cls: {c for low, high in wrap._WIDE_RANGES for c in range(low, high + 1)  # noqa: E731
+                           if re.fullmatch(f"[{cls}]", chr(c))}
+    assert members(fast) == members(exact)

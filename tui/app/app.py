@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from textual import on
@@ -142,6 +143,7 @@ class HedgerowApp(SavingApp):
 
     def _install(self, stored, layer) -> None:
         self.session.install(stored, layer)
+        gc.freeze()  # they live as long as the app: keep full collections from walking them on every pause
         self.view.annotations = self.session.layer
         self.annotation_list.rebuild()
         self.query_one(TagLegend).refresh_counts()

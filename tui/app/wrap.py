@@ -50,12 +50,32 @@ _SINGLE_CELL = _char_class(
     1,
     frozenset({*_CONTROLS, 10}),
 )
+_WIDE_RANGES = [(0x1100, 0x115F), (0x2E80, 0x303E), (0x3041, 0x33FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF),
+                (0xA000, 0xA4CF), (0xAC00, 0xD7A3), (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFF60),
+                (0xFFE0, 0xFFE6)]
+
+
+def _wide_class() -> str:
+    """`_char_class(_WIDE_RANGES, 2)`, read off rich's width table rather than 40,000 lookups at start-up.
+
+    rich gives combining marks width 0, so a two-cell character never joins the one before it.
+    """
+    try:
+        from rich.cells import load_cell_table
+
+        table = load_cell_table("auto").widths
+    except (ImportError, AttributeError, TypeError):  # another rich: the slow, exact way
+        return _char_class(_WIDE_RANGES, 2)
+    runs = []
+    for low, high in _WIDE_RANGES:
+        for start, end, width in table:
+            if width == 2 and start <= high and end >= low:
+                runs.append((max(low, start), min(high, end)))
+    return "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in runs)
+
+
 # Two-cell characters that are their own grapheme: CJK, kana, hangul, full-width forms.
-_WIDE = _char_class(
-    [(0x1100, 0x115F), (0x2E80, 0x303E), (0x3041, 0x33FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xA000, 0xA4CF),
-     (0xAC00, 0xD7A3), (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFF60), (0xFFE0, 0xFFE6)],
-    2,
-)
+_WIDE = _wide_class()
 _NOT_SINGLE_CELL = re.compile(f"[^{_SINGLE_CELL}]")
 # Stretches of simple text that the wrapper measures in bulk rather than grapheme by grapheme.
 _RUN = re.compile(f"([{_SINGLE_CELL}]{{4,}})|[{_WIDE}]{{2,}}")
