@@ -501,3 +501,19 @@ def test_annotations_are_written_exactly_as_their_records() -> None:
     for start, end in ((0, 7), (8, 12), (15, len(text))):
         made = Annotation.create(text, start, end, "hedge", document="d", annotator="ä", note='a "note"\n2')
         assert _dump_annotation(made) == _dump_record(made.to_record())
+
+
+def test_a_chunk_that_fails_midway_leaves_the_old_file_and_no_temp(tmp_path: Path) -> None:
+    from tui.core.atomic import atomic_write_chunks
+
+    path = tmp_path / "layer.json"
+    path.write_bytes(b"old")
+
+    def chunks():
+        yield b"new, half"
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        atomic_write_chunks(path, chunks())
+    assert path.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["layer.json"]

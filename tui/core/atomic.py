@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 from tui.core.errors import StoreError
@@ -20,6 +21,11 @@ def _reason(error: OSError) -> str:
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Replace `path` with `data` so that readers see the old file or the new one, never a mix."""
+    atomic_write_chunks(path, (data,))
+
+
+def atomic_write_chunks(path: Path, chunks: Iterable[bytes]) -> None:
+    """As atomic_write_bytes, writing the pieces as they come so a large file is never one object."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -33,16 +39,19 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise StoreError(f"{path}: cannot write ({_reason(error)}); nothing was changed") from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for chunk in chunks:
+                handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, path)
-    except OSError as error:
+    except Exception as error:  # a failed write, or a chunk that could not be made: drop the temp
         try:
             temp.unlink()
         except OSError:
             pass
-        raise StoreError(f"{path}: cannot write ({_reason(error)}); the old file is untouched") from None
+        if isinstance(error, OSError):
+            raise StoreError(f"{path}: cannot write ({_reason(error)}); the old file is untouched") from None
+        raise
     _fsync_directory(path.parent)
 
 

@@ -26,7 +26,7 @@ from tinydb.storages import Storage
 from tinydb.table import Table
 
 from tui.core.annotation import Annotation
-from tui.core.atomic import atomic_write_bytes
+from tui.core.atomic import atomic_write_chunks
 from tui.core.errors import StoreError
 
 SCHEMA_VERSION = 1
@@ -51,7 +51,12 @@ def dumps_stable_bytes(data: dict) -> bytes:
     One emoji anywhere makes a str hold four bytes per character, so a 6 MB file would pass
     through a 24 MB string, copied more than once; encoding piece by piece avoids that.
     """
-    return b"".join(piece.encode("utf-8") for piece in _pieces(data))
+    return b"".join(encoded_pieces(data))
+
+
+def encoded_pieces(data: dict) -> Iterator[bytes]:
+    """dumps_stable(data) as UTF-8 pieces, to write without holding the whole file."""
+    return (piece.encode("utf-8") for piece in _pieces(data))
 
 
 def _pieces(data: dict) -> Iterator[str]:
@@ -139,7 +144,7 @@ class AtomicJSONStorage(Storage):
         return read_json(self.path)
 
     def write(self, data: dict) -> None:
-        atomic_write_bytes(self.path, dumps_stable_bytes(data))
+        atomic_write_chunks(self.path, encoded_pieces(data))
 
     def close(self) -> None:
         pass
@@ -321,7 +326,7 @@ class AnnotationStore:
             ANNOTATIONS: {a.id: a for a in annotations},  # encoded straight from the objects
             META: {META_KEY: {"schema": SCHEMA_VERSION, **meta}},
         }
-        atomic_write_bytes(self.path, dumps_stable_bytes(data))
+        atomic_write_chunks(self.path, encoded_pieces(data))
 
 
 def load_layers(files: dict[str, Path]) -> dict[str, list[Annotation]]:
