@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable
 
@@ -52,6 +53,10 @@ class AutoSaver:
 
     def _write(self, snapshot: tuple) -> None:
         error = ""
+        # Encoding makes many short-lived acyclic strings; full collections they trigger would
+        # stop the UI thread too (one GIL), for nothing.
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             with self._lock:
                 if snapshot[0] > self.session.saved_version:  # a flush may have written newer state
@@ -60,6 +65,9 @@ class AutoSaver:
             error = str(problem)
         except Exception as problem:  # keep the app alive and the data in memory
             error = f"unexpected error: {problem}"
+        finally:
+            if collecting:
+                gc.enable()
         self.app.call_from_thread(self._done, error)
 
     def _done(self, error: str) -> None:

@@ -29,10 +29,15 @@ def text_hash(text: str) -> str:
 
 
 def make_title(text: str, width: int = TITLE_WIDTH) -> str:
-    for line in text.split("\n"):
-        line = " ".join(line.split())
+    """The first non-empty line, shortened; looks at the first lines only, not the whole text."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        line = " ".join(text[start:min(end, start + 4 * width)].split())
         if line:
             return line if len(line) <= width else line[: width - 1].rstrip() + "…"
+        start = end + 1
     return "(empty document)"
 
 
