@@ -79,3 +79,18 @@ def test_decisions_follow_their_candidates_after_the_layers_are_reanchored(doc: 
     assert review.summary(agreement=False)["stale_decisions"] == 0
     gold = review.session.layer[review.decision(accepted)["gold"]]
     assert (gold.start, gold.end) == (accepted.start, accepted.end)  # gold was re-anchored too
+
+
+def test_export_all_layers_and_the_gold_layer_carry_their_creators(doc: Path, capsys) -> None:
+    assert main(["export", str(doc), "--all", "--format", "w3c"]) == 0
+    items = json.loads(capsys.readouterr().out)["first"]["items"]
+    assert {item["creator"]["name"] for item in items} == {"alice", "bob", "carol"}
+    assert len(items) == 7 + 6 + 5
+    assert main(["export", str(doc), "--layer", "gold"]) == 2  # no review yet
+    assert "gold.json does not exist" in capsys.readouterr().err
+    review = Review.open(doc, REVIEWER)
+    review.accept_all_agreed()
+    review.session.save()
+    assert main(["export", str(doc), "--layer", "gold", "--format", "jsonl"]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(records) == 3 and {r["annotator"] for r in records} == {REVIEWER}
