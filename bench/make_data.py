@@ -27,13 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tui.core.annotation import Annotation  # noqa: E402
-from tui.core.document import Document  # noqa: E402
-from tui.core.segment import clamp_to_grapheme  # noqa: E402
-from tui.core.store import AnnotationStore  # noqa: E402
-from tui.core.tags import DEFAULT_TAGS  # noqa: E402
+if str(ROOT) not in sys.path:
+    sys.path.append(str(ROOT))  # after anything on PYTHONPATH (tui_bench --snapshot puts a frozen copy there)
+# hedgerow itself is imported inside the functions, so importing this module loads none of it.
 
 DATA = ROOT / "bench" / "data"
 SEED = ROOT / "seeds" / "kazakhstan-nato-partnership-edm-2005.txt"
@@ -83,7 +79,11 @@ def document_text(size: int, rng: random.Random) -> str:
     return data.decode("utf-8", errors="ignore")
 
 
-def make_annotations(document: Document, count: int, rng: random.Random, after: int) -> list[Annotation]:
+def make_annotations(document, count: int, rng: random.Random, after: int) -> list:
+    from tui.core.annotation import Annotation
+    from tui.core.segment import clamp_to_grapheme
+    from tui.core.tags import DEFAULT_TAGS
+
     text = document.text
     tags = [t.name for t in DEFAULT_TAGS]
     annotations = []
@@ -98,7 +98,7 @@ def make_annotations(document: Document, count: int, rng: random.Random, after: 
     return annotations
 
 
-def meta_for(document: Document, project: Path) -> dict:
+def meta_for(document, project: Path) -> dict:
     """What Session.meta() writes."""
     return {"annotator": ANNOTATOR,
             "document": {"sha256": document.sha256, "path": document.path.relative_to(project).as_posix(),
@@ -106,6 +106,8 @@ def meta_for(document: Document, project: Path) -> dict:
 
 
 def codebook() -> str:
+    from tui.core.tags import DEFAULT_TAGS
+
     out = []
     for tag in DEFAULT_TAGS:
         out.append(f'[[tags]]\nname = "{tag.name}"\nkey = "{tag.key}"\ncolour = "{tag.colour}"\n'
@@ -120,6 +122,9 @@ def ensure(dataset: Dataset, quiet: bool = False) -> Dataset:
     if (stamp.is_file() and stamp.read_text() == wanted and dataset.document.is_file()
             and dataset.annotations.is_file()):
         return dataset
+    from tui.core.document import Document
+    from tui.core.store import AnnotationStore
+
     if not quiet:
         print(f"generating {dataset.document.relative_to(ROOT)} and {dataset.count:,} annotations ...",
               file=sys.stderr)

@@ -1,6 +1,11 @@
 """TUI benchmarks: hedgerow on a 5 MB document with 100,000 annotations.
 
-    .venv/bin/python bench/tui_bench.py [--quick] [--profile auto|always|never]
+    .venv/bin/python bench/tui_bench.py [--quick] [--snapshot] [--profile auto|always|never]
+
+--snapshot benchmarks a frozen copy of HEAD's tui/ (git archive into bench/data/code-<commit>/, put
+first on PYTHONPATH for every process started), so that edits and commits landing during the
+~15-minute run do not mix versions; without it the working tree is measured, and the output warns
+when HEAD or the changed files differ between the start and the end of the run.
 
 Data comes from bench/make_data.py (bench/data/tui-5mb/, generated once; --quick uses tui-1mb,
 1 MB and 20,000 annotations, and fewer runs). The figures:
@@ -76,7 +81,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
-sys.path.insert(0, str(ROOT))
+CODE_ENV = "HEDGEROW_BENCH_CODE"  # set by --snapshot: a folder holding a frozen copy of the tui package
+sys.path.insert(0, os.environ.get(CODE_ENV) or str(ROOT))
 sys.path.insert(0, str(BENCH))
 
 import make_data  # noqa: E402
@@ -704,7 +710,7 @@ def trace_cli(dataset: make_data.Dataset, runs: int) -> list[str]:
         # Keys keep the process alive (and show when it answers) until a deferred annotation file is in.
         cmd = [sys.executable, str(TIMER), "--marker", make_data.MARKER, "--size", f"{SIZE[0]}x{SIZE[1]}", "--runs", "1",
                "--keys", "25", "--key", "Down", "--timeout", "120", "--json", "--",
-               f"traced={PYTHON} {script} {out} {dataset.document} --annotator {make_data.ANNOTATOR}"]
+               f"traced={code_env()}{PYTHON} {script} {out} {dataset.document} --annotator {make_data.ANNOTATOR}"]
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
         if proc.returncode == 0 and out.exists():
             timelines.append(json.loads(out.read_text()))
@@ -872,7 +878,7 @@ def run_timer(dataset: make_data.Dataset, runs: int) -> dict | None:
     doc = dataset.document
     marker = make_data.MARKER
     commands = [f"trivial={PYTHON} {BENCH / 'trivial_app.py'} {doc}",
-                f"hedgerow={HEDGEROW} {doc} --annotator {make_data.ANNOTATOR}"]
+                f"hedgerow={hedgerow_command()} {doc} --annotator {make_data.ANNOTATOR}"]
     cmd = [sys.executable, str(TIMER), "--marker", marker, "--size", f"{SIZE[0]}x{SIZE[1]}", "--runs", str(runs),
            "--keys", "20", "--key", "Down", "--timeout", "120", "--json", "--", *commands]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
@@ -928,8 +934,37 @@ def print_profiles(args, dataset: make_data.Dataset, *want: str) -> int:
     return 0
 
 
+def code_env() -> str:
+    """The shell prefix that makes a command use the frozen copy (--snapshot), or nothing."""
+    code = os.environ.get(CODE_ENV)
+    return f"PYTHONPATH={code} " if code else ""
+
+
+def hedgerow_command() -> str:
+    """`hedgerow` (the console script), or the same entry point on the frozen copy."""
+    return f"{code_env()}{PYTHON} -m tui" if os.environ.get(CODE_ENV) else str(HEDGEROW)
+
+
+def freeze_code() -> str:
+    """Extract HEAD's tui/ into bench/data/code-<commit>/ (git archive: read-only) and use it from now on."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT,
+                          check=True).stdout.strip()
+    folder = make_data.DATA / f"code-{head}"
+    if not (folder / "tui" / "cli.py").is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "archive", "--format=tar", "HEAD", "tui"], capture_output=True, cwd=ROOT,
+                                 check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    os.environ[CODE_ENV] = str(folder)
+    os.environ["PYTHONPATH"] = str(folder) + (os.pathsep + os.environ["PYTHONPATH"] if os.environ.get("PYTHONPATH")
+                                              else "")
+    return f"frozen copy of HEAD {head} in {folder.relative_to(ROOT)} (commits landing during the run do not count)"
+
+
 def code_version() -> str:
     """HEAD and the files changed outside bench/ (read-only git commands)."""
+    if os.environ.get(CODE_ENV):
+        return f"frozen copy {Path(os.environ[CODE_ENV]).name}"
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT,
                               timeout=10).stdout.strip()
@@ -958,6 +993,9 @@ def main() -> int:
     parser.add_argument("--tags", type=int, help="annotations added per run (default 5, quick 3)")
     parser.add_argument("--profile", choices=("auto", "always", "never"), default="auto")
     parser.add_argument("--only-profile", choices=("startup", "keys", "tag"), help="run just this profile")
+    parser.add_argument("--snapshot", action="store_true",
+                        help="benchmark a frozen copy of HEAD's tui/ (git archive), not the working tree, so that "
+                             "edits and commits made during the run do not mix versions")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--worker-profile", help=argparse.SUPPRESS)
     parser.add_argument("--profile-startup", action="store_true", help=argparse.SUPPRESS)
@@ -971,6 +1009,7 @@ def main() -> int:
     if args.profile_startup:
         return profile_startup(args)
 
+    frozen = freeze_code() if args.snapshot else None
     dataset = make_data.ensure(make_data.QUICK if args.quick else make_data.FULL)
     if args.only_profile:
         return print_profiles(args, dataset, {"startup": "1.", "keys": "2.", "tag": "3."}[args.only_profile])
@@ -981,7 +1020,7 @@ def main() -> int:
           f"load {os.getloadavg()[0]:.2f}")
 
     code_at_start = code_version()
-    print(f"code: {code_at_start}")
+    print(f"code: {frozen or code_at_start}")
     rows: list[tuple[str, str, str, str]] = []  # figure, value, target, result
 
     # 1. startup (and RSS) through tmux

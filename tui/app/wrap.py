@@ -184,15 +184,20 @@ def _wrap_complex(text: str, start: int, end: int, width: int, starts: list[int]
     soft_break = -1  # where the row could end, and the cells used up to there
     soft_cells = 0
 
+    def break_row(position: int) -> None:
+        """Start a row at the last soft break on this row, else at `position`."""
+        nonlocal row, cells, soft_break
+        if soft_break > row:
+            row, cells = soft_break, cells - soft_cells
+        else:
+            row, cells = position, 0
+        starts.append(row)
+        soft_break = -1
+
     def take(position: int, following: int, size: int) -> None:
         nonlocal row, cells, soft_break, soft_cells
         if cells + size > width and position > row:
-            if soft_break > row:
-                row, cells = soft_break, cells - soft_cells
-            else:
-                row, cells = position, 0
-            starts.append(row)
-            soft_break = -1
+            break_row(position)
             if cells + size > width and position > row:
                 row, cells = position, 0
                 starts.append(row)
@@ -227,12 +232,7 @@ def _wrap_complex(text: str, start: int, end: int, width: int, starts: list[int]
                     soft_break, soft_cells = position + fits, cells
             position += fits
             if position < stop:  # the next character does not fit
-                if soft_break > row:
-                    row, cells = soft_break, cells - soft_cells
-                else:
-                    row, cells = position, 0
-                starts.append(row)
-                soft_break = -1
+                break_row(position)
     take(end, end + 1, 1)  # the newline (or the end of the text) takes the last cell
 
 
