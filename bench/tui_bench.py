@@ -388,6 +388,7 @@ def run_app(dataset: make_data.Dataset, presses: int, tags: int, profile: str | 
 
     result["import_ms"] = (perf() - t_import) * 1e3
     result["mem"]["after import"] = mem()
+    result["tui_from"] = str(Path(sys.modules["tui"].__file__).parent.relative_to(ROOT))
     open_session = Session.open  # a bound classmethod
 
     def timed_open(*args, **kwargs):
@@ -1070,7 +1071,8 @@ def main() -> int:
         return med(values)
 
     deferred = any(r.get("deferred") for r in runs)
-    print(f"\n   in-process (`hedgerow open` code path, run_test; median of {len(runs)}): import tui.cli + app "
+    print(f"\n   in-process (`hedgerow open` code path, {runs[0]['tui_from']}/, run_test; median of {len(runs)}): "
+          f"import tui.cli + app "
           f"{mr('import_ms'):.0f} ms, Session.open {mr('open_ms'):.0f} ms"
           f"{' (annotation file deferred to a worker)' if deferred else ''}, run_test -> first frame "
           f"{mr('first_frame_ms'):.0f} ms, annotations in at {mr('loaded_ms'):.0f} ms, background wrap done at "

@@ -37,7 +37,7 @@ class HedgerowApp(SavingApp):
     CSS_PATH = ["app.tcss", "dialogs.tcss"]
     TITLE = "hedgerow"
     COMMANDS = SavingApp.COMMANDS | {HedgerowCommands}
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (64, "-narrow"), (110, "-wide")]  # -tiny: the text gets it all
 
     BINDINGS = [
         *(Binding(str(n), f"tag({n})", f"Tag {n}", show=False, id=f"app.tag_{n}") for n in range(1, 10)),
