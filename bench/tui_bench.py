@@ -17,9 +17,12 @@ Data comes from bench/make_data.py (bench/data/tui-5mb/, generated once; --quick
    else and in no annotation) is on the screen. Median over --runs rounds; ratio = hedgerow / trivial.
    The same tool sends 20 Down keys per run (the terminal-level key latency, for reference).
 
-2. Keypress -> repaint, in process. `HedgerowApp(session).run_test(size=(120, 40))` in a fresh
-   subprocess per run, after the background wrap has finished. Each key is sent as Pilot does
-   (driver.send_message(Key)), with the app idle before each press. Hooks (this process only):
+2. Keypress -> repaint, in process. A fresh subprocess per run runs `hedgerow open DOC` through the
+   CLI's own code (tui.cli's parser and run_open, so a deferred annotation file and gc.freeze()
+   happen as in the terminal) with HedgerowApp.run replaced by `run_test(size=(120, 40))` and the
+   measurements. First, while a deferred annotation file loads, Down every 50 ms (reported, no
+   target). Then, with the annotations in and the background wrap done, each key is sent as Pilot
+   does (driver.send_message(Key)), with the app idle before each press. Hooks (this process only):
      * App._dispatch_action on the instance: when the bound action starts and ends;
      * Screen._on_timer_update (the 60 fps frame tick) and App._display on the instance: when a
        frame starts and ends. Headless Textual skips turning the CompositorUpdate into terminal
@@ -749,7 +752,6 @@ def profile_startup(args) -> int:
     from tui.app.app import HedgerowApp
     import_app = (perf() - t) * 1e3
     from tui.core import document as document_module
-    from tui.core.annotation import Annotation
     from tui.core.document import Document
     from tui.core.layer import Layer
     from tui.core.session import Session, SessionOptions
@@ -793,7 +795,7 @@ def profile_startup(args) -> int:
     say(f"  {len(text):,} code points, {sys.getsizeof(text) / 2**20:.1f} MiB as a str ({width} bytes per code point); "
         + "; ".join(parts))
     stored = timed("AnnotationStore.load", lambda: AnnotationStore(apath).load())
-    timed("Layer(stored.annotations)", lambda: Layer(stored.annotations))
+    timed("Layer(stored.annotations)", lambda given=stored: Layer(given.annotations))
     say(f"  ({len(stored.annotations):,} annotations, file {apath.stat().st_size / 1e6:.1f} MB)")
     del stored
     gc.collect()
@@ -842,9 +844,9 @@ def profile_startup(args) -> int:
         say(f"  {name:<40} retained {(now - base) / 2**20:7.1f} MiB   peak {(peak - base) / 2**20:7.1f} MiB")
         return value
 
-    document = phase("Document.load", lambda: Document.load(dataset.document))
+    phase("Document.load", lambda: Document.load(dataset.document))
     stored = phase("AnnotationStore.load", AnnotationStore(apath).load)
-    layer = phase("Layer(annotations)", lambda: Layer(stored.annotations))
+    layer = phase("Layer(annotations)", lambda given=stored: Layer(given.annotations))
     one = stored.annotations[len(stored.annotations) // 2]
     strings = ("quote", "prefix", "suffix", "note", "id", "created", "modified", "tag", "document", "annotator")
     shared = [f for f in strings if getattr(one, f) is getattr(stored.annotations[0], f)]
