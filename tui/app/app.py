@@ -163,7 +163,6 @@ class HedgerowApp(SavingApp):
         self.view.refresh_annotations()
         self.annotation_list.rebuild()
         self.query_one(TagLegend).refresh_counts()
-        self.query_one(DocumentPanel).refresh_details()
         self._follow_cursor()
         self.saver.changed()
 
