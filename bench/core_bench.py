@@ -8,8 +8,8 @@ and documents of 100 KB, 1 MB and 5 MB built from the seed's paragraphs, shuffle
 some emoji, CJK, combining marks (in NFD) and CRLF line ends mixed in.
 
 Each figure is the median of 5 runs, timed with time.perf_counter.
-  load = AnnotationStore.load + building the Layer (what Session.open does with the file)
-  save = AnnotationStore.save of the layer's items (what Session.save does)
+  load = AnnotationStore.load with the document's text: read and index the Layer (what Session.open does)
+  save = AnnotationStore.save of a snapshot of the Layer (what Session.save does)
 """
 
 from __future__ import annotations
@@ -97,8 +97,8 @@ def annotation_file(document: Document, count: int) -> Path:
     return path
 
 
-def load_layer(store: AnnotationStore) -> Layer:
-    return Layer(store.load().annotations)
+def load_layer(store: AnnotationStore, text: str) -> Layer:
+    return store.load(text).layer
 
 
 def verdict(kind: str, count: int, value: float) -> tuple[str, str]:
@@ -115,12 +115,12 @@ def main() -> int:
     for count in ANNOTATION_COUNTS:
         path = annotation_file(base, count)
         store = AnnotationStore(path)
-        layer = load_layer(store)
+        layer = load_layer(store, base.text)
         assert len(layer) == count
-        load, load_best = timed_ms(lambda: load_layer(store))
+        load, load_best = timed_ms(lambda: load_layer(store, base.text))
         out = AnnotationStore(DATA / f"saved-{count}.json")
         meta = meta_for(base)
-        save, save_best = timed_ms(lambda: out.save(layer.items(), meta))
+        save, save_best = timed_ms(lambda: out.save(layer.snapshot(), meta))
         size = f"{path.stat().st_size / 1e6:.1f} MB file"
         rows.append((f"load {count:,} annotations", size, load, load_best, *verdict("load", count, load)))
         rows.append((f"save {count:,} annotations", size, save, save_best, *verdict("save", count, save)))

@@ -696,7 +696,7 @@ wrap(document.Document, "load", "Document.load")
 wrap(session.Session, "open", "Session.open")
 wrap(session.Session, "install", "Session.install")
 wrap(store.AnnotationStore, "load", "AnnotationStore.load")
-wrap(layer.Layer, "__init__", "Layer()")
+wrap(layer.Layer, "from_rows", "Layer.from_rows()")
 sys.exit(tui.cli.main(argv))
 """
 
@@ -753,7 +753,6 @@ def profile_startup(args) -> int:
     import_app = (perf() - t) * 1e3
     from tui.core import document as document_module
     from tui.core.document import Document
-    from tui.core.layer import Layer
     from tui.core.session import Session, SessionOptions
     from tui.core.store import AnnotationStore
 
@@ -794,9 +793,8 @@ def profile_startup(args) -> int:
         del raw
     say(f"  {len(text):,} code points, {sys.getsizeof(text) / 2**20:.1f} MiB as a str ({width} bytes per code point); "
         + "; ".join(parts))
-    stored = timed("AnnotationStore.load", lambda: AnnotationStore(apath).load())
-    timed("Layer(stored.annotations)", lambda given=stored: Layer(given.annotations))
-    say(f"  ({len(stored.annotations):,} annotations, file {apath.stat().st_size / 1e6:.1f} MB)")
+    stored = timed("AnnotationStore.load(text)", lambda: AnnotationStore(apath).load(text))
+    say(f"  ({len(stored.layer):,} annotations, file {apath.stat().st_size / 1e6:.1f} MB)")
     del stored
     gc.collect()
     session = timed("Session.open (not deferred)",
@@ -844,22 +842,20 @@ def profile_startup(args) -> int:
         say(f"  {name:<40} retained {(now - base) / 2**20:7.1f} MiB   peak {(peak - base) / 2**20:7.1f} MiB")
         return value
 
-    phase("Document.load", lambda: Document.load(dataset.document))
-    stored = phase("AnnotationStore.load", AnnotationStore(apath).load)
-    layer = phase("Layer(annotations)", lambda given=stored: Layer(given.annotations))
-    one = stored.annotations[len(stored.annotations) // 2]
-    strings = ("quote", "prefix", "suffix", "note", "id", "created", "modified", "tag", "document", "annotator")
-    shared = [f for f in strings if getattr(one, f) is getattr(stored.annotations[0], f)]
-    say(f"  one annotation: object {sys.getsizeof(one)} B + its own strings "
-        f"~{sum(sys.getsizeof(getattr(one, f)) for f in strings if f not in shared)} B (shared with other records: "
-        f"{', '.join(shared) or 'none'}); its sort-key tuple {sys.getsizeof(one.sort_key())} B")
+    document = phase("Document.load", lambda: Document.load(dataset.document))
+    stored = phase("AnnotationStore.load(text)", lambda: AnnotationStore(apath).load(document.text))
+    rows = stored.layer.rows_in_id_order()[0]
+    columns = {name: getattr(rows, name) for name in ("starts", "ends", "ids", "created", "modified", "extras")}
+    columns.update({name: getattr(rows, name).codes for name in ("tags", "documents", "annotators")})
+    say("  the rows' columns: " + ", ".join(f"{name} {sys.getsizeof(c) / 2**20:.1f}" for name, c in columns.items())
+        + f" MiB; {sum(e is not None for e in rows.extras):,} rows with extras (notes, or what the text no longer says)")
     snapshot = tracemalloc.take_snapshot()
     say("  largest allocation sites still alive (by line):")
     for stat in snapshot.statistics("lineno")[:8]:
         frame = stat.traceback[0]
         say(f"    {stat.size / 2**20:7.1f} MiB  {stat.count:>9,} blocks  {shorten_paths(frame.filename)}:{frame.lineno}")
     del snapshot
-    del stored, layer
+    del stored, rows, columns
     session = Session.open(dataset.document, SessionOptions(annotator=make_data.ANNOTATOR))
     session.store = AnnotationStore(make_data.DATA / "profile-save.json")  # a copy: the data stays as made
     t = perf()

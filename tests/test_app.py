@@ -214,7 +214,7 @@ async def test_tag_filter_cycles_the_list(project_doc: Path) -> None:
         await pilot.press("f")
         assert {a.tag for a in listing.rows} == {"actor"} and len(listing.rows) == 2
         await pilot.press("f")
-        assert listing.rows == []  # commitment: none
+        assert list(listing.rows) == []  # commitment: none
         await pilot.press("f")
         assert [a.quote for a in listing.rows] == [HEDGE]
         await pilot.press("f")

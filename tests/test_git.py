@@ -16,6 +16,7 @@ from tui.cli import main
 from tui.commands.gitcmds import show_lines
 from tui.core.annotation import Annotation
 from tui.core.errors import StoreError
+from tui.core.layer import Layer
 from tui.core.merge import REVIEW, merge, render
 from tui.core.review import REVIEW_TABLE, Review
 from tui.core.session import Session, SessionOptions
@@ -538,7 +539,7 @@ def test_show_pads_spans_to_the_documents_length_so_one_change_is_one_line() -> 
         data = layer(*records)
         if length is not None:
             data["meta"]["hedgerow"]["document"]["length"] = length
-        return StoredLayer([Annotation.from_record(r) for r in records], data["meta"]["hedgerow"])
+        return StoredLayer(Layer([Annotation.from_record(r) for r in records]), data["meta"]["hedgerow"])
 
     simmons = [line for line in show_lines(stored(SIMMONS, length=12000))[1:]]
     assert simmons[0].startswith(f"{SIMMONS['start']:>5}-{SIMMONS['end']:<5}  actor ")

@@ -155,8 +155,11 @@ def test_dirty_and_save(session: Session) -> None:
     made = session.add(*span_of(session, "Kazakhstan"), "actor")
     assert session.dirty
     snapshot = session.snapshot()  # (version, annotations, ...): what the saver thread writes
-    assert snapshot[0] == session.version and snapshot[1] == session.layer.items()
+    assert snapshot[0] == session.version and snapshot[1].items() == session.layer.items()
     session.set_note(made.id, "later")  # a change after the snapshot was taken
+    assert snapshot[1][made.id].note == "" and session.layer[made.id].note == "later"
+    with pytest.raises(RuntimeError):
+        snapshot[1].add(made)  # a snapshot is read-only
     session.save_snapshot(*snapshot)
     assert session.dirty  # the later change is still unsaved
     assert AnnotationStore(session.store.path).load().annotations[0].note == ""

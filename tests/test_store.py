@@ -471,7 +471,8 @@ def test_record_round_trip_equals_asdict() -> None:
     assert Annotation.from_record({**record, "unknown": 1}) == made  # unknown fields are ignored
 
 
-def test_a_large_file_is_read_in_batches_with_the_same_result_and_errors(tmp_path: Path) -> None:
+def test_a_large_file_is_read_in_batches_with_the_same_result_and_errors(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tui.core import store as store_module
     from tui.core.store import AnnotationStore, read_json
 
@@ -479,9 +480,17 @@ def test_a_large_file_is_read_in_batches_with_the_same_result_and_errors(tmp_pat
     made = [Annotation.create(text, i, i + 4, "hedge", document="d", annotator="a") for i in range(0, 12500, 5)]
     path = tmp_path / "big.json"
     AnnotationStore(path).save(made, {"document": {"sha256": "d"}})
-    assert len(made) > store_module.BATCH  # more than one batch
-    loaded = AnnotationStore(path).load()
-    assert sorted(loaded.annotations, key=lambda a: a.id) == sorted(made, key=lambda a: a.id)
+    monkeypatch.setattr(store_module, "CHUNK", 4096)
+    batches = []
+    add_records = AnnotationStore._add_records
+    monkeypatch.setattr(AnnotationStore, "_add_records",
+                        lambda self, rows, records: (batches.append(len(records)), add_records(self, rows, records)))
+    for known_text in (None, text):
+        batches.clear()
+        loaded = AnnotationStore(path).load(known_text)
+        assert len(batches) > 100 and sum(batches) == len(made)  # read a chunk at a time
+        assert loaded.annotations == sorted(made, key=lambda a: a.id)
+        assert loaded.layer.items() == sorted(made, key=Annotation.sort_key)
     assert loaded.meta["document"]["sha256"] == "d"
     assert read_json(path)["annotations"].keys() == {a.id for a in made}
     # A damaged record in a later batch is reported like any other damage, and left alone.

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
-
 from rich.segment import Segment
 from rich.style import Style
 
@@ -29,9 +27,7 @@ class AnnotationList(RowList):
 
     def rebuild(self) -> None:
         """Recompute the rows after a change or a new filter."""
-        items = self.session.layer.items()
-        if self.tag_filter:
-            items = [a for a in items if a.tag == self.tag_filter]
+        items = self.session.layer.in_order(self.tag_filter)  # rows are made only when drawn
         self.set_rows(items)
         self.border_subtitle = f"{len(items):,}" + (f" {self.tag_filter}" if self.tag_filter else "")
 
@@ -42,8 +38,8 @@ class AnnotationList(RowList):
         """Follow the document's cursor: highlight this annotation's row."""
         if annotation is None or not self.rows:
             return
-        index = bisect_left(self.rows, annotation.sort_key(), key=Annotation.sort_key)
-        if index < len(self.rows) and self.rows[index].id == annotation.id:
+        index = self.rows.index_of(annotation.id)
+        if index is not None:
             self.set_highlight(index)
 
     def render_row(self, annotation: Annotation, width: int, base: Style) -> list[Segment]:

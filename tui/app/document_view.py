@@ -313,7 +313,7 @@ class DocumentView(ScrollView, can_focus=True):
             for span in (old_selection, self.selection):
                 if span is not None:
                     self._refresh_span(*span)
-        if old_current is not self._current:
+        if old_current != self._current:
             for annotation in (old_current, self._current):
                 if annotation is not None:
                     self._refresh_span(annotation.start, annotation.end)
@@ -563,7 +563,7 @@ class DocumentView(ScrollView, can_focus=True):
                 style += self.OVERLAP_STYLE
             if self._flagged and any(a.id in self._flagged for a in covering):
                 style += self.FLAGGED_STYLE
-            if self._current is not None and any(a is self._current for a in covering):
+            if self._current is not None and any(a.id == self._current.id for a in covering):
                 style = self._emphasis(style)
         for index, (match_start, match_end) in matches:
             if match_start <= offset < match_end:

@@ -73,13 +73,9 @@ class Annotation:
     @classmethod
     def from_record(cls, record: dict) -> Annotation:
         """Build from a stored dict; raises ValueError naming a missing or mistyped field."""
-        if record.keys() == _FIELD_NAMES:  # the usual, complete record: check all types in one go
-            values = _record_values(record)
-            if tuple(map(type, values)) == _FIELD_TYPES and 0 <= values[0] < values[1] and values[-1]:
-                start, end, quote, tag, document, annotator, prefix, suffix, note, id_, created, modified = values
-                return cls(start, end, quote, _shared(tag, tag), _shared(document, document),
-                           _shared(annotator, annotator), prefix, suffix,
-                           note or "", id_, created, created if modified == created else modified)
+        values = record_values(record)
+        if values is not None:
+            return cls(*values)
         missing = [name for name in _REQUIRED if name not in record]
         if missing:
             raise ValueError(f"missing field(s): {', '.join(missing)}")
@@ -118,4 +114,22 @@ _SHARED: dict[str, str] = {}
 
 _shared = _SHARED.setdefault  # one string object for values repeated across records: _shared(v, v)
 _FIELD_TYPES = tuple(int if name in ("start", "end") else str for name in FIELDS)
+
+
+def record_values(record: object) -> tuple | None:
+    """A complete, well-typed stored record's values in FIELDS order, else None (look closer).
+
+    The usual record is checked in one go; tag, document and annotator come back as shared
+    strings, since thousands of records repeat them.
+    """
+    if type(record) is not dict or record.keys() != _FIELD_NAMES:
+        return None
+    values = _record_values(record)
+    if tuple(map(type, values)) != _FIELD_TYPES or not 0 <= values[0] < values[1] or not values[-1]:
+        return None
+    start, end, quote, tag, document, annotator, prefix, suffix, note, id_, created, modified = values
+    return (start, end, quote, _shared(tag, tag), _shared(document, document), _shared(annotator, annotator),
+            prefix, suffix, note, id_, created, created if modified == created else modified)
+
+
 _STRING_FIELDS = ("quote", "tag", "prefix", "suffix", "note", "id", "created", "modified", "document", "annotator")

@@ -1,92 +1,109 @@
-"""One annotator's annotations on one document, in memory, indexed by start offset."""
+"""One annotator's annotations on one document, in memory, indexed by position and by id.
+
+The annotations are rows of columns (tui.core.rows); two arrays of row numbers order them:
+by (start, end, tag, id), so the UI finds those in view with bisect, and by id, the order
+the file is written in. Rows are never changed, only added, so `snapshot` copies just the
+two arrays and a worker can save it while the layer goes on changing.
+"""
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_left, bisect_right
-import gc
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
-from tui.core.annotation import Annotation, sort_key_of
+from tui.core.annotation import Annotation
+from tui.core.rows import Rows
+
+INDEX = "i"  # row numbers: 4 bytes each
 
 
 class Layer:
-    """Annotations kept sorted by (start, end, tag, id) so the UI can find those in view with bisect.
+    """Annotations in (start, end, tag, id) order.
 
     `longest` bounds how far before a range an overlapping annotation can start, so range
     queries look at a slice rather than scanning everything.
     """
 
-    def __init__(self, annotations: Iterable[Annotation] = ()) -> None:
-        collecting = gc.isenabled()
-        gc.disable()  # as in AnnotationStore.load: many new acyclic objects, nothing to collect
-        try:
-            self._index(list(annotations))
-        finally:
-            if collecting:
-                gc.enable()
+    def __init__(self, annotations: Iterable[Annotation] = (), text: str | None = None) -> None:
+        rows = Rows(text)
+        for annotation in annotations:
+            rows.append_annotation(annotation)
+        self._build(rows)
 
-    def _index(self, given: list[Annotation]) -> None:
-        keys = list(map(sort_key_of, given))  # each key worked out once
-        order = sorted(range(len(given)), key=keys.__getitem__)
-        self._keys = [keys[i] for i in order]
-        self._items = items = [given[i] for i in order]
-        self._by_id: dict[str, Annotation] = {a.id: a for a in items}
-        if len(self._by_id) != len(items):
-            raise ValueError(f"duplicate annotation id {_first_duplicate(items)}")
-        self.longest = max((a.end - a.start for a in items), default=0)
-        self._counts: dict[str, int] = dict(Counter(a.tag for a in items))
+    @classmethod
+    def from_rows(cls, rows: Rows) -> Layer:
+        """Index rows filled elsewhere (the store's reader), every one of them an annotation."""
+        layer = cls.__new__(cls)
+        layer._build(rows)
+        return layer
 
-    def _count(self, tag: str, delta: int) -> None:
-        self._counts[tag] = self._counts.get(tag, 0) + delta
-        if not self._counts[tag]:
-            del self._counts[tag]
+    def _build(self, rows: Rows) -> None:
+        self._rows = rows
+        self.frozen = False
+        if rows.ids_ascending:  # as a file's records are: no sort, and no duplicates
+            self._by_id = array(INDEX, range(len(rows)))
+        else:
+            self._by_id = array(INDEX, sorted(range(len(rows)), key=rows.id_of))
+            for previous, row in zip(self._by_id, self._by_id[1:]):
+                if rows.id_of(previous) == rows.id_of(row):
+                    raise ValueError(f"duplicate annotation id {rows.id_of(row)}")
+        self._by_position = array(INDEX, _in_position_order(rows, self._by_id))
+        self.longest = max((e - s for s, e in zip(rows.starts, rows.ends)), default=0)
+        self._counts: dict[str, int] = dict(Counter(rows.tags))
+
+    @property
+    def text(self) -> str | None:
+        return self._rows.text
+
+    # -- finding rows --------------------------------------------------------------
+
+    def _row_of(self, annotation_id: str) -> int | None:
+        index = bisect_left(self._by_id, annotation_id, key=self._rows.id_of)
+        if index < len(self._by_id) and self._rows.id_of(self._by_id[index]) == annotation_id:
+            return self._by_id[index]
+        return None
+
+    def _position_of_row(self, row: int) -> int:
+        return bisect_left(self._by_position, self._rows.sort_key(row), key=self._rows.sort_key)
+
+    def _first_starting_at(self, offset: int) -> int:
+        """The position of the first annotation starting at or after `offset`."""
+        return bisect_left(self._by_position, offset, key=self._rows.starts.__getitem__)
+
+    # -- reading ---------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._by_position)
 
     def __iter__(self) -> Iterator[Annotation]:
-        return iter(self._items)
+        make = self._rows.annotation
+        return (make(row) for row in self._by_position)
 
     def __contains__(self, annotation_id: object) -> bool:
-        return annotation_id in self._by_id
+        return isinstance(annotation_id, str) and self._row_of(annotation_id) is not None
 
     def __getitem__(self, annotation_id: str) -> Annotation:
-        return self._by_id[annotation_id]
+        row = self._row_of(annotation_id)
+        if row is None:
+            raise KeyError(annotation_id)
+        return self._rows.annotation(row)
 
     def get(self, annotation_id: str) -> Annotation | None:
-        return self._by_id.get(annotation_id)
+        row = self._row_of(annotation_id)
+        return None if row is None else self._rows.annotation(row)
 
-    def add(self, annotation: Annotation) -> None:
-        if annotation.id in self._by_id:
-            raise ValueError(f"duplicate annotation id {annotation.id}")
-        key = annotation.sort_key()
-        index = bisect_left(self._keys, key)
-        self._keys.insert(index, key)
-        self._items.insert(index, annotation)
-        self._by_id[annotation.id] = annotation
-        self.longest = max(self.longest, annotation.end - annotation.start)
-        self._count(annotation.tag, 1)
-
-    def remove(self, annotation_id: str) -> Annotation:
-        annotation = self._by_id.pop(annotation_id)
-        index = bisect_left(self._keys, annotation.sort_key())
-        del self._keys[index]
-        del self._items[index]
-        self._count(annotation.tag, -1)
-        return annotation
-
-    def replace(self, annotation: Annotation) -> Annotation:
-        """Swap in a changed annotation with the same id; returns the old one."""
-        old = self.remove(annotation.id)
-        self.add(annotation)
-        return old
+    def at_position(self, index: int) -> Annotation:
+        """The index-th annotation in document order."""
+        return self._rows.annotation(self._by_position[index])
 
     def overlapping(self, start: int, end: int) -> list[Annotation]:
         """Annotations that share at least one character with [start, end), in order."""
-        low = bisect_left(self._keys, (start - self.longest,))
-        high = bisect_left(self._keys, (end,))
-        return [a for a in self._items[low:high] if a.end > start]
+        low = self._first_starting_at(start - self.longest)
+        high = self._first_starting_at(end)
+        ends, make = self._rows.ends, self._rows.annotation
+        return [make(row) for row in self._by_position[low:high] if ends[row] > start]
 
     def at(self, offset: int) -> list[Annotation]:
         """Annotations covering `offset`, innermost (shortest) first."""
@@ -94,34 +111,130 @@ class Layer:
         return sorted(found, key=lambda a: (a.end - a.start, a.start))
 
     def next_after(self, offset: int) -> Annotation | None:
-        index = bisect_right(self._keys, (offset, float("inf")))
-        return self._items[index] if index < len(self._items) else None
+        index = bisect_right(self._by_position, offset, key=self._rows.starts.__getitem__)
+        return self.at_position(index) if index < len(self._by_position) else None
 
     def previous_before(self, offset: int) -> Annotation | None:
-        index = bisect_left(self._keys, (offset,))
-        return self._items[index - 1] if index > 0 else None
+        index = self._first_starting_at(offset)
+        return self.at_position(index - 1) if index > 0 else None
 
     def ids(self) -> set[str]:
-        return set(self._by_id)
+        return set(map(self._rows.id_of, self._by_id))
 
     def index_of(self, annotation_id: str) -> int:
-        return bisect_left(self._keys, self._by_id[annotation_id].sort_key())
+        row = self._row_of(annotation_id)
+        if row is None:
+            raise KeyError(annotation_id)
+        return self._position_of_row(row)
 
     def counts(self) -> dict[str, int]:
         """Annotations per tag, kept up to date on every change."""
         return dict(self._counts)
 
     def items(self) -> list[Annotation]:
-        return list(self._items)
+        return list(self)
+
+    def in_id_order(self) -> list[Annotation]:
+        """Every annotation in the order of the file: by id."""
+        return list(map(self._rows.annotation, self._by_id))
+
+    def in_order(self, tag: str | None = None) -> Ordered:
+        """A live sequence of the annotations in document order, optionally of one tag only."""
+        if tag is None:
+            return Ordered(self, None)
+        codes, code = self._rows.tags.codes, self._rows.tags.code_of(tag)
+        return Ordered(self, array(INDEX, (i for i, row in enumerate(self._by_position) if codes[row] == code)))
+
+    def rows_in_id_order(self) -> tuple[Rows, Sequence[int]]:
+        """The columns and the row numbers to write, for the store."""
+        return self._rows, self._by_id
+
+    # -- changing --------------------------------------------------------------------
+
+    def _check_unfrozen(self) -> None:
+        if self.frozen:
+            raise RuntimeError("a layer snapshot cannot change")
+
+    def add(self, annotation: Annotation) -> None:
+        self._check_unfrozen()
+        if self._row_of(annotation.id) is not None:
+            raise ValueError(f"duplicate annotation id {annotation.id}")
+        rows = self._rows
+        row = rows.append_annotation(annotation)
+        self._by_id.insert(bisect_left(self._by_id, annotation.id, key=rows.id_of), row)
+        self._by_position.insert(self._position_of_row(row), row)
+        self.longest = max(self.longest, annotation.end - annotation.start)
+        self._count(annotation.tag, 1)
+
+    def remove(self, annotation_id: str) -> Annotation:
+        self._check_unfrozen()
+        row = self._row_of(annotation_id)
+        if row is None:
+            raise KeyError(annotation_id)
+        del self._by_id[bisect_left(self._by_id, annotation_id, key=self._rows.id_of)]
+        del self._by_position[self._position_of_row(row)]
+        self._count(self._rows.tags[row], -1)
+        return self._rows.annotation(row)
+
+    def replace(self, annotation: Annotation) -> Annotation:
+        """Swap in a changed annotation with the same id; returns the old one."""
+        old = self.remove(annotation.id)
+        self.add(annotation)
+        return old
+
+    def _count(self, tag: str, delta: int) -> None:
+        self._counts[tag] = self._counts.get(tag, 0) + delta
+        if not self._counts[tag]:
+            del self._counts[tag]
+
+    def snapshot(self) -> Layer:
+        """A read-only copy as it is now, sharing the rows: costs two array copies."""
+        copy = Layer.__new__(Layer)
+        copy._rows, copy.frozen, copy.longest = self._rows, True, self.longest
+        copy._by_id, copy._by_position = array(INDEX, self._by_id), array(INDEX, self._by_position)
+        copy._counts = dict(self._counts)
+        return copy
 
 
-__all__ = ["Layer"]
+class Ordered(Sequence):
+    """Annotations in document order, made as they are read (a list of 100,000 would not be)."""
+
+    def __init__(self, layer: Layer, positions: array | None) -> None:
+        self._layer = layer
+        self._positions = positions
+
+    def __len__(self) -> int:
+        return len(self._layer) if self._positions is None else len(self._positions)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._layer.at_position(index if self._positions is None else self._positions[index])
+
+    def index_of(self, annotation_id: str) -> int | None:
+        """Where the annotation is in this sequence, if it is in it."""
+        if annotation_id not in self._layer:
+            return None
+        position = self._layer.index_of(annotation_id)
+        if self._positions is None:
+            return position
+        index = bisect_left(self._positions, position)
+        return index if index < len(self._positions) and self._positions[index] == position else None
 
 
-def _first_duplicate(items: list[Annotation]) -> str:
-    seen: set[str] = set()
-    for annotation in items:
-        if annotation.id in seen:
-            return annotation.id
-        seen.add(annotation.id)
-    return ""
+def _in_position_order(rows: Rows, by_id: Sequence[int]) -> list[int]:
+    """Rows in (start, end, tag, id) order: a stable sort of the id order by one int per row,
+    since 100,000 tuples as sort keys would cost more memory than every row together."""
+    starts, ends, tags = rows.starts, rows.ends, rows.tags
+    ranks = {code: rank for rank, code in enumerate(sorted(range(len(tags.distinct)), key=tags.distinct.__getitem__))}
+    tag_bits = max(1, len(ranks).bit_length())
+    end_bits = max(ends, default=0).bit_length()
+    codes = tags.codes
+    return sorted(by_id, key=lambda r: (((starts[r] << end_bits) | ends[r]) << tag_bits) | ranks[codes[r]])
+
+
+__all__ = ["Layer", "Ordered"]

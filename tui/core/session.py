@@ -53,12 +53,12 @@ class Session:
         config = load_config(config_path(document.path, options.tags))
         annotator = resolve_annotator(options.annotator)
         store = AnnotationStore(layer_path(document.path, annotator, options.annotations))
-        return cls(document, config, annotator, store, None if defer else store.load())
+        return cls(document, config, annotator, store, None if defer else store.load(document.text))
 
     def read_annotations(self) -> tuple[StoredLayer, Layer]:
         """Read and index the annotation file; safe in a worker thread. Raises StoreError."""
-        stored = self.store.load()
-        return stored, Layer(stored.annotations)
+        stored = self.store.load(self.document.text)
+        return stored, stored.layer
 
     def install(self, stored: StoredLayer, layer: Layer) -> None:
         """Take what `read_annotations` read; changes are allowed from now on."""
@@ -67,7 +67,9 @@ class Session:
 
     def _install(self, stored: StoredLayer, layer: Layer | None = None) -> None:
         self.stored_sha256 = stored.document_sha256
-        self.layer = layer if layer is not None else Layer(stored.annotations)
+        if layer is None:
+            layer = stored.layer if len(stored.layer) else Layer(text=self.document.text)
+        self.layer = layer
         self.tables: dict[str, dict] = {name: dict(t) for name, t in stored.tables.items()}
 
     # -- reading -------------------------------------------------------------
@@ -180,11 +182,11 @@ class Session:
                          "title": self.document.title, "length": len(self.document.text)},
         }
 
-    def snapshot(self) -> tuple[int, list[Annotation], dict[str, dict]]:
+    def snapshot(self) -> tuple[int, Layer, dict[str, dict]]:
         """The current version, annotations and other tables, copied so a worker may save them."""
-        return self.version, self.layer.items(), {name: dict(t) for name, t in self.tables.items()}
+        return self.version, self.layer.snapshot(), {name: dict(t) for name, t in self.tables.items()}
 
-    def save_snapshot(self, version: int, annotations: list[Annotation], tables: dict[str, dict] | None = None) -> None:
+    def save_snapshot(self, version: int, annotations: Layer, tables: dict[str, dict] | None = None) -> None:
         """Write a snapshot (possibly from a worker thread). Raises StoreError."""
         self.store.save(annotations, self.meta(), tables)
         self.saved_version = max(self.saved_version, version)

@@ -16,18 +16,16 @@ from __future__ import annotations
 import gc
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from json.encoder import c_make_encoder, encode_basestring  # the C ones when available, as json.dumps uses
 from pathlib import Path
 
-from tinydb import TinyDB
-from tinydb.storages import Storage
-from tinydb.table import Table
-
-from tui.core.annotation import Annotation
+from tui.core.annotation import Annotation, record_values
 from tui.core.atomic import atomic_write_chunks
 from tui.core.errors import StoreError
+from tui.core.layer import Layer
+from tui.core.rows import Rows, encode_row
 
 SCHEMA_VERSION = 1
 ANNOTATIONS = "annotations"
@@ -68,13 +66,25 @@ def _pieces(data: dict) -> Iterator[str]:
             yield "{}"
         else:
             opening = "{"
-            for key in sorted(table):
-                yield f"{opening}\n{INDENT * 2}{_key(key)}: {_dump_record(table[key])}"
+            for key, record in _records(table):
+                yield f"{opening}\n{INDENT * 2}{_key(key)}: {record}"
                 opening = ","
             yield f"\n{INDENT}}}"
         if t < len(data) - 1:
             yield ","
     yield "\n}\n" if data else "}\n"
+
+
+def _records(table: dict | Layer) -> Iterator[tuple[str, str]]:
+    """(key, encoded record) in key order; a Layer's straight from its rows, already in id order."""
+    if isinstance(table, Layer):
+        rows, order = table.rows_in_id_order()
+        for row in order:
+            id_ = rows.id_of(row)
+            yield id_, encode_row(rows, row, id_)
+    else:
+        for key in sorted(table):
+            yield key, _dump_record(table[key])
 
 
 _FLAT_SEPARATOR = ",\n" + INDENT * 3
@@ -134,22 +144,6 @@ def _dump_record(record: dict | Annotation) -> str:
     return text.replace("\n", "\n" + INDENT * 2)
 
 
-class AtomicJSONStorage(Storage):
-    """TinyDB storage that never writes in place and never mistakes damage for emptiness."""
-
-    def __init__(self, path: str | Path, **_: object) -> None:
-        self.path = Path(path)
-
-    def read(self) -> dict | None:
-        return read_json(self.path)
-
-    def write(self, data: dict) -> None:
-        atomic_write_chunks(self.path, encoded_pieces(data))
-
-    def close(self) -> None:
-        pass
-
-
 def read_json(path: Path) -> dict | None:
     """The parsed file, None when it does not exist; StoreError when it is damaged."""
     try:
@@ -177,46 +171,46 @@ def read_json(path: Path) -> dict | None:
 
 
 _TABLE_START = b'\n  "annotations": {\n'
-_TABLE_END = b"\n  }"
-_RECORD_END = b"\n    },\n"
-BATCH = 2000  # records parsed at a time: a big file never becomes one big tree of dicts
+_TABLE_END = b"\n  }"  # only the table's own closing brace sits at this indent
+_RECORD_CLOSE = b"\n    }"
+_RECORD_END = _RECORD_CLOSE + b",\n"
+CHUNK = 1 << 19  # bytes read, and records parsed, at a time: about 900 records
 
 
-def _read_in_batches(path: Path) -> tuple[dict | None, list[dict]]:
-    """The file's tables, with the annotation records in batches of parsed dicts.
+class _OtherLayout(Exception):
+    """The file is not laid out as hedgerow writes it (or is damaged): read it whole instead."""
 
-    A file as hedgerow writes it is cut at record boundaries and parsed a batch at a time, so
-    100,000 annotations never exist as one tree of dicts (which cost 4x the file in memory);
-    any other layout, or any error, goes through `read_json` and its messages.
+
+def _stream_records(path: Path, take: Callable[[dict], None]) -> dict:
+    """Pass the annotation table's records to `take` a batch at a time; return the other tables.
+
+    A file as hedgerow writes it is cut at record boundaries while it is read, so 100,000
+    annotations never exist as one tree of dicts, nor the file as one bytes object (either
+    costs more than all the rows). Anything else raises _OtherLayout; FileNotFoundError as is.
     """
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return read_json(path), []  # missing or unreadable: read_json says which
-    start = raw.find(_TABLE_START)
-    end = raw.find(_TABLE_END, start + len(_TABLE_START) - 1) if start >= 0 else -1
-    if end < 0:
-        data = read_json(path)
-        return data, [data.get(ANNOTATIONS, {})] if data is not None else []
-    body, position, batches = start + len(_TABLE_START), start + len(_TABLE_START), []
-    try:
-        while position < end:
-            cut = position
-            for _ in range(BATCH):
-                found = raw.find(_RECORD_END, cut, end)
-                if found < 0:
-                    cut = end
-                    break
-                cut = found + len(_RECORD_END)
-            batches.append(json.loads(b"{" + raw[position:cut].rstrip().rstrip(b",") + b"}"))
-            position = cut
-        data = json.loads(raw[:body - 2] + b"{}" + raw[end + len(_TABLE_END):])  # the table emptied
-    except ValueError:  # damaged: the full parse gives the line, column or conflict
-        data = read_json(path)
-        return data, [data.get(ANNOTATIONS, {})] if data is not None else []
+    with path.open("rb") as file:
+        head = file.read(CHUNK)
+        start = head.find(_TABLE_START)
+        if not 0 <= start < 16:
+            raise _OtherLayout
+        opening, buffer = head[:start + len(_TABLE_START) - 2], head[start + len(_TABLE_START):]
+        try:
+            while (end := buffer.find(_TABLE_END)) < 0:
+                cut = buffer.rfind(_RECORD_END)
+                if cut >= 0:
+                    take(json.loads(b"{" + buffer[:cut + len(_RECORD_CLOSE)] + b"}"))
+                    buffer = buffer[cut + len(_RECORD_END):]
+                more = file.read(CHUNK)
+                if not more:
+                    raise _OtherLayout
+                buffer += more
+            take(json.loads(b"{" + buffer[:end] + b"}"))
+            data = json.loads(opening + b"{}" + buffer[end + len(_TABLE_END):] + file.read())
+        except ValueError:
+            raise _OtherLayout from None
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
-        raise StoreError(f"{path}: not a hedgerow annotation file (expected tables of records); left untouched")
-    return data, batches
+        raise _OtherLayout
+    return data
 
 
 _CONFLICT_IDS = re.compile(r"ours: annotations? ([^;\n]+)")  # the labels tui.core.merge writes
@@ -235,24 +229,16 @@ def conflict_error(path: Path, text: str) -> StoreError | None:
                       f"edit the file to keep one version, then git add it")
 
 
-class KeyedTable(Table):
-    """A TinyDB table whose documents are keyed by strings (annotation uuids)."""
-
-    document_id_class = str
-
-    def _get_next_id(self):  # inserts must name their id
-        raise StoreError("records are keyed by uuid; insert them with an explicit id")
-
-
-class AnnotationDB(TinyDB):
-    table_class = KeyedTable
-
-
 @dataclass
 class StoredLayer:
-    annotations: list[Annotation] = field(default_factory=list)  # in file order: a Layer sorts them
+    layer: Layer = field(default_factory=Layer)
     meta: dict = field(default_factory=dict)
     tables: dict[str, dict] = field(default_factory=dict)  # other tables, e.g. the gold layer's review
+
+    @property
+    def annotations(self) -> list[Annotation]:
+        """Every annotation, in file order (by id)."""
+        return self.layer.in_id_order()
 
     @property
     def document_sha256(self) -> str:
@@ -265,39 +251,45 @@ class AnnotationStore:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
 
-    def open_db(self) -> AnnotationDB:
+    def open_db(self):
         """The file as a TinyDB database, for queries (writes still go through `save`)."""
+        from tui.core.tinydb_file import AnnotationDB, AtomicJSONStorage
+
         return AnnotationDB(self.path, storage=AtomicJSONStorage)
 
     def exists(self) -> bool:
         return self.path.exists()
 
-    def load(self) -> StoredLayer:
+    def load(self, text: str | None = None) -> StoredLayer:
+        """Read and index the file. With the document's `text`, quotes and context that still
+        match it are not kept twice. Raises StoreError for a damaged file."""
         # Records hold no cycles: the collector walking every new object while thousands are
         # made costs a third of the load and frees nothing.
         collecting = gc.isenabled()
         gc.disable()
         try:
-            return self._load()
+            return self._load(text)
         finally:
             if collecting:
                 gc.enable()
 
-    def _load(self) -> StoredLayer:
-        data, batches = _read_in_batches(self.path)
-        if data is None:
-            return StoredLayer()
-        annotations = []
-        make = Annotation.from_record
-        for records in batches:
-            for key, record in records.items():
-                try:
-                    annotation = make(record)
-                except (AttributeError, TypeError, ValueError):
-                    annotation = self._annotation(key, record)  # says what is wrong
-                if annotation.id != key:
-                    self._annotation(key, record)
-                annotations.append(annotation)
+    def _load(self, text: str | None) -> StoredLayer:
+        rows = Rows(text)
+        try:
+            data = _stream_records(self.path, lambda records: self._add_records(rows, records))
+        except FileNotFoundError:
+            return StoredLayer(Layer(text=text))
+        except (OSError, _OtherLayout):  # read_json says what is wrong, or reads any other layout
+            data = read_json(self.path)
+            if data is None:
+                return StoredLayer(Layer(text=text))
+            rows = Rows(text)
+            self._add_records(rows, data.get(ANNOTATIONS, {}))
+        data.pop(ANNOTATIONS, None)
+        try:
+            layer = Layer.from_rows(rows)
+        except ValueError as error:
+            raise StoreError(f"{self.path}: {error}; left untouched") from None
         meta = data.get(META, {}).get(META_KEY, {})
         if not isinstance(meta, dict) or not isinstance(meta.get("document", {}), dict):
             raise StoreError(f"{self.path}: damaged meta table (meta.hedgerow and its document must be "
@@ -305,8 +297,17 @@ class AnnotationStore:
         schema = meta.get("schema", SCHEMA_VERSION)
         if not isinstance(schema, int) or schema > SCHEMA_VERSION:
             raise StoreError(f"{self.path}: written by a newer hedgerow (schema {schema}); upgrade hedgerow")
-        tables = {name: table for name, table in data.items() if name not in (ANNOTATIONS, META)}
-        return StoredLayer(annotations, meta, tables)
+        tables = {name: table for name, table in data.items() if name != META}
+        return StoredLayer(layer, meta, tables)
+
+    def _add_records(self, rows: Rows, records: dict) -> None:
+        append, checked = rows.append, record_values
+        for key, record in records.items():
+            values = checked(record)
+            if values is not None and values[9] == key:
+                append(*values)
+            else:
+                rows.append_annotation(self._annotation(key, record))  # or says what is wrong
 
     def _annotation(self, key: str, record: object) -> Annotation:
         if not isinstance(record, dict):
@@ -319,11 +320,11 @@ class AnnotationStore:
             raise StoreError(f"{self.path}: record {key} holds id {annotation.id}; left untouched")
         return annotation
 
-    def save(self, annotations: Iterable[Annotation], meta: dict, tables: dict[str, dict] | None = None) -> None:
-        """Write the whole set in one atomic write."""
+    def save(self, annotations: Layer | Iterable[Annotation], meta: dict, tables: dict[str, dict] | None = None) -> None:
+        """Write the whole set in one atomic write (a Layer, e.g. a snapshot, is written from its rows)."""
         data = {
             **(tables or {}),
-            ANNOTATIONS: {a.id: a for a in annotations},  # encoded straight from the objects
+            ANNOTATIONS: annotations if isinstance(annotations, Layer) else {a.id: a for a in annotations},
             META: {META_KEY: {"schema": SCHEMA_VERSION, **meta}},
         }
         atomic_write_chunks(self.path, encoded_pieces(data))
