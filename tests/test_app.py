@@ -350,10 +350,13 @@ async def test_palette_export_writes_a_w3c_file(project_doc: Path, monkeypatch) 
     session.add(*find(session.text, HEDGE), "hedge")
     app = HedgerowApp(session)
     async with app.run_test(size=SIZE) as pilot:
-        app.export("w3c")
+        app.export("w3c")  # in a worker, of the annotations as they are now
+        session.add(*find(session.text, "Kazakhstan"), "actor")
+        await app.workers.wait_for_complete()
         await pilot.pause()
+        assert any("Exported 1 annotation as w3c" in n.message for n in app._notifications)
     exported = json.loads((project_doc.parent / "seed.alice.w3c.jsonld").read_text(encoding="utf-8"))
-    assert exported["type"] == "AnnotationCollection"
+    assert exported["type"] == "AnnotationCollection" and exported["total"] == 1
     assert exported["first"]["items"][0]["target"]["selector"][0]["exact"] == HEDGE
 
 

@@ -345,3 +345,29 @@ def test_console_script_lists(console_script: Path, project_doc: Path) -> None:
                             text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "Kazakhstan" in result.stdout and "actor" in result.stdout
+
+
+# -- the parser ------------------------------------------------------------------------------
+
+
+def test_each_command_is_registered_by_the_module_that_cli_imports_for_it() -> None:
+    from tui.cli import build_parser
+    from tui.commands import COMMANDS
+
+    def registered(parser) -> set[str]:
+        return set(parser._subparsers._group_actions[0].choices)
+
+    assert registered(build_parser()) == set(COMMANDS)
+    for command in COMMANDS:
+        assert command in registered(build_parser(command))
+
+
+def test_opening_a_document_does_not_load_the_other_commands(tmp_path: Path) -> None:
+    """`hedgerow DOC` imports only what opening needs (checked in a fresh interpreter)."""
+    code = ("import sys, tui.cli\n"
+            "tui.cli.main([sys.argv[1], '--annotator', ' '])\n"  # a blank annotator: fails before the TUI
+            "print(sorted(m for m in sys.modules if m.startswith(('tui.commands.', 'rich.table'))))")
+    doc = tmp_path / "doc.txt"
+    doc.write_text("text\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-c", code, str(doc)], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "['tui.commands.common', 'tui.commands.documents']"

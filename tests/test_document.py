@@ -6,13 +6,15 @@ the TUI take), tags spans whose offsets were worked out by hand, saves, and reop
 
 from __future__ import annotations
 
+import hashlib
 import json
+import random
 import unicodedata
 from pathlib import Path
 
 import pytest
 
-from tui.core.document import Document, decode, make_title, normalise, text_hash
+from tui.core.document import HASH_CHUNK, Document, decode, make_title, normalise, text_hash
 from tui.core.errors import InputError
 from tui.core.session import Session, SessionOptions
 
@@ -193,3 +195,77 @@ def test_from_text_normalises() -> None:
     document = Document.from_text("Cafe\u0301\r\n")
     assert document.text == "Café\n"
     assert document.sha256 == text_hash("Café\n")
+
+
+# -- loading works a line at a time: each case would catch a split anywhere but at "\n", a CR
+# -- handled after splitting, or a hash that skips or repeats bytes around a normalised line.
+
+def _reference(raw: bytes) -> str:
+    """What loading means: decode, drop a BOM, LF line ends, NFC -- done on the whole text at once."""
+    text = raw.decode("utf-8").removeprefix("\ufeff")
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+LINE_CASES = {
+    "mark-after-newline": "Cafe\n\u0301 and e\n\u0301\n".encode(),  # a mark never joins across a newline
+    "mark-after-crlf": "e\r\n\u0301x\r\n".encode(),
+    "mark-after-lone-cr": "e\r\u0301x\re\u0301".encode(),  # CR becomes LF before composing
+    "crlf-then-nfd-lines": ("ascii line\r\n" * 3 + "Cafe\u0301\r\n" + "plain\r\n" + "u\u0308ber\r\n").encode(),
+    "bom-nfd-first-line": "\ufeffe\u0301 first\nsecond e\u0301".encode(),
+    "hangul-jamo-lines": "\u1112\u1161\u11ab\n\u1112\n\u1161\u11ab".encode(),
+    "reordered-marks": "a\u0301\u0323 q\u0307\u0323\n".encode(),  # canonical reordering, then composing
+    "singletons": "\u212b \u2126 \u0344\n".encode(),  # quick check says No: Angstrom, Ohm, a composite mark
+    "unchanged-non-ascii": "“quoted” 👍🏽 哈萨克斯坦\nCafé\n".encode(),
+    "nfd-between-unchanged": "“a”\nCafe\u0301\n“b”\nx\u0301\n👨\u200d👩\u200d👧 e\u0301\n".encode(),
+    "no-final-newline": "plain\nlast e\u0301".encode(),
+    "empty-lines": "\n\n\u0301\n\ne\u0301\n\n".encode(),
+}
+
+
+@pytest.mark.parametrize("raw", LINE_CASES.values(), ids=LINE_CASES.keys())
+def test_load_matches_normalising_the_whole_text(tmp_path: Path, raw: bytes) -> None:
+    path = tmp_path / "doc.txt"
+    path.write_bytes(raw)
+    expected = _reference(raw)
+    document = Document.load(path)
+    assert document.text == expected
+    assert document.sha256 == hashlib.sha256(expected.encode("utf-8")).hexdigest()
+    assert normalise(raw.decode("utf-8")) == expected
+    assert Document.from_text(raw.decode("utf-8")).sha256 == document.sha256
+
+
+def test_load_matches_normalising_the_whole_text_on_a_long_mixed_text(tmp_path: Path) -> None:
+    """Many lines, some already NFC, some not, and CRLF and CR: the hash runs over every kind of seam."""
+    pieces = ["plain words ", "Cafe\u0301 ", "café ", "“q” ", "👍🏽", "\u1112\u1161\u11ab", "x\u0301\u0323",
+              "\u212b", "\n", "\r\n", "\r", "\n\u0301", "\u0301"]
+    rng = random.Random(7)
+    raw = "\ufeff" + "".join(rng.choice(pieces) for _ in range(20_000))
+    path = tmp_path / "doc.txt"
+    path.write_bytes(raw.encode("utf-8"))
+    expected = _reference(raw.encode("utf-8"))
+    document = Document.load(path)
+    assert document.text == expected
+    assert document.sha256 == hashlib.sha256(expected.encode("utf-8")).hexdigest() == text_hash(expected)
+    assert normalise(raw) == expected
+
+
+def test_text_hash_spans_its_chunks() -> None:
+    text = "é👍" * (HASH_CHUNK // 2 + 3)  # longer than a chunk, with chunk seams between characters
+    assert text_hash(text) == hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def test_normalise_returns_text_that_is_already_normal_as_is() -> None:
+    text = "“already” NFC é 👍🏽\n" * 3
+    assert normalise(text) is text
+
+
+@pytest.mark.parametrize(
+    ("raw", "offset"),
+    [(b"ok\r\nline\r\n\xe9t\xe9", 10), (b"\xef\xbb\xbfCafe\xcc\x81\nok\n\xff", 13), (b"caf\xc3", 3)],
+    ids=["after-crlf", "after-bom-and-nfd", "cut-at-the-end"],
+)
+def test_bad_bytes_are_named_at_their_offset_in_the_file(tmp_path: Path, raw: bytes, offset: int) -> None:
+    path = tmp_path / "doc.txt"
+    path.write_bytes(raw)
+    with pytest.raises(InputError, match=f"byte 0x{raw[offset]:02x} at offset {offset}"):
+        Document.load(path)

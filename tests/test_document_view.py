@@ -302,3 +302,39 @@ def test_row_span_matches_rendering_helper() -> None:
 
     starts = wrap(TEXT, 79)
     assert [TEXT[slice(*row_span(TEXT, starts, row))].rstrip() for row in range(len(starts))] == ROWS
+
+
+class FirstDrawn(DocumentView):
+    """Keeps the first row it draws, and how much of the text was wrapped by then."""
+
+    first_row: str | None = None
+    wrapped_then = -1
+
+    def render_line(self, y: int):
+        strip = super().render_line(y)
+        if self.first_row is None:
+            self.first_row, self.wrapped_then = strip.text.rstrip(), self._wrapped_to
+        return strip
+
+
+async def test_the_first_frame_shows_text_and_the_rest_is_wrapped_after_it() -> None:
+    from tui.app.wrap import wrap
+
+    long_text = (TEXT + "\n\n") * 3000  # about 2,300 screens at 80x24
+    view = FirstDrawn(long_text)
+
+    class LongHost(App):
+        def compose(self) -> ComposeResult:
+            yield view
+
+    async with LongHost().run_test(size=(80, 24)) as pilot:
+        assert view.first_row == ROWS[0]  # not a blank row waiting for the Resize message
+        assert 0 < view.wrapped_then < len(long_text) // 100  # only about a screen before that frame
+        rows = len(wrap(long_text, 79))
+        for _ in range(100):  # the rest, a chunk after each refresh
+            if view.virtual_size.height == rows:
+                break
+            await pilot.pause(0.01)
+        assert view.virtual_size.height == rows
+        await pilot.press("ctrl+end")
+        assert view.location(view.cursor)[0] == rows - 1

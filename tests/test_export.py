@@ -280,3 +280,26 @@ def test_bad_import_input_is_a_clear_input_error(text: str, message: str) -> Non
 def test_a_broken_w3c_item_is_named_by_its_id() -> None:
     with pytest.raises(InputError, match=f"item 0 \\(urn:uuid:{ANNOTATIONS[0].id}\\)"):
         parse_export(_w3c_selectors([]), "bad.json")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("given", [ANNOTATIONS, []], ids=["six", "none"])
+def test_pieces_from_a_layer_equal_the_whole_text_json_would_write(fmt: str, given: list[Annotation]) -> None:
+    from tui.core.export import json_pieces, pieces, w3c_annotation, w3c_collection
+    from tui.core.layer import Layer
+
+    layer = Layer(given, text=DOCUMENT.text)
+    written = list(pieces(fmt, DOCUMENT, layer))
+    assert "".join(written) == render(fmt, DOCUMENT, reversed(given))  # a list is sorted first
+    if fmt == "json":  # the same text json.dumps gives for the whole structure at once
+        whole = {"hedgerow": {"format": "hedgerow-annotations", "version": 1},
+                 "document": json.loads("".join(json_pieces(DOCUMENT, [])))["document"],
+                 "annotations": [a.to_record() for a in IN_ORDER if a in given]}
+        assert "".join(written) == json.dumps(whole, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        assert len(written) > len(given)  # in pieces, an annotation at a time
+    if fmt == "w3c":
+        whole = w3c_collection(DOCUMENT, layer)
+        if given:
+            source = sha256_uri(DOCUMENT.sha256)
+            whole["first"]["items"] = [w3c_annotation(a, source) for a in IN_ORDER]
+        assert "".join(written) == json.dumps(whole, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -526,3 +526,29 @@ def test_a_chunk_that_fails_midway_leaves_the_old_file_and_no_temp(tmp_path: Pat
         atomic_write_chunks(path, chunks())
     assert path.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["layer.json"]
+
+
+def test_a_file_laid_out_by_hand_or_another_tool_loads_the_same(project_doc: Path) -> None:
+    session = tagged_session(project_doc, SPANS)
+    session.save()
+    path = session.store.path
+    expected = AnnotationStore(path).load(session.text)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for layout in (json.dumps(data), json.dumps(data, indent=4), json.dumps(dict(reversed(data.items())), indent=2)):
+        path.write_text(layout, encoding="utf-8")
+        loaded = AnnotationStore(path).load(session.text)
+        assert loaded.annotations == expected.annotations and loaded.meta == expected.meta
+    session.save()  # written back in the stable layout
+    assert AnnotationStore(path).load(session.text).annotations == expected.annotations
+    assert path.read_text(encoding="utf-8").startswith('{\n  "annotations": {\n    "')
+
+
+def test_a_file_cut_short_is_refused_not_half_loaded(project_doc: Path) -> None:
+    session = tagged_session(project_doc, SPANS)
+    session.save()
+    raw = session.store.path.read_bytes()
+    for cut in (len(raw) // 3, len(raw) - 40, len(raw) - 3):
+        session.store.path.write_bytes(raw[:cut])
+        with pytest.raises(StoreError, match="corrupt JSON"):
+            AnnotationStore(session.store.path).load(session.text)
+        assert session.store.path.read_bytes() == raw[:cut]

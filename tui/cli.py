@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
 from tui import __version__
-from tui.commands import MODULES
+from tui.commands import COMMANDS, MODULES
 from tui.commands.common import fail
 from tui.core.errors import HedgerowError
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser for every command, or for `command` alone (importing only its module: the TUI
+    starts sooner when `hedgerow DOC` does not load the other commands' code)."""
     parser = argparse.ArgumentParser(
         prog="hedgerow",
         description="Read and annotate plain-text documents in the terminal; review them as a team through git.",
@@ -20,21 +23,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"hedgerow {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in MODULES:
-        module.register(sub)
+    for name in MODULES if command is None else (COMMANDS[command],):
+        importlib.import_module(f"tui.commands.{name}").register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    commands = parser._subparsers._group_actions[0].choices  # the registered command names
-    if argv and not argv[0].startswith("-") and argv[0] not in commands:
+    if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
         argv.insert(0, "open")
     if not argv:
-        parser.print_help(sys.stderr)
+        build_parser().print_help(sys.stderr)
         return 2
-    args = parser.parse_args(argv)
+    # Options before a command (--help, --version, a typo) need every command's parser.
+    args = build_parser(argv[0] if argv[0] in COMMANDS else None).parse_args(argv)
     try:
         return args.run(args)
     except HedgerowError as error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -14,21 +15,24 @@ from textual.widgets import Footer
 from tui.app.annotation_list import AnnotationList
 from tui.app.base import SavingApp
 from tui.app.cells import snippet
-from tui.app.clipboard import citation, copy_text
 from tui.app.commands import HedgerowCommands
 from tui.app.dialogs import ConfirmDialog, NoteDialog
 from tui.app.document_view import DocumentView
 from tui.app.panels import DocumentPanel, TagLegend
 from tui.app.search_bar import SearchBar
 from tui.app.styles import tag_styles
-from tui.core.anchoring import FUZZY, HOLDS, MOVED, ORPHAN, Anchor, anchor_all, quote_holds
 from tui.core.annotation import Annotation
-from tui.core.atomic import atomic_write_text
+from tui.core.atomic import atomic_write_chunks
 from tui.core.errors import HedgerowError
 from tui.core.history import Change
-from tui.core.search import find_all
 from tui.core.segment import paragraph_at, sentence_at
 from tui.core.session import Session
+
+if TYPE_CHECKING:
+    from tui.core.anchoring import Anchor
+
+# Re-anchoring, search and the clipboard (pyperclip, ctypes) are imported where used: not paying
+# for them before the first frame.
 
 EXPORT_EXTENSIONS = {"json": "json", "w3c": "w3c.jsonld", "jsonl": "jsonl", "csv": "csv"}
 
@@ -96,6 +100,7 @@ class HedgerowApp(SavingApp):
     # -- layout ------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        self._set_breakpoint_classes()  # before the widgets exist: they are then styled once
         session = self.session
         with Horizontal(id="main"):
             yield DocumentView(session.text, session.layer, tag_styles=tag_styles(session.tags), id="document")
@@ -124,12 +129,26 @@ class HedgerowApp(SavingApp):
             self._annotations_ready()
         else:
             self.query_one(DocumentPanel).set_save_state("loading")
-            self.run_worker(self._read_annotations, thread=True, group="load", exit_on_error=False)
+            # After the first frame: the worker would hold the GIL half the time until the text shows.
+            self.call_after_refresh(self.run_worker, self._read_annotations, thread=True, group="load",
+                                    exit_on_error=False)
         self.view.focus()
         self.view.border_title = self.session.document.path.name
         self._show_position()
         if self.session.document.is_empty:
             self.notify("This document is empty: there is nothing to annotate.", severity="warning", timeout=8)
+
+    def _set_breakpoint_classes(self) -> None:
+        """The screen's -tiny/-narrow/-wide class for the terminal's width, before the first layout.
+
+        Textual sets it on the screen's first Resize, which comes after a first frame laid out with
+        the default sidebar width: the text pane would be wrapped and drawn twice at two widths.
+        """
+        width, current = self.size.width, None
+        for minimum, name in sorted(self.HORIZONTAL_BREAKPOINTS):
+            if width >= minimum:
+                current = name
+        self.screen.update_classes({name: name == current for _, name in self.HORIZONTAL_BREAKPOINTS})
 
     # -- loading: a large annotation file is read in a worker while the text is already shown --
 
@@ -168,10 +187,14 @@ class HedgerowApp(SavingApp):
 
     def _find_anchors(self) -> None:
         """In a worker: where every annotation is in the changed text (most simply still hold)."""
+        from tui.core.anchoring import HOLDS, anchor_all
+
         found = anchor_all(self.session.text, self.session.layer.items())
         self.call_from_thread(self._show_anchors, {a.annotation.id: a for a in found if a.status is not HOLDS})
 
     def _update_anchors(self, annotations: list[Annotation]) -> None:
+        from tui.core.anchoring import anchor_all, quote_holds
+
         text, layer = self.session.text, self.session.layer
         for annotation in annotations:
             self.anchors.pop(annotation.id, None)
@@ -189,6 +212,8 @@ class HedgerowApp(SavingApp):
 
     def action_reanchor(self) -> None:
         """Offer the new offsets of annotations whose text moved; orphans stay as they are."""
+        from tui.core.anchoring import FUZZY, MOVED, ORPHAN
+
         if not self.anchors:
             self.notify("Every annotation's quote is at its offsets: nothing to re-anchor.", timeout=3)
             return
@@ -346,6 +371,8 @@ class HedgerowApp(SavingApp):
         self.view.focus()
 
     def _run_search(self, query: str, regex: bool, case_sensitive: bool) -> bool:
+        from tui.core.search import find_all
+
         bar = self.query_one(SearchBar)
         try:
             self.matches = find_all(self.session.text, query, regex=regex, case_sensitive=case_sensitive)
@@ -387,6 +414,8 @@ class HedgerowApp(SavingApp):
     # -- clipboard, panels, help, export, quit -----------------------------------------
 
     def action_copy(self) -> None:
+        from tui.app.clipboard import citation, copy_text
+
         document = self.session.document
         if self.view.selection:
             start, end = self.view.selection
@@ -417,16 +446,21 @@ class HedgerowApp(SavingApp):
             self.view.focus()
 
     def export(self, fmt: str) -> None:
-        from tui.core.export import render
-
+        """Write the annotations as they are now to a file in the current directory, in a worker."""
         document = self.session.document
         path = Path.cwd() / f"{document.stem}.{self.session.annotator}.{EXPORT_EXTENSIONS[fmt]}"
+        layer = self.session.layer.snapshot()
+        self.run_worker(lambda: self._export(fmt, path, layer), thread=True, group="export", exit_on_error=False)
+
+    def _export(self, fmt: str, path: Path, layer) -> None:
+        from tui.core.export import pieces
+
         try:
-            atomic_write_text(path, render(fmt, document, self.session.layer.items()))
+            atomic_write_chunks(path, (piece.encode("utf-8") for piece in pieces(fmt, self.session.document, layer)))
         except HedgerowError as error:
-            self.notify(f"Export failed: {error}", severity="error")
+            self.call_from_thread(self.notify, f"Export failed: {error}", severity="error")
             return
-        self.notify(f"Exported {len(self.session.layer)} annotations as {fmt} to {path}", timeout=6)
+        self.call_from_thread(self.notify, f"Exported {len(layer):,} annotation{'s' * (len(layer) != 1)} as {fmt} to {path}", timeout=6)
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
         commands = [

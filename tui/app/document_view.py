@@ -29,7 +29,7 @@ from rich.style import Style
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -58,7 +58,7 @@ from tui.core.segment import (
     word_at,
 )
 
-WRAP_CHUNK = 1 << 19  # characters wrapped before the first frame, and then between frames
+WRAP_CHUNK = 1 << 19  # characters wrapped between frames once the screen's rows are wrapped
 _WHITE = ColorTriplet(255, 255, 255)
 
 
@@ -342,8 +342,9 @@ class DocumentView(ScrollView, can_focus=True):
     # ---- wrapping and geometry ------------------------------------------------------------
 
     def _rewrap(self) -> None:
-        """Wrap to the current width: the first chunk now, then a chunk after each screen refresh."""
-        width = self.scrollable_content_region.width
+        """Wrap to the current width: the rows on screen now, the rest a chunk after each screen refresh."""
+        region = self.scrollable_content_region
+        width = region.width
         if width <= 0 or width == self._wrap_width:
             return
         top = self._starts[min(self.scroll_offset.y, len(self._starts) - 1)] if self._starts else 0
@@ -352,12 +353,20 @@ class DocumentView(ScrollView, can_focus=True):
         self._generation += 1
         self._starts = []
         self._wrapped_to = 0
-        self._wrap_next(WRAP_CHUNK)
+        self._wrap_screen(top, region.height)
         if self._wrapped_to <= len(self._text):
             self.call_after_refresh(self._wrap_more, self._wrap_token)
         self._update_virtual_size()
         self._scroll_rows(self._row(top))
         self.scroll_to_offset(self._cursor)
+
+    def _wrap_screen(self, top: int, height: int) -> None:
+        """Wrap through offset `top` and a screenful of rows below it, plus the spare row `_rows` wants."""
+        screenful = max(1, self._wrap_width * height)  # of one-cell characters; more rounds if they are not
+        while self._wrapped_to <= len(self._text):
+            if self._wrapped_to > top and len(self._starts) - row_of(self._starts, top) > height + 1:
+                return
+            self._wrap_next(max(screenful, top + 1 - self._wrapped_to))
 
     def _wrap_next(self, amount: int) -> None:
         stop = _paragraph_start(self._text, self._wrapped_to + amount)
@@ -460,6 +469,11 @@ class DocumentView(ScrollView, can_focus=True):
         self._generation += 1  # the theme may have changed the base colours
 
     # ---- drawing ---------------------------------------------------------------------------
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        if self.scrollable_content_region.width != self._wrap_width:
+            self._rewrap()  # wrap before drawing: the Resize message only comes after this frame
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         width = self._wrap_width

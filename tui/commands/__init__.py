@@ -1,5 +1,12 @@
-"""hedgerow's commands, one module per family; each has `register(subparsers)`."""
+"""hedgerow's commands, one module per family; each has `register(subparsers)`.
 
-from tui.commands import documents, exchange, gitcmds, review
+COMMANDS says which module registers each command, so that a run imports only its own module.
+"""
 
-MODULES = (documents, exchange, review, gitcmds)
+COMMANDS = {
+    "open": "documents", "list": "documents",
+    "export": "exchange", "import": "exchange",
+    "check": "review", "agree": "review", "review": "review",
+    "merge-driver": "gitcmds", "show": "gitcmds", "git-setup": "gitcmds",
+}
+MODULES = ("documents", "exchange", "review", "gitcmds")  # in the order `hedgerow --help` lists them

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import argparse
 import gc
-
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from tui.commands.common import document_options, open_session, session_options, stderr, stdout_console
-from tui.core.annotation import Annotation
 from tui.core.errors import HedgerowError
 from tui.core.session import Session
-from tui.core.tags import TagSet
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from tui.core.annotation import Annotation
+    from tui.core.tags import TagSet
 
 
 LARGE_FILE = 1_000_000  # bytes: about 1,700 annotations, which read in under 20 ms
@@ -33,10 +35,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_open(args: argparse.Namespace) -> int:
     # Bad input fails here, before the screen is taken over; a large annotation file is read
     # by the app in a worker so the text shows at once.
-    session = Session.open(args.document, session_options(args), defer=_large(args))
-    from tui.app.app import HedgerowApp  # Textual loads only when the TUI is wanted
+    # The collector is off while starting: it would walk the growing heap of Textual's modules
+    # over and over (~10 ms) to find no garbage.
+    gc.disable()
+    try:
+        session = Session.open(args.document, session_options(args), defer=_large(args))
+        from tui.app.app import HedgerowApp  # Textual loads only when the TUI is wanted
 
-    gc.freeze()  # the loaded annotations live for the whole session: keep the collector off them
+        gc.freeze()  # the annotations and modules loaded live as long as the app: keep the collector off them
+    finally:
+        gc.enable()
 
     app = HedgerowApp(session)
     app.run()
@@ -60,6 +68,9 @@ def snippet(text: str, width: int = 60) -> str:
 
 
 def annotation_table(annotations: list[Annotation], tags: TagSet, title: str) -> Table:
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(title=title, title_justify="left", expand=False)
     table.add_column("tag")
     table.add_column("span", justify="right", no_wrap=True)

@@ -8,9 +8,6 @@ import json
 import sys
 from pathlib import Path
 
-from rich.table import Table
-from rich.text import Text
-
 from tui.commands.common import document_options, open_session, stderr, stdout_console
 from tui.commands.documents import snippet
 from tui.core.document import Document
@@ -95,6 +92,9 @@ def run_check(args: argparse.Namespace) -> int:
 
 def _check_layer(session, apply: bool, gold: bool) -> int:
     """Print one layer's anchor statuses; with `apply`, write the new offsets. Returns the orphans."""
+    from rich.table import Table
+    from rich.text import Text
+
     from tui.core.anchoring import AnchorStatus, anchor_all
 
     anchors = anchor_all(session.text, session.layer.items())

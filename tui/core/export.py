@@ -1,8 +1,9 @@
 """Exports of one document's annotations: hedgerow json, W3C Web Annotation, JSON Lines, CSV.
 
-Every format lists annotations in document order and is returned as one string; the
-CLI writes it to stdout or atomically to a file. `json` and `w3c` read back losslessly
-through `tui.core.importer.parse_export`.
+Every format lists annotations in document order. `pieces` yields the text a piece at a time,
+each annotation made as it is written, so exporting 100,000 annotations from a Layer never
+holds them all as objects nor the whole text; `render` joins the pieces. `json` and `w3c`
+read back losslessly through `tui.core.importer.parse_export`.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ import csv
 import io
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from tui.core.annotation import Annotation
 from tui.core.document import Document
 from tui.core.paths import relative_path
 from tui.core.errors import InputError
+from tui.core.layer import Layer
 
 FORMATS = ("json", "w3c", "jsonl", "csv")
 FORMAT_NAME = "hedgerow-annotations"
@@ -28,12 +30,44 @@ CSV_COLUMNS = ("id", "tag", "start", "end", "quote", "note", "annotator", "creat
                "prefix", "suffix", "document")
 
 
-def _ordered(annotations: Iterable[Annotation]) -> list[Annotation]:
-    return sorted(annotations, key=Annotation.sort_key)
+def _ordered(annotations: Iterable[Annotation]) -> Iterable[Annotation]:
+    """In document order; a Layer already is, and makes each annotation only as it is read."""
+    return annotations if isinstance(annotations, Layer) else sorted(annotations, key=Annotation.sort_key)
 
 
 def _dumps(data) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+class Streamed:
+    """A JSON array whose items are made as they are written (see `_dump_pieces`)."""
+
+    def __init__(self, items: Iterable, make: Callable[[object], object]) -> None:
+        self.items, self.make = items, make
+
+
+def _dump_pieces(value, depth: int = 0) -> Iterator[str]:
+    """json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False), in pieces, with Streamed arrays."""
+    pad = "\n" + "  " * (depth + 1)
+    if isinstance(value, Streamed):
+        opening = "["
+        for item in value.items:
+            yield opening + pad + _dumps(value.make(item))[:-1].replace("\n", pad)
+            opening = ","
+        yield "[]" if opening == "[" else "\n" + "  " * depth + "]"
+    elif isinstance(value, dict) and _streams(value):
+        opening = "{"
+        for key in sorted(value):
+            yield f"{opening}{pad}{json.dumps(key, ensure_ascii=False)}: "
+            yield from _dump_pieces(value[key], depth + 1)
+            opening = ","
+        yield "\n" + "  " * depth + "}"
+    else:
+        yield _dumps(value)[:-1].replace("\n", "\n" + "  " * depth)
+
+
+def _streams(value) -> bool:
+    return isinstance(value, Streamed) or isinstance(value, dict) and any(map(_streams, value.values()))
 
 
 def document_meta(document: Document) -> dict:
@@ -42,22 +76,23 @@ def document_meta(document: Document) -> dict:
             "length": len(document.text)}
 
 
-def to_json(document: Document, annotations: Iterable[Annotation]) -> str:
+def json_pieces(document: Document, annotations: Iterable[Annotation]) -> Iterator[str]:
     """hedgerow's full records with the document's metadata."""
-    return _dumps({
+    yield from _dump_pieces({
         "hedgerow": {"format": FORMAT_NAME, "version": FORMAT_VERSION},
         "document": document_meta(document),
-        "annotations": [a.to_record() for a in _ordered(annotations)],
+        "annotations": Streamed(_ordered(annotations), Annotation.to_record),
     })
+    yield "\n"
 
 
-def to_jsonl(document: Document, annotations: Iterable[Annotation]) -> str:
+def jsonl_pieces(document: Document, annotations: Iterable[Annotation]) -> Iterator[str]:
     """One full record per line, no document header (so `cat` and `grep` work on it)."""
-    return "".join(json.dumps(a.to_record(), ensure_ascii=False, sort_keys=True) + "\n"
-                   for a in _ordered(annotations))
+    for a in _ordered(annotations):
+        yield json.dumps(a.to_record(), ensure_ascii=False, sort_keys=True) + "\n"
 
 
-def to_csv(document: Document, annotations: Iterable[Annotation]) -> str:
+def csv_pieces(document: Document, annotations: Iterable[Annotation]) -> Iterator[str]:
     """RFC 4180 CSV (CRLF rows, minimal quoting) in plain UTF-8 without a byte-order mark.
 
     No BOM, so other tools read the first header as `id`; Excel needs "Data > From Text/CSV"
@@ -70,7 +105,11 @@ def to_csv(document: Document, annotations: Iterable[Annotation]) -> str:
     for a in _ordered(annotations):
         record = a.to_record()
         writer.writerow([record[name] for name in CSV_COLUMNS])
-    return out.getvalue()
+        if out.tell() > 1 << 16:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
 
 
 # -- W3C Web Annotation ----------------------------------------------------------------
@@ -130,8 +169,9 @@ def w3c_annotation(a: Annotation, source: str) -> dict:
 
 
 def w3c_collection(document: Document, annotations: Iterable[Annotation]) -> dict:
+    """The collection; its one page's items are a Streamed array, made as they are written."""
     items = _ordered(annotations)
-    annotators = sorted({a.annotator for a in items})
+    annotators = sorted(items.annotators() if isinstance(items, Layer) else {a.annotator for a in items})
     # Derived, not random, so re-exporting the same layer gives the same ids.
     seed = f"{sha256_uri(document.sha256)}?annotators={','.join(annotators)}"
     collection_id = uuid.uuid5(uuid.NAMESPACE_URL, seed).urn
@@ -151,22 +191,28 @@ def w3c_collection(document: Document, annotations: Iterable[Annotation]) -> dic
             "id": page_id,
             "type": "AnnotationPage",
             "startIndex": 0,
-            "items": [w3c_annotation(a, source) for a in items],
+            "items": Streamed(items, lambda a: w3c_annotation(a, source)),
         }
         collection["last"] = page_id
     return collection
 
 
-def to_w3c(document: Document, annotations: Iterable[Annotation]) -> str:
-    return _dumps(w3c_collection(document, annotations))
+def w3c_pieces(document: Document, annotations: Iterable[Annotation]) -> Iterator[str]:
+    yield from _dump_pieces(w3c_collection(document, annotations))
+    yield "\n"
 
 
-_RENDERERS = {"json": to_json, "w3c": to_w3c, "jsonl": to_jsonl, "csv": to_csv}
+_WRITERS = {"json": json_pieces, "w3c": w3c_pieces, "jsonl": jsonl_pieces, "csv": csv_pieces}
+
+
+def pieces(fmt: str, document: Document, annotations: Iterable[Annotation]) -> Iterator[str]:
+    """The export's text a piece at a time (write each to a file as it comes)."""
+    try:
+        writer = _WRITERS[fmt]
+    except KeyError:
+        raise InputError(f"unknown export format {fmt!r} (the formats are {', '.join(FORMATS)})") from None
+    return writer(document, annotations)
 
 
 def render(fmt: str, document: Document, annotations: Iterable[Annotation]) -> str:
-    try:
-        renderer = _RENDERERS[fmt]
-    except KeyError:
-        raise InputError(f"unknown export format {fmt!r} (the formats are {', '.join(FORMATS)})") from None
-    return renderer(document, annotations)
+    return "".join(pieces(fmt, document, annotations))

@@ -127,6 +127,11 @@ class Layer:
             raise KeyError(annotation_id)
         return self._position_of_row(row)
 
+    def annotators(self) -> set[str]:
+        """Who made the annotations (a file can hold others' imported ones)."""
+        values = self._rows.annotators
+        return {values.distinct[code] for code in {values.codes[row] for row in self._by_position}}
+
     def counts(self) -> dict[str, int]:
         """Annotations per tag, kept up to date on every change."""
         return dict(self._counts)
