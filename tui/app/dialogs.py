@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Static, TextArea
+from textual.widgets import Button, Label, Static
 
 from tui.core.annotation import Annotation
 
@@ -27,6 +27,8 @@ class NoteDialog(ModalScreen[str | None]):
         self.colour = colour
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import TextArea  # ~10 ms to import: not before the first frame
+
         quote = " ".join(self.annotation.quote.split())
         with Vertical(id="note-dialog"):
             yield Label(Text.assemble(("Note on ", "bold"), (f" {self.annotation.tag} ", f"bold reverse {self.colour}")))
@@ -38,13 +40,13 @@ class NoteDialog(ModalScreen[str | None]):
                 yield Button("Cancel", id="note-cancel")
 
     def on_mount(self) -> None:
-        area = self.query_one(TextArea)
+        area = self.query_one("#note-text")
         area.cursor_blink = False
         area.focus()
         area.move_cursor(area.document.end)
 
     def action_save(self) -> None:
-        self.dismiss(self.query_one(TextArea).text.strip("\n"))
+        self.dismiss(self.query_one("#note-text").text.strip("\n"))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

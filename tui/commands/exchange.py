@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from tui.commands.common import document_options, open_session, stderr
-from tui.core.atomic import atomic_write_text
+from tui.core.atomic import atomic_write_chunks
 from tui.core.errors import InputError
 from tui.core.paths import layer_files
 from tui.core.store import load_layers
@@ -35,12 +35,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from tui.core.export import render
+    from tui.core.export import pieces
 
     if args.layer:
         args.annotator = args.layer
     session = open_session(args)
-    annotations = session.layer.items()
+    annotations = session.layer  # written as it is read: 100,000 annotations are never all objects at once
     if args.layer and not session.store.exists():
         raise InputError(f"no layer {args.layer!r}: {session.store.path} does not exist")
     if args.all:
@@ -48,12 +48,12 @@ def run_export(args: argparse.Namespace) -> int:
         if not files:
             raise InputError(f"no annotation files for {session.document.path.name} in {session.store.path.parent}")
         annotations = [a for layer in load_layers(files).values() for a in layer]
-    output = render(args.format, session.document, annotations)
+    written = pieces(args.format, session.document, annotations)
     if args.output:
-        atomic_write_text(args.output, output)
+        atomic_write_chunks(args.output, (piece.encode("utf-8") for piece in written))
         stderr.print(f"wrote {len(annotations)} annotations as {args.format} to {args.output}")
     else:
-        sys.stdout.write(output)
+        sys.stdout.writelines(written)
     return 0
 
 
