@@ -89,10 +89,10 @@ class Values:
 
     def encoded(self, row: int) -> str:
         """The row's value as a JSON string, encoded once per distinct value."""
-        code = self.codes[row]
-        while len(self._encoded) <= code:
-            self._encoded.append(encode_basestring(self.distinct[len(self._encoded)]))
-        return self._encoded[code]
+        code, encoded = self.codes[row], self._encoded
+        if code >= len(encoded):  # rebuilt whole, not appended to: two workers may be saving
+            encoded = self._encoded = [encode_basestring(value) for value in list(self.distinct)]
+        return encoded[code]
 
     def code_of(self, value: str) -> int:
         """The value's code, -1 for one no row has."""
