@@ -202,6 +202,21 @@ async def test_next_and_previous_annotation(project_doc: Path) -> None:
         assert listing.current.quote == "Robert Simmons"
 
 
+async def test_going_to_an_annotation_shows_all_of_it(project_doc: Path) -> None:
+    session = open_session(project_doc)
+    session.add(*find(session.text, "reach genuine new heights. " + HEDGE), "hedge")  # the last paragraph's end
+    session.save()
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=(60, 20)) as pilot:  # narrow: the span takes two rows
+        view = app.view
+        await pilot.press("right_square_bracket")
+        annotation = app.session.layer.at_position(0)
+        first, last = view._row(annotation.start), view._row(annotation.end - 1)
+        top, height = view.scroll_offset.y, view.scrollable_content_region.height
+        assert last > first and top <= first and last < top + height
+        assert first - top >= 2  # centred, not at the very bottom
+
+
 async def test_tag_filter_cycles_the_list(project_doc: Path) -> None:
     session = open_session(project_doc)
     for quote, tag in (("Kazakhstan has taken", "actor"), ("Robert Simmons", "actor"), (HEDGE, "hedge")):

@@ -264,7 +264,8 @@ class HedgerowApp(SavingApp):
     @on(AnnotationList.Chosen)
     def _jump(self, event: AnnotationList.Chosen) -> None:
         self.view.clear_selection()
-        self.view.move_to(event.item.start, center=True)
+        self.view.move_to(event.item.start, scroll=False)
+        self.view.reveal(event.item.start, event.item.end)
         if event.focus:
             self.view.focus()
 
@@ -333,7 +334,8 @@ class HedgerowApp(SavingApp):
             self.notify("No more annotations that way.", timeout=2)
             return
         self.view.clear_selection()
-        self.view.move_to(annotation.start)
+        self.view.move_to(annotation.start, scroll=False)
+        self.view.reveal(annotation.start, annotation.end)
 
     # -- selecting ---------------------------------------------------------------------
 
@@ -400,7 +402,8 @@ class HedgerowApp(SavingApp):
         self.match_index = index % len(self.matches)
         start, end = self.matches[self.match_index]
         self.view.set_matches(self.matches, current=self.match_index)
-        self.view.select(start, end)
+        self.view.select(start, end, scroll=False)
+        self.view.reveal(start, end)
         note = " (wrapped)" if wrapped else ""
         self.query_one(SearchBar).set_count(f"{self.match_index + 1:,}/{len(self.matches):,}")
         self.notify(f"Match {self.match_index + 1} of {len(self.matches)}{note}", timeout=1.5)

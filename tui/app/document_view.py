@@ -439,6 +439,17 @@ class DocumentView(ScrollView, can_focus=True):
         elif row >= top + height:
             self._scroll_rows(row - height + 1)
 
+    def reveal(self, start: int, end: int) -> None:
+        """Scroll so the whole of start..end is in view (centred when it was not), or its start if too tall."""
+        if not self._starts:
+            return
+        first, last = self._row(start), self._row(max(start, end - 1))
+        top, height = self.scroll_offset.y, self.scrollable_content_region.height
+        if height <= 0 or top <= first and last < top + height:
+            return
+        span = last - first + 1
+        self._scroll_rows(first if span >= height else first - (height - span) // 2)
+
     def _scroll_rows(self, y: int) -> None:
         self._own_scroll = True
         try:
