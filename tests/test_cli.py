@@ -371,3 +371,15 @@ def test_opening_a_document_does_not_load_the_other_commands(tmp_path: Path) -> 
     doc.write_text("text\n", encoding="utf-8")
     result = subprocess.run([sys.executable, "-c", code, str(doc)], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "['tui.commands.common', 'tui.commands.documents']"
+
+
+def test_opening_the_tui_freezes_what_is_loaded_and_collects_less_often(project_doc: Path) -> None:
+    """Checked in a fresh interpreter, with the app's run replaced: the collector's settings are global."""
+    code = ("import gc, sys, tui.cli\n"
+            "from tui.app.app import HedgerowApp\n"
+            "HedgerowApp.run = lambda self: print(gc.get_threshold()[0], gc.get_freeze_count() > 0, gc.isenabled())\n"
+            "sys.exit(tui.cli.main([sys.argv[1], '--annotator', 'alice']))")
+    result = subprocess.run([sys.executable, "-c", code, str(project_doc)], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["10000", "True", "True"]

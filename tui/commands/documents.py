@@ -6,7 +6,8 @@ import argparse
 import gc
 from typing import TYPE_CHECKING
 
-from tui.commands.common import document_options, open_session, session_options, stderr, stdout_console
+from tui.commands.common import (document_options, open_session, session_options, stderr, stdout_console,
+                                  tune_collector_for_the_tui)
 from tui.core.errors import HedgerowError
 from tui.core.session import Session
 
@@ -45,6 +46,7 @@ def run_open(args: argparse.Namespace) -> int:
         gc.freeze()  # the annotations and modules loaded live as long as the app: keep the collector off them
     finally:
         gc.enable()
+    tune_collector_for_the_tui()
 
     app = HedgerowApp(session)
     app.run()

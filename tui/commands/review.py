@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from tui.commands.common import document_options, open_session, stderr, stdout_console
+from tui.commands.common import document_options, open_session, stderr, stdout_console, tune_collector_for_the_tui
 from tui.commands.documents import snippet
 from tui.core.document import Document
 from tui.core.errors import InputError
@@ -172,6 +172,7 @@ def run_review(args: argparse.Namespace) -> int:
     review = Review.open(args.document, args.reviewer, args.annotations, args.tags)  # fails before the screen
     from tui.app.review_app import ReviewApp  # Textual loads only when the TUI is wanted
 
+    tune_collector_for_the_tui()
     app = ReviewApp(review)
     app.run()
     return app.return_code or 0
