@@ -44,10 +44,19 @@ def _text_of(seconds: int) -> str:
 
 def pack_time(text: str) -> int:
     """utc_now()'s form, 'YYYY-MM-DDTHH:MM:SS.mmmZ', as milliseconds; NO_TIME for anything else."""
-    if len(text) != 24 or text[19] != "." or text[23] != "Z" or not text[20:23].isdigit() or not text.isascii():
+    if len(text) != 24 or text[19] != "." or text[23] != "Z" or not text.isascii() or not text[20:23].isdigit():
         return NO_TIME
-    seconds = _seconds_of(text[:19])
-    return NO_TIME if seconds is None else seconds * 1000 + int(text[20:23])
+    seconds = _SECONDS.get(text[:19])  # a dict first: lru_cache's call costs as much as the rest
+    if seconds is None:
+        seconds = _seconds_of(text[:19])
+        if seconds is None:
+            return NO_TIME
+        if len(_SECONDS) < 4096:
+            _SECONDS[text[:19]] = seconds
+    return seconds * 1000 + int(text[20:23])
+
+
+_SECONDS: dict[str, int] = {}
 
 
 def unpack_time(value: int) -> str:
@@ -75,14 +84,6 @@ class Values:
             code = self._code_of[value] = len(self.distinct)
             self.distinct.append(value)
         self.codes.append(code)
-
-    def code(self, value: str) -> int:
-        """The value's code, made if new."""
-        code = self._code_of.get(value)
-        if code is None:
-            code = self._code_of[value] = len(self.distinct)
-            self.distinct.append(value)
-        return code
 
     def __getitem__(self, row: int) -> str:
         return self.distinct[self.codes[row]]
@@ -130,34 +131,32 @@ class Rows:
     def append(self, start: int, end: int, quote: str, tag: str, document: str, annotator: str,
                prefix: str, suffix: str, note: str, id_: str, created: str, modified: str) -> int:
         """Store one annotation's fields (already checked); returns its row number."""
-        text, extra = self.text, {}
+        text, extra = self.text, None
         if (text is None or text[start:end] != quote or text[max(0, start - CONTEXT):start] != prefix
                 or text[end:end + CONTEXT] != suffix):
-            extra.update(quote=quote, prefix=prefix, suffix=suffix)
-        if note:
-            extra["note"] = note
+            extra = {"quote": quote, "prefix": prefix, "suffix": suffix}
         if _UUID.fullmatch(id_):
             self.ids += bytes.fromhex(id_.replace("-", ""))
         else:
             self.ids += _NO_ID
-            extra["id"] = id_
+            extra = {**(extra or {}), "id": id_}
         if id_ <= self._last_id:
             self.ids_ascending = False
         self._last_id = id_
         packed_created = pack_time(created)
-        if packed_created == NO_TIME:
-            extra["created"] = created
         packed_modified = packed_created if modified == created else pack_time(modified)
-        if packed_modified == NO_TIME:
-            extra["modified"] = modified
+        if packed_created == NO_TIME or packed_modified == NO_TIME:
+            extra = {**(extra or {}), "created": created, "modified": modified}
+        if extra is not None and note:
+            extra["note"] = note
         self.starts.append(start)
         self.ends.append(end)
-        self.tags.codes.append(self.tags.code(tag))
-        self.documents.codes.append(self.documents.code(document))
-        self.annotators.codes.append(self.annotators.code(annotator))
+        self.tags.append(tag)
+        self.documents.append(document)
+        self.annotators.append(annotator)
         self.created.append(packed_created)
         self.modified.append(packed_modified)
-        self.extras.append(None if not extra else note if len(extra) == 1 and note else extra)
+        self.extras.append(extra if extra is not None else note or None)
         return len(self.starts) - 1
 
     def append_annotation(self, a: Annotation) -> int:
