@@ -455,3 +455,16 @@ async def test_a_damaged_deferred_file_stops_the_app_and_is_left_alone(project_d
                 break
     assert app.return_code == 1
     assert path.read_text(encoding="utf-8") == '{"annotations": {'
+
+
+async def test_the_position_line_follows_the_cursor_and_the_selection(project_doc: Path) -> None:
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=SIZE) as pilot:
+        position = app.query_one("#position")
+        assert str(position.render()) == "0 · 0%"
+        await pilot.press("shift+right", "shift+right", "shift+right")
+        assert str(position.render()) == "3 selected · 1-9 tags · 3 · 0%"
+        await pilot.press("end")
+        offset = app.view.cursor
+        assert str(position.render()) == f"{offset:,} · {100 * offset // len(app.session.text)}%"
+        assert app.view.border_subtitle is None  # not in the pane's border: setting that redraws the whole pane

@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer
+from textual.widgets import Footer, Static
 
 from tui.app.annotation_list import AnnotationList
 from tui.app.base import SavingApp
@@ -103,7 +103,10 @@ class HedgerowApp(SavingApp):
         self._set_breakpoint_classes()  # before the widgets exist: they are then styled once
         session = self.session
         with Horizontal(id="main"):
-            yield DocumentView(session.text, session.layer, tag_styles=tag_styles(session.tags), id="document")
+            with Vertical(id="text-column"):
+                yield DocumentView(session.text, session.layer, tag_styles=tag_styles(session.tags), id="document")
+                # Not the pane's border subtitle: setting that redraws the whole pane on every key.
+                yield Static("", id="position")
             with Vertical(id="sidebar"):
                 yield DocumentPanel(session, id="details")
                 yield TagLegend(session, id="legend")
@@ -259,7 +262,7 @@ class HedgerowApp(SavingApp):
         if view.selection:
             start, end = view.selection
             where = f"{end - start:,} selected · 1-9 tags · " + where
-        view.border_subtitle = where
+        self.query_one("#position", Static).update(where, layout=False)  # one row: nothing else moves
 
     @on(AnnotationList.Chosen)
     def _jump(self, event: AnnotationList.Chosen) -> None:
