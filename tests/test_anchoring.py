@@ -272,6 +272,22 @@ def test_anchor_all_uses_the_shift_of_earlier_annotations_to_pick_among_equal_co
     assert [(r.status, r.start) for r in results] == [(Status.MOVED, repeated.start + 18), (Status.MOVED, 18)]
 
 
+def test_moved_anchors_from_a_layer_equal_anchor_all_without_the_ones_that_hold():
+    from tui.core.anchoring import moved_anchors
+    from tui.core.layer import Layer
+
+    text = "Minutes of the meeting. " + "The talks went well. " * 12 + TEXT
+    made = [ann(text, "Minutes"), ann(text, "went well", nth=6), ann(text, "Robert Simmons"), ann(text, QUOTE)]
+    new = "Draft 2, revised: " + text.replace("The talks went well. " * 12, "The talks went well. " * 12 + " ")
+    new = new.replace(QUOTE, QUOTE.upper())
+    layer = Layer(made, text=text)
+    expected = [r for r in anchor_all(new, list(layer)) if r.status is not Status.HOLDS]
+    assert [(r.annotation, r.status, r.start) for r in moved_anchors(new, layer)] == \
+        [(r.annotation, r.status, r.start) for r in expected]
+    assert {r.status for r in expected} == {Status.MOVED, Status.ORPHAN}
+    assert list(moved_anchors(text, layer)) == []  # nothing moved: nothing yielded
+
+
 # A 5 MB text of seeded random words from the paragraph above: quotes of a few words are (almost) unique.
 WORDS = TEXT.split() + ["哈萨克斯坦", "👍🏽", "Résumé"]
 

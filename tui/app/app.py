@@ -29,7 +29,7 @@ from tui.core.segment import paragraph_at, sentence_at
 from tui.core.session import Session
 
 if TYPE_CHECKING:
-    from tui.core.anchoring import Anchor
+    from tui.core.anchoring import Placement
 
 # Re-anchoring, search and the clipboard (pyperclip, ctypes) are imported where used: not paying
 # for them before the first frame.
@@ -95,7 +95,7 @@ class HedgerowApp(SavingApp):
         self.session = session
         self.matches: list[tuple[int, int]] = []
         self.match_index = -1
-        self.anchors: dict[str, Anchor] = {}  # annotations whose quote is no longer at their offsets
+        self.anchors: dict[str, Placement] = {}  # annotations whose quote is no longer at their offsets
 
     # -- layout ------------------------------------------------------------------
 
@@ -190,22 +190,22 @@ class HedgerowApp(SavingApp):
 
     def _find_anchors(self) -> None:
         """In a worker: where every annotation is in the changed text (most simply still hold)."""
-        from tui.core.anchoring import HOLDS, anchor_all
+        from tui.core.anchoring import Placement, moved_anchors
 
-        found = anchor_all(self.session.text, self.session.layer.items())
-        self.call_from_thread(self._show_anchors, {a.annotation.id: a for a in found if a.status is not HOLDS})
+        moved = moved_anchors(self.session.text, self.session.layer.snapshot())  # in order, made one at a time
+        self.call_from_thread(self._show_anchors, {a.annotation.id: Placement.of(a) for a in moved})
 
     def _update_anchors(self, annotations: list[Annotation]) -> None:
-        from tui.core.anchoring import anchor_all, quote_holds
+        from tui.core.anchoring import Placement, anchor_all, quote_holds
 
         text, layer = self.session.text, self.session.layer
         for annotation in annotations:
             self.anchors.pop(annotation.id, None)
         moved = [a for a in annotations if a.id in layer and not quote_holds(text, layer[a.id])]
         found = anchor_all(text, [layer[a.id] for a in moved]) if moved else []
-        self._show_anchors({**self.anchors, **{a.annotation.id: a for a in found}})
+        self._show_anchors({**self.anchors, **{a.annotation.id: Placement.of(a) for a in found}})
 
-    def _show_anchors(self, anchors: dict[str, Anchor]) -> None:
+    def _show_anchors(self, anchors: dict[str, Placement]) -> None:
         self.anchors = anchors
         statuses = {key: anchor.status.value for key, anchor in anchors.items()}
         self.view.set_flagged(statuses)
@@ -220,18 +220,19 @@ class HedgerowApp(SavingApp):
         if not self.anchors:
             self.notify("Every annotation's quote is at its offsets: nothing to re-anchor.", timeout=3)
             return
-        movable = [a for a in self.anchors.values() if a.status is not ORPHAN]
+        movable = {key: place for key, place in self.anchors.items() if place.status is not ORPHAN}
         orphans = len(self.anchors) - len(movable)
-        counts = {status: sum(a.status is status for a in movable) for status in (MOVED, FUZZY)}
-        body = (f"The text changed since these were annotated. {counts[MOVED]} quote(s) were found elsewhere "
-                f"exactly and {counts[FUZZY]} approximately; they will get their new offsets. "
-                f"{orphans} orphan(s) were not found and stay as they are, listed with ✗. u undoes this.")
+        counts = {status: sum(p.status is status for p in movable.values()) for status in (MOVED, FUZZY)}
+        body = (f"The text changed since these were annotated. {counts[MOVED]:,} quote(s) were found elsewhere "
+                f"exactly and {counts[FUZZY]:,} approximately; they will get their new offsets. "
+                f"{orphans:,} orphan(s) were not found and stay as they are, listed with ✗. u undoes this.")
 
         def apply(yes: bool | None) -> None:
             if yes and movable:
-                text, sha = self.session.text, self.session.document.sha256
-                self.session.replace_many([a.relocated(text, sha) for a in movable], "re-anchor")
-                self.notify(f"Re-anchored {len(movable)} annotation(s).", timeout=3)
+                text, sha, layer = self.session.text, self.session.document.sha256, self.session.layer
+                moved = [place.anchor(layer[key]).relocated(text, sha) for key, place in movable.items() if key in layer]
+                self.session.replace_many(moved, "re-anchor")
+                self.notify(f"Re-anchored {len(moved):,} annotation(s).", timeout=3)
 
         self.push_screen(ConfirmDialog("Re-anchor annotations", body, "Re-anchor" if movable else "OK"), apply)
 

@@ -42,7 +42,7 @@ class DocumentPanel(Static):
         if self.anchor_counts:
             found = self.anchor_counts.get("moved", 0) + self.anchor_counts.get("fuzzy", 0)
             orphans = self.anchor_counts.get("orphan", 0)
-            lines.append(Text(f"⚠ {found} moved · {orphans} orphaned · R", style="bold yellow"))
+            lines.append(Text(f"⚠ {found:,} moved · {orphans:,} orphaned · R", style="bold yellow"))
         if self.save_state == "loading":
             lines.append(Text("… loading annotations", style="yellow"))
         elif self.save_state == "error":

@@ -10,11 +10,12 @@ This module only computes: nothing is written, dropped or moved here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from itertools import accumulate, compress
 from operator import sub
+from typing import NamedTuple
 
 from tui.core.annotation import CONTEXT, Annotation, span_fields
 
@@ -61,6 +62,22 @@ class Anchor:
         return old.changed(**fields)
 
 
+class Placement(NamedTuple):
+    """Where an anchor put its annotation, without the annotation: kept for every flagged one,
+    so 100,000 flagged annotations cost a tuple each, not an object with its quote and context."""
+
+    status: AnchorStatus
+    start: int | None
+    end: int | None
+
+    @classmethod
+    def of(cls, anchor: Anchor) -> Placement:
+        return cls(anchor.status, anchor.start, anchor.end)
+
+    def anchor(self, annotation: Annotation) -> Anchor:
+        return Anchor(annotation, self.status, self.start, self.end, 1.0 if self.status is not AnchorStatus.ORPHAN else 0.0)
+
+
 def quote_holds(text: str, annotation: Annotation) -> bool:
     """Whether the annotation's offsets still give its quote."""
     start, end = annotation.start, annotation.end
@@ -85,6 +102,19 @@ def anchor_all(text: str, annotations: Iterable[Annotation]) -> list[Anchor]:
         if result.start is not None:
             shift = result.start - ann.start
     return [found[i] for i in range(len(annotations))]
+
+
+def moved_anchors(text: str, annotations_in_order: Iterable[Annotation]) -> Iterator[Anchor]:
+    """anchor_all for annotations already in document order (a Layer), yielding only those whose
+    quote is no longer at their offsets, one at a time: a layer of 100,000 is never a list."""
+    finder = _Finder(text)
+    shift = 0
+    for ann in annotations_in_order:
+        result = finder.anchor(ann, ann.start + shift)
+        if result.start is not None:
+            shift = result.start - ann.start
+        if result.status is not AnchorStatus.HOLDS:
+            yield result
 
 
 def _shared_start(a: str, b: str) -> int:
