@@ -409,6 +409,36 @@ async def test_changed_text_flags_moved_annotations_and_r_reanchors(project_doc:
         assert "denied any need" in {r["quote"] for r in stored(project_doc).values()}
 
 
+async def test_re_anchoring_many_annotations_is_checked_again_in_a_worker(project_doc: Path, monkeypatch) -> None:
+    from tui.app import app as app_module
+
+    monkeypatch.setattr(app_module, "ANCHOR_ON_THE_SPOT", 2)  # three annotations count as many
+    session = open_session(project_doc)
+    for quote in ("Ambassador Robert Simmons", "denied any need", "Interfax"):
+        session.add(*find(session.text, quote), "actor")
+    session.save()
+    project_doc.write_text("A preface added later.\n\n" + project_doc.read_text(encoding="utf-8"), encoding="utf-8")
+    app = HedgerowApp(open_session(project_doc))
+
+    async def anchors_settled() -> dict:
+        for _ in range(60):
+            await pilot.pause(0.05)
+            if not app._anchoring:
+                return {app.session.layer[key].quote: place.status.value for key, place in app.anchors.items()}
+        raise AssertionError("the anchors were not found in time")
+
+    async with app.run_test(size=SIZE) as pilot:
+        assert set((await anchors_settled()).values()) == {"moved"} and len(app.anchors) == 3
+        assert app._anchor_runs == 1
+        await pilot.press("R", "enter")
+        await pilot.pause()
+        assert await anchors_settled() == {}  # all re-anchored: nothing flagged
+        assert app._anchor_runs == 2  # found again in the worker, not one by one on the UI thread
+        assert "3 moved" not in widget_text(app.query_one(DocumentPanel))
+        await pilot.press("u")
+        assert len(await anchors_settled()) == 3  # undone: flagged again
+
+
 async def test_b_hides_the_side_panels_for_a_narrow_terminal(project_doc: Path) -> None:
     app = HedgerowApp(open_session(project_doc))
     async with app.run_test(size=(80, 24)) as pilot:

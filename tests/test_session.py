@@ -113,6 +113,23 @@ def test_replace_many_is_one_step(session: Session) -> None:
     assert session.get(a.id) == a and session.get(b.id) == b
 
 
+def test_replace_many_keeps_rows_not_objects_and_is_all_or_nothing(session: Session) -> None:
+    from tui.core.layer import Stored
+
+    made = [session.add(*span_of(session, quote), "actor") for quote in ("Kazakhstan", "NATO", "Simmons")]
+    moved = [replace(a, tag="hedge", note=f"moved {i}") for i, a in enumerate(made)]
+    change = session.replace_many(iter(moved), "re-anchor")  # any iterable, applied as it comes
+    assert all(isinstance(x, Stored) for pair in change.pairs for x in pair)
+    assert [session.get(a.id) for a in made] == moved
+    session.undo()
+    assert [session.get(a.id) for a in made] == made
+    session.redo()
+    assert [session.get(a.id) for a in made] == moved
+    with pytest.raises(KeyError):
+        session.replace_many([replace(moved[0], tag="actor"), replace(moved[1], id="no-such-id")], "bad")
+    assert [session.get(a.id) for a in made] == moved and session.history._done[-1] is change
+
+
 def test_subscribers_hear_every_change(session: Session) -> None:
     heard: list[Change] = []
     session.subscribe(heard.append)

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 # for them before the first frame.
 
 EXPORT_EXTENSIONS = {"json": "json", "w3c": "w3c.jsonld", "jsonl": "jsonl", "csv": "csv"}
+ANCHOR_ON_THE_SPOT = 50  # changes this small are re-checked on the UI thread; larger ones in a worker
 
 
 class HedgerowApp(SavingApp):
@@ -96,6 +97,7 @@ class HedgerowApp(SavingApp):
         self.matches: list[tuple[int, int]] = []
         self.match_index = -1
         self.anchors: dict[str, Placement] = {}  # annotations whose quote is no longer at their offsets
+        self._anchor_runs, self._anchoring = 0, False
 
     # -- layout ------------------------------------------------------------------
 
@@ -175,25 +177,40 @@ class HedgerowApp(SavingApp):
 
     def _annotations_ready(self) -> None:
         if self.session.document_changed:
-            self.run_worker(self._find_anchors, thread=True, group="anchors", exit_on_error=False)
+            self._find_anchors_later()
 
     # -- state changes flow through the session; this keeps the screen in step -----------
 
     def _on_change(self, change: Change) -> None:
         if self.session.document_changed:
-            self._update_anchors(change.touched)
+            if len(change.pairs) > ANCHOR_ON_THE_SPOT or self._anchoring:
+                self._find_anchors_later()  # a re-anchoring or an import: all of them, in a worker
+            else:
+                self._update_anchors(change.touched)
         self.view.refresh_annotations()
         self.annotation_list.rebuild()
         self.query_one(TagLegend).refresh_counts()
         self._follow_cursor()
         self.saver.changed()
 
-    def _find_anchors(self) -> None:
-        """In a worker: where every annotation is in the changed text (most simply still hold)."""
+    def _find_anchors_later(self) -> None:
+        """Find every annotation in the changed text in a worker; the last one asked for wins."""
+        self._anchor_runs += 1
+        self._anchoring = True
+        run, layer = self._anchor_runs, self.session.layer.snapshot()
+        self.run_worker(lambda: self._find_anchors(layer, run), thread=True, group="anchors", exit_on_error=False)
+
+    def _find_anchors(self, layer, run: int) -> None:
+        """In a worker: the annotations whose quote is no longer at their offsets (most simply still hold)."""
         from tui.core.anchoring import Placement, moved_anchors
 
-        moved = moved_anchors(self.session.text, self.session.layer.snapshot())  # in order, made one at a time
-        self.call_from_thread(self._show_anchors, {a.annotation.id: Placement.of(a) for a in moved})
+        moved = moved_anchors(self.session.text, layer)  # in order, made one at a time
+        self.call_from_thread(self._found_anchors, run, {a.annotation.id: Placement.of(a) for a in moved})
+
+    def _found_anchors(self, run: int, anchors: dict[str, Placement]) -> None:
+        if run == self._anchor_runs:  # not overtaken by a change made while it ran
+            self._anchoring = False
+            self._show_anchors(anchors)
 
     def _update_anchors(self, annotations: list[Annotation]) -> None:
         from tui.core.anchoring import Placement, anchor_all, quote_holds
@@ -230,9 +247,9 @@ class HedgerowApp(SavingApp):
         def apply(yes: bool | None) -> None:
             if yes and movable:
                 text, sha, layer = self.session.text, self.session.document.sha256, self.session.layer
-                moved = [place.anchor(layer[key]).relocated(text, sha) for key, place in movable.items() if key in layer]
-                self.session.replace_many(moved, "re-anchor")
-                self.notify(f"Re-anchored {len(moved):,} annotation(s).", timeout=3)
+                moved = (place.anchor(layer[key]).relocated(text, sha) for key, place in movable.items() if key in layer)
+                change = self.session.replace_many(moved, "re-anchor")  # one at a time: never 100,000 objects
+                self.notify(f"Re-anchored {len(change.pairs) if change else 0:,} annotation(s).", timeout=3)
 
         self.push_screen(ConfirmDialog("Re-anchor annotations", body, "Re-anchor" if movable else "OK"), apply)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tui.core.annotation import Annotation
-from tui.core.layer import Layer
+from tui.core.layer import Layer, Stored
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class Change:
     """Annotation pairs, plus (table, key, before, after) for records of other tables (review decisions)."""
 
     label: str
-    pairs: tuple[tuple[Annotation | None, Annotation | None], ...]
+    pairs: tuple[tuple[Annotation | Stored | None, Annotation | Stored | None], ...]  # Stored: see Session.replace_many
     records: tuple[tuple[str, str, dict | None, dict | None], ...] = ()
 
     def inverse(self) -> Change:
@@ -25,8 +25,8 @@ class Change:
                       tuple((table, key, after, before) for table, key, before, after in reversed(self.records)))
 
     @property
-    def touched(self) -> list[Annotation]:
-        """The annotations as they are after the change (deleted ones as they were)."""
+    def touched(self) -> list[Annotation | Stored]:
+        """The annotations as they are after the change (deleted ones as they were); only `id` is sure."""
         return [after or before for before, after in self.pairs if after or before]
 
 
@@ -38,12 +38,17 @@ def apply_change(layer: Layer, change: Change, tables: dict[str, dict] | None = 
         else:
             records[key] = after
     for before, after in change.pairs:
+        before, after = _made(before), _made(after)
         if before is None and after is not None:
             layer.add(after)
         elif after is None and before is not None:
             layer.remove(before.id)
         elif after is not None:
             layer.replace(after)
+
+
+def _made(annotation: Annotation | Stored | None) -> Annotation | None:
+    return annotation.annotation() if isinstance(annotation, Stored) else annotation
 
 
 class History:

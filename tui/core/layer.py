@@ -94,6 +94,13 @@ class Layer:
         row = self._row_of(annotation_id)
         return None if row is None else self._rows.annotation(row)
 
+    def stored(self, annotation_id: str) -> Stored:
+        """The annotation as its row holds it now (see Stored)."""
+        row = self._row_of(annotation_id)
+        if row is None:
+            raise KeyError(annotation_id)
+        return Stored(self._rows, row)
+
     def at_position(self, index: int) -> Annotation:
         """The index-th annotation in document order."""
         return self._rows.annotation(self._by_position[index])
@@ -201,6 +208,23 @@ class Layer:
         return copy
 
 
+class Stored:
+    """An annotation as one row holds it: what the undo history keeps of a large change, since
+    rows never change (a dozen bytes each, where 100,000 Annotation objects would take 80 MB)."""
+
+    __slots__ = ("_rows", "_row")
+
+    def __init__(self, rows: Rows, row: int) -> None:
+        self._rows, self._row = rows, row
+
+    @property
+    def id(self) -> str:  # read from the row when asked: a string each would double the cost
+        return self._rows.id_of(self._row)
+
+    def annotation(self) -> Annotation:
+        return self._rows.annotation(self._row)
+
+
 class Ordered(Sequence):
     """Annotations in document order, made as they are read (a list of 100,000 would not be)."""
 
@@ -242,4 +266,4 @@ def _in_position_order(rows: Rows, by_id: Sequence[int]) -> list[int]:
     return sorted(by_id, key=lambda r: (((starts[r] << end_bits) | ends[r]) << tag_bits) | ranks[codes[r]])
 
 
-__all__ = ["Layer", "Ordered"]
+__all__ = ["Layer", "Ordered", "Stored"]

@@ -155,9 +155,29 @@ class Session:
         return self._commit(Change(label, pairs)) if pairs else None
 
     def replace_many(self, annotations: Iterable[Annotation], label: str) -> Change | None:
-        """Swap in changed copies of existing annotations as one change (re-anchoring)."""
-        pairs = tuple((self.layer[a.id], a) for a in annotations)
-        return self._commit(Change(label, pairs)) if pairs else None
+        """Swap in changed copies of existing annotations as one change (re-anchoring).
+
+        Each is applied as it comes and the undo step keeps both versions as rows (Stored), not
+        objects: re-anchoring 100,000 annotations would otherwise hold 200,000 objects.
+        """
+        if not self.loaded:
+            raise InputError("the annotations are still loading; try again in a moment")
+        layer, pairs = self.layer, []
+        try:
+            for annotation in annotations:
+                before = layer.stored(annotation.id)
+                layer.replace(annotation)
+                pairs.append((before, layer.stored(annotation.id)))
+        except Exception:  # all or nothing, as a change through _commit is
+            for before, _ in reversed(pairs):
+                layer.replace(before.annotation())
+            raise
+        if not pairs:
+            return None
+        change = Change(label, tuple(pairs))
+        self.history.record(change)
+        self._changed(change)
+        return change
 
     def undo(self) -> Change | None:
         if not self.loaded:
