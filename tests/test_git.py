@@ -34,17 +34,8 @@ ATTRIBUTES = "annotations/**/*.json merge=hedgerow diff=hedgerow"
 
 def resolve(text: str, keep) -> str:
     """Keep "ours" or "theirs" of each marker block in turn, as a user would by hand."""
-    choices, out, state, side = iter(keep), [], None, None
-    for line in text.splitlines(keepends=True):
-        if line.startswith("<<<<<<< "):
-            state, side = "ours", next(choices)
-        elif line == "=======\n" and state:
-            state = "theirs"
-        elif line.startswith(">>>>>>> "):
-            state = None
-        elif state is None or state == side:
-            out.append(line)
-    return "".join(out)
+    choices = iter(keep)
+    return resolve_by(text, lambda _opening: next(choices))
 
 
 def resolve_by(text: str, choose) -> str:

@@ -30,6 +30,7 @@ from tui.core.session import Session
 
 if TYPE_CHECKING:
     from tui.core.anchoring import Placement
+    from tui.core.layer import Stored
 
 # Re-anchoring, search and the clipboard (pyperclip, ctypes) are imported where used: not paying
 # for them before the first frame.
@@ -212,7 +213,7 @@ class HedgerowApp(SavingApp):
             self._anchoring = False
             self._show_anchors(anchors)
 
-    def _update_anchors(self, annotations: list[Annotation]) -> None:
+    def _update_anchors(self, annotations: list[Annotation | Stored]) -> None:
         from tui.core.anchoring import Placement, anchor_all, quote_holds
 
         text, layer = self.session.text, self.session.layer
@@ -247,7 +248,8 @@ class HedgerowApp(SavingApp):
         def apply(yes: bool | None) -> None:
             if yes and movable:
                 text, sha, layer = self.session.text, self.session.document.sha256, self.session.layer
-                moved = (place.anchor(layer[key]).relocated(text, sha) for key, place in movable.items() if key in layer)
+                moved = (place.anchor(layer[key]).relocated(text, sha)
+                         for key, place in movable.items() if key in layer)
                 change = self.session.replace_many(moved, "re-anchor")  # one at a time: never 100,000 objects
                 self.notify(f"Re-anchored {len(change.pairs) if change else 0:,} annotation(s).", timeout=3)
 
@@ -484,7 +486,8 @@ class HedgerowApp(SavingApp):
         except HedgerowError as error:
             self.call_from_thread(self.notify, f"Export failed: {error}", severity="error")
             return
-        self.call_from_thread(self.notify, f"Exported {len(layer):,} annotation{'s' * (len(layer) != 1)} as {fmt} to {path}", timeout=6)
+        count = f"{len(layer):,} annotation{'s' * (len(layer) != 1)}"
+        self.call_from_thread(self.notify, f"Exported {count} as {fmt} to {path}", timeout=6)
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
         commands = [

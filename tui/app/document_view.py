@@ -58,7 +58,7 @@ from tui.core.segment import (
     word_at,
 )
 
-WRAP_CHUNK = 1 << 17  # characters wrapped between frames once the screen's rows are wrapped: ~3 ms, so a key waits little
+WRAP_CHUNK = 1 << 17  # characters wrapped between frames after the screen's rows: ~3 ms, so a key waits little
 _WHITE = ColorTriplet(255, 255, 255)
 
 

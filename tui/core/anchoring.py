@@ -75,7 +75,8 @@ class Placement(NamedTuple):
         return cls(anchor.status, anchor.start, anchor.end)
 
     def anchor(self, annotation: Annotation) -> Anchor:
-        return Anchor(annotation, self.status, self.start, self.end, 1.0 if self.status is not AnchorStatus.ORPHAN else 0.0)
+        score = 0.0 if self.status is AnchorStatus.ORPHAN else 1.0
+        return Anchor(annotation, self.status, self.start, self.end, score)
 
 
 def quote_holds(text: str, annotation: Annotation) -> bool:

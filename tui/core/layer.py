@@ -246,9 +246,10 @@ class Ordered(Sequence):
 
     def index_of(self, annotation_id: str) -> int | None:
         """Where the annotation is in this sequence, if it is in it."""
-        if annotation_id not in self._layer:
+        try:
+            position = self._layer.index_of(annotation_id)
+        except KeyError:
             return None
-        position = self._layer.index_of(annotation_id)
         if self._positions is None:
             return position
         index = bisect_left(self._positions, position)

@@ -206,7 +206,8 @@ class Rows:
 _ORDER = sorted(FIELDS)  # the record's keys as a stable JSON file writes them
 _TEMPLATE = "{{\n" + ",\n".join(f'      "{name}": {{}}' for name in _ORDER) + "\n    }}"
 _POSITIONS = [FIELDS.index(name) for name in _ORDER]
-_PLAIN = "{\n" + ",\n".join(f'      "{name}": %{"d" if name in ("start", "end") else "s"}' for name in _ORDER) + "\n    }"
+_PLAIN = "{\n" + ",\n".join(f'      "{name}": %{"d" if name in ("start", "end") else "s"}'
+                            for name in _ORDER) + "\n    }"
 
 
 def encode_row(rows: Rows, row: int, id_: str | None = None) -> str:
