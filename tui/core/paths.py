@@ -87,3 +87,11 @@ def config_path(document: Path, override: Path | None = None) -> Path | None:
         return Path(override)
     candidate = project_root(document) / CONFIG_NAME
     return candidate if candidate.is_file() else None
+
+
+EXPORTS_DIR = "exports"  # git-ignored: files written for people and other tools
+
+
+def exports_dir(document: Path) -> Path:
+    """The project's `exports/` folder (git ignores it), where the TUI writes exports and reports."""
+    return project_root(document) / EXPORTS_DIR

@@ -1,0 +1,48 @@
+"""What untrusted text looks like on a terminal: every control character as a visible stand-in.
+
+Documents and annotation files come from the web and from colleagues. A control character from
+them must never reach the terminal (OSC 52 could set the clipboard, CSI could move the cursor, a
+bidi override could reorder what is shown). `shown` maps each one to a single-cell picture, so
+offsets stay one code point to one cell and the text in memory is never changed.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls (but newline and tab) -> the Control Pictures block (U+2400 + code); DEL -> U+2421.
+_C0 = {code: 0x2400 + code for code in range(0x20) if code not in (0x09, 0x0A)}
+_DEL = {0x7F: 0x2421}
+# C1 controls (U+0080-U+009F, e.g. U+009B, a one-byte CSI) and the bidi overrides and isolates
+# have no picture of their own: U+2426 (symbol for substitute form two) stands in for them all.
+STAND_IN = "\u2426"
+_C1 = {code: ord(STAND_IN) for code in range(0x80, 0xA0)}
+BIDI_CONTROLS = (*range(0x202A, 0x202F), *range(0x2066, 0x206A))
+_BIDI = {code: ord(STAND_IN) for code in BIDI_CONTROLS}
+
+_TABLE = {**_C0, **_DEL, **_C1, **_BIDI}
+_TABLE_WITH_BREAKS = {**_TABLE, 0x0A: 0x2424}  # U+2424 SYMBOL FOR NEWLINE, for one-line cells
+
+UNSAFE = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_TABLE)) + "]")
+
+
+def is_safe(text: str) -> bool:
+    """Whether `text` holds nothing that `shown` would replace (newline and tab are safe)."""
+    return UNSAFE.search(text) is None
+
+
+def shown(text: str) -> str:
+    """`text` with every control character replaced by a one-cell visible stand-in.
+
+    Newline and tab are kept; the result has as many code points as `text`.
+    """
+    if text.isprintable() or is_safe(text):
+        return text
+    return text.translate(_TABLE)
+
+
+def shown_line(text: str) -> str:
+    """Like `shown`, for a one-line cell: a newline shows as U+2424 too."""
+    if text.isprintable():
+        return text
+    return text.translate(_TABLE_WITH_BREAKS)
