@@ -14,7 +14,7 @@ from textual.widgets import Footer, Static
 
 from tui.app.annotation_list import AnnotationList
 from tui.app.base import SavingApp
-from tui.app.cells import snippet
+from tui.app.cells import plain, snippet
 from tui.app.commands import HedgerowCommands
 from tui.app.dialogs import ConfirmDialog, NoteDialog
 from tui.app.document_view import DocumentView
@@ -126,7 +126,7 @@ class HedgerowApp(SavingApp):
         return self.query_one(AnnotationList)
 
     def on_mount(self) -> None:
-        self.title = f"hedgerow — {self.session.document.title}"
+        self.set_title(f"hedgerow — {self.session.document.title}")
         if self.session.config.keys:
             self.set_keymap(self.session.config.keys)
         self.query_one(SearchBar).display = False
@@ -139,7 +139,7 @@ class HedgerowApp(SavingApp):
             self.call_after_refresh(self.run_worker, self._read_annotations, thread=True, group="load",
                                     exit_on_error=False)
         self.view.focus()
-        self.view.border_title = self.session.document.path.name
+        self.view.border_title = plain(self.session.document.path.name)
         self._show_position()
         if self.session.document.is_empty:
             self.notify("This document is empty: there is nothing to annotate.", severity="warning", timeout=8)
@@ -162,7 +162,7 @@ class HedgerowApp(SavingApp):
         try:
             stored, layer = self.session.read_annotations()
         except HedgerowError as error:  # a damaged file: say so and stop, never write over it
-            self.call_from_thread(self.exit, None, error.exit_code, f"hedgerow: {error}")
+            self.call_from_thread(self.exit_with_error, f"hedgerow: {error}", error.exit_code)
             return
         self.call_from_thread(self._install, stored, layer)
 

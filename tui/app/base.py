@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 
 from tui.app.dialogs import HelpScreen, QuitDialog
 from tui.app.saver import AutoSaver
+from tui.core.safe_text import shown, shown_line
 from tui.core.session import Session
 
 KEY_NAMES = {"slash": "/", "question_mark": "?", "right_square_bracket": "]", "left_square_bracket": "[",
@@ -29,6 +32,21 @@ class SavingApp(App[int]):
 
     def show_save_state(self, state: str, error: str) -> None:
         """Put the save state on screen (the subclass's panel)."""
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """A notice as plain text: messages quote tags, quotes and file names, so they are never
+        parsed as markup (`markup` is ignored) and their controls show as stand-ins."""
+        super().notify(shown(message).replace("\t", " "), title=shown_line(title), severity=severity,
+                       timeout=timeout, markup=False)
+
+    def set_title(self, title: str) -> None:
+        """The app's title (untrusted: it holds the document's title), controls as stand-ins."""
+        self.title = shown_line(title)
+
+    def exit_with_error(self, message: str, code: int) -> None:
+        """Quit, printing `message` once the screen is restored: plain text, controls as stand-ins."""
+        self.exit(None, code, Text(shown(message)))
 
     def _show_save_state(self, state: str, error: str) -> None:
         self.show_save_state(state, error)

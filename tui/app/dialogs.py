@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -11,6 +12,25 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from tui.core.annotation import Annotation
+from tui.core.safe_text import is_safe, shown, shown_line
+
+
+def restore_controls(original: str, edited: str) -> str:
+    """The note as edited, with the control characters of `original` back where it was not changed.
+
+    The editor shows `shown(original)` (stand-ins instead of controls, one code point each);
+    the parts the user left alone are taken from `original`, what they typed stays as typed.
+    """
+    from difflib import SequenceMatcher
+
+    drawn = shown(original)
+    if edited == drawn:
+        return original
+    pieces = []
+    for operation, low, high, edited_low, edited_high in SequenceMatcher(None, drawn, edited,
+                                                                         autojunk=False).get_opcodes():
+        pieces.append(original[low:high] if operation == "equal" else edited[edited_low:edited_high])
+    return "".join(pieces)
 
 
 class NoteDialog(ModalScreen[str | None]):
@@ -29,11 +49,23 @@ class NoteDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         from textual.widgets import TextArea  # ~10 ms to import: not before the first frame
 
-        quote = " ".join(self.annotation.quote.split())
+        class NoteArea(TextArea):
+            """A paste's control characters come in as stand-ins: none reaches the terminal."""
+
+            async def _on_paste(self, event: events.Paste) -> None:
+                event.text = shown(event.text)  # TextArea's own handler runs next, with the shown text
+
+        quote = shown_line(" ".join(self.annotation.quote.split()))
+        note = self.annotation.note
         with Vertical(id="note-dialog"):
-            yield Label(Text.assemble(("Note on ", "bold"), (f" {self.annotation.tag} ", f"bold reverse {self.colour}")))
+            yield Label(Text.assemble(("Note on ", "bold"),
+                                      (f" {shown_line(self.annotation.tag)} ", f"bold reverse {self.colour}")))
             yield Static(Text(f"“{quote[:300]}{'…' if len(quote) > 300 else ''}”", style="italic"), id="note-quote")
-            yield TextArea(self.annotation.note, id="note-text", soft_wrap=True, show_line_numbers=False)
+            # Controls in the note are edited as their stand-ins; saving puts them back (restore_controls).
+            yield NoteArea(shown(note), id="note-text", soft_wrap=True, show_line_numbers=False)
+            if not is_safe(note):
+                yield Label(Text("⚠ controls show as symbols (␛ …); kept unless deleted",
+                                 style="yellow"), id="note-controls")
             with Horizontal(id="note-buttons"):
                 yield Label("ctrl+s save · esc cancel", id="note-hint")
                 yield Button("Save", variant="primary", id="note-save")
@@ -46,7 +78,8 @@ class NoteDialog(ModalScreen[str | None]):
         area.move_cursor(area.document.end)
 
     def action_save(self) -> None:
-        self.dismiss(self.query_one("#note-text").text.strip("\n"))
+        edited = self.query_one("#note-text").text
+        self.dismiss(restore_controls(self.annotation.note, edited).strip("\n"))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -73,8 +106,8 @@ class HelpScreen(ModalScreen[None]):
         table.add_column()
         for title, rows in self.sections:
             table.add_row(Text(title, style="bold underline"), "")
-            for keys, description in rows:
-                table.add_row(keys, description)
+            for keys, description in rows:  # keys as the user's config maps them: plain text
+                table.add_row(Text(shown_line(keys)), Text(description))
             table.add_row("", "")
         with Vertical(id="help-dialog"):
             yield Label(Text("hedgerow keys", style="bold"), id="help-title")
@@ -97,8 +130,8 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog", classes="-risky" if self.risky else ""):
-            yield Label(Text(self.title_text, style="bold red" if self.risky else "bold"))
-            yield Static(self.body, id="confirm-body")
+            yield Label(Text(shown_line(self.title_text), style="bold red" if self.risky else "bold"))
+            yield Static(Text(shown(self.body)), id="confirm-body")  # may quote an error: never markup
             with Horizontal(id="confirm-buttons"):
                 yield Button(self.yes, variant="error" if self.risky else "primary", id="confirm-yes")
                 yield Button(self.no, variant="primary" if self.risky else "default", id="confirm-no")

@@ -6,6 +6,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from tui.app.cells import plain
 from tui.core.session import Session
 
 
@@ -33,12 +34,12 @@ class DocumentPanel(Static):
 
     def refresh_details(self) -> None:
         session, document = self.session, self.session.document
-        lines = [Text(document.title, style="bold"), Text(document.path.name, style="dim")]
+        lines = [plain(document.title, style="bold"), plain(document.path.name, style="dim")]
         if document.is_empty:
             lines.append(Text("the document is empty", style="bold yellow"))
         else:
             lines.append(Text(f"{len(document.text):,} characters"))
-        lines.append(Text.assemble(("annotator ", "dim"), session.annotator))
+        lines.append(Text.assemble(("annotator ", "dim"), plain(session.annotator)))
         if self.anchor_counts:
             found = self.anchor_counts.get("moved", 0) + self.anchor_counts.get("fuzzy", 0)
             orphans = self.anchor_counts.get("orphan", 0)
@@ -46,7 +47,7 @@ class DocumentPanel(Static):
         if self.save_state == "loading":
             lines.append(Text("… loading annotations", style="yellow"))
         elif self.save_state == "error":
-            lines.append(Text.assemble(("✗ not saved, retrying: ", "bold red"), (self.save_error, "red")))
+            lines.append(Text.assemble(("✗ not saved, retrying: ", "bold red"), plain(self.save_error, "red")))
         elif self.save_state == "saving" or session.dirty:
             lines.append(Text("… saving", style="yellow"))
         else:
@@ -85,10 +86,10 @@ class TagLegend(Static):
             colour = self.session.tags.colour_of(name)
             marker = "▸" if self.filter == name else " "
             table.add_row(Text(tag.key if tag else "", style="bold"), Text("██", style=colour),
-                          Text(marker + name, style="bold" if self.filter == name else ""),
+                          plain(marker + name, style="bold" if self.filter == name else ""),
                           str(counts.get(name, 0)))
         if self.filter:
-            self.border_subtitle = f"filter: {self.filter} (f)"
+            self.border_subtitle = plain(f"filter: {self.filter} (f)")
         else:
             self.border_subtitle = "f filters"
         self.update(table)

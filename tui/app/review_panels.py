@@ -11,10 +11,11 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.app.cells import fit, snippet
+from tui.app.cells import fit, plain, snippet
 from tui.app.row_list import RowList, list_bindings
 from tui.app.styles import tag_style
 from tui.core.review import AGREED, DECISIONS, PARTIAL, SINGLE, Candidate, Review
+from tui.core.safe_text import shown_line
 
 STATUS_MARK = {AGREED: "✓", PARTIAL: "≈", SINGLE: "·"}
 STATUS_STYLE = {AGREED: Style(color="green", bold=True), PARTIAL: Style(color="yellow", bold=True),
@@ -70,14 +71,14 @@ class CandidateList(RowList):
         colour = tags.colour_of(candidate.tag)
         record = self.review.decision(candidate)
         decision = record.get("decision", "undecided") if record else "undecided"
-        who = " ".join(self.short[n] if n in candidate.annotators else "·".ljust(len(self.short[n]))
-                       for n in self.review.annotators)
+        who = shown_line(" ".join(self.short[n] if n in candidate.annotators else "·".ljust(len(self.short[n]))
+                                  for n in self.review.annotators))
         tag_width = min(10, max(len(t) for t in [*tags.names, candidate.tag]))
         room = max(0, width - 2 - 2 - tag_width - 1 - 1 - len(who) - 1 - 9)
         return [
             Segment(STATUS_MARK[candidate.status] + " ", base + STATUS_STYLE[candidate.status]),
             Segment("█ ", base + Style(color=colour)),
-            Segment(candidate.tag[:tag_width].ljust(tag_width) + " ", base + Style(color=colour, bold=True)),
+            Segment(fit(candidate.tag, tag_width) + " ", base + Style(color=colour, bold=True)),
             Segment(fit(candidate.quote, room) + " ", base),
             Segment(who + " ", base + Style(dim=True)),
             Segment(decision.ljust(9), base + DECISION_STYLE[decision]),
@@ -128,7 +129,7 @@ class SummaryPanel(Static):
             text.append(f"⚠ {s['mismatched_quotes']} quote(s) differ from the text: run hedgerow check\n",
                         style="bold yellow")
         text.append("reviewer ", style="dim")
-        text.append(self.review.reviewer)
+        text.append(shown_line(self.review.reviewer))
         if self.save_state == "error":
             text.append(" · ✗ not saved", style="bold red")
         elif self.save_state == "saving" or self.review.session.dirty:
@@ -151,7 +152,7 @@ class SummaryPanel(Static):
                       *(Text(h, style="bold") for h in ("exact", "overlap", "κ", "α")))
         for pair in islice(report["pairs"], MAX_PAIRS):
             o = pair["overall"]
-            table.add_row(f"{pair['a']}/{pair['b']}",
+            table.add_row(plain(f"{pair['a']}/{pair['b']}"),
                           *(_fmt(o[k]) for k in ("exact_f1", "overlap_f1", "kappa", "alpha")))
         hidden = len(report["pairs"]) - MAX_PAIRS
         if hidden > 0:
@@ -187,13 +188,13 @@ class CandidatePanel(Static):
         record = self.review.decision(candidate)
         text = Text()
         text.append(f"{STATUS_MARK[candidate.status]} {candidate.status}  ", style=STATUS_STYLE[candidate.status])
-        text.append(f" {candidate.tag} ", style=tag_style(colour))
+        text.append(f" {shown_line(candidate.tag)} ", style=tag_style(colour))
         text.append(f"  {candidate.start}–{candidate.end}  ", style="dim")
         if record:
             decision = record.get("decision", "")
-            text.append(decision, style=DECISION_STYLE.get(decision, Style()))
+            text.append(shown_line(str(decision)), style=DECISION_STYLE.get(decision, Style()))
             if decision == "edited":
-                text.append(f" → {record.get('tag', '')}", style="cyan")
+                text.append(f" → {shown_line(str(record.get('tag', '')))}", style="cyan")
         else:
             text.append("undecided", style=DECISION_STYLE["undecided"])
         text.append("\n")
@@ -203,12 +204,12 @@ class CandidatePanel(Static):
             notes.setdefault(source.annotator, []).append(source.note)
         for name in self.review.annotators:
             if name in notes:
-                text.append(f"✓ {name}", style="bold")
+                text.append(f"✓ {shown_line(name)}", style="bold")
                 note = " / ".join(n for n in notes[name] if n.strip())
                 if note:
                     text.append(f"  ✎ {snippet(note, 60)}", style="yellow")
             else:
-                text.append(f"✗ {name}", style="dim")
+                text.append(f"✗ {shown_line(name)}", style="dim")
             text.append("\n")
         text.rstrip()
         self.update(text)

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Label
+
+from tui.core.safe_text import shown, shown_line
+
+
+class SearchInput(Input):
+    """The query field: a paste's control characters (copied from a web page) come in as stand-ins,
+    so none reaches the terminal when the field is drawn."""
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.text = shown(event.text)  # Input's own handler runs next, with the shown text
 
 
 class SearchBar(Horizontal):
@@ -34,7 +46,7 @@ class SearchBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Label("/", id="search-prompt")
-        yield Input(placeholder="search (enter: select next match, esc: close)", id="search-input")
+        yield SearchInput(placeholder="search (enter: select next match, esc: close)", id="search-input")
         yield Label("", id="search-count")
         yield Label("", id="search-flags")
 
@@ -49,7 +61,8 @@ class SearchBar(Horizontal):
         field.select_all()
 
     def set_count(self, text: str) -> None:
-        self.query_one("#search-count", Label).update(text)
+        """A count, or an error that may quote the query: plain text, never markup."""
+        self.query_one("#search-count", Label).update(Text(shown_line(text)))
 
     @property
     def query_text(self) -> str:

@@ -1,4 +1,11 @@
-"""What the commands share: document options, opening a session, printing errors."""
+"""What the commands share: document options, opening a session, printing errors.
+
+Everything the commands print goes through `inert_console`: untrusted text (quotes, notes, tags,
+annotator and file names, file content in errors) is never parsed as markup or emoji codes, and
+its control characters reach the terminal as stand-ins. Tables and messages pass such text
+through `shown_line` themselves (so column widths count the stand-ins); the console's render
+hook is the backstop that catches any piece that was missed.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +13,46 @@ import argparse
 import gc
 import sys
 from pathlib import Path
+from typing import IO
 
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderableType, RenderHook, RenderResult
+from rich.segment import Segment
 
+from tui.core.safe_text import is_safe, shown
 from tui.core.session import Session, SessionOptions
 
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+class _Shown:
+    """A renderable as rendered, with any control character in its text as a stand-in."""
+
+    def __init__(self, renderable: RenderableType) -> None:
+        self.renderable = renderable
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for segment in console.render(self.renderable, options):
+            if segment.control or is_safe(segment.text):  # control: rich's own codes, never text
+                yield segment
+            else:
+                yield Segment(shown(segment.text), segment.style)
+
+
+class _Inert(RenderHook):
+    def process_renderables(self, renderables: list[RenderableType]) -> list[RenderableType]:
+        return [_Shown(renderable) for renderable in renderables]
+
+
+def inert_console(file: IO[str] | None = None, *, stderr: bool = False) -> Console:
+    """A console for untrusted text: no markup, no emoji codes, no highlighting, controls shown."""
+    console = Console(file=file, stderr=stderr, markup=False, emoji=False, highlight=False, soft_wrap=True)
+    console.push_render_hook(_Inert())
+    return console
+
+
+stderr = inert_console(stderr=True)
 
 
 def fail(message: str, code: int = 1) -> int:
-    stderr.print(f"hedgerow: {message}", markup=False)
+    stderr.print(f"hedgerow: {shown(message)}")
     return code
 
 
@@ -47,4 +84,4 @@ def tune_collector_for_the_tui() -> None:
 
 
 def stdout_console() -> Console:
-    return Console(file=sys.stdout, highlight=False, soft_wrap=True)
+    return inert_console(sys.stdout)

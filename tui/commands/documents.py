@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from tui.commands.common import (document_options, open_session, session_options, stderr, stdout_console,
                                   tune_collector_for_the_tui)
 from tui.core.errors import HedgerowError
+from tui.core.safe_text import shown_line
 from tui.core.session import Session
 
 if TYPE_CHECKING:
@@ -65,7 +66,8 @@ def _large(args: argparse.Namespace) -> bool:
 
 
 def snippet(text: str, width: int = 60) -> str:
-    text = " ".join(text.split())
+    """One line of at most `width` characters, controls shown as stand-ins."""
+    text = shown_line(" ".join(text.split()))
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -73,15 +75,15 @@ def annotation_table(annotations: list[Annotation], tags: TagSet, title: str) ->
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=title, title_justify="left", expand=False)
+    table = Table(title=shown_line(title), title_justify="left", expand=False)
     table.add_column("tag")
     table.add_column("span", justify="right", no_wrap=True)
     table.add_column("quote", overflow="fold")
     table.add_column("note", overflow="fold")
     table.add_column("annotator")
     for a in annotations:
-        table.add_row(Text(a.tag, style=f"bold {tags.colour_of(a.tag)}"), f"{a.start}–{a.end}",
-                      snippet(a.quote), snippet(a.note, 40), a.annotator)
+        table.add_row(Text(shown_line(a.tag), style=f"bold {tags.colour_of(a.tag)}"), f"{a.start}–{a.end}",
+                      snippet(a.quote), snippet(a.note, 40), shown_line(a.annotator))
     return table
 
 
@@ -89,11 +91,11 @@ def run_list(args: argparse.Namespace) -> int:
     session = open_session(args)
     console = stdout_console()
     if session.document.is_empty:
-        stderr.print(f"{session.document.path}: the document is empty")
+        stderr.print(shown_line(f"{session.document.path}: the document is empty"))
     annotations = session.layer.items()
     if not annotations:
-        console.print(f"No annotations by {session.annotator} on {session.document.path.name} "
-                      f"(looked in {session.store.path}).")
+        console.print(shown_line(f"No annotations by {session.annotator} on {session.document.path.name} "
+                                 f"(looked in {session.store.path})."))
         return 0
     console.print(annotation_table(annotations, session.tags,
                                    f"{session.document.title} — {len(annotations)} annotations by {session.annotator}"))

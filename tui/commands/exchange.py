@@ -10,12 +10,18 @@ from tui.commands.common import document_options, open_session, stderr
 from tui.core.atomic import atomic_write_chunks
 from tui.core.errors import InputError
 from tui.core.paths import layer_files
+from tui.core.safe_text import json_escaped, shown_line
 from tui.core.store import load_layers
+
+JSON_FORMATS = ("json", "w3c", "jsonl")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("export", help="export annotations as json, w3c, jsonl or csv",
-                            description="Export annotations to stdout, or atomically to --output FILE.")
+                            description="Export annotations to stdout, or atomically to --output FILE. "
+                                        "To a file or a pipe the export is byte for byte; to a terminal, "
+                                        "JSON formats write control characters as \\u escapes (the same "
+                                        "JSON) and csv is refused: it could carry escape sequences.")
     document_options(parser)
     parser.add_argument("--format", "-f", choices=("json", "w3c", "jsonl", "csv"), default="json",
                         help="json: hedgerow's records; w3c: W3C Web Annotation JSON-LD; jsonl; csv (default: json)")
@@ -51,10 +57,24 @@ def run_export(args: argparse.Namespace) -> int:
     written = pieces(args.format, session.document, annotations)
     if args.output:
         atomic_write_chunks(args.output, (piece.encode("utf-8") for piece in written))
-        stderr.print(f"wrote {len(annotations)} annotations as {args.format} to {args.output}")
+        stderr.print(shown_line(f"wrote {len(annotations)} annotations as {args.format} to {args.output}"))
+    elif not _is_terminal(sys.stdout):
+        sys.stdout.writelines(written)  # a file or a pipe: exactly the export
+    elif args.format in JSON_FORMATS:
+        # A terminal would obey escape sequences in the text: \u escapes are the same JSON, inert.
+        sys.stdout.writelines(json_escaped(piece) for piece in written)
     else:
-        sys.stdout.writelines(written)
+        raise InputError(f"not writing {args.format} to the terminal: the text could hold escape sequences "
+                         f"that the terminal would run; use --output FILE or a pipe (| less)")
     return 0
+
+
+def _is_terminal(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except (OSError, ValueError):
+        return False
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -69,10 +89,10 @@ def run_import(args: argparse.Namespace) -> int:
         raise InputError(f"{args.file}: cannot read it ({error})") from None
     plan = plan_import(session.document, session.layer.ids(), parse_export(text, str(args.file)))
     for item in plan.mismatched:
-        stderr.print(f"not imported: {item}", markup=False)
+        stderr.print(shown_line(f"not imported: {item}"))
     if plan.new:
         session.add_many(plan.new, "import")
         session.save()
-    stderr.print(f"imported {len(plan.new)}, skipped {len(plan.skipped)} already present, "
-                 f"{len(plan.mismatched)} not matching the document -> {session.store.path}")
+    stderr.print(shown_line(f"imported {len(plan.new)}, skipped {len(plan.skipped)} already present, "
+                            f"{len(plan.mismatched)} not matching the document -> {session.store.path}"))
     return 1 if plan.mismatched else 0
