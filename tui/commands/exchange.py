@@ -31,8 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     which.add_argument("--all", action="store_true", help="every annotator's layer together (gold excluded)")
     parser.set_defaults(run=run_export)
 
-    parser = sub.add_parser("import", help="import a hedgerow json or W3C export",
-                            description="Import a json or W3C export into an annotator's file. Ids are kept, "
+    parser = sub.add_parser("import", help="import a hedgerow json, W3C, JSON Lines or csv export",
+                            description="Import a json, W3C, JSON Lines or csv export into an annotator's file. "
+                                        "Ids are kept, "
                                         "existing ids are skipped, and quotes that do not match the document "
                                         "are reported, not stored.")
     document_options(parser)
@@ -82,7 +83,7 @@ def run_import(args: argparse.Namespace) -> int:
 
     session = open_session(args)
     try:
-        text = args.file.read_text(encoding="utf-8")
+        text = args.file.read_bytes().decode("utf-8")  # no newline translation: a CSV value may hold a CR
     except FileNotFoundError:
         raise InputError(f"{args.file}: no such file") from None
     except (OSError, UnicodeDecodeError) as error:
