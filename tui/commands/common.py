@@ -65,12 +65,13 @@ def document_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tags", metavar="FILE", type=Path, help="a codebook TOML file (default: hedgerow.toml)")
 
 
-def session_options(args: argparse.Namespace) -> SessionOptions:
-    return SessionOptions(annotator=args.annotator, annotations=args.annotations, tags=args.tags)
+def session_options(args: argparse.Namespace, *, gold: bool = False) -> SessionOptions:
+    """`gold`: the command may open the review's gold layer (it reads, or re-anchors, not annotates)."""
+    return SessionOptions(annotator=args.annotator, annotations=args.annotations, tags=args.tags, gold=gold)
 
 
-def open_session(args: argparse.Namespace) -> Session:
-    return Session.open(args.document, session_options(args))
+def open_session(args: argparse.Namespace, *, gold: bool = False) -> Session:
+    return Session.open(args.document, session_options(args, gold=gold))
 
 
 # Objects made before a full collection runs in the TUI: Python's default (700) ran one about

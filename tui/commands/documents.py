@@ -88,7 +88,7 @@ def annotation_table(annotations: list[Annotation], tags: TagSet, title: str) ->
 
 
 def run_list(args: argparse.Namespace) -> int:
-    session = open_session(args)
+    session = open_session(args, gold=True)
     console = stdout_console()
     if session.document.is_empty:
         stderr.print(shown_line(f"{session.document.path}: the document is empty"))

@@ -46,7 +46,7 @@ def run_export(args: argparse.Namespace) -> int:
 
     if args.layer:
         args.annotator = args.layer
-    session = open_session(args)
+    session = open_session(args, gold=True)
     annotations = session.layer  # written as it is read: 100,000 annotations are never all objects at once
     if args.layer and not session.store.exists():
         raise InputError(f"no layer {args.layer!r}: {session.store.path} does not exist")

@@ -81,7 +81,7 @@ def run_check(args: argparse.Namespace) -> int:
     orphans = 0
     for name in names:
         args.annotator = name
-        session = open_session(args)
+        session = open_session(args, gold=True)
         if not session.store.exists():
             raise InputError(f"no annotations by {session.annotator}: {session.store.path} does not exist "
                              f"(--annotator NAME, or --all for every layer)")

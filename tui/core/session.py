@@ -15,7 +15,7 @@ from tui.core.document import Document
 from tui.core.errors import InputError
 from tui.core.history import Change, History, apply_change
 from tui.core.layer import Layer
-from tui.core.paths import config_path, layer_path, relative_path, resolve_annotator
+from tui.core.paths import check_layer_name_free, config_path, layer_path, relative_path, resolve_annotator
 from tui.core.store import AnnotationStore, StoredLayer
 from tui.core.tags import Config, load_config
 
@@ -25,6 +25,7 @@ class SessionOptions:
     annotator: str | None = None
     annotations: Path | None = None
     tags: Path | None = None
+    gold: bool = False  # may open the review's gold layer (the review; commands that read or re-anchor)
 
 
 class Session:
@@ -51,8 +52,10 @@ class Session:
         """
         document = Document.load(path)
         config = load_config(config_path(document.path, options.tags))
-        annotator = resolve_annotator(options.annotator)
-        store = AnnotationStore(layer_path(document.path, annotator, options.annotations))
+        annotator = resolve_annotator(options.annotator, gold=options.gold)
+        path = layer_path(document.path, annotator, options.annotations)
+        check_layer_name_free(path.parent, annotator)
+        store = AnnotationStore(path)
         return cls(document, config, annotator, store, None if defer else store.load(document.text))
 
     def read_annotations(self) -> tuple[StoredLayer, Layer]:
