@@ -9,13 +9,16 @@ only when they differ (the text changed). Annotation objects are made on demand.
 
 from __future__ import annotations
 
+import json
 import re
 from array import array
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import lru_cache
 from json.encoder import encode_basestring
+from typing import Any
 
-from tui.core.annotation import CONTEXT, FIELDS, Annotation
+from tui.core.annotation import CONTEXT, COLUMNS, FIELDS, POSITION, TABLE, Annotation, Column, _field_values
 
 ID_WIDTH = 16  # a uuid, as bytes; ids not written as uuid4() writes them live in the row's extras
 _NO_ID = b"\xff" * ID_WIDTH
@@ -107,61 +110,48 @@ class Values:
 
 
 class Rows:
-    """Append-only columns of annotations on one text (None: keep every quote and context)."""
+    """Append-only columns of annotations on one text (see RowStore; None: no text, so every
+    quote and context is kept in the row).
+
+    The columns follow Annotation's field table: an array per INT field (`starts`, `ends`),
+    a Values per SHARED field (`tags`, `documents`, `annotators`), packed times per TIME
+    field (`created_times`, `modified_times`), the uuid's bytes (`ids`), and `extras` for
+    what the columns cannot hold. `append`, `values` and `encode_plain` are built from the
+    table (see _layout), so a field added there needs nothing here.
+    """
 
     def __init__(self, text: str | None = None) -> None:
         self.text = text
-        self.starts = array("q")
-        self.ends = array("q")
-        self.tags = Values()
-        self.documents = Values()
-        self.annotators = Values()
+        for name, column in zip(FIELDS, COLUMNS):
+            if column is Column.INT:
+                setattr(self, _column_name(name), array("q"))
+            elif column is Column.SHARED:
+                setattr(self, _column_name(name), Values())
+            elif column is Column.TIME:
+                setattr(self, _column_name(name), array("q"))
         self.ids = bytearray()  # ID_WIDTH bytes a row
-        self.created = array("q")
-        self.modified = array("q")
         # What the columns cannot hold, never changed once set: None, the note alone (most
         # often: a str costs 180 bytes less than a dict), or a dict of the fields.
         self.extras: list[dict | str | None] = []
         self.ids_ascending = True  # every id greater than the one before: a file's order
         self._last_id = ""
 
-    def __len__(self) -> int:
-        return len(self.starts)
+    # Typed names for the columns the rest of the code reads (set in __init__ from the table).
+    starts: array[int]
+    ends: array[int]
+    tags: Values
+    documents: Values
+    annotators: Values
 
-    def append(self, start: int, end: int, quote: str, tag: str, document: str, annotator: str,
-               prefix: str, suffix: str, note: str, id_: str, created: str, modified: str) -> int:
-        """Store one annotation's fields (already checked); returns its row number."""
-        text, extra = self.text, None
-        if (text is None or text[start:end] != quote or text[max(0, start - CONTEXT):start] != prefix
-                or text[end:end + CONTEXT] != suffix):
-            extra = {"quote": quote, "prefix": prefix, "suffix": suffix}
-        if _UUID.fullmatch(id_):
-            self.ids += bytes.fromhex(id_.replace("-", ""))
-        else:
-            self.ids += _NO_ID
-            extra = {**(extra or {}), "id": id_}
-        if id_ <= self._last_id:
-            self.ids_ascending = False
-        self._last_id = id_
-        packed_created = pack_time(created)
-        packed_modified = packed_created if modified == created else pack_time(modified)
-        if packed_created == NO_TIME or packed_modified == NO_TIME:
-            extra = {**(extra or {}), "created": created, "modified": modified}
-        if extra is not None and note:
-            extra["note"] = note
-        self.starts.append(start)
-        self.ends.append(end)
-        self.tags.append(tag)
-        self.documents.append(document)
-        self.annotators.append(annotator)
-        self.created.append(packed_created)
-        self.modified.append(packed_modified)
-        self.extras.append(extra if extra is not None else note or None)
-        return len(self.starts) - 1
+    def __len__(self) -> int:
+        return len(self.extras)
+
+    def append(self, values: tuple) -> int:
+        """Store one annotation's field values (FIELDS order, already checked); returns its row number."""
+        return _append(self, values)
 
     def append_annotation(self, a: Annotation) -> int:
-        return self.append(a.start, a.end, a.quote, a.tag, a.document, a.annotator, a.prefix, a.suffix,
-                           a.note, a.id, a.created, a.modified)
+        return _append(self, _field_values(a))
 
     def id_of(self, row: int) -> str:
         extra = self.extras[row]
@@ -175,58 +165,172 @@ class Rows:
 
     def values(self, row: int) -> tuple:
         """The row's fields in Annotation's order (FIELDS)."""
-        start, end, extra = self.starts[row], self.ends[row], self.extras[row]
-        text = self.text
-        created, modified = self.created[row], self.modified[row]
-        if extra is None or type(extra) is str:
-            return (start, end, text[start:end], self.tags[row], self.documents[row], self.annotators[row],
-                    text[max(0, start - CONTEXT):start], text[end:end + CONTEXT], extra or "",
-                    _uuid_text(self.ids[row * ID_WIDTH:(row + 1) * ID_WIDTH]),
-                    unpack_time(created), unpack_time(modified))
-        get = extra.get
-        return (start, end,
-                get("quote") if "quote" in extra else text[start:end],
-                self.tags[row], self.documents[row], self.annotators[row],
-                get("prefix") if "prefix" in extra else text[max(0, start - CONTEXT):start],
-                get("suffix") if "suffix" in extra else text[end:end + CONTEXT],
-                get("note", ""), self.id_of(row),
-                get("created") if created == NO_TIME else unpack_time(created),
-                get("modified") if modified == NO_TIME else unpack_time(modified))
+        return _values(self, row)
 
     def annotation(self, row: int) -> Annotation:
-        return Annotation(*self.values(row))
-
-    def tag_of(self, row: int) -> str:
-        return self.tags[row]
+        return Annotation(*_values(self, row))
 
     def span_of(self, row: int) -> tuple[int, int]:
         return self.starts[row], self.ends[row]
 
 
+def _column_name(name: str) -> str:
+    """The Rows attribute holding a field's column: `starts` for start, `created_times` for created."""
+    return f"{name}_times" if COLUMNS[POSITION[name]] is Column.TIME else f"{name}s"
+
+
 _ORDER = sorted(FIELDS)  # the record's keys as a stable JSON file writes them
+_POSITIONS = [POSITION[name] for name in _ORDER]
 _TEMPLATE = "{{\n" + ",\n".join(f'      "{name}": {{}}' for name in _ORDER) + "\n    }}"
-_POSITIONS = [FIELDS.index(name) for name in _ORDER]
-_PLAIN = "{\n" + ",\n".join(f'      "{name}": %{"d" if name in ("start", "end") else "s"}'
-                            for name in _ORDER) + "\n    }"
+
+
+def encode_value(value: object) -> str:
+    """One field's value as JSON (ensure_ascii=False)."""
+    if type(value) is str:
+        return encode_basestring(value)
+    if type(value) is int:
+        return int.__repr__(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def encode_values(values: tuple) -> str:
+    """A record given as its values (FIELDS order) as the store writes it (indent 2, sorted keys)."""
+    return _TEMPLATE.format(*[encode_value(values[i]) for i in _POSITIONS])
 
 
 def encode_row(rows: Rows, row: int, id_: str | None = None) -> str:
     """The row's record as the store writes it (indent 2, sorted keys, inside the table).
 
     `id_` is the row's id when the caller has it already (the store writes it as the key)."""
+    if type(rows.extras[row]) is dict:
+        return encode_values(_values(rows, row))
+    return _encode_plain(rows, row, id_)
+
+
+# -- the layout, built from the field table --------------------------------------------------------
+#
+# Each column kind says how `append` stores a field (`store`), how `values` reads it back,
+# for a row without an extras dict (`plain`) and with one (`from_extra`), and how the
+# usual row is encoded without making its values (`encoded`). Locals: `text`, `row`,
+# `extra`, and each field's value as f_<name>.
+
+_SLICES = {Column.QUOTE: "text[f_start:f_end]", Column.PREFIX: "text[max(0, f_start - CONTEXT):f_start]",
+           Column.SUFFIX: "text[f_end:f_end + CONTEXT]"}
+
+
+def _layout() -> dict[str, Callable[..., Any]]:
+    extra_fields = [f for f in TABLE if f.metadata["column"] is Column.EXTRA]
+    lone = extra_fields[0].name if extra_fields and str(extra_fields[0].type) == "str" else None
+    defaults = {f.name: f.default for f in extra_fields}
+    times = [name for name, column in zip(FIELDS, COLUMNS) if column is Column.TIME]
+    slices = [name for name, column in zip(FIELDS, COLUMNS) if column in _SLICES]
+    unpack = ", ".join(f"f_{name}" for name in FIELDS) + ","
+
+    store, plain, from_extra, encoded = [], {}, {}, {}
+    if slices:
+        differs = " or ".join(f"{_SLICES[COLUMNS[POSITION[n]]]} != f_{n}" for n in slices)
+        kept = ", ".join(f'"{n}": f_{n}' for n in slices)
+        store.append(f"if text is None or {differs}:\n        extra = {{{kept}}}")
+    for name, column in zip(FIELDS, COLUMNS):
+        attribute = f"rows.{_column_name(name)}"
+        if column is Column.INT:
+            store.append(f"{attribute}.append(f_{name})")
+            plain[name] = from_extra[name] = encoded[name] = f"{attribute}[row]"
+        elif column is Column.SHARED:
+            store.append(f"{attribute}.append(f_{name})")
+            plain[name] = from_extra[name] = f"{attribute}[row]"
+            encoded[name] = f"{attribute}.encoded(row)"
+        elif column in _SLICES:
+            plain[name] = _SLICES[column]
+            from_extra[name] = f'get("{name}") if "{name}" in extra else {_SLICES[column]}'
+            encoded[name] = f"encode({_SLICES[column]})"
+        elif column is Column.UUID:
+            store.append(f"""if _UUID.fullmatch(f_{name}):
+        rows.ids += bytes.fromhex(f_{name}.replace("-", ""))
+    else:
+        rows.ids += _NO_ID
+        extra = {{**(extra or {{}}), "{name}": f_{name}}}
+    if f_{name} <= rows._last_id:
+        rows.ids_ascending = False
+    rows._last_id = f_{name}""")
+            plain[name] = "_uuid_text(rows.ids[row * ID_WIDTH:(row + 1) * ID_WIDTH])"
+            from_extra[name] = f'get("{name}") if "{name}" in extra else {plain[name]}'
+            encoded[name] = f"encode(id_ if id_ is not None else {plain[name]})"
+        elif column is Column.TIME:
+            first = times[0]
+            pack = f"pack_time(f_{name})" if name == first else \
+                f"p_{first} if f_{name} == f_{first} else pack_time(f_{name})"
+            store.append(f"""p_{name} = {pack}
+    if p_{name} == NO_TIME:
+        extra = {{**(extra or {{}}), "{name}": f_{name}}}
+    {attribute}.append(p_{name})""")
+            plain[name] = f"unpack_time({attribute}[row])"
+            from_extra[name] = f'get("{name}") if {attribute}[row] == NO_TIME else unpack_time({attribute}[row])'
+            encoded[name] = f"encode(t_{name})"
+        elif column is Column.EXTRA:
+            if name != lone:
+                store.append(f"if f_{name} != {defaults[name]!r}:\n        extra = {{**(extra or {{}}), \"{name}\": f_{name}}}")
+                plain[name] = repr(defaults[name])
+                encoded[name] = repr(encode_value(defaults[name]))
+            else:
+                plain[name] = 'extra or ""'
+                encoded[name] = 'encode(extra or "")'
+            from_extra[name] = f"get({name!r}, {defaults[name]!r})"
+    if lone:
+        store.append(f'if extra is not None and f_{lone}:\n        extra["{lone}"] = f_{lone}')
+        store.append(f"rows.extras.append(extra if extra is not None else f_{lone} or None)")
+    else:
+        store.append("rows.extras.append(extra)")
+    store.append("return len(rows.extras) - 1")
+    statements = "\n    ".join(store)
+    needs_text = any(name in slices for name in FIELDS)
+    ints = [name for name, column in zip(FIELDS, COLUMNS) if column is Column.INT]
+    int_locals = "".join(f"\n    f_{n} = {plain[n]}" for n in ints)  # the slices use start and end
+    for n in ints:
+        plain[n] = from_extra[n] = encoded[n] = f"f_{n}"
+    time_locals = "".join(f"\n    t_{n} = {plain[n]}" if n == times[0] else
+                          f"\n    t_{n} = t_{times[0]} if rows.{_column_name(n)}[row] == rows.{_column_name(times[0])}[row]"
+                          f" else {plain[n]}" for n in times)
+    formats = ",\n".join(f'      "{name}": %{"d" if COLUMNS[POSITION[name]] is Column.INT else "s"}' for name in _ORDER)
+    for name in _ORDER:  # a constant's % would be read as a format: bake it into the format itself
+        if COLUMNS[POSITION[name]] is Column.EXTRA and name != lone:
+            formats = formats.replace(f'"{name}": %s', f'"{name}": ' + encode_value(defaults[name]).replace("%", "%%"))
+    plain_format = "{\n" + formats + "\n    }"
+    encoded_args = ", ".join(encoded[name] for name in _ORDER
+                             if not (COLUMNS[POSITION[name]] is Column.EXTRA and name != lone))
+    source = f"""def _append(rows, values):
+    {unpack} = values
+    text, extra = rows.text, None
+    {statements}
+
+
+def _values(rows, row):
     extra = rows.extras[row]
-    if type(extra) is dict:
-        values = rows.values(row)
-        return _TEMPLATE.format(*[encode_basestring(v) if type(v) is str else int(v)
-                                  for v in map(values.__getitem__, _POSITIONS)])
-    # The usual row, written without making its Annotation or a tuple of its values.
-    start, end, text = rows.starts[row], rows.ends[row], rows.text
-    created = unpack_time(rows.created[row])
-    modified = rows.modified[row]
-    modified = created if modified == rows.created[row] else unpack_time(modified)
-    encode = encode_basestring
-    return _PLAIN % (  # in _ORDER: annotator, created, document, end, id, modified, note, prefix, quote, start,
-        rows.annotators.encoded(row), encode(created), rows.documents.encoded(row), end,  # suffix, tag
-        encode(id_ if id_ is not None else rows.id_of(row)), encode(modified), encode(extra or ""),
-        encode(text[max(0, start - CONTEXT):start]), encode(text[start:end]), start,
-        encode(text[end:end + CONTEXT]), rows.tags.encoded(row))
+    text = rows.text{int_locals}
+    if extra is None or type(extra) is str:
+        return ({", ".join(plain[n] for n in FIELDS)},)
+    get = extra.get
+    return ({", ".join(from_extra[n] for n in FIELDS)},)
+
+
+def _encode_plain(rows, row, id_):
+    extra = rows.extras[row]
+    text = rows.text{int_locals}{time_locals}
+    return _PLAIN % ({encoded_args},)
+"""
+    del needs_text
+    namespace: dict[str, Any] = {
+        "CONTEXT": CONTEXT, "_UUID": _UUID, "_NO_ID": _NO_ID, "ID_WIDTH": ID_WIDTH, "NO_TIME": NO_TIME,
+        "pack_time": pack_time, "unpack_time": unpack_time, "_uuid_text": _uuid_text,
+        "encode": encode_basestring, "_PLAIN": plain_format}
+    exec(compile(source, "<generated rows layout>", "exec"), namespace)  # noqa: S102 - built from FIELDS only
+    functions = {name: namespace[name] for name in ("_append", "_values", "_encode_plain")}
+    for function in functions.values():
+        function.__source__ = source
+    return functions
+
+
+_LAYOUT = _layout()
+_append: Callable[[Rows, tuple], int] = _LAYOUT["_append"]
+_values: Callable[[Rows, int], tuple] = _LAYOUT["_values"]
+_encode_plain: Callable[[Rows, int, str | None], str] = _LAYOUT["_encode_plain"]

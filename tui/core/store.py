@@ -18,14 +18,14 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from json.encoder import c_make_encoder, encode_basestring  # the C ones when available, as json.dumps uses
+from json.encoder import encode_basestring
 from pathlib import Path
 
-from tui.core.annotation import Annotation, record_values
+from tui.core.annotation import ID, Annotation, _field_values, record_values
 from tui.core.atomic import atomic_write_chunks
 from tui.core.errors import StoreError
 from tui.core.layer import Layer
-from tui.core.rows import Rows, encode_row
+from tui.core.rows import Rows, encode_row, encode_values
 
 SCHEMA_VERSION = 1
 ANNOTATIONS = "annotations"
@@ -87,59 +87,24 @@ def _records(table: dict | Layer) -> Iterator[tuple[str, str]]:
             yield key, _dump_record(table[key])
 
 
-_FLAT_SEPARATOR = ",\n" + INDENT * 3
-
-
-def _flat_encoder():
-    """json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(_FLAT_SEPARATOR, ": ")), built once.
-
-    json.dumps and JSONEncoder.encode set up a new C encoder on every call, which cost as much
-    as the encoding itself when saving thousands of records; this sets it up once, exactly as
-    JSONEncoder.iterencode does, and falls back to JSONEncoder.encode without the C module.
-    """
-    encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=True, check_circular=False,
-                               separators=(_FLAT_SEPARATOR, ": "))
-    if c_make_encoder is not None:
-        try:
-            make = c_make_encoder(None, encoder.default, encode_basestring, None, ": ", _FLAT_SEPARATOR,
-                                  True, False, True)
-            return lambda record: "".join(make(record, 0))
-        except TypeError:  # a future signature: use the public API
-            pass
-    return encoder.encode
-
-
-_encode_flat = _flat_encoder()
-_SCALARS = frozenset({str, int, float, bool, type(None)})
-
-
-def _key(key) -> str:
+def _key(key: object) -> str:
     """A dict key as json.dumps writes it: always a string (1 -> "1", None -> "null")."""
     return encode_basestring(key if isinstance(key, str) else json.dumps(key))
 
 
-_STRING_FIELDS = ("annotator", "created", "document", "id", "modified", "note", "prefix", "quote", "suffix", "tag")
-_ANNOTATION_TEMPLATE = "{{\n" + ",\n".join(
-    f'{INDENT * 3}"{name}": {{{name}}}' for name in sorted((*_STRING_FIELDS, "start", "end"))
-) + "\n" + INDENT * 2 + "}}"
-
-
 def _dump_annotation(a: Annotation) -> str:
-    """An annotation as its flat record would be written, without building the dict."""
-    return _ANNOTATION_TEMPLATE.format(
-        annotator=encode_basestring(a.annotator), created=encode_basestring(a.created),
-        document=encode_basestring(a.document), end=int(a.end), id=encode_basestring(a.id),
-        modified=encode_basestring(a.modified), note=encode_basestring(a.note),
-        prefix=encode_basestring(a.prefix), quote=encode_basestring(a.quote), start=int(a.start),
-        suffix=encode_basestring(a.suffix), tag=encode_basestring(a.tag))
+    """An annotation as its record is written, without building the dict."""
+    return encode_values(_field_values(a))
 
 
 def _dump_record(record: dict | Annotation) -> str:
+    """A record as the store writes it: an annotation's through the field table's encoder,
+    anything else (a review decision, the meta) as json.dumps with the table's indent."""
     if type(record) is Annotation:
         return _dump_annotation(record)
-    if record and _SCALARS.issuperset(map(type, record.values())):  # flat: exact scalar types only
-        body = _encode_flat(record)
-        return "{\n" + INDENT * 3 + body[1:-1] + "\n" + INDENT * 2 + "}"
+    values = record_values(record)
+    if values is not None:
+        return encode_values(values)
     text = json.dumps(record, ensure_ascii=False, sort_keys=True, indent=2)
     return text.replace("\n", "\n" + INDENT * 2)
 
@@ -304,8 +269,8 @@ class AnnotationStore:
         append, checked = rows.append, record_values
         for key, record in records.items():
             values = checked(record)
-            if values is not None and values[9] == key:
-                append(*values)
+            if values is not None and values[ID] == key:
+                append(values)
             else:
                 rows.append_annotation(self._annotation(key, record))  # or says what is wrong
 
