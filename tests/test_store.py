@@ -294,9 +294,18 @@ def test_full_disk_is_reported_and_old_file_untouched(saved: Session, monkeypatc
     with pytest.raises(StoreError) as info:
         saved.save()
     assert "the disk is full" in str(info.value)
+    assert "the old file is untouched" in str(info.value)
     assert str(saved.store.path) in str(info.value)
     assert saved.store.path.read_bytes() == before
     assert leftovers(saved.store.path.parent) == []
+    # A file that did not exist before: there is no old file to speak of, and none is left behind.
+    new = saved.store.path.with_name("new-layer.json")
+    with pytest.raises(StoreError) as info:
+        AnnotationStore(new).save(saved.layer.snapshot(), saved.meta())
+    message = str(info.value)
+    assert message == f"{new}: cannot write (the disk is full); nothing was written"
+    assert "old file" not in message and not new.exists()
+    assert leftovers(new.parent) == []
 
 
 def test_unwritable_folder_is_reported(saved: Session, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -98,7 +98,7 @@ class Annotation:
     def to_record(self) -> dict:
         # Every field is a str or an int, so this equals dataclasses.asdict, which deep-copies
         # and costs several times as much (it was a third of saving 10,000 annotations).
-        return dict(zip(FIELDS, _field_values(self)))
+        return dict(zip(FIELDS, _field_values(self), strict=True))
 
     @classmethod
     def from_record(cls, record: object) -> Annotation:
@@ -108,6 +108,10 @@ class Annotation:
         if values is not None:
             return cls(*values)
         return cls(**checked_fields(record))
+
+    def annotation(self) -> Annotation:
+        """Itself (see tui.core.layer.Version: a change holds Annotations or Stored rows)."""
+        return self
 
     @property
     def span(self) -> tuple[int, int]:
@@ -149,7 +153,12 @@ def describe(value: object) -> str:
         return repr(value) if len(value) <= 40 else repr(value[:40]) + "…"
     if isinstance(value, (bool, float)) or value is None:
         return "null" if value is None else repr(value).lower() if isinstance(value, bool) else repr(value)
-    return {list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
+    if isinstance(value, list):
+        return "a list"
+    return "an object" if isinstance(value, dict) else type(value).__name__
+
+
+_EXPECTED: dict[type, str] = {int: "an integer", str: "a string", bool: "true or false"}
 
 
 def checked_fields(record: object) -> dict[str, Any]:
@@ -161,11 +170,11 @@ def checked_fields(record: object) -> dict[str, Any]:
     if missing:
         raise ValueError(f"missing field(s): {', '.join(missing)}")
     values = {**_MISSING_VALUES}
-    for name, kind in zip(FIELDS, FIELD_TYPES):
+    for name, kind in zip(FIELDS, FIELD_TYPES, strict=True):
         if name in record:
             value = record[name]
             if type(value) is not kind:
-                what = {int: "an integer", str: "a string", bool: "true or false"}[kind]
+                what = _EXPECTED[kind]
                 raise ValueError(f"field {name!r} must be {what}, got {describe(value)}")
             values[name] = value
     start, end = values["start"], values["end"]
@@ -188,9 +197,9 @@ def _compile(source: str, name: str, namespace: dict[str, Any]) -> Callable[...,
 
 def _record_values_source() -> str:
     local = [f"f_{name}" for name in FIELDS]
-    times = [f"f_{name}" for name, column in zip(FIELDS, COLUMNS) if column is Column.TIME]
+    times = [f"f_{name}" for name, column in zip(FIELDS, COLUMNS, strict=True) if column is Column.TIME]
     shared = []
-    for name, column in zip(FIELDS, COLUMNS):
+    for name, column in zip(FIELDS, COLUMNS, strict=True):
         if column is Column.SHARED:
             shared.append(f"_shared(f_{name}, f_{name})")
         elif column is Column.TIME and f"f_{name}" != times[0]:  # the same string as the first time when equal

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import lru_cache
 from json.encoder import encode_basestring
-from typing import Any
+from typing import Any, NamedTuple
 
 from tui.core.annotation import CONTEXT, COLUMNS, FIELDS, POSITION, TABLE, Annotation, Column, _field_values
 
@@ -67,7 +67,7 @@ def unpack_time(value: int) -> str:
     return f"{_text_of(seconds)}.{millis:03d}Z"
 
 
-def _uuid_text(raw: bytes) -> str:
+def _uuid_text(raw: bytes | bytearray) -> str:
     h = raw.hex()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
@@ -110,8 +110,8 @@ class Values:
 
 
 class Rows:
-    """Append-only columns of annotations on one text (see RowStore; None: no text, so every
-    quote and context is kept in the row).
+    """Append-only columns of annotations: the one implementation of TextRows (on a text) and
+    KeptRows (no text, so every quote and context is kept in the row); make them with rows_on.
 
     The columns follow Annotation's field table: an array per INT field (`starts`, `ends`),
     a Values per SHARED field (`tags`, `documents`, `annotators`), packed times per TIME
@@ -122,7 +122,7 @@ class Rows:
 
     def __init__(self, text: str | None = None) -> None:
         self.text = text
-        for name, column in zip(FIELDS, COLUMNS):
+        for name, column in zip(FIELDS, COLUMNS, strict=True):
             if column is Column.INT:
                 setattr(self, _column_name(name), array("q"))
             elif column is Column.SHARED:
@@ -174,6 +174,28 @@ class Rows:
         return self.starts[row], self.ends[row]
 
 
+class TextRows(Rows):
+    """Rows on a text: a quote or context the text still says is sliced from it, not kept."""
+
+    text: str
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+
+
+class KeptRows(Rows):
+    """Rows with no text (agreement, merges): every quote and context is kept in the row."""
+
+    text: None
+
+    def __init__(self) -> None:
+        super().__init__(None)
+
+
+def rows_on(text: str | None) -> TextRows | KeptRows:
+    return KeptRows() if text is None else TextRows(text)
+
+
 def _column_name(name: str) -> str:
     """The Rows attribute holding a field's column: `starts` for start, `created_times` for created."""
     return f"{name}_times" if COLUMNS[POSITION[name]] is Column.TIME else f"{name}s"
@@ -209,116 +231,153 @@ def encode_row(rows: Rows, row: int, id_: str | None = None) -> str:
 
 # -- the layout, built from the field table --------------------------------------------------------
 #
-# Each column kind says how `append` stores a field (`store`), how `values` reads it back,
-# for a row without an extras dict (`plain`) and with one (`from_extra`), and how the
-# usual row is encoded without making its values (`encoded`). Locals: `text`, `row`,
-# `extra`, and each field's value as f_<name>.
+# Each column kind says how `append` stores a field (`store`), how `values` reads it back
+# for a row without an extras dict (`plain`) and with one (`from_extra`), and how the usual
+# row is encoded without making its values (`encoded`). The generated code's locals: `rows`,
+# `text`, `row`, `extra`, `id_`, and each field's value as f_<name>.
 
 _SLICES = {Column.QUOTE: "text[f_start:f_end]", Column.PREFIX: "text[max(0, f_start - CONTEXT):f_start]",
            Column.SUFFIX: "text[f_end:f_end + CONTEXT]"}
+_UUID_AT = "_uuid_text(rows.ids[row * ID_WIDTH:(row + 1) * ID_WIDTH])"
 
 
-def _layout() -> dict[str, Callable[..., Any]]:
-    extra_fields = [f for f in TABLE if f.metadata["column"] is Column.EXTRA]
-    lone = extra_fields[0].name if extra_fields and str(extra_fields[0].type) == "str" else None
-    defaults = {f.name: f.default for f in extra_fields}
-    times = [name for name, column in zip(FIELDS, COLUMNS) if column is Column.TIME]
-    slices = [name for name, column in zip(FIELDS, COLUMNS) if column in _SLICES]
-    unpack = ", ".join(f"f_{name}" for name in FIELDS) + ","
+class _Code(NamedTuple):
+    store: str
+    plain: str
+    from_extra: str
+    encoded: str
 
-    store, plain, from_extra, encoded = [], {}, {}, {}
-    if slices:
-        differs = " or ".join(f"{_SLICES[COLUMNS[POSITION[n]]]} != f_{n}" for n in slices)
-        kept = ", ".join(f'"{n}": f_{n}' for n in slices)
-        store.append(f"if text is None or {differs}:\n        extra = {{{kept}}}")
-    for name, column in zip(FIELDS, COLUMNS):
-        attribute = f"rows.{_column_name(name)}"
-        if column is Column.INT:
-            store.append(f"{attribute}.append(f_{name})")
-            plain[name] = from_extra[name] = encoded[name] = f"{attribute}[row]"
-        elif column is Column.SHARED:
-            store.append(f"{attribute}.append(f_{name})")
-            plain[name] = from_extra[name] = f"{attribute}[row]"
-            encoded[name] = f"{attribute}.encoded(row)"
-        elif column in _SLICES:
-            plain[name] = _SLICES[column]
-            from_extra[name] = f'get("{name}") if "{name}" in extra else {_SLICES[column]}'
-            encoded[name] = f"encode({_SLICES[column]})"
-        elif column is Column.UUID:
-            store.append(f"""if _UUID.fullmatch(f_{name}):
+
+def _kept_in_extra(name: str) -> str:
+    return f'extra = {{**(extra or {{}}), "{name}": f_{name}}}'
+
+
+def _int_code(name: str, column: str) -> _Code:
+    return _Code(f"{column}.append(f_{name})", f"f_{name}", f"f_{name}", f"f_{name}")  # read first: see _values
+
+
+def _shared_code(name: str, column: str) -> _Code:
+    return _Code(f"{column}.append(f_{name})", f"{column}[row]", f"{column}[row]", f"{column}.encoded(row)")
+
+
+def _slice_code(name: str, column: Column) -> _Code:
+    sliced = _SLICES[column]
+    return _Code("", sliced, f'get("{name}") if "{name}" in extra else {sliced}', f"encode({sliced})")
+
+
+def _uuid_code(name: str) -> _Code:
+    store = f"""if _UUID.fullmatch(f_{name}):
         rows.ids += bytes.fromhex(f_{name}.replace("-", ""))
     else:
         rows.ids += _NO_ID
-        extra = {{**(extra or {{}}), "{name}": f_{name}}}
+        {_kept_in_extra(name)}
     if f_{name} <= rows._last_id:
         rows.ids_ascending = False
-    rows._last_id = f_{name}""")
-            plain[name] = "_uuid_text(rows.ids[row * ID_WIDTH:(row + 1) * ID_WIDTH])"
-            from_extra[name] = f'get("{name}") if "{name}" in extra else {plain[name]}'
-            encoded[name] = f"encode(id_ if id_ is not None else {plain[name]})"
-        elif column is Column.TIME:
-            first = times[0]
-            pack = f"pack_time(f_{name})" if name == first else \
-                f"p_{first} if f_{name} == f_{first} else pack_time(f_{name})"
-            store.append(f"""p_{name} = {pack}
+    rows._last_id = f_{name}"""
+    return _Code(store, _UUID_AT, f'get("{name}") if "{name}" in extra else {_UUID_AT}',
+                 f"encode(id_ if id_ is not None else {_UUID_AT})")
+
+
+def _time_code(name: str, column: str, first: str, first_column: str) -> _Code:
+    """A TIME field; one equal to the first TIME field (modified, to created) is not packed twice."""
+    pack = f"pack_time(f_{name})" if name == first else f"p_{first} if f_{name} == f_{first} else pack_time(f_{name})"
+    store = f"""p_{name} = {pack}
     if p_{name} == NO_TIME:
-        extra = {{**(extra or {{}}), "{name}": f_{name}}}
-    {attribute}.append(p_{name})""")
-            plain[name] = f"unpack_time({attribute}[row])"
-            from_extra[name] = f'get("{name}") if {attribute}[row] == NO_TIME else unpack_time({attribute}[row])'
-            encoded[name] = f"encode(t_{name})"
-        elif column is Column.EXTRA:
-            if name != lone:
-                store.append(f"if f_{name} != {defaults[name]!r}:\n        extra = {{**(extra or {{}}), \"{name}\": f_{name}}}")
-                plain[name] = repr(defaults[name])
-                encoded[name] = repr(encode_value(defaults[name]))
-            else:
-                plain[name] = 'extra or ""'
-                encoded[name] = 'encode(extra or "")'
-            from_extra[name] = f"get({name!r}, {defaults[name]!r})"
+        {_kept_in_extra(name)}
+    {column}.append(p_{name})"""
+    return _Code(store, f"unpack_time({column}[row])",
+                 f'get("{name}") if {column}[row] == NO_TIME else unpack_time({column}[row])', f"encode(t_{name})")
+
+
+def _extra_code(name: str, default: object, lone: bool) -> _Code:
+    """A field kept in the extras; the `lone` one (the note) is kept as the extra itself when alone."""
+    if lone:
+        return _Code("", 'extra or ""', f"get({name!r}, {default!r})", 'encode(extra or "")')
+    return _Code(f"if f_{name} != {default!r}:\n        {_kept_in_extra(name)}", repr(default),
+                 f"get({name!r}, {default!r})", "")  # encoded: a constant, baked into the format
+
+
+def _codes() -> tuple[dict[str, _Code], str | None]:
+    """Each field's code, and the lone EXTRA field's name."""
+    extras = [f for f in TABLE if f.metadata["column"] is Column.EXTRA]
+    lone = extras[0].name if extras and str(extras[0].type) == "str" else None
+    times = [f.name for f in TABLE if f.metadata["column"] is Column.TIME]
+    codes = {}
+    for f in TABLE:
+        column, attribute = f.metadata["column"], f"rows.{_column_name(f.name)}"
+        if column is Column.INT:
+            codes[f.name] = _int_code(f.name, attribute)
+        elif column is Column.SHARED:
+            codes[f.name] = _shared_code(f.name, attribute)
+        elif column in _SLICES:
+            codes[f.name] = _slice_code(f.name, column)
+        elif column is Column.UUID:
+            codes[f.name] = _uuid_code(f.name)
+        elif column is Column.TIME:
+            codes[f.name] = _time_code(f.name, attribute, times[0], f"rows.{_column_name(times[0])}")
+        else:
+            codes[f.name] = _extra_code(f.name, f.default, f.name == lone)
+    return codes, lone
+
+
+def _plain_format(lone: str | None) -> str:
+    """The usual row's record, for %: a field at its default (other than the lone one) is a constant."""
+    lines = []
+    for name in _ORDER:
+        column = COLUMNS[POSITION[name]]
+        if column is Column.EXTRA and name != lone:
+            value = encode_value(TABLE[POSITION[name]].default).replace("%", "%%")
+        else:
+            value = "%d" if column is Column.INT else "%s"
+        lines.append(f'      "{name}": {value}')
+    return "{\n" + ",\n".join(lines) + "\n    }"
+
+
+def _layout_source() -> tuple[str, str]:
+    codes, lone = _codes()
+    slices = [name for name in FIELDS if COLUMNS[POSITION[name]] in _SLICES]
+    store = []
+    if slices:
+        differs = " or ".join(f"{codes[n].plain} != f_{n}" for n in slices)
+        store.append(f"if text is None or {differs}:\n        extra = {{{', '.join(f'{n!r}: f_{n}' for n in slices)}}}")
+    store += [codes[name].store for name in FIELDS if codes[name].store]
     if lone:
         store.append(f'if extra is not None and f_{lone}:\n        extra["{lone}"] = f_{lone}')
-        store.append(f"rows.extras.append(extra if extra is not None else f_{lone} or None)")
-    else:
-        store.append("rows.extras.append(extra)")
-    store.append("return len(rows.extras) - 1")
+    store.append(f"rows.extras.append(extra if extra is not None else {f'f_{lone} or None' if lone else 'None'})")
+    ints = [name for name in FIELDS if COLUMNS[POSITION[name]] is Column.INT]
+    int_locals = "".join(f"\n    f_{n} = rows.{_column_name(n)}[row]" for n in ints)  # the slices use them
+    times = [name for name in FIELDS if COLUMNS[POSITION[name]] is Column.TIME]
+    time_locals = "".join(
+        f"\n    t_{n} = {codes[n].plain}" if n == times[0] else
+        f"\n    t_{n} = t_{times[0]} if rows.{_column_name(n)}[row] == rows.{_column_name(times[0])}[row] "
+        f"else {codes[n].plain}" for n in times)
     statements = "\n    ".join(store)
-    needs_text = any(name in slices for name in FIELDS)
-    ints = [name for name, column in zip(FIELDS, COLUMNS) if column is Column.INT]
-    int_locals = "".join(f"\n    f_{n} = {plain[n]}" for n in ints)  # the slices use start and end
-    for n in ints:
-        plain[n] = from_extra[n] = encoded[n] = f"f_{n}"
-    time_locals = "".join(f"\n    t_{n} = {plain[n]}" if n == times[0] else
-                          f"\n    t_{n} = t_{times[0]} if rows.{_column_name(n)}[row] == rows.{_column_name(times[0])}[row]"
-                          f" else {plain[n]}" for n in times)
-    formats = ",\n".join(f'      "{name}": %{"d" if COLUMNS[POSITION[name]] is Column.INT else "s"}' for name in _ORDER)
-    for name in _ORDER:  # a constant's % would be read as a format: bake it into the format itself
-        if COLUMNS[POSITION[name]] is Column.EXTRA and name != lone:
-            formats = formats.replace(f'"{name}": %s', f'"{name}": ' + encode_value(defaults[name]).replace("%", "%%"))
-    plain_format = "{\n" + formats + "\n    }"
-    encoded_args = ", ".join(encoded[name] for name in _ORDER
-                             if not (COLUMNS[POSITION[name]] is Column.EXTRA and name != lone))
     source = f"""def _append(rows, values):
-    {unpack} = values
+    {", ".join(f"f_{name}" for name in FIELDS)}, = values
     text, extra = rows.text, None
     {statements}
+    return len(rows.extras) - 1
 
 
 def _values(rows, row):
     extra = rows.extras[row]
     text = rows.text{int_locals}
     if extra is None or type(extra) is str:
-        return ({", ".join(plain[n] for n in FIELDS)},)
+        return ({", ".join(codes[n].plain for n in FIELDS)},)
     get = extra.get
-    return ({", ".join(from_extra[n] for n in FIELDS)},)
+    return ({", ".join(codes[n].from_extra for n in FIELDS)},)
 
 
 def _encode_plain(rows, row, id_):
     extra = rows.extras[row]
     text = rows.text{int_locals}{time_locals}
-    return _PLAIN % ({encoded_args},)
+    return _PLAIN % ({", ".join(codes[n].encoded for n in _ORDER if codes[n].encoded)},)
 """
-    del needs_text
+    return source, _plain_format(lone)
+
+
+def _layout() -> dict[str, Callable[..., Any]]:
+    source, plain_format = _layout_source()
     namespace: dict[str, Any] = {
         "CONTEXT": CONTEXT, "_UUID": _UUID, "_NO_ID": _NO_ID, "ID_WIDTH": ID_WIDTH, "NO_TIME": NO_TIME,
         "pack_time": pack_time, "unpack_time": unpack_time, "_uuid_text": _uuid_text,
@@ -326,7 +385,7 @@ def _encode_plain(rows, row, id_):
     exec(compile(source, "<generated rows layout>", "exec"), namespace)  # noqa: S102 - built from FIELDS only
     functions = {name: namespace[name] for name in ("_append", "_values", "_encode_plain")}
     for function in functions.values():
-        function.__source__ = source
+        function.__source__ = source  # to read what runs: print(tui.core.rows._append.__source__)
     return functions
 
 
