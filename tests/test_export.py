@@ -101,11 +101,11 @@ def test_csv_parses_back_with_newlines_and_quotes_intact() -> None:
     assert out.endswith("\r\n")
     rows = list(csv.reader(io.StringIO(out, newline="")))
     assert rows[0] == ["id", "tag", "start", "end", "quote", "note", "annotator", "created", "modified",
-                       "prefix", "suffix", "document"]
+                       "prefix", "suffix", "document", "original_annotator"]
     assert len(rows) == 1 + len(ANNOTATIONS)
     for row, a in zip(rows[1:], IN_ORDER):
         assert row == [a.id, a.tag, str(a.start), str(a.end), a.quote, a.note, a.annotator, a.created,
-                       a.modified, a.prefix, a.suffix, a.document]
+                       a.modified, a.prefix, a.suffix, a.document, a.original_annotator]
     notes = {row[5] for row in rows[1:]}
     assert "three powers, listed\nin this order" in notes and 'a "claim", arguably' in notes
     assert 'he said "no bases"' in {row[4] for row in rows[1:]}

@@ -71,6 +71,11 @@ def snippet(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def made_by(a: Annotation) -> str:
+    """The annotator, and who made it first when an import re-attributed it."""
+    return f"{a.annotator} (from {a.original_annotator})" if a.original_annotator else a.annotator
+
+
 def annotation_table(annotations: list[Annotation], tags: TagSet, title: str) -> Table:
     from rich.table import Table
     from rich.text import Text
@@ -83,7 +88,7 @@ def annotation_table(annotations: list[Annotation], tags: TagSet, title: str) ->
     table.add_column("annotator")
     for a in annotations:
         table.add_row(Text(shown_line(a.tag), style=f"bold {tags.colour_of(a.tag)}"), f"{a.start}–{a.end}",
-                      snippet(a.quote), snippet(a.note, 40), shown_line(a.annotator))
+                      snippet(a.quote), snippet(a.note, 40), shown_line(made_by(a)))
     return table
 
 

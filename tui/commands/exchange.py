@@ -88,12 +88,15 @@ def run_import(args: argparse.Namespace) -> int:
         raise InputError(f"{args.file}: no such file") from None
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"{args.file}: cannot read it ({error})") from None
-    plan = plan_import(session.document, session.layer.ids(), parse_export(text, str(args.file)))
+    plan = plan_import(session.document, session.layer.ids(), parse_export(text, str(args.file)),
+                       session.annotator)
     for item in plan.mismatched:
         stderr.print(shown_line(f"not imported: {item}"))
     if plan.new:
         session.add_many(plan.new, "import")
         session.save()
-    stderr.print(shown_line(f"imported {len(plan.new)}, skipped {len(plan.skipped)} already present, "
+    reattributed = (f" ({plan.reattributed} re-attributed to {session.annotator}, their maker kept as "
+                    f"original_annotator)" if plan.reattributed else "")
+    stderr.print(shown_line(f"imported {len(plan.new)}{reattributed}, skipped {len(plan.skipped)} already present, "
                             f"{len(plan.mismatched)} not matching the document -> {session.store.path}"))
     return 1 if plan.mismatched else 0

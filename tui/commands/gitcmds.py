@@ -125,7 +125,8 @@ def show_line(a: Annotation, width: int = 1) -> str:
     line = f"{a.start:>{width}}-{a.end:<{width}}  {a.tag:<{TAG_WIDTH}} {_quoted(a.quote, QUOTE_WIDTH)}"
     if a.note:
         line += f"  note: {_quoted(a.note)}"
-    return shown_line(f"{line}  ({a.annotator or '?'}, {a.created[:10]}, id {a.id[:8]})")
+    maker = f"{a.annotator or '?'}" + (f" from {a.original_annotator}" if a.original_annotator else "")
+    return shown_line(f"{line}  ({maker}, {a.created[:10]}, id {a.id[:8]})")
 
 
 def _quoted(text: str, width: int | None = None) -> str:

@@ -71,6 +71,8 @@ class Annotation:
     id: str = field(default_factory=new_id, metadata=kept(Column.UUID))
     created: str = field(default_factory=utc_now, metadata=kept(Column.TIME))
     modified: str = field(default="", metadata=kept(Column.TIME))
+    # Who made it, when an import re-attributed it to the layer's annotator ("" otherwise).
+    original_annotator: str = field(default="", metadata=kept(Column.EXTRA))
 
     def __post_init__(self) -> None:
         if not self.modified:

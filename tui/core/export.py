@@ -27,7 +27,7 @@ FORMAT_VERSION = 1
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 EXTENSION = "hedgerow"  # W3C extension property keeping what the model has no place for
 CSV_COLUMNS = ("id", "tag", "start", "end", "quote", "note", "annotator", "created", "modified",
-               "prefix", "suffix", "document")
+               "prefix", "suffix", "document", "original_annotator")
 
 
 def _ordered(annotations: Iterable[Annotation]) -> Iterable[Annotation]:
@@ -163,6 +163,8 @@ def w3c_annotation(a: Annotation, source: str) -> dict:
         # The sha256 the annotation was made on, which need not be the exported text's.
         EXTENSION: {"document": a.document},
     }
+    if a.original_annotator:  # who made it, before an import re-attributed it
+        item[EXTENSION]["original_annotator"] = a.original_annotator
     if a.annotator:
         item["creator"] = {"type": "Person", "name": a.annotator, "nickname": a.annotator}
     return item

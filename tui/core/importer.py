@@ -181,6 +181,7 @@ def _from_w3c(item, where: str) -> Annotation:
         "tag": tags[0],
         "note": notes[0] if notes else "",
         "annotator": annotator,
+        "original_annotator": extension.get("original_annotator", ""),
         "document": document,
         "modified": item.get("modified", ""),
     }
@@ -226,6 +227,7 @@ class Mismatch:
 @dataclass(frozen=True)
 class ImportPlan:
     new: list[Annotation] = field(default_factory=list)  # to add, `document` set to this text's sha256
+    reattributed: int = 0  # of `new`, how many another annotator (or no one) had made
     skipped: list[Annotation] = field(default_factory=list)  # ids already in the layer (or repeated)
     mismatched: list[Mismatch] = field(default_factory=list)  # reported, not stored
 
@@ -245,14 +247,18 @@ def mismatch_reason(document: Document, annotation: Annotation) -> str | None:
     return None
 
 
-def plan_import(document: Document, existing_ids: Iterable[str], annotations: Iterable[Annotation]) -> ImportPlan:
+def plan_import(document: Document, existing_ids: Iterable[str], annotations: Iterable[Annotation],
+                annotator: str | None = None) -> ImportPlan:
     """Split `annotations` into new ones, ones already present by id, and ones not matching the text.
 
-    New annotations keep their id, annotator, created and modified; their `document` becomes
-    this document's sha256, since their quote has just been checked against it.
+    New annotations keep their id, created and modified; their `document` becomes this
+    document's sha256, since their quote has just been checked against it. With `annotator`
+    (the layer they go into), each becomes that annotator's: one made by someone else keeps its
+    maker in `original_annotator` (the first maker, if it was re-attributed before).
     """
     seen = set(existing_ids)
     plan = ImportPlan()
+    reattributed = 0
     for annotation in annotations:
         if annotation.id in seen:
             plan.skipped.append(annotation)
@@ -262,5 +268,10 @@ def plan_import(document: Document, existing_ids: Iterable[str], annotations: It
             plan.mismatched.append(Mismatch(annotation, reason))
             continue
         seen.add(annotation.id)
-        plan.new.append(replace(annotation, document=document.sha256))
-    return plan
+        changes: dict[str, str] = {"document": document.sha256}
+        if annotator is not None and annotation.annotator != annotator:
+            changes["annotator"] = annotator
+            changes["original_annotator"] = annotation.original_annotator or annotation.annotator
+            reattributed += 1
+        plan.new.append(replace(annotation, **changes))
+    return replace(plan, reattributed=reattributed)
