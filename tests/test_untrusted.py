@@ -315,3 +315,24 @@ def test_the_tui_in_a_real_terminal_writes_no_hostile_sequence(hostile_doc: Path
     for sequence in (b"\x1b]52;c;aGFja2Vk", b"\x1b]0;pwned", b"\x1b[2J", "\u009b".encode(), "\u202e".encode(),
                      "\u2066".encode(), b"\x1b]8;"):
         assert sequence not in output, sequence
+
+
+async def test_a_hostile_codebook_is_inert_in_the_legend_and_the_palette(tmp_path: Path) -> None:
+    doc = hostile_project(tmp_path / "project")
+    (doc.parent / "hedgerow.toml").write_text(
+        '[[tags]]\nname = "actor"\ncolour = "#5fafff"\n'
+        'description = "who [bold]acts[/bold] \\u001b]52;c;aGk=\\u0007"\n'
+        '[[tags]]\nname = "evil[link=http://x]y[/link]\\u001b[2J"\ncolour = "#ff0000"\n'
+        'description = "\\u009b2J"\n', encoding="utf-8")
+    app = open_app(doc)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        drawn = " ".join(text for _, text in assert_inert(app))
+        assert "evil[link=http://x]y[/link]␛[2J" in drawn
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        assert_inert(app)
+        await pilot.press(*"Tag")
+        await pilot.pause(0.5)
+        drawn = " ".join(text for _, text in assert_inert(app))
+        assert "who [bold]acts[/bold] ␛]52;c;aGk=␇" in drawn and "evil[link=http://x]y[/link]␛[2J" in drawn
