@@ -29,11 +29,12 @@ class _Shown:
         self.renderable = renderable
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        for segment in console.render(self.renderable, options):
-            if segment.control or is_safe(segment.text):  # control: rich's own codes, never text
-                yield segment
-            else:
-                yield Segment(shown(segment.text), segment.style)
+        segments = list(console.render(self.renderable, options))
+        if is_safe("".join([segment.text for segment in segments if not segment.control])):
+            return segments  # the usual case: one check for the whole renderable
+        # control: rich's own codes (never text from a file), passed on as they are
+        return [segment if segment.control else Segment(shown(segment.text), segment.style)
+                for segment in segments]
 
 
 class _Inert(RenderHook):
