@@ -157,3 +157,11 @@ def test_importing_ones_own_export_reattributes_nothing(capsys, project_doc: Pat
     code, _, err = run(capsys, "import", project_doc, "--annotator", "bob", exported)
     assert code == 0 and "imported 1, skipped 0" in err and "re-attributed" not in err
     assert [r["original_annotator"] for r in records(project_doc, "bob")] == [""]
+
+
+def test_a_codebook_key_holding_a_control_character_is_refused(tmp_path: Path) -> None:
+    from tui.core.tags import parse_config
+
+    with pytest.raises(InputError, match=r"\[keys\] must map"):
+        parse_config({"keys": {"app.search": "slash,\x1b]0;x\x07"}})
+    assert parse_config({"keys": {"app.search": "slash,ctrl+f"}}).keys == {"app.search": "slash,ctrl+f"}
