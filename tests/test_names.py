@@ -165,3 +165,16 @@ def test_a_codebook_key_holding_a_control_character_is_refused(tmp_path: Path) -
     with pytest.raises(InputError, match=r"\[keys\] must map"):
         parse_config({"keys": {"app.search": "slash,\x1b]0;x\x07"}})
     assert parse_config({"keys": {"app.search": "slash,ctrl+f"}}).keys == {"app.search": "slash,ctrl+f"}
+
+
+def test_a_record_from_before_original_annotator_loads_on_the_fast_path() -> None:
+    from tui.core.annotation import POSITION, Annotation, record_values
+
+    made = Annotation.create("Kazakhstan said", 0, 10, "actor", document="d", annotator="a")
+    old = made.to_record()
+    del old["original_annotator"]
+    values = record_values(old)
+    assert values is not None and values[POSITION["original_annotator"]] == ""
+    assert Annotation(*values) == made
+    assert record_values({**old, "surprise": 1}) is None  # anything else: the careful path
+    assert record_values({**old, "original_annotator": 7}) is None
