@@ -92,7 +92,8 @@ def schema_errors(path: Path) -> list[str]:
 def shared_validator(path: Path) -> subprocess.CompletedProcess:
     if not VALIDATOR.is_file():
         pytest.skip("../shared/tools/qdpx_validate.py is not here")
-    return subprocess.run([sys.executable, str(VALIDATOR), str(path)], capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, str(VALIDATOR), str(path)], capture_output=True, text=True,
+                          timeout=120, check=False)
 
 
 def layer_bytes(project: Path, stem: str, annotator: str) -> bytes | None:
@@ -506,3 +507,67 @@ def test_control_characters_in_a_bad_file_do_not_reach_the_terminal(capsys, proj
         archive.writestr("evil\x1b]52;c;aGk=\x07.txt", b"x")
     code, _, err = run(capsys, "import", project_doc, bad, "--annotator", "alice")
     assert code == 2 and "\x1b" not in err and "\x07" not in err
+
+
+def test_a_codebook_is_not_imported_as_a_project(capsys, project: Path, project_doc: Path) -> None:
+    qdc = project / "codebook.qdc"
+    qdc.write_text("".join(qdc_pieces(TagSet())), encoding="utf-8")
+    line = bad_input(capsys, project, project_doc, qdc)
+    assert "a .qdc is a codebook alone, with no selections to import" in line
+
+
+# -- smaller pieces ------------------------------------------------------------------------------
+
+
+def test_derived_guids_are_uuid5s_in_the_hedgerow_namespace() -> None:
+    import uuid
+
+    from tui.core.refi_qda import NAMESPACE, derived_guid
+
+    for kind, key in (("code", "actor"), ("user", "zoë"), ("selection", "alice\0not-a-uuid"), ("note", "👍🏽")):
+        assert derived_guid(kind, key) == str(uuid.uuid5(NAMESPACE, f"{kind}\0{key}"))
+
+
+def test_source_offsets_agree_with_normalising_every_prefix() -> None:
+    """Wherever a position maps, the text before it normalises to the text before its offset."""
+    import random
+
+    from tui.core.document import normalise
+
+    pieces = ["a", "b", " ", "e\u0301", "\u0301", "\r\n", "\r", "\n", "👍🏽", "\u1100\u1161", "x\u0323\u0307", "é"]
+    rng = random.Random(11)
+    for _ in range(200):
+        raw = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        offsets = SourceOffsets(raw)
+        assert offsets.text == normalise(raw)
+        assert offsets(0) == 0 and offsets(len(raw)) == len(offsets.text)
+        for position in range(len(raw) + 1):
+            mapped = offsets(position)
+            if mapped is None:
+                continue
+            before = raw[:position]
+            if before.endswith("\r") and raw[position:position + 1] == "\n":
+                before = before[:-1]  # between CR and LF: the line break's place, before it
+            assert offsets.text[:mapped] == normalise(before), (raw, position)
+
+
+def test_empty_layer_exports_a_valid_project(capsys, project: Path, project_doc: Path) -> None:
+    out = project / "empty.qdpx"
+    code, _, err = run(capsys, "export", project_doc, "--annotator", "nobody", "-f", "qdpx", "-o", out)
+    assert code == 0 and "wrote 0 selections (0 with notes) by nobody" in err
+    assert schema_errors(out) == []
+
+
+def test_inline_source_and_a_selection_with_two_codes(capsys, project: Path, tricky_doc: Path) -> None:
+    text = Document.load(tricky_doc).text
+    start = text.index("NATO")
+    two = selection("b0000000-0000-4000-8000-000000000001", start, start + 4).replace(
+        "</Coding>", f'</Coding><Coding guid="e0000000-0000-4000-8000-000000000001"><CodeRef targetGUID='
+                     f'"{CODES["actor"]}"/></Coding>', 1).replace(CODES["actor"], "{" + CODES["actor"].upper() + "}", 1)
+    xml = foreign_project(two).replace(f'plainTextPath="internal://{SOURCE}.txt">',
+                                       f"><PlainTextContent>{text}</PlainTextContent>")
+    code, _, err = run(capsys, "import", tricky_doc, make_qdpx(project / "inline.qdpx", xml), "--annotator", "alice")
+    assert code == 0, err
+    layer = Session.open(tricky_doc, SessionOptions(annotator="alice")).layer
+    assert [(a.quote, a.tag) for a in layer] == [("NATO", "actor"), ("NATO", "actor")]
+    assert "b0000000-0000-4000-8000-000000000001" in layer.ids() and len(layer.ids()) == 2

@@ -69,6 +69,9 @@ def import_project(args: argparse.Namespace) -> int:
     from tui.core.refi_qda_read import read_qdpx
 
     session = Session.open(args.document, session_options(args))
+    if args.file.suffix.lower() == ".qdc":
+        raise InputError(f"{shown_line(str(args.file))}: a .qdc is a codebook alone, with no selections to "
+                         "import; import a .qdpx project, and put the codes in hedgerow.toml as [[tags]]")
     try:
         project = read_qdpx(args.file)
         found = annotations_from_project(project, session.document, session.tags, session.annotator,

@@ -11,6 +11,7 @@ a selection keeps its annotation's uuid, everything else is a uuid5 of what it s
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 
@@ -29,13 +30,21 @@ INTERNAL = "internal://"
 
 # All derived guids live under this namespace (itself uuid5(NAMESPACE_URL, "hedgerow:refi-qda")).
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "hedgerow:refi-qda")
+_NAMESPACE_BYTES = NAMESPACE.bytes
 
 _GUID = re.compile(r"\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?")
 
 
 def derived_guid(kind: str, key: str) -> str:
-    """A stable guid for `kind` ("user", "code", "source", ...) named by `key`."""
-    return str(uuid.uuid5(NAMESPACE, f"{kind}\0{key}"))
+    """A stable guid for `kind` ("user", "code", "source", ...) named by `key`.
+
+    str(uuid.uuid5(NAMESPACE, f"{kind}\\0{key}")), without making a UUID object (a selection needs two).
+    """
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + f"{kind}\0{key}".encode()).digest()[:16])
+    digest[6] = digest[6] & 0x0F | 0x50  # version 5
+    digest[8] = digest[8] & 0x3F | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def canonical_guid(value: str) -> str | None:

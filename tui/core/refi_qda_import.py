@@ -14,7 +14,7 @@ import unicodedata
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from tui.core.annotation import Annotation, span_fields, utc_now
 from tui.core.document import Document, normalise, text_hash
@@ -24,6 +24,7 @@ from tui.core.refi_qda_read import Project, Selection, TextSource
 from tui.core.tags import TagSet
 
 _BREAK = re.compile(r"\r\n|\r|\n")
+_HEDGEROW_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 
 
 class SourceOffsets:
@@ -128,7 +129,7 @@ def annotations_from_project(project: Project, document: Document, tags: TagSet,
         note = "\n\n".join(project.notes[g] for g in selection.notes if project.notes.get(g))
         who = project.users.get(selection.user or "") or annotator
         created = _timestamp(selection.created)
-        modified = _timestamp(selection.modified) if selection.modified else created
+        modified = created if selection.modified in (None, selection.created) else _timestamp(selection.modified)
         for number, code in enumerate(selection.codes):
             name = project.codes.get(code)
             if name is None:
@@ -179,10 +180,12 @@ def _timestamp(value: str | None) -> str:
     """An xs:dateTime as hedgerow writes times (UTC, milliseconds, Z); now when missing or unreadable."""
     if not value:
         return utc_now()
+    if _HEDGEROW_TIME.fullmatch(value):  # as hedgerow wrote it: nothing to convert
+        return value
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
         return utc_now()
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"

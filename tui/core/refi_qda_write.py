@@ -20,9 +20,25 @@ from tui.core.annotation import Annotation
 from tui.core.document import Document
 from tui.core.layer import Layer
 from tui.core.paths import relative_path
-from tui.core.refi_qda import (CODEBOOK_NS, DATE_TIME, INTERNAL, NOT_XML, ORIGIN, PROJECT_FILE, PROJECT_NS,
-                               SOURCES_DIR, code_guid, coding_guid, derived_guid, is_uuid, note_guid, rgb,
-                               source_guid, user_guid, xml_safe)
+from tui.core.refi_qda import (
+    CODEBOOK_NS,
+    DATE_TIME,
+    INTERNAL,
+    NOT_XML,
+    ORIGIN,
+    PROJECT_FILE,
+    PROJECT_NS,
+    SOURCES_DIR,
+    code_guid,
+    coding_guid,
+    derived_guid,
+    is_uuid,
+    note_guid,
+    rgb,
+    source_guid,
+    user_guid,
+    xml_safe,
+)
 from tui.core.tags import FALLBACK_COLOUR, TagSet
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # a fixed time in the zip: the same annotations give the same bytes
@@ -46,6 +62,11 @@ def attribute(value: str) -> str:
 def attributes(**values: str | int | None) -> str:
     """` name="value"` for each value that is not None, in the order given."""
     return "".join(f" {name}={attribute(str(value))}" for name, value in values.items() if value is not None)
+
+
+def _plain(name: str, value: str | None) -> str:
+    """` name="value"` for a value known to need no escaping (a guid, a checked time), or ""."""
+    return f' {name}="{value}"' if value else ""
 
 
 def _time(value: str) -> str | None:
@@ -107,8 +128,8 @@ def _in_document_order(annotations: Iterable[Annotation]) -> Iterable[Annotation
 
 def _tags_used(layers: Sequence[tuple[str, Iterable[Annotation]]]) -> set[str]:
     used: set[str] = set()
-    for _, annotations in layers:
-        used.update(annotations.counts() if isinstance(annotations, Layer) else {a.tag for a in annotations})
+    for _, layer in layers:
+        used.update(layer.counts() if isinstance(layer, Layer) else {a.tag for a in layer})
     return used
 
 
@@ -141,8 +162,12 @@ def source_member(document: Document) -> str:
 
 def project_pieces(document: Document, layers: Sequence[tuple[str, Iterable[Annotation]]], tags: TagSet,
                    summary: Summary, links: Sequence[Link] = ()) -> Iterator[str]:
-    """project.qde's text. `layers` is (user, annotations) per layer, each read twice (selections, notes)."""
-    layers = [(user, _in_document_order(annotations)) for user, annotations in layers]
+    """project.qde's text. `layers` is (user, annotations) per layer.
+
+    Notes come after all sources in the schema, so the annotations with notes are kept aside as
+    the selections are written (only those: one pass over the layers, most annotations unkept).
+    """
+    layers = [(user, _in_document_order(layer)) for user, layer in layers]
     yield '<?xml version="1.0" encoding="UTF-8"?>\n'
     yield f"<Project{attributes(xmlns=PROJECT_NS, name=document.title, origin=ORIGIN)}>\n"
     yield "  <Users>\n"
@@ -155,29 +180,34 @@ def project_pieces(document: Document, layers: Sequence[tuple[str, Iterable[Anno
     yield (f"    <TextSource{attributes(guid=guid, name=document.path.name, plainTextPath=INTERNAL + guid + '.txt')}>\n"
            f"      <Description>{text(_source_description(document))}</Description>\n")
     guids = SelectionGuids()
-    for user, annotations in layers:
+    codes: dict[str, str] = {}
+    notes: list[tuple[str, str, Annotation]] = []
+    for user, layer in layers:
         who = user_guid(user)
-        for a in annotations:
+        for a in layer:
             reason = _fits(document, a)
             if reason:
                 summary.left_out.append((a, reason))
                 continue
             summary.selections += 1
             selection = guids(user, a.id)
+            code = codes.get(a.tag) or codes.setdefault(a.tag, code_guid(a.tag))
+            # Guids, integers and checked times need no escaping: only the quote goes through attribute().
+            name = f" name={attribute(a.quote)}" if xml_safe(a.quote) else ""
             created, modified = _time(a.created), _time(a.modified)
-            head = attributes(guid=selection, name=a.quote if xml_safe(a.quote) else None,
-                              startPosition=a.start, endPosition=a.end, creatingUser=who,
-                              creationDateTime=created, modifyingUser=who, modifiedDateTime=modified)
-            coding = attributes(guid=coding_guid(selection), creatingUser=who, creationDateTime=modified)
-            yield (f"      <PlainTextSelection{head}>\n"
-                   f"        <Coding{coding}>\n"
-                   f"          <CodeRef{attributes(targetGUID=code_guid(a.tag))}/>\n"
+            yield (f'      <PlainTextSelection guid="{selection}"{name} startPosition="{a.start}" '
+                   f'endPosition="{a.end}" creatingUser="{who}"{_plain("creationDateTime", created)} '
+                   f'modifyingUser="{who}"{_plain("modifiedDateTime", modified)}>\n'
+                   f'        <Coding guid="{coding_guid(selection)}" creatingUser="{who}"'
+                   f'{_plain("creationDateTime", modified)}>\n'
+                   f'          <CodeRef targetGUID="{code}"/>\n'
                    "        </Coding>\n")
             if a.note:
-                yield f"        <NoteRef{attributes(targetGUID=note_guid(selection))}/>\n"
+                notes.append((note_guid(selection), who, a))
+                yield f'        <NoteRef targetGUID="{notes[-1][0]}"/>\n'
             yield "      </PlainTextSelection>\n"
     yield "    </TextSource>\n  </Sources>\n"
-    yield from _notes_pieces(document, layers, summary)
+    yield from _notes_pieces(notes, summary)
     yield from _links_pieces(links)
     yield "</Project>\n"
 
@@ -187,31 +217,20 @@ def _source_description(document: Document) -> str:
             "NFC, LF line ends; positions count code points from 0, end exclusive.")
 
 
-def _notes_pieces(document: Document, layers: Sequence[tuple[str, Iterable[Annotation]]],
-                  summary: Summary) -> Iterator[str]:
-    guids = SelectionGuids()  # the same guids as the selections got, in the same order
-    opened = False
-    for user, annotations in layers:
-        who = user_guid(user)
-        for a in annotations:
-            if _fits(document, a):
-                continue
-            selection = guids(user, a.id)
-            if not a.note:
-                continue
-            if not opened:
-                yield "  <Notes>\n"
-                opened = True
-            summary.notes += 1
-            name = f"{a.tag}: {a.quote if len(a.quote) <= 60 else a.quote[:59] + '…'}"
-            head = attributes(guid=note_guid(selection), name=name, creatingUser=who,
-                              creationDateTime=_time(a.created), modifyingUser=who,
-                              modifiedDateTime=_time(a.modified))
-            yield (f"    <Note{head}>\n"
-                   f"      <PlainTextContent>{text(a.note)}</PlainTextContent>\n"
-                   "    </Note>\n")
-    if opened:
-        yield "  </Notes>\n"
+def _notes_pieces(notes: list[tuple[str, str, Annotation]], summary: Summary) -> Iterator[str]:
+    """<Notes>: one Note per annotation with a note, as (note guid, user guid, annotation)."""
+    if not notes:
+        return
+    yield "  <Notes>\n"
+    for guid, who, a in notes:
+        summary.notes += 1
+        name = f"{a.tag}: {a.quote if len(a.quote) <= 60 else a.quote[:59] + '…'}"
+        head = attributes(guid=guid, name=name, creatingUser=who, creationDateTime=_time(a.created),
+                          modifyingUser=who, modifiedDateTime=_time(a.modified))
+        yield (f"    <Note{head}>\n"
+               f"      <PlainTextContent>{text(a.note)}</PlainTextContent>\n"
+               "    </Note>\n")
+    yield "  </Notes>\n"
 
 
 def _links_pieces(links: Sequence[Link]) -> Iterator[str]:
@@ -265,7 +284,7 @@ def qdpx_chunks(document: Document, layers: Sequence[tuple[str, Iterable[Annotat
     """The .qdpx zip's bytes, a piece at a time: the source text, then project.qde."""
     summary = summary if summary is not None else Summary()
     sink = _Sink()
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:  # type: ignore[arg-type]
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:  # type: ignore[call-overload]
         with archive.open(_member(source_member(document)), "w") as out:
             for start in range(0, len(document.text), TEXT_CHUNK):
                 out.write(document.text[start:start + TEXT_CHUNK].encode("utf-8"))
