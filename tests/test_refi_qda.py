@@ -213,12 +213,14 @@ def test_text_xml_cannot_carry_is_left_out_of_names_and_replaced_in_notes(projec
     document = Document.load(path)
     a = Annotation.create(document.text, 3, 16, "hedge", document=document.sha256, annotator="alice",
                           note="ding\x07 & done")
+    a = replace(a, created="2024-13-45T10:00:00.000Z", modified="yesterday")  # a hand-edited file
     out = project / "controls.qdpx"
     out.write_bytes(b"".join(qdpx_chunks(document, [("alice", [a])], TagSet())))
     assert schema_errors(out) == []
     root, _ = project_xml(out)
     (selection,) = root.iter(f"{{{PROJECT_NS}}}PlainTextSelection")
     assert selection.get("name") is None  # XML 1.0 has no way to write U+001B
+    assert selection.get("creationDateTime") is None and selection.get("modifiedDateTime") is None
     assert root.find(".//q:Note/q:PlainTextContent", NS).text == "ding\ufffd & done"
     if VALIDATOR.is_file():
         assert shared_validator(out).returncode == 0

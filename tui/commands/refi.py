@@ -74,8 +74,11 @@ def import_project(args: argparse.Namespace) -> int:
                          "import; import a .qdpx project, and put the codes in hedgerow.toml as [[tags]]")
     try:
         project = read_qdpx(args.file)
-        found = annotations_from_project(project, session.document, session.tags, session.annotator,
-                                         str(args.file))
+        try:
+            found = annotations_from_project(project, session.document, session.tags, session.annotator,
+                                             str(args.file))
+        finally:
+            project.close()
     except HedgerowError as error:  # its message quotes the file's names and guids: show them inert
         raise type(error)(shown_line(str(error))) from None
     plan = plan_import(session.document, session.layer.ids(), found.annotations)

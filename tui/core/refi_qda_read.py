@@ -64,6 +64,11 @@ class Project:
     archive: zipfile.ZipFile | None = None
     where: str = ""
 
+    def close(self) -> None:
+        if self.archive is not None:
+            self.archive.close()
+            self.archive = None
+
     def source_text(self, source: TextSource) -> str | None:
         """The source's text as written: its PlainTextContent, or its internal:// file; None if external."""
         if source.content is not None:
@@ -100,11 +105,15 @@ def read_qdpx(path: Path) -> Project:
         raise InputError(f"{where}: not a REFI-QDA project: a .qdpx is a zip file, and this is not one") from None
     except OSError as error:
         raise InputError(f"{where}: cannot read it ({error.strerror or error})") from None
-    info = _member(archive, PROJECT_FILE)
-    if info is None:
-        names = ", ".join(archive.namelist()[:3]) or "nothing"
-        raise InputError(f"{where}: not a REFI-QDA project: no {PROJECT_FILE} in the zip (it holds {names})")
-    project = parse_project(_read_member(archive, info, MAX_PROJECT_BYTES, where), f"{where}: {info.filename}")
+    try:
+        info = _member(archive, PROJECT_FILE)
+        if info is None:
+            names = ", ".join(archive.namelist()[:3]) or "nothing"
+            raise InputError(f"{where}: not a REFI-QDA project: no {PROJECT_FILE} in the zip (it holds {names})")
+        project = parse_project(_read_member(archive, info, MAX_PROJECT_BYTES, where), f"{where}: {info.filename}")
+    except BaseException:
+        archive.close()
+        raise
     project.archive, project.where = archive, where
     return project
 
@@ -130,7 +139,9 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, wh
         with archive.open(info) as member:
             while chunk := member.read(READ_CHUNK):
                 total += len(chunk)
-                if total > limit:  # what it unpacks to, whatever it declared
+                # What it unpacks to. CPython's zipfile already stops at the declared size (and then
+                # fails the CRC, reported below as damaged); this keeps the cap whatever the reader.
+                if total > limit:
                     raise InputError(too_big)
                 yield chunk
     except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError) as error:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from tui.core.annotation import Annotation
 from tui.core.document import Document
@@ -71,7 +72,13 @@ def _plain(name: str, value: str | None) -> str:
 
 def _time(value: str) -> str | None:
     """An annotation's timestamp if it is an xs:dateTime (a stored file could hold anything)."""
-    return value if DATE_TIME.fullmatch(value) else None
+    if not DATE_TIME.fullmatch(value):
+        return None
+    try:
+        datetime.fromisoformat(value)  # and a real date and time: no month 13
+    except ValueError:
+        return None
+    return value
 
 
 @dataclass(frozen=True)
@@ -117,7 +124,7 @@ def _fits(document: Document, annotation: Annotation) -> str | None:
     if annotation.end > len(document.text):
         return f"its span {annotation.start}-{annotation.end} runs past the end of the text"
     if document.text[annotation.start:annotation.end] != annotation.quote:
-        return "its quote is no longer at its offsets (the text changed: open it in hedgerow to re-anchor)"
+        return "its quote is no longer at its offsets (the text changed: `hedgerow check DOC --apply` re-anchors it)"
     return None
 
 
