@@ -10,6 +10,7 @@ from tui.commands.common import document_options, open_session, stderr
 from tui.core.atomic import atomic_write_chunks
 from tui.core.errors import InputError
 from tui.core.paths import layer_files
+from tui.core.refi_qda import FORMATS as REFI_FORMATS
 from tui.core.store import load_layers
 
 
@@ -17,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("export", help="export annotations as json, w3c, jsonl, csv, qdpx or qdc",
                             description="Export annotations to stdout, or atomically to --output FILE.")
     document_options(parser)
-    parser.add_argument("--format", "-f", choices=("json", "w3c", "jsonl", "csv", "qdpx", "qdc"), default="json",
+    parser.add_argument("--format", "-f", choices=("json", "w3c", "jsonl", "csv", *REFI_FORMATS), default="json",
                         help="json: hedgerow's records; w3c: W3C Web Annotation JSON-LD; jsonl; csv; "
                              "qdpx: a REFI-QDA project for QDA tools; qdc: the codebook alone (default: json)")
     parser.add_argument("--output", "-o", metavar="FILE", type=Path, help="write here instead of stdout")
@@ -51,7 +52,7 @@ def run_export(args: argparse.Namespace) -> int:
             raise InputError(f"no annotation files for {session.document.path.name} in {session.store.path.parent}")
         layers = list(load_layers(files).items())
         annotations = [a for _, layer in layers for a in layer]
-    if args.format in ("qdpx", "qdc"):  # REFI-QDA: each layer's selections under its own user
+    if args.format in REFI_FORMATS:  # REFI-QDA: each layer's selections under its own user
         from tui.commands import refi
 
         return refi.export(args, session, layers)

@@ -21,8 +21,7 @@ from tui import __version__
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
-FORMATS = ("qdpx", "qdc")
-EXTENSIONS = {"qdpx": "qdpx", "qdc": "qdc"}
+FORMATS = ("qdpx", "qdc")  # export formats, beside tui.core.export.FORMATS (which are text)
 ORIGIN = f"hedgerow {__version__}"
 PROJECT_FILE = "project.qde"
 SOURCES_DIR = "sources/"
