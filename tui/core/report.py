@@ -33,10 +33,11 @@ from tui.core.atomic import atomic_write_chunks
 from tui.core.document import Document
 from tui.core.layer import Layer
 from tui.core.paths import relative_path
-from tui.core.report_brief import brief_pieces
+from tui.core.report_brief import brief_for, brief_pieces
 from tui.core.report_sources import ReportedDocument
-from tui.core.report_style import LANES, STYLESHEET, TagLook, tag_css
+from tui.core.report_style import LANES, STYLESHEET, TagLook, tag_css, tag_looks
 from tui.core.safe_text import shown
+from tui.core.tags import TagSet
 
 # No script may run and nothing may be fetched: styles are inline, images (none today) data: only.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
@@ -435,6 +436,12 @@ def document_page(reported: ReportedDocument, looks: dict[str, TagLook], generat
     yield from document_sections(reported, looks, ids)
     yield "</main></div>"
     yield PAGE_TAIL
+
+
+def layer_page(document: Document, layer: Layer, layer_name: str, tags: TagSet, *, stale: bool = False) -> Iterator[str]:
+    """The page for one layer held in memory (the TUI's, as it is now)."""
+    reported = ReportedDocument(document, layer, layer_name, stale=stale, brief=brief_for(document, layer))
+    return document_page(reported, tag_looks(tags, layer.counts()))
 
 
 # -- a corpus --------------------------------------------------------------------------------

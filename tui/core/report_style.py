@@ -168,7 +168,8 @@ background:var(--paper);border:1px solid var(--rule);border-radius:8px;padding:1
 mark{color:var(--ink);position:relative;background-clip:content-box;-webkit-print-color-adjust:exact;print-color-adjust:exact;
 border-radius:1px}
 mark[data-label]::before{content:attr(data-label);color:#fff;font:600 .58rem/1 var(--sans);letter-spacing:.05em;
-text-transform:uppercase;padding:.18em .35em .14em;border-radius:3px;margin-right:.2em;vertical-align:.25em;
+text-transform:uppercase;padding:.2em .35em .16em;border-radius:3px;margin-inline-end:.2em;vertical-align:.2em;
+display:inline-block;max-width:14em;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;unicode-bidi:plaintext;
 -webkit-print-color-adjust:exact;print-color-adjust:exact}
 mark[tabindex]:focus::after{content:attr(data-tip);position:absolute;left:0;top:100%%;z-index:5;margin-top:6px;
 width:max-content;max-width:28rem;white-space:pre-wrap;font:400 .8rem/1.45 var(--sans);color:#fff;background:#1f2933;
@@ -223,6 +224,7 @@ body{font-size:10.5pt}
 .card,.article{border:0;padding:0;border-radius:0}
 .article{font-size:11.5pt;line-height:2.3}
 mark[tabindex]:focus::after{display:none}
+mark:focus,mark:focus-visible{outline:none}
 a{color:inherit;text-decoration:none}
 a.ref{color:#000}
 h2{break-after:avoid}
