@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from tui.commands.common import stderr
-from tui.core.errors import HedgerowError, InputError
+from tui.core.errors import InputError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -35,8 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_report(args: argparse.Namespace) -> int:
     from tui.core.paths import config_path
-    from tui.core.report import corpus_page, document_page, write_report
-    from tui.core.report_sources import LayerChoice, reported_document
+    from tui.core.report import CorpusEntry, corpus_page, document_page, write_report
+    from tui.core.report_sources import LayerChoice, find_documents, reported_document
     from tui.core.report_style import tag_looks
     from tui.core.tags import load_config
 
@@ -45,11 +45,14 @@ def run_report(args: argparse.Namespace) -> int:
     choice = LayerChoice(args.annotator, args.layer, args.all, args.annotations)
     if args.corpus is not None:
         root = args.corpus
+        if not root.is_dir():
+            raise InputError(f"{root}: no such folder")
         tags = load_config(config_path(root.resolve() / "corpus", args.tags)).tags
-        entries = corpus_entries(root, choice, tags)
-        looks = tag_looks(tags, {tag for entry in entries for tag in entry.counts})
-        write_report(args.output, corpus_page(root, entries, looks,
-                                              lambda path: reported_document(path, choice, tags, strict=False)))
+        entries: list[CorpusEntry] = []
+        output = args.output.resolve()
+        write_report(args.output, corpus_page(root, find_documents(root), tag_looks(tags),
+                                              lambda path: reported_document(path, choice, tags, strict=False),
+                                              entries, spool_dir=output.parent))
         readable = sum(not entry.problem for entry in entries)
         stderr.print(f"wrote a report of {readable} document(s) under {root} to {args.output}", markup=False)
         for entry in entries:
@@ -64,19 +67,3 @@ def run_report(args: argparse.Namespace) -> int:
                  f"to {args.output}", markup=False)
     return 0
 
-
-def corpus_entries(root: Path, choice, tags) -> list:
-    """Each document's title and counts (or its problem), for the contents table; nothing else is kept."""
-    from tui.core.report import CorpusEntry
-    from tui.core.report_sources import find_documents, reported_document
-    from tui.core.safe_text import shown_line
-
-    entries = []
-    for path in find_documents(root):
-        try:
-            reported = reported_document(path, choice, tags, strict=False)
-        except HedgerowError as error:
-            entries.append(CorpusEntry(path, problem=shown_line(str(error))))
-            continue
-        entries.append(CorpusEntry(path, reported.document.title, reported.layer.counts()))
-    return entries

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import heapq
 import re
+import tempfile
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
@@ -31,12 +32,13 @@ from tui.core.anchoring import quote_holds
 from tui.core.annotation import Annotation
 from tui.core.atomic import atomic_write_chunks
 from tui.core.document import Document
+from tui.core.errors import HedgerowError
 from tui.core.layer import Layer
 from tui.core.paths import relative_path
 from tui.core.report_brief import brief_for, brief_pieces
 from tui.core.report_sources import ReportedDocument
-from tui.core.report_style import LANES, STYLESHEET, TagLook, tag_css, tag_looks
-from tui.core.safe_text import shown
+from tui.core.report_style import LANES, STYLESHEET, TagLook, TagLooks, tag_css, tag_looks
+from tui.core.safe_text import shown, shown_line
 from tui.core.tags import TagSet
 
 # No script may run and nothing may be fetched: styles are inline, images (none today) data: only.
@@ -71,11 +73,18 @@ def now_utc() -> str:
 
 # -- writing ---------------------------------------------------------------------------------
 
-def encoded(pieces: Iterable[str]) -> Iterator[bytes]:
-    """The pieces as UTF-8, a few tens of KB at a time (a lone surrogate from a JSON file becomes '?')."""
+def encoded(pieces: Iterable[str | bytes]) -> Iterator[bytes]:
+    """The pieces as UTF-8, a few tens of KB at a time (a lone surrogate from a JSON file becomes '?').
+    A bytes piece is already encoded and goes through as it is."""
     batch: list[str] = []
     size = 0
     for piece in pieces:
+        if isinstance(piece, bytes):
+            if batch:
+                yield "".join(batch).encode("utf-8", "replace")
+                batch, size = [], 0
+            yield piece
+            continue
         batch.append(piece)
         size += len(piece)
         if size >= WRITE_CHUNK:
@@ -85,7 +94,7 @@ def encoded(pieces: Iterable[str]) -> Iterator[bytes]:
         yield "".join(batch).encode("utf-8", "replace")
 
 
-def write_report(path: Path, pieces: Iterable[str]) -> None:
+def write_report(path: Path, pieces: Iterable[str | bytes]) -> None:
     """Write the page atomically, as it is made."""
     atomic_write_chunks(path, encoded(pieces))
 
@@ -193,6 +202,7 @@ class ArticleState:
     notes: list[tuple[int, int]] = field(default_factory=list)  # (note number, span index k), in text order
     note_of: dict[int, int] = field(default_factory=dict)  # span index k -> note number
     unplaced: set[int] = field(default_factory=set)  # spans whose quote is not at their offsets
+    tags: array = field(default_factory=lambda: array("H"))  # span index k -> its tag's look index
 
 
 def article_pieces(value: str, annotations: Iterable[Annotation], looks: dict[str, TagLook],
@@ -205,6 +215,7 @@ def article_pieces(value: str, annotations: Iterable[Annotation], looks: dict[st
 
     def take() -> tuple[int, Annotation] | None:
         for k, a in pending:
+            state.tags.append(looks[a.tag].index)
             if a.end <= len(value) and quote_holds(value, a):
                 return k, a
             state.unplaced.add(k)
@@ -287,7 +298,8 @@ def notes_section(layer: Layer, looks: dict[str, TagLook], ids: _Sections, state
 
 def by_tag_section(layer: Layer, value: str, looks: dict[str, TagLook], ids: _Sections,
                    state: ArticleState) -> Iterator[str]:
-    """Every annotation, grouped by tag in codebook order, each linking to its place in the text."""
+    """Every annotation, grouped by tag in codebook order, each linking to its place in the text.
+    Needs the article's state: the tag of every span, so each annotation is made once here."""
     counts = layer.counts()
     paragraphs = paragraph_starts(value)
     yield (f'<section class="card" id="{ids.by_tag}" aria-labelledby="{ids.by_tag}-h">'
@@ -299,9 +311,8 @@ def by_tag_section(layer: Layer, value: str, looks: dict[str, TagLook], ids: _Se
         yield (f'<div class="group" id="{ids.prefix}tag-{look.index}"><h3><span class="chip {look.css_class}">'
                f'{text(look.name)}</span><span class="n">{_plural(count, "annotation")}</span></h3>'
                f'<ol class="quotes">')
-        for k, a in enumerate(layer):  # one pass per tag: nothing but the layer is held
-            if a.tag != look.name:
-                continue
+        for k in [k for k, index in enumerate(state.tags) if index == look.index]:
+            a = layer.at_position(k)
             quote = text(_clip(a.quote))
             if k in state.unplaced:
                 quote = f'“{quote}” <span class="unplaced">(not found at its place in this text)</span>'
@@ -456,37 +467,58 @@ class CorpusEntry:
     problem: str = ""  # why it could not be read
 
 
-def corpus_page(root: Path, entries: list[CorpusEntry], looks: dict[str, TagLook],
-                load: Callable[[Path], ReportedDocument], generated: str | None = None) -> Iterator[str]:
-    """One page for every document of a corpus: a contents table with counts, then each document's
-    report. `entries` are small (titles and counts); each document is loaded by `load` when its turn
-    comes and dropped after, so memory stays flat in the number of documents."""
-    totals: dict[str, int] = {}
-    for entry in entries:
-        for tag, count in entry.counts.items():
-            totals[tag] = totals.get(tag, 0) + count
-    readable = [e for e in entries if not e.problem]
-    yield page_head(f"{root.name or root} — hedgerow corpus report", looks.values())
-    yield (f'<header class="masthead"><p class="kicker">Corpus report · {_plural(len(readable), "document")} · '
-           f'{_plural(sum(totals.values()), "annotation")} · {escape(generated or now_utc())}</p>'
-           f"<h1>{text(root.name or str(root))}</h1>{_meta((('Folder', text(str(root))),))}</header>")
-    yield '<div class="layout"><aside class="side">'
-    yield legend_card(looks, totals, "Legend (whole corpus)")
-    yield '</aside><main class="main" id="main">'
-    yield from _corpus_table(root, entries, looks)
-    for n, entry in enumerate(entries, 1):
-        if entry.problem:
-            continue
-        ids = _Sections(f"d{n}-")
-        reported = load(entry.path)
-        yield (f'<article class="doc" id="d{n}" aria-labelledby="d{n}-h"><h2 class="title" id="d{n}-h">'
-               f'{text(reported.document.title)}</h2>{document_details(reported)}'
-               f'<p class="who">{_plural(len(reported.layer), "annotation")} · '
-               f'<a href="#documents">back to the list</a></p>')
-        yield from document_sections(reported, looks, ids)
-        yield "</article>"
+SPOOL_READ = 1 << 16
+
+
+def corpus_page(root: Path, paths: Iterable[Path], looks: TagLooks, load: Callable[[Path], ReportedDocument],
+                entries: list[CorpusEntry], spool_dir: Path | None = None,
+                generated: str | None = None) -> Iterator[str | bytes]:
+    """One page for every document of a corpus: a contents table with counts, then each document.
+
+    One pass: each document is loaded by `load`, written to a temporary file next to the output
+    (`spool_dir`) and dropped, while its title and counts go to `entries`; then the head (whose CSS
+    needs every tag met), the legend and the table are written, and the spool after them. So memory
+    stays flat in the number of documents, and no document is read twice.
+    """
+    with tempfile.TemporaryFile(dir=spool_dir) as spool:
+        for n, path in enumerate(paths, 1):
+            try:
+                reported = load(path)
+            except HedgerowError as error:
+                entries.append(CorpusEntry(path, problem=shown_line(str(error))))
+                continue
+            entries.append(CorpusEntry(path, reported.document.title, reported.layer.counts()))
+            for chunk in encoded(_corpus_document(reported, looks, n)):
+                spool.write(chunk)
+            del reported
+        totals: dict[str, int] = {}
+        for entry in entries:
+            for tag, count in entry.counts.items():
+                totals[tag] = totals.get(tag, 0) + count
+        readable = sum(not e.problem for e in entries)
+        yield page_head(f"{root.name or root} — hedgerow corpus report", looks.values())
+        yield (f'<header class="masthead"><p class="kicker">Corpus report · {_plural(readable, "document")} · '
+               f'{_plural(sum(totals.values()), "annotation")} · {escape(generated or now_utc())}</p>'
+               f"<h1>{text(root.name or str(root))}</h1>{_meta((('Folder', text(str(root))),))}</header>")
+        yield '<div class="layout"><aside class="side">'
+        yield legend_card(looks, totals, "Legend (whole corpus)")
+        yield '</aside><main class="main" id="main">'
+        yield from _corpus_table(root, entries, looks)
+        spool.seek(0)
+        while chunk := spool.read(SPOOL_READ):
+            yield chunk
     yield "</main></div>"
     yield PAGE_TAIL
+
+
+def _corpus_document(reported: ReportedDocument, looks: TagLooks, n: int) -> Iterator[str]:
+    ids = _Sections(f"d{n}-")
+    yield (f'<article class="doc" id="d{n}" aria-labelledby="d{n}-h"><h2 class="title" id="d{n}-h">'
+           f'{text(reported.document.title)}</h2>{document_details(reported)}'
+           f'<p class="who">{_plural(len(reported.layer), "annotation")} · '
+           f'<a href="#documents">back to the list</a></p>')
+    yield from document_sections(reported, looks, ids)
+    yield "</article>"
 
 
 def _corpus_table(root: Path, entries: list[CorpusEntry], looks: dict[str, TagLook]) -> Iterator[str]:

@@ -98,16 +98,26 @@ class TagLook:
         return deep(self.colour)
 
 
-def tag_looks(tags: TagSet, found: Iterable[str] = ()) -> dict[str, TagLook]:
+class TagLooks(dict[str, TagLook]):
+    """Tag name -> look. A tag that is not in the codebook gets the next look when first met, so a
+    corpus written in one pass can meet new tags as it goes (the CSS is written at the end)."""
+
+    def __missing__(self, name: str) -> TagLook:
+        look = TagLook(len(self), name, "Not in the codebook.", parse_colour(FALLBACK_COLOUR) or (168, 168, 168),
+                       LINE_STYLES[len(self) % len(LINE_STYLES)])
+        self[name] = look
+        return look
+
+
+def tag_looks(tags: TagSet, found: Iterable[str] = ()) -> TagLooks:
     """The codebook's tags in order, then tags found in the annotations but not in the codebook."""
     fallback = parse_colour(FALLBACK_COLOUR) or (168, 168, 168)
-    looks: dict[str, TagLook] = {}
+    looks = TagLooks()
     for tag in tags:
         looks[tag.name] = TagLook(len(looks), tag.name, tag.description, parse_colour(tag.colour) or fallback,
                                   LINE_STYLES[len(looks) % len(LINE_STYLES)])
     for name in sorted(set(found) - set(looks)):
-        looks[name] = TagLook(len(looks), name, "Not in the codebook.", fallback,
-                              LINE_STYLES[len(looks) % len(LINE_STYLES)])
+        looks[name]  # noqa: B018 -- made by __missing__
     return looks
 
 
