@@ -153,8 +153,8 @@ def run_case(name: str) -> None:
     import contextlib
     import io
 
-    import tui.cli  # noqa: F401 -- imported before "before", as the command's own imports are
-    import tui.core.export  # noqa: F401
+    import tui.cli
+    import tui.core.export
     import tui.core.report  # noqa: F401
 
     before = peak_rss_kib()
@@ -164,7 +164,8 @@ def run_case(name: str) -> None:
         CASES[name](out)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     peak = peak_rss_kib()
-    print(json.dumps({"seconds": seconds, "cpu": cpu, "before_kib": before, "peak_kib": peak, "bytes": out.stat().st_size}))
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "before_kib": before, "peak_kib": peak,
+                      "bytes": out.stat().st_size}))
     out.unlink()
 
 

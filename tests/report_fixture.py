@@ -44,7 +44,8 @@ def find(text: str, quote: str, where: str = "") -> tuple[int, int]:
     return start, start + len(quote)
 
 
-def annotate(doc: Path, spans=SEED_SPANS, annotator: str = "alice", annotations: Path | None = None) -> list[Annotation]:
+def annotate(doc: Path, spans: list[tuple[str, str, str, str]] = SEED_SPANS, annotator: str = "alice",
+             annotations: Path | None = None) -> list[Annotation]:
     """Add the spans through a Session and save them: the layer file a real session writes."""
     session = Session.open(doc, SessionOptions(annotator=annotator, annotations=annotations))
     made = [session.add(*find(session.text, quote, where), tag, note) for quote, where, tag, note in spans]

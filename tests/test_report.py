@@ -11,9 +11,9 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-
 from report_fixture import SEED_SPANS, annotate, find
 from report_html import read_page
+
 from tui.cli import main
 from tui.core.annotation import Annotation
 from tui.core.document import Document
@@ -64,7 +64,8 @@ def test_overlapping_and_nested_spans_keep_their_own_lanes(annotated: Path, tmp_
         lane.setdefault(mark.attrs["data-id"], set()).add(next(c for c in classes if re.fullmatch(r"l\d", c)))
     assert all(len(lanes) == 1 for lanes in lane.values()), "a span keeps one underline depth"
     hedge = by_quote["seemingly ruling out the possibility"]
-    commitment = by_quote["ruling out the possibility of NATO forces being deployed to Kazakhstan in the foreseeable future"]
+    commitment = by_quote["ruling out the possibility of NATO forces being deployed to Kazakhstan in the "
+                          "foreseeable future"]
     assert lane[hedge.id] != lane[commitment.id]  # partly overlapping: both lines show
     outer, inner = by_quote[SEED_SPANS[2][0]], by_quote["NATO Secretary-General"]
     assert lane[outer.id] != lane[inner.id]  # nested
@@ -226,7 +227,7 @@ def test_missing_layer_or_document_is_a_one_line_error(annotated: Path, tmp_path
 
 
 def test_all_layers_show_agreement_and_layer_picks_the_one_shown(annotated: Path, tmp_path: Path) -> None:
-    annotate(annotated, SEED_SPANS[:8] + [("Simmons", "Simmons held", "actor", "")], annotator="bob")
+    annotate(annotated, [*SEED_SPANS[:8], ("Simmons", "Simmons held", "actor", "")], annotator="bob")
     html, _ = seed_page(annotated, tmp_path, "--all", "--layer", "bob")
     assert "Agreement between layers" in html and "alice / bob" in html
     assert re.search(r"<th scope=\"row\">alice / bob</th><td>19 / 9</td>", html)
@@ -241,7 +242,7 @@ def test_all_layers_show_agreement_and_layer_picks_the_one_shown(annotated: Path
 
 def test_one_layer_with_all_says_agreement_needs_two(annotated: Path, tmp_path: Path) -> None:
     html, _ = seed_page(annotated, tmp_path, "--all")
-    assert "Agreement needs two annotators’ layers; this document has 1: alice." in html
+    assert "Agreement needs two annotators' layers; this document has 1: alice." in html
 
 
 def test_stale_annotations_are_listed_not_misplaced(annotated: Path, tmp_path: Path) -> None:
@@ -333,4 +334,4 @@ def test_corpus_report_covers_every_document_and_lists_bad_files(project: Path, 
 def test_corpus_documents_without_the_layer_say_so(project: Path, tmp_path: Path) -> None:
     out = tmp_path / "corpus.html"
     assert report("--corpus", str(project), "--layer", "gold", "-o", str(out)) == 0
-    assert "Nothing to show for this document: no layer “gold”." in out.read_text(encoding="utf-8")
+    assert "No annotations to show: no layer “gold” for this document." in out.read_text(encoding="utf-8")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from report_fixture import annotate, find
 from report_html import read_page
+
 from tui.app.app import HedgerowApp
 from tui.core.paths import exports_dir
 from tui.core.session import Session, SessionOptions

@@ -21,9 +21,9 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-
 from report_fixture import annotate, find
 from test_report import hostile_project
+
 from tui.cli import main
 from tui.core.paths import layer_path
 from tui.core.report_style import contrast
@@ -129,7 +129,9 @@ def test_seed_report_loads_clean_and_every_highlight_holds_its_quote(browser, pr
     assert requests_made(browser, page) == [page.as_uri()]  # the page alone: no font, style or image fetched
     browser.save_screenshot(str(shots / "report-seed.png"))
     if os.environ.get("HEDGEROW_README_SCREENSHOT"):
-        browser.save_screenshot(os.environ["HEDGEROW_README_SCREENSHOT"])
+        readme_shot = Path(os.environ["HEDGEROW_README_SCREENSHOT"])
+        readme_shot.parent.mkdir(parents=True, exist_ok=True)
+        browser.save_screenshot(str(readme_shot))
     assert len(annotations) >= 12
 
 
@@ -215,7 +217,8 @@ def test_unicode_document_highlights_hold_their_quotes_byte_for_byte(browser, pr
     assert_quotes_exact(browser, annotations)
     assert console_errors(browser) == []
     # each line takes its own direction: the Arabic and Hebrew lines run right to left
-    assert browser.execute_script("return getComputedStyle(document.querySelector('.article')).unicodeBidi") == "plaintext"
+    bidi = browser.execute_script("return getComputedStyle(document.querySelector('.article')).unicodeBidi")
+    assert bidi == "plaintext"
     browser.save_screenshot(str(shots / "report-unicode.png"))
 
 

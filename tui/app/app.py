@@ -30,7 +30,7 @@ from tui.core.session import Session
 
 if TYPE_CHECKING:
     from tui.core.anchoring import Placement
-    from tui.core.layer import Stored
+    from tui.core.layer import Layer, Stored
 
 # Re-anchoring, search and the clipboard (pyperclip, ctypes) are imported where used: not paying
 # for them before the first frame.
@@ -498,7 +498,7 @@ class HedgerowApp(SavingApp):
         layer = self.session.layer.snapshot()
         self.run_worker(lambda: self._report_html(path, layer), thread=True, group="export", exit_on_error=False)
 
-    def _report_html(self, path: Path, layer) -> None:
+    def _report_html(self, path: Path, layer: Layer) -> None:
         from tui.core.report import layer_page, write_report
         from tui.core.safe_text import shown_line
 
@@ -537,6 +537,6 @@ class HedgerowApp(SavingApp):
                           ("jsonl", "one annotation per line"), ("csv", "for spreadsheets")):
             commands.append((f"Export as {fmt}", f"Write {what} to the current folder",
                              lambda f=fmt: self.export(f)))
-        commands.append(("Report as HTML", "Write the annotated text, notes and legend as one HTML page under exports/",
-                         self.report_html))
+        commands.append(("Report as HTML", "Write the annotated text, notes and legend as one HTML page "
+                         "under exports/", self.report_html))
         return commands

@@ -9,7 +9,7 @@ from tui.commands.common import stderr
 from tui.core.errors import InputError
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "report", help="write an HTML report: the annotated text, notes, legend, agreement",
         description="Write one self-contained HTML page (no scripts, no requests; prints to PDF) showing the "

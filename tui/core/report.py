@@ -23,7 +23,7 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 
@@ -68,7 +68,7 @@ def _plural(count: int, word: str) -> str:
 
 
 def now_utc() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 # -- writing ---------------------------------------------------------------------------------
@@ -147,8 +147,9 @@ def legend_card(looks: dict[str, TagLook], counts: dict[str, int], heading: str 
     rows.append(f'<tr class="total"><td></td><td>All tags</td><td class="count">{total:,}</td></tr>')
     return (f'<section class="card" aria-labelledby="legend-h"><h2 id="legend-h">{escape(heading)}</h2>'
             f'<table class="legend">{"".join(rows)}</table>'
-            '<p class="howto">Each tagged passage is tinted in its tag’s colour, labelled, and underlined in its '
-            "tag’s line; overlapping passages stack their lines. Bracketed numbers lead to notes. Hover over a "
+            '<p class="howto">Each tagged passage is tinted in its tag&rsquo;s colour, labelled, and underlined in '
+            "its tag&rsquo;s line; overlapping passages stack their lines. Bracketed numbers lead to notes. "
+            "Hover over a "
             "passage, or reach it with Tab, to see its tag, annotator and note.</p></section>")
 
 
@@ -202,55 +203,78 @@ class ArticleState:
     notes: list[tuple[int, int]] = field(default_factory=list)  # (note number, span index k), in text order
     note_of: dict[int, int] = field(default_factory=dict)  # span index k -> note number
     unplaced: set[int] = field(default_factory=set)  # spans whose quote is not at their offsets
-    tags: array = field(default_factory=lambda: array("H"))  # span index k -> its tag's look index
+    tags: array[int] = field(default_factory=lambda: array("H"))  # span index k -> its tag's look index
+
+
+class _Sweep:
+    """The walk through the text: which spans are open, and where the next one starts or ends."""
+
+    def __init__(self, value: str, annotations: Iterable[Annotation], looks: dict[str, TagLook],
+                 state: ArticleState) -> None:
+        self.value, self.looks, self.state = value, looks, state
+        self.pending = iter(enumerate(annotations))
+        self.active: list[_Open] = []  # in lane order: outermost first
+        self.ends: list[tuple[int, int]] = []  # heap of (end, k) of the active spans
+        self.upcoming = self._take()
+
+    def _take(self) -> tuple[int, Annotation] | None:
+        """The next span that is where its quote is; the others are noted as unplaced."""
+        for k, a in self.pending:
+            self.state.tags.append(self.looks[a.tag].index)
+            if a.end <= len(self.value) and quote_holds(self.value, a):
+                return k, a
+            self.state.unplaced.add(k)
+        return None
+
+    def next_boundary(self) -> int | None:
+        if self.upcoming is None and not self.active:
+            return None
+        starts = self.upcoming[1].start if self.upcoming else len(self.value)
+        return min(starts, self.ends[0][0] if self.ends else len(self.value))
+
+    def close(self, position: int) -> list[_Open]:
+        """The spans ending at `position`, in document order; they are no longer active."""
+        closing = set()
+        while self.ends and self.ends[0][0] == position:
+            closing.add(heapq.heappop(self.ends)[1])
+        if not closing:
+            return []
+        closed = [o for o in self.active if o.k in closing]
+        self.active = [o for o in self.active if o.k not in closing]
+        return sorted(closed, key=lambda o: o.k)
+
+    def open(self, position: int) -> None:
+        """Open the spans starting at `position`, longest outermost, each in the lowest free lane."""
+        starting = []
+        while self.upcoming is not None and self.upcoming[1].start == position:
+            starting.append(self.upcoming)
+            self.upcoming = self._take()
+        for k, a in sorted(starting, key=lambda item: -item[1].end):
+            lanes = {o.lane for o in self.active}
+            lane = next(n for n in range(len(self.active) + 1) if n not in lanes)
+            look = self.looks[a.tag]
+            self.active.append(_Open(k, a, lane, f"{look.css_class} l{min(lane, LANES - 1)}", _tip(a)))
+            heapq.heappush(self.ends, (a.end, k))
+        self.active.sort(key=lambda o: o.lane)
 
 
 def article_pieces(value: str, annotations: Iterable[Annotation], looks: dict[str, TagLook],
                    ids: _Sections, state: ArticleState) -> Iterator[str]:
     """The text with its spans marked, as pieces. `annotations` in document order (start first)."""
-    pending = iter(enumerate(annotations))
-    active: list[_Open] = []  # in lane order: outermost first
-    ends: list[tuple[int, int]] = []  # heap of (end, k) of the active spans
+    sweep = _Sweep(value, annotations, looks, state)
     position = 0
-
-    def take() -> tuple[int, Annotation] | None:
-        for k, a in pending:
-            state.tags.append(looks[a.tag].index)
-            if a.end <= len(value) and quote_holds(value, a):
-                return k, a
-            state.unplaced.add(k)
-        return None
-
-    upcoming = take()
-    while upcoming is not None or active:
-        boundary = min(upcoming[1].start if upcoming else len(value), ends[0][0] if ends else len(value))
+    while (boundary := sweep.next_boundary()) is not None:
         if boundary > position:
-            yield from _piece(value, position, boundary, active, ids)
+            yield from _piece(value, position, boundary, sweep.active, ids)
             position = boundary
-        if ends and ends[0][0] == position:
-            closing = set()
-            while ends and ends[0][0] == position:
-                closing.add(heapq.heappop(ends)[1])
-            for item in sorted((o for o in active if o.k in closing), key=lambda o: o.k):
-                if item.annotation.note:
-                    number = len(state.notes) + 1
-                    state.notes.append((number, item.k))
-                    state.note_of[item.k] = number
-                    yield (f'<a class="ref" id="{ids.ref(number)}" href="#{ids.note(number)}" '
-                           f'aria-label="note {number}">{number}</a>')
-            active = [o for o in active if o.k not in closing]
-        starting = []
-        while upcoming is not None and upcoming[1].start == position:
-            starting.append(upcoming)
-            upcoming = take()
-        for k, a in sorted(starting, key=lambda item: -item[1].end):  # the longest outermost
-            lanes = {o.lane for o in active}
-            lane = next(n for n in range(len(active) + 1) if n not in lanes)
-            look = looks[a.tag]
-            active.append(_Open(k, a, lane, f"{look.css_class} l{min(lane, LANES - 1)}", _tip(a)))
-            heapq.heappush(ends, (a.end, k))
-        if starting:
-            active.sort(key=lambda o: o.lane)
+        for item in sweep.close(position):
+            if item.annotation.note:  # its number goes after it, outside every mark
+                number = len(state.notes) + 1
+                state.notes.append((number, item.k))
+                state.note_of[item.k] = number
+                yield (f'<a class="ref" id="{ids.ref(number)}" href="#{ids.note(number)}" '
+                       f'aria-label="note {number}">{number}</a>')
+        sweep.open(position)
     for start in range(position, len(value), TEXT_CHUNK):
         yield text(value[start:start + TEXT_CHUNK])
 
@@ -324,14 +348,14 @@ def by_tag_section(layer: Layer, value: str, looks: dict[str, TagLook], ids: _Se
                 link = f' <a href="#{ids.note(number)}">[{number}]</a>' if number else ""
                 sub.append(f'note{link}: <span class="note-inline">{text(_clip(a.note, 300))}</span>')
             paragraph = bisect_right(paragraphs, a.start)
-            yield (f'<li><span class="pos" title="paragraph {paragraph:,}, characters {a.start:,}–{a.end:,}">'
+            yield (f'<li><span class="pos" title="paragraph {paragraph:,}, characters {a.start:,}&ndash;{a.end:,}">'
                    f'¶{paragraph:,}</span>'
                    f'<span class="q">{quote}<span class="sub">{" · ".join(sub)}</span></span></li>')
         yield "</ol></div>"
     yield "</section>"
 
 
-def paragraph_starts(value: str) -> array:
+def paragraph_starts(value: str) -> array[int]:
     """Where each paragraph starts (paragraphs are separated by blank lines), 8 bytes each."""
     return array("q", [0, *(m.end() for m in PARAGRAPH_BREAK.finditer(value))])
 
@@ -356,12 +380,13 @@ def agreement_section(reported: ReportedDocument, ids: _Sections) -> str:
         rows.append(f'<tr><th scope="row">{text(pair["a"])} / {text(pair["b"])}</th>'
                     f'<td>{o["spans_a"]:,} / {o["spans_b"]:,}</td><td>{_figure(o["exact_f1"])}</td>'
                     f'<td>{_figure(o["overlap_f1"])}</td><td>{_figure(o["kappa"])}</td>{per_tag}</tr>')
-    caption = (f"Exact F1: same start, end and tag; overlap F1: same tag, sharing a character; κ: Cohen’s kappa "
-               f"over {report['tokens']:,} tokens. Pooled Krippendorff’s α: {_figure(report['overall_alpha'])}. "
+    caption = (f"Exact F1: same start, end and tag; overlap F1: same tag, sharing a character; &kappa;: Cohen&rsquo;s "
+               f"kappa over {report['tokens']:,} tokens. Pooled Krippendorff&rsquo;s &alpha;: "
+               f"{_figure(report['overall_alpha'])}. "
                f"The text shows the layer “{text(reported.layer_name)}”.")
     return (f'{heading}<table class="agree"><caption>{caption}</caption><thead><tr><th scope="col">Pair</th>'
             f'<th scope="col">Spans</th><th scope="col">Exact F1</th><th scope="col">Overlap F1</th>'
-            f'<th scope="col">κ</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></section>')
+            f'<th scope="col">&kappa;</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></section>')
 
 
 def _notices(reported: ReportedDocument) -> Iterator[str]:
@@ -369,7 +394,8 @@ def _notices(reported: ReportedDocument) -> Iterator[str]:
     if document.is_empty:
         yield '<p class="notice">This document is empty: there is no text to show.</p>'
     elif reported.missing:
-        yield f'<p class="notice">Nothing to show for this document: {text(reported.missing)}.</p>'
+        yield (f'<p class="notice">No annotations to show: {text(reported.missing)} for this document. '
+               "The text is shown without highlights.</p>")
     elif not len(layer):
         yield (f'<p class="notice">The layer “{text(reported.layer_name)}” has no annotations yet: '
                "the text is shown without highlights.</p>")
@@ -449,7 +475,8 @@ def document_page(reported: ReportedDocument, looks: dict[str, TagLook], generat
     yield PAGE_TAIL
 
 
-def layer_page(document: Document, layer: Layer, layer_name: str, tags: TagSet, *, stale: bool = False) -> Iterator[str]:
+def layer_page(document: Document, layer: Layer, layer_name: str, tags: TagSet, *,
+               stale: bool = False) -> Iterator[str]:
     """The page for one layer held in memory (the TUI's, as it is now)."""
     reported = ReportedDocument(document, layer, layer_name, stale=stale, brief=brief_for(document, layer))
     return document_page(reported, tag_looks(tags, layer.counts()))
@@ -528,7 +555,8 @@ def _corpus_table(root: Path, entries: list[CorpusEntry], looks: dict[str, TagLo
         return
     head = "".join(f'<th scope="col" class="num"><span class="chip {look.css_class}">{text(look.name)}</span></th>'
                    for look in looks.values())
-    yield f'<table class="docs"><thead><tr><th scope="col">Document</th><th scope="col">File</th>{head}</tr></thead><tbody>'
+    yield (f'<table class="docs"><thead><tr><th scope="col">Document</th><th scope="col">File</th>{head}'
+           f'<th scope="col" class="num">All</th></tr></thead><tbody>')
     for n, entry in enumerate(entries, 1):
         try:
             where = entry.path.relative_to(root).as_posix()
@@ -536,8 +564,9 @@ def _corpus_table(root: Path, entries: list[CorpusEntry], looks: dict[str, TagLo
             where = entry.path.as_posix()
         if entry.problem:
             yield (f'<tr><td class="problem">Not read: {text(entry.problem)}</td><td>{text(where)}</td>'
-                   f'<td colspan="{len(looks)}"></td></tr>')
+                   f'<td colspan="{len(looks) + 1}"></td></tr>')
             continue
         cells = "".join(f'<td class="num">{entry.counts.get(look.name, 0):,}</td>' for look in looks.values())
-        yield f'<tr><td><a href="#d{n}">{text(entry.title)}</a></td><td>{text(where)}</td>{cells}</tr>'
+        yield (f'<tr><td><a href="#d{n}">{text(entry.title)}</a></td><td>{text(where)}</td>{cells}'
+               f'<td class="num">{sum(entry.counts.values()):,}</td></tr>')
     yield "</tbody></table></section>"

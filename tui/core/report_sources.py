@@ -7,8 +7,10 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 from tui.core.agreement import agreement_report
+from tui.core.annotation import Annotation
 from tui.core.document import Document
 from tui.core.errors import HedgerowError, InputError
 from tui.core.layer import Layer
@@ -79,7 +81,7 @@ class ReportedDocument:
     layer_name: str
     missing: str = ""  # why no layer is shown (a corpus document without the chosen layer)
     other_layers: list[str] = field(default_factory=list)
-    agreement: dict | None = None
+    agreement: dict[str, Any] | None = None
     agreement_note: str = ""  # why there is no agreement table, with several layers asked for
     stale: bool = False  # the layer was made on another version of the text
     brief: Brief | None = None
@@ -131,16 +133,18 @@ def _add_agreement(reported: ReportedDocument, names: list[str], choice: LayerCh
     annotators = [name for name in names if name != GOLD]
     reported.other_layers = [name for name in names if name != reported.layer_name]
     if len(annotators) < 2:
-        reported.agreement_note = (f"Agreement needs two annotators’ layers; this document has "
+        reported.agreement_note = (f"Agreement needs two annotators' layers; this document has "
                                    f"{len(annotators)}{': ' + annotators[0] if annotators else ''}.")
         return
-    layers = {}
+    layers: dict[str, Layer] = {}
     for name in annotators:
         if name == reported.layer_name:
             layers[name] = reported.layer
         else:
             layers[name] = _load_layer(layer_path(document.path, name, choice.annotations), document)[0]
     try:
-        reported.agreement = agreement_report(document.text, layers, tags.names)
+        # agreement_report reads each layer once, in order: a Layer serves as well as a list, without
+        # making every annotation at once.
+        reported.agreement = agreement_report(document.text, cast(dict[str, list[Annotation]], layers), tags.names)
     except HedgerowError as error:
         reported.agreement_note = str(error)

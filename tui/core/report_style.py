@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from string import Template
 
 from rich.color import Color, ColorParseError
 
@@ -56,7 +57,8 @@ def contrast(a: RGB, b: RGB) -> float:
 
 def mix(colour: RGB, other: RGB, amount: float) -> RGB:
     """`amount` of `colour` over `other` (0 gives `other`)."""
-    return tuple(round(c * amount + o * (1 - amount)) for c, o in zip(colour, other))  # type: ignore[return-value]
+    r, g, b = (round(c * amount + o * (1 - amount)) for c, o in zip(colour, other, strict=True))
+    return (r, g, b)
 
 
 def tint(colour: RGB) -> RGB:
@@ -102,6 +104,9 @@ class TagLooks(dict[str, TagLook]):
     """Tag name -> look. A tag that is not in the codebook gets the next look when first met, so a
     corpus written in one pass can meet new tags as it goes (the CSS is written at the end)."""
 
+    def add(self, name: str) -> TagLook:
+        return self[name]
+
     def __missing__(self, name: str) -> TagLook:
         look = TagLook(len(self), name, "Not in the codebook.", parse_colour(FALLBACK_COLOUR) or (168, 168, 168),
                        LINE_STYLES[len(self) % len(LINE_STYLES)])
@@ -117,7 +122,7 @@ def tag_looks(tags: TagSet, found: Iterable[str] = ()) -> TagLooks:
         looks[tag.name] = TagLook(len(looks), tag.name, tag.description, parse_colour(tag.colour) or fallback,
                                   LINE_STYLES[len(looks) % len(LINE_STYLES)])
     for name in sorted(set(found) - set(looks)):
-        looks[name]  # noqa: B018 -- made by __missing__
+        looks.add(name)
     return looks
 
 
@@ -138,8 +143,8 @@ def tag_css(looks: Iterable[TagLook]) -> str:
 # Lane n's underline sits n steps below the text, so overlapping spans show every line.
 _LANE_RULES = "".join(f"mark.l{n}{{padding-bottom:{1 + 5 * n}px}}\n" for n in range(LANES))
 
-STYLESHEET = """
-:root{color-scheme:light;--ink:%(ink)s;--muted:#55606b;--rule:#d8dde3;--paper:#ffffff;--wash:#f5f6f8;
+STYLESHEET = Template("""
+:root{color-scheme:light;--ink:$ink;--muted:#55606b;--rule:#d8dde3;--paper:#ffffff;--wash:#f5f6f8;
 --serif:Charter,"Bitstream Charter","Sitka Text",Cambria,Georgia,"DejaVu Serif",serif;
 --sans:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"DejaVu Sans",sans-serif}
 *{box-sizing:border-box}
@@ -159,32 +164,36 @@ h3{font-size:1rem;margin:0 0 .5rem}
 .layout{display:grid;grid-template-columns:minmax(0,1fr) 300px;gap:2rem;align-items:start}
 .main{min-width:0;grid-column:1;grid-row:1}
 .side{grid-column:2;grid-row:1;position:sticky;top:1rem;display:flex;flex-direction:column;gap:1rem}
-.card{background:var(--paper);border:1px solid var(--rule);border-radius:8px;padding:1.25rem 1.4rem;margin-bottom:1.5rem}
+.card{background:var(--paper);border:1px solid var(--rule);border-radius:8px;padding:1.25rem 1.4rem;
+margin-bottom:1.5rem}
 .side .card{margin:0;padding:1rem 1.1rem}
 .notice{background:#fff8e1;border:1px solid #e0c36a;border-radius:6px;padding:.75rem 1rem;margin:0 0 1rem}
-.legend{width:100%%;border-collapse:collapse;font-size:.9rem}
+.legend{width:100%;border-collapse:collapse;font-size:.9rem}
 .legend td{padding:.35rem .25rem;border-top:1px solid var(--rule);vertical-align:top}
 .legend tr:first-child td{border-top:0}
 .legend .count{text-align:right;font-variant-numeric:tabular-nums;font-weight:600}
 .legend .desc{display:block;color:var(--muted);font-size:.8rem;margin-top:.15rem}
 .legend .total td{font-weight:600}
-.swatch{display:inline-block;min-width:2.6em;text-align:center;font-family:var(--serif);border-radius:2px;padding:0 .2em}
+.swatch{display:inline-block;min-width:2.6em;text-align:center;font-family:var(--serif);border-radius:2px;
+padding:0 .2em}
 .chip{display:inline-block;color:#fff;font:600 .68rem/1.5 var(--sans);letter-spacing:.06em;text-transform:uppercase;
-border-radius:3px;padding:0 .4em;vertical-align:.1em;white-space:nowrap;max-width:16em;overflow:hidden;text-overflow:ellipsis}
+border-radius:3px;padding:0 .4em;vertical-align:.1em;white-space:nowrap;max-width:16em;overflow:hidden;
+text-overflow:ellipsis}
 .howto{font-size:.8rem;color:var(--muted);margin:.75rem 0 0}
 .toc{font-size:.85rem}.toc ol{margin:0;padding-left:1.2rem}.toc li{margin:.15rem 0}
 .article{font:18px/2.15 var(--serif);white-space:pre-wrap;overflow-wrap:break-word;unicode-bidi:plaintext;
 background:var(--paper);border:1px solid var(--rule);border-radius:8px;padding:1.75rem 2.25rem;margin-bottom:1.5rem}
-mark{color:var(--ink);position:relative;background-clip:content-box;-webkit-print-color-adjust:exact;print-color-adjust:exact;
+mark{color:var(--ink);position:relative;background-clip:content-box;-webkit-print-color-adjust:exact;
+print-color-adjust:exact;
 border-radius:1px}
 mark[data-label]::before{content:attr(data-label);color:#fff;font:600 .58rem/1 var(--sans);letter-spacing:.05em;
 text-transform:uppercase;padding:.2em .35em .16em;border-radius:3px;margin-inline-end:.2em;vertical-align:.2em;
 display:inline-block;max-width:14em;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;unicode-bidi:plaintext;
 -webkit-print-color-adjust:exact;print-color-adjust:exact}
-mark[tabindex]:focus::after{content:attr(data-tip);position:absolute;left:0;top:100%%;z-index:5;margin-top:6px;
+mark[tabindex]:focus::after{content:attr(data-tip);position:absolute;left:0;top:100%;z-index:5;margin-top:6px;
 width:max-content;max-width:28rem;white-space:pre-wrap;font:400 .8rem/1.45 var(--sans);color:#fff;background:#1f2933;
 padding:.5rem .7rem;border-radius:6px;box-shadow:0 4px 14px rgba(0,0,0,.25)}
-%(lanes)s
+$lanes
 a.ref{font:600 .7rem/1 var(--sans);vertical-align:super;text-decoration:none;padding:0 .15em;margin-left:.05em}
 a.ref::before{content:"["}a.ref::after{content:"]"}
 .notes ol{margin:0;padding-left:2rem}
@@ -197,25 +206,27 @@ a.ref::before{content:"["}a.ref::after{content:"]"}
 .group h3{display:flex;align-items:baseline;gap:.6rem;border-bottom:1px solid var(--rule);padding-bottom:.35rem}
 .group h3 .n{color:var(--muted);font-weight:400;font-size:.85rem}
 .quotes{list-style:none;margin:0;padding:0}
-.quotes li{display:grid;grid-template-columns:2.5rem minmax(0,1fr);gap:.6rem;padding:.45rem 0;border-bottom:1px dashed var(--rule)}
+.quotes li{display:grid;grid-template-columns:2.5rem minmax(0,1fr);gap:.6rem;padding:.45rem 0;
+border-bottom:1px dashed var(--rule)}
 .quotes li:last-child{border-bottom:0}
 .quotes .pos{color:var(--muted);font-size:.75rem;text-align:right;padding-top:.2rem;font-variant-numeric:tabular-nums}
-.quotes .q{font-family:var(--serif);font-size:1rem;white-space:pre-wrap;overflow-wrap:break-word;unicode-bidi:plaintext}
+.quotes .q{font-family:var(--serif);font-size:1rem;white-space:pre-wrap;overflow-wrap:break-word;
+unicode-bidi:plaintext}
 .quotes .q a{color:inherit;text-decoration-color:var(--rule)}
 .quotes .sub{display:block;font-size:.8rem;color:var(--muted);margin-top:.15rem}
 .quotes .sub .note-inline{color:var(--ink);white-space:pre-wrap}
 .unplaced{color:#8a4b00}
-table.agree{border-collapse:collapse;width:100%%;font-size:.85rem;font-variant-numeric:tabular-nums}
+table.agree{border-collapse:collapse;width:100%;font-size:.85rem;font-variant-numeric:tabular-nums}
 table.agree th,table.agree td{padding:.35rem .5rem;border-bottom:1px solid var(--rule);text-align:right}
 table.agree th:first-child,table.agree td:first-child{text-align:left}
 table.agree caption{caption-side:bottom;text-align:left;color:var(--muted);font-size:.8rem;padding-top:.5rem}
-.docs{border-collapse:collapse;width:100%%;font-size:.85rem}
+.docs{border-collapse:collapse;width:100%;font-size:.85rem}
 .docs th,.docs td{padding:.35rem .5rem;border-bottom:1px solid var(--rule);text-align:left;vertical-align:top}
 .docs td.num{text-align:right;font-variant-numeric:tabular-nums}
 .docs .problem{color:#a4262c}
 .doc{border-top:3px solid var(--ink);padding-top:1.5rem;margin-top:2.5rem}
 .doc h2.title{font:700 1.5rem/1.3 var(--serif);text-transform:none;letter-spacing:0;color:var(--ink)}
-.brief svg{max-width:100%%;height:auto;font-family:var(--sans)}
+.brief svg{max-width:100%;height:auto;font-family:var(--sans)}
 .brief .entity{margin:1rem 0 0}
 .brief .hedges{font-size:.85rem;color:var(--muted)}
 .footer{margin-top:2rem;color:var(--muted);font-size:.8rem}
@@ -242,4 +253,4 @@ h2{break-after:avoid}
 .doc{break-before:page;border-top:0}
 *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 }
-""" % {"ink": hex_of(INK), "lanes": _LANE_RULES}
+""").substitute(ink=hex_of(INK), lanes=_LANE_RULES)
