@@ -336,3 +336,20 @@ def test_corpus_documents_without_the_layer_say_so(project: Path, tmp_path: Path
     out = tmp_path / "corpus.html"
     assert report("--corpus", str(project), "--layer", "gold", "-o", str(out)) == 0
     assert "No annotations to show: no layer “gold” for this document." in out.read_text(encoding="utf-8")
+
+
+def test_corpus_with_all_layers_has_an_agreement_table_per_document(project: Path, tmp_path: Path) -> None:
+    corpus = project / "corpus"
+    corpus.mkdir()
+    doc = corpus / "seed.txt"
+    doc.write_text((project / "seed.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    (corpus / "other.txt").write_text("Nothing annotated here.\n", encoding="utf-8")
+    annotate(doc)
+    annotate(doc, SEED_SPANS[:5], annotator="bob")
+    out = tmp_path / "corpus.html"
+    assert report("--corpus", str(corpus), "--all", "--layer", "bob", "-o", str(out)) == 0
+    html = out.read_text(encoding="utf-8")
+    bob = AnnotationStore(project / "annotations" / "seed" / "bob.json").load().annotations
+    assert read_page(html).quotes == {a.id: a.quote for a in bob}
+    assert 'id="d2-agreement"' in html and "alice / bob" in html and "The text shows the layer “bob”" in html
+    assert "No annotations to show: no annotations yet for this document." in html  # other.txt

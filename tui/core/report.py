@@ -41,8 +41,8 @@ from tui.core.report_style import LANES, STYLESHEET, TagLook, TagLooks, tag_css,
 from tui.core.safe_text import shown, shown_line
 from tui.core.tags import TagSet
 
-# No script may run and nothing may be fetched: styles are inline, images (none today) data: only.
-CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+# No script may run and nothing may be fetched: the styles are inline, and there is nothing else.
+CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 TEXT_CHUNK = 1 << 16  # characters of unannotated text escaped at a time
 WRITE_CHUNK = 1 << 16  # characters gathered before encoding and writing
 QUOTE_SHOWN = 600  # characters of a quote shown in the lists (the text holds all of it)
