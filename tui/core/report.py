@@ -8,15 +8,11 @@ untrusted: it is escaped (`html.escape`, quotes too) wherever it goes, and the p
 Security Policy forbids scripts and every request, so even a slip could neither run nor call out.
 Control characters are shown as visible stand-ins (`shown`), which keeps one character per code
 point. The page has no script at all: hovering shows a title, focusing (tab) shows a tip in CSS.
-
-In the text, tagged spans are cut at every boundary of every span; each piece nests one <mark>
-per span covering it, outermost first. A span keeps one "lane" from its start to its end, so its
-underline stays at one depth under the text and overlapping spans show every line.
+The text itself, with its marked spans, is made by `tui.core.report_article`.
 """
 
 from __future__ import annotations
 
-import heapq
 import re
 import tempfile
 from array import array
@@ -35,28 +31,18 @@ from tui.core.document import Document
 from tui.core.errors import HedgerowError
 from tui.core.layer import Layer
 from tui.core.paths import relative_path
+from tui.core.report_article import TEXT_CHUNK, ArticleState, ElementIds, article_pieces, text
 from tui.core.report_brief import brief_for, brief_pieces
 from tui.core.report_sources import ReportedDocument
-from tui.core.report_style import LANES, STYLESHEET, TagLook, TagLooks, tag_css, tag_looks
-from tui.core.safe_text import shown, shown_line
+from tui.core.report_style import STYLESHEET, TagLook, TagLooks, tag_css, tag_looks
+from tui.core.safe_text import shown_line
 from tui.core.tags import TagSet
 
 # No script may run and nothing may be fetched: the styles are inline, and there is nothing else.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
-TEXT_CHUNK = 1 << 16  # characters of unannotated text escaped at a time
 WRITE_CHUNK = 1 << 16  # characters gathered before encoding and writing
 QUOTE_SHOWN = 600  # characters of a quote shown in the lists (the text holds all of it)
 PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")  # a blank line, and any more after it
-
-
-def attr(value: str) -> str:
-    """Untrusted text for a double-quoted attribute."""
-    return escape(shown(value), quote=True)
-
-
-def text(value: str) -> str:
-    """Untrusted text for element content."""
-    return escape(shown(value), quote=False)
 
 
 def _clip(value: str, width: int = QUOTE_SHOWN) -> str:
@@ -158,154 +144,9 @@ def contents_card(entries: Iterable[tuple[str, str]]) -> str:
     return f'<nav class="card toc" aria-label="Contents"><h2>Contents</h2><ol>{links}</ol></nav>'
 
 
-@dataclass
-class _Sections:
-    """Element ids within one document's part of the page (a corpus prefixes them per document)."""
-
-    prefix: str = ""
-
-    def span(self, k: int) -> str:
-        return f"{self.prefix}a{k}"
-
-    def ref(self, n: int) -> str:
-        return f"{self.prefix}ref-{n}"
-
-    def note(self, n: int) -> str:
-        return f"{self.prefix}note-{n}"
-
-    def __getattr__(self, name: str) -> str:  # text, notes, by-tag, agreement: one id each
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return f"{self.prefix}{name.replace('_', '-')}"
-
-
-def _tip(a: Annotation) -> str:
-    tip = f"{a.tag} — {a.annotator or 'unknown annotator'}"
-    return f"{tip}\n{_clip(a.note, 400)}" if a.note else tip
-
-
-@dataclass
-class _Open:
-    """A span the sweep is inside."""
-
-    k: int
-    annotation: Annotation
-    lane: int
-    css: str
-    tip: str
-    first: bool = True
-
-
-@dataclass
-class ArticleState:
-    """What the article's sweep learns for the sections after it."""
-
-    notes: list[tuple[int, int]] = field(default_factory=list)  # (note number, span index k), in text order
-    note_of: dict[int, int] = field(default_factory=dict)  # span index k -> note number
-    unplaced: set[int] = field(default_factory=set)  # spans whose quote is not at their offsets
-    tags: array[int] = field(default_factory=lambda: array("H"))  # span index k -> its tag's look index
-
-
-class _Sweep:
-    """The walk through the text: which spans are open, and where the next one starts or ends."""
-
-    def __init__(self, value: str, annotations: Iterable[Annotation], looks: dict[str, TagLook],
-                 state: ArticleState) -> None:
-        self.value, self.looks, self.state = value, looks, state
-        self.pending = iter(enumerate(annotations))
-        self.active: list[_Open] = []  # in lane order: outermost first
-        self.ends: list[tuple[int, int]] = []  # heap of (end, k) of the active spans
-        self.upcoming = self._take()
-
-    def _take(self) -> tuple[int, Annotation] | None:
-        """The next span that is where its quote is; the others are noted as unplaced."""
-        for k, a in self.pending:
-            self.state.tags.append(self.looks[a.tag].index)
-            if a.end <= len(self.value) and quote_holds(self.value, a):
-                return k, a
-            self.state.unplaced.add(k)
-        return None
-
-    def next_boundary(self) -> int | None:
-        if self.upcoming is None and not self.active:
-            return None
-        starts = self.upcoming[1].start if self.upcoming else len(self.value)
-        return min(starts, self.ends[0][0] if self.ends else len(self.value))
-
-    def close(self, position: int) -> list[_Open]:
-        """The spans ending at `position`, in document order; they are no longer active."""
-        closing = set()
-        while self.ends and self.ends[0][0] == position:
-            closing.add(heapq.heappop(self.ends)[1])
-        if not closing:
-            return []
-        closed = [o for o in self.active if o.k in closing]
-        self.active = [o for o in self.active if o.k not in closing]
-        return sorted(closed, key=lambda o: o.k)
-
-    def open(self, position: int) -> None:
-        """Open the spans starting at `position`, longest outermost, each in the lowest free lane."""
-        starting = []
-        while self.upcoming is not None and self.upcoming[1].start == position:
-            starting.append(self.upcoming)
-            self.upcoming = self._take()
-        for k, a in sorted(starting, key=lambda item: -item[1].end):
-            lanes = {o.lane for o in self.active}
-            lane = next(n for n in range(len(self.active) + 1) if n not in lanes)
-            look = self.looks[a.tag]
-            self.active.append(_Open(k, a, lane, f"{look.css_class} l{min(lane, LANES - 1)}", _tip(a)))
-            heapq.heappush(self.ends, (a.end, k))
-        self.active.sort(key=lambda o: o.lane)
-
-
-def article_pieces(value: str, annotations: Iterable[Annotation], looks: dict[str, TagLook],
-                   ids: _Sections, state: ArticleState) -> Iterator[str]:
-    """The text with its spans marked, as pieces. `annotations` in document order (start first)."""
-    sweep = _Sweep(value, annotations, looks, state)
-    position = 0
-    while (boundary := sweep.next_boundary()) is not None:
-        if boundary > position:
-            yield from _piece(value, position, boundary, sweep.active, ids)
-            position = boundary
-        for item in sweep.close(position):
-            if item.annotation.note:  # its number goes after it, outside every mark
-                number = len(state.notes) + 1
-                state.notes.append((number, item.k))
-                state.note_of[item.k] = number
-                yield (f'<a class="ref" id="{ids.ref(number)}" href="#{ids.note(number)}" '
-                       f'aria-label="note {number}">{number}</a>')
-        sweep.open(position)
-    for start in range(position, len(value), TEXT_CHUNK):
-        yield text(value[start:start + TEXT_CHUNK])
-
-
-def _piece(value: str, start: int, end: int, active: list[_Open], ids: _Sections) -> Iterator[str]:
-    """text[start:end] inside one <mark> per active span; the innermost carries every span's tip."""
-    if not active:
-        for at in range(start, end, TEXT_CHUNK):
-            yield text(value[at:min(end, at + TEXT_CHUNK)])
-        return
-    opening = []
-    last = len(active) - 1
-    for depth, item in enumerate(active):
-        extra = ""
-        if item.first:  # the span's first piece: its label, its anchor, a tab stop with its tip
-            extra = (f' id="{ids.span(item.k)}" tabindex="0" data-label="{attr(item.annotation.tag)}"'
-                     f' data-tip="{attr(item.tip)}"')
-            item.first = False
-        if depth == last:
-            extra += f' title="{attr(chr(10).join(o.tip for o in reversed(active)))}"'
-        opening.append(f'<mark class="{item.css}" data-id="{attr(item.annotation.id)}"{extra}>')
-    yield "".join(opening)
-    for at in range(start, end, TEXT_CHUNK):
-        yield text(value[at:min(end, at + TEXT_CHUNK)])
-    yield "</mark>" * len(active)
-
-
-
 # -- one document's sections -----------------------------------------------------------------
 
-def notes_section(layer: Layer, looks: dict[str, TagLook], ids: _Sections, state: ArticleState) -> Iterator[str]:
+def notes_section(layer: Layer, looks: dict[str, TagLook], ids: ElementIds, state: ArticleState) -> Iterator[str]:
     """The notes in the order their numbers appear in the text, each linking back to its span."""
     if not state.notes:
         return
@@ -320,7 +161,7 @@ def notes_section(layer: Layer, looks: dict[str, TagLook], ids: _Sections, state
     yield "</ol></section>"
 
 
-def by_tag_section(layer: Layer, value: str, looks: dict[str, TagLook], ids: _Sections,
+def by_tag_section(layer: Layer, value: str, looks: dict[str, TagLook], ids: ElementIds,
                    state: ArticleState) -> Iterator[str]:
     """Every annotation, grouped by tag in codebook order, each linking to its place in the text.
     Needs the article's state: the tag of every span, so each annotation is made once here."""
@@ -364,7 +205,7 @@ def _figure(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}"
 
 
-def agreement_section(reported: ReportedDocument, ids: _Sections) -> str:
+def agreement_section(reported: ReportedDocument, ids: ElementIds) -> str:
     """A short table: each pair of annotators' agreement overall, and exact F1 per tag."""
     heading = (f'<section class="card" id="{ids.agreement}" aria-labelledby="{ids.agreement}-h">'
                f'<h2 id="{ids.agreement}-h">Agreement between layers</h2>')
@@ -418,7 +259,7 @@ def document_details(reported: ReportedDocument) -> str:
     ))
 
 
-def document_sections(reported: ReportedDocument, looks: dict[str, TagLook], ids: _Sections) -> Iterator[str]:
+def document_sections(reported: ReportedDocument, looks: dict[str, TagLook], ids: ElementIds) -> Iterator[str]:
     """One document's report, after its heading: notices, agreement, brief, the text, notes, the lists."""
     yield from _notices(reported)
     if reported.agreement is not None or reported.agreement_note:
@@ -443,7 +284,7 @@ def document_sections(reported: ReportedDocument, looks: dict[str, TagLook], ids
         yield from by_tag_section(layer, value, looks, ids, state)
 
 
-def _contents(reported: ReportedDocument, ids: _Sections) -> list[tuple[str, str]]:
+def _contents(reported: ReportedDocument, ids: ElementIds) -> list[tuple[str, str]]:
     entries = [(ids.agreement, "Agreement")] if reported.agreement is not None or reported.agreement_note else []
     entries += [("brief", "Brief")] if reported.brief is not None else []
     entries.append((ids.text, "The text, annotated"))
@@ -461,7 +302,7 @@ def _with_notes(layer: Layer) -> Iterator[Annotation]:
 def document_page(reported: ReportedDocument, looks: dict[str, TagLook], generated: str | None = None) -> Iterator[str]:
     """The whole page for one document, as pieces."""
     document = reported.document
-    ids = _Sections()
+    ids = ElementIds()
     yield page_head(f"{document.title} — hedgerow report", looks.values())
     yield (f'<header class="masthead"><p class="kicker">Annotation report · '
            f'{_plural(len(reported.layer), "annotation")} · {escape(generated or now_utc())}</p>'
@@ -539,7 +380,7 @@ def corpus_page(root: Path, paths: Iterable[Path], looks: TagLooks, load: Callab
 
 
 def _corpus_document(reported: ReportedDocument, looks: TagLooks, n: int) -> Iterator[str]:
-    ids = _Sections(f"d{n}-")
+    ids = ElementIds(f"d{n}-")
     yield (f'<article class="doc" id="d{n}" aria-labelledby="d{n}-h"><h2 class="title" id="d{n}-h">'
            f'{text(reported.document.title)}</h2>{document_details(reported)}'
            f'<p class="who">{_plural(len(reported.layer), "annotation")} · '
