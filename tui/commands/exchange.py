@@ -10,6 +10,7 @@ from tui.commands.common import document_options, open_session, stderr
 from tui.core.atomic import atomic_write_chunks
 from tui.core.errors import InputError
 from tui.core.paths import layer_files
+from tui.core.refi_qda import FORMATS as REFI_FORMATS
 from tui.core.safe_text import json_escaped, shown_line
 from tui.core.store import load_layers
 
@@ -17,24 +18,26 @@ JSON_FORMATS = ("json", "w3c", "jsonl")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("export", help="export annotations as json, w3c, jsonl or csv",
+    parser = sub.add_parser("export", help="export annotations as json, w3c, jsonl, csv, qdpx or qdc",
                             description="Export annotations to stdout, or atomically to --output FILE. "
                                         "To a file or a pipe the export is byte for byte; to a terminal, "
                                         "JSON formats write control characters as \\u escapes (the same "
                                         "JSON) and csv is refused: it could carry escape sequences.")
     document_options(parser)
-    parser.add_argument("--format", "-f", choices=("json", "w3c", "jsonl", "csv"), default="json",
-                        help="json: hedgerow's records; w3c: W3C Web Annotation JSON-LD; jsonl; csv (default: json)")
+    parser.add_argument("--format", "-f", choices=("json", "w3c", "jsonl", "csv", *REFI_FORMATS), default="json",
+                        help="json: hedgerow's records; w3c: W3C Web Annotation JSON-LD; jsonl; csv; "
+                             "qdpx: a REFI-QDA project for QDA tools; qdc: the codebook alone (default: json)")
     parser.add_argument("--output", "-o", metavar="FILE", type=Path, help="write here instead of stdout")
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--layer", metavar="NAME", help="export this layer's file instead, e.g. --layer gold")
     which.add_argument("--all", action="store_true", help="every annotator's layer together (gold excluded)")
     parser.set_defaults(run=run_export)
 
-    parser = sub.add_parser("import", help="import a hedgerow json, W3C, JSON Lines or csv export",
-                            description="Import a json, W3C, JSON Lines or csv export into an annotator's file. "
-                                        "Ids are kept, "
-                                        "existing ids are skipped, and quotes that do not match the document "
+    parser = sub.add_parser("import", help="import a hedgerow json, W3C, JSON Lines, csv or REFI-QDA (.qdpx) export",
+                            description="Import a json, W3C, JSON Lines, csv or REFI-QDA .qdpx export into an "
+                                        "annotator's file; every record becomes that annotator's (its maker kept "
+                                        "as original_annotator). Ids are kept, existing ids are skipped, and "
+                                        "quotes that do not match the document, or codes not in the codebook, "
                                         "are reported, not stored.")
     document_options(parser)
     parser.add_argument("file", type=Path, help="the export to read")
@@ -48,13 +51,19 @@ def run_export(args: argparse.Namespace) -> int:
         args.annotator = args.layer
     session = open_session(args, gold=True)
     annotations = session.layer  # written as it is read: 100,000 annotations are never all objects at once
+    layers: list = [(session.annotator, session.layer)]
     if args.layer and not session.store.exists():
         raise InputError(f"no layer {args.layer!r}: {session.store.path} does not exist")
     if args.all:
         files = layer_files(session.document.path, args.annotations)
         if not files:
             raise InputError(f"no annotation files for {session.document.path.name} in {session.store.path.parent}")
-        annotations = [a for layer in load_layers(files).values() for a in layer]
+        layers = list(load_layers(files).items())
+        annotations = [a for _, layer in layers for a in layer]
+    if args.format in REFI_FORMATS:  # REFI-QDA: each layer's selections under its own user
+        from tui.commands import refi
+
+        return refi.export(args, session, layers)
     written = pieces(args.format, session.document, annotations)
     if args.output:
         atomic_write_chunks(args.output, (piece.encode("utf-8") for piece in written))
@@ -81,6 +90,10 @@ def _is_terminal(stream: object) -> bool:
 def run_import(args: argparse.Namespace) -> int:
     from tui.core.importer import parse_export, plan_import
 
+    from tui.commands import refi
+
+    if refi.is_project_file(args.file):  # REFI-QDA .qdpx
+        return refi.import_project(args)
     session = open_session(args)
     try:
         text = args.file.read_bytes().decode("utf-8")  # no newline translation: a CSV value may hold a CR
