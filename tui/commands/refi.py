@@ -81,7 +81,7 @@ def import_project(args: argparse.Namespace) -> int:
             project.close()
     except HedgerowError as error:  # its message quotes the file's names and guids: show them inert
         raise type(error)(shown_line(str(error))) from None
-    plan = plan_import(session.document, session.layer.ids(), found.annotations, session.annotator)
+    plan = plan_import(session.document, session.layer.ids(), found.annotations)
     for line in found.remarks:
         stderr.print(shown_line(f"left alone: {line}"), markup=False)
     for line in found.problems:
@@ -92,9 +92,7 @@ def import_project(args: argparse.Namespace) -> int:
         session.add_many(plan.new, "import")
         session.save()
     refused = found.refused + len(plan.mismatched)
-    reattributed = (f" ({plan.reattributed} re-attributed to {shown_line(session.annotator)}, their maker kept "
-                    f"as original_annotator)" if plan.reattributed else "")
-    stderr.print(f"imported {len(plan.new)}{reattributed}, skipped {len(plan.skipped)} already present, "
+    stderr.print(f"imported {len(plan.new)}, skipped {len(plan.skipped)} already present, "
                  f"{refused} not imported -> {shown_line(str(session.store.path))}", markup=False)
     return 1 if refused else 0
 
