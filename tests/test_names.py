@@ -134,7 +134,8 @@ def test_import_reattributes_every_record_and_keeps_its_maker(capsys, project_do
 
     code, _, err = run(capsys, "import", project_doc, "--annotator", "alice", exported)
     assert code == 0, err
-    assert "imported 2 (2 re-attributed to alice, their maker kept as original_annotator)" in err
+    assert "imported 2, skipped 0" in err
+    assert err.rstrip().endswith("; 2 re-attributed to alice (their maker kept as original_annotator)")
     layer = records(project_doc, "alice")
     assert len(layer) == 3 and {r["annotator"] for r in layer} == {"alice"}
     assert sorted(r["original_annotator"] for r in layer) == ["", "bob", "bob"]
@@ -145,7 +146,7 @@ def test_import_reattributes_every_record_and_keeps_its_maker(capsys, project_do
     again = tmp_path / f"alice.{fmt}"
     assert run(capsys, "export", project_doc, "--annotator", "alice", "-f", fmt, "-o", again)[0] == 0
     code, _, err = run(capsys, "import", project_doc, "--annotator", "carol", again)
-    assert code == 0 and "3 re-attributed to carol" in err
+    assert code == 0 and "; 3 re-attributed to carol" in err
     assert sorted(r["original_annotator"] for r in records(project_doc, "carol")) == ["alice", "bob", "bob"]
 
 

@@ -87,6 +87,11 @@ def _is_terminal(stream: object) -> bool:
         return False
 
 
+def reattributed_note(count: int, annotator: str) -> str:
+    """The import summary's last words: how many records became `annotator`'s."""
+    return f"; {count} re-attributed to {annotator} (their maker kept as original_annotator)" if count else ""
+
+
 def run_import(args: argparse.Namespace) -> int:
     from tui.core.importer import parse_export, plan_import
 
@@ -108,8 +113,7 @@ def run_import(args: argparse.Namespace) -> int:
     if plan.new:
         session.add_many(plan.new, "import")
         session.save()
-    reattributed = (f" ({plan.reattributed} re-attributed to {session.annotator}, their maker kept as "
-                    f"original_annotator)" if plan.reattributed else "")
-    stderr.print(shown_line(f"imported {len(plan.new)}{reattributed}, skipped {len(plan.skipped)} already present, "
-                            f"{len(plan.mismatched)} not matching the document -> {session.store.path}"))
+    stderr.print(shown_line(f"imported {len(plan.new)}, skipped {len(plan.skipped)} already present, "
+                            f"{len(plan.mismatched)} not matching the document -> {session.store.path}"
+                            f"{reattributed_note(plan.reattributed, session.annotator)}"))
     return 1 if plan.mismatched else 0
