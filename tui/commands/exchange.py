@@ -47,7 +47,8 @@ def run_export(args: argparse.Namespace) -> int:
         files = layer_files(session.document.path, args.annotations)
         if not files:
             raise InputError(f"no annotation files for {session.document.path.name} in {session.store.path.parent}")
-        annotations = [a for layer in load_layers(files).values() for a in layer]
+        layers = load_layers(files, session.document.text, session.document.sha256)
+        annotations = [a for layer in layers.values() for a in layer]
     written = pieces(args.format, session.document, annotations)
     if args.output:
         atomic_write_chunks(args.output, (piece.encode("utf-8") for piece in written))

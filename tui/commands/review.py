@@ -147,11 +147,11 @@ def run_agree(args: argparse.Namespace) -> int:
         files = {name: files[name] for name in wanted}
     tags = load_config(config_path(document.path)).tags.names
     for name, path in files.items():
-        stored = AnnotationStore(path).load()
+        stored = AnnotationStore(path).load(document.text, document.sha256)
         if stored.document_sha256 and stored.document_sha256 != document.sha256:
             stderr.print(f"hedgerow: warning: {name}'s annotations were made on another version of the text; "
                          f"run `hedgerow check {args.document} --all --apply` first")
-    report = agreement_report(document.text, load_layers(files), tags)
+    report = agreement_report(document.text, load_layers(files, document.text, document.sha256), tags)
     if args.json:
         sys.stdout.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     else:

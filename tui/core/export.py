@@ -141,8 +141,17 @@ def _urn(annotation_id: str) -> str:
     return f"urn:uuid:{annotation_id}" if canonical else annotation_id
 
 
-def w3c_annotation(a: Annotation, source: str) -> dict:
-    """One W3C Annotation: a tagging body, an optional commenting body, quote and position selectors."""
+def w3c_annotation(a: Annotation, source: str, text: str | None = None) -> dict:
+    """One W3C Annotation: a tagging body, an optional commenting body, quote and position selectors.
+
+    Given the exported `text`, an annotation whose quote it no longer holds at its offsets
+    (made on another version, not yet re-anchored) targets the text it was made on, where
+    its position and its quote agree, never the exported one."""
+    if text is not None and text[a.start:a.end] != a.quote and a.document:
+        try:
+            source = sha256_uri(a.document)
+        except ValueError:  # not a sha256: keep the exported text's, the quote says what was meant
+            pass
     body = [{"type": "TextualBody", "purpose": "tagging", "value": a.tag}]
     if a.note:
         body.append({"type": "TextualBody", "purpose": "commenting", "value": a.note, "format": "text/plain"})
@@ -191,7 +200,7 @@ def w3c_collection(document: Document, annotations: Iterable[Annotation]) -> dic
             "id": page_id,
             "type": "AnnotationPage",
             "startIndex": 0,
-            "items": Streamed(items, lambda a: w3c_annotation(a, source)),
+            "items": Streamed(items, lambda a: w3c_annotation(a, source, document.text)),
         }
         collection["last"] = page_id
     return collection

@@ -206,7 +206,8 @@ class Review:
         files = layer_files(document, annotations_dir)
         if not files:
             raise InputError(f"no annotation files for {document.name} in {layer_dir(document, annotations_dir)}")
-        review = cls(session, load_layers(files), resolve_annotator(reviewer))
+        layers = load_layers(files, session.text, session.document.sha256)
+        review = cls(session, layers, resolve_annotator(reviewer))
         review.followed = review.follow_moved_spans()
         return review
 

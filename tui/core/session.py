@@ -53,11 +53,11 @@ class Session:
         config = load_config(config_path(document.path, options.tags))
         annotator = resolve_annotator(options.annotator)
         store = AnnotationStore(layer_path(document.path, annotator, options.annotations))
-        return cls(document, config, annotator, store, None if defer else store.load(document.text))
+        return cls(document, config, annotator, store, None if defer else store.load(document.text, document.sha256))
 
     def read_annotations(self) -> tuple[StoredLayer, Layer]:
         """Read and index the annotation file; safe in a worker thread. Raises StoreError."""
-        stored = self.store.load(self.document.text)
+        stored = self.store.load(self.document.text, self.document.sha256)
         return stored, stored.layer
 
     def install(self, stored: StoredLayer, layer: Layer) -> None:

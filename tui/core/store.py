@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from json.encoder import encode_basestring
 from pathlib import Path
 
-from tui.core.annotation import ID, Annotation, _field_values, record_values
+from tui.core.annotation import END, ID, Annotation, _field_values, describe, record_values
 from tui.core.atomic import atomic_write_chunks
+from tui.core.document import text_hash
 from tui.core.errors import StoreError
 from tui.core.layer import Layer
 from tui.core.rows import Rows, encode_row, encode_values, rows_on
@@ -33,6 +34,15 @@ ANNOTATIONS = "annotations"
 META = "meta"
 META_KEY = "hedgerow"
 INDENT = " " * 2
+MAX_OFFSET = 2**62  # past any text; the rows' columns hold 64-bit integers
+
+
+def _name(key: object) -> str:
+    """A record's key or id as an error names it: short, quoted only when it has to be."""
+    text = key if isinstance(key, str) else json.dumps(key)
+    if text and len(text) <= 40 and text.isprintable() and " " not in text:
+        return text
+    return json.dumps(text[:40] + ("…" if len(text) > 40 else ""), ensure_ascii=False)
 
 
 def dumps_stable(data: dict) -> str:
@@ -150,33 +160,40 @@ class _Twice(dict):
     where: tuple[str, ...] = ()
 
 
+class _NoDuplicates:
+    """json.loads's object_pairs_hook: a dict, or a _Twice saying where a key is twice."""
+
+    def __init__(self) -> None:
+        self.found = False
+
+    def __call__(self, pairs: list[tuple[str, object]]) -> dict:
+        result = dict(pairs)
+        if len(result) != len(pairs):
+            seen: set[str] = set()
+            twice = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
+            self.found = True
+            return _marked(result, (twice,))
+        if self.found:  # below here, something held a key twice: say where
+            for key, value in pairs:
+                if type(value) is _Twice:
+                    return _marked(result, (key, *value.where))
+        return result
+
+
+def _marked(result: dict, where: tuple[str, ...]) -> _Twice:
+    marked = _Twice(result)
+    marked.where = where
+    return marked
+
+
 def parse_checked(text: str | bytes) -> object:
     """json.loads, refusing what json.loads lets through or dies of (DamagedJSON says what):
 
     a key twice in one object (json.loads keeps the last silently, and the next save would
     drop the other), nesting past the recursion limit, an integer past Python's digit limit.
     """
-    found = False
-
-    def no_duplicates(pairs: list[tuple[str, object]]) -> dict:
-        nonlocal found
-        result = dict(pairs)
-        if len(result) != len(pairs):
-            seen: set[str] = set()
-            twice = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
-            marked = _Twice(result)
-            marked.where, found = (twice,), True
-            return marked
-        if found:  # below here, something held a key twice: say where
-            for key, value in pairs:
-                if type(value) is _Twice:
-                    marked = _Twice(result)
-                    marked.where = (key, *value.where)
-                    return marked
-        return result
-
     try:
-        data = json.loads(text, object_pairs_hook=no_duplicates)
+        data = json.loads(text, object_pairs_hook=_NoDuplicates())
     except RecursionError:
         raise DamagedJSON("nested too deeply (JSON arrays or objects inside one another past Python's "
                           "recursion limit)") from None
@@ -308,16 +325,22 @@ class AnnotationStore:
     def exists(self) -> bool:
         return self.path.exists()
 
-    def load(self, text: str | None = None) -> StoredLayer:
-        """Read and index the file. With the document's `text`, quotes and context that still
-        match it are not kept twice. Raises StoreError for a damaged file."""
+    def load(self, text: str | None = None, text_sha256: str | None = None) -> StoredLayer:
+        """Read and index the file. Raises StoreError for a damaged file.
+
+        With the document's `text` (and its sha256, else it is computed when needed), quotes
+        and context that still match it are not kept twice, and a record made on this text
+        whose offsets fall outside it is damage. (A record made on another version of the
+        text may point past its end: re-anchoring finds it.)"""
         # Records hold no cycles: the collector walking every new object while thousands are
         # made costs a third of the load and frees nothing.
         collecting = gc.isenabled()
         gc.disable()
         try:
+            self._text, self._text_sha256 = text, text_sha256
             return self._load(text)
         finally:
+            self._text = self._text_sha256 = None
             if collecting:
                 gc.enable()
 
@@ -350,25 +373,47 @@ class AnnotationStore:
 
     def _add_records(self, rows: Rows, records: dict) -> None:
         append, checked = rows.append, record_values
+        limit = MAX_OFFSET if rows.text is None else len(rows.text)
         for key, record in records.items():
             values = checked(record)
-            if values is not None and values[ID] == key:
+            if values is not None and values[ID] == key and values[END] <= limit:
                 append(values)
             else:
                 rows.append_annotation(self._annotation(key, record))  # or says what is wrong
 
     def _annotation(self, key: str, record: object) -> Annotation:
+        name = _name(key)
         if not isinstance(record, dict):
-            raise StoreError(f"{self.path}: record {key} is not an object; left untouched")
+            raise StoreError(f"{self.path}: record {name} is not an object (got {describe(record)}); left untouched")
         try:
             annotation = Annotation.from_record(record)
         except (TypeError, ValueError) as error:
-            raise StoreError(f"{self.path}: record {key} is invalid ({error}); left untouched") from None
+            raise StoreError(f"{self.path}: record {name} is invalid ({error}); left untouched") from None
         if annotation.id != key:
-            raise StoreError(f"{self.path}: record {key} holds id {annotation.id}; left untouched")
+            raise StoreError(f"{self.path}: record {name} holds id {_name(annotation.id)}; left untouched")
+        self._check_offsets(name, annotation)
         return annotation
 
-    def save(self, annotations: Layer | Iterable[Annotation], meta: dict, tables: dict[str, dict] | None = None) -> None:
+    def _check_offsets(self, name: str, annotation: Annotation) -> None:
+        """Offsets outside the text it was made on are damage (an export would give a position
+        that disagrees with the quote); on another version of the text, re-anchoring's to find."""
+        text = self._text
+        if text is None:
+            if annotation.end > MAX_OFFSET:
+                raise StoreError(f"{self.path}: record {name} is invalid (offset {describe(annotation.end)} "
+                                 f"is past the end of any text); left untouched")
+            return
+        if annotation.end <= len(text):
+            return
+        if self._text_sha256 is None:
+            self._text_sha256 = text_hash(text)
+        if annotation.document in ("", self._text_sha256):
+            raise StoreError(f"{self.path}: record {name} is invalid (offsets {describe(annotation.start)}-"
+                             f"{describe(annotation.end)} are outside the text, which has {len(text):,} "
+                             f"characters); left untouched")
+
+    def save(self, annotations: Layer | Iterable[Annotation], meta: dict,
+             tables: dict[str, dict] | None = None) -> None:
         """Write the whole set in one atomic write (a Layer, e.g. a snapshot, is written from its rows)."""
         data = {
             **(tables or {}),
@@ -378,6 +423,8 @@ class AnnotationStore:
         atomic_write_chunks(self.path, encoded_pieces(data))
 
 
-def load_layers(files: dict[str, Path]) -> dict[str, list[Annotation]]:
-    """Every named layer's annotations, for agreement and review."""
-    return {name: AnnotationStore(path).load().annotations for name, path in files.items()}
+def load_layers(files: dict[str, Path], text: str | None = None,
+                text_sha256: str | None = None) -> dict[str, list[Annotation]]:
+    """Every named layer's annotations, for agreement and review; with the document's text,
+    checked against it as a session's load is."""
+    return {name: AnnotationStore(path).load(text, text_sha256).annotations for name, path in files.items()}
