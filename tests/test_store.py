@@ -519,6 +519,8 @@ def test_annotations_are_written_exactly_as_their_records() -> None:
     for start, end in ((0, 7), (8, 12), (15, len(text))):
         made = Annotation.create(text, start, end, "hedge", document="d", annotator="ä", note='a "note"\n2')
         assert _dump_annotation(made) == _dump_record(made.to_record())
+        expected = json.dumps(made.to_record(), indent=2, sort_keys=True, ensure_ascii=False)
+        assert _dump_annotation(made) == expected.replace("\n", "\n    ")
 
 
 def test_a_chunk_that_fails_midway_leaves_the_old_file_and_no_temp(tmp_path: Path) -> None:

@@ -56,7 +56,7 @@ class Layer:
             ids = rows.ids
             id_key = rows.id_of if NO_ID in ids else (lambda r: ids[r * ID_WIDTH:(r + 1) * ID_WIDTH])
             self._by_id = array(INDEX, sorted(range(len(rows)), key=id_key))
-            for previous, row in zip(self._by_id, self._by_id[1:]):
+            for previous, row in zip(self._by_id, self._by_id[1:], strict=False):
                 if id_key(previous) == id_key(row):
                     raise ValueError(f"duplicate annotation id {rows.id_of(row)}")
         self._number(rows)
@@ -74,9 +74,9 @@ class Layer:
                 if keys[row] == 0:
                     keys[row] = self._next_key
                     self._next_key += 1
-        if any(a >= b for a, b in zip(keys, keys[1:])):  # not in file order: look closer
+        if any(a >= b for a, b in zip(keys, keys[1:], strict=False)):  # not in file order: look closer
             ordered = sorted(keys)
-            for previous, key in zip(ordered, ordered[1:]):
+            for previous, key in zip(ordered, ordered[1:], strict=False):
                 if previous == key:
                     raise ValueError(f"record {key} appears twice in table \"annotations\"")
 

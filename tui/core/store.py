@@ -473,4 +473,4 @@ def load_layers(files: dict[str, Path], text: str | None = None,
                 text_sha256: str | None = None) -> dict[str, list[Annotation]]:
     """Every named layer's annotations, for agreement and review; with the document's text,
     checked against it as a session's load is."""
-    return {name: AnnotationStore(path).load(text, text_sha256).annotations for name, path in files.items()}
+    return {name: AnnotationStore(path).load(text, text_sha256, name).annotations for name, path in files.items()}
