@@ -158,12 +158,14 @@ def test_other_tables_are_kept_as_they_were(project_doc: Path) -> None:
     data = json.loads(path.read_text(encoding="utf-8"))
     data["links"] = {"1": {"from": "a", "to": "b", "type": "by"}}
     data["zz-later"] = {"x": {"nested": [1, {"a": None}]}}
+    data[META]["2"] = {"kind": "a script's own metadata"}
     path.write_text(dumps_stable(data), encoding="utf-8")
     reopened = Session.open(project_doc, ALICE)
     reopened.add(300, 310, "actor")
     reopened.save()
     saved = json.loads(path.read_text(encoding="utf-8"))
     assert saved["links"] == data["links"] and saved["zz-later"] == data["zz-later"]
+    assert saved[META]["2"] == data[META]["2"] and saved[META]["1"]["annotator"] == "alice"
     assert len(AnnotationStore(path).load().annotations) == len(SPANS) + 1
 
 

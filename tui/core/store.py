@@ -398,6 +398,9 @@ class AnnotationStore:
         if not isinstance(schema, int) or schema > SCHEMA_VERSION:
             raise StoreError(f"{self.path}: written by a newer hedgerow (schema {schema}); upgrade hedgerow")
         tables = {name: table for name, table in data.items() if name != META}
+        others = {key: record for key, record in meta_table.items() if key not in (META_KEY, LEGACY_META_KEY)}
+        if others:  # documents of the meta table besides the layer's own: kept as they were
+            tables[META] = others
         return StoredLayer(layer, meta, tables)
 
     def _add_records(self, rows: Rows, records: dict) -> None:
@@ -464,7 +467,7 @@ class AnnotationStore:
         data = {
             **(tables or {}),
             ANNOTATIONS: annotations if isinstance(annotations, Layer) else Layer(annotations),
-            META: {META_KEY: {**meta, "schema": SCHEMA_VERSION}},
+            META: {**(tables or {}).get(META, {}), META_KEY: {**meta, "schema": SCHEMA_VERSION}},
         }
         atomic_write_chunks(self.path, encoded_pieces(data))
 
