@@ -16,7 +16,7 @@ from tui.app.annotation_list import AnnotationList
 from tui.app.base import SavingApp
 from tui.app.cells import snippet
 from tui.app.commands import HedgerowCommands
-from tui.app.dialogs import ConfirmDialog, NoteDialog
+from tui.app.dialogs import ConfirmDialog, ExportDialog, NoteDialog
 from tui.app.document_view import DocumentView
 from tui.app.panels import DocumentPanel, TagLegend
 from tui.app.search_bar import SearchBar
@@ -65,6 +65,7 @@ class HedgerowApp(SavingApp):
         Binding("tab", "focus_next", "Next pane", show=False, id="app.focus_next"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("escape", "clear_search", "Clear matches", show=False, id="app.clear_search"),
     ]
 
     HELP = [
@@ -77,6 +78,7 @@ class HedgerowApp(SavingApp):
                        ("mouse drag / double-click", "select / select a word"), ("escape", "clear the selection")]),
         ("Searching", [("app.search", "search; enter selects the next match"),
                        ("app.next_match", "next match"), ("app.previous_match", "previous match"),
+                       ("app.clear_search", "clear the matches' highlights"),
                        ("ctrl+r / ctrl+t", "in the search bar: regex / case-sensitive")]),
         ("Annotating", [("1 … 9", "tag the selection (or retag the annotation under the cursor)"),
                         ("app.note", "add or edit the note of the annotation under the cursor"),
@@ -114,7 +116,7 @@ class HedgerowApp(SavingApp):
                 yield DocumentPanel(session, id="details")
                 yield TagLegend(session, id="legend")
                 yield AnnotationList(session, id="annotations")
-        yield SearchBar(id="search")
+        yield SearchBar(on_submit=self._search_submitted, on_close=self._search_closed, id="search")
         yield Footer()
 
     @property
@@ -295,11 +297,15 @@ class HedgerowApp(SavingApp):
     # -- tagging -----------------------------------------------------------------------
 
     def action_tag(self, number: int) -> None:
-        tags = self.session.tags.tags
-        if number > len(tags):
-            self.notify(f"No tag on key {number}: the codebook has {len(tags)} tags.", severity="warning")
+        found = self.session.tags.by_key(str(number))
+        if found is None:
+            keys = ", ".join(f"{t.key} {t.name}" for t in self.session.tags if t.key)
+            self.notify(f"No tag on key {number} (keys: {keys}).", severity="warning")
             return
-        tag = tags[number - 1].name
+        self.tag_as(found.name)
+
+    def tag_as(self, tag: str) -> None:
+        """Tag the selection as `tag`, or retag the annotation under the cursor."""
         selection = self.view.selection
         try:
             if selection:
@@ -375,25 +381,33 @@ class HedgerowApp(SavingApp):
     # -- search ------------------------------------------------------------------------
 
     def action_search(self) -> None:
+        self.clear_notifications()  # the bar takes the notices' row
         self.query_one(SearchBar).open()
 
     @on(SearchBar.Changed)
     def _search_changed(self, event: SearchBar.Changed) -> None:
-        if isinstance(event, SearchBar.Submitted):
-            return
         self._run_search(event.query, event.regex, event.case_sensitive)
 
-    @on(SearchBar.Submitted)
-    def _search_submitted(self, event: SearchBar.Submitted) -> None:
-        if not self._run_search(event.query, event.regex, event.case_sensitive):
+    def _search_submitted(self, query: str, regex: bool, case_sensitive: bool) -> None:
+        if not self._run_search(query, regex, case_sensitive):
             return
         self.query_one(SearchBar).display = False
         self.view.focus()
         self._goto_match_after(self.view.cursor, 1)
 
-    @on(SearchBar.Closed)
     def _search_closed(self) -> None:
+        self.action_clear_search()
         self.view.focus()
+
+    def action_clear_search(self) -> None:
+        """Esc: the matches are no longer highlighted (n and N need a new search)."""
+        self.matches, self.match_index = [], -1
+        self.view.set_matches([])
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_search":
+            return bool(self.matches)  # otherwise escape goes on as before
+        return True
 
     def _run_search(self, query: str, regex: bool, case_sensitive: bool) -> bool:
         from tui.core.search import find_all
@@ -471,23 +485,79 @@ class HedgerowApp(SavingApp):
         if not sidebar.display:
             self.view.focus()
 
-    def export(self, fmt: str) -> None:
-        """Write the annotations as they are now to a file in the current directory, in a worker."""
-        document = self.session.document
-        path = Path.cwd() / f"{document.stem}.{self.session.annotator}.{EXPORT_EXTENSIONS[fmt]}"
-        layer = self.session.layer.snapshot()
-        self.run_worker(lambda: self._export(fmt, path, layer), thread=True, group="export", exit_on_error=False)
+    def action_export(self) -> None:
+        """Ask for the format and the layer, then export into the project's git-ignored exports/."""
+        from tui.core.paths import GOLD, exports_dir, layer_files
+        from tui.core.safe_text import shown_line
 
-    def _export(self, fmt: str, path: Path, layer) -> None:
-        from tui.core.export import pieces
+        session = self.session
+        mine = session.annotator
+        layers = [(mine, f"{shown_line(mine)} (yours, as it is now)")]
+        files = layer_files(session.document.path, session.store.path.parent.parent)
+        layers += [(name, shown_line(name)) for name in files if name != mine]
+        if (session.store.path.parent / f"{GOLD}.json").is_file():
+            layers.append((GOLD, "gold (the adjudicated layer)"))
+        if len(files) > 1 or (files and mine not in files):
+            layers.append(("*", "every annotator together (gold excluded)"))
+        folder = exports_dir(session.document.path)
+        shown_folder = shown_line(self._relative(folder))
+
+        def chosen(choice: tuple[str, str] | None) -> None:
+            if choice is not None:
+                self.export(*choice)
+
+        self.push_screen(ExportDialog(layers, shown_folder), chosen)
+
+    def _relative(self, path: Path) -> str:
+        from tui.core.paths import project_root
 
         try:
-            atomic_write_chunks(path, (piece.encode("utf-8") for piece in pieces(fmt, self.session.document, layer)))
+            return str(path.relative_to(project_root(self.session.document.path)))
+        except ValueError:
+            return str(path)
+
+    def export(self, fmt: str, layer: str | None = None) -> None:
+        """Write a layer to exports/<stem>.<layer>.<ext> in a worker; the notice says where.
+
+        `fmt` is an export format or "excel" (CSV with a BOM). The current annotator's layer is
+        taken as it is now (a snapshot); other layers are read from their files.
+        """
+        from tui.core.paths import exports_dir, safe_name
+
+        session = self.session
+        layer = layer or session.annotator
+        extension = "excel.csv" if fmt == "excel" else EXPORT_EXTENSIONS[fmt]
+        name = "all" if layer == "*" else safe_name(layer)
+        path = exports_dir(session.document.path) / f"{session.document.stem}.{name}.{extension}"
+        snapshot = session.layer.snapshot() if layer == session.annotator else None
+        self.run_worker(lambda: self._export(fmt, layer, path, snapshot), thread=True, group="export",
+                        exit_on_error=False)
+
+    def _export(self, fmt: str, layer: str, path: Path, snapshot) -> None:
+        from tui.core.export import pieces
+        from tui.core.paths import layer_files, layer_path
+        from tui.core.safe_text import shown_line
+        from tui.core.store import load_layers
+
+        session = self.session
+        try:
+            if snapshot is not None:
+                annotations = snapshot
+            elif layer == "*":
+                files = layer_files(session.document.path, session.store.path.parent.parent)
+                annotations = [a for found in load_layers(files).values() for a in found]
+            else:
+                file = layer_path(session.document.path, layer, session.store.path.parent.parent)
+                annotations = load_layers({layer: file})[layer]
+            written = pieces("csv" if fmt == "excel" else fmt, session.document, annotations,
+                             **({"excel": True} if fmt == "excel" else {}))
+            atomic_write_chunks(path, (piece.encode("utf-8") for piece in written))
         except HedgerowError as error:
-            self.call_from_thread(self.notify, f"Export failed: {error}", severity="error")
+            self.call_from_thread(self.notify, f"Export failed: {error}", severity="error", markup=False)
             return
-        count = f"{len(layer):,} annotation{'s' * (len(layer) != 1)}"
-        self.call_from_thread(self.notify, f"Exported {count} as {fmt} to {path}", timeout=6)
+        count = f"{len(annotations):,} annotation{'s' * (len(annotations) != 1)}"
+        self.call_from_thread(self.notify, f"Exported {count} to {shown_line(self._relative(path))}",
+                              timeout=6, markup=False)
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
         commands = [
@@ -508,11 +578,9 @@ class HedgerowApp(SavingApp):
             ("Filter: all tags", "Show every annotation in the list", lambda: self.set_filter(None)),
         ]
         for tag in self.session.tags:
-            commands.append((f"Tag selection as {tag.name}", tag.description, lambda n=tag.key: self.action_tag(int(n))))
+            commands.append((f"Tag selection as {tag.name}", tag.description, lambda name=tag.name: self.tag_as(name)))
             commands.append((f"Filter: {tag.name}", f"List only {tag.name} annotations",
                              lambda name=tag.name: self.set_filter(name)))
-        for fmt, what in (("json", "hedgerow's full records"), ("w3c", "W3C Web Annotation JSON-LD"),
-                          ("jsonl", "one annotation per line"), ("csv", "for spreadsheets")):
-            commands.append((f"Export as {fmt}", f"Write {what} to the current folder",
-                             lambda f=fmt: self.export(f)))
+        commands.append(("Export…", "Choose a format and a layer; written under exports/ (git ignores it)",
+                         self.action_export))
         return commands

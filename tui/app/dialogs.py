@@ -121,3 +121,77 @@ class QuitDialog(ConfirmDialog):
         super().__init__("Your changes are not saved",
                          f"{reason}\nQuitting now loses {unsaved} change(s). Fix the problem and hedgerow "
                          f"saves them on its own.", yes="Quit and lose them", no="Stay", risky=True)
+
+
+EXPORT_FORMATS = (
+    ("csv", "CSV, for spreadsheets"),
+    ("excel", "CSV for Excel (UTF-8 with BOM)"),
+    ("json", "JSON: hedgerow's full records"),
+    ("w3c", "W3C Web Annotation JSON-LD"),
+    ("jsonl", "JSON Lines: one annotation a line"),
+)
+
+
+class ExportDialog(ModalScreen["tuple[str, str] | None"]):
+    """Which format and which layer to export; returns (format, layer) or None.
+
+    `layers` are (value, label) pairs, the current annotator's first. Up/down choose in a list,
+    tab moves to the next, enter exports, esc cancels.
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="export.cancel"),
+        Binding("ctrl+s", "export", "Export", id="export.save"),
+    ]
+
+    def __init__(self, layers: list[tuple[str, str]], folder: str) -> None:
+        super().__init__()
+        self.layers, self.folder = layers, folder
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import OptionList
+
+        with Vertical(id="export-dialog"):
+            yield Label(Text("Export annotations", style="bold"))
+            with Horizontal(id="export-choices"):
+                with Vertical(classes="export-column"):
+                    yield Label("format", classes="export-label")
+                    yield OptionList(*(Text(label) for _, label in EXPORT_FORMATS), id="export-format")
+                with Vertical(classes="export-column"):
+                    yield Label("layer", classes="export-label")
+                    yield OptionList(*(Text(label) for _, label in self.layers), id="export-layer")
+            yield Label(Text(f"written to {self.folder}/ · tab next list · enter export · esc cancel"), id="export-hint")
+            with Horizontal(id="export-buttons"):
+                yield Button("Export", variant="primary", id="export-yes")
+                yield Button("Cancel", id="export-no")
+
+    def on_mount(self) -> None:
+        from textual.widgets import OptionList
+
+        for option_list in self.query(OptionList):
+            option_list.highlighted = 0
+        self.set_focus(self.query_one("#export-format"))
+
+    def choice(self) -> tuple[str, str]:
+        from textual.widgets import OptionList
+
+        fmt = self.query_one("#export-format", OptionList).highlighted or 0
+        layer = self.query_one("#export-layer", OptionList).highlighted or 0
+        return EXPORT_FORMATS[fmt][0], self.layers[layer][0]
+
+    def on_option_list_option_selected(self, event) -> None:
+        event.stop()
+        if event.option_list.id == "export-format":
+            self.set_focus(self.query_one("#export-layer"))
+        else:
+            self.action_export()
+
+    def action_export(self) -> None:
+        self.dismiss(self.choice())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_export() if event.button.id == "export-yes" else self.action_cancel()

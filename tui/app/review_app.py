@@ -212,9 +212,10 @@ class ReviewApp(SavingApp):
 
     def action_accept_tag(self, number: int) -> None:
         tags = self.review.session.tags
-        found = tags.by_key(str(number)) or (tags.tags[number - 1] if number <= len(tags) else None)
+        found = tags.by_key(str(number))
         if found is None:
-            self.notify(f"No tag on key {number}: the codebook has {len(tags)} tags.", severity="warning")
+            keys = ", ".join(f"{t.key} {t.name}" for t in tags if t.key)
+            self.notify(f"No tag on key {number} (keys: {keys}).", severity="warning")
             return
         if (candidate := self._target()) is None:
             return
