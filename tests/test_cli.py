@@ -419,3 +419,15 @@ def test_opening_the_tui_freezes_what_is_loaded_and_collects_less_often(project_
                             timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["10000", "True", "True"]
+
+
+def test_export_excel_writes_csv_with_a_bom(capsys, project_doc: Path, tmp_path: Path) -> None:
+    annotate(project_doc, [("“Currently there are no sites", "commitment")])
+    out_file = tmp_path / "for-excel.csv"
+    code, _, _ = run(capsys, "export", project_doc, *ALICE, "--excel", "--output", out_file)
+    assert code == 0
+    data = out_file.read_bytes()
+    assert data.startswith("\ufefftag,quote,note,annotator,".encode("utf-8"))
+    assert "“Currently there are no sites".encode("utf-8") in data
+    code, _, err = run(capsys, "export", project_doc, *ALICE, "--excel", "--format", "json")
+    assert code == 2 and "--excel writes csv" in err

@@ -146,7 +146,7 @@ class ExportDialog(ModalScreen["tuple[str, str] | None"]):
 
     def __init__(self, layers: list[tuple[str, str]], folder: str) -> None:
         super().__init__()
-        self.layers, self.folder = layers, folder
+        self.layer_choices, self.folder = layers, folder
 
     def compose(self) -> ComposeResult:
         from textual.widgets import OptionList
@@ -159,7 +159,7 @@ class ExportDialog(ModalScreen["tuple[str, str] | None"]):
                     yield OptionList(*(Text(label) for _, label in EXPORT_FORMATS), id="export-format")
                 with Vertical(classes="export-column"):
                     yield Label("layer", classes="export-label")
-                    yield OptionList(*(Text(label) for _, label in self.layers), id="export-layer")
+                    yield OptionList(*(Text(label) for _, label in self.layer_choices), id="export-layer")
             yield Label(Text(f"written to {self.folder}/ · tab next list · enter export · esc cancel"), id="export-hint")
             with Horizontal(id="export-buttons"):
                 yield Button("Export", variant="primary", id="export-yes")
@@ -177,7 +177,7 @@ class ExportDialog(ModalScreen["tuple[str, str] | None"]):
 
         fmt = self.query_one("#export-format", OptionList).highlighted or 0
         layer = self.query_one("#export-layer", OptionList).highlighted or 0
-        return EXPORT_FORMATS[fmt][0], self.layers[layer][0]
+        return EXPORT_FORMATS[fmt][0], self.layer_choices[layer][0]
 
     def on_option_list_option_selected(self, event) -> None:
         event.stop()
