@@ -14,7 +14,7 @@ from textual.widgets import Footer, Static
 
 from tui.app.annotation_list import AnnotationList
 from tui.app.base import SavingApp
-from tui.app.cells import snippet
+from tui.app.cells import quoted
 from tui.app.commands import HedgerowCommands
 from tui.app.dialogs import ConfirmDialog, ExportDialog, NoteDialog
 from tui.app.document_view import DocumentView
@@ -26,6 +26,7 @@ from tui.core.atomic import atomic_write_chunks
 from tui.core.errors import HedgerowError
 from tui.core.history import Change
 from tui.core.segment import paragraph_at, sentence_at
+from tui.core.safe_text import shown_line
 from tui.core.session import Session
 
 if TYPE_CHECKING:
@@ -266,7 +267,13 @@ class HedgerowApp(SavingApp):
         return self.session.at(self.view.cursor)
 
     def _follow_cursor(self) -> None:
-        self.annotation_list.highlight_annotation(self.under_cursor())
+        annotation = self.under_cursor()
+        self.annotation_list.highlight_annotation(annotation)
+        self.query_one(DocumentPanel).show_annotation(annotation)
+        selection = self.view.selection
+        if annotation is None and selection is not None:
+            annotation = self.session.at(selection[0])
+        self.query_one(TagLegend).show_current(annotation.tag if annotation else None)
 
     @on(DocumentView.CursorMoved)
     def _cursor_moved(self) -> None:
@@ -275,6 +282,7 @@ class HedgerowApp(SavingApp):
 
     @on(DocumentView.SelectionChanged)
     def _selection_changed(self) -> None:
+        self._follow_cursor()
         self._show_position()
 
     def _show_position(self) -> None:
@@ -316,11 +324,11 @@ class HedgerowApp(SavingApp):
                 annotation = self.session.add(start, end, tag)
                 self.view.clear_selection()
                 self.view.move_to(annotation.start)
-                self.notify(f"Tagged {tag}: “{snippet(annotation.quote, 40)}”", timeout=3)
+                self.notify(f"Tagged {shown_line(tag)}: {quoted(annotation.quote, 40)}", markup=False)
             elif (annotation := self.under_cursor()) is not None:
                 if annotation.tag != tag:
                     self.session.retag(annotation.id, tag)
-                    self.notify(f"Retagged as {tag}", timeout=3)
+                    self.notify(f"Retagged as {shown_line(tag)}", markup=False)
             else:
                 self.notify("Select some text first (shift+arrows, s, /, or drag), then press a tag key.",
                             severity="warning")
@@ -346,7 +354,7 @@ class HedgerowApp(SavingApp):
             self.notify("No annotation under the cursor.", severity="warning")
             return
         self.session.delete(annotation.id)
-        self.notify(f"Deleted {annotation.tag} (u undoes)", timeout=3)
+        self.notify(f"Deleted {shown_line(annotation.tag)} {quoted(annotation.quote, 30)} (u undoes)", markup=False)
 
     def action_undo(self) -> None:
         change = self.session.undo()

@@ -135,8 +135,17 @@ class SavingApp(KeysInOrder):
         for binding in self.key_bindings():
             if binding.id and binding.key not in keys.setdefault(binding.id, []):
                 keys[binding.id].append(binding.key)
-        return [(title, [(key_display(",".join(keys.get(k, [k]))), what) for k, what in rows])
-                for title, rows in self.HELP]
+        sections = [(title, [(key_display(",".join(keys.get(k, [k]))), what) for k, what in rows])
+                    for title, rows in self.HELP]
+        return sections + [self.codebook_section()]
+
+    def codebook_section(self) -> tuple[str, list[tuple[str, str]]]:
+        """Each tag's key, name and description: the codebook, readable without the palette."""
+        from tui.core.safe_text import shown_line
+
+        rows = [(tag.key or "palette", shown_line(f"{tag.name}: {tag.description}" if tag.description else tag.name))
+                for tag in self.saver.session.tags]
+        return ("Tags (the codebook)", rows)
 
     def action_help(self) -> None:
         self.clear_notifications()  # nothing drawn over the help

@@ -10,7 +10,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from tui.app.cells import quoted
 from tui.core.annotation import Annotation
+from tui.core.safe_text import shown_line
 
 
 class NoteDialog(ModalScreen[str | None]):
@@ -29,10 +31,11 @@ class NoteDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         from textual.widgets import TextArea  # ~10 ms to import: not before the first frame
 
-        quote = " ".join(self.annotation.quote.split())
+        quote = self.annotation.quote
         with Vertical(id="note-dialog"):
-            yield Label(Text.assemble(("Note on ", "bold"), (f" {self.annotation.tag} ", f"bold reverse {self.colour}")))
-            yield Static(Text(f"“{quote[:300]}{'…' if len(quote) > 300 else ''}”", style="italic"), id="note-quote")
+            yield Label(Text.assemble(("Note on ", "bold"), (shown_line(self.annotation.tag), f"bold {self.colour}")),
+                        id="note-title")
+            yield Static(Text(quoted(quote, 300), style="italic"), id="note-quote")
             yield TextArea(self.annotation.note, id="note-text", soft_wrap=True, show_line_numbers=False)
             with Horizontal(id="note-buttons"):
                 yield Label("ctrl+s save · esc cancel", id="note-hint")
@@ -74,16 +77,46 @@ class HelpScreen(ModalScreen[None]):
         for title, rows in self.sections:
             table.add_row(Text(title, style="bold underline"), "")
             for keys, description in rows:
-                table.add_row(keys, description)
+                table.add_row(Text(keys), Text(description))  # codebook text is not markup
             table.add_row("", "")
         with Vertical(id="help-dialog"):
             yield Label(Text("hedgerow keys", style="bold"), id="help-title")
-            with VerticalScroll(id="help-body"):
+            with HelpBody(id="help-body"):
                 yield Static(table)
-            yield Label("esc closes · ctrl+p lists every command", id="help-hint")
+            yield Label(self.hint(), id="help-hint")
+
+    def hint(self) -> Text:
+        """Says when there is more below (or above): the first page gave no sign that it scrolls."""
+        try:
+            body = self.query_one(HelpBody)
+        except Exception:  # not composed yet
+            return Text("esc closes · ctrl+p lists every command")
+        y, most = round(body.scroll_y), body.max_scroll_y
+        if most <= 0:
+            return Text("esc closes · ctrl+p lists every command")
+        where = "↓ more below" if y < most else "↑ more above"
+        return Text.assemble((where, "bold"), f" ({y * 100 // most}%) · ↑↓ pgup/pgdn scroll · esc closes")
+
+    def refresh_hint(self) -> None:
+        self.query_one("#help-hint", Label).update(self.hint())
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self.refresh_hint)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.refresh_hint)
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+class HelpBody(VerticalScroll):
+    """The help's scrolling body; tells the screen when it scrolls, so the hint follows."""
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if isinstance(self.screen, HelpScreen):
+            self.screen.refresh_hint()
 
 
 class ConfirmDialog(ModalScreen[bool]):

@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer
 
 from tui.app.base import SavingApp
-from tui.app.cells import snippet
+from tui.app.cells import quoted, snippet
 from tui.app.document_view import DocumentView
 from tui.app.review_panels import CandidateList, CandidatePanel, SummaryPanel
 from tui.app.styles import tag_style
@@ -26,6 +26,7 @@ from tui.core.errors import HedgerowError
 from tui.core.history import Change
 from tui.core.layer import Layer
 from tui.core.review import REJECTED, Candidate, Review
+from tui.core.safe_text import shown_line
 
 
 def display_layer(review: Review) -> Layer:
@@ -201,14 +202,14 @@ class ReviewApp(SavingApp):
     def action_accept(self) -> None:
         if (candidate := self._target()) is not None:
             change = self.review.accept(candidate)
-            self.notify(f"Accepted {candidate.tag}: “{snippet(candidate.quote, 40)}”" if change
-                        else "Already accepted.", timeout=2)
+            self.notify(f"Accepted {shown_line(candidate.tag)}: {quoted(candidate.quote, 40)}" if change
+                        else "Already accepted.", markup=False)
 
     def action_reject(self) -> None:
         if (candidate := self._target()) is not None:
             change = self.review.reject(candidate)
-            self.notify(f"Rejected {candidate.tag}: “{snippet(candidate.quote, 40)}”" if change
-                        else "Already rejected.", timeout=2)
+            self.notify(f"Rejected {shown_line(candidate.tag)}: {quoted(candidate.quote, 40)}" if change
+                        else "Already rejected.", markup=False)
 
     def action_accept_tag(self, number: int) -> None:
         tags = self.review.session.tags
