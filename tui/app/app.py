@@ -144,8 +144,26 @@ class HedgerowApp(SavingApp):
         self.view.focus()
         self.view.border_title = self.session.document.path.name
         self._show_position()
+        self.call_after_refresh(self._restore_position)
         if self.session.document.is_empty:
             self.notify("This document is empty: there is nothing to annotate.", severity="warning", timeout=8)
+
+    def _restore_position(self) -> None:
+        """The cursor where this annotator left this document (kept in the user's cache, not in git)."""
+        from tui.core.user_files import last_position
+
+        offset = last_position(self.session.document.path, self.session.annotator)
+        if offset and offset <= len(self.session.text) and self.view.cursor == 0:
+            self.view.move_to(offset, center=True)
+
+    def _remember_position(self) -> None:
+        from tui.core.user_files import remember_position
+
+        remember_position(self.session.document.path, self.session.annotator, self.view.cursor)
+
+    async def action_quit(self) -> None:
+        self._remember_position()
+        await super().action_quit()
 
     def _set_breakpoint_classes(self) -> None:
         """The screen's -tiny/-narrow/-wide class for the terminal's width, before the first layout.

@@ -23,7 +23,8 @@ def fail(message: str, code: int = 1) -> int:
 def document_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("document", type=Path, help="the plain-text document")
     parser.add_argument("--annotator", metavar="NAME",
-                        help="whose annotations (default: git config user.name, else the login name)")
+                        help="whose annotations (default: $HEDGEROW_ANNOTATOR, else `annotator` in "
+                             "~/.config/hedgerow/config.toml, else git config user.name, else the login name)")
     parser.add_argument("--annotations", metavar="DIR", type=Path,
                         help="the annotations folder (default: annotations/ at the project root)")
     parser.add_argument("--tags", metavar="FILE", type=Path, help="a codebook TOML file (default: hedgerow.toml)")
