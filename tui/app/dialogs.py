@@ -147,6 +147,34 @@ class ConfirmDialog(ModalScreen[bool]):
         self.dismiss(event.button.id == "confirm-yes")
 
 
+class ChoiceDialog(ModalScreen[str | None]):
+    """A question with several answers, as buttons; returns the chosen id, or None on Esc."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="choice.cancel")]
+
+    def __init__(self, title: str, body: str, choices: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.title_text, self.body, self.choices = title, body, choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-dialog"):
+            yield Label(Text(self.title_text, style="bold yellow"))
+            yield Static(Text(self.body), id="confirm-body")
+            with Horizontal(id="confirm-buttons"):
+                for index, (choice, label) in enumerate(self.choices):
+                    yield Button(label, variant="primary" if index == 0 else "default", id=f"choice-{choice}")
+
+    def on_mount(self) -> None:
+        self.set_focus(self.query(Button).first())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss((event.button.id or "").removeprefix("choice-"))
+
+
 class QuitDialog(ConfirmDialog):
     """Asked only when changes could not be saved: quitting would lose them."""
 
