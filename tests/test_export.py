@@ -267,7 +267,7 @@ def _w3c_selectors(kinds: list[str]) -> str:
     return json.dumps(data)
 
 
-@pytest.mark.parametrize("text, message", [
+BAD_IMPORTS = [
     ("", "empty file"),
     ("not json at all", "not JSON"),
     ('{"hedgerow": {"format": "hedgerow-annotations", "version": 1}, "annotations": [\n', "not JSON"),
@@ -285,7 +285,11 @@ def _w3c_selectors(kinds: list[str]) -> str:
     (_w3c_without(["first", "items", 0], "id"), "has no 'id'"),
     ('{"start": 1, "end": 2, "quote": "x", "tag": "t"}\nnot json\n', "line 2 is not JSON"),
     ('{"start": 1, "end": 2, "quote": "x", "tag": "t"}\n{"start": "1"}\n', "line 2: missing field(s)"),
-])
+]
+
+
+# Named by the message: the texts hold random uuids, and xdist's workers must collect the same ids.
+@pytest.mark.parametrize("text, message", BAD_IMPORTS, ids=[message for _, message in BAD_IMPORTS])
 def test_bad_import_input_is_a_clear_input_error(text: str, message: str) -> None:
     with pytest.raises(InputError) as caught:
         parse_export(text, "bad.json")

@@ -72,6 +72,7 @@ async def test_esc_cancels_the_export(project_doc: Path) -> None:
 
 async def test_one_notice_at_a_time_and_never_over_the_list(project_doc: Path) -> None:
     app = two_layers(project_doc)
+    app.NOTICE_SECONDS = 60  # not gone before it is read on a loaded machine
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("right_square_bracket", "u", "ctrl+y", "u")  # three notices in a row
         await pilot.pause(0.1)
@@ -86,7 +87,8 @@ async def test_one_notice_at_a_time_and_never_over_the_list(project_doc: Path) -
 async def test_the_help_has_no_notice_over_it(project_doc: Path) -> None:
     app = two_layers(project_doc)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await pilot.press("u")
+        app.notify("a notice", timeout=60)  # long enough for a loaded machine
+        await pilot.pause()
         assert app._notifications
         await pilot.press("question_mark")
         await pilot.pause()

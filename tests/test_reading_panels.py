@@ -33,6 +33,7 @@ def test_quoted_never_doubles_a_quote_mark() -> None:
 
 async def test_tagging_a_quoted_span_says_it_with_one_opening_mark(project_doc: Path) -> None:
     app = HedgerowApp(open_session(project_doc))
+    app.NOTICE_SECONDS = 60  # not gone before it is read on a loaded machine
     async with app.run_test(size=SIZE) as pilot:
         app.view.select(*find(app.session.text, "“Currently there are no sites"))
         await pilot.press("2")

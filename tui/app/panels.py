@@ -49,7 +49,8 @@ class DocumentPanel(Static):
         for line in lines:  # one row each
             line.truncate(width, overflow="ellipsis")
         # The annotator whole, wrapped: two names sharing a prefix must not look the same.
-        who = Text.assemble(("annotator ", "dim"), shown_line(session.annotator), " · ")
+        lines.append(Text.assemble(("annotator ", "dim"), shown_line(session.annotator)))
+        who = Text()
         if self.save_state == "loading":
             who.append("… loading annotations", style="yellow")
         elif self.save_state == "error":
