@@ -13,6 +13,7 @@ from tui.core.safe_text import shown_line
 from tui.core.session import Session
 
 NOTE_MARK = "✎"
+NOTE_START = 8  # cells: less of a note than this says nothing; the ✎ alone says there is one
 ANCHOR_MARKS = {"moved": "⚠", "fuzzy": "⚠", "orphan": "✗"}  # the text changed under these
 
 
@@ -57,13 +58,14 @@ class AnnotationList(RowList):
         if status:
             segments.append(Segment(ANCHOR_MARKS[status] + " ", base + Style(color="yellow", bold=True)))
             room -= 2
-        quote = shown_line(snippet(annotation.quote, room))
-        if annotation.note and quote.endswith("…"):  # a quote too long for the row leaves the note a third
-            quote = shown_line(snippet(annotation.quote, room * 2 // 3))
+        quote = shown_line(snippet(annotation.quote, room - (2 if annotation.note else 0)))
+        if annotation.note and quote.endswith("…") and room // 3 >= NOTE_START:
+            quote = shown_line(snippet(annotation.quote, room - room // 3))  # a long quote leaves the note a third
         segments.append(Segment(quote, base))
         left = room - cell_len(quote)
-        if annotation.note and left >= 4:
-            note = shown_line(snippet(annotation.note, left - 3))
-            segments.append(Segment(" " + NOTE_MARK + " ", base + Style(color="yellow", bold=True)))
-            segments.append(Segment(note, base + Style(dim=True, italic=True)))
+        if annotation.note:
+            segments.append(Segment(" " + NOTE_MARK, base + Style(color="yellow", bold=True)))
+            if left - 3 >= NOTE_START - 3:  # a start worth reading, or just the mark
+                note = shown_line(snippet(annotation.note, left - 3))
+                segments.append(Segment(" " + note, base + Style(dim=True, italic=True)))
         return segments

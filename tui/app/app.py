@@ -81,7 +81,7 @@ class HedgerowApp(SavingApp):
                        ("app.next_match", "next match"), ("app.previous_match", "previous match"),
                        ("app.clear_search", "clear the matches' highlights"),
                        ("ctrl+r / ctrl+t", "in the search bar: regex / case-sensitive")]),
-        ("Annotating", [("1 … 9", "tag the selection (or retag the annotation under the cursor)"),
+        ("Annotating", [("1 … 9", "tag the selection with the tag on that key (or retag the annotation under the cursor)"),
                         ("app.note", "add or edit the note of the annotation under the cursor"),
                         ("app.delete", "delete the annotation under the cursor"),
                         ("app.undo", "undo"), ("app.redo", "redo"),
