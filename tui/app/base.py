@@ -37,6 +37,12 @@ class KeysInOrder(App[int]):
     handler of a message they post (see SearchBar).
     """
 
+    # Actions that move the focus or open a screen (a dialog, the help, the palette).
+    FOCUS_ACTIONS = frozenset({
+        "search", "note", "help", "command_palette", "export", "reanchor", "quit", "focus_next",
+        "focus_previous", "toggle_panels", "jump", "accept", "accept_tag", "push_screen", "switch_screen",
+    })
+
     def __init__(self) -> None:
         super().__init__()
         self._held: deque[events.Event] = deque()
@@ -54,19 +60,30 @@ class KeysInOrder(App[int]):
         await super().on_event(event)
 
     async def _route(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and self._is_bound(event.key):
+        if isinstance(event, events.Key) and self._may_move_focus(event.key):
             self._holding, self._holding_screen = event, self.screen
             self._holding_timer = self.set_timer(KEY_SETTLE_LIMIT, self._release)
         await super().on_event(event)
         if self._holding is event and not event.is_forwarded:  # a priority binding ran it already
             self.call_later(self._settle, event)
 
-    def _is_bound(self, key: str) -> bool:
+    def _may_move_focus(self, key: str) -> bool:
+        """Whether the binding `key` would run may move the focus or open a screen: then the keys
+        after it wait. Other keys (moving the cursor, tagging) are not held, so a burst of them
+        is handled as one, with one repaint, as before."""
         try:
-            chain = self.screen._binding_chain
+            screen = self.screen
+            chain = screen._binding_chain
         except Exception:  # no screen yet
             return False
-        return any(key in bindings.key_to_bindings for _, bindings in chain)
+        bound = [binding for _, bindings in chain for binding in bindings.key_to_bindings.get(key, ())]
+        if not bound:
+            return False  # typed into an input, or nothing takes it
+        in_a_field = any(cls.__name__ in ("Input", "TextArea") for cls in type(screen.focused).__mro__)  # not
+        # imported here: TextArea costs ~10 ms before the first frame
+        if screen.is_modal or in_a_field:
+            return True  # in a dialog or a field, a bound key (enter, esc, ctrl+s) often closes it
+        return any(binding.action.split("(")[0].rsplit(".", 1)[-1] in self.FOCUS_ACTIONS for binding in bound)
 
     def _on_key(self, event: events.Key) -> None:
         # Textual calls App._on_key, which runs the bindings, after this one: two hops put the
