@@ -27,7 +27,7 @@ run: $(VENV)/.run-installed
 # On the cores there are (pytest-xdist); PYTEST_WORKERS=0 runs in one process, as
 # --snapshot-update needs: make test PYTEST_WORKERS=0 PYTEST_ARGS=--snapshot-update
 test: $(VENV)/.test-installed
-	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 bench: $(VENV)/.run-installed
 	$(BIN)/python bench/core_bench.py

@@ -40,6 +40,7 @@ def tagged_app(doc: Path, quote: str = "Ambassador Robert Simmons") -> HedgerowA
 async def test_keys_after_slash_go_to_the_search_bar_not_the_document(project_doc: Path) -> None:
     app = tagged_app(project_doc)
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
         await pilot.press("right_square_bracket")  # the cursor on the annotation: d would delete it
         assert app.under_cursor() is not None
         burst(app, "/dx")
@@ -54,6 +55,7 @@ async def test_keys_after_slash_go_to_the_search_bar_not_the_document(project_do
 async def test_a_whole_search_and_tag_in_one_burst(project_doc: Path) -> None:
     app = tagged_app(project_doc)
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
         burst(app, ["slash", *"Tuncer", "enter", "1"])  # n, e and u must not run as commands
         await settle(pilot)
         await wait_saved(pilot, app)
@@ -64,6 +66,7 @@ async def test_a_whole_search_and_tag_in_one_burst(project_doc: Path) -> None:
 async def test_keys_after_enter_go_to_the_note_dialog(project_doc: Path) -> None:
     app = tagged_app(project_doc)
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
         await pilot.press("right_square_bracket")
         burst(app, ["enter", *"due 5", "ctrl+s"])
         await settle(pilot)
@@ -75,6 +78,7 @@ async def test_keys_after_enter_go_to_the_note_dialog(project_doc: Path) -> None
 async def test_keys_after_ctrl_p_go_to_the_palette(project_doc: Path) -> None:
     app = tagged_app(project_doc)
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
         await pilot.press("right_square_bracket")
         burst(app, ["ctrl+p", *"dud"])
         await settle(pilot)

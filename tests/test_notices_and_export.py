@@ -30,6 +30,7 @@ async def test_palette_export_asks_format_and_layer_and_says_the_path(project_do
     monkeypatch.chdir(elsewhere)  # not the project: nothing may land in the current folder
     app = two_layers(project_doc)
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
         commands = {name: run for name, _, run in app.palette_commands()}
         commands["Export…"]()
         await pilot.pause()
@@ -62,6 +63,7 @@ async def test_palette_export_asks_format_and_layer_and_says_the_path(project_do
 async def test_esc_cancels_the_export(project_doc: Path) -> None:
     app = two_layers(project_doc)
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
         app.action_export()
         await pilot.pause()
         await pilot.press("escape")
@@ -74,6 +76,7 @@ async def test_one_notice_at_a_time_and_never_over_the_list(project_doc: Path) -
     app = two_layers(project_doc)
     app.NOTICE_SECONDS = 60  # not gone before it is read on a loaded machine
     async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
         await pilot.press("right_square_bracket", "u", "ctrl+y", "u")  # three notices in a row
         await pilot.pause(0.1)
         await pilot.pause()
@@ -87,6 +90,7 @@ async def test_one_notice_at_a_time_and_never_over_the_list(project_doc: Path) -
 async def test_the_help_has_no_notice_over_it(project_doc: Path) -> None:
     app = two_layers(project_doc)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
         app.notify("a notice", timeout=60)  # long enough for a loaded machine
         await pilot.pause()
         assert app._notifications

@@ -35,6 +35,7 @@ async def test_tagging_a_quoted_span_says_it_with_one_opening_mark(project_doc: 
     app = HedgerowApp(open_session(project_doc))
     app.NOTICE_SECONDS = 60  # not gone before it is read on a loaded machine
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
         app.view.select(*find(app.session.text, "“Currently there are no sites"))
         await pilot.press("2")
         (notice,) = [n.message for n in app._notifications]
@@ -44,6 +45,7 @@ async def test_tagging_a_quoted_span_says_it_with_one_opening_mark(project_doc: 
 async def test_note_dialog_title_has_one_space(project_doc: Path) -> None:
     app = annotated(project_doc)
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
         await pilot.press("right_square_bracket", "enter")
         await pilot.pause()
         assert str(app.screen.query_one("#note-title").render()) == "Note on actor"
@@ -52,6 +54,7 @@ async def test_note_dialog_title_has_one_space(project_doc: Path) -> None:
 async def test_the_help_says_it_scrolls_and_lists_the_codebook(project_doc: Path) -> None:
     app = annotated(project_doc)
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
         await pilot.press("question_mark")
         await pilot.pause()
         await pilot.pause()
@@ -66,6 +69,7 @@ async def test_the_help_says_it_scrolls_and_lists_the_codebook(project_doc: Path
 async def test_details_show_the_whole_note_and_the_tags_description(project_doc: Path) -> None:
     app = annotated(project_doc)
     async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
         await pilot.press("right_square_bracket")
         await pilot.pause()
         details = " ".join(widget_text(app.query_one(DocumentPanel)).replace("│", " ").split())
@@ -114,6 +118,7 @@ async def test_review_agreement_rows_keep_both_names(project_doc: Path) -> None:
         session.save()
     app = ReviewApp(Review.open(project_doc, reviewer="rita"))
     async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
         await app.workers.wait_for_complete()
         await pilot.pause()
         summary = widget_text(app.query_one(SummaryPanel))

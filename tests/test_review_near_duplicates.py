@@ -47,6 +47,7 @@ async def test_the_review_app_asks_which_to_keep(tmp_path: Path) -> None:
     review = open_review(tmp_path)
     app = ReviewApp(review)
     async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
         app.jump(find(review, "seemingly", "hedge"))
         await pilot.press("a")
         app.jump(find(review, "seemingly ruling out", "hedge"))

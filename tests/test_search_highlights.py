@@ -27,6 +27,7 @@ def style_at(app: HedgerowApp, offset: int):
 async def test_esc_in_the_search_bar_clears_the_matches(project_doc: Path) -> None:
     app = tagged_app(project_doc)
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
         await pilot.press("slash", *"Simmons")
         assert app.view.matches
         await pilot.press("escape")
@@ -36,6 +37,7 @@ async def test_esc_in_the_search_bar_clears_the_matches(project_doc: Path) -> No
 async def test_esc_after_enter_clears_the_matches_too(project_doc: Path) -> None:
     app = tagged_app(project_doc)
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
         await pilot.press("slash", *"Simmons", "enter")
         assert app.view.matches and app.view.selection
         await pilot.press("escape")  # first the selection
@@ -47,6 +49,7 @@ async def test_esc_after_enter_clears_the_matches_too(project_doc: Path) -> None
 async def test_a_match_on_a_tag_keeps_the_tag_colour(project_doc: Path) -> None:
     app = tagged_app(project_doc)
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
         hedge = Color.parse(app.session.tags.colour_of("hedge"))
         await pilot.press("slash", *"Simmons")
         start, _ = app.matches[0]

@@ -40,6 +40,7 @@ async def test_key_1_tags_the_tag_on_key_1(project: Path, project_doc: Path) -> 
     (project / "hedgerow.toml").write_text(OUT_OF_ORDER, encoding="utf-8")
     app = HedgerowApp(open_session(project_doc))
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
         start, end = find(app.session.text, "Ambassador Robert Simmons")
         app.view.select(start, end)
         await pilot.press("1")
@@ -59,6 +60,7 @@ async def test_review_key_1_accepts_as_the_tag_on_key_1(project: Path, project_d
     session.save()
     app = ReviewApp(Review.open(project_doc, reviewer="rita"))
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
         await pilot.press("right_square_bracket", "1")
         assert [a.tag for a in app.review.gold] == ["actor"]
 
@@ -68,6 +70,7 @@ async def test_palette_tags_a_tenth_keyless_tag(project: Path, project_doc: Path
     (project / "hedgerow.toml").write_text(codebook, encoding="utf-8")
     app = HedgerowApp(open_session(project_doc))
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
         start, end = find(app.session.text, "Ambassador Robert Simmons")
         app.view.select(start, end)
         commands = {name: run for name, _, run in app.palette_commands()}

@@ -44,6 +44,7 @@ def test_list_uses_the_configured_annotator(project_doc: Path, monkeypatch, caps
 async def test_reopening_puts_the_cursor_where_it_was_left(project_doc: Path) -> None:
     app = HedgerowApp(open_session(project_doc))
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
         app.view.move_to(3041)
         await pilot.press("q")
     assert last_position(project_doc, "alice") == 3041
