@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from team_fixture import find, make_project
+
 from tui.app.dialogs import ChoiceDialog
 from tui.app.review_app import ReviewApp
 from tui.core.review import Review

@@ -26,9 +26,7 @@ import nltk  # noqa: E402
 import sklearn  # noqa: E402
 from nltk.metrics.agreement import AnnotationTask  # noqa: E402
 from sklearn.metrics import cohen_kappa_score  # noqa: E402
-
 from test_agreement import FIXTURES, reference_labels  # noqa: E402
-from tui.core.agreement import agreement_report  # noqa: E402
 
 
 def nltk_alpha(labelled: dict[str, list[str]]) -> float:

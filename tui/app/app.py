@@ -25,8 +25,8 @@ from tui.core.annotation import Annotation
 from tui.core.atomic import atomic_write_chunks
 from tui.core.errors import HedgerowError
 from tui.core.history import Change
-from tui.core.segment import paragraph_at, sentence_at
 from tui.core.safe_text import shown_line
+from tui.core.segment import paragraph_at, sentence_at
 from tui.core.session import Session
 
 if TYPE_CHECKING:

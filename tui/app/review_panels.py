@@ -15,8 +15,8 @@ from textual.widgets import Static
 from tui.app.cells import fit, snippet
 from tui.app.row_list import RowList, list_bindings
 from tui.app.styles import tag_style
-from tui.core.safe_text import shown_line
 from tui.core.review import AGREED, DECISIONS, PARTIAL, SINGLE, Candidate, Review
+from tui.core.safe_text import shown_line
 
 STATUS_MARK = {AGREED: "✓", PARTIAL: "≈", SINGLE: "·"}
 STATUS_STYLE = {AGREED: Style(color="green", bold=True), PARTIAL: Style(color="yellow", bold=True),

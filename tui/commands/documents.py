@@ -6,8 +6,16 @@ import argparse
 import gc
 from typing import TYPE_CHECKING
 
-from tui.commands.common import (document_options, missing_layer, need_terminal, open_session, session_options,
-                                  stderr, stdout_console, tune_collector_for_the_tui)
+from tui.commands.common import (
+    document_options,
+    missing_layer,
+    need_terminal,
+    open_session,
+    session_options,
+    stderr,
+    stdout_console,
+    tune_collector_for_the_tui,
+)
 from tui.core.errors import HedgerowError
 from tui.core.session import Session
 

@@ -8,8 +8,15 @@ import json
 import sys
 from pathlib import Path
 
-from tui.commands.common import (document_options, missing_layer, need_terminal, open_session, stderr, stdout_console,
-                                  tune_collector_for_the_tui)
+from tui.commands.common import (
+    document_options,
+    missing_layer,
+    need_terminal,
+    open_session,
+    stderr,
+    stdout_console,
+    tune_collector_for_the_tui,
+)
 from tui.commands.documents import snippet
 from tui.core.document import Document
 from tui.core.errors import InputError
