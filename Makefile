@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 SEED := seeds/kazakhstan-nato-partnership-edm-2005.txt
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test bench clean
+.PHONY: run test bench report-bench screenshot clean
 
 # Two stamps: `make run` installs only what running needs; `make test` adds the test extra.
 # Each re-installs whenever pyproject.toml is newer than it.
@@ -32,6 +32,13 @@ test: $(VENV)/.test-installed
 bench: $(VENV)/.run-installed
 	$(BIN)/python bench/core_bench.py
 	$(BIN)/python bench/tui_bench.py
+
+report-bench: $(VENV)/.run-installed
+	$(BIN)/python bench/report_bench.py
+
+# The README's screenshot of the report, taken by the browser test (needs chromium and chromium-driver).
+screenshot: $(VENV)/.test-installed
+	HEDGEROW_README_SCREENSHOT=docs/report.png $(BIN)/python -m pytest -q tests/test_report_browser.py -k seed_report_loads
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -31,7 +31,7 @@ from tui.core.session import Session
 
 if TYPE_CHECKING:
     from tui.core.anchoring import Placement
-    from tui.core.layer import Stored
+    from tui.core.layer import Layer, Stored
 
 # Re-anchoring, search and the clipboard (pyperclip, ctypes) are imported where used: not paying
 # for them before the first frame.
@@ -585,6 +585,29 @@ class HedgerowApp(SavingApp):
         self.call_from_thread(self.notify, f"Exported {count} to {shown_line(self._relative(path))}",
                               timeout=6, markup=False)
 
+    def report_html(self) -> None:
+        """Write the HTML report of the annotations as they are now under exports/, in a worker."""
+        from tui.core.paths import exports_dir
+
+        document = self.session.document
+        path = exports_dir(document.path) / f"{document.stem}.{self.session.annotator}.report.html"
+        layer = self.session.layer.snapshot()
+        self.run_worker(lambda: self._report_html(path, layer), thread=True, group="export", exit_on_error=False)
+
+    def _report_html(self, path: Path, layer: Layer) -> None:
+        from tui.core.report import layer_page, write_report
+        from tui.core.safe_text import shown_line
+
+        session = self.session
+        try:
+            write_report(path, layer_page(session.document, layer, session.annotator, session.tags,
+                                          stale=session.document_changed))
+        except HedgerowError as error:
+            self.call_from_thread(self.notify, shown_line(f"Report failed: {error}"), severity="error", markup=False)
+            return
+        self.call_from_thread(self.notify, shown_line(f"Report written to {self._relative(path)}"), timeout=8,
+                              markup=False)
+
     def palette_commands(self) -> list[tuple[str, str, object]]:
         commands = [
             ("Search", "Find text; enter selects the next match", self.action_search),
@@ -609,4 +632,6 @@ class HedgerowApp(SavingApp):
                              lambda name=tag.name: self.set_filter(name)))
         commands.append(("Export…", "Choose a format and a layer; written under exports/ (git ignores it)",
                          self.action_export))
+        commands.append(("Report as HTML", "Write the annotated text, notes and legend as one HTML page "
+                         "under exports/", self.report_html))
         return commands
