@@ -605,8 +605,7 @@ class HedgerowApp(SavingApp):
         except HedgerowError as error:
             self.call_from_thread(self.notify, shown_line(f"Report failed: {error}"), severity="error", markup=False)
             return
-        self.call_from_thread(self.notify, shown_line(f"Report written to {self._relative(path)}"), timeout=8,
-                              markup=False)
+        self.call_from_thread(self.notify, shown_line(f"Report written to {path}"), timeout=8, markup=False)
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
         commands = [
