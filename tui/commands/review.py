@@ -8,7 +8,15 @@ import json
 import sys
 from pathlib import Path
 
-from tui.commands.common import document_options, open_session, stderr, stdout_console, tune_collector_for_the_tui
+from tui.commands.common import (
+    document_options,
+    missing_layer,
+    need_terminal,
+    open_session,
+    stderr,
+    stdout_console,
+    tune_collector_for_the_tui,
+)
 from tui.commands.documents import snippet
 from tui.core.document import Document
 from tui.core.errors import InputError
@@ -82,8 +90,7 @@ def run_check(args: argparse.Namespace) -> int:
         args.annotator = name
         session = open_session(args)
         if not session.store.exists():
-            raise InputError(f"no annotations by {session.annotator}: {session.store.path} does not exist "
-                             f"(--annotator NAME, or --all for every layer)")
+            raise missing_layer(session, "; --annotator NAME picks one, --all checks every layer")
         orphans += _check_layer(session, args.apply, gold=session.annotator == GOLD)
     if orphans:
         stderr.print(f"hedgerow: {orphans} orphan(s): their quotes were not found; they stay in the file for review")
@@ -170,6 +177,7 @@ def run_review(args: argparse.Namespace) -> int:
     from tui.core.review import Review
 
     review = Review.open(args.document, args.reviewer, args.annotations, args.tags)  # fails before the screen
+    need_terminal("hedgerow review")
     from tui.app.review_app import ReviewApp  # Textual loads only when the TUI is wanted
 
     tune_collector_for_the_tui()
