@@ -90,8 +90,10 @@ def test_gold_is_refused_unless_through_the_review(capsys, project_doc: Path, tm
         Session.open(project_doc, SessionOptions(annotator="gold"))
     gold = Session.open(project_doc, SessionOptions(annotator="gold", gold=True))  # what the review does
     assert gold.store.path.name == "gold.json"
-    code, out, _ = run(capsys, "list", project_doc, "--annotator", "gold")  # reading it is fine
-    assert code == 0 and "No annotations by gold" in out
+    gold.add(0, 5, "actor")
+    gold.save()
+    code, out, err = run(capsys, "list", project_doc, "--annotator", "gold")  # reading it is fine
+    assert code == 0 and "1 annotations by gold" in out, err
 
 
 def test_the_default_name_is_derived_from_git_and_refused_rather_than_cut(monkeypatch) -> None:

@@ -118,7 +118,13 @@ def safe_name(name: str) -> str:
 
 
 def default_annotator() -> str:
-    """git config user.name, else the login name, made into an annotator name (see `safe_name`)."""
+    """HEDGEROW_ANNOTATOR or the user config's `annotator`, else git config user.name, else the
+    login name, made into an annotator name (see `safe_name`); refused rather than cut."""
+    from tui.core.user_files import configured_annotator
+
+    configured = configured_annotator()
+    if configured:
+        return check_annotator(configured)  # a name the user chose: checked as given, never rewritten
     try:
         result = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True, timeout=5)
         name = result.stdout.strip()
