@@ -189,8 +189,8 @@ class ChoiceDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog"):
-            yield Label(Text(self.title_text, style="bold yellow"))
-            yield Static(Text(self.body), id="confirm-body")
+            yield Label(Text(shown_line(self.title_text), style="bold yellow"))
+            yield Static(Text(shown(self.body)), id="confirm-body")
             with Horizontal(id="confirm-buttons"):
                 for index, (choice, label) in enumerate(self.choices):
                     yield Button(label, variant="primary" if index == 0 else "default", id=f"choice-{choice}")
@@ -251,7 +251,8 @@ class ExportDialog(ModalScreen["tuple[str, str] | None"]):
                     yield OptionList(*(Text(label) for _, label in EXPORT_FORMATS), id="export-format")
                 with Vertical(classes="export-column"):
                     yield Label("layer", classes="export-label")
-                    yield OptionList(*(Text(label) for _, label in self.layer_choices), id="export-layer")
+                    yield OptionList(*(Text(shown_line(label)) for _, label in self.layer_choices),
+                                     id="export-layer")  # layer names are file names: shown, not markup
             yield Label(Text(f"written to {self.folder}/ · tab next list · enter export · esc cancel"), id="export-hint")
             with Horizontal(id="export-buttons"):
                 yield Button("Export", variant="primary", id="export-yes")

@@ -124,7 +124,7 @@ def default_annotator() -> str:
 
     configured = configured_annotator()
     if configured:
-        return check_annotator(configured)  # a name the user chose: checked as given, never rewritten
+        return _derived(configured)
     try:
         result = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True, timeout=5)
         name = result.stdout.strip()
@@ -135,11 +135,16 @@ def default_annotator() -> str:
             name = getpass.getuser()
         except (OSError, KeyError):
             name = os.environ.get("USER", "")
+    return _derived(name)
+
+
+def _derived(name: str) -> str:
+    """A default annotator name from a person's name (`safe_name`), checked; refused, not cut, if too long."""
     derived = safe_name(name) or "annotator"
     try:
         return check_annotator(derived)
     except InputError as error:
-        raise InputError(f"{error} (derived from git's user.name or the login {shown_line(name)!r}: "
+        raise InputError(f"{error} (derived from {shown_line(name)!r}, the configured, git or login name: "
                          f"pass --annotator NAME)") from None
 
 
