@@ -211,7 +211,7 @@ async def test_going_to_an_annotation_shows_all_of_it(project_doc: Path) -> None
         view = app.view
         await pilot.press("right_square_bracket")
         annotation = app.session.layer.at_position(0)
-        first, last = view._row(annotation.start), view._row(annotation.end - 1)
+        first, last = view.location(annotation.start)[0], view.location(annotation.end - 1)[0]
         top, height = view.scroll_offset.y, view.scrollable_content_region.height
         assert last > first and top <= first and last < top + height
         assert first - top >= 2  # centred, not at the very bottom

@@ -313,7 +313,7 @@ class FirstDrawn(DocumentView):
     def render_line(self, y: int):
         strip = super().render_line(y)
         if self.first_row is None:
-            self.first_row, self.wrapped_then = strip.text.rstrip(), self._wrapped_to
+            self.first_row, self.wrapped_then = strip.text.rstrip(), self._wraps.wrapped_to
         return strip
 
 
