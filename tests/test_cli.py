@@ -383,3 +383,33 @@ def test_opening_the_tui_freezes_what_is_loaded_and_collects_less_often(project_
                             timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["10000", "True", "True"]
+
+
+def test_a_batch_command_runs_with_the_collector_paused_and_restores_it(project_doc: Path) -> None:
+    """The policy is set by the entry point (tui.cli.main), not by the code that loads."""
+    code = ("import gc, sys, tui.cli, tui.commands.documents as documents\n"
+            "seen = []\n"
+            "real = documents.run_list\n"
+            "def spy(args):\n"
+            "    seen.append(gc.isenabled())\n"
+            "    return real(args)\n"
+            "documents.run_list = spy\n"
+            "code = tui.cli.main(['list', sys.argv[1], '--annotator', 'alice'])\n"
+            "print(seen, gc.isenabled(), gc.get_threshold()[0], gc.get_freeze_count())\n"
+            "sys.exit(code)")
+    result = subprocess.run([sys.executable, "-c", code, str(project_doc)], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[False] True 700 0"
+
+
+def test_no_module_but_the_policy_touches_the_collector() -> None:
+    import re
+
+    import tui
+
+    root = Path(tui.__file__).parent
+    uses_gc = re.compile(r"^\s*(import gc\b|from gc import)", re.MULTILINE)
+    users = sorted(str(path.relative_to(root)) for path in root.rglob("*.py")
+                   if uses_gc.search(path.read_text(encoding="utf-8")))
+    assert users == ["core/gc_policy.py"]

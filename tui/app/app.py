@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +20,7 @@ from tui.app.document_view import DocumentView
 from tui.app.panels import DocumentPanel, TagLegend
 from tui.app.search_bar import SearchBar
 from tui.app.styles import tag_styles
+from tui.core import gc_policy
 from tui.core.annotation import Annotation
 from tui.core.atomic import atomic_write_chunks
 from tui.core.errors import HedgerowError
@@ -168,7 +168,7 @@ class HedgerowApp(SavingApp):
 
     def _install(self, stored, layer) -> None:
         self.session.install(stored, layer)
-        gc.freeze()  # they live as long as the app: keep full collections from walking them on every pause
+        gc_policy.keep_loaded()  # the deferred file's columns: full collections would walk them item by item
         self.view.annotations = self.session.layer
         self.annotation_list.rebuild()
         self.query_one(TagLegend).refresh_counts()

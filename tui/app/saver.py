@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections.abc import Callable
 
@@ -53,10 +52,8 @@ class AutoSaver:
 
     def _write(self, snapshot: tuple) -> None:
         error = ""
-        # Encoding makes many short-lived acyclic strings; full collections they trigger would
-        # stop the UI thread too (one GIL), for nothing.
-        collecting = gc.isenabled()
-        gc.disable()
+        # No collector switching here: it is global, so it would stop collections on the UI thread
+        # too. The TUI's policy (tui.core.gc_policy) already keeps collections out of a save.
         try:
             with self._lock:
                 if snapshot[0] > self.session.saved_version:  # a flush may have written newer state
@@ -65,9 +62,6 @@ class AutoSaver:
             error = str(problem)
         except Exception as problem:  # keep the app alive and the data in memory
             error = f"unexpected error: {problem}"
-        finally:
-            if collecting:
-                gc.enable()
         self.app.call_from_thread(self._done, error)
 
     def _done(self, error: str) -> None:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import gc
 from typing import TYPE_CHECKING
 
-from tui.commands.common import (document_options, open_session, session_options, stderr, stdout_console,
-                                  tune_collector_for_the_tui)
+from tui.commands.common import document_options, open_session, session_options, stderr, stdout_console
+from tui.core import gc_policy
 from tui.core.errors import HedgerowError
 from tui.core.session import Session
 
@@ -25,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("open", help="open a document in the TUI (the default command)",
                             description="Open a document in the TUI to read and annotate it.")
     document_options(parser)
-    parser.set_defaults(run=run_open)
+    parser.set_defaults(run=run_open, tui=True)
 
     parser = sub.add_parser("list", help="print a document's annotations as a table",
                             description="Print an annotator's annotations: tag, span, quote, note, annotator.")
@@ -36,17 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_open(args: argparse.Namespace) -> int:
     # Bad input fails here, before the screen is taken over; a large annotation file is read
     # by the app in a worker so the text shows at once.
-    # The collector is off while starting: it would walk the growing heap of Textual's modules
-    # over and over (~10 ms) to find no garbage.
-    gc.disable()
-    try:
+    with gc_policy.starting_a_tui():
         session = Session.open(args.document, session_options(args), defer=_large(args))
         from tui.app.app import HedgerowApp  # Textual loads only when the TUI is wanted
-
-        gc.freeze()  # the annotations and modules loaded live as long as the app: keep the collector off them
-    finally:
-        gc.enable()
-    tune_collector_for_the_tui()
 
     app = HedgerowApp(session)
     app.run()

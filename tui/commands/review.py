@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from tui.commands.common import document_options, open_session, stderr, stdout_console, tune_collector_for_the_tui
+from tui.commands.common import document_options, open_session, stderr, stdout_console
 from tui.commands.documents import snippet
 from tui.core.document import Document
 from tui.core.errors import InputError
@@ -53,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--tags", metavar="FILE", type=Path, help="a codebook TOML file (default: hedgerow.toml)")
     parser.add_argument("--reviewer", metavar="NAME",
                         help="who decides (default: git config user.name, else the login name)")
-    parser.set_defaults(run=run_review)
+    parser.set_defaults(run=run_review, tui=True)
 
 
 def _fraction(value: str) -> float:
@@ -169,10 +169,11 @@ def run_agree(args: argparse.Namespace) -> int:
 def run_review(args: argparse.Namespace) -> int:
     from tui.core.review import Review
 
-    review = Review.open(args.document, args.reviewer, args.annotations, args.tags)  # fails before the screen
-    from tui.app.review_app import ReviewApp  # Textual loads only when the TUI is wanted
+    from tui.core import gc_policy
 
-    tune_collector_for_the_tui()
+    with gc_policy.starting_a_tui():
+        review = Review.open(args.document, args.reviewer, args.annotations, args.tags)  # fails before the screen
+        from tui.app.review_app import ReviewApp  # Textual loads only when the TUI is wanted
     app = ReviewApp(review)
     app.run()
     return app.return_code or 0

@@ -33,7 +33,6 @@ committed through the gold session. No Textual here.
 
 from __future__ import annotations
 
-import gc
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -98,16 +97,6 @@ def build_candidates(layers: dict[str, list[Annotation]], text: str | None = Non
     With `text`, quotes come from the text (spans past its end are left out: they belong to
     another version of the document); otherwise from the first annotation's quote.
     """
-    enabled = gc.isenabled()
-    gc.disable()  # hundreds of thousands of small tuples, none cyclic: collections would only cost time
-    try:
-        return _build_candidates(layers, text)
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _build_candidates(layers: dict[str, list[Annotation]], text: str | None) -> list[Candidate]:
     names = sorted(layers)
     several = len(names) >= 2
     groups: dict[tuple[int, int, str], list[tuple[str, str, str]]] = {}  # (start, end, tag) -> sources

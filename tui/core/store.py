@@ -13,7 +13,6 @@ one added annotation shows only that annotation's lines.
 
 from __future__ import annotations
 
-import gc
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -263,15 +262,7 @@ class AnnotationStore:
     def load(self, text: str | None = None) -> StoredLayer:
         """Read and index the file. With the document's `text`, quotes and context that still
         match it are not kept twice. Raises StoreError for a damaged file."""
-        # Records hold no cycles: the collector walking every new object while thousands are
-        # made costs a third of the load and frees nothing.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            return self._load(text)
-        finally:
-            if collecting:
-                gc.enable()
+        return self._load(text)  # the collector's part is tui.core.gc_policy's, set by the entry points
 
     def _load(self, text: str | None) -> StoredLayer:
         rows = Rows(text)
