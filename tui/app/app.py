@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -17,6 +17,7 @@ from tui.app.cells import snippet
 from tui.app.commands import HedgerowCommands
 from tui.app.dialogs import ConfirmDialog, NoteDialog
 from tui.app.document_view import DocumentView
+from tui.app.messages import AnchorsFound, AnnotationsRead, AnnotationsUnreadable, ExportFinished
 from tui.app.panels import DocumentPanel, TagLegend
 from tui.app.search_bar import SearchBar
 from tui.app.styles import tag_styles
@@ -30,7 +31,7 @@ from tui.core.session import Session
 
 if TYPE_CHECKING:
     from tui.core.anchoring import Placement
-    from tui.core.layer import Stored
+    from tui.core.layer import Layer, Stored
 
 # Re-anchoring, search and the clipboard (pyperclip, ctypes) are imported where used: not paying
 # for them before the first frame.
@@ -95,10 +96,8 @@ class HedgerowApp(SavingApp):
     def __init__(self, session: Session) -> None:
         super().__init__(session)
         self.session = session
-        self.matches: list[tuple[int, int]] = []
-        self.match_index = -1
         self.anchors: dict[str, Placement] = {}  # annotations whose quote is no longer at their offsets
-        self._anchor_runs, self._anchoring = 0, False
+        self._anchors_wanted: int | None = None  # the session version a worker is finding anchors for
 
     # -- layout ------------------------------------------------------------------
 
@@ -136,8 +135,7 @@ class HedgerowApp(SavingApp):
         else:
             self.query_one(DocumentPanel).set_save_state("loading")
             # After the first frame: the worker would hold the GIL half the time until the text shows.
-            self.call_after_refresh(self.run_worker, self._read_annotations, thread=True, group="load",
-                                    exit_on_error=False)
+            self.call_after_refresh(self._read_annotations)
         self.view.focus()
         self.view.border_title = self.session.document.path.name
         self._show_position()
@@ -158,16 +156,23 @@ class HedgerowApp(SavingApp):
 
     # -- loading: a large annotation file is read in a worker while the text is already shown --
 
+    @work(thread=True, group="load", exit_on_error=False)
     def _read_annotations(self) -> None:
         try:
             stored, layer = self.session.read_annotations()
-        except HedgerowError as error:  # a damaged file: say so and stop, never write over it
-            self.call_from_thread(self.exit, None, error.exit_code, f"hedgerow: {error}")
+        except HedgerowError as error:
+            self.post_message(AnnotationsUnreadable(error))
             return
-        self.call_from_thread(self._install, stored, layer)
+        self.post_message(AnnotationsRead(stored, layer))
 
-    def _install(self, stored, layer) -> None:
-        self.session.install(stored, layer)
+    @on(AnnotationsUnreadable)
+    def _annotations_unreadable(self, message: AnnotationsUnreadable) -> None:
+        # A damaged file: say so and stop, never write over it.
+        self.exit(None, message.error.exit_code, f"hedgerow: {message.error}")
+
+    @on(AnnotationsRead)
+    def _install(self, message: AnnotationsRead) -> None:
+        self.session.install(message.stored, message.layer)
         gc_policy.keep_loaded()  # the deferred file's columns: full collections would walk them item by item
         self.view.annotations = self.session.layer
         self.annotation_list.rebuild()
@@ -184,7 +189,7 @@ class HedgerowApp(SavingApp):
 
     def _on_change(self, change: Change) -> None:
         if self.session.document_changed:
-            if len(change.pairs) > ANCHOR_ON_THE_SPOT or self._anchoring:
+            if len(change.pairs) > ANCHOR_ON_THE_SPOT or self._anchors_wanted is not None:
                 self._find_anchors_later()  # a re-anchoring or an import: all of them, in a worker
             else:
                 self._update_anchors(change.touched)
@@ -196,22 +201,22 @@ class HedgerowApp(SavingApp):
 
     def _find_anchors_later(self) -> None:
         """Find every annotation in the changed text in a worker; the last one asked for wins."""
-        self._anchor_runs += 1
-        self._anchoring = True
-        run, layer = self._anchor_runs, self.session.layer.snapshot()
-        self.run_worker(lambda: self._find_anchors(layer, run), thread=True, group="anchors", exit_on_error=False)
+        self._anchors_wanted = self.session.version
+        self._find_anchors(self.session.version, self.session.layer.snapshot())
 
-    def _find_anchors(self, layer, run: int) -> None:
+    @work(thread=True, group="anchors", exit_on_error=False)
+    def _find_anchors(self, version: int, layer: Layer) -> None:
         """In a worker: the annotations whose quote is no longer at their offsets (most simply still hold)."""
         from tui.core.anchoring import Placement, moved_anchors
 
         moved = moved_anchors(self.session.text, layer)  # in order, made one at a time
-        self.call_from_thread(self._found_anchors, run, {a.annotation.id: Placement.of(a) for a in moved})
+        self.post_message(AnchorsFound(version, {a.annotation.id: Placement.of(a) for a in moved}))
 
-    def _found_anchors(self, run: int, anchors: dict[str, Placement]) -> None:
-        if run == self._anchor_runs:  # not overtaken by a change made while it ran
-            self._anchoring = False
-            self._show_anchors(anchors)
+    @on(AnchorsFound)
+    def _found_anchors(self, message: AnchorsFound) -> None:
+        if message.version == self._anchors_wanted:  # not overtaken by a change made while it ran
+            self._anchors_wanted = None
+            self._show_anchors(message.anchors)
 
     def _update_anchors(self, annotations: list[Annotation | Stored]) -> None:
         from tui.core.anchoring import Placement, anchor_all, quote_holds
@@ -400,39 +405,39 @@ class HedgerowApp(SavingApp):
 
         bar = self.query_one(SearchBar)
         try:
-            self.matches = find_all(self.session.text, query, regex=regex, case_sensitive=case_sensitive)
+            matches = find_all(self.session.text, query, regex=regex, case_sensitive=case_sensitive)
         except HedgerowError as error:
             bar.set_count(str(error))
             return False
-        self.match_index = -1
-        self.view.set_matches(self.matches)
-        count = len(self.matches)
+        self.view.set_matches(matches)  # the view owns the matches and which one is current
+        count = len(matches)
         bar.set_count(f"{count:,} match{'' if count == 1 else 'es'}" if query else "")
-        return bool(self.matches)
+        return bool(matches)
 
     def _goto_match_after(self, offset: int, direction: int) -> None:
-        if not self.matches:
+        view = self.view
+        matches, current = view.matches, view.current_match
+        if not matches:
             self.notify("No matches.", severity="warning", timeout=2)
             return
-        from bisect import bisect_left, bisect_right
+        from bisect import bisect_left
 
-        if direction > 0:
-            index = bisect_right(self.matches, (offset, float("inf"))) if self.match_index < 0 else self.match_index + 1
-            index = bisect_left(self.matches, (offset,)) if self.match_index < 0 else index
+        if current is None:  # the first match at or after the cursor, or the last one before it
+            index = bisect_left(matches, (offset,)) - (direction < 0)
         else:
-            index = (self.match_index if self.match_index >= 0 else bisect_left(self.matches, (offset,))) - 1
-        wrapped = not 0 <= index < len(self.matches)
-        self.match_index = index % len(self.matches)
-        start, end = self.matches[self.match_index]
-        self.view.set_matches(self.matches, current=self.match_index)
-        self.view.select(start, end, scroll=False)
-        self.view.reveal(start, end)
+            index = current + direction
+        wrapped = not 0 <= index < len(matches)
+        index %= len(matches)
+        start, end = matches[index]
+        view.set_current_match(index)
+        view.select(start, end, scroll=False)
+        view.reveal(start, end)
         note = " (wrapped)" if wrapped else ""
-        self.query_one(SearchBar).set_count(f"{self.match_index + 1:,}/{len(self.matches):,}")
-        self.notify(f"Match {self.match_index + 1} of {len(self.matches)}{note}", timeout=1.5)
+        self.query_one(SearchBar).set_count(f"{index + 1:,}/{len(matches):,}")
+        self.notify(f"Match {index + 1} of {len(matches)}{note}", timeout=1.5)
 
     def action_next_match(self, direction: int) -> None:
-        if not self.matches:
+        if not self.view.matches:
             self.notify("Nothing to repeat: search first with /", severity="warning", timeout=2)
             return
         self._goto_match_after(self.view.cursor, direction)
@@ -475,19 +480,26 @@ class HedgerowApp(SavingApp):
         """Write the annotations as they are now to a file in the current directory, in a worker."""
         document = self.session.document
         path = Path.cwd() / f"{document.stem}.{self.session.annotator}.{EXPORT_EXTENSIONS[fmt]}"
-        layer = self.session.layer.snapshot()
-        self.run_worker(lambda: self._export(fmt, path, layer), thread=True, group="export", exit_on_error=False)
+        self._export(fmt, path, self.session.layer.snapshot())
 
-    def _export(self, fmt: str, path: Path, layer) -> None:
+    @work(thread=True, group="export", exit_on_error=False)
+    def _export(self, fmt: str, path: Path, layer: Layer) -> None:
         from tui.core.export import pieces
 
         try:
             atomic_write_chunks(path, (piece.encode("utf-8") for piece in pieces(fmt, self.session.document, layer)))
         except HedgerowError as error:
-            self.call_from_thread(self.notify, f"Export failed: {error}", severity="error")
+            self.post_message(ExportFinished(fmt, path, len(layer), str(error)))
             return
-        count = f"{len(layer):,} annotation{'s' * (len(layer) != 1)}"
-        self.call_from_thread(self.notify, f"Exported {count} as {fmt} to {path}", timeout=6)
+        self.post_message(ExportFinished(fmt, path, len(layer)))
+
+    @on(ExportFinished)
+    def _exported(self, message: ExportFinished) -> None:
+        if message.error:
+            self.notify(f"Export failed: {message.error}", severity="error")
+            return
+        count = f"{message.count:,} annotation{'s' * (message.count != 1)}"
+        self.notify(f"Exported {count} as {message.fmt} to {message.path}", timeout=6)
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
         commands = [

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 
 from tui.app.dialogs import HelpScreen, QuitDialog
+from tui.app.messages import SaveFinished
 from tui.app.saver import AutoSaver
-from tui.core.session import Session
+from tui.core.session import Session, Snapshot
 
 KEY_NAMES = {"slash": "/", "question_mark": "?", "right_square_bracket": "]", "left_square_bracket": "[",
              "delete": "del"}
@@ -29,6 +31,15 @@ class SavingApp(App[int]):
 
     def show_save_state(self, state: str, error: str) -> None:
         """Put the save state on screen (the subclass's panel)."""
+
+    @work(thread=True, group="save", exit_on_error=False, name="save")
+    def save_in_background(self, snapshot: Snapshot) -> None:
+        """The autosaver's write, in a worker; the outcome comes back as SaveFinished."""
+        self.post_message(SaveFinished(self.saver.write(snapshot)))
+
+    @on(SaveFinished)
+    def _save_finished(self, message: SaveFinished) -> None:
+        self.saver.finished(message.error)
 
     def _show_save_state(self, state: str, error: str) -> None:
         self.show_save_state(state, error)

@@ -19,7 +19,7 @@ Look of a cell, composed in this order:
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import pairwise
 
 from rich.color import Color, blend_rgb
@@ -232,8 +232,14 @@ class DocumentView(ScrollView, can_focus=True):
         self.refresh()
 
     @property
-    def matches(self) -> list[tuple[int, int]]:
-        return list(self._matches)
+    def matches(self) -> Sequence[tuple[int, int]]:
+        """The search matches, sorted (the view owns the search's state: the app asks it)."""
+        return self._matches
+
+    @property
+    def current_match(self) -> int | None:
+        """The index of the match that stands out, if any."""
+        return self._current_match
 
     @property
     def current_annotation(self) -> Annotation | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -19,6 +19,7 @@ from textual.widgets import Footer
 from tui.app.base import SavingApp
 from tui.app.cells import snippet
 from tui.app.document_view import DocumentView
+from tui.app.messages import AgreementReady
 from tui.app.review_panels import CandidateList, CandidatePanel, SummaryPanel
 from tui.app.styles import tag_style
 from tui.core.annotation import Annotation
@@ -119,7 +120,7 @@ class ReviewApp(SavingApp):
             self.set_keymap(self.review.session.config.keys)
         self.review.subscribe(self._on_change)
         if not self.review.agreement_ready:
-            self.run_worker(self._work_out_agreement, thread=True, group="agreement", exit_on_error=False)
+            self._work_out_agreement()
         self.view.set_flagged(self._rejected())
         self.view.focus()
         self._follow_cursor()
@@ -132,9 +133,14 @@ class ReviewApp(SavingApp):
 
     # -- state flows through the review's session; this keeps the screen in step ---------------
 
+    @work(thread=True, group="agreement", exit_on_error=False)
     def _work_out_agreement(self) -> None:
         self.review.agreement()  # cached by the review; only the summary shows it
-        self.call_from_thread(self.query_one(SummaryPanel).refresh_summary)
+        self.post_message(AgreementReady())
+
+    @on(AgreementReady)
+    def _agreement_ready(self) -> None:
+        self.query_one(SummaryPanel).refresh_summary()
 
     def _rejected(self) -> list[str]:
         return [key for key, record in self.review.decisions.items() if record.get("decision") == REJECTED]

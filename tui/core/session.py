@@ -19,6 +19,8 @@ from tui.core.paths import config_path, layer_path, relative_path, resolve_annot
 from tui.core.store import AnnotationStore, StoredLayer
 from tui.core.tags import Config, load_config
 
+Snapshot = tuple[int, Layer, dict[str, dict]]  # (version, annotations, other tables): what a save writes
+
 
 @dataclass(frozen=True)
 class SessionOptions:
@@ -202,7 +204,7 @@ class Session:
                          "title": self.document.title, "length": len(self.document.text)},
         }
 
-    def snapshot(self) -> tuple[int, Layer, dict[str, dict]]:
+    def snapshot(self) -> Snapshot:
         """The current version, annotations and other tables, copied so a worker may save them."""
         return self.version, self.layer.snapshot(), {name: dict(t) for name, t in self.tables.items()}
 
