@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SEED := seeds/kazakhstan-nato-partnership-edm-2005.txt
 
-.PHONY: run test bench clean
+.PHONY: run test lint typecheck bench clean
 
 # Re-install whenever pyproject.toml is newer than the venv's stamp.
 $(VENV)/.installed: pyproject.toml
@@ -19,9 +19,16 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
+lint: $(VENV)/.installed
+	$(BIN)/ruff check tui tests bench
+
+typecheck: $(VENV)/.installed
+	$(BIN)/mypy
+
 bench: $(VENV)/.installed
 	$(BIN)/python bench/core_bench.py
 	$(BIN)/python bench/tui_bench.py
+	$(BIN)/python bench/tails.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
