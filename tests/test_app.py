@@ -518,3 +518,28 @@ def test_workers_report_in_typed_messages_not_callbacks() -> None:
         source = path.read_text(encoding="utf-8")
         assert "call_from_thread" not in source, path.name
         assert "run_worker(" not in source, path.name  # @work instead, so each worker is a typed method
+
+
+async def test_the_footer_is_rebuilt_only_when_its_keys_change(project_doc: Path) -> None:
+    from textual.widgets import Footer
+
+    app = HedgerowApp(open_session(project_doc))
+    rebuilds: list[int] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        footer = app.query_one(Footer)
+        original = footer.recompose
+
+        async def counted() -> None:
+            rebuilds.append(1)
+            await original()
+
+        footer.recompose = counted  # type: ignore[method-assign]
+        app.refresh_bindings()  # as a focus-in from the terminal does: the same keys
+        await pilot.press("down", "down")
+        await pilot.pause()
+        assert rebuilds == []
+        await pilot.press("shift+right")  # a selection: "Deselect" appears
+        await pilot.pause()
+        assert rebuilds == [1]
+        assert "Deselect" in [key.description for key in app.query("FooterKey").results()]  # type: ignore[attr-defined]

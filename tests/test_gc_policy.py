@@ -6,6 +6,7 @@ The collector's settings are global, so each test puts them back as it found the
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 from collections.abc import Iterator
 
@@ -16,8 +17,9 @@ from tui.core import gc_policy
 
 @pytest.fixture(autouse=True)
 def restore_the_collector() -> Iterator[None]:
-    enabled, threshold = gc.isenabled(), gc.get_threshold()
+    enabled, threshold, interval = gc.isenabled(), gc.get_threshold(), sys.getswitchinterval()
     yield
+    sys.setswitchinterval(interval)
     gc.unfreeze()
     gc.set_threshold(*threshold)
     (gc.enable if enabled else gc.disable)()
@@ -76,3 +78,4 @@ def test_starting_a_tui_freezes_what_was_loaded_and_collects_less_often() -> Non
     assert gc.isenabled()
     assert gc.get_threshold()[0] == gc_policy.TUI_GEN0_THRESHOLD
     assert gc.get_freeze_count() >= 1000
+    assert sys.getswitchinterval() == pytest.approx(gc_policy.TUI_SWITCH_INTERVAL)

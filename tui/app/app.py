@@ -9,7 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.app.annotation_list import AnnotationList
 from tui.app.base import SavingApp
@@ -17,6 +17,7 @@ from tui.app.cells import snippet
 from tui.app.commands import HedgerowCommands
 from tui.app.dialogs import ConfirmDialog, NoteDialog
 from tui.app.document_view import DocumentView
+from tui.app.footer import KeyFooter
 from tui.app.messages import AnchorsFound, AnnotationsRead, AnnotationsUnreadable, ExportFinished
 from tui.app.panels import DocumentPanel, TagLegend
 from tui.app.search_bar import SearchBar
@@ -114,7 +115,7 @@ class HedgerowApp(SavingApp):
                 yield TagLegend(session, id="legend")
                 yield AnnotationList(session, id="annotations")
         yield SearchBar(id="search")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def view(self) -> DocumentView:

@@ -14,11 +14,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer
 
 from tui.app.base import SavingApp
 from tui.app.cells import snippet
 from tui.app.document_view import DocumentView
+from tui.app.footer import KeyFooter
 from tui.app.messages import AgreementReady
 from tui.app.review_panels import CandidateList, CandidatePanel, SummaryPanel
 from tui.app.styles import tag_style
@@ -101,7 +101,7 @@ class ReviewApp(SavingApp):
                 yield SummaryPanel(review, id="summary")
                 yield CandidatePanel(review, id="detail")
                 yield CandidateList(review, id="candidates")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def view(self) -> DocumentView:
