@@ -35,7 +35,8 @@ RUNS = 5
 ANNOTATION_COUNTS = (1_000, 10_000, 100_000)
 DOCUMENT_SIZES = (("100 KB", 100_000), ("1 MB", 1_000_000), ("5 MB", 5_000_000))
 TARGETS_MS = {("save", 10_000): 100.0, ("load", 10_000): 100.0}
-EXTRAS = ["👍🏽", "🇰🇿", "👨\u200d👩\u200d👧", "哈萨克斯坦", "北约", "Cafe\u0301", "x\u0301", "हिन्दी", "naïve", "“quoted”"]
+EXTRAS = ["👍🏽", "🇰🇿", "👨\u200d👩\u200d👧", "哈萨克斯坦", "北约", "Cafe\u0301", "x\u0301", "हिन्दी", "naïve",
+          "“quoted”"]
 
 
 def timed_ms(action, runs: int = RUNS) -> tuple[float, float]:
@@ -117,16 +118,16 @@ def main() -> int:
         store = AnnotationStore(path)
         layer = load_layer(store, base.text)
         assert len(layer) == count
-        load, load_best = timed_ms(lambda: load_layer(store, base.text))
+        load, load_best = timed_ms(lambda store=store: load_layer(store, base.text))
         out = AnnotationStore(DATA / f"saved-{count}.json")
         meta = meta_for(base)
-        save, save_best = timed_ms(lambda: out.save(layer.snapshot(), meta))
+        save, save_best = timed_ms(lambda out=out, layer=layer, meta=meta: out.save(layer.snapshot(), meta))
         size = f"{path.stat().st_size / 1e6:.1f} MB file"
         rows.append((f"load {count:,} annotations", size, load, load_best, *verdict("load", count, load)))
         rows.append((f"save {count:,} annotations", size, save, save_best, *verdict("save", count, save)))
     for label, size in DOCUMENT_SIZES:
         path = document_path(label, size)
-        loaded, best = timed_ms(lambda: Document.load(path))
+        loaded, best = timed_ms(lambda path=path: Document.load(path))
         chars = len(Document.load(path).text)
         rows.append((f"load {label} document", f"{chars:,} chars", loaded, best, "", ""))
 

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import json
 import random
-import time
 from pathlib import Path
 
 import pytest
+from team_fixture import EXPECTED, LAYERS, REVIEWER, find, gold_file, make_project
 
 from tui.cli import main
 from tui.core import gc_policy
 from tui.core.annotation import Annotation
 from tui.core.errors import InputError
 from tui.core.review import Review, build_candidates
-
-from team_fixture import EXPECTED, LAYERS, REVIEWER, find, gold_file, make_project
 
 
 @pytest.fixture
@@ -139,15 +137,15 @@ def test_sweep_statuses_match_brute_force(seed: int) -> None:
         assert c.status == brute_status(layers, c.start, c.end, c.tag), c
 
 
-def test_100k_annotations_stay_fast() -> None:
+def test_100k_annotations_make_one_candidate_per_distinct_span() -> None:
+    # Its speed is the bench's to measure (the guide: no timed tests; this one failed at 9 s on a
+    # loaded 2-core machine that usually takes 2).
     rng = random.Random(7)
     layers = random_layers(rng, 3, 34_000, 2_000_000)
-    began = time.perf_counter()
     with gc_policy.batch():  # as the commands run it (tui.cli.main's policy)
         candidates = build_candidates(layers)
-    elapsed = time.perf_counter() - began
-    assert len(candidates) > 90_000
-    assert elapsed < 5, f"building candidates took {elapsed:.2f}s"
+    distinct = {(a.start, a.end, a.tag) for layer in layers.values() for a in layer}
+    assert len(candidates) == len(distinct) > 90_000
 
 
 # -- decisions --------------------------------------------------------------------------------
@@ -338,7 +336,8 @@ def test_next_undecided_disagreement_order_and_wrap(review: Review) -> None:
     assert order == expected + expected[:1]  # wraps round
     # by offset alone: the first starting after it
     text = review.text
-    assert review.next_undecided_disagreement(text.index("seemingly")).quote == "intended to be agreed by the end of this year"
+    found = review.next_undecided_disagreement(text.index("seemingly"))
+    assert found.quote == "intended to be agreed by the end of this year"
     # decided ones are skipped
     review.reject(find(review, "Special Representative of the NATO Secretary-General", "actor"))
     assert review.next_undecided_disagreement(0).quote == "NATO Secretary-General"

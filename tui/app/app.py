@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
-from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.app import ComposeResult, CSSPathType
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from tui.app.annotation_list import AnnotationList
-from tui.app.base import SavingApp
+from tui.app.base import HelpSections, SavingApp
 from tui.app.cells import snippet
 from tui.app.commands import HedgerowCommands
 from tui.app.dialogs import ConfirmDialog, NoteDialog
@@ -37,17 +38,19 @@ if TYPE_CHECKING:
 # Re-anchoring, search and the clipboard (pyperclip, ctypes) are imported where used: not paying
 # for them before the first frame.
 
+PaletteCommand = tuple[str, str, Callable[[], object]]  # (name, help, what it runs) in the command palette
 EXPORT_EXTENSIONS = {"json": "json", "w3c": "w3c.jsonld", "jsonl": "jsonl", "csv": "csv"}
 ANCHOR_ON_THE_SPOT = 50  # changes this small are re-checked on the UI thread; larger ones in a worker
 
 
 class HedgerowApp(SavingApp):
-    CSS_PATH = ["app.tcss", "dialogs.tcss"]
+    CSS_PATH: ClassVar[CSSPathType | None] = ["app.tcss", "dialogs.tcss"]
     TITLE = "hedgerow"
     COMMANDS = SavingApp.COMMANDS | {HedgerowCommands}
-    HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (64, "-narrow"), (110, "-wide")]  # -tiny: the text gets it all
+    # -tiny: the text gets it all
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-tiny"), (64, "-narrow"), (110, "-wide")]
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(str(n), f"tag({n})", f"Tag {n}", show=False, id=f"app.tag_{n}") for n in range(1, 10)),
         Binding("slash", "search", "Search", id="app.search"),
         Binding("n", "next_match(1)", "Next match", show=False, id="app.next_match"),
@@ -69,7 +72,7 @@ class HedgerowApp(SavingApp):
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
-    HELP = [
+    HELP: ClassVar[HelpSections] = [
         ("Reading", [("arrows, pgup/pgdn", "move the cursor"), ("home / end", "start / end of the line"),
                      ("ctrl+left / ctrl+right", "by word"), ("ctrl+home / ctrl+end", "start / end of the document"),
                      ("mouse wheel", "scroll")]),
@@ -502,7 +505,7 @@ class HedgerowApp(SavingApp):
         count = f"{message.count:,} annotation{'s' * (message.count != 1)}"
         self.notify(f"Exported {count} as {message.fmt} to {message.path}", timeout=6)
 
-    def palette_commands(self) -> list[tuple[str, str, object]]:
+    def palette_commands(self) -> list[PaletteCommand]:
         commands = [
             ("Search", "Find text; enter selects the next match", self.action_search),
             ("Select sentence", "Select the sentence under the cursor", self.action_select_sentence),
@@ -521,7 +524,8 @@ class HedgerowApp(SavingApp):
             ("Filter: all tags", "Show every annotation in the list", lambda: self.set_filter(None)),
         ]
         for tag in self.session.tags:
-            commands.append((f"Tag selection as {tag.name}", tag.description, lambda n=tag.key: self.action_tag(int(n))))
+            commands.append((f"Tag selection as {tag.name}", tag.description,
+                             lambda n=tag.key: self.action_tag(int(n))))
             commands.append((f"Filter: {tag.name}", f"List only {tag.name} annotations",
                              lambda name=tag.name: self.set_filter(name)))
         for fmt, what in (("json", "hedgerow's full records"), ("w3c", "W3C Web Annotation JSON-LD"),

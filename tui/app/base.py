@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
@@ -18,11 +20,14 @@ KEY_NAMES = {"slash": "/", "question_mark": "?", "right_square_bracket": "]", "l
 def key_display(keys: str) -> str:
     return " / ".join(KEY_NAMES.get(k.strip(), k.strip()) for k in keys.split(","))
 
+# (section, [(binding id or keys, what it does)]): the help screen, keys as currently mapped
+HelpSections = list[tuple[str, list[tuple[str, str]]]]
+
 
 class SavingApp(App[int]):
     """An app whose session is saved off the UI thread, and that never quits with work unsaved."""
 
-    HELP: list[tuple[str, list[tuple[str, str]]]] = []  # (section, [(binding id or keys, what it does)])
+    HELP: ClassVar[HelpSections] = []
 
     def __init__(self, session: Session) -> None:
         super().__init__()

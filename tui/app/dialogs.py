@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
@@ -16,7 +18,7 @@ from tui.core.annotation import Annotation
 class NoteDialog(ModalScreen[str | None]):
     """Edit an annotation's note; ctrl+s saves, Esc cancels. Returns the note or None."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="note.cancel"),
         Binding("ctrl+s", "save", "Save", id="note.save"),
     ]
@@ -31,7 +33,8 @@ class NoteDialog(ModalScreen[str | None]):
 
         quote = " ".join(self.annotation.quote.split())
         with Vertical(id="note-dialog"):
-            yield Label(Text.assemble(("Note on ", "bold"), (f" {self.annotation.tag} ", f"bold reverse {self.colour}")))
+            tag = (f" {self.annotation.tag} ", f"bold reverse {self.colour}")
+            yield Label(Text.assemble(("Note on ", "bold"), tag))
             yield Static(Text(f"“{quote[:300]}{'…' if len(quote) > 300 else ''}”", style="italic"), id="note-quote")
             yield TextArea(self.annotation.note, id="note-text", soft_wrap=True, show_line_numbers=False)
             with Horizontal(id="note-buttons"):
@@ -59,7 +62,7 @@ class NoteDialog(ModalScreen[str | None]):
 class HelpScreen(ModalScreen[None]):
     """Every key, grouped, as currently bound (after the user's remapping)."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark,f1", "close", "Close", id="help.close"),
     ]
 
@@ -89,7 +92,7 @@ class HelpScreen(ModalScreen[None]):
 class ConfirmDialog(ModalScreen[bool]):
     """A yes-or-no question; Esc declines. `risky` makes "no" the safe default."""
 
-    BINDINGS = [Binding("escape", "no", "Cancel", id="confirm.no")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "no", "Cancel", id="confirm.no")]
 
     def __init__(self, title: str, body: str, yes: str = "OK", no: str = "Cancel", risky: bool = False) -> None:
         super().__init__()

@@ -1,9 +1,10 @@
 """The main document pane: soft-wrapped text drawn line by line, with annotations, cursor and selection.
 
 A Line API widget (like toolong's LogLines): `render_line` draws one visual row of the
-`WrapTable` (tui.app.wrap_table, the data beside the widget as toolong's LogFile), and rows are cached by (row, width, generation, what of the cursor,
-selection, current annotation and current match falls on that row), so a keypress redraws only
-the rows it changed. Annotations in a row come from `Layer.overlapping` (a bisect), never a scan.
+`WrapTable` (tui.app.wrap_table, the data beside the widget as toolong's LogFile), and rows
+are cached by (row, width, generation, what of the cursor, selection, current annotation and
+current match falls on that row), so a keypress redraws only the rows it changed. Annotations
+in a row come from `Layer.overlapping` (a bisect), never a scan.
 
 Look of a cell, composed in this order:
   annotation   the innermost (shortest) covering annotation's tag style; underlined where two or
@@ -257,7 +258,7 @@ class DocumentView(ScrollView, can_focus=True):
         self.move_to(offset)
 
     @property
-    def anchor(self) -> int:
+    def selection_anchor(self) -> int:
         """The selection's fixed end (equal to the cursor when nothing is selected)."""
         return self._anchor
 
@@ -408,7 +409,7 @@ class DocumentView(ScrollView, can_focus=True):
             return
         first, last = self._wrapped_row(start), self._wrapped_row(max(start, end - 1))
         top, height = self.scroll_offset.y, self.scrollable_content_region.height
-        if height <= 0 or top <= first and last < top + height:
+        if height <= 0 or (top <= first and last < top + height):
             return
         span = last - first + 1
         self._scroll_rows(first if span >= height else first - (height - span) // 2)

@@ -9,13 +9,14 @@ under the cursor, and the list of every candidate in document order. Decisions g
 from __future__ import annotations
 
 from bisect import bisect_left
+from typing import ClassVar
 
 from textual import on, work
-from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.app import ComposeResult, CSSPathType
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 
-from tui.app.base import SavingApp
+from tui.app.base import HelpSections, SavingApp
 from tui.app.cells import snippet
 from tui.app.document_view import DocumentView
 from tui.app.footer import KeyFooter
@@ -41,17 +42,17 @@ def display_layer(review: Review) -> Layer:
 class ReviewView(DocumentView):
     """The document view, with the selection keys kept out of the footer (they do nothing here)."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("shift+right", "cursor_right(True)", "Select", show=False, id="view.select_right"),
         Binding("escape", "clear_selection", "Deselect", show=False, id="view.clear_selection"),
     ]
 
 
 class ReviewApp(SavingApp):
-    CSS_PATH = ["review.tcss", "dialogs.tcss"]
+    CSS_PATH: ClassVar[CSSPathType | None] = ["review.tcss", "dialogs.tcss"]
     TITLE = "hedgerow review"
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "accept", "Accept", id="review.accept"),
         Binding("r", "reject", "Reject", id="review.reject"),
         *(Binding(str(n), f"accept_tag({n})", f"Accept as tag {n}", show=False, id=f"review.tag_{n}")
@@ -67,7 +68,7 @@ class ReviewApp(SavingApp):
         Binding("q", "quit", "Quit", id="review.quit"),
     ]
 
-    HELP = [
+    HELP: ClassVar[HelpSections] = [
         ("Deciding", [("review.accept", "accept the candidate under the cursor into gold"),
                       ("review.reject", "reject it (a rejected candidate is struck through)"),
                       ("1 … 9", "accept it with that tag instead (edited)"),

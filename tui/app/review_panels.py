@@ -111,7 +111,7 @@ class SummaryPanel(Static):
         counts.add_column(no_wrap=True)
         counts.add_column(justify="right", no_wrap=True)
         rows = [(f"{STATUS_MARK[name]} {name}", status[name], STATUS_STYLE[name], decision, made[decision],
-                 DECISION_STYLE[decision]) for name, decision in zip((AGREED, PARTIAL, SINGLE), DECISIONS)]
+                 DECISION_STYLE[decision]) for name, decision in zip((AGREED, PARTIAL, SINGLE), DECISIONS, strict=True)]
         rows.append(("  total", s["candidates"], Style(bold=True), "undecided", s["undecided"], Style(bold=True)))
         for label, count, style, label2, count2, style2 in rows:
             counts.add_row(Text(label, style=style), f"{count:,}", "", Text(label2, style=style2), f"{count2:,}")

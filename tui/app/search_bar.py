@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Label
 
 
 class SearchBar(Horizontal):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close search", id="search.close"),
         Binding("ctrl+r", "toggle_regex", "Regex", id="search.regex"),
         Binding("ctrl+t", "toggle_case", "Case", id="search.case"),

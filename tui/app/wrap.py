@@ -210,8 +210,8 @@ def _wrap_complex(text: str, start: int, end: int, width: int, starts: list[int]
     while position < end:
         run = _RUN.search(text, position, end)
         run_start, run_end = run.span() if run else (end, end)
-        for position, following, size in _graphemes(text, position, end):
-            take(position, following, size)
+        for grapheme, following, size in _graphemes(text, position, end):
+            take(grapheme, following, size)
             position = following
             if following >= run_start:
                 break

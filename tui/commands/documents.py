@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from tui.app.cells import snippet  # no Textual: rich's cell widths only
 from tui.commands.common import document_options, open_session, session_options, stderr, stdout_console
 from tui.core import gc_policy
 from tui.core.errors import HedgerowError
@@ -55,11 +56,6 @@ def _large(args: argparse.Namespace) -> bool:
         return False  # Session.open reports the problem
 
 
-def snippet(text: str, width: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def annotation_table(annotations: list[Annotation], tags: TagSet, title: str) -> Table:
     from rich.table import Table
     from rich.text import Text
@@ -72,7 +68,7 @@ def annotation_table(annotations: list[Annotation], tags: TagSet, title: str) ->
     table.add_column("annotator")
     for a in annotations:
         table.add_row(Text(a.tag, style=f"bold {tags.colour_of(a.tag)}"), f"{a.start}–{a.end}",
-                      snippet(a.quote), snippet(a.note, 40), a.annotator)
+                      snippet(a.quote, 60), snippet(a.note, 40), a.annotator)
     return table
 
 

@@ -8,8 +8,8 @@ import json
 import sys
 from pathlib import Path
 
+from tui.app.cells import snippet
 from tui.commands.common import document_options, open_session, stderr, stdout_console
-from tui.commands.documents import snippet
 from tui.core.document import Document
 from tui.core.errors import InputError
 from tui.core.paths import layer_files
@@ -157,7 +157,8 @@ def run_agree(args: argparse.Namespace) -> int:
     else:
         stdout_console().print(agreement_table(report))
     if args.min_f1 is not None:
-        failing = [p for p in report["pairs"] if p["overall"]["exact_f1"] is None or p["overall"]["exact_f1"] < args.min_f1]
+        failing = [p for p in report["pairs"]
+                   if p["overall"]["exact_f1"] is None or p["overall"]["exact_f1"] < args.min_f1]
         for pair in failing:
             f1 = pair["overall"]["exact_f1"]
             stderr.print(f"hedgerow: {pair['a']}/{pair['b']}: exact-span F1 "
@@ -167,9 +168,8 @@ def run_agree(args: argparse.Namespace) -> int:
 
 
 def run_review(args: argparse.Namespace) -> int:
-    from tui.core.review import Review
-
     from tui.core import gc_policy
+    from tui.core.review import Review
 
     with gc_policy.starting_a_tui():
         review = Review.open(args.document, args.reviewer, args.annotations, args.tags)  # fails before the screen

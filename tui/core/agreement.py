@@ -110,7 +110,7 @@ def agreement_report(text: str, layers: dict[str, list[Annotation]], tags: list[
 
     pairs = []
     for x, y in combinations(names, 2):
-        joint = Counter(zip(labels[x], labels[y]))
+        joint = Counter(zip(labels[x], labels[y], strict=True))
         per_tag = {}
         for tag in tags:
             binary = Counter()
@@ -125,7 +125,7 @@ def agreement_report(text: str, layers: dict[str, list[Annotation]], tags: list[
         pairs.append({"a": x, "b": y, "overall": overall, "per_tag": per_tag})
 
     total_spans = sum(len(s) for name in names for s in spans[name].values())
-    pooled = Counter(zip(*(labels[name] for name in names)))
+    pooled = Counter(zip(*(labels[name] for name in names), strict=True))
     exact = [p["overall"]["exact_f1"] for p in pairs if p["overall"]["exact_f1"] is not None]
     return {
         "annotators": names,
@@ -143,7 +143,8 @@ def _token_labels(spans_by_tag: dict[str, list[Span]], starts: list[int], ends: 
     events = []
     for tag, spans in spans_by_tag.items():
         for s, e in spans:
-            lo, hi = bisect_right(ends, s), bisect_left(starts, e)  # first token ending after s; first starting at/after e
+            # the first token ending after s; the first starting at or after e
+            lo, hi = bisect_right(ends, s), bisect_left(starts, e)
             if lo < hi:
                 events += ((lo, 1, tag), (hi, -1, tag))
     events.sort()

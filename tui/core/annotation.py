@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field, fields, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from operator import attrgetter, itemgetter
 
 CONTEXT = 32  # characters of prefix and suffix kept to re-find a quote
@@ -18,7 +18,7 @@ def span_fields(text: str, start: int, end: int) -> dict:
 
 def utc_now() -> str:
     """UTC ISO 8601 with milliseconds, ending in Z."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def new_id() -> str:
@@ -68,7 +68,7 @@ class Annotation:
     def to_record(self) -> dict:
         # Every field is a str or an int, so this equals dataclasses.asdict, which deep-copies
         # and costs several times as much (it was a third of saving 10,000 annotations).
-        return dict(zip(FIELDS, _field_values(self)))
+        return dict(zip(FIELDS, _field_values(self), strict=True))
 
     @classmethod
     def from_record(cls, record: dict) -> Annotation:
@@ -79,18 +79,18 @@ class Annotation:
         missing = [name for name in _REQUIRED if name not in record]
         if missing:
             raise ValueError(f"missing field(s): {', '.join(missing)}")
-        values = {k: v for k, v in record.items() if k in _FIELD_NAMES}
+        fields = {k: v for k, v in record.items() if k in _FIELD_NAMES}
         for name in ("start", "end"):
-            if not isinstance(values[name], int) or isinstance(values[name], bool):
-                raise ValueError(f"field {name!r} must be an integer, got {values[name]!r}")
+            if not isinstance(fields[name], int) or isinstance(fields[name], bool):
+                raise ValueError(f"field {name!r} must be an integer, got {fields[name]!r}")
         for name in _STRING_FIELDS:
-            if name in values and not isinstance(values[name], str):
-                raise ValueError(f"field {name!r} must be a string, got {values[name]!r}")
-        values.setdefault("document", "")
-        values.setdefault("annotator", "")
-        if values["start"] < 0 or values["end"] <= values["start"]:
-            raise ValueError(f"empty or negative span {values['start']}-{values['end']}")
-        return cls(**values)
+            if name in fields and not isinstance(fields[name], str):
+                raise ValueError(f"field {name!r} must be a string, got {fields[name]!r}")
+        fields.setdefault("document", "")
+        fields.setdefault("annotator", "")
+        if fields["start"] < 0 or fields["end"] <= fields["start"]:
+            raise ValueError(f"empty or negative span {fields['start']}-{fields['end']}")
+        return cls(**fields)
 
     @property
     def span(self) -> tuple[int, int]:

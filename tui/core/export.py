@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterable, Iterator
 
 from tui.core.annotation import Annotation
 from tui.core.document import Document
-from tui.core.paths import relative_path
 from tui.core.errors import InputError
 from tui.core.layer import Layer
+from tui.core.paths import relative_path
 
 FORMATS = ("json", "w3c", "jsonl", "csv")
 FORMAT_NAME = "hedgerow-annotations"
@@ -67,7 +67,7 @@ def _dump_pieces(value, depth: int = 0) -> Iterator[str]:
 
 
 def _streams(value) -> bool:
-    return isinstance(value, Streamed) or isinstance(value, dict) and any(map(_streams, value.values()))
+    return isinstance(value, Streamed) or (isinstance(value, dict) and any(map(_streams, value.values())))
 
 
 def document_meta(document: Document) -> dict:

@@ -178,7 +178,8 @@ class Mismatch:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.annotation.id} ({self.annotation.tag}, {self.annotation.start}-{self.annotation.end}): {self.reason}"
+        a = self.annotation
+        return f"{a.id} ({a.tag}, {a.start}-{a.end}): {self.reason}"
 
 
 @dataclass(frozen=True)

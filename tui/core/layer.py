@@ -12,6 +12,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import pairwise
 
 from tui.core.annotation import Annotation
 from tui.core.rows import Rows
@@ -46,11 +47,11 @@ class Layer:
             self._by_id = array(INDEX, range(len(rows)))
         else:
             self._by_id = array(INDEX, sorted(range(len(rows)), key=rows.id_of))
-            for previous, row in zip(self._by_id, self._by_id[1:]):
+            for previous, row in pairwise(self._by_id):
                 if rows.id_of(previous) == rows.id_of(row):
                     raise ValueError(f"duplicate annotation id {rows.id_of(row)}")
         self._by_position = array(INDEX, _in_position_order(rows, self._by_id))
-        self.longest = max((e - s for s, e in zip(rows.starts, rows.ends)), default=0)
+        self.longest = max((e - s for s, e in zip(rows.starts, rows.ends, strict=True)), default=0)
         self._counts: dict[str, int] = dict(Counter(rows.tags))
 
     @property
@@ -212,7 +213,7 @@ class Stored:
     """An annotation as one row holds it: what the undo history keeps of a large change, since
     rows never change (a dozen bytes each, where 100,000 Annotation objects would take 80 MB)."""
 
-    __slots__ = ("_rows", "_row")
+    __slots__ = ("_row", "_rows")
 
     def __init__(self, rows: Rows, row: int) -> None:
         self._rows, self._row = rows, row

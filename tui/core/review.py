@@ -37,8 +37,8 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import NamedTuple
 from pathlib import Path
+from typing import NamedTuple
 
 from tui.core.agreement import AgreementError, agreement_report
 from tui.core.annotation import Annotation, utc_now
@@ -99,7 +99,8 @@ def build_candidates(layers: dict[str, list[Annotation]], text: str | None = Non
     """
     names = sorted(layers)
     several = len(names) >= 2
-    groups: dict[tuple[int, int, str], list[tuple[str, str, str]]] = {}  # (start, end, tag) -> sources
+    # (start, end, tag) -> its sources: (annotator, id, note, quote)
+    groups: dict[tuple[int, int, str], list[tuple[str, str, str, str]]] = {}
     intervals: set[tuple[int, int, str]] = set()  # distinct (start, end, annotator)
     limit = len(text) if text is not None else None
     for name in names:
@@ -398,4 +399,4 @@ def _joined_notes(sources: Iterable[Source]) -> str:
     return "\n".join(f"{s.annotator}: {s.note}" for s in sources if s.note.strip())
 
 
-__all__ = ["Candidate", "Review", "Source", "build_candidates", "candidate_key", "REVIEW_TABLE", "STATUSES"]
+__all__ = ["REVIEW_TABLE", "STATUSES", "Candidate", "Review", "Source", "build_candidates", "candidate_key"]

@@ -196,9 +196,6 @@ class Rows:
     def annotation(self, row: int) -> Annotation:
         return Annotation(*self.values(row))
 
-    def tag_of(self, row: int) -> str:
-        return self.tags[row]
-
     def span_of(self, row: int) -> tuple[int, int]:
         return self.starts[row], self.ends[row]
 

@@ -17,11 +17,10 @@ _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 _SENTENCE_END = re.compile(r"""[.!?…]+['"’”)\]»]*(?=\s|$)""")
 _OPENERS = "\"'“‘([«"
 _ABBREVIATIONS = frozenset(
-    """
-    jan feb mar apr jun jul aug sep sept oct nov dec
-    mr mrs ms dr prof gen lt col maj capt sgt adm gov sen rep pres amb st jr sr rev hon
-    vs etc e.g i.e cf al approx vol vols pp fig figs ed eds inc ltd co corp dept est
-    """.split()
+    ["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+     "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "sgt", "adm", "gov", "sen", "rep", "pres",
+     "amb", "st", "jr", "sr", "rev", "hon", "vs", "etc", "e.g", "i.e", "cf", "al", "approx", "vol", "vols", "pp",
+     "fig", "figs", "ed", "eds", "inc", "ltd", "co", "corp", "dept", "est"]
 )
 _NUMBER_ABBREVIATIONS = frozenset({"no", "nos"})  # "No. 5", but "He said no. Then ..." ends a sentence
 _INITIALS = re.compile(r"(?:\b[A-Za-z]\.)+$")

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from json.encoder import c_make_encoder, encode_basestring  # the C ones when available, as json.dumps uses
 from pathlib import Path
+from typing import Any
 
 from tui.core.annotation import Annotation, record_values
 from tui.core.atomic import atomic_write_chunks
@@ -311,7 +312,8 @@ class AnnotationStore:
             raise StoreError(f"{self.path}: record {key} holds id {annotation.id}; left untouched")
         return annotation
 
-    def save(self, annotations: Layer | Iterable[Annotation], meta: dict, tables: dict[str, dict] | None = None) -> None:
+    def save(self, annotations: Layer | Iterable[Annotation], meta: dict[str, Any],
+             tables: dict[str, dict[str, Any]] | None = None) -> None:
         """Write the whole set in one atomic write (a Layer, e.g. a snapshot, is written from its rows)."""
         data = {
             **(tables or {}),
