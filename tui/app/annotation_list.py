@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from rich.segment import Segment
 from rich.style import Style
+from textual.binding import BindingType
 
 from tui.app.cells import fit
 from tui.app.row_list import RowList, list_bindings
 from tui.core.annotation import Annotation
+from tui.core.layer import Ordered
 from tui.core.session import Session
 
 NOTE_MARK = "✎"
@@ -15,19 +19,20 @@ ANCHOR_MARKS = {"moved": "⚠", "fuzzy": "⚠", "orphan": "✗"}  # the text cha
 
 
 class AnnotationList(RowList):
-    BINDINGS = list_bindings("list")
+    BINDINGS: ClassVar[list[BindingType]] = list_bindings("list")
     EMPTY = "no annotations yet"
 
-    def __init__(self, session: Session, **kwargs) -> None:
+    def __init__(self, session: Session, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.session = session
         self.tag_filter: str | None = None
         self.statuses: dict[str, str] = {}  # annotation id -> moved, fuzzy or orphan
         self.border_title = "annotations"
+        self._ordered: Ordered | None = None  # the rows, in order, with their index by id
 
     def rebuild(self) -> None:
         """Recompute the rows after a change or a new filter."""
-        items = self.session.layer.in_order(self.tag_filter)  # rows are made only when drawn
+        items = self._ordered = self.session.layer.in_order(self.tag_filter)  # rows are made when drawn
         self.set_rows(items)
         self.border_subtitle = f"{len(items):,}" + (f" {self.tag_filter}" if self.tag_filter else "")
 
@@ -36,9 +41,9 @@ class AnnotationList(RowList):
 
     def highlight_annotation(self, annotation: Annotation | None) -> None:
         """Follow the document's cursor: highlight this annotation's row."""
-        if annotation is None or not self.rows:
+        if annotation is None or not self._ordered:
             return
-        index = self.rows.index_of(annotation.id)
+        index = self._ordered.index_of(annotation.id)
         if index is not None:
             self.set_highlight(index)
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
+from functools import partial
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
-from textual.app import ComposeResult, CSSPathType
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
@@ -44,11 +45,11 @@ ANCHOR_ON_THE_SPOT = 50  # changes this small are re-checked on the UI thread; l
 
 
 class HedgerowApp(SavingApp):
-    CSS_PATH: ClassVar[CSSPathType | None] = ["app.tcss", "dialogs.tcss"]
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", "dialogs.tcss"]
     TITLE = "hedgerow"
     COMMANDS = SavingApp.COMMANDS | {HedgerowCommands}
-    # -tiny: the text gets it all
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-tiny"), (64, "-narrow"), (110, "-wide")]
+    # -tiny: the text gets it all. (Textual declares it on App as an instance variable, not a ClassVar.)
+    HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (64, "-narrow"), (110, "-wide")]  # noqa: RUF012
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(str(n), f"tag({n})", f"Tag {n}", show=False, id=f"app.tag_{n}") for n in range(1, 10)),
@@ -72,7 +73,7 @@ class HedgerowApp(SavingApp):
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
-    HELP: ClassVar[HelpSections] = [
+    KEY_HELP: ClassVar[HelpSections] = [
         ("Reading", [("arrows, pgup/pgdn", "move the cursor"), ("home / end", "start / end of the line"),
                      ("ctrl+left / ctrl+right", "by word"), ("ctrl+home / ctrl+end", "start / end of the document"),
                      ("mouse wheel", "scroll")]),
@@ -316,13 +317,13 @@ class HedgerowApp(SavingApp):
                 if not self.session.text[start:end].strip():
                     self.notify("The selection is only white space; nothing tagged.", severity="warning")
                     return
-                annotation = self.session.add(start, end, tag)
+                added = self.session.add(start, end, tag)
                 self.view.clear_selection()
-                self.view.move_to(annotation.start)
-                self.notify(f"Tagged {tag}: “{snippet(annotation.quote, 40)}”", timeout=3)
-            elif (annotation := self.under_cursor()) is not None:
-                if annotation.tag != tag:
-                    self.session.retag(annotation.id, tag)
+                self.view.move_to(added.start)
+                self.notify(f"Tagged {tag}: “{snippet(added.quote, 40)}”", timeout=3)
+            elif (current := self.under_cursor()) is not None:
+                if current.tag != tag:
+                    self.session.retag(current.id, tag)
                     self.notify(f"Retagged as {tag}", timeout=3)
             else:
                 self.notify("Select some text first (shift+arrows, s, /, or drag), then press a tag key.",
@@ -506,7 +507,7 @@ class HedgerowApp(SavingApp):
         self.notify(f"Exported {count} as {message.fmt} to {message.path}", timeout=6)
 
     def palette_commands(self) -> list[PaletteCommand]:
-        commands = [
+        commands: list[PaletteCommand] = [
             ("Search", "Find text; enter selects the next match", self.action_search),
             ("Select sentence", "Select the sentence under the cursor", self.action_select_sentence),
             ("Select paragraph", "Select the paragraph under the cursor", self.action_select_paragraph),
@@ -525,11 +526,11 @@ class HedgerowApp(SavingApp):
         ]
         for tag in self.session.tags:
             commands.append((f"Tag selection as {tag.name}", tag.description,
-                             lambda n=tag.key: self.action_tag(int(n))))
+                             partial(self.action_tag, int(tag.key))))
             commands.append((f"Filter: {tag.name}", f"List only {tag.name} annotations",
-                             lambda name=tag.name: self.set_filter(name)))
+                             partial(self.set_filter, tag.name)))
         for fmt, what in (("json", "hedgerow's full records"), ("w3c", "W3C Web Annotation JSON-LD"),
                           ("jsonl", "one annotation per line"), ("csv", "for spreadsheets")):
             commands.append((f"Export as {fmt}", f"Write {what} to the current folder",
-                             lambda f=fmt: self.export(f)))
+                             partial(self.export, fmt)))
         return commands

@@ -27,7 +27,7 @@ HelpSections = list[tuple[str, list[tuple[str, str]]]]
 class SavingApp(App[int]):
     """An app whose session is saved off the UI thread, and that never quits with work unsaved."""
 
-    HELP: ClassVar[HelpSections] = []
+    KEY_HELP: ClassVar[HelpSections] = []
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -67,7 +67,7 @@ class SavingApp(App[int]):
             if binding.id and binding.key not in keys.setdefault(binding.id, []):
                 keys[binding.id].append(binding.key)
         return [(title, [(key_display(",".join(keys.get(k, [k]))), what) for k, what in rows])
-                for title, rows in self.HELP]
+                for title, rows in self.KEY_HELP]
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.help_sections()))

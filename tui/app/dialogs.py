@@ -43,13 +43,17 @@ class NoteDialog(ModalScreen[str | None]):
                 yield Button("Cancel", id="note-cancel")
 
     def on_mount(self) -> None:
-        area = self.query_one("#note-text")
+        from textual.widgets import TextArea
+
+        area = self.query_one("#note-text", TextArea)
         area.cursor_blink = False
         area.focus()
         area.move_cursor(area.document.end)
 
     def action_save(self) -> None:
-        self.dismiss(self.query_one("#note-text").text.strip("\n"))
+        from textual.widgets import TextArea
+
+        self.dismiss(self.query_one("#note-text", TextArea).text.strip("\n"))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

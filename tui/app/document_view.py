@@ -22,13 +22,14 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import pairwise
+from typing import Any, ClassVar
 
 from rich.color import Color, blend_rgb
 from rich.color_triplet import ColorTriplet
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -70,7 +71,7 @@ class DocumentView(ScrollView, can_focus=True):
     }
     """
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = list[BindingType]([
         Binding(key, action, description, show=False, id=f"view.{binding_id}")
         for key, action, description, binding_id in [
             ("left", "cursor_left", "Left", "cursor_left"),
@@ -101,7 +102,7 @@ class DocumentView(ScrollView, can_focus=True):
         # The two shown in the footer; escape only while there is a selection (see check_action).
         Binding("shift+right", "cursor_right(True)", "Select", key_display="⇧→", id="view.select_right"),
         Binding("escape", "clear_selection", "Deselect", id="view.clear_selection"),
-    ]
+    ])
 
     OVERLAP_STYLE = Style(underline=True)
     FLAGGED_STYLE = Style(strike=True)
@@ -161,7 +162,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._wraps = WrapTable(text)  # width 0 until the view has a size
         self._wrap_token = 0
         self._generation = 0  # bumped when text, wrap, annotations or styles change
-        self._cache: LRUCache[tuple, Strip] = LRUCache(2048)
+        self._cache: LRUCache[tuple[Any, ...], Strip] = LRUCache(2048)
         self._emphasis_cache: dict[Style, Style] = {}
         self._goal_column: int | None = None  # kept across up/down moves
         self._dragging = False
@@ -335,8 +336,7 @@ class DocumentView(ScrollView, can_focus=True):
         wraps.reset(width=width)
         self._wrap_token += 1
         self._generation += 1
-        wraps.wrap_screen(top, region.height)
-        if not wraps.complete:
+        if not wraps.wrap_screen(top, region.height):
             self.call_after_refresh(self._wrap_more, self._wrap_token)
         self._update_virtual_size()
         self._scroll_rows(self._wrapped_row(top))
@@ -345,8 +345,7 @@ class DocumentView(ScrollView, can_focus=True):
     def _wrap_more(self, token: int) -> None:
         if token != self._wrap_token or self._wraps.complete:
             return
-        self._wraps.wrap_next(WRAP_CHUNK)
-        if not self._wraps.complete:
+        if not self._wraps.wrap_next(WRAP_CHUNK):
             self.call_after_refresh(self._wrap_more, token)
         else:
             self._update_virtual_size()  # only now: each change of it costs a repaint
@@ -360,12 +359,10 @@ class DocumentView(ScrollView, can_focus=True):
         """Wrap until `row` and the row after it are in the table."""
         self._wrap_through(self._wraps.wrap_through_row, row)
 
-    def _wrap_through(self, wrap: Callable[[int], None], where: int) -> None:
-        wraps = self._wraps
-        if wraps.complete:
+    def _wrap_through(self, wrap: Callable[[int], bool], where: int) -> None:
+        if self._wraps.complete:
             return
-        wrap(where)
-        if wraps.complete:
+        if wrap(where):
             self.call_later(self._update_virtual_size)  # not now: this may run while a frame is drawn
 
     def _update_virtual_size(self) -> None:
@@ -464,7 +461,7 @@ class DocumentView(ScrollView, can_focus=True):
             strip = self._cache[key] = self._render_row(row, width)
         return strip
 
-    def _row_state(self, row: int) -> tuple:
+    def _row_state(self, row: int) -> tuple[Any, ...]:
         """What of the cursor, selection, current annotation and current match falls on `row`."""
         start, stop = self._wraps.row_start(row), self._wraps.row_stop(row)
         cursor = self._cursor if start <= self._cursor < stop else -1

@@ -26,7 +26,7 @@ class KeyFooter(Footer):
         self._bindings_ready = True  # compose the keys with the first frame, not after it
         self._shown: Shown | None = None
 
-    def _keys_shown(self, screen: Screen) -> Shown:
+    def _keys_shown(self, screen: Screen[object]) -> Shown:
         return tuple((binding.key, binding.description, binding.action, enabled, tooltip)
                      for _, binding, enabled, tooltip in screen.active_bindings.values() if binding.show)
 
@@ -35,7 +35,7 @@ class KeyFooter(Footer):
             self._shown = self._keys_shown(self.screen)
         yield from super().compose()
 
-    def bindings_changed(self, screen: Screen) -> None:
+    def bindings_changed(self, screen: Screen[object]) -> None:
         if self.is_attached and screen is self.screen:
             keys = self._keys_shown(screen)
             if keys == self._shown:

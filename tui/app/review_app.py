@@ -9,10 +9,11 @@ under the cursor, and the list of every candidate in document order. Decisions g
 from __future__ import annotations
 
 from bisect import bisect_left
+from pathlib import PurePath
 from typing import ClassVar
 
 from textual import on, work
-from textual.app import ComposeResult, CSSPathType
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 
@@ -49,7 +50,7 @@ class ReviewView(DocumentView):
 
 
 class ReviewApp(SavingApp):
-    CSS_PATH: ClassVar[CSSPathType | None] = ["review.tcss", "dialogs.tcss"]
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["review.tcss", "dialogs.tcss"]
     TITLE = "hedgerow review"
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -68,7 +69,7 @@ class ReviewApp(SavingApp):
         Binding("q", "quit", "Quit", id="review.quit"),
     ]
 
-    HELP: ClassVar[HelpSections] = [
+    KEY_HELP: ClassVar[HelpSections] = [
         ("Deciding", [("review.accept", "accept the candidate under the cursor into gold"),
                       ("review.reject", "reject it (a rejected candidate is struck through)"),
                       ("1 … 9", "accept it with that tag instead (edited)"),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from itertools import islice
+from typing import Any, ClassVar
 
 from rich.console import Group
 from rich.segment import Segment
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
+from textual.binding import BindingType
 from textual.widgets import Static
 
 from tui.app.cells import fit, snippet
@@ -43,10 +45,10 @@ def _fmt(value: float | None) -> str:
 class CandidateList(RowList):
     """Every candidate, one row each: status, tag, quote, who, decision."""
 
-    BINDINGS = list_bindings("candidates")
+    BINDINGS: ClassVar[list[BindingType]] = list_bindings("candidates")
     EMPTY = "no candidates"
 
-    def __init__(self, review: Review, **kwargs) -> None:
+    def __init__(self, review: Review, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.review = review
         self.border_title = "candidates"
@@ -87,7 +89,7 @@ class CandidateList(RowList):
 class SummaryPanel(Static):
     """Counts per status, decisions, and the agreement figures, compact."""
 
-    def __init__(self, review: Review, **kwargs) -> None:
+    def __init__(self, review: Review, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.review = review
         self.border_title = "summary"
@@ -138,7 +140,7 @@ class SummaryPanel(Static):
         self.update(Group(counts, text, self._agreement(s["agreement"])))
         self.border_subtitle = "✗ not saved" if self.save_state == "error" else ""
 
-    def _agreement(self, report: dict | None) -> Text | Group:
+    def _agreement(self, report: dict[str, Any] | None) -> Text | Group:
         if not self.review.agreement_ready:
             return Text("agreement: working it out…", style="dim")
         if report is None:
@@ -164,7 +166,7 @@ class SummaryPanel(Static):
 class CandidatePanel(Static):
     """The candidate under the cursor: status, tag, who has it (with notes), and the decision."""
 
-    def __init__(self, review: Review, **kwargs) -> None:
+    def __init__(self, review: Review, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.review = review
         self.candidate: Candidate | None = None
@@ -198,7 +200,7 @@ class CandidatePanel(Static):
             text.append("undecided", style=DECISION_STYLE["undecided"])
         text.append("\n")
         text.append(f"“{snippet(candidate.quote, 120)}”\n", style="italic")
-        notes = {}
+        notes: dict[str, list[str]] = {}
         for source in candidate.sources:
             notes.setdefault(source.annotator, []).append(source.note)
         for name in self.review.annotators:

@@ -29,8 +29,8 @@ class SearchBar(Horizontal):
     class Closed(Message):
         pass
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
         self.regex = False
         self.case_sensitive = False
 

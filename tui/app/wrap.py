@@ -61,7 +61,7 @@ def _wide_class() -> str:
     rich gives combining marks width 0, so a two-cell character never joins the one before it.
     """
     try:
-        from rich.cells import load_cell_table
+        from rich.cells import load_cell_table  # type: ignore[attr-defined]  # re-exported, not declared; guarded
 
         table = load_cell_table("auto").widths
     except (ImportError, AttributeError, TypeError):  # another rich: the slow, exact way

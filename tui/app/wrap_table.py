@@ -84,34 +84,40 @@ class WrapTable:
 
     # ---- wrapping (the only methods that add rows) ----------------------------------------
 
-    def wrap_next(self, amount: int) -> None:
+    # Each returns whether the table is now complete.
+
+    def wrap_next(self, amount: int) -> bool:
         """Wrap at least `amount` more characters, through the end of the paragraph reached."""
         if self.complete or self._width <= 0:
-            return
+            return self.complete
         stop = _paragraph_start(self._text, self._wrapped_to + max(1, amount))
         self._starts.extend(wrap_range(self._text, self._width, self._wrapped_to, stop))
         self._wrapped_to = stop
+        return self.complete
 
-    def wrap_all(self) -> None:
-        self.wrap_next(len(self._text) + 1)
+    def wrap_all(self) -> bool:
+        return self.wrap_next(len(self._text) + 1)
 
-    def wrap_screen(self, top: int, height: int) -> None:
+    def wrap_screen(self, top: int, height: int) -> bool:
         """Wrap through offset `top` and `height` rows below its row, plus the one after them."""
         screenful = max(1, self._width * height)  # of one-cell characters; more rounds if they are not
         while not self.complete and self._width > 0:
             if self._wrapped_to > top and len(self._starts) - row_of(self._starts, top) > height + 1:
-                return
+                break
             self.wrap_next(max(screenful, top + 1 - self._wrapped_to))
+        return self.complete
 
-    def wrap_through_offset(self, offset: int) -> None:
+    def wrap_through_offset(self, offset: int) -> bool:
         """Wrap until the row holding `offset` is known, and where it ends (the row after it)."""
         while not self.complete and self._width > 0 and (not self._starts or offset >= self._starts[-1]):
             self.wrap_next(max(SMALL_STRETCH, offset + 1 - self._wrapped_to))
+        return self.complete
 
-    def wrap_through_row(self, row: int) -> None:
+    def wrap_through_row(self, row: int) -> bool:
         """Wrap until row `row` and the one after it are known (or the text ends before)."""
         while not self.complete and self._width > 0 and row + 1 >= len(self._starts):
             self.wrap_next(SMALL_STRETCH)
+        return self.complete
 
     # ---- queries (about rows already wrapped) ----------------------------------------------
 

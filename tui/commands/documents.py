@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 LARGE_FILE = 1_000_000  # bytes: about 1,700 annotations, which read in under 20 ms
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("open", help="open a document in the TUI (the default command)",
                             description="Open a document in the TUI to read and annotate it.")
     document_options(parser)

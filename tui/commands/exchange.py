@@ -7,13 +7,15 @@ import sys
 from pathlib import Path
 
 from tui.commands.common import document_options, open_session, stderr
+from tui.core.annotation import Annotation
 from tui.core.atomic import atomic_write_chunks
 from tui.core.errors import InputError
+from tui.core.layer import Layer
 from tui.core.paths import layer_files
 from tui.core.store import load_layers
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("export", help="export annotations as json, w3c, jsonl or csv",
                             description="Export annotations to stdout, or atomically to --output FILE.")
     document_options(parser)
@@ -40,7 +42,8 @@ def run_export(args: argparse.Namespace) -> int:
     if args.layer:
         args.annotator = args.layer
     session = open_session(args)
-    annotations = session.layer  # written as it is read: 100,000 annotations are never all objects at once
+    # Written as it is read: 100,000 annotations are never all objects at once.
+    annotations: Layer | list[Annotation] = session.layer
     if args.layer and not session.store.exists():
         raise InputError(f"no layer {args.layer!r}: {session.store.path} does not exist")
     if args.all:

@@ -13,12 +13,13 @@ from tui.commands.common import document_options, open_session, stderr, stdout_c
 from tui.core.document import Document
 from tui.core.errors import InputError
 from tui.core.paths import layer_files
+from tui.core.session import Session
 from tui.core.store import AnnotationStore, load_layers
 
 STATUS_STYLE = {"holds": "green", "moved": "cyan", "fuzzy": "yellow", "orphan": "bold red"}
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "check", help="re-anchor annotations after the document's text changed",
         description="Show each annotation's anchor status: holds, moved (exact quote found elsewhere), fuzzy "
@@ -90,7 +91,7 @@ def run_check(args: argparse.Namespace) -> int:
     return 1 if orphans else 0
 
 
-def _check_layer(session, apply: bool, gold: bool) -> int:
+def _check_layer(session: Session, apply: bool, gold: bool) -> int:
     """Print one layer's anchor statuses; with `apply`, write the new offsets. Returns the orphans."""
     from rich.table import Table
     from rich.text import Text

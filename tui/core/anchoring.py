@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from itertools import accumulate, compress
 from operator import sub
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from tui.core.annotation import CONTEXT, Annotation, span_fields
 
@@ -193,7 +193,7 @@ class _Finder:
         text, quote = self.text, ann.quote
         lo, hi = max(0, hint - WINDOW), hint + len(quote) + WINDOW
 
-        def best(lo: int, hi: int | None) -> tuple | None:
+        def best(lo: int, hi: int | None) -> tuple[Any, ...] | None:
             # Most agreement, then nearest, then first.
             found = _occurrences(text, quote, lo, hi)
             return max(((_agreement(text, i, i + len(quote), ann), -abs(i - hint), -i) for i in found), default=None)

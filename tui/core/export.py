@@ -14,6 +14,7 @@ import io
 import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Generic, TypeVar
 
 from tui.core.annotation import Annotation
 from tui.core.document import Document
@@ -26,27 +27,28 @@ FORMAT_NAME = "hedgerow-annotations"
 FORMAT_VERSION = 1
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 EXTENSION = "hedgerow"  # W3C extension property keeping what the model has no place for
+Item = TypeVar("Item")
 CSV_COLUMNS = ("id", "tag", "start", "end", "quote", "note", "annotator", "created", "modified",
                "prefix", "suffix", "document")
 
 
-def _ordered(annotations: Iterable[Annotation]) -> Iterable[Annotation]:
+def _ordered(annotations: Iterable[Annotation]) -> Layer | list[Annotation]:
     """In document order; a Layer already is, and makes each annotation only as it is read."""
     return annotations if isinstance(annotations, Layer) else sorted(annotations, key=Annotation.sort_key)
 
 
-def _dumps(data) -> str:
+def _dumps(data: object) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-class Streamed:
+class Streamed(Generic[Item]):
     """A JSON array whose items are made as they are written (see `_dump_pieces`)."""
 
-    def __init__(self, items: Iterable, make: Callable[[object], object]) -> None:
+    def __init__(self, items: Iterable[Item], make: Callable[[Item], object]) -> None:
         self.items, self.make = items, make
 
 
-def _dump_pieces(value, depth: int = 0) -> Iterator[str]:
+def _dump_pieces(value: object, depth: int = 0) -> Iterator[str]:
     """json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False), in pieces, with Streamed arrays."""
     pad = "\n" + "  " * (depth + 1)
     if isinstance(value, Streamed):
@@ -66,11 +68,11 @@ def _dump_pieces(value, depth: int = 0) -> Iterator[str]:
         yield _dumps(value)[:-1].replace("\n", "\n" + "  " * depth)
 
 
-def _streams(value) -> bool:
+def _streams(value: object) -> bool:
     return isinstance(value, Streamed) or (isinstance(value, dict) and any(map(_streams, value.values())))
 
 
-def document_meta(document: Document) -> dict:
+def document_meta(document: Document) -> dict[str, Any]:
     """The document's identity; the path is relative to the project root, so exports are portable."""
     return {"title": document.title, "path": relative_path(document.path), "sha256": document.sha256,
             "length": len(document.text)}
@@ -141,7 +143,7 @@ def _urn(annotation_id: str) -> str:
     return f"urn:uuid:{annotation_id}" if canonical else annotation_id
 
 
-def w3c_annotation(a: Annotation, source: str) -> dict:
+def w3c_annotation(a: Annotation, source: str) -> dict[str, Any]:
     """One W3C Annotation: a tagging body, an optional commenting body, quote and position selectors."""
     body = [{"type": "TextualBody", "purpose": "tagging", "value": a.tag}]
     if a.note:
@@ -168,7 +170,7 @@ def w3c_annotation(a: Annotation, source: str) -> dict:
     return item
 
 
-def w3c_collection(document: Document, annotations: Iterable[Annotation]) -> dict:
+def w3c_collection(document: Document, annotations: Iterable[Annotation]) -> dict[str, Any]:
     """The collection; its one page's items are a Streamed array, made as they are written."""
     items = _ordered(annotations)
     annotators = sorted(items.annotators() if isinstance(items, Layer) else {a.annotator for a in items})

@@ -7,6 +7,7 @@ one mechanism undoes adds, deletes, retags, note edits and imports alike.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from tui.core.annotation import Annotation
 from tui.core.layer import Layer, Stored
@@ -18,7 +19,7 @@ class Change:
 
     label: str
     pairs: tuple[tuple[Annotation | Stored | None, Annotation | Stored | None], ...]  # Stored: see Session.replace_many
-    records: tuple[tuple[str, str, dict | None, dict | None], ...] = ()
+    records: tuple[tuple[str, str, dict[str, Any] | None, dict[str, Any] | None], ...] = ()
 
     def inverse(self) -> Change:
         return Change(self.label, tuple((after, before) for before, after in reversed(self.pairs)),
@@ -27,16 +28,21 @@ class Change:
     @property
     def touched(self) -> list[Annotation | Stored]:
         """The annotations as they are after the change (deleted ones as they were); only `id` is sure."""
-        return [after or before for before, after in self.pairs if after or before]
+        touched: list[Annotation | Stored] = []
+        for before, after in self.pairs:
+            annotation = after or before
+            if annotation is not None:
+                touched.append(annotation)
+        return touched
 
 
-def apply_change(layer: Layer, change: Change, tables: dict[str, dict] | None = None) -> None:
-    for table, key, _, after in change.records:
+def apply_change(layer: Layer, change: Change, tables: dict[str, dict[str, Any]] | None = None) -> None:
+    for table, key, _, record in change.records:
         records = tables.setdefault(table, {}) if tables is not None else {}
-        if after is None:
+        if record is None:
             records.pop(key, None)
         else:
-            records[key] = after
+            records[key] = record
     for before, after in change.pairs:
         before, after = _made(before), _made(after)
         if before is None and after is not None:
@@ -72,7 +78,7 @@ class History:
     def can_redo(self) -> bool:
         return bool(self._undone)
 
-    def undo(self, layer: Layer, tables: dict[str, dict] | None = None) -> Change | None:
+    def undo(self, layer: Layer, tables: dict[str, dict[str, Any]] | None = None) -> Change | None:
         if not self._done:
             return None
         change = self._done.pop()
@@ -80,7 +86,7 @@ class History:
         self._undone.append(change)
         return change
 
-    def redo(self, layer: Layer, tables: dict[str, dict] | None = None) -> Change | None:
+    def redo(self, layer: Layer, tables: dict[str, dict[str, Any]] | None = None) -> Change | None:
         if not self._undone:
             return None
         change = self._undone.pop()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 
 ZWJ = "\u200d"
 
@@ -87,7 +88,7 @@ def clamp_to_grapheme(text: str, offset: int) -> int:
     return previous_grapheme(text, next_grapheme(text, offset)) if offset else 0
 
 
-def _words(text: str, start: int, end: int):
+def _words(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     """Word spans in text[start:end]. `\\w` does not match combining marks (Devanagari vowel
     signs, "x" + U+0301), so a word runs on over marks and any word characters after them."""
     span = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tui.core.annotation import Annotation
 from tui.core.document import Document
@@ -19,7 +20,7 @@ from tui.core.paths import config_path, layer_path, relative_path, resolve_annot
 from tui.core.store import AnnotationStore, StoredLayer
 from tui.core.tags import Config, load_config
 
-Snapshot = tuple[int, Layer, dict[str, dict]]  # (version, annotations, other tables): what a save writes
+Snapshot = tuple[int, Layer, dict[str, dict[str, Any]]]  # (version, annotations, other tables): what a save writes
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ class Session:
         if layer is None:
             layer = stored.layer if len(stored.layer) else Layer(text=self.document.text)
         self.layer = layer
-        self.tables: dict[str, dict] = {name: dict(t) for name, t in stored.tables.items()}
+        self.tables: dict[str, dict[str, Any]] = {name: dict(t) for name, t in stored.tables.items()}
 
     # -- reading -------------------------------------------------------------
 
@@ -143,7 +144,7 @@ class Session:
     def set_note(self, annotation_id: str, note: str) -> Annotation:
         return self._modify(annotation_id, "edit note", note=note)
 
-    def _modify(self, annotation_id: str, label: str, **changes) -> Annotation:
+    def _modify(self, annotation_id: str, label: str, **changes: Any) -> Annotation:
         before = self.layer[annotation_id]
         if all(getattr(before, k) == v for k, v in changes.items()):
             return before
@@ -197,7 +198,7 @@ class Session:
 
     # -- saving ----------------------------------------------------------------
 
-    def meta(self) -> dict:
+    def meta(self) -> dict[str, Any]:
         return {
             "annotator": self.annotator,
             "document": {"sha256": self.document.sha256, "path": relative_path(self.document.path),
@@ -208,7 +209,7 @@ class Session:
         """The current version, annotations and other tables, copied so a worker may save them."""
         return self.version, self.layer.snapshot(), {name: dict(t) for name, t in self.tables.items()}
 
-    def save_snapshot(self, version: int, annotations: Layer, tables: dict[str, dict] | None = None) -> None:
+    def save_snapshot(self, version: int, annotations: Layer, tables: dict[str, dict[str, Any]] | None = None) -> None:
         """Write a snapshot (possibly from a worker thread). Raises StoreError."""
         self.store.save(annotations, self.meta(), tables)
         self.saved_version = max(self.saved_version, version)

@@ -15,8 +15,10 @@ A config file looks like:
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rich.color import Color, ColorParseError
 
@@ -47,7 +49,7 @@ DEFAULT_TAGS = (
 class TagSet:
     tags: tuple[Tag, ...] = DEFAULT_TAGS
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Tag]:
         return iter(self.tags)
 
     def __len__(self) -> int:
@@ -106,11 +108,11 @@ def _parse_tag(entry: object, index: int, where: str) -> Tag:
     return Tag(name, colour, key, description)
 
 
-def parse_config(data: dict, where: str = CONFIG_NAME) -> Config:
+def parse_config(data: dict[str, Any], where: str = CONFIG_NAME) -> Config:
     unknown = set(data) - TOP_LEVEL
     if unknown:
         raise InputError(f"{where}: unknown section(s) {', '.join(sorted(unknown))} (allowed: tags, keys)")
-    tags = DEFAULT_TAGS
+    tags: tuple[Tag, ...] = DEFAULT_TAGS
     if "tags" in data:
         entries = data["tags"]
         if not isinstance(entries, list) or not entries:
