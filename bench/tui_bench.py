@@ -441,7 +441,7 @@ async def drive(app, result: dict, presses: int, tags: int, profile: str | None)
         result["loading_stall_ms"] = probe.longest_stall(t_loading, perf()) * 1e3 if loading else None
         result["mem"]["annotations in"] = mem()
         view = app.view
-        while view._wrapped_to <= len(view.text):
+        while not view._wraps.complete:
             await asyncio.sleep(0.01)
         result["wrapped_ms"] = (perf() - t_run) * 1e3
         await pilot.pause()
@@ -500,14 +500,14 @@ async def place(app, probe: Probe, row: int) -> None:
     """Cursor to the start of visual row `row` (top of the document in view), no selection."""
     view = app.view
     view.scroll_to(0, 0, animate=False)
-    view.move_to(view._starts[row])
+    view.move_to(view._wraps.row_start(row))
     await probe.quiet(app.screen, 0.05)
 
 
 async def tag_once(app, session, probe: Probe, row: int, profiler=None) -> dict:
     view = app.view
     view.scroll_to(0, 0, animate=False)
-    start = view._starts[row] + 2
+    start = view._wraps.row_start(row) + 2
     app.clear_notifications()  # the last tag's toast would go away in the middle of this one
     view.select(start, start + 12)
     await probe.quiet(app.screen, 0.1)
