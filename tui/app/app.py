@@ -119,7 +119,8 @@ class HedgerowApp(SavingApp):
                 yield TagLegend(session, id="legend")
                 yield AnnotationList(session, id="annotations")
         yield SearchBar(id="search")
-        yield KeyFooter()
+        # The footer is mounted in on_mount, once the text has focus: its keys are then right the
+        # first time, not rebuilt after the first frame (see tui/app/footer.py).
 
     @property
     def view(self) -> DocumentView:
@@ -141,7 +142,8 @@ class HedgerowApp(SavingApp):
             self.query_one(DocumentPanel).set_save_state("loading")
             # After the first frame: the worker would hold the GIL half the time until the text shows.
             self.call_after_refresh(self._read_annotations)
-        self.view.focus()
+        self.screen.set_focus(self.view)  # now, not later as focus() does: the footer reads it
+        self.mount(KeyFooter())
         self.view.border_title = self.session.document.path.name
         self._show_position()
         if self.session.document.is_empty:
