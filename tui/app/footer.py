@@ -40,5 +40,6 @@ class KeyFooter(Footer):
             keys = self._keys_shown(screen)
             if keys == self._shown:
                 return  # the same keys (or a rebuild showing them is already due): nothing to do
-            self._shown = keys
+            if screen.app.app_focus:  # Footer rebuilds only then; otherwise on the app's focus-in
+                self._shown = keys
         super().bindings_changed(screen)
