@@ -10,7 +10,6 @@ import pytest
 from team_fixture import EXPECTED, LAYERS, REVIEWER, find, gold_file, make_project
 
 from tui.cli import main
-from tui.core import gc_policy
 from tui.core.annotation import Annotation
 from tui.core.errors import InputError
 from tui.core.review import Review, build_candidates
@@ -137,15 +136,13 @@ def test_sweep_statuses_match_brute_force(seed: int) -> None:
         assert c.status == brute_status(layers, c.start, c.end, c.tag), c
 
 
-def test_100k_annotations_make_one_candidate_per_distinct_span() -> None:
-    # Its speed is the bench's to measure (the guide: no timed tests; this one failed at 9 s on a
-    # loaded 2-core machine that usually takes 2).
+def test_many_random_spans_all_become_candidates() -> None:
+    # Speed is measured in bench/review_bench.py (100,000 spans), not here.
     rng = random.Random(7)
-    layers = random_layers(rng, 3, 34_000, 2_000_000)
-    with gc_policy.batch():  # as the commands run it (tui.cli.main's policy)
-        candidates = build_candidates(layers)
-    distinct = {(a.start, a.end, a.tag) for layer in layers.values() for a in layer}
-    assert len(candidates) == len(distinct) > 90_000
+    layers = random_layers(rng, 3, 3_400, 200_000)
+    candidates = build_candidates(layers)
+    spans = {(a.start, a.end, a.tag) for items in layers.values() for a in items}
+    assert {(c.start, c.end, c.tag) for c in candidates} == spans
 
 
 # -- decisions --------------------------------------------------------------------------------
@@ -292,7 +289,7 @@ def test_gold_file_on_disk(review: Review, doc: Path) -> None:
     review.session.save()
     data = json.loads(gold_file(doc).read_text(encoding="utf-8"))
     assert set(data) == {"annotations", "meta", "review"}
-    assert data["meta"]["hedgerow"]["annotator"] == "gold"
+    assert data["meta"]["1"]["annotator"] == "gold"
     gold = sorted(data["annotations"].values(), key=lambda r: r["start"])
     assert [(r["quote"], r["tag"], r["annotator"]) for r in gold] == [
         ("seemingly ruling out", "hedge", REVIEWER), ("appeared to support", "hedge", REVIEWER)]

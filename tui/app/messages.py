@@ -61,9 +61,17 @@ class ExportFinished(Message):
 
 
 @dataclass
+class ReportWritten(Message):
+    """The HTML report was written to `path`, or `error`."""
+
+    path: Path
+    error: str = ""
+
+
+@dataclass
 class AgreementReady(Message):
     """The review's agreement figures were worked out (in a worker) and cached."""
 
 
 __all__ = ["AgreementReady", "AnchorsFound", "AnnotationsRead", "AnnotationsUnreadable", "ExportFinished",
-           "SaveFinished"]
+           "ReportWritten", "SaveFinished"]

@@ -8,5 +8,6 @@ COMMANDS = {
     "export": "exchange", "import": "exchange",
     "check": "review", "agree": "review", "review": "review",
     "merge-driver": "gitcmds", "show": "gitcmds", "git-setup": "gitcmds",
+    "report": "report",
 }
-MODULES = ("documents", "exchange", "review", "gitcmds")  # in the order `hedgerow --help` lists them
+MODULES = ("documents", "exchange", "review", "gitcmds", "report")  # in the order `hedgerow --help` lists them

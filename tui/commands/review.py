@@ -9,7 +9,14 @@ import sys
 from pathlib import Path
 
 from tui.app.cells import snippet
-from tui.commands.common import document_options, open_session, stderr, stdout_console
+from tui.commands.common import (
+    document_options,
+    missing_layer,
+    need_terminal,
+    open_session,
+    stderr,
+    stdout_console,
+)
 from tui.core.document import Document
 from tui.core.errors import InputError
 from tui.core.paths import layer_files
@@ -83,8 +90,7 @@ def run_check(args: argparse.Namespace) -> int:
         args.annotator = name
         session = open_session(args)
         if not session.store.exists():
-            raise InputError(f"no annotations by {session.annotator}: {session.store.path} does not exist "
-                             f"(--annotator NAME, or --all for every layer)")
+            raise missing_layer(session, "; --annotator NAME picks one, --all checks every layer")
         orphans += _check_layer(session, args.apply, gold=session.annotator == GOLD)
     if orphans:
         stderr.print(f"hedgerow: {orphans} orphan(s): their quotes were not found; they stay in the file for review")
@@ -148,11 +154,11 @@ def run_agree(args: argparse.Namespace) -> int:
         files = {name: files[name] for name in wanted}
     tags = load_config(config_path(document.path)).tags.names
     for name, path in files.items():
-        stored = AnnotationStore(path).load()
+        stored = AnnotationStore(path).load(document.text, document.sha256)
         if stored.document_sha256 and stored.document_sha256 != document.sha256:
             stderr.print(f"hedgerow: warning: {name}'s annotations were made on another version of the text; "
                          f"run `hedgerow check {args.document} --all --apply` first")
-    report = agreement_report(document.text, load_layers(files), tags)
+    report = agreement_report(document.text, load_layers(files, document.text, document.sha256), tags)
     if args.json:
         sys.stdout.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     else:
@@ -174,6 +180,7 @@ def run_review(args: argparse.Namespace) -> int:
 
     with gc_policy.starting_a_tui():
         review = Review.open(args.document, args.reviewer, args.annotations, args.tags)  # fails before the screen
+        need_terminal("hedgerow review")
         from tui.app.review_app import ReviewApp  # Textual loads only when the TUI is wanted
     app = ReviewApp(review)
     app.run()

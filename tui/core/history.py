@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tui.core.annotation import Annotation
-from tui.core.layer import Layer, Stored
+from tui.core.layer import Layer, Version
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class Change:
     """Annotation pairs, plus (table, key, before, after) for records of other tables (review decisions)."""
 
     label: str
-    pairs: tuple[tuple[Annotation | Stored | None, Annotation | Stored | None], ...]  # Stored: see Session.replace_many
+    pairs: tuple[tuple[Version | None, Version | None], ...]  # Annotations, or Stored rows: see Session.replace_many
     records: tuple[tuple[str, str, dict[str, Any] | None, dict[str, Any] | None], ...] = ()
 
     def inverse(self) -> Change:
@@ -26,14 +26,9 @@ class Change:
                       tuple((table, key, after, before) for table, key, before, after in reversed(self.records)))
 
     @property
-    def touched(self) -> list[Annotation | Stored]:
-        """The annotations as they are after the change (deleted ones as they were); only `id` is sure."""
-        touched: list[Annotation | Stored] = []
-        for before, after in self.pairs:
-            annotation = after or before
-            if annotation is not None:
-                touched.append(annotation)
-        return touched
+    def touched(self) -> list[Version]:
+        """The annotations as they are after the change (deleted ones as they were)."""
+        return [version for before, after in self.pairs if (version := after or before) is not None]
 
 
 def apply_change(layer: Layer, change: Change, tables: dict[str, dict[str, Any]] | None = None) -> None:
@@ -43,8 +38,8 @@ def apply_change(layer: Layer, change: Change, tables: dict[str, dict[str, Any]]
             records.pop(key, None)
         else:
             records[key] = record
-    for before, after in change.pairs:
-        before, after = _made(before), _made(after)
+    for old, new in change.pairs:
+        before, after = _made(old), _made(new)
         if before is None and after is not None:
             layer.add(after)
         elif after is None and before is not None:
@@ -53,8 +48,8 @@ def apply_change(layer: Layer, change: Change, tables: dict[str, dict[str, Any]]
             layer.replace(after)
 
 
-def _made(annotation: Annotation | Stored | None) -> Annotation | None:
-    return annotation.annotation() if isinstance(annotation, Stored) else annotation
+def _made(version: Version | None) -> Annotation | None:
+    return None if version is None else version.annotation()
 
 
 class History:
