@@ -424,6 +424,7 @@ def test_opening_the_tui_freezes_what_is_loaded_and_collects_less_often(project_
 
 def test_a_batch_command_runs_with_the_collector_paused_and_restores_it(project_doc: Path) -> None:
     """The policy is set by the entry point (tui.cli.main), not by the code that loads."""
+    annotate(project_doc, [("Kazakhstan", "actor")])
     code = ("import gc, sys, tui.cli, tui.commands.documents as documents\n"
             "seen = []\n"
             "real = documents.run_list\n"
