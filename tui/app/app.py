@@ -290,7 +290,10 @@ class HedgerowApp(SavingApp):
         self.push_screen(ConfirmDialog("Re-anchor annotations", body, "Re-anchor" if movable else "OK"), apply)
 
     def show_save_state(self, state: str, error: str) -> None:
-        self.query_one(DocumentPanel).set_save_state(state, error)
+        # Not query_one: that searches the screen on top (a dialog while a save ends, or none
+        # while the app shuts down), where the panel is not.
+        for panel in self.screen_stack[0].query(DocumentPanel) if self.screen_stack else ():
+            panel.set_save_state(state, error)
 
     # -- the cursor ----------------------------------------------------------------------
 

@@ -157,7 +157,9 @@ class ReviewApp(SavingApp):
         self.saver.changed()
 
     def show_save_state(self, state: str, error: str) -> None:
-        self.query_one(SummaryPanel).set_save_state(state, error)
+        # Not query_one: that searches the screen on top (a dialog, or none at shutdown).
+        for panel in self.screen_stack[0].query(SummaryPanel) if self.screen_stack else ():
+            panel.set_save_state(state, error)
 
     # -- the current candidate ---------------------------------------------------------------
 
