@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -12,11 +11,11 @@ from textual.markup import escape
 from tui.core.safe_text import shown_line
 
 if TYPE_CHECKING:
-    from tui.app.app import HedgerowApp
+    from tui.app.app import HedgerowApp, PaletteCommand
 
 
 class HedgerowCommands(Provider):
-    def _commands(self) -> list[tuple[str, str, object]]:
+    def _commands(self) -> list[PaletteCommand]:
         """Names and help as plain text: they hold the codebook's tag names and descriptions,
         which come with the repository (from colleagues): controls as stand-ins, no markup."""
         app: HedgerowApp = self.app  # type: ignore[assignment]
@@ -35,7 +34,3 @@ class HedgerowCommands(Provider):
                 # highlight() reads its argument as markup: a name with a bracket is shown plainly
                 shown = matcher.highlight(name) if "[" not in name else Content(name)
                 yield Hit(score, shown, callback, text=name, help=help_text)
-
-
-def bind(function, *args):
-    return partial(function, *args)

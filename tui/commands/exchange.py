@@ -7,8 +7,10 @@ import sys
 from pathlib import Path
 
 from tui.commands.common import document_options, open_session, stderr
+from tui.core.annotation import Annotation
 from tui.core.atomic import atomic_write_chunks
 from tui.core.errors import InputError
+from tui.core.layer import Layer
 from tui.core.paths import layer_files
 from tui.core.refi_qda import FORMATS as REFI_FORMATS
 from tui.core.safe_text import json_escaped, shown_line
@@ -17,7 +19,7 @@ from tui.core.store import load_layers
 JSON_FORMATS = ("json", "w3c", "jsonl")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("export", help="export annotations as json, w3c, jsonl, csv, qdpx or qdc",
                             description="Export annotations to stdout, or atomically to --output FILE. "
                                         "To a file or a pipe the export is byte for byte; to a terminal, "
@@ -53,8 +55,9 @@ def run_export(args: argparse.Namespace) -> int:
     if args.layer:
         args.annotator = args.layer
     session = open_session(args, gold=True)
-    annotations = session.layer  # written as it is read: 100,000 annotations are never all objects at once
-    layers: list = [(session.annotator, session.layer)]
+    # Written as it is read: 100,000 annotations are never all objects at once.
+    annotations: Layer | list[Annotation] = session.layer
+    layers: list[tuple[str, Layer | list[Annotation]]] = [(session.annotator, session.layer)]
     if args.layer and not session.store.exists():
         raise InputError(f"no layer {args.layer!r}: {session.store.path} does not exist")
     if args.all:
@@ -99,9 +102,8 @@ def reattributed_note(count: int, annotator: str) -> str:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from tui.core.importer import parse_export, plan_import
-
     from tui.commands import refi
+    from tui.core.importer import parse_export, plan_import
 
     if refi.is_project_file(args.file):  # REFI-QDA .qdpx
         return refi.import_project(args)

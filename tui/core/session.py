@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tui.core.annotation import Annotation
 from tui.core.document import Document
@@ -18,6 +19,8 @@ from tui.core.layer import Layer
 from tui.core.paths import check_layer_name_free, config_path, layer_path, relative_path, resolve_annotator
 from tui.core.store import AnnotationStore, StoredLayer
 from tui.core.tags import Config, load_config
+
+Snapshot = tuple[int, Layer, dict[str, dict[str, Any]]]  # (version, annotations, other tables): what a save writes
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ class Session:
         if layer is None:
             layer = stored.layer if len(stored.layer) else Layer(text=self.document.text)
         self.layer = layer
-        self.tables: dict[str, dict] = {name: dict(t) for name, t in stored.tables.items()}
+        self.tables: dict[str, dict[str, Any]] = {name: dict(t) for name, t in stored.tables.items()}
 
     # -- reading -------------------------------------------------------------
 
@@ -146,7 +149,7 @@ class Session:
     def set_note(self, annotation_id: str, note: str) -> Annotation:
         return self._modify(annotation_id, "edit note", note=note)
 
-    def _modify(self, annotation_id: str, label: str, **changes) -> Annotation:
+    def _modify(self, annotation_id: str, label: str, **changes: Any) -> Annotation:
         before = self.layer[annotation_id]
         if all(getattr(before, k) == v for k, v in changes.items()):
             return before
@@ -200,7 +203,7 @@ class Session:
 
     # -- saving ----------------------------------------------------------------
 
-    def meta(self) -> dict:
+    def meta(self) -> dict[str, Any]:
         """The layer's metadata (the meta table's document 1): what the file had, brought up to date."""
         return {
             **{key: value for key, value in self.stored_meta.items() if key != "schema"},
@@ -209,11 +212,11 @@ class Session:
                          "title": self.document.title, "length": len(self.document.text)},
         }
 
-    def snapshot(self) -> tuple[int, Layer, dict[str, dict]]:
+    def snapshot(self) -> Snapshot:
         """The current version, annotations and other tables, copied so a worker may save them."""
         return self.version, self.layer.snapshot(), {name: dict(t) for name, t in self.tables.items()}
 
-    def save_snapshot(self, version: int, annotations: Layer, tables: dict[str, dict] | None = None) -> None:
+    def save_snapshot(self, version: int, annotations: Layer, tables: dict[str, dict[str, Any]] | None = None) -> None:
         """Write a snapshot (possibly from a worker thread). Raises StoreError."""
         self.store.save(annotations, self.meta(), tables)
         self.saved_version = max(self.saved_version, version)
