@@ -14,11 +14,11 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
+from hostile import SGR, unsafe
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from hostile import SGR, unsafe
 from tui.app.cells import fit, snippet
 from tui.app.wrap import as_drawn, row_span, wrap
 from tui.commands.documents import annotation_table
@@ -108,6 +108,40 @@ def records(session: Session) -> dict:
     return {a.id: a for a in session.layer.items()}
 
 
+def apply(step: tuple, doc: Path, session: Session, model: dict, undo: list[dict]) -> tuple[Session, dict, list]:
+    """One step through the session, and the same on the model (a dict of id -> Annotation)."""
+    kind, text, ids = step[0], session.text, sorted(model)
+    if kind == "add":
+        _, a, b, tag, note = step
+        start, end = sorted((int(a * len(text)), int(b * len(text))))
+        end = max(end, min(len(text), start + 1))
+        if end > start:
+            undo.append(dict(model))
+            added = session.add(start, end, tag, note)
+            model[added.id] = added
+    elif kind in ("retag", "note", "delete") and ids:
+        key = ids[step[1] % len(ids)]
+        before = dict(model)
+        if kind == "retag":
+            model[key] = session.retag(key, step[2])
+        elif kind == "note":
+            model[key] = session.set_note(key, step[2])
+        else:
+            session.delete(key)
+            del model[key]
+        if model != before:
+            undo.append(before)
+    elif kind == "undo":
+        session.undo()
+        if undo:
+            model = undo.pop()
+    elif kind == "save and reload":
+        session.save()
+        session = Session.open(doc, SessionOptions(annotator="alice"))
+        undo = []  # the history stays with the closed session
+    return session, model, undo
+
+
 @PROPERTIES
 @given(raw_documents, operations)
 def test_random_edits_keep_quotes_at_their_offsets_survive_reloading_and_export_losslessly(
@@ -121,38 +155,7 @@ def test_random_edits_keep_quotes_at_their_offsets_survive_reloading_and_export_
         model: dict = {}
         undo: list[dict] = []  # the model's states before each change still undoable
         for step in steps:
-            kind = step[0]
-            ids = sorted(model)
-            if kind == "add":
-                _, a, b, tag, note = step
-                start, end = sorted((int(a * len(text)), int(b * len(text))))
-                if end == start:
-                    end = min(len(text), start + 1)
-                if end <= start:
-                    continue
-                undo.append(dict(model))
-                added = session.add(start, end, tag, note)
-                model[added.id] = added
-            elif kind in ("retag", "note", "delete") and ids:
-                key = ids[step[1] % len(ids)]
-                before = dict(model)
-                if kind == "retag":
-                    model[key] = session.retag(key, step[2])
-                elif kind == "note":
-                    model[key] = session.set_note(key, step[2])
-                else:
-                    session.delete(key)
-                    del model[key]
-                if model != before:
-                    undo.append(before)
-            elif kind == "undo":
-                session.undo()
-                if undo:
-                    model = undo.pop()
-            elif kind == "save and reload":
-                session.save()
-                session = Session.open(doc, SessionOptions(annotator="alice"))
-                undo = []  # the history stays with the closed session
+            session, model, undo = apply(step, doc, session, model, undo)
             assert records(session) == model
         for annotation in session.layer.items():
             assert annotation.quote == text[annotation.start:annotation.end]

@@ -3,6 +3,7 @@ the terminal (TUI or CLI), none of it is read as markup, and `y` still copies th
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -15,12 +16,10 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from rich.console import Console
+from hostile import ARTICLE, BIDI, CLEAR, HOSTILE_TAG, NOTE, OSC52, OSC_TITLE, SGR, hostile_project, unsafe
 from textual.geometry import Region
 from textual.widget import Widget
 
-from hostile import (ARTICLE, BIDI, CLEAR, HOSTILE_TAG, MARKUP, NOTE, OSC52, OSC_TITLE, SGR, hostile_project,
-                     unsafe)
 from tui.app.app import HedgerowApp
 from tui.app.dialogs import NoteDialog, restore_controls
 from tui.cli import main
@@ -126,7 +125,7 @@ async def test_each_control_takes_one_cell_one_cursor_step_and_is_dimmed(hostile
             for character in segment.text:
                 styles[cells] = (character, segment.style)
                 cells += 1
-        line_start = view._starts[row]
+        line_start = view.offset_at_point(0, row - view.scroll_offset.y)
         for offset in range(line_start, line_start + 60):
             character, style = styles[view.location(offset)[1]]
             if ARTICLE[offset] in "\x1b\x07\x9b\u202e":
@@ -242,7 +241,7 @@ def test_export_to_a_terminal_is_escaped_or_refused_and_to_a_pipe_is_faithful(
     assert main(["export", str(hostile_doc), "--annotator", "alice", "-f", "jsonl"]) == 0
     escaped = out.getvalue()
     assert_no_escape_bel_or_c1(escaped)
-    assert [json.loads(line)["note"] for line in escaped.splitlines()][0] == NOTE  # the same JSON
+    assert json.loads(escaped.splitlines()[0])["note"] == NOTE  # the same JSON
     assert main(["export", str(hostile_doc), "--annotator", "alice", "-f", "csv"]) == 2
     error = capsys.readouterr().err
     assert "--output" in error and "pipe" in error and len(error.strip().splitlines()) == 1
@@ -293,20 +292,18 @@ def test_the_tui_in_a_real_terminal_writes_no_hostile_sequence(hostile_doc: Path
                 quiet = time.monotonic() + 0.5
 
     try:
-        read_for(30, until="saved".encode())  # the first screen, the annotations loaded
+        read_for(30, until=b"saved")  # the first screen, the annotations loaded
         os.write(fd, b"]")
         read_for(10, until=" · ".encode())
         os.write(fd, b"e")  # the note dialog
-        read_for(15, until="kept unless deleted".encode())
+        read_for(15, until=b"kept unless deleted")
         os.write(fd, b"\x1b")
         read_for(3)
         os.write(fd, b"q")
         read_for(5)
     finally:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, 9)
-        except ProcessLookupError:
-            pass
         os.waitpid(pid, 0)
         os.close(fd)
     text = output.decode("utf-8", "replace")

@@ -15,10 +15,11 @@ from collections.abc import Iterator
 
 from rich.cells import cell_len, get_character_cell_size
 
+from tui.core.safe_text import BIDI_CONTROLS, shown_line
+
 # The cursor's grapheme rule, so that rows never start inside what the cursor treats as one character.
 from tui.core.segment import _is_extender as is_extender
 from tui.core.segment import _is_regional as is_regional
-from tui.core.safe_text import BIDI_CONTROLS, shown_line
 from tui.core.segment import next_grapheme, previous_grapheme
 
 # Control characters (C0 but the newline, which is never drawn; DEL; C1; the bidi overrides and

@@ -14,11 +14,11 @@ import sys
 from pathlib import Path
 from typing import IO
 
-from rich.console import Console, ConsoleOptions, RenderableType, RenderHook, RenderResult
+from rich.console import Console, ConsoleOptions, ConsoleRenderable, RenderableType, RenderHook, RenderResult
 from rich.segment import Segment
 
-from tui.core.safe_text import is_safe, shown
 from tui.core.errors import InputError
+from tui.core.safe_text import is_safe, shown
 from tui.core.session import Session, SessionOptions
 
 
@@ -38,7 +38,7 @@ class _Shown:
 
 
 class _Inert(RenderHook):
-    def process_renderables(self, renderables: list[RenderableType]) -> list[RenderableType]:
+    def process_renderables(self, renderables: list[ConsoleRenderable]) -> list[ConsoleRenderable]:
         return [_Shown(renderable) for renderable in renderables]
 
 

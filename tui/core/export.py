@@ -179,11 +179,11 @@ def w3c_annotation(a: Annotation, source: str, text: str | None = None) -> dict[
                 {"type": "TextPositionSelector", "start": a.start, "end": a.end},
             ],
         },
-        # The sha256 the annotation was made on, which need not be the exported text's.
-        EXTENSION: {"document": a.document},
+        # The sha256 the annotation was made on, which need not be the exported text's, and who
+        # made it when an import re-attributed it.
+        EXTENSION: ({"document": a.document, "original_annotator": a.original_annotator} if a.original_annotator
+                    else {"document": a.document}),
     }
-    if a.original_annotator:  # who made it, before an import re-attributed it
-        item[EXTENSION]["original_annotator"] = a.original_annotator
     if a.annotator:
         item["creator"] = {"type": "Person", "name": a.annotator, "nickname": a.annotator}
     return item

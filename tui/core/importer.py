@@ -18,7 +18,6 @@ from tui.core.document import Document
 from tui.core.errors import InputError
 from tui.core.export import EXTENSION, FORMAT_NAME, FORMAT_VERSION, sha256_from_uri
 
-
 CSV_REQUIRED = ("id", "tag", "start", "end", "quote")
 
 
@@ -271,10 +270,9 @@ def plan_import(document: Document, existing_ids: Iterable[str], annotations: It
             plan.mismatched.append(Mismatch(annotation, reason))
             continue
         seen.add(annotation.id)
-        changes: dict[str, str] = {"document": document.sha256}
         if annotator is not None and annotation.annotator != annotator:
-            changes["annotator"] = annotator
-            changes["original_annotator"] = annotation.original_annotator or annotation.annotator
+            annotation = replace(annotation, annotator=annotator,
+                                 original_annotator=annotation.original_annotator or annotation.annotator)
             reattributed += 1
-        plan.new.append(replace(annotation, **changes))
+        plan.new.append(replace(annotation, document=document.sha256))
     return replace(plan, reattributed=reattributed)
