@@ -15,9 +15,10 @@ from textual.widgets import Footer, Static
 from tui.app.annotation_list import AnnotationList
 from tui.app.base import SavingApp
 from tui.app.cells import snippet
-from tui.app.commands import HedgerowCommands
+from tui.app.commands import DocumentCommands, HedgerowCommands
 from tui.app.dialogs import ConfirmDialog, NoteDialog
 from tui.app.document_view import DocumentView
+from tui.app.documents import DocumentsScreen
 from tui.app.panels import DocumentPanel, TagLegend
 from tui.app.search_bar import SearchBar
 from tui.app.styles import tag_styles
@@ -26,7 +27,8 @@ from tui.core.atomic import atomic_write_chunks
 from tui.core.errors import HedgerowError
 from tui.core.history import Change
 from tui.core.segment import paragraph_at, sentence_at
-from tui.core.session import Session
+from tui.core.safe_text import shown_line
+from tui.core.session import Session, SessionOptions
 
 if TYPE_CHECKING:
     from tui.core.anchoring import Placement
@@ -36,13 +38,14 @@ if TYPE_CHECKING:
 # for them before the first frame.
 
 EXPORT_EXTENSIONS = {"json": "json", "w3c": "w3c.jsonld", "jsonl": "jsonl", "csv": "csv"}
+CORPUS_ACTIONS = frozenset({"documents", "toggle_done", "help", "quit", "command_palette", "back_to_document"})
 ANCHOR_ON_THE_SPOT = 50  # changes this small are re-checked on the UI thread; larger ones in a worker
 
 
 class HedgerowApp(SavingApp):
     CSS_PATH = ["app.tcss", "dialogs.tcss"]
     TITLE = "hedgerow"
-    COMMANDS = SavingApp.COMMANDS | {HedgerowCommands}
+    COMMANDS = SavingApp.COMMANDS | {HedgerowCommands, DocumentCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (64, "-narrow"), (110, "-wide")]  # -tiny: the text gets it all
 
     BINDINGS = [
@@ -63,6 +66,8 @@ class HedgerowApp(SavingApp):
         Binding("b", "toggle_panels", "Panels", show=False, id="app.toggle_panels"),
         Binding("R", "reanchor", "Re-anchor", show=False, id="app.reanchor"),
         Binding("tab", "focus_next", "Next pane", show=False, id="app.focus_next"),
+        Binding("o", "documents", "Documents", id="app.documents"),
+        Binding("ctrl+d", "toggle_done", "Done", show=False, id="app.done"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
@@ -85,6 +90,13 @@ class HedgerowApp(SavingApp):
                         ("app.next_annotation", "next annotation"), ("app.previous_annotation", "previous annotation"),
                         ("app.reanchor", "re-anchor annotations after the text changed (⚠ moved, ✗ orphan)"),
                         ("app.copy", "copy the selection or the annotation's quote, with a citation")]),
+        ("Documents", [("app.documents", "the documents of the corpus (or of this document's project)"),
+                       ("app.done", "mark this document done for you, or not done"),
+                       ("documents.open", "in the list: open the document"),
+                       ("type", "in the list: filter by title or path; escape clears"),
+                       ("documents.sort", "in the list: sort by title, folder, status or count"),
+                       ("documents.done", "in the list: mark the document done, or not done"),
+                       ("documents.back", "in the list: back to the open document")]),
         ("Panels", [("app.filter", "filter the annotation list by tag (cycles)"),
                     ("app.toggle_panels", "hide or show the side panels"),
                     ("app.focus_next", "move between the text and the annotation list"),
@@ -92,9 +104,16 @@ class HedgerowApp(SavingApp):
                     ("app.help", "this help"), ("app.quit", "quit (everything is already saved)")]),
     ]
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session | None, corpus: Path | None = None,
+                 options: SessionOptions = SessionOptions(), annotator: str | None = None) -> None:
+        """`session`: the document to annotate; None (with `corpus`) starts on the documents screen."""
         super().__init__(session)
-        self.session = session
+        self.session = session  # type: ignore[assignment]  # None only until a document is opened
+        self.corpus = corpus
+        self.options = options
+        self.annotator = annotator or (session.annotator if session else "")
+        self.documents: DocumentsScreen | None = None
+        self._opening = False
         self.matches: list[tuple[int, int]] = []
         self.match_index = -1
         self.anchors: dict[str, Placement] = {}  # annotations whose quote is no longer at their offsets
@@ -105,6 +124,9 @@ class HedgerowApp(SavingApp):
     def compose(self) -> ComposeResult:
         self._set_breakpoint_classes()  # before the widgets exist: they are then styled once
         session = self.session
+        if session is None:  # the documents screen comes first
+            yield Footer()
+            return
         with Horizontal(id="main"):
             with Vertical(id="text-column"):
                 yield DocumentView(session.text, session.layer, tag_styles=tag_styles(session.tags), id="document")
@@ -126,7 +148,13 @@ class HedgerowApp(SavingApp):
         return self.query_one(AnnotationList)
 
     def on_mount(self) -> None:
-        self.title = f"hedgerow — {self.session.document.title}"
+        if self.session is None:
+            self.action_documents()
+        else:
+            self._start_session()
+
+    def _start_session(self) -> None:
+        self.title = f"hedgerow — {shown_line(self.session.document.title)}"
         if self.session.config.keys:
             self.set_keymap(self.session.config.keys)
         self.query_one(SearchBar).display = False
@@ -489,8 +517,155 @@ class HedgerowApp(SavingApp):
         count = f"{len(layer):,} annotation{'s' * (len(layer) != 1)}"
         self.call_from_thread(self.notify, f"Exported {count} as {fmt} to {path}", timeout=6)
 
+    # -- the corpus: the documents screen, opening another document, the done mark ------------
+
+    def corpus_root(self) -> Path:
+        """The folder whose documents the list shows: the one given, else the open document's
+        project (its seeds/ folder when the document is under it)."""
+        if self.corpus is not None:
+            return self.corpus
+        from tui.core.paths import project_root
+
+        document = self.session.document.path
+        root = project_root(document)
+        seeds = root / "seeds"
+        return seeds if seeds in document.parents else root
+
+    def _annotating(self) -> bool:
+        return self.session is not None and not isinstance(self.screen, DocumentsScreen)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The annotation screen's keys do nothing (and are not offered) over the documents list."""
+        if action in CORPUS_ACTIONS or self._annotating():
+            return True
+        return False
+
+    def action_documents(self) -> None:
+        """Show the documents list, with this document's counts as they are now."""
+        if isinstance(self.screen, DocumentsScreen):
+            return
+        if self.documents is None:
+            tags = self.session.tags if self.session else self._corpus_tags()
+            self.documents = DocumentsScreen(self.corpus_root(), self.annotator, tags, self.options.annotations)
+            self.install_screen(self.documents, "documents")
+        if self.session is not None:
+            self.saver.flush()  # the list reads the file: it must hold what is on screen
+            self.documents.reread(self.session.document.path)
+            self.documents.select(self.session.document.path)
+        self.push_screen("documents")
+
+    def _corpus_tags(self):
+        from tui.core.paths import config_path
+        from tui.core.tags import load_config
+
+        assert self.corpus is not None
+        config = load_config(config_path(self.corpus.resolve() / "_", self.options.tags))
+        return config.tags
+
+    def action_back_to_document(self) -> None:
+        if isinstance(self.screen, DocumentsScreen) and self.session is not None:
+            self.pop_screen()
+
+    @on(DocumentsScreen.Open)
+    def _open_chosen(self, event: DocumentsScreen.Open) -> None:
+        self.open_document(event.path)
+
+    def open_document(self, path: Path) -> None:
+        """Open another document in the annotation screen; it is read in a worker, not on the UI thread."""
+        if self.session is not None and self.session.document.path == path.resolve():
+            if isinstance(self.screen, DocumentsScreen):
+                self.pop_screen()
+            return
+        if self._opening:
+            return
+        self._opening = True
+        options = SessionOptions(annotator=self.annotator, annotations=self.options.annotations,
+                                 tags=self.options.tags)
+        self.run_worker(lambda: self._open_in_worker(path, options), thread=True, group="open",
+                        exit_on_error=False)
+
+    def _open_in_worker(self, path: Path, options: SessionOptions) -> None:
+        try:
+            session = Session.open(path, options)
+        except HedgerowError as error:  # deleted, changed into binary, damaged layer: say so, stay
+            self.call_from_thread(self._open_failed, path, str(error))
+            return
+        self.call_from_thread(self._switch_to, session)
+
+    def _open_failed(self, path: Path, error: str) -> None:
+        self._opening = False
+        self.notify(f"Cannot open it: {shown_line(error)}", severity="error", timeout=8)
+        if self.documents is not None:
+            self.documents.reread(path)
+
+    async def _switch_to(self, session: Session) -> None:
+        from tui.app.saver import AutoSaver
+
+        try:
+            if self.session is not None and self.saver.flush():
+                self.notify(f"Not switching: the open document is not saved ({self.saver.last_error}).",
+                            severity="error")
+                return
+            if isinstance(self.screen, DocumentsScreen):
+                await self.pop_screen()
+            self.session = session
+            self.saver = AutoSaver(self, session, self._show_save_state)
+            self.matches, self.match_index, self.anchors = [], -1, {}
+            self._anchor_runs, self._anchoring = self._anchor_runs + 1, False
+            await self.recompose()
+            self._start_session()
+        finally:
+            self._opening = False
+
+    def action_toggle_done(self) -> None:
+        if self.session is not None:
+            self.mark_done(self.session.document.path, not self.session.done)
+
+    def mark_done(self, path: Path, done: bool) -> None:
+        """Set or clear this annotator's done mark on a document, kept in their layer file."""
+        if self.session is not None and self.session.document.path == path.resolve():
+            try:
+                self.session.set_done(done)
+            except HedgerowError as error:
+                self.notify(str(error), severity="error")
+                return
+            if isinstance(self.screen, DocumentsScreen):
+                self.saver.flush()
+                self.documents.reread(path)  # type: ignore[union-attr]
+            self.notify("Marked done." if done else "Marked not done.", timeout=2)
+            return
+        options = SessionOptions(annotator=self.annotator, annotations=self.options.annotations,
+                                 tags=self.options.tags)
+        self.run_worker(lambda: self._mark_in_worker(path, done, options), thread=True, group="mark",
+                        exit_on_error=False)
+
+    def _mark_in_worker(self, path: Path, done: bool, options: SessionOptions) -> None:
+        try:
+            session = Session.open(path, options)
+            session.set_done(done)
+            session.save()
+        except HedgerowError as error:
+            self.call_from_thread(self.notify, f"Not marked: {shown_line(str(error))}", severity="error")
+            return
+        self.call_from_thread(self._marked, path, done)
+
+    def _marked(self, path: Path, done: bool) -> None:
+        if self.documents is not None:
+            self.documents.reread(path)
+        self.notify("Marked done." if done else "Marked not done.", timeout=2)
+
+    def corpus_documents(self) -> list[tuple[str, str, Path]]:
+        """(title, path from the corpus root, path) of every listed document, for the palette."""
+        if self.documents is None:
+            return []
+        return [(s.title, s.entry.relative, s.entry.path) for s in self.documents.summaries if not s.problem]
+
     def palette_commands(self) -> list[tuple[str, str, object]]:
-        commands = [
+        corpus = [("Documents", "The corpus: every document with its counts and status", self.action_documents),
+                  ("Mark done / not done", "Your done mark on this document", self.action_toggle_done)]
+        if not self._annotating():
+            return corpus
+        commands = [*corpus,
             ("Search", "Find text; enter selects the next match", self.action_search),
             ("Select sentence", "Select the sentence under the cursor", self.action_select_sentence),
             ("Select paragraph", "Select the paragraph under the cursor", self.action_select_paragraph),

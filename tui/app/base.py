@@ -22,7 +22,7 @@ class SavingApp(App[int]):
 
     HELP: list[tuple[str, list[tuple[str, str]]]] = []  # (section, [(binding id or keys, what it does)])
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session | None) -> None:
         super().__init__()
         self.saver = AutoSaver(self, session, self._show_save_state)
         self._saving_failed = False
@@ -57,7 +57,7 @@ class SavingApp(App[int]):
         self.push_screen(HelpScreen(self.help_sections()))
 
     async def action_quit(self) -> None:
-        error = self.saver.flush()
+        error = self.saver.flush() if self.saver.session is not None else ""  # None: no document opened yet
         if not error:
             self.exit(0)
             return

@@ -28,5 +28,21 @@ class HedgerowCommands(Provider):
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
 
 
+class DocumentCommands(Provider):
+    """Jump to any document of the corpus by (fuzzy) title or path."""
+
+    async def search(self, query: str) -> Hits:
+        from tui.core.safe_text import shown_line
+
+        app: HedgerowApp = self.app  # type: ignore[assignment]
+        matcher = self.matcher(query)
+        for title, relative, path in app.corpus_documents():
+            name = shown_line(f"{title} — {relative}")
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), partial(app.open_document, path),
+                          help="open this document")
+
+
 def bind(function, *args):
     return partial(function, *args)

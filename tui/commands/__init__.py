@@ -8,5 +8,6 @@ COMMANDS = {
     "export": "exchange", "import": "exchange",
     "check": "review", "agree": "review", "review": "review",
     "merge-driver": "gitcmds", "show": "gitcmds", "git-setup": "gitcmds",
+    "status": "corpus", "mv": "corpus",
 }
-MODULES = ("documents", "exchange", "review", "gitcmds")  # in the order `hedgerow --help` lists them
+MODULES = ("documents", "corpus", "exchange", "review", "gitcmds")  # in the order `hedgerow --help` lists them

@@ -15,7 +15,8 @@ from tui.core.document import Document
 from tui.core.errors import InputError
 from tui.core.history import Change, History, apply_change
 from tui.core.layer import Layer
-from tui.core.paths import config_path, layer_path, relative_path, resolve_annotator
+from tui.core.layer_summary import DONE
+from tui.core.paths import config_path, layer_path, legacy_layer_path, relative_path, resolve_annotator
 from tui.core.store import AnnotationStore, StoredLayer
 from tui.core.tags import Config, load_config
 
@@ -29,8 +30,9 @@ class SessionOptions:
 
 class Session:
     def __init__(self, document: Document, config: Config, annotator: str, store: AnnotationStore,
-                 stored: StoredLayer | None = None) -> None:
+                 stored: StoredLayer | None = None, legacy: Path | None = None) -> None:
         self.document = document
+        self.legacy = legacy  # the file in the old layout (annotations/<stem>/): read, moved on the next save
         self.config = config
         self.tags = config.tags
         self.annotator = annotator
@@ -53,12 +55,19 @@ class Session:
         config = load_config(config_path(document.path, options.tags))
         annotator = resolve_annotator(options.annotator)
         store = AnnotationStore(layer_path(document.path, annotator, options.annotations))
-        return cls(document, config, annotator, store, None if defer else store.load(document.text))
+        legacy = legacy_layer_path(document.path, annotator, options.annotations)
+        source = AnnotationStore(legacy) if legacy else store
+        return cls(document, config, annotator, store, None if defer else source.load(document.text), legacy)
 
     def read_annotations(self) -> tuple[StoredLayer, Layer]:
         """Read and index the annotation file; safe in a worker thread. Raises StoreError."""
-        stored = self.store.load(self.document.text)
+        stored = (AnnotationStore(self.legacy) if self.legacy else self.store).load(self.document.text)
         return stored, stored.layer
+
+    @property
+    def layer_exists(self) -> bool:
+        """Whether this annotator has a file for the document (in either layout)."""
+        return self.legacy is not None or self.store.exists()
 
     def install(self, stored: StoredLayer, layer: Layer) -> None:
         """Take what `read_annotations` read; changes are allowed from now on."""
@@ -67,6 +76,7 @@ class Session:
 
     def _install(self, stored: StoredLayer, layer: Layer | None = None) -> None:
         self.stored_sha256 = stored.document_sha256
+        self.done = stored.meta.get(DONE) is True
         if layer is None:
             layer = stored.layer if len(stored.layer) else Layer(text=self.document.text)
         self.layer = layer
@@ -179,6 +189,15 @@ class Session:
         self._changed(change)
         return change
 
+    def set_done(self, done: bool) -> None:
+        """Mark the document finished (or not) for this annotator; kept in the layer's meta, saved
+        like any change but not undone with the annotations (it is a statement, not an edit)."""
+        if not self.loaded:
+            raise InputError("the annotations are still loading; try again in a moment")
+        if done != self.done:
+            self.done = done
+            self._changed(Change("mark done" if done else "mark not done", ()))
+
     def undo(self) -> Change | None:
         if not self.loaded:
             return None
@@ -196,11 +215,14 @@ class Session:
     # -- saving ----------------------------------------------------------------
 
     def meta(self) -> dict:
-        return {
+        meta = {
             "annotator": self.annotator,
             "document": {"sha256": self.document.sha256, "path": relative_path(self.document.path),
                          "title": self.document.title, "length": len(self.document.text)},
         }
+        if self.done:
+            meta[DONE] = True
+        return meta
 
     def snapshot(self) -> tuple[int, Layer, dict[str, dict]]:
         """The current version, annotations and other tables, copied so a worker may save them."""
@@ -210,6 +232,13 @@ class Session:
         """Write a snapshot (possibly from a worker thread). Raises StoreError."""
         self.store.save(annotations, self.meta(), tables)
         self.saved_version = max(self.saved_version, version)
+        if self.legacy is not None:  # now written in the new layout: the old file goes
+            legacy, self.legacy = self.legacy, None
+            legacy.unlink(missing_ok=True)
+            try:
+                legacy.parent.rmdir()  # only when empty
+            except OSError:
+                pass
 
     def save(self) -> None:
         self.save_snapshot(*self.snapshot())

@@ -1,0 +1,307 @@
+"""The documents screen: every document of a corpus, one row each, read in a worker.
+
+The list shows names at once (from the folder scan); titles, lengths and each layer's counts
+arrive from a worker a batch at a time, through the Summariser's size-and-mtime cache. Typing
+filters, ctrl+s sorts, enter opens a document in the annotation screen, ctrl+d marks it done.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from tui.app.cells import fit
+from tui.app.row_list import RowList
+from tui.core.corpus import DONE, IN_PROGRESS, NOT_STARTED, Entry, Summariser, Summary, discover, sort_key
+from tui.core.safe_text import shown_line
+from tui.core.tags import TagSet
+
+if TYPE_CHECKING:
+    from tui.core.layer_summary import LayerSummary
+
+SORTS = ("title", "folder", "status", "count")
+STATUS_MARKS = {NOT_STARTED: ("○", "grey50"), IN_PROGRESS: ("◐", "yellow"), DONE: ("●", "green")}
+BATCH_SECONDS = 0.1  # the worker posts what it read this often: the list fills in visibly
+
+
+class DocumentList(RowList):
+    """The corpus's rows (Summary objects, filled in as the worker reads them)."""
+
+    EMPTY = "no documents"
+
+    def __init__(self, annotator: str, tags: TagSet, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.annotator = annotator
+        self.tags = tags
+
+    def render_row(self, item: Summary, width: int, base: Style) -> list[Segment]:
+        mark, colour = STATUS_MARKS[item.status(self.annotator)]
+        if item.problem:
+            mark, colour = "✗", "red"
+        counts = self._counts(item.layers.get(self.annotator), base)
+        counts_width = 4 * len(self.tags.tags) + 4
+        others = item.others(self.annotator)
+        who = (f"+{len(others)} " if others else "") + ("gold" if item.has_gold else "")
+        stale = "⚠" if item.stale() else " "
+        folder_width = min(18, max(0, width // 6))
+        fixed = 2 + 1 + folder_width + 1 + 8 + 1 + counts_width + 1 + 10 + 2
+        title_width = max(8, width - fixed)
+        title = item.title if item.read else item.entry.name
+        if item.problem:  # the file's name and what is wrong with it, across the row
+            return [Segment(f"{mark} ", base + Style(color=colour, bold=True)),
+                    Segment(fit(shown_line(f"{item.entry.relative}: {item.problem}"), width - 2),
+                            base + Style(color="red"))]
+        segments = [
+            Segment(f"{mark} ", base + Style(color=colour, bold=True)),
+            Segment(fit(shown_line(title), title_width) + " ", base + Style(dim=not item.read)),
+            Segment(fit(shown_line(item.entry.folder), folder_width) + " ", base + Style(dim=True)),
+        ]
+        length = f"{item.length:,}" if item.read else "…"
+        segments.append(Segment(length.rjust(8) + " ", base + Style(dim=True)))
+        segments += counts
+        segments.append(Segment(" " + fit(shown_line(who), 10), base + Style(color="cyan")))
+        segments.append(Segment(" " + stale, base + Style(color="yellow", bold=True)))
+        return segments
+
+    def _counts(self, layer: LayerSummary | None, base: Style) -> list[Segment]:
+        """One small coloured count per codebook tag, then the count of tags outside it."""
+        segments, known = [], 0
+        for tag in self.tags.tags:
+            count = layer.counts.get(tag.name, 0) if layer else 0
+            known += count
+            text = str(count) if count < 1000 else "999"
+            style = base + (Style(color=tag.colour, bold=True) if count else Style(dim=True))
+            segments.append(Segment((text if count else "·").rjust(3) + " ", style))
+        extra = (layer.total - known) if layer else 0
+        segments.append(Segment((f"+{extra}" if extra else "").rjust(4), base + Style(dim=True)))
+        return segments
+
+
+class DocumentsScreen(Screen):
+    """The corpus. The app installs one and pushes it; it keeps its rows, sort, filter and cursor."""
+
+    CSS = """
+    DocumentsScreen { layout: vertical; }
+    #corpus-head { height: 1; padding: 0 1; color: $text-muted; }
+    #corpus-filter { height: 3; border: round $primary 40%; }
+    #corpus-filter:focus { border: round $primary; }
+    #corpus-columns { height: 1; padding: 0 1; color: $text-muted; text-style: bold; }
+    #corpus-list { height: 1fr; padding: 0 1; }
+    """
+
+    BINDINGS = [
+        Binding("enter", "open", "Open", priority=True, id="documents.open"),
+        Binding("up", "move(-1)", "Up", show=False, priority=True, id="documents.up"),
+        Binding("down", "move(1)", "Down", show=False, priority=True, id="documents.down"),
+        Binding("pageup", "page(-1)", show=False, priority=True, id="documents.page_up"),
+        Binding("pagedown", "page(1)", show=False, priority=True, id="documents.page_down"),
+        Binding("ctrl+d", "toggle_done", "Done", priority=True, id="documents.done"),
+        Binding("ctrl+s", "sort", "Sort", priority=True, id="documents.sort"),
+        Binding("escape", "back", "Back / clear", id="documents.back"),
+    ]
+
+    class Open(Message):
+        """The user chose a document to annotate."""
+
+        def __init__(self, path: Path) -> None:
+            super().__init__()
+            self.path = path
+
+    def __init__(self, root: Path, annotator: str, tags: TagSet, annotations: Path | None = None) -> None:
+        super().__init__()
+        self.root = Path(root)
+        self.annotator = annotator
+        self.tags = tags
+        self.annotations = annotations
+        self.summaries: list[Summary] = []
+        self.by_path: dict[Path, Summary] = {}
+        self.sort_by = "title"
+        self.filter_text = ""
+        self.read_count = 0
+        self.loaded = False  # every summary read
+        self.started = time.perf_counter()
+        self.counted_in: float | None = None  # seconds until every count was filled in
+        self.summariser: Summariser | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="corpus-head")
+        yield Input(placeholder="type to filter by title or path", id="corpus-filter")
+        yield Static("", id="corpus-columns")
+        yield DocumentList(self.annotator, self.tags, id="corpus-list")
+        yield Footer()
+
+    @property
+    def document_list(self) -> DocumentList:
+        return self.query_one(DocumentList)
+
+    def on_mount(self) -> None:
+        self.document_list.EMPTY = f"reading {shown_line(str(self.root))} …"
+        self._show_head()
+        self._show_columns()
+        self.query_one(Input).focus()
+        # After the first frame: the scan and the reading share the GIL with the UI thread.
+        self.call_after_refresh(self.run_worker, self._read_corpus, thread=True, group="corpus",
+                                exit_on_error=False, exclusive=True)
+
+    def on_resize(self) -> None:
+        self._show_columns()
+
+    # -- reading, in a worker -------------------------------------------------------
+
+    def _read_corpus(self) -> None:
+        summariser = Summariser(self.root, self.annotations)
+        entries = discover(self.root)
+        blanks = [summariser.blank(entry) for entry in entries]
+        self.app.call_from_thread(self._listed, summariser, blanks)
+        last = time.perf_counter()
+        for n, summary in enumerate(blanks, 1):
+            summariser.fill(summary)
+            if time.perf_counter() - last > BATCH_SECONDS:
+                self.app.call_from_thread(self._progress, n)
+                last = time.perf_counter()
+        self.app.call_from_thread(self._progress, len(blanks))
+        summariser.save_cache()
+
+    def _listed(self, summariser: Summariser, blanks: list[Summary]) -> None:
+        self.summariser = summariser
+        self.summaries = blanks
+        self.by_path = {summary.entry.path: summary for summary in blanks}
+        if not blanks:
+            self.document_list.EMPTY = (f"No documents here: hedgerow looked for .txt and .md files in "
+                                        f"{shown_line(str(self.root.resolve()))} and its subfolders. "
+                                        f"Add some, or open a folder with: hedgerow DIR")
+        self._apply(keep=True)
+
+    def _progress(self, read: int) -> None:
+        self.read_count = read
+        if read >= len(self.summaries) and not self.loaded:
+            self.loaded = True
+            self.counted_in = time.perf_counter() - self.started
+        if self.sort_by != "title" or self.filter_text:  # titles and counts just arrived
+            self._apply(keep=True)
+        else:
+            self.document_list.refresh()
+        self._show_head()
+
+    # -- what is shown ----------------------------------------------------------------
+
+    def _show_head(self) -> None:
+        total = len(self.summaries)
+        done = sum(s.status(self.annotator) == DONE for s in self.summaries) if self.loaded else None
+        shown = len(self.document_list.rows)
+        parts = [f"{shown_line(str(self.root))}: {total:,} document{'s' * (total != 1)}"]
+        if shown != total:
+            parts.append(f"{shown:,} shown")
+        if not self.loaded and total:
+            parts.append(f"reading {self.read_count:,}/{total:,}…")
+        elif done is not None:
+            parts.append(f"{done:,} done by {shown_line(self.annotator)}")
+        parts.append(f"sorted by {self.sort_by}")
+        self.query_one("#corpus-head", Static).update(" · ".join(parts))
+
+    def _show_columns(self) -> None:
+        width = max(20, self.size.width - 2)
+        counts_width = 4 * len(self.tags.tags) + 4
+        folder_width = min(18, max(0, width // 6))
+        title_width = max(8, width - (2 + 1 + folder_width + 1 + 8 + 1 + counts_width + 1 + 10 + 2))
+        tags = "".join(shown_line(t.name)[:3].rjust(3) + " " for t in self.tags.tags) + "    "
+        line = ("  " + fit("title", title_width) + " " + fit("folder", folder_width) + " " + "length".rjust(8)
+                + " " + tags + " " + fit("others", 10) + " ⚠")
+        self.query_one("#corpus-columns", Static).update(line)
+
+    def _apply(self, keep: bool) -> None:
+        """Filter and sort the rows; keep the cursor on the same document when it is still listed."""
+        listing = self.document_list
+        current = listing.current
+        words = self.filter_text.lower().split()
+        rows = [s for s in self.summaries
+                if all(w in s.title.lower() or w in s.entry.relative.lower() for w in words)] if words \
+            else list(self.summaries)
+        rows.sort(key=sort_key(self.sort_by, self.annotator))
+        listing.set_rows(rows)
+        if keep and current is not None and current in rows:
+            listing.set_highlight(rows.index(current))
+        elif not keep:
+            listing.set_highlight(0)
+        self._show_head()
+
+    # -- keys ------------------------------------------------------------------------
+
+    @on(Input.Changed, "#corpus-filter")
+    def _filter(self, event: Input.Changed) -> None:
+        self.filter_text = event.value
+        self._apply(keep=False)
+
+    def action_move(self, delta: int) -> None:
+        self.document_list.action_move(delta)
+
+    def action_page(self, direction: int) -> None:
+        self.document_list.action_page(direction)
+
+    def action_sort(self) -> None:
+        self.sort_by = SORTS[(SORTS.index(self.sort_by) + 1) % len(SORTS)]
+        self._apply(keep=True)
+        self.notify(f"Sorted by {self.sort_by}", timeout=1.5)
+
+    def action_open(self) -> None:
+        summary = self.document_list.current
+        if summary is None:
+            return
+        if summary.problem:
+            self.notify(f"Cannot open {shown_line(summary.entry.relative)}: {shown_line(summary.problem)}",
+                        severity="error")
+            return
+        self.post_message(self.Open(summary.entry.path))
+
+    def action_back(self) -> None:
+        if self.filter_text:
+            self.query_one(Input).value = ""
+            return
+        back: Callable[[], None] | None = getattr(self.app, "action_back_to_document", None)
+        if back is not None:
+            back()
+
+    def action_toggle_done(self) -> None:
+        summary = self.document_list.current
+        if summary is None or summary.problem:
+            return
+        mark: Callable[[Path, bool], None] | None = getattr(self.app, "mark_done", None)
+        if mark is not None:
+            mark(summary.entry.path, summary.status(self.annotator) != DONE)
+
+    @on(RowList.Chosen)
+    def _chosen(self, event: RowList.Chosen) -> None:
+        event.stop()  # the annotation screen's list posts the same message to the app
+        if event.focus:  # a double click
+            self.action_open()
+
+    # -- from the app ------------------------------------------------------------------
+
+    def reread(self, path: Path) -> None:
+        """Read one document's summary again (after it was annotated or marked), and show it."""
+        summary = self.by_path.get(path)
+        if summary is None or self.summariser is None:
+            return
+        self.summariser.fill(summary)
+        self.summariser.save_cache()
+        self._apply(keep=True)
+
+    def select(self, path: Path) -> None:
+        """Put the cursor on this document (after it was opened from the palette)."""
+        summary = self.by_path.get(path)
+        if summary is not None and summary in self.document_list.rows:
+            self.document_list.set_highlight(self.document_list.rows.index(summary))
+
+    def entries(self) -> list[Entry]:
+        return [summary.entry for summary in self.summaries]

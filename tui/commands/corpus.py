@@ -1,0 +1,179 @@
+"""`hedgerow status` (a corpus's documents by annotators) and `hedgerow mv` (a document and its layers)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tui.commands.common import stderr
+from tui.core.errors import InputError
+from tui.core.safe_text import shown_line
+
+DEFAULT_CORPUS = Path("seeds")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "status", help="a corpus's documents by annotators: counts, done marks, changed texts",
+        description="Every .txt/.md document under DIR (default: seeds/) with each annotator's count of "
+                    "annotations, ✓ when they marked it done and ⚠ when the text changed since their layer "
+                    "was saved; then the layers whose document is missing. Always exits 0 (1 on bad input).")
+    parser.add_argument("folder", nargs="?", type=Path, metavar="DIR", help="the corpus folder (default: seeds/)")
+    parser.add_argument("--annotations", metavar="DIR", type=Path,
+                        help="the annotations folder (default: annotations/ at the project root)")
+    parser.add_argument("--json", action="store_true", help="print it as JSON, for scripts")
+    parser.set_defaults(run=run_status)
+
+    parser = sub.add_parser(
+        "mv", help="move or rename a document together with its annotations",
+        description="Move OLD to NEW (a file or a folder to move it into) and its annotation folder with it, "
+                    "so no layer is orphaned. Uses git mv for files git tracks.")
+    parser.add_argument("old", type=Path, metavar="OLD", help="the document")
+    parser.add_argument("new", type=Path, metavar="NEW", help="its new path, or a folder to move it into")
+    parser.add_argument("--annotations", metavar="DIR", type=Path,
+                        help="the annotations folder (default: annotations/ at the project root)")
+    parser.set_defaults(run=run_mv)
+
+
+def corpus_folder(folder: Path | None) -> Path:
+    root = folder if folder is not None else DEFAULT_CORPUS
+    if not root.exists():
+        raise InputError(f"{root}: no such folder" + (" (give the corpus folder: hedgerow status DIR)"
+                                                       if folder is None else ""))
+    if not root.is_dir():
+        raise InputError(f"{root}: not a folder")
+    return root
+
+
+def layer_annotators(annotations: Path) -> list[str]:
+    """Every annotator with a layer anywhere under annotations/ (names only: cheap)."""
+    from tui.core.paths import GOLD
+
+    names: set[str] = set()
+    if annotations.is_dir():
+        for _folder, _dirs, files in os.walk(annotations):
+            names.update(name[: -len(".json")] for name in files if name.endswith(".json"))
+    return sorted(names - {GOLD}) + ([GOLD] if GOLD in names else [])
+
+
+def run_status(args: argparse.Namespace) -> int:
+    from tui.core.corpus import Summariser, discover
+
+    root = corpus_folder(args.folder)
+    summariser = Summariser(root, args.annotations)
+    annotators = layer_annotators(summariser.annotations)
+    entries = discover(root)
+    out = sys.stdout
+    if args.json:
+        out.write(json.dumps({"root": str(summariser.root), "annotators": annotators})[:-1] + ', "documents": [')
+        for n, summary in enumerate(summariser.summaries(entries)):
+            out.write(("," if n else "") + "\n  " + json.dumps(summary.to_json(), ensure_ascii=False))
+        out.write('\n], "missing": [')
+        for n, (key, names) in enumerate(summariser.orphan_layers()):
+            out.write(("," if n else "") + "\n  " + json.dumps({"layer": key, "annotators": names},
+                                                               ensure_ascii=False))
+        out.write("\n]}\n")
+        summariser.save_cache()
+        return 0
+    if not entries:
+        out.write(f"No documents (.txt, .md) under {shown_line(str(summariser.root))}.\n")
+    else:
+        widths = [max(6, min(40, max(len(e.relative) for e in entries)))] + [max(5, len(a) + 1) for a in annotators]
+        out.write(_line(["document", *annotators], widths) + "\n")
+        done = {name: 0 for name in annotators}
+        problems = changed = 0
+        for summary in summariser.summaries(entries):
+            cells = []
+            stale = set(summary.stale())
+            for name in annotators:
+                layer = summary.layers.get(name)
+                if layer is None:
+                    cells.append("·")
+                    continue
+                cell = "!" if layer.problem else str(layer.total)
+                if layer.done:
+                    cell += "✓"
+                    done[name] += 1
+                if name in stale:
+                    cell += "⚠"
+                    changed += 1
+                cells.append(cell)
+            out.write(_line([summary.entry.relative, *cells], widths))
+            if summary.problem:
+                problems += 1
+                out.write(f"  ({shown_line(summary.problem)})")
+            out.write("\n")
+        totals = ", ".join(f"{shown_line(name)} done {count}" for name, count in done.items()) or "no layers yet"
+        out.write(f"\n{len(entries):,} document(s) under {shown_line(str(summariser.root))}: {totals}; "
+                  f"{changed} layer(s) ⚠ made on another version of the text; {problems} unreadable.\n"
+                  "Cells: annotations, ✓ marked done, ⚠ text changed since the layer was saved, "
+                  "! damaged layer file, · no layer.\n")
+    missing = list(summariser.orphan_layers())
+    for key, names in missing:
+        out.write(f"missing document: {shown_line(key)} has layers by {shown_line(', '.join(names))} "
+                  f"(move it back, or `hedgerow mv` it next time)\n")
+    summariser.save_cache()
+    return 0
+
+
+def _line(cells: list[str], widths: list[int]) -> str:
+    first = shown_line(cells[0])
+    if len(first) > widths[0]:
+        first = "…" + first[-(widths[0] - 1):]
+    return "  ".join([first.ljust(widths[0]), *(shown_line(c).rjust(w) for c, w in zip(cells[1:], widths[1:]))])
+
+
+def run_mv(args: argparse.Namespace) -> int:
+    from tui.core.paths import all_layer_files, layer_dir
+
+    old: Path = args.old
+    if not old.is_file():
+        raise InputError(f"{old}: no such document")
+    new: Path = args.new / old.name if args.new.is_dir() else args.new
+    if new.exists():
+        raise InputError(f"{new}: already exists; not overwritten")
+    if not new.parent.is_dir():
+        raise InputError(f"{new.parent}: no such folder")
+    layers = all_layer_files(old.resolve(), args.annotations)
+    source = old.resolve()
+    # Where the layers go is worked out as if the document were already there.
+    target_folder = layer_dir(new.parent.resolve() / new.name, args.annotations)
+    clashes = [name for name in layers if (target_folder / f"{name}.json").exists()]
+    if clashes:
+        raise InputError(f"{target_folder} already holds layers by {', '.join(clashes)}; not overwritten")
+    _move(source, new.parent.resolve() / new.name)
+    for name, path in layers.items():
+        target_folder.mkdir(parents=True, exist_ok=True)
+        _move(path, target_folder / f"{name}.json")
+        try:
+            path.parent.rmdir()  # the old folder, once empty
+        except OSError:
+            pass
+    stderr.print(f"moved {shown_line(str(old))} -> {shown_line(str(new))} and {len(layers)} layer(s) to "
+                 f"{shown_line(str(target_folder))}", markup=False)
+    return 0
+
+
+def _move(source: Path, target: Path) -> None:
+    """git mv when git tracks `source`, else a rename (a copy and delete across file systems)."""
+    if _tracked(source):
+        result = subprocess.run(["git", "mv", str(source), str(target)], cwd=source.parent,
+                                capture_output=True, text=True)
+        if result.returncode == 0:
+            return
+        raise InputError(f"git mv {source} failed: {result.stderr.strip()}")
+    shutil.move(str(source), str(target))
+
+
+def _tracked(path: Path) -> bool:
+    try:
+        result = subprocess.run(["git", "ls-files", "--error-unmatch", path.name], cwd=path.parent,
+                                capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return result.returncode == 0
