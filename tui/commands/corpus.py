@@ -177,3 +177,165 @@ def _tracked(path: Path) -> bool:
     except (OSError, subprocess.SubprocessError):
         return False
     return result.returncode == 0
+
+
+# -- the --corpus forms of export, agree and check: a document at a time ------------------------
+
+def _layers_of(path: Path, annotations: Path | None) -> dict[str, Path]:
+    from tui.core.paths import all_layer_files
+
+    return all_layer_files(path.resolve(), annotations)
+
+
+def _warn(message: str) -> None:
+    stderr.print(f"hedgerow: {shown_line(message)}", markup=False)
+
+
+def export_corpus(args: argparse.Namespace) -> int:
+    """`hedgerow export --corpus [DIR]`: every document's annotations in one file."""
+    from tui.core.atomic import atomic_write_chunks
+    from tui.core.corpus import discover
+    from tui.core.corpus_export import WRITERS
+    from tui.core.document import Document
+    from tui.core.errors import HedgerowError
+    from tui.core.layer_summary import read_summary
+    from tui.core.paths import GOLD, resolve_annotator
+    from tui.core.store import AnnotationStore
+
+    root = corpus_folder(args.document)
+    wanted = None if args.all else (args.layer or resolve_annotator(args.annotator))
+    entries = discover(root)
+    problems = 0
+
+    def chosen(entry) -> dict[str, Path]:
+        files = _layers_of(entry.path, args.annotations)
+        return {n: p for n, p in files.items() if (n != GOLD if wanted is None else n == wanted)}
+
+    total = sum(read_summary(p).total for entry in entries for p in chosen(entry).values())  # no record parsed
+
+    def documents():
+        nonlocal problems
+        for entry in entries:
+            files = chosen(entry)
+            if not files:
+                continue
+            try:
+                document = Document.load(entry.path)
+                layers = [AnnotationStore(p).load(document.text).layer for p in files.values()]
+            except HedgerowError as error:
+                problems += 1
+                _warn(f"skipped {entry.relative}: {error}")
+                continue
+            yield document, layers[0] if len(layers) == 1 else [a for layer in layers for a in layer]
+
+    label = f"{root.resolve().name} ({'every annotator' if wanted is None else wanted})"
+    written = WRITERS[args.format](documents(), label, total)
+    if args.output:
+        atomic_write_chunks(args.output, (piece.encode("utf-8") for piece in written))
+        stderr.print(f"wrote {total:,} annotations from {len(entries):,} document(s) under "
+                     f"{shown_line(str(root))} as {args.format} to {shown_line(str(args.output))}", markup=False)
+    else:
+        sys.stdout.writelines(written)
+    return 1 if problems else 0
+
+
+POOLED = ("spans_a", "spans_b", "exact_matches", "overlap_matches")
+
+
+def agree_corpus(args: argparse.Namespace) -> int:
+    """`hedgerow agree --corpus [DIR]`: agreement per document, then pooled over the corpus."""
+    from tui.core.agreement import agreement_report
+    from tui.core.corpus import discover
+    from tui.core.document import Document
+    from tui.core.errors import HedgerowError
+    from tui.core.paths import GOLD, config_path
+    from tui.core.store import load_layers
+    from tui.core.tags import load_config
+
+    root = corpus_folder(args.document)
+    tags = load_config(config_path(root.resolve() / "_")).tags.names
+    wanted = [n.strip() for n in args.annotators.split(",") if n.strip()] if args.annotators else None
+    pooled: dict[tuple[str, str], dict[str, int]] = {}
+    out = sys.stdout
+    if args.json:
+        out.write('{"documents": [')
+    count = 0
+    for entry in discover(root):
+        files = {n: p for n, p in _layers_of(entry.path, args.annotations).items()
+                 if n != GOLD and (wanted is None or n in wanted)}
+        if len(files) < 2:
+            continue
+        try:
+            document = Document.load(entry.path)
+            report = agreement_report(document.text, load_layers(files), tags)
+        except HedgerowError as error:
+            _warn(f"skipped {entry.relative}: {error}")
+            continue
+        for pair in report["pairs"]:
+            sums = pooled.setdefault((pair["a"], pair["b"]), dict.fromkeys(POOLED, 0))
+            for key in POOLED:
+                sums[key] += pair["overall"][key]
+        if args.json:
+            out.write(("," if count else "") + "\n  " + json.dumps({"path": entry.relative, "report": report},
+                                                                   ensure_ascii=False))
+        else:
+            figures = "  ".join(f"{shown_line(p['a'])}/{shown_line(p['b'])} exact {_f(p['overall']['exact_f1'])} "
+                                f"overlap {_f(p['overall']['overlap_f1'])} κ {_f(p['overall']['kappa'])}"
+                                for p in report["pairs"])
+            out.write(f"{shown_line(entry.relative)}: {figures}\n")
+        count += 1
+    pairs = [{"a": a, "b": b, **sums,
+              "exact_f1": _ratio(sums["exact_matches"], sums),
+              "overlap_f1": _ratio(sums["overlap_matches"], sums)} for (a, b), sums in sorted(pooled.items())]
+    if args.json:
+        out.write("\n], " + json.dumps({"documents_compared": count, "pooled": pairs}, ensure_ascii=False)[1:] + "\n")
+    else:
+        out.write(f"\npooled over {count:,} document(s) with two or more annotators under {shown_line(str(root))}:\n")
+        for p in pairs:
+            out.write(f"  {shown_line(p['a'])}/{shown_line(p['b'])}: exact-span F1 {_f(p['exact_f1'])}, "
+                      f"overlap F1 {_f(p['overlap_f1'])} ({p['spans_a']:,} and {p['spans_b']:,} spans)\n")
+        if not pairs:
+            out.write("  no document has two annotators' layers\n")
+    if args.min_f1 is not None:
+        failing = [p for p in pairs if p["exact_f1"] is None or p["exact_f1"] < args.min_f1]
+        for p in failing:
+            _warn(f"{p['a']}/{p['b']}: pooled exact-span F1 {_f(p['exact_f1'])} is below --min-f1 {args.min_f1}")
+        return 1 if failing or not pairs else 0
+    return 0
+
+
+def _ratio(matches: int, sums: dict[str, int]) -> float | None:
+    total = sums["spans_a"] + sums["spans_b"]
+    return 2 * matches / total if total else None
+
+
+def _f(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def check_corpus(args: argparse.Namespace) -> int:
+    """`hedgerow check --corpus [DIR]`: every layer of every document; exit 1 when orphans exist."""
+    from tui.commands.common import open_session
+    from tui.commands.review import _check_layer
+    from tui.core.corpus import discover
+    from tui.core.errors import HedgerowError
+    from tui.core.paths import GOLD
+
+    root = corpus_folder(args.document)
+    orphans = layers = problems = 0
+    for entry in discover(root):
+        for name in _layers_of(entry.path, args.annotations):
+            args.annotator, args.document = name, entry.path
+            try:
+                session = open_session(args)
+            except HedgerowError as error:
+                problems += 1
+                _warn(f"{entry.relative} ({name}): {error}")
+                continue
+            orphans += _check_layer(session, args.apply, gold=name == GOLD)
+            layers += 1
+    sys.stdout.write(f"\nchecked {layers:,} layer(s) under {shown_line(str(root))}: {orphans:,} orphan(s), "
+                     f"{problems:,} unreadable\n")
+    if orphans:
+        _warn(f"{orphans} orphan(s): their quotes were not found; they stay in the files for review")
+    return 1 if orphans or problems else 0

@@ -16,7 +16,9 @@ from tui.core.store import load_layers
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("export", help="export annotations as json, w3c, jsonl or csv",
                             description="Export annotations to stdout, or atomically to --output FILE.")
-    document_options(parser)
+    document_options(parser, corpus="every document under DIR (default: seeds/) in one file, each annotation "
+                                    "naming its document (json: documents; jsonl: path; csv: path column; "
+                                    "w3c: one collection)")
     parser.add_argument("--format", "-f", choices=("json", "w3c", "jsonl", "csv"), default="json",
                         help="json: hedgerow's records; w3c: W3C Web Annotation JSON-LD; jsonl; csv (default: json)")
     parser.add_argument("--output", "-o", metavar="FILE", type=Path, help="write here instead of stdout")
@@ -37,11 +39,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_export(args: argparse.Namespace) -> int:
     from tui.core.export import pieces
 
+    if args.corpus:
+        from tui.commands.corpus import export_corpus
+
+        return export_corpus(args)
+    if args.document is None:
+        raise InputError("give a document (or --corpus [DIR])")
     if args.layer:
         args.annotator = args.layer
     session = open_session(args)
     annotations = session.layer  # written as it is read: 100,000 annotations are never all objects at once
-    if args.layer and not session.store.exists():
+    if args.layer and not session.layer_exists:
         raise InputError(f"no layer {args.layer!r}: {session.store.path} does not exist")
     if args.all:
         files = layer_files(session.document.path, args.annotations)
