@@ -188,11 +188,7 @@ class DocumentsScreen(Screen):
         if read >= len(self.summaries) and not self.loaded:
             self.loaded = True
             self.counted_in = time.perf_counter() - self.started
-        if self.sort_by != "title" or self.filter_text:  # titles and counts just arrived
-            self._apply(keep=True)
-        else:
-            self.document_list.refresh()
-        self._show_head()
+        self._apply(keep=True)  # titles and counts just arrived: sorted and filtered on them now
 
     # -- what is shown ----------------------------------------------------------------
 

@@ -1,0 +1,177 @@
+"""The documents screen driven through Pilot: open a document from the list, annotate it, come back to
+updated counts, mark it done, restart; filter, sort, bad files, an empty folder, a file gone."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from textual.geometry import Region
+
+from tui.app.app import HedgerowApp
+from tui.app.documents import DocumentsScreen
+from tui.core.paths import layer_path
+from tui.core.session import Session, SessionOptions
+
+SIZE = (110, 30)
+TEXTS = {
+    "seeds/a-first.txt": "Alpha report\n\nThe minister may commit to a plan.\n",
+    "seeds/b/second.txt": "Bravo report\n\nThe state commits to nothing at all.\n",
+    "seeds/c-third.md": "Charlie notes\n\nNATO perhaps wants a base.\n",
+}
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    for relative, text in TEXTS.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    (root / ".git").mkdir()
+    return root
+
+
+def corpus_app(root: Path) -> HedgerowApp:
+    return HedgerowApp(None, corpus=root / "seeds", options=SessionOptions(annotator="alice"), annotator="alice")
+
+
+def screen_text(app: HedgerowApp) -> str:
+    screen = app.screen
+    lines = []
+    for widget in screen.query("*"):
+        if widget.display and hasattr(widget, "render_lines") and widget.outer_size.height:
+            region = Region(0, 0, widget.outer_size.width, widget.outer_size.height)
+            lines += [strip.text for strip in widget.render_lines(region)]
+    return "\n".join(lines)
+
+
+async def until(pilot, condition, timeout: float = 5.0) -> None:
+    for _ in range(int(timeout / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("timed out")
+
+
+def row_of(app: HedgerowApp, title: str) -> str:
+    listing = app.documents.document_list
+    for index, summary in enumerate(listing.rows):
+        if summary.title == title:
+            return listing.render_line(index - listing.scroll_offset.y).text
+    raise AssertionError(f"{title} is not listed")
+
+
+async def test_open_the_second_tag_go_back_see_the_count_mark_done_and_restart(corpus: Path) -> None:
+    app = corpus_app(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.documents is not None and app.documents.loaded)
+        screen = app.documents
+        assert isinstance(app.screen, DocumentsScreen)
+        assert [s.title for s in screen.document_list.rows] == ["Alpha report", "Bravo report", "Charlie notes"]
+        assert row_of(app, "Bravo report").split()[:3] == ["○", "Bravo", "report"]
+        await pilot.press("down", "enter")  # the second document
+        await until(pilot, lambda: not isinstance(app.screen, DocumentsScreen))
+        assert app.session.document.title == "Bravo report"
+        await pilot.press("s", "2")  # the sentence under the cursor, tagged commitment
+        await until(pilot, lambda: len(app.session.layer) == 1)
+        await pilot.press("o")  # back to the list
+        await until(pilot, lambda: isinstance(app.screen, DocumentsScreen))
+        assert screen.document_list.current.title == "Bravo report"  # the cursor where it was
+        row = row_of(app, "Bravo report")
+        assert row.startswith("◐") and " 1 " in row
+        await pilot.press("ctrl+d")
+        await until(pilot, lambda: row_of(app, "Bravo report").startswith("●"))
+        await pilot.press("ctrl+q")
+    stored = json.loads(layer_path(corpus / "seeds/b/second.txt", "alice").read_text(encoding="utf-8"))
+    assert stored["meta"]["hedgerow"]["done"] is True and len(stored["annotations"]) == 1
+
+    again = corpus_app(corpus)  # a restart
+    async with again.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: again.documents is not None and again.documents.loaded)
+        assert row_of(again, "Bravo report").startswith("●")
+        assert row_of(again, "Alpha report").startswith("○")
+        assert "1 done by alice" in screen_text(again)
+
+
+async def test_typing_filters_escape_clears_and_ctrl_s_sorts(corpus: Path) -> None:
+    session = Session.open(corpus / "seeds/c-third.md", SessionOptions(annotator="alice"))
+    for word in ("NATO", "perhaps", "base"):
+        start = session.text.index(word)
+        session.add(start, start + len(word), "actor")
+    session.save()
+    app = corpus_app(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.documents is not None and app.documents.loaded)
+        listing = app.documents.document_list
+        await pilot.press(*"brav")
+        assert [s.title for s in listing.rows] == ["Bravo report"]
+        await pilot.press("escape")
+        assert len(listing.rows) == 3
+        titles = {}
+        for _ in range(3):
+            await pilot.press("ctrl+s")
+            titles[app.documents.sort_by] = [s.title for s in listing.rows]
+        assert titles["folder"][-1] == "Bravo report"  # in b/
+        assert titles["status"][-1] == "Charlie notes"  # in progress after not started
+        assert titles["count"][0] == "Charlie notes"  # the most annotations first
+
+
+async def test_bad_files_are_listed_with_their_problem_and_do_not_open(corpus: Path) -> None:
+    (corpus / "seeds/binary.txt").write_bytes(b"\x00\x01PNG")
+    (corpus / "seeds/latin.txt").write_bytes("café".encode("latin-1"))
+    app = corpus_app(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.documents is not None and app.documents.loaded)
+        assert "binary.txt: looks like a binary file" in row_of(app, "binary.txt")
+        assert "latin.txt: not valid UTF-8" in row_of(app, "latin.txt")
+        await pilot.press(*"binary", "enter")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, DocumentsScreen) and app.session is None
+
+
+async def test_an_empty_folder_says_where_hedgerow_looked(tmp_path: Path) -> None:
+    (tmp_path / "seeds").mkdir()
+    app = corpus_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.documents is not None and app.documents.summariser is not None)
+        await pilot.pause(0.1)
+        text = screen_text(app)
+        assert "No documents here: hedgerow looked for .txt and .md files in" in text
+        assert str((tmp_path / "seeds").resolve())[:30] in text
+        await pilot.press("enter", "escape", "1", "d")  # nothing to open, nothing to tag: no error
+        assert app.session is None
+
+
+async def test_a_document_deleted_while_listed_is_reported_when_opened(corpus: Path) -> None:
+    app = corpus_app(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.documents is not None and app.documents.loaded)
+        (corpus / "seeds/a-first.txt").unlink()
+        await pilot.press("enter")
+        await until(pilot, lambda: "No such file" in row_of(app, "a-first.txt"))
+        assert isinstance(app.screen, DocumentsScreen) and app.session is None
+        await pilot.press("down", "enter")  # the next one still opens
+        await until(pilot, lambda: app.session is not None)
+        assert app.session.document.title == "Bravo report"
+
+
+async def test_a_single_file_shows_its_projects_documents_and_the_palette_jumps(corpus: Path) -> None:
+    session = Session.open(corpus / "seeds/a-first.txt", SessionOptions(annotator="alice"))
+    app = HedgerowApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o")
+        await until(pilot, lambda: app.documents is not None and app.documents.loaded)
+        assert app.documents.root == corpus / "seeds"
+        assert [s.title for s in app.documents.document_list.rows] == ["Alpha report", "Bravo report",
+                                                                       "Charlie notes"]
+        assert app.documents.document_list.current.title == "Alpha report"
+        await pilot.press("escape")  # back to the open document
+        assert not isinstance(app.screen, DocumentsScreen)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"charlie")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await until(pilot, lambda: app.session.document.title == "Charlie notes")
+        assert not isinstance(app.screen, DocumentsScreen)
