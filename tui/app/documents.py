@@ -44,15 +44,29 @@ class DocumentList(RowList):
         super().__init__(**kwargs)
         self.annotator = annotator
         self.tags = tags
+        self._drawn: dict[tuple[int, int, Style], list[Segment]] = {}  # a key redraws the rows in view
+
+    def set_rows(self, rows) -> None:
+        self._drawn.clear()  # new rows, or new figures in them
+        super().set_rows(rows)
 
     def render_row(self, item: Summary, width: int, base: Style) -> list[Segment]:
+        key = (id(item), width, base)
+        drawn = self._drawn.get(key)
+        if drawn is None:
+            if len(self._drawn) > 4096:
+                self._drawn.clear()
+            drawn = self._drawn[key] = self._render_row(item, width, base)
+        return drawn
+
+    def _render_row(self, item: Summary, width: int, base: Style) -> list[Segment]:
         mark, colour = STATUS_MARKS[item.status(self.annotator)]
         if item.problem:
             mark, colour = "✗", "red"
         counts = self._counts(item.layers.get(self.annotator), base)
         counts_width = 4 * len(self.tags.tags) + 4
         others = item.others(self.annotator)
-        who = (f"+{len(others)} " if others else "") + ("gold" if item.has_gold else "")
+        who = " ".join([*others, *(["★gold"] if item.has_gold else [])])
         stale = "⚠" if item.stale() else " "
         folder_width = min(18, max(0, width // 6))
         fixed = 2 + 1 + folder_width + 1 + 8 + 1 + counts_width + 1 + 10 + 2
@@ -146,6 +160,7 @@ class DocumentsScreen(Screen):
         return self.query_one(DocumentList)
 
     def on_mount(self) -> None:
+        self.started = time.perf_counter()
         self.document_list.EMPTY = f"reading {shown_line(str(self.root))} …"
         self._show_head()
         self._show_columns()
@@ -291,7 +306,7 @@ class DocumentsScreen(Screen):
             return
         self.summariser.fill(summary)
         self.summariser.save_cache()
-        self._apply(keep=True)
+        self._apply(keep=True)  # new rows drawn: set_rows forgets the drawn ones
 
     def select(self, path: Path) -> None:
         """Put the cursor on this document (after it was opened from the palette)."""
