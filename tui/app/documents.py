@@ -123,6 +123,7 @@ class DocumentsScreen(Screen):
         Binding("ctrl+d", "toggle_done", "Done", priority=True, id="documents.done"),
         Binding("ctrl+s", "sort", "Sort", priority=True, id="documents.sort"),
         Binding("escape", "back", "Back / clear", id="documents.back"),
+        Binding("ctrl+q", "app.quit", "Quit", id="documents.quit"),  # q types into the filter
     ]
 
     class Open(Message):
