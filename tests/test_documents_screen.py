@@ -175,3 +175,22 @@ async def test_a_single_file_shows_its_projects_documents_and_the_palette_jumps(
         await pilot.press("enter")
         await until(pilot, lambda: app.session.document.title == "Charlie notes")
         assert not isinstance(app.screen, DocumentsScreen)
+
+
+async def test_a_document_changed_while_listed_is_noticed_when_opened(corpus: Path) -> None:
+    doc = corpus / "seeds/a-first.txt"
+    session = Session.open(doc, SessionOptions(annotator="alice"))
+    start = session.text.index("minister")
+    session.add(start, start + len("minister"), "actor")
+    session.save()
+    app = corpus_app(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.documents is not None and app.documents.loaded)
+        assert not row_of(app, "Alpha report").rstrip().endswith("⚠")
+        doc.write_text("Alpha report\n\nA new first line.\nThe minister may commit to a plan.\n", encoding="utf-8")
+        await pilot.press("enter")
+        await until(pilot, lambda: app.session is not None)
+        assert app.session.document_changed  # the annotation screen flags the moved annotation
+        await pilot.press("o")
+        await until(pilot, lambda: isinstance(app.screen, DocumentsScreen))
+        assert row_of(app, "Alpha report").rstrip().endswith("⚠")

@@ -305,8 +305,7 @@ class DocumentsScreen(Screen):
         summary = self.by_path.get(path)
         if summary is None or self.summariser is None:
             return
-        self.summariser.fill(summary)
-        self.summariser.save_cache()
+        self.summariser.fill(summary)  # the cache file is not rewritten for one row: the next start re-reads it
         self._apply(keep=True)  # new rows drawn: set_rows forgets the drawn ones
 
     def select(self, path: Path) -> None:
