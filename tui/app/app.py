@@ -618,7 +618,9 @@ class HedgerowApp(SavingApp):
             self._opening = False
 
     def action_toggle_done(self) -> None:
-        if self.session is not None:
+        if isinstance(self.screen, DocumentsScreen):  # the palette over the list: the highlighted row
+            self.screen.action_toggle_done()
+        elif self.session is not None:
             self.mark_done(self.session.document.path, not self.session.done)
 
     def mark_done(self, path: Path, done: bool) -> None:
@@ -664,6 +666,9 @@ class HedgerowApp(SavingApp):
         corpus = [("Documents", "The corpus: every document with its counts and status", self.action_documents),
                   ("Mark done / not done", "Your done mark on this document", self.action_toggle_done)]
         if not self._annotating():
+            if self.session is not None:
+                corpus.append(("Back to the document", f"Return to {shown_line(self.session.document.title)}",
+                               self.action_back_to_document))
             return corpus
         commands = [*corpus,
             ("Search", "Find text; enter selects the next match", self.action_search),
