@@ -161,12 +161,16 @@ async def test_a_single_file_shows_its_projects_documents_and_the_palette_jumps(
     session = Session.open(corpus / "seeds/a-first.txt", SessionOptions(annotator="alice"))
     app = HedgerowApp(session)
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p", *"second")  # before the list was ever shown: by file name
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await until(pilot, lambda: app.session.document.title == "Bravo report")
         await pilot.press("o")
         await until(pilot, lambda: app.documents is not None and app.documents.loaded)
         assert app.documents.root == corpus / "seeds"
         assert [s.title for s in app.documents.document_list.rows] == ["Alpha report", "Bravo report",
                                                                        "Charlie notes"]
-        assert app.documents.document_list.current.title == "Alpha report"
+        assert app.documents.document_list.current.title == "Bravo report"
         await pilot.press("escape")  # back to the open document
         assert not isinstance(app.screen, DocumentsScreen)
         await pilot.press("ctrl+p")

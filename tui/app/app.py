@@ -113,6 +113,7 @@ class HedgerowApp(SavingApp):
         self.options = options
         self.annotator = annotator or (session.annotator if session else "")
         self.documents: DocumentsScreen | None = None
+        self._found: list[tuple[str, str, Path]] | None = None  # the corpus's files, for the palette
         self._opening = False
         self.matches: list[tuple[int, int]] = []
         self.match_index = -1
@@ -658,8 +659,12 @@ class HedgerowApp(SavingApp):
 
     def corpus_documents(self) -> list[tuple[str, str, Path]]:
         """(title, path from the corpus root, path) of every listed document, for the palette."""
-        if self.documents is None:
-            return []
+        if self.documents is None:  # the list was never shown: the files' names, found once
+            if self._found is None:
+                from tui.core.corpus import discover
+
+                self._found = [(e.name, e.relative, e.path) for e in discover(self.corpus_root())]
+            return self._found
         return [(s.title, s.entry.relative, s.entry.path) for s in self.documents.summaries if not s.problem]
 
     def palette_commands(self) -> list[tuple[str, str, object]]:

@@ -148,6 +148,7 @@ class DocumentsScreen(Screen):
         self.started = time.perf_counter()
         self.counted_in: float | None = None  # seconds until every count was filled in
         self.summariser: Summariser | None = None
+        self.wanted: Path | None = None  # the document to put the cursor on once listed
 
     def compose(self) -> ComposeResult:
         yield Static("", id="corpus-head")
@@ -198,6 +199,9 @@ class DocumentsScreen(Screen):
                                         f"{shown_line(str(self.root.resolve()))} and its subfolders. "
                                         f"Add some, or open a folder with: hedgerow DIR")
         self._apply(keep=True)
+        if self.wanted is not None:
+            self.select(self.wanted)
+            self.wanted = None
 
     def _progress(self, read: int) -> None:
         self.read_count = read
@@ -311,7 +315,9 @@ class DocumentsScreen(Screen):
     def select(self, path: Path) -> None:
         """Put the cursor on this document (after it was opened from the palette)."""
         summary = self.by_path.get(path)
-        if summary is not None and summary in self.document_list.rows:
+        if summary is None:  # not listed yet: once it is
+            self.wanted = path
+        elif summary in self.document_list.rows:
             self.document_list.set_highlight(self.document_list.rows.index(summary))
 
     def entries(self) -> list[Entry]:
