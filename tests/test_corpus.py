@@ -364,3 +364,12 @@ def test_corpus_export_streams_one_document_at_a_time(corpus: Path, capsys, monk
     code, out, _ = run(capsys, "export", "--corpus", corpus / "seeds", "--annotator", "alice", "-f", "jsonl")
     assert code == 0 and len(refs) == 3 and len(out.splitlines()) == 4
     assert most <= 1  # the one being written, never the corpus
+
+
+def test_old_layout_layers_are_counted_for_their_document_only(corpus: Path) -> None:
+    _old_layout(corpus, corpus / "seeds/2005/report.txt", "minister")
+    summaries = {s.entry.relative: s for s in Summariser(corpus / "seeds", cache=False).summaries(
+        discover(corpus / "seeds"))}
+    assert summaries["2005/report.txt"].layers["alice"].counts == {"actor": 1}
+    assert "alice" not in summaries["2006/report.txt"].layers
+    assert list(Summariser(corpus / "seeds", cache=False).orphan_layers()) == []  # not reported as missing

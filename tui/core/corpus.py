@@ -224,6 +224,7 @@ class Summariser:
         summary.sha256 = str(document.get("sha256", ""))
         summary.problem = str(document.get("problem", ""))
         summary.layers = self._layers(summary.key)
+        self._add_old_layout(summary)
         summary.read = True
 
     def _document(self, path: Path) -> dict:
@@ -242,6 +243,19 @@ class Summariser:
             problem = str(error).removeprefix(f"{path}: ")
             return self._remember(path, stat, {"problem": problem.split(";")[0]})
         return self._remember(path, stat, {"title": make_title(text), "length": len(text), "sha256": sha256})
+
+    def _add_old_layout(self, summary: Summary) -> None:
+        """Layers still in the old layout (annotations/<stem>/) that were made on this document."""
+        stem = summary.entry.path.stem
+        if stem == summary.key:
+            return
+        try:
+            recorded = summary.entry.path.relative_to(self.project).as_posix()
+        except ValueError:
+            return
+        for name, layer in self._layers(stem).items():
+            if name not in summary.layers and layer.path in ("", recorded):
+                summary.layers[name] = layer
 
     def _layers(self, key: str) -> dict[str, LayerSummary]:
         folder = self.annotations / key
