@@ -148,6 +148,7 @@ class Summariser:
         self.root = Path(root).resolve()
         self.project = project_root(self.root / "_")
         self.annotations = Path(annotations).resolve() if annotations else self.project / ANNOTATIONS_DIR
+        self._annotations = str(self.annotations)
         self.cache_path = self.project / CACHE_DIR / CACHE_FILE if cache else None
         self._cache: dict[str, dict] = self._read_cache()
         self._fresh: dict[str, dict] = {}  # what this run found: written back by save_cache
@@ -180,7 +181,7 @@ class Summariser:
         except (OSError, HedgerowError):
             pass  # a read-only project: the next run reads the files again
 
-    def _cached(self, path: Path, stat: os.stat_result | None) -> dict | None:
+    def _cached(self, path: Path | str, stat: os.stat_result | None) -> dict | None:
         key = str(path)
         found = self._cache.get(key)
         if stat is not None and found and found.get("size") == stat.st_size and found.get("mtime") == stat.st_mtime_ns:
@@ -188,7 +189,7 @@ class Summariser:
             return found
         return None
 
-    def _remember(self, path: Path, stat: os.stat_result | None, data: dict) -> dict:
+    def _remember(self, path: Path | str, stat: os.stat_result | None, data: dict) -> dict:
         if stat is not None:
             self._fresh[str(path)] = {"size": stat.st_size, "mtime": stat.st_mtime_ns, **data}
             self.changed = True
@@ -258,22 +259,21 @@ class Summariser:
                 summary.layers[name] = layer
 
     def _layers(self, key: str) -> dict[str, LayerSummary]:
-        folder = self.annotations / key
+        # Strings, not Paths: this runs for every document, and pathlib's parsing showed in profiles.
         layers: dict[str, LayerSummary] = {}
         try:
-            with os.scandir(folder) as scan:
+            with os.scandir(os.path.join(self._annotations, key)) as scan:
                 files = sorted((item.name, item.path) for item in scan if item.name.endswith(".json"))
         except OSError:
             return layers
         for name, file in files:
-            path = Path(file)
             try:
-                stat = path.stat()
+                stat = os.stat(file)
             except OSError:
                 continue
-            found = self._cached(path, stat)
+            found = self._cached(file, stat)
             if found is None:
-                found = self._remember(path, stat, {"layer": read_summary(path).to_json()})
+                found = self._remember(file, stat, {"layer": read_summary(file).to_json()})
             layers[name[: -len(".json")]] = LayerSummary.from_json(found["layer"])
         return layers
 

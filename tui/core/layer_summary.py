@@ -48,10 +48,11 @@ class LayerSummary:
                    str(data.get("path", "")), str(data.get("annotator", "")), str(data.get("problem", "")))
 
 
-def read_summary(path: Path) -> LayerSummary:
+def read_summary(path: Path | str) -> LayerSummary:
     """The layer file's summary; a damaged or unreadable file gives one with `problem` set."""
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as file:  # not Path.read_bytes: its parsing showed in profiles
+            raw = file.read()
     except OSError as error:
         return LayerSummary(problem=f"cannot read it ({error.strerror or error})")
     try:
@@ -74,9 +75,9 @@ def _fast(raw: bytes) -> LayerSummary | None:
         if body_end < 0:
             return None
         end = body_end + len(_TABLE_END)
-    counts = Counter(_decode(tag) for tag in _TAG.findall(raw, body_start, body_end))
+    counts = {_decode(tag): n for tag, n in Counter(_TAG.findall(raw, body_start, body_end)).items()}
     rest = json.loads(raw[:start + len(_TABLE_START) - 1] + b"{}" + raw[end:])
-    return _summary(rest, dict(counts))
+    return _summary(rest, counts)
 
 
 def _slow(raw: bytes) -> LayerSummary:
