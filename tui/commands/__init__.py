@@ -9,5 +9,6 @@ COMMANDS = {
     "check": "review", "agree": "review", "review": "review",
     "merge-driver": "gitcmds", "show": "gitcmds", "git-setup": "gitcmds",
     "status": "corpus", "mv": "corpus",
+    "report": "report",
 }
-MODULES = ("documents", "corpus", "exchange", "review", "gitcmds")  # in the order `hedgerow --help` lists them
+MODULES = ("documents", "corpus", "exchange", "review", "gitcmds", "report")  # in the order `hedgerow --help` lists them

@@ -202,6 +202,8 @@ def export_corpus(args: argparse.Namespace) -> int:
     from tui.core.paths import GOLD, resolve_annotator
     from tui.core.store import AnnotationStore
 
+    if args.format not in WRITERS:
+        raise InputError(f"--corpus exports {', '.join(WRITERS)}; {args.format} is one document at a time")
     root = corpus_folder(args.document)
     wanted = None if args.all else (args.layer or resolve_annotator(args.annotator))
     entries = discover(root)
