@@ -31,6 +31,7 @@ from tui.core.safe_text import shown_line
 from tui.core.session import Session, SessionOptions
 
 if TYPE_CHECKING:
+    from tui.core.corpus import Prefetch
     from tui.core.anchoring import Placement
     from tui.core.layer import Layer, Version
 
@@ -105,7 +106,8 @@ class HedgerowApp(SavingApp):
     ]
 
     def __init__(self, session: Session | None, corpus: Path | None = None,
-                 options: SessionOptions = SessionOptions(), annotator: str | None = None) -> None:
+                 options: SessionOptions = SessionOptions(), annotator: str | None = None,
+                 prefetch: Prefetch | None = None) -> None:
         """`session`: the document to annotate; None (with `corpus`) starts on the documents screen."""
         super().__init__(session)
         self.session = session  # type: ignore[assignment]  # None only until a document is opened
@@ -114,6 +116,7 @@ class HedgerowApp(SavingApp):
         self.annotator = annotator or (session.annotator if session else "")
         self.documents: DocumentsScreen | None = None
         self._found: list[tuple[str, str, Path]] | None = None  # the corpus's files, for the palette
+        self._prefetch = prefetch  # the corpus's scan, started before Textual loaded
         self._opening = False
         self.matches: list[tuple[int, int]] = []
         self.match_index = -1
@@ -547,7 +550,8 @@ class HedgerowApp(SavingApp):
             return
         if self.documents is None:
             tags = self.session.tags if self.session else self._corpus_tags()
-            self.documents = DocumentsScreen(self.corpus_root(), self.annotator, tags, self.options.annotations)
+            self.documents = DocumentsScreen(self.corpus_root(), self.annotator, tags, self.options.annotations,
+                                             self._prefetch)
             self.install_screen(self.documents, "documents")
         if self.session is not None:
             self.saver.flush()  # the list reads the file: it must hold what is on screen

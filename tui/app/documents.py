@@ -23,7 +23,7 @@ from textual.widgets import Footer, Input, Static
 
 from tui.app.cells import fit
 from tui.app.row_list import RowList
-from tui.core.corpus import DONE, IN_PROGRESS, NOT_STARTED, Entry, Summariser, Summary, discover, sort_key
+from tui.core.corpus import DONE, IN_PROGRESS, NOT_STARTED, Entry, Prefetch, Summariser, Summary, sort_key
 from tui.core.safe_text import shown_line
 from tui.core.tags import TagSet
 
@@ -140,9 +140,11 @@ class DocumentsScreen(Screen):
             super().__init__()
             self.path = path
 
-    def __init__(self, root: Path, annotator: str, tags: TagSet, annotations: Path | None = None) -> None:
+    def __init__(self, root: Path, annotator: str, tags: TagSet, annotations: Path | None = None,
+                 prefetch: Prefetch | None = None) -> None:
         super().__init__()
         self.root = Path(root)
+        self.prefetch = prefetch
         self.annotator = annotator
         self.tags = tags
         self.annotations = annotations
@@ -185,8 +187,9 @@ class DocumentsScreen(Screen):
     # -- reading, in a worker -------------------------------------------------------
 
     def _read_corpus(self) -> None:
-        summariser = Summariser(self.root, self.annotations)
-        entries = discover(self.root)
+        prefetch = self.prefetch or Prefetch(self.root, self.annotations)
+        self.prefetch = None
+        summariser, entries = prefetch.result()
         blanks = [summariser.blank(entry) for entry in entries]
         self.app.call_from_thread(self._listed, summariser, blanks)
         started, last = time.thread_time(), time.perf_counter()

@@ -65,12 +65,15 @@ def run_corpus(args: argparse.Namespace) -> int:
 
     from tui.core.paths import resolve_annotator
 
+    from tui.core.corpus import Prefetch
+
     root = args.document if args.document is not None else Path("seeds")
     annotator = resolve_annotator(args.annotator)
+    prefetch = Prefetch(root, args.annotations)  # scans while Textual loads
     from tui.app.app import HedgerowApp  # Textual loads only when the TUI is wanted
 
     tune_collector_for_the_tui()
-    app = HedgerowApp(None, corpus=root, options=session_options(args), annotator=annotator)
+    app = HedgerowApp(None, corpus=root, options=session_options(args), annotator=annotator, prefetch=prefetch)
     app.run()
     return app.return_code or 0
 

@@ -307,3 +307,24 @@ def sort_key(by: str, annotator: str):
         return lambda s: (-(s.layers[annotator].total if annotator in s.layers else 0), s.title.lower())
     return lambda s: (s.title.lower(), s.entry.relative)
 
+
+
+class Prefetch:
+    """The folder scan and the cache's reading, started in a thread before the UI loads, so they
+    overlap Textual's start-up (mostly system calls: they let the GIL go)."""
+
+    def __init__(self, root: Path, annotations: Path | None = None) -> None:
+        import threading
+
+        self.root, self.annotations = Path(root), annotations
+        self._result: tuple[Summariser, list[Entry]] | None = None
+        self._thread = threading.Thread(target=self._run, name="corpus-prefetch", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        self._result = (Summariser(self.root, self.annotations), discover(self.root))
+
+    def result(self) -> tuple[Summariser, list[Entry]]:
+        """The summariser and the entries (waits for the thread; scans here if it failed)."""
+        self._thread.join()
+        return self._result or (Summariser(self.root, self.annotations), discover(self.root))
