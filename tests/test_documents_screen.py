@@ -198,3 +198,18 @@ async def test_a_document_changed_while_listed_is_noticed_when_opened(corpus: Pa
         await pilot.press("o")
         await until(pilot, lambda: isinstance(app.screen, DocumentsScreen))
         assert row_of(app, "Alpha report").rstrip().endswith("⚠")
+
+
+async def test_a_prefetched_scan_is_listed_at_mount(corpus: Path) -> None:
+    """`hedgerow DIR` scans while Textual loads; the rows are then there when the screen mounts."""
+    from tui.core.corpus import Prefetch
+
+    prefetch = Prefetch(corpus / "seeds")
+    prefetch.result()
+    app = HedgerowApp(None, corpus=corpus / "seeds", options=SessionOptions(annotator="alice"), annotator="alice",
+                      prefetch=prefetch)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.documents is not None and len(app.documents.summaries) == 3  # before any worker ran
+        await until(pilot, lambda: app.documents.loaded)
+        assert [s.title for s in app.documents.document_list.rows] == ["Alpha report", "Bravo report",
+                                                                       "Charlie notes"]

@@ -177,6 +177,9 @@ class DocumentsScreen(Screen):
         self._show_head()
         self._show_columns()
         self.query_one(Input).focus()
+        if self.prefetch is not None and self.prefetch.ready:  # scanned while Textual loaded: list it now
+            summariser, entries = self.prefetch.result()
+            self._listed(summariser, [summariser.blank(entry) for entry in entries])
         # After the first frame: the scan and the reading share the GIL with the UI thread.
         self.call_after_refresh(self.run_worker, self._read_corpus, thread=True, group="corpus",
                                 exit_on_error=False, exclusive=True)
@@ -187,11 +190,13 @@ class DocumentsScreen(Screen):
     # -- reading, in a worker -------------------------------------------------------
 
     def _read_corpus(self) -> None:
-        prefetch = self.prefetch or Prefetch(self.root, self.annotations)
+        if self.summariser is None:  # not listed at mount: scan here
+            prefetch = self.prefetch or Prefetch(self.root, self.annotations)
+            summariser, entries = prefetch.result()
+            self.app.call_from_thread(self._listed, summariser, [summariser.blank(entry) for entry in entries])
         self.prefetch = None
-        summariser, entries = prefetch.result()
-        blanks = [summariser.blank(entry) for entry in entries]
-        self.app.call_from_thread(self._listed, summariser, blanks)
+        summariser, blanks = self.summariser, self.summaries
+        assert summariser is not None
         started, last = time.thread_time(), time.perf_counter()
         for n, summary in enumerate(blanks, 1):
             summariser.fill(summary)

@@ -324,6 +324,10 @@ class Prefetch:
     def _run(self) -> None:
         self._result = (Summariser(self.root, self.annotations), discover(self.root))
 
+    @property
+    def ready(self) -> bool:
+        return not self._thread.is_alive()
+
     def result(self) -> tuple[Summariser, list[Entry]]:
         """The summariser and the entries (waits for the thread; scans here if it failed)."""
         self._thread.join()
