@@ -150,7 +150,7 @@ class Summariser:
         self.annotations = Path(annotations).resolve() if annotations else self.project / ANNOTATIONS_DIR
         self._annotations = str(self.annotations)
         self.cache_path = self.project / CACHE_DIR / CACHE_FILE if cache else None
-        self._cache: dict[str, dict] = self._read_cache()
+        self._cache: dict[str, dict] | None = None  # read at the first look-up: not before the list shows
         self._fresh: dict[str, dict] = {}  # what this run found: written back by save_cache
         self.changed = False
 
@@ -176,12 +176,14 @@ class Summariser:
             ignore = self.cache_path.parent / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("*\n", encoding="utf-8")  # the cache never enters git, wherever it is
-            atomic_write_bytes(self.cache_path, json.dumps({**self._cache, **self._fresh}).encode("utf-8"))
+            atomic_write_bytes(self.cache_path, json.dumps({**(self._cache or {}), **self._fresh}).encode("utf-8"))
             self.changed = False
         except (OSError, HedgerowError):
             pass  # a read-only project: the next run reads the files again
 
     def _cached(self, path: Path | str, stat: os.stat_result | None) -> dict | None:
+        if self._cache is None:
+            self._cache = self._read_cache()
         key = str(path)
         found = self._cache.get(key)
         if stat is not None and found and found.get("size") == stat.st_size and found.get("mtime") == stat.st_mtime_ns:
