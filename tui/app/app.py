@@ -2,32 +2,36 @@
 
 from __future__ import annotations
 
-import gc
-from pathlib import Path
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.app.annotation_list import AnnotationList
-from tui.app.base import SavingApp
-from tui.app.cells import snippet
+from tui.app.base import HelpSections, SavingApp
+from tui.app.cells import quoted
 from tui.app.commands import DocumentCommands, HedgerowCommands
-from tui.app.dialogs import ConfirmDialog, NoteDialog
+from tui.app.dialogs import ConfirmDialog, ExportDialog, NoteDialog
 from tui.app.document_view import DocumentView
 from tui.app.documents import DocumentsScreen
+from tui.app.footer import KeyFooter
+from tui.app.messages import AnchorsFound, AnnotationsRead, AnnotationsUnreadable, ExportFinished, ReportWritten
 from tui.app.panels import DocumentPanel, TagLegend
 from tui.app.search_bar import SearchBar
 from tui.app.styles import tag_styles
+from tui.core import gc_policy
 from tui.core.annotation import Annotation
 from tui.core.atomic import atomic_write_chunks
 from tui.core.errors import HedgerowError
 from tui.core.history import Change
-from tui.core.segment import paragraph_at, sentence_at
 from tui.core.safe_text import shown_line
+from tui.core.segment import paragraph_at, sentence_at
 from tui.core.session import Session, SessionOptions
 
 if TYPE_CHECKING:
@@ -38,18 +42,20 @@ if TYPE_CHECKING:
 # Re-anchoring, search and the clipboard (pyperclip, ctypes) are imported where used: not paying
 # for them before the first frame.
 
+PaletteCommand = tuple[str, str, Callable[[], object]]  # (name, help, what it runs) in the command palette
 EXPORT_EXTENSIONS = {"json": "json", "w3c": "w3c.jsonld", "jsonl": "jsonl", "csv": "csv"}
 CORPUS_ACTIONS = frozenset({"documents", "toggle_done", "help", "quit", "command_palette", "back_to_document"})
 ANCHOR_ON_THE_SPOT = 50  # changes this small are re-checked on the UI thread; larger ones in a worker
 
 
 class HedgerowApp(SavingApp):
-    CSS_PATH = ["app.tcss", "dialogs.tcss"]
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", "dialogs.tcss"]
     TITLE = "hedgerow"
     COMMANDS = SavingApp.COMMANDS | {HedgerowCommands, DocumentCommands}
-    HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (64, "-narrow"), (110, "-wide")]  # -tiny: the text gets it all
+    # -tiny: the text gets it all. (Textual declares it on App as an instance variable, not a ClassVar.)
+    HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (64, "-narrow"), (110, "-wide")]  # noqa: RUF012
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(str(n), f"tag({n})", f"Tag {n}", show=False, id=f"app.tag_{n}") for n in range(1, 10)),
         Binding("slash", "search", "Search", id="app.search"),
         Binding("n", "next_match(1)", "Next match", show=False, id="app.next_match"),
@@ -71,9 +77,10 @@ class HedgerowApp(SavingApp):
         Binding("ctrl+d", "toggle_done", "Done", show=False, id="app.done"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("escape", "clear_search", "Clear matches", show=False, id="app.clear_search"),
     ]
 
-    HELP = [
+    KEY_HELP: ClassVar[HelpSections] = [
         ("Reading", [("arrows, pgup/pgdn", "move the cursor"), ("home / end", "start / end of the line"),
                      ("ctrl+left / ctrl+right", "by word"), ("ctrl+home / ctrl+end", "start / end of the document"),
                      ("mouse wheel", "scroll")]),
@@ -83,8 +90,10 @@ class HedgerowApp(SavingApp):
                        ("mouse drag / double-click", "select / select a word"), ("escape", "clear the selection")]),
         ("Searching", [("app.search", "search; enter selects the next match"),
                        ("app.next_match", "next match"), ("app.previous_match", "previous match"),
+                       ("app.clear_search", "clear the matches' highlights"),
                        ("ctrl+r / ctrl+t", "in the search bar: regex / case-sensitive")]),
-        ("Annotating", [("1 … 9", "tag the selection (or retag the annotation under the cursor)"),
+        ("Annotating", [("1 … 9",
+                         "tag the selection with the tag on that key (or retag the annotation under the cursor)"),
                         ("app.note", "add or edit the note of the annotation under the cursor"),
                         ("app.delete", "delete the annotation under the cursor"),
                         ("app.undo", "undo"), ("app.redo", "redo"),
@@ -118,18 +127,15 @@ class HedgerowApp(SavingApp):
         self._found: list[tuple[str, str, Path]] | None = None  # the corpus's files, for the palette
         self._prefetch = prefetch  # the corpus's scan, started before Textual loaded
         self._opening = False
-        self.matches: list[tuple[int, int]] = []
-        self.match_index = -1
         self.anchors: dict[str, Placement] = {}  # annotations whose quote is no longer at their offsets
-        self._anchor_runs, self._anchoring = 0, False
+        self._anchors_wanted: int | None = None  # the session version a worker is finding anchors for
 
     # -- layout ------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         self._set_breakpoint_classes()  # before the widgets exist: they are then styled once
         session = self.session
-        if session is None:  # the documents screen comes first
-            yield Footer()
+        if session is None:  # the documents screen comes first (it has its own footer)
             return
         with Horizontal(id="main"):
             with Vertical(id="text-column"):
@@ -140,8 +146,9 @@ class HedgerowApp(SavingApp):
                 yield DocumentPanel(session, id="details")
                 yield TagLegend(session, id="legend")
                 yield AnnotationList(session, id="annotations")
-        yield SearchBar(id="search")
-        yield Footer()
+        yield SearchBar(on_submit=self._search_submitted, on_close=self._search_closed, id="search")
+        # The footer is mounted in on_mount, once the text has focus: its keys are then right the
+        # first time, not rebuilt after the first frame (see tui/app/footer.py).
 
     @property
     def view(self) -> DocumentView:
@@ -168,13 +175,34 @@ class HedgerowApp(SavingApp):
         else:
             self.query_one(DocumentPanel).set_save_state("loading")
             # After the first frame: the worker would hold the GIL half the time until the text shows.
-            self.call_after_refresh(self.run_worker, self._read_annotations, thread=True, group="load",
-                                    exit_on_error=False)
-        self.view.focus()
+            self.call_after_refresh(self._read_annotations)
+        self.screen.set_focus(self.view)  # now, not later as focus() does: the footer reads it
+        self.mount(KeyFooter())
         self.view.border_title = self.session.document.path.name
         self._show_position()
+        self.call_after_refresh(self._restore_position)
         if self.session.document.is_empty:
             self.notify("This document is empty: there is nothing to annotate.", severity="warning", timeout=8)
+
+    def _restore_position(self) -> None:
+        """The cursor where this annotator left this document (kept in the user's cache, not in git)."""
+        from tui.core.user_files import last_position
+
+        offset = last_position(self.session.document.path, self.session.annotator)
+        if offset and offset <= len(self.session.text) and self.view.cursor == 0:
+            self.view.move_to(offset, center=True)
+
+    def _remember_position(self) -> None:
+        from tui.core.user_files import remember_position
+
+        if self.session is None or not self.query(DocumentView):  # no document opened yet
+            return
+
+        remember_position(self.session.document.path, self.session.annotator, self.view.cursor)
+
+    async def action_quit(self) -> None:
+        self._remember_position()
+        await super().action_quit()
 
     def _set_breakpoint_classes(self) -> None:
         """The screen's -tiny/-narrow/-wide class for the terminal's width, before the first layout.
@@ -190,17 +218,24 @@ class HedgerowApp(SavingApp):
 
     # -- loading: a large annotation file is read in a worker while the text is already shown --
 
+    @work(thread=True, group="load", exit_on_error=False)
     def _read_annotations(self) -> None:
         try:
             stored, layer = self.session.read_annotations()
-        except HedgerowError as error:  # a damaged file: say so and stop, never write over it
-            self.call_from_thread(self.exit, None, error.exit_code, f"hedgerow: {error}")
+        except HedgerowError as error:
+            self.post_message(AnnotationsUnreadable(error))
             return
-        self.call_from_thread(self._install, stored, layer)
+        self.post_message(AnnotationsRead(stored, layer))
 
-    def _install(self, stored, layer) -> None:
-        self.session.install(stored, layer)
-        gc.freeze()  # they live as long as the app: keep full collections from walking them on every pause
+    @on(AnnotationsUnreadable)
+    def _annotations_unreadable(self, message: AnnotationsUnreadable) -> None:
+        # A damaged file: say so and stop, never write over it.
+        self.exit(None, message.error.exit_code, f"hedgerow: {message.error}")
+
+    @on(AnnotationsRead)
+    def _install(self, message: AnnotationsRead) -> None:
+        self.session.install(message.stored, message.layer)
+        gc_policy.keep_loaded()  # the deferred file's columns: full collections would walk them item by item
         self.view.annotations = self.session.layer
         self.annotation_list.rebuild()
         self.query_one(TagLegend).refresh_counts()
@@ -216,7 +251,7 @@ class HedgerowApp(SavingApp):
 
     def _on_change(self, change: Change) -> None:
         if self.session.document_changed:
-            if len(change.pairs) > ANCHOR_ON_THE_SPOT or self._anchoring:
+            if len(change.pairs) > ANCHOR_ON_THE_SPOT or self._anchors_wanted is not None:
                 self._find_anchors_later()  # a re-anchoring or an import: all of them, in a worker
             else:
                 self._update_anchors(change.touched)
@@ -228,22 +263,22 @@ class HedgerowApp(SavingApp):
 
     def _find_anchors_later(self) -> None:
         """Find every annotation in the changed text in a worker; the last one asked for wins."""
-        self._anchor_runs += 1
-        self._anchoring = True
-        run, layer = self._anchor_runs, self.session.layer.snapshot()
-        self.run_worker(lambda: self._find_anchors(layer, run), thread=True, group="anchors", exit_on_error=False)
+        self._anchors_wanted = self.session.version
+        self._find_anchors(self.session.version, self.session.layer.snapshot())
 
-    def _find_anchors(self, layer, run: int) -> None:
+    @work(thread=True, group="anchors", exit_on_error=False)
+    def _find_anchors(self, version: int, layer: Layer) -> None:
         """In a worker: the annotations whose quote is no longer at their offsets (most simply still hold)."""
         from tui.core.anchoring import Placement, moved_anchors
 
         moved = moved_anchors(self.session.text, layer)  # in order, made one at a time
-        self.call_from_thread(self._found_anchors, run, {a.annotation.id: Placement.of(a) for a in moved})
+        self.post_message(AnchorsFound(version, {a.annotation.id: Placement.of(a) for a in moved}))
 
-    def _found_anchors(self, run: int, anchors: dict[str, Placement]) -> None:
-        if run == self._anchor_runs:  # not overtaken by a change made while it ran
-            self._anchoring = False
-            self._show_anchors(anchors)
+    @on(AnchorsFound)
+    def _found_anchors(self, message: AnchorsFound) -> None:
+        if message.version == self._anchors_wanted:  # not overtaken by a change made while it ran
+            self._anchors_wanted = None
+            self._show_anchors(message.anchors)
 
     def _update_anchors(self, annotations: list[Version]) -> None:
         from tui.core.anchoring import Placement, anchor_all, quote_holds
@@ -288,7 +323,10 @@ class HedgerowApp(SavingApp):
         self.push_screen(ConfirmDialog("Re-anchor annotations", body, "Re-anchor" if movable else "OK"), apply)
 
     def show_save_state(self, state: str, error: str) -> None:
-        self.query_one(DocumentPanel).set_save_state(state, error)
+        # Not query_one: that searches the screen on top (a dialog while a save ends, or none
+        # while the app shuts down), where the panel is not.
+        for panel in self.screen_stack[0].query(DocumentPanel) if self.screen_stack else ():
+            panel.set_save_state(state, error)
 
     # -- the cursor ----------------------------------------------------------------------
 
@@ -296,7 +334,13 @@ class HedgerowApp(SavingApp):
         return self.session.at(self.view.cursor)
 
     def _follow_cursor(self) -> None:
-        self.annotation_list.highlight_annotation(self.under_cursor())
+        annotation = self.under_cursor()
+        self.annotation_list.highlight_annotation(annotation)
+        self.query_one(DocumentPanel).show_annotation(annotation)
+        selection = self.view.selection
+        if annotation is None and selection is not None:
+            annotation = self.session.at(selection[0])
+        self.query_one(TagLegend).show_current(annotation.tag if annotation else None)
 
     @on(DocumentView.CursorMoved)
     def _cursor_moved(self) -> None:
@@ -305,6 +349,7 @@ class HedgerowApp(SavingApp):
 
     @on(DocumentView.SelectionChanged)
     def _selection_changed(self) -> None:
+        self._follow_cursor()
         self._show_position()
 
     def _show_position(self) -> None:
@@ -327,11 +372,15 @@ class HedgerowApp(SavingApp):
     # -- tagging -----------------------------------------------------------------------
 
     def action_tag(self, number: int) -> None:
-        tags = self.session.tags.tags
-        if number > len(tags):
-            self.notify(f"No tag on key {number}: the codebook has {len(tags)} tags.", severity="warning")
+        found = self.session.tags.by_key(str(number))
+        if found is None:
+            keys = ", ".join(f"{t.key} {t.name}" for t in self.session.tags if t.key)
+            self.notify(f"No tag on key {number} (keys: {keys}).", severity="warning")
             return
-        tag = tags[number - 1].name
+        self.tag_as(found.name)
+
+    def tag_as(self, tag: str) -> None:
+        """Tag the selection as `tag`, or retag the annotation under the cursor."""
         selection = self.view.selection
         try:
             if selection:
@@ -339,14 +388,14 @@ class HedgerowApp(SavingApp):
                 if not self.session.text[start:end].strip():
                     self.notify("The selection is only white space; nothing tagged.", severity="warning")
                     return
-                annotation = self.session.add(start, end, tag)
+                added = self.session.add(start, end, tag)
                 self.view.clear_selection()
-                self.view.move_to(annotation.start)
-                self.notify(f"Tagged {tag}: “{snippet(annotation.quote, 40)}”", timeout=3)
-            elif (annotation := self.under_cursor()) is not None:
-                if annotation.tag != tag:
-                    self.session.retag(annotation.id, tag)
-                    self.notify(f"Retagged as {tag}", timeout=3)
+                self.view.move_to(added.start)
+                self.notify(f"Tagged {shown_line(tag)}: {quoted(added.quote, 40)}", markup=False)
+            elif (current := self.under_cursor()) is not None:
+                if current.tag != tag:
+                    self.session.retag(current.id, tag)
+                    self.notify(f"Retagged as {shown_line(tag)}", markup=False)
             else:
                 self.notify("Select some text first (shift+arrows, s, /, or drag), then press a tag key.",
                             severity="warning")
@@ -372,7 +421,7 @@ class HedgerowApp(SavingApp):
             self.notify("No annotation under the cursor.", severity="warning")
             return
         self.session.delete(annotation.id)
-        self.notify(f"Deleted {annotation.tag} (u undoes)", timeout=3)
+        self.notify(f"Deleted {shown_line(annotation.tag)} {quoted(annotation.quote, 30)} (u undoes)", markup=False)
 
     def action_undo(self) -> None:
         change = self.session.undo()
@@ -407,64 +456,71 @@ class HedgerowApp(SavingApp):
     # -- search ------------------------------------------------------------------------
 
     def action_search(self) -> None:
+        self.clear_notifications()  # the bar takes the notices' row
         self.query_one(SearchBar).open()
 
     @on(SearchBar.Changed)
     def _search_changed(self, event: SearchBar.Changed) -> None:
-        if isinstance(event, SearchBar.Submitted):
-            return
         self._run_search(event.query, event.regex, event.case_sensitive)
 
-    @on(SearchBar.Submitted)
-    def _search_submitted(self, event: SearchBar.Submitted) -> None:
-        if not self._run_search(event.query, event.regex, event.case_sensitive):
+    def _search_submitted(self, query: str, regex: bool, case_sensitive: bool) -> None:
+        if not self._run_search(query, regex, case_sensitive):
             return
         self.query_one(SearchBar).display = False
         self.view.focus()
         self._goto_match_after(self.view.cursor, 1)
 
-    @on(SearchBar.Closed)
     def _search_closed(self) -> None:
+        self.action_clear_search()
         self.view.focus()
+
+    def action_clear_search(self) -> None:
+        """Esc: the matches are no longer highlighted (n and N need a new search)."""
+        self.view.set_matches([])  # the view owns the search's matches
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_search":
+            return bool(self.view.matches)  # otherwise escape goes on as before
+        return True
 
     def _run_search(self, query: str, regex: bool, case_sensitive: bool) -> bool:
         from tui.core.search import find_all
 
         bar = self.query_one(SearchBar)
         try:
-            self.matches = find_all(self.session.text, query, regex=regex, case_sensitive=case_sensitive)
+            matches = find_all(self.session.text, query, regex=regex, case_sensitive=case_sensitive)
         except HedgerowError as error:
             bar.set_count(str(error))
             return False
-        self.match_index = -1
-        self.view.set_matches(self.matches)
-        count = len(self.matches)
+        self.view.set_matches(matches)  # the view owns the matches and which one is current
+        count = len(matches)
         bar.set_count(f"{count:,} match{'' if count == 1 else 'es'}" if query else "")
-        return bool(self.matches)
+        return bool(matches)
 
     def _goto_match_after(self, offset: int, direction: int) -> None:
-        if not self.matches:
+        view = self.view
+        matches, current = view.matches, view.current_match
+        if not matches:
             self.notify("No matches.", severity="warning", timeout=2)
             return
-        from bisect import bisect_left, bisect_right
+        from bisect import bisect_left
 
-        if direction > 0:
-            index = bisect_right(self.matches, (offset, float("inf"))) if self.match_index < 0 else self.match_index + 1
-            index = bisect_left(self.matches, (offset,)) if self.match_index < 0 else index
+        if current is None:  # the first match at or after the cursor, or the last one before it
+            index = bisect_left(matches, (offset,)) - (direction < 0)
         else:
-            index = (self.match_index if self.match_index >= 0 else bisect_left(self.matches, (offset,))) - 1
-        wrapped = not 0 <= index < len(self.matches)
-        self.match_index = index % len(self.matches)
-        start, end = self.matches[self.match_index]
-        self.view.set_matches(self.matches, current=self.match_index)
-        self.view.select(start, end, scroll=False)
-        self.view.reveal(start, end)
+            index = current + direction
+        wrapped = not 0 <= index < len(matches)
+        index %= len(matches)
+        start, end = matches[index]
+        view.set_current_match(index)
+        view.select(start, end, scroll=False)
+        view.reveal(start, end)
         note = " (wrapped)" if wrapped else ""
-        self.query_one(SearchBar).set_count(f"{self.match_index + 1:,}/{len(self.matches):,}")
-        self.notify(f"Match {self.match_index + 1} of {len(self.matches)}{note}", timeout=1.5)
+        self.query_one(SearchBar).set_count(f"{index + 1:,}/{len(matches):,}")
+        self.notify(f"Match {index + 1} of {len(matches)}{note}", timeout=1.5)
 
     def action_next_match(self, direction: int) -> None:
-        if not self.matches:
+        if not self.view.matches:
             self.notify("Nothing to repeat: search first with /", severity="warning", timeout=2)
             return
         self._goto_match_after(self.view.cursor, direction)
@@ -503,23 +559,77 @@ class HedgerowApp(SavingApp):
         if not sidebar.display:
             self.view.focus()
 
-    def export(self, fmt: str) -> None:
-        """Write the annotations as they are now to a file in the current directory, in a worker."""
-        document = self.session.document
-        path = Path.cwd() / f"{document.stem}.{self.session.annotator}.{EXPORT_EXTENSIONS[fmt]}"
-        layer = self.session.layer.snapshot()
-        self.run_worker(lambda: self._export(fmt, path, layer), thread=True, group="export", exit_on_error=False)
+    def action_export(self) -> None:
+        """Ask for the format and the layer, then export into the project's git-ignored exports/."""
+        from tui.core.paths import GOLD, exports_dir, layer_files
+        from tui.core.safe_text import shown_line
 
-    def _export(self, fmt: str, path: Path, layer) -> None:
-        from tui.core.export import pieces
+        session = self.session
+        mine = session.annotator
+        layers = [(mine, f"{shown_line(mine)} (yours, as it is now)")]
+        files = layer_files(session.document.path, session.store.path.parent.parent)
+        layers += [(name, shown_line(name)) for name in files if name != mine]
+        if (session.store.path.parent / f"{GOLD}.json").is_file():
+            layers.append((GOLD, "gold (the adjudicated layer)"))
+        if len(files) > 1 or (files and mine not in files):
+            layers.append(("*", "every annotator together (gold excluded)"))
+        folder = exports_dir(session.document.path)
+        shown_folder = shown_line(self._relative(folder))
+
+        def chosen(choice: tuple[str, str] | None) -> None:
+            if choice is not None:
+                self.export(*choice)
+
+        self.push_screen(ExportDialog(layers, shown_folder), chosen)
+
+    def _relative(self, path: Path) -> str:
+        from tui.core.paths import project_root
 
         try:
-            atomic_write_chunks(path, (piece.encode("utf-8") for piece in pieces(fmt, self.session.document, layer)))
+            return str(path.relative_to(project_root(self.session.document.path)))
+        except ValueError:
+            return str(path)
+
+    def export(self, fmt: str, layer: str | None = None) -> None:
+        """Write a layer to exports/<stem>.<layer>.<ext> in a worker; the notice says where.
+
+        `fmt` is an export format or "excel" (CSV with a BOM). The current annotator's layer is
+        taken as it is now (a snapshot); other layers are read from their files.
+        """
+        from tui.core.paths import exports_dir, safe_name
+
+        session = self.session
+        layer = layer or session.annotator
+        extension = "excel.csv" if fmt == "excel" else EXPORT_EXTENSIONS[fmt]
+        name = "all" if layer == "*" else safe_name(layer)
+        path = exports_dir(session.document.path) / f"{session.document.stem}.{name}.{extension}"
+        snapshot = session.layer.snapshot() if layer == session.annotator else None
+        self._export(fmt, layer, path, snapshot)
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def _export(self, fmt: str, layer: str, path: Path, snapshot: Layer | None) -> None:
+        from tui.core.export import pieces
+        from tui.core.paths import layer_files, layer_path
+        from tui.core.store import load_layers
+
+        session = self.session
+        annotations: Layer | list[Annotation]
+        try:
+            if snapshot is not None:
+                annotations = snapshot
+            elif layer == "*":
+                files = layer_files(session.document.path, session.store.path.parent.parent)
+                annotations = [a for found in load_layers(files).values() for a in found]
+            else:
+                file = layer_path(session.document.path, layer, session.store.path.parent.parent)
+                annotations = load_layers({layer: file})[layer]
+            written = pieces("csv" if fmt == "excel" else fmt, session.document, annotations,
+                             **({"excel": True} if fmt == "excel" else {}))
+            atomic_write_chunks(path, (piece.encode("utf-8") for piece in written))
         except HedgerowError as error:
-            self.call_from_thread(self.notify, f"Export failed: {error}", severity="error")
+            self.post_message(ExportFinished(fmt, path, 0, str(error)))
             return
-        count = f"{len(layer):,} annotation{'s' * (len(layer) != 1)}"
-        self.call_from_thread(self.notify, f"Exported {count} as {fmt} to {path}", timeout=6)
+        self.post_message(ExportFinished(fmt, path, len(annotations)))
 
     # -- the corpus: the documents screen, opening another document, the done mark ------------
 
@@ -615,8 +725,7 @@ class HedgerowApp(SavingApp):
                 await self.pop_screen()
             self.session = session
             self.saver = AutoSaver(self, session, self._show_save_state)
-            self.matches, self.match_index, self.anchors = [], -1, {}
-            self._anchor_runs, self._anchoring = self._anchor_runs + 1, False
+            self.anchors, self._anchors_wanted = {}, None  # a worker still finding the old one's is ignored
             await self.recompose()
             self._start_session()
         finally:
@@ -677,31 +786,50 @@ class HedgerowApp(SavingApp):
 
         document = self.session.document
         path = exports_dir(document.path) / f"{document.stem}.{self.session.annotator}.report.html"
-        layer = self.session.layer.snapshot()
-        self.run_worker(lambda: self._report_html(path, layer), thread=True, group="export", exit_on_error=False)
+        self._report_html(path, self.session.layer.snapshot())
 
+    @work(thread=True, group="export", exit_on_error=False)
     def _report_html(self, path: Path, layer: Layer) -> None:
         from tui.core.report import layer_page, write_report
-        from tui.core.safe_text import shown_line
 
         session = self.session
         try:
             write_report(path, layer_page(session.document, layer, session.annotator, session.tags,
                                           stale=session.document_changed))
         except HedgerowError as error:
-            self.call_from_thread(self.notify, shown_line(f"Report failed: {error}"), severity="error", markup=False)
+            self.post_message(ReportWritten(path, str(error)))
             return
-        self.call_from_thread(self.notify, shown_line(f"Report written to {path}"), timeout=8, markup=False)
+        self.post_message(ReportWritten(path))
 
-    def palette_commands(self) -> list[tuple[str, str, object]]:
-        corpus = [("Documents", "The corpus: every document with its counts and status", self.action_documents),
-                  ("Mark done / not done", "Your done mark on this document", self.action_toggle_done)]
+    @on(ReportWritten)
+    def _report_written(self, message: ReportWritten) -> None:
+        from tui.core.safe_text import shown_line
+
+        if message.error:
+            self.notify(shown_line(f"Report failed: {message.error}"), severity="error", markup=False)
+        else:
+            self.notify(shown_line(f"Report written to {message.path}"), timeout=8, markup=False)
+
+    @on(ExportFinished)
+    def _exported(self, message: ExportFinished) -> None:
+        from tui.core.safe_text import shown_line
+
+        if message.error:
+            self.notify(f"Export failed: {message.error}", severity="error", markup=False)
+            return
+        count = f"{message.count:,} annotation{'s' * (message.count != 1)}"
+        self.notify(f"Exported {count} to {shown_line(self._relative(message.path))}", timeout=6, markup=False)
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        corpus: list[PaletteCommand] = [
+            ("Documents", "The corpus: every document with its counts and status", self.action_documents),
+            ("Mark done / not done", "Your done mark on this document", self.action_toggle_done)]
         if not self._annotating():
             if self.session is not None:
                 corpus.append(("Back to the document", f"Return to {shown_line(self.session.document.title)}",
                                self.action_back_to_document))
             return corpus
-        commands = [*corpus,
+        commands: list[PaletteCommand] = [*corpus,
             ("Search", "Find text; enter selects the next match", self.action_search),
             ("Select sentence", "Select the sentence under the cursor", self.action_select_sentence),
             ("Select paragraph", "Select the paragraph under the cursor", self.action_select_paragraph),
@@ -719,13 +847,11 @@ class HedgerowApp(SavingApp):
             ("Filter: all tags", "Show every annotation in the list", lambda: self.set_filter(None)),
         ]
         for tag in self.session.tags:
-            commands.append((f"Tag selection as {tag.name}", tag.description, lambda n=tag.key: self.action_tag(int(n))))
+            commands.append((f"Tag selection as {tag.name}", tag.description, partial(self.tag_as, tag.name)))
             commands.append((f"Filter: {tag.name}", f"List only {tag.name} annotations",
-                             lambda name=tag.name: self.set_filter(name)))
-        for fmt, what in (("json", "hedgerow's full records"), ("w3c", "W3C Web Annotation JSON-LD"),
-                          ("jsonl", "one annotation per line"), ("csv", "for spreadsheets")):
-            commands.append((f"Export as {fmt}", f"Write {what} to the current folder",
-                             lambda f=fmt: self.export(f)))
+                             partial(self.set_filter, tag.name)))
+        commands.append(("Export…", "Choose a format and a layer; written under exports/ (git ignores it)",
+                         self.action_export))
         commands.append(("Report as HTML", "Write the annotated text, notes and legend as one HTML page "
                          "under exports/", self.report_html))
         return commands

@@ -9,16 +9,20 @@ under the cursor, and the list of every candidate in document order. Decisions g
 from __future__ import annotations
 
 from bisect import bisect_left
+from pathlib import PurePath
+from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer
 
-from tui.app.base import SavingApp
-from tui.app.cells import snippet
+from tui.app.base import HelpSections, SavingApp
+from tui.app.cells import quoted, snippet
+from tui.app.dialogs import ChoiceDialog
 from tui.app.document_view import DocumentView
+from tui.app.footer import KeyFooter
+from tui.app.messages import AgreementReady
 from tui.app.review_panels import CandidateList, CandidatePanel, SummaryPanel
 from tui.app.styles import tag_style
 from tui.core.annotation import Annotation
@@ -26,6 +30,7 @@ from tui.core.errors import HedgerowError
 from tui.core.history import Change
 from tui.core.layer import Layer
 from tui.core.review import REJECTED, Candidate, Review
+from tui.core.safe_text import shown_line
 
 
 def display_layer(review: Review) -> Layer:
@@ -40,17 +45,17 @@ def display_layer(review: Review) -> Layer:
 class ReviewView(DocumentView):
     """The document view, with the selection keys kept out of the footer (they do nothing here)."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("shift+right", "cursor_right(True)", "Select", show=False, id="view.select_right"),
         Binding("escape", "clear_selection", "Deselect", show=False, id="view.clear_selection"),
     ]
 
 
 class ReviewApp(SavingApp):
-    CSS_PATH = ["review.tcss", "dialogs.tcss"]
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["review.tcss", "dialogs.tcss"]
     TITLE = "hedgerow review"
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "accept", "Accept", id="review.accept"),
         Binding("r", "reject", "Reject", id="review.reject"),
         *(Binding(str(n), f"accept_tag({n})", f"Accept as tag {n}", show=False, id=f"review.tag_{n}")
@@ -66,7 +71,7 @@ class ReviewApp(SavingApp):
         Binding("q", "quit", "Quit", id="review.quit"),
     ]
 
-    HELP = [
+    KEY_HELP: ClassVar[HelpSections] = [
         ("Deciding", [("review.accept", "accept the candidate under the cursor into gold"),
                       ("review.reject", "reject it (a rejected candidate is struck through)"),
                       ("1 … 9", "accept it with that tag instead (edited)"),
@@ -100,7 +105,7 @@ class ReviewApp(SavingApp):
                 yield SummaryPanel(review, id="summary")
                 yield CandidatePanel(review, id="detail")
                 yield CandidateList(review, id="candidates")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def view(self) -> DocumentView:
@@ -119,7 +124,7 @@ class ReviewApp(SavingApp):
             self.set_keymap(self.review.session.config.keys)
         self.review.subscribe(self._on_change)
         if not self.review.agreement_ready:
-            self.run_worker(self._work_out_agreement, thread=True, group="agreement", exit_on_error=False)
+            self._work_out_agreement()
         self.view.set_flagged(self._rejected())
         self.view.focus()
         self._follow_cursor()
@@ -132,9 +137,14 @@ class ReviewApp(SavingApp):
 
     # -- state flows through the review's session; this keeps the screen in step ---------------
 
+    @work(thread=True, group="agreement", exit_on_error=False)
     def _work_out_agreement(self) -> None:
         self.review.agreement()  # cached by the review; only the summary shows it
-        self.call_from_thread(self.query_one(SummaryPanel).refresh_summary)
+        self.post_message(AgreementReady())
+
+    @on(AgreementReady)
+    def _agreement_ready(self) -> None:
+        self.query_one(SummaryPanel).refresh_summary()
 
     def _rejected(self) -> list[str]:
         return [key for key, record in self.review.decisions.items() if record.get("decision") == REJECTED]
@@ -147,7 +157,9 @@ class ReviewApp(SavingApp):
         self.saver.changed()
 
     def show_save_state(self, state: str, error: str) -> None:
-        self.query_one(SummaryPanel).set_save_state(state, error)
+        # Not query_one: that searches the screen on top (a dialog, or none at shutdown).
+        for panel in self.screen_stack[0].query(SummaryPanel) if self.screen_stack else ():
+            panel.set_save_state(state, error)
 
     # -- the current candidate ---------------------------------------------------------------
 
@@ -200,32 +212,61 @@ class ReviewApp(SavingApp):
 
     def action_accept(self) -> None:
         if (candidate := self._target()) is not None:
-            change = self.review.accept(candidate)
-            self.notify(f"Accepted {candidate.tag}: “{snippet(candidate.quote, 40)}”" if change
-                        else "Already accepted.", timeout=2)
+            self._accept(candidate)
+
+    def _accept(self, candidate: Candidate, tag: str | None = None) -> None:
+        """Accept into gold; first, when gold holds the same tag on an overlapping span, ask which to keep."""
+        final = tag or candidate.tag
+        others = self.review.near_duplicates(candidate, final)
+        if not others:
+            self._accepted(candidate, final, self.review.accept(candidate, tag))
+            return
+        spans = "; ".join(f"{quoted(o.quote, 40)} ({o.start}–{o.end}, {', '.join(map(shown_line, o.annotators))})"
+                          for o in others)
+        body = (f"Gold already has {shown_line(final)} on {spans}, which overlaps "
+                f"{quoted(candidate.quote, 40)} ({candidate.start}–{candidate.end}, "
+                f"{', '.join(map(shown_line, candidate.annotators))}). Two {shown_line(final)}s on nearly the "
+                f"same words are rarely meant. u undoes whichever you choose.")
+
+        def decide(choice: str | None) -> None:
+            if choice == "this":
+                self._accepted(candidate, final, self.review.accept_instead(candidate, others, tag))
+            elif choice == "both":
+                self._accepted(candidate, final, self.review.accept(candidate, tag))
+            elif choice == "other":
+                self.notify("Kept the one in gold; this one is not accepted.", markup=False)
+
+        self.push_screen(ChoiceDialog("A near-duplicate in gold", body,
+                                      [("this", "Keep this one only"), ("other", "Keep the one in gold"),
+                                       ("both", "Keep both")]), decide)
+
+    def _accepted(self, candidate: Candidate, tag: str, change: Change | None) -> None:
+        if change is None:
+            self.notify(f"Already accepted as {shown_line(tag)}.", markup=False)
+        elif tag == candidate.tag:
+            self.notify(f"Accepted {shown_line(tag)}: {quoted(candidate.quote, 40)}", markup=False)
+        else:
+            self.notify(f"Accepted {shown_line(candidate.tag)} as {shown_line(tag)}", markup=False)
 
     def action_reject(self) -> None:
         if (candidate := self._target()) is not None:
             change = self.review.reject(candidate)
-            self.notify(f"Rejected {candidate.tag}: “{snippet(candidate.quote, 40)}”" if change
-                        else "Already rejected.", timeout=2)
+            self.notify(f"Rejected {shown_line(candidate.tag)}: {quoted(candidate.quote, 40)}" if change
+                        else "Already rejected.", markup=False)
 
     def action_accept_tag(self, number: int) -> None:
         tags = self.review.session.tags
-        found = tags.by_key(str(number)) or (tags.tags[number - 1] if number <= len(tags) else None)
+        found = tags.by_key(str(number))
         if found is None:
-            self.notify(f"No tag on key {number}: the codebook has {len(tags)} tags.", severity="warning")
+            keys = ", ".join(f"{t.key} {t.name}" for t in tags if t.key)
+            self.notify(f"No tag on key {number} (keys: {keys}).", severity="warning")
             return
         if (candidate := self._target()) is None:
             return
-        tag = found.name
         try:
-            change = self.review.accept(candidate, tag)
+            self._accept(candidate, found.name)
         except HedgerowError as error:
-            self.notify(str(error), severity="error")
-            return
-        what = "Accepted" if tag == candidate.tag else f"Accepted {candidate.tag} as"
-        self.notify(f"{what} {tag}" if change else f"Already accepted as {tag}.", timeout=2)
+            self.notify(str(error), severity="error", markup=False)
 
     def action_accept_agreed(self) -> None:
         before = self.review.summary(agreement=False)["decisions"]["accepted"]

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from itertools import islice
+from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from rich.console import Group
 from rich.segment import Segment
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
+from textual.binding import BindingType
 from textual.widgets import Static
 
 from tui.app.cells import fit, snippet
 from tui.app.row_list import RowList, list_bindings
 from tui.app.styles import tag_style
 from tui.core.review import AGREED, DECISIONS, PARTIAL, SINGLE, Candidate, Review
+from tui.core.safe_text import shown_line
 
 STATUS_MARK = {AGREED: "✓", PARTIAL: "≈", SINGLE: "·"}
 STATUS_STYLE = {AGREED: Style(color="green", bold=True), PARTIAL: Style(color="yellow", bold=True),
@@ -43,10 +47,10 @@ def _fmt(value: float | None) -> str:
 class CandidateList(RowList):
     """Every candidate, one row each: status, tag, quote, who, decision."""
 
-    BINDINGS = list_bindings("candidates")
+    BINDINGS: ClassVar[list[BindingType]] = list_bindings("candidates")
     EMPTY = "no candidates"
 
-    def __init__(self, review: Review, **kwargs) -> None:
+    def __init__(self, review: Review, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.review = review
         self.border_title = "candidates"
@@ -87,7 +91,7 @@ class CandidateList(RowList):
 class SummaryPanel(Static):
     """Counts per status, decisions, and the agreement figures, compact."""
 
-    def __init__(self, review: Review, **kwargs) -> None:
+    def __init__(self, review: Review, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.review = review
         self.border_title = "summary"
@@ -95,6 +99,9 @@ class SummaryPanel(Static):
         self.save_error = ""
 
     def on_mount(self) -> None:
+        self.refresh_summary()
+
+    def on_resize(self) -> None:
         self.refresh_summary()
 
     def set_save_state(self, state: str, error: str = "") -> None:
@@ -111,7 +118,7 @@ class SummaryPanel(Static):
         counts.add_column(no_wrap=True)
         counts.add_column(justify="right", no_wrap=True)
         rows = [(f"{STATUS_MARK[name]} {name}", status[name], STATUS_STYLE[name], decision, made[decision],
-                 DECISION_STYLE[decision]) for name, decision in zip((AGREED, PARTIAL, SINGLE), DECISIONS)]
+                 DECISION_STYLE[decision]) for name, decision in zip((AGREED, PARTIAL, SINGLE), DECISIONS, strict=True)]
         rows.append(("  total", s["candidates"], Style(bold=True), "undecided", s["undecided"], Style(bold=True)))
         for label, count, style, label2, count2, style2 in rows:
             counts.add_row(Text(label, style=style), f"{count:,}", "", Text(label2, style=style2), f"{count2:,}")
@@ -138,24 +145,32 @@ class SummaryPanel(Static):
         self.update(Group(counts, text, self._agreement(s["agreement"])))
         self.border_subtitle = "✗ not saved" if self.save_state == "error" else ""
 
-    def _agreement(self, report: dict | None) -> Text | Group:
+    def _agreement(self, report: dict[str, Any] | None) -> Text | Group:
         if not self.review.agreement_ready:
             return Text("agreement: working it out…", style="dim")
         if report is None:
             return Text("agreement n/a (needs two annotators)", style="dim")
-        table = Table.grid(padding=(0, 1))
-        table.add_column(no_wrap=True, overflow="ellipsis", max_width=20)
-        for _ in range(4):
-            table.add_column(justify="right", no_wrap=True)
-        table.add_row(Text("agreement", style="bold"),
-                      *(Text(h, style="bold") for h in ("exact", "overlap", "κ", "α")))
-        for pair in islice(report["pairs"], MAX_PAIRS):
-            o = pair["overall"]
-            table.add_row(f"{pair['a']}/{pair['b']}",
-                          *(_fmt(o[k]) for k in ("exact_f1", "overlap_f1", "kappa", "alpha")))
+        # Whole names: a pair too long for the row gets a row of its own, its figures under it.
+        figures = "{:>5} {:>7} {:>5} {:>5}"
+        width = max(30, self.content_region.width or 48)
+        room = width - len(figures.format("", "", "", "")) - 1
+        pairs = [(shown_line(f"{pair['a']}/{pair['b']}"), pair["overall"])
+                 for pair in islice(report["pairs"], MAX_PAIRS)]
+        column = min(room, max([len("agreement"), *(cell_len(name) for name, _ in pairs)]))
+        table = Text()
+        heading = "agreement".ljust(column) + " " + figures.format("exact", "overlap", "κ", "α") + "\n"
+        table.append(heading, style="bold")
+        for name, o in pairs:
+            numbers = figures.format(*(_fmt(o[k]) for k in ("exact_f1", "overlap_f1", "kappa", "alpha")))
+            if cell_len(name) <= column:
+                table.append(name + " " * (column - cell_len(name)) + " " + numbers + "\n")
+            else:
+                table.append(name + "\n")
+                table.append(" " * (column + 1) + numbers + "\n")
         hidden = len(report["pairs"]) - MAX_PAIRS
         if hidden > 0:
-            table.add_row(Text(f"+{hidden} more pairs: hedgerow agree", style="dim"))
+            table.append(f"+{hidden} more pairs: hedgerow agree\n", style="dim")
+        table.rstrip()
         footer = Text(f"pooled α {_fmt(report['overall_alpha'])} · lowest exact F1 {_fmt(report['min_exact_f1'])}",
                       style="dim")
         return Group(table, footer)
@@ -164,7 +179,7 @@ class SummaryPanel(Static):
 class CandidatePanel(Static):
     """The candidate under the cursor: status, tag, who has it (with notes), and the decision."""
 
-    def __init__(self, review: Review, **kwargs) -> None:
+    def __init__(self, review: Review, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.review = review
         self.candidate: Candidate | None = None
@@ -198,7 +213,7 @@ class CandidatePanel(Static):
             text.append("undecided", style=DECISION_STYLE["undecided"])
         text.append("\n")
         text.append(f"“{snippet(candidate.quote, 120)}”\n", style="italic")
-        notes = {}
+        notes: dict[str, list[str]] = {}
         for source in candidate.sources:
             notes.setdefault(source.annotator, []).append(source.note)
         for name in self.review.annotators:

@@ -12,14 +12,14 @@ from typing import Any
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 
-def list_bindings(prefix: str) -> list[Binding]:
+def list_bindings(prefix: str) -> list[BindingType]:
     """The list's keys, with ids under `prefix` so users can remap them."""
     return [
         Binding("up", "move(-1)", "Up", show=False, id=f"{prefix}.up"),
@@ -35,6 +35,15 @@ def list_bindings(prefix: str) -> list[Binding]:
 class RowList(ScrollView, can_focus=True):
     EMPTY = "nothing here"
 
+    # One thin scrollbar, and no horizontal one: rows are cut to the width.
+    DEFAULT_CSS = """
+    RowList {
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-size-vertical: 1;
+    }
+    """
+
     class Chosen(Message):
         """The user moved to `item` (focus=False: the document follows) or chose it (focus=True)."""
 
@@ -43,12 +52,12 @@ class RowList(ScrollView, can_focus=True):
             self.item = item
             self.focus = focus
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.rows: Sequence = []
+        self.rows: Sequence[Any] = []
         self.highlighted = 0
 
-    def set_rows(self, rows: Sequence) -> None:
+    def set_rows(self, rows: Sequence[Any]) -> None:
         self.rows = rows
         self.highlighted = min(self.highlighted, max(0, len(rows) - 1))
         self._size_to_rows()

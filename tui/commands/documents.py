@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import gc
 from typing import TYPE_CHECKING
 
-from tui.commands.common import (document_options, open_session, session_options, stderr, stdout_console,
-                                  tune_collector_for_the_tui)
+from tui.app.cells import snippet  # no Textual: rich's cell widths only
+from tui.commands.common import (
+    document_options,
+    missing_layer,
+    need_terminal,
+    open_session,
+    session_options,
+    stderr,
+    stdout_console,
+)
+from tui.core import gc_policy
 from tui.core.errors import HedgerowError
 from tui.core.session import Session
 
@@ -21,12 +29,12 @@ if TYPE_CHECKING:
 LARGE_FILE = 1_000_000  # bytes: about 1,700 annotations, which read in under 20 ms
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("open", help="open a document, or a folder's documents, in the TUI (the default command)",
                             description="Open a document in the TUI to read and annotate it; with a folder, or "
                                         "nothing (seeds/), the documents screen listing the corpus.")
     document_options(parser)
-    parser.set_defaults(run=run_open)
+    parser.set_defaults(run=run_open, tui=True)
     for action in parser._actions:  # the document is optional here: none, or a folder, opens the corpus
         if action.dest == "document":
             action.nargs, action.metavar = "?", "DOCUMENT|DIR"
@@ -34,6 +42,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("list", help="print a document's annotations as a table",
                             description="Print an annotator's annotations: tag, span, quote, note, annotator.")
     document_options(parser)
+    parser.add_argument("--tag", metavar="NAME", action="append",
+                        help="only annotations with this tag (repeat for several)")
+    parser.add_argument("--grep", metavar="REGEX",
+                        help="only annotations whose quote or note matches (case-insensitive)")
     parser.set_defaults(run=run_list)
 
 
@@ -42,17 +54,10 @@ def run_open(args: argparse.Namespace) -> int:
         return run_corpus(args)
     # Bad input fails here, before the screen is taken over; a large annotation file is read
     # by the app in a worker so the text shows at once.
-    # The collector is off while starting: it would walk the growing heap of Textual's modules
-    # over and over (~10 ms) to find no garbage.
-    gc.disable()
-    try:
+    with gc_policy.starting_a_tui():
         session = Session.open(args.document, session_options(args), defer=_large(args))
+        need_terminal("hedgerow open")  # after the document's own errors, which say more
         from tui.app.app import HedgerowApp  # Textual loads only when the TUI is wanted
-
-        gc.freeze()  # the annotations and modules loaded live as long as the app: keep the collector off them
-    finally:
-        gc.enable()
-    tune_collector_for_the_tui()
 
     app = HedgerowApp(session)
     app.run()
@@ -89,11 +94,6 @@ def _large(args: argparse.Namespace) -> bool:
         return False  # Session.open reports the problem
 
 
-def snippet(text: str, width: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def annotation_table(annotations: list[Annotation], tags: TagSet, title: str) -> Table:
     from rich.table import Table
     from rich.text import Text
@@ -106,20 +106,36 @@ def annotation_table(annotations: list[Annotation], tags: TagSet, title: str) ->
     table.add_column("annotator")
     for a in annotations:
         table.add_row(Text(a.tag, style=f"bold {tags.colour_of(a.tag)}"), f"{a.start}–{a.end}",
-                      snippet(a.quote), snippet(a.note, 40), a.annotator)
+                      snippet(a.quote, 60), snippet(a.note, 40), a.annotator)
     return table
 
 
 def run_list(args: argparse.Namespace) -> int:
+    import re
+
+    from tui.core.errors import InputError
+
+    try:
+        pattern = re.compile(args.grep, re.IGNORECASE) if args.grep else None
+    except re.error as error:
+        raise InputError(f"--grep {args.grep!r} is not a valid regular expression: {error}") from None
     session = open_session(args)
-    console = stdout_console()
     if session.document.is_empty:
-        stderr.print(f"{session.document.path}: the document is empty")
+        stderr.print(f"{session.document.path}: the document is empty", markup=False)
+    if not session.store.exists():  # as `check` does: a layer that is not there is an error
+        raise missing_layer(session, "; --annotator NAME picks one")
+    console = stdout_console()
     annotations = session.layer.items()
+    if args.tag:
+        annotations = [a for a in annotations if a.tag in args.tag]
+    if pattern is not None:
+        annotations = [a for a in annotations if pattern.search(a.quote) or pattern.search(a.note)]
+    which = "".join([f" tagged {' or '.join(args.tag)}" if args.tag else "",
+                     f" matching {args.grep!r}" if pattern is not None else ""])
     if not annotations:
-        console.print(f"No annotations by {session.annotator} on {session.document.path.name} "
-                      f"(looked in {session.store.path}).")
+        console.print(f"No annotations{which} by {session.annotator} on {session.document.path.name}.", markup=False)
         return 0
     console.print(annotation_table(annotations, session.tags,
-                                   f"{session.document.title} — {len(annotations)} annotations by {session.annotator}"))
+                                   f"{session.document.title} — {len(annotations)} annotations{which} "
+                                   f"by {session.annotator}"))
     return 0

@@ -7,22 +7,27 @@ import sys
 from pathlib import Path
 
 from tui.commands.common import document_options, open_session, stderr
+from tui.core.annotation import Annotation
 from tui.core.atomic import atomic_write_chunks
 from tui.core.errors import InputError
+from tui.core.layer import Layer
 from tui.core.paths import layer_files
 from tui.core.refi_qda import FORMATS as REFI_FORMATS
 from tui.core.store import load_layers
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("export", help="export annotations as json, w3c, jsonl, csv, qdpx or qdc",
                             description="Export annotations to stdout, or atomically to --output FILE.")
     document_options(parser, corpus="every document under DIR (default: seeds/) in one file, each annotation "
                                     "naming its document (json: documents; jsonl: path; csv: path column; "
                                     "w3c: one collection)")
-    parser.add_argument("--format", "-f", choices=("json", "w3c", "jsonl", "csv", *REFI_FORMATS), default="json",
+    parser.add_argument("--format", "-f", choices=("json", "w3c", "jsonl", "csv", *REFI_FORMATS),
                         help="json: hedgerow's records; w3c: W3C Web Annotation JSON-LD; jsonl; csv; "
-                             "qdpx: a REFI-QDA project for QDA tools; qdc: the codebook alone (default: json)")
+                             "qdpx: a REFI-QDA project for QDA tools; qdc: the codebook alone "
+                             "(default: json, or csv with --excel)")
+    parser.add_argument("--excel", action="store_true",
+                        help="csv that Excel opens as UTF-8 (curly quotes intact): with a byte-order mark")
     parser.add_argument("--output", "-o", metavar="FILE", type=Path, help="write here instead of stdout")
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--layer", metavar="NAME", help="export this layer's file instead, e.g. --layer gold")
@@ -50,21 +55,25 @@ def run_export(args: argparse.Namespace) -> int:
     if args.layer:
         args.annotator = args.layer
     session = open_session(args)
-    annotations = session.layer  # written as it is read: 100,000 annotations are never all objects at once
-    layers: list = [(session.annotator, session.layer)]
+    # Written as it is read: 100,000 annotations are never all objects at once.
+    annotations: Layer | list[Annotation] = session.layer
+    layers: list[tuple[str, Layer | list[Annotation]]] = [(session.annotator, session.layer)]
     if args.layer and not session.layer_exists:
         raise InputError(f"no layer {args.layer!r}: {session.store.path} does not exist")
     if args.all:
         files = layer_files(session.document.path, args.annotations)
         if not files:
             raise InputError(f"no annotation files for {session.document.path.name} in {session.store.path.parent}")
-        layers = list(load_layers(files).items())
+        layers = list(load_layers(files, session.document.text, session.document.sha256).items())
         annotations = [a for _, layer in layers for a in layer]
+    if args.excel and args.format not in (None, "csv"):
+        raise InputError(f"--excel writes csv, not {args.format}")
+    args.format = args.format or ("csv" if args.excel else "json")
     if args.format in REFI_FORMATS:  # REFI-QDA: each layer's selections under its own user
         from tui.commands import refi
 
         return refi.export(args, session, layers)
-    written = pieces(args.format, session.document, annotations)
+    written = pieces(args.format, session.document, annotations, excel=args.excel)
     if args.output:
         atomic_write_chunks(args.output, (piece.encode("utf-8") for piece in written))
         stderr.print(f"wrote {len(annotations)} annotations as {args.format} to {args.output}")
@@ -74,9 +83,8 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from tui.core.importer import parse_export, plan_import
-
     from tui.commands import refi
+    from tui.core.importer import parse_export, plan_import
 
     if refi.is_project_file(args.file):  # REFI-QDA .qdpx
         return refi.import_project(args)

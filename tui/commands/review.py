@@ -8,17 +8,25 @@ import json
 import sys
 from pathlib import Path
 
-from tui.commands.common import document_options, open_session, stderr, stdout_console, tune_collector_for_the_tui
-from tui.commands.documents import snippet
+from tui.app.cells import snippet
+from tui.commands.common import (
+    document_options,
+    missing_layer,
+    need_terminal,
+    open_session,
+    stderr,
+    stdout_console,
+)
 from tui.core.document import Document
 from tui.core.errors import InputError
 from tui.core.paths import layer_files
+from tui.core.session import Session
 from tui.core.store import AnnotationStore, load_layers
 
 STATUS_STYLE = {"holds": "green", "moved": "cyan", "fuzzy": "yellow", "orphan": "bold red"}
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "check", help="re-anchor annotations after the document's text changed",
         description="Show each annotation's anchor status: holds, moved (exact quote found elsewhere), fuzzy "
@@ -57,7 +65,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--tags", metavar="FILE", type=Path, help="a codebook TOML file (default: hedgerow.toml)")
     parser.add_argument("--reviewer", metavar="NAME",
                         help="who decides (default: git config user.name, else the login name)")
-    parser.set_defaults(run=run_review)
+    parser.set_defaults(run=run_review, tui=True)
 
 
 def _fraction(value: str) -> float:
@@ -92,15 +100,14 @@ def run_check(args: argparse.Namespace) -> int:
         args.annotator = name
         session = open_session(args)
         if not session.layer_exists:
-            raise InputError(f"no annotations by {session.annotator}: {session.store.path} does not exist "
-                             f"(--annotator NAME, or --all for every layer)")
+            raise missing_layer(session, "; --annotator NAME picks one, --all checks every layer")
         orphans += _check_layer(session, args.apply, gold=session.annotator == GOLD)
     if orphans:
         stderr.print(f"hedgerow: {orphans} orphan(s): their quotes were not found; they stay in the file for review")
     return 1 if orphans else 0
 
 
-def _check_layer(session, apply: bool, gold: bool) -> int:
+def _check_layer(session: Session, apply: bool, gold: bool) -> int:
     """Print one layer's anchor statuses; with `apply`, write the new offsets. Returns the orphans."""
     from rich.table import Table
     from rich.text import Text
@@ -163,17 +170,18 @@ def run_agree(args: argparse.Namespace) -> int:
         files = {name: files[name] for name in wanted}
     tags = load_config(config_path(document.path)).tags.names
     for name, path in files.items():
-        stored = AnnotationStore(path).load()
+        stored = AnnotationStore(path).load(document.text, document.sha256)
         if stored.document_sha256 and stored.document_sha256 != document.sha256:
             stderr.print(f"hedgerow: warning: {name}'s annotations were made on another version of the text; "
                          f"run `hedgerow check {args.document} --all --apply` first")
-    report = agreement_report(document.text, load_layers(files), tags)
+    report = agreement_report(document.text, load_layers(files, document.text, document.sha256), tags)
     if args.json:
         sys.stdout.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     else:
         stdout_console().print(agreement_table(report))
     if args.min_f1 is not None:
-        failing = [p for p in report["pairs"] if p["overall"]["exact_f1"] is None or p["overall"]["exact_f1"] < args.min_f1]
+        failing = [p for p in report["pairs"]
+                   if p["overall"]["exact_f1"] is None or p["overall"]["exact_f1"] < args.min_f1]
         for pair in failing:
             f1 = pair["overall"]["exact_f1"]
             stderr.print(f"hedgerow: {pair['a']}/{pair['b']}: exact-span F1 "
@@ -183,12 +191,13 @@ def run_agree(args: argparse.Namespace) -> int:
 
 
 def run_review(args: argparse.Namespace) -> int:
+    from tui.core import gc_policy
     from tui.core.review import Review
 
-    review = Review.open(args.document, args.reviewer, args.annotations, args.tags)  # fails before the screen
-    from tui.app.review_app import ReviewApp  # Textual loads only when the TUI is wanted
-
-    tune_collector_for_the_tui()
+    with gc_policy.starting_a_tui():
+        review = Review.open(args.document, args.reviewer, args.annotations, args.tags)  # fails before the screen
+        need_terminal("hedgerow review")
+        from tui.app.review_app import ReviewApp  # Textual loads only when the TUI is wanted
     app = ReviewApp(review)
     app.run()
     return app.return_code or 0

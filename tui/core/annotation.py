@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import MISSING, Field, dataclass, field, fields, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import Enum
 from operator import attrgetter, itemgetter
 from typing import Any
@@ -13,7 +13,7 @@ from typing import Any
 CONTEXT = 32  # characters of prefix and suffix kept to re-find a quote
 
 
-def span_fields(text: str, start: int, end: int) -> dict:
+def span_fields(text: str, start: int, end: int) -> dict[str, Any]:
     """start, end, and the quote with its prefix and suffix, as read from `text`."""
     return {"start": start, "end": end, "quote": text[start:end],
             "prefix": text[max(0, start - CONTEXT):start], "suffix": text[end:end + CONTEXT]}
@@ -21,7 +21,7 @@ def span_fields(text: str, start: int, end: int) -> dict:
 
 def utc_now() -> str:
     """UTC ISO 8601 with milliseconds, ending in Z."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def new_id() -> str:
@@ -39,6 +39,7 @@ class Column(Enum):
     UUID = "uuid"  # 16 bytes; any other spelling is kept as is
     TIME = "time"  # utc_now()'s form as milliseconds; any other spelling is kept as is
     EXTRA = "extra"  # kept only when it differs from its default: the column for new fields
+    KEY = "key"  # the record's key in the table (TinyDB's document id), not a field of the record
 
 
 def kept(column: Column, *, missing: object = MISSING) -> dict[str, object]:
@@ -71,6 +72,9 @@ class Annotation:
     id: str = field(default_factory=new_id, metadata=kept(Column.UUID))
     created: str = field(default_factory=utc_now, metadata=kept(Column.TIME))
     modified: str = field(default="", metadata=kept(Column.TIME))
+    # The record's TinyDB document id: its key in the file, not part of the record; 0 until a
+    # layer numbers it. Not compared: the same annotation is equal before and after numbering.
+    key: int = field(default=0, compare=False, metadata=kept(Column.KEY))
 
     def __post_init__(self) -> None:
         if not self.modified:
@@ -91,14 +95,14 @@ class Annotation:
             annotator=annotator,
         )
 
-    def changed(self, **changes) -> Annotation:
+    def changed(self, **changes: Any) -> Annotation:
         """A copy with `changes` applied and `modified` set to now."""
         return replace(self, modified=utc_now(), **changes)
 
-    def to_record(self) -> dict:
+    def to_record(self) -> dict[str, Any]:
         # Every field is a str or an int, so this equals dataclasses.asdict, which deep-copies
         # and costs several times as much (it was a third of saving 10,000 annotations).
-        return dict(zip(FIELDS, _field_values(self), strict=True))
+        return dict(zip(FIELDS, _record_field_values(self), strict=True))
 
     @classmethod
     def from_record(cls, record: object) -> Annotation:
@@ -120,24 +124,27 @@ class Annotation:
     def contains(self, offset: int) -> bool:
         return self.start <= offset < self.end
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[Any, ...]:
         return (self.start, self.end, self.tag, self.id)
 
 
 # -- what the table gives ------------------------------------------------------------------------
 
 TABLE: tuple[Field[Any], ...] = fields(Annotation)
-FIELDS = tuple(f.name for f in TABLE)
-POSITION = {name: position for position, name in enumerate(FIELDS)}  # named positions in a values tuple
-START, END, ID, NOTE = POSITION["start"], POSITION["end"], POSITION["id"], POSITION["note"]
+NAMES = tuple(f.name for f in TABLE)  # every value an Annotation holds, in its order
+POSITION = {name: position for position, name in enumerate(NAMES)}  # named positions in a values tuple
+START, END, ID, NOTE, KEY = (POSITION[name] for name in ("start", "end", "id", "note", "key"))
 _TYPES = {"int": int, "str": str, "bool": bool}  # the annotations are strings (from __future__)
-FIELD_TYPES: tuple[type, ...] = tuple(_TYPES[str(f.type)] for f in TABLE)
+TYPES: tuple[type, ...] = tuple(_TYPES[str(f.type)] for f in TABLE)
 COLUMNS: tuple[Column, ...] = tuple(f.metadata["column"] for f in TABLE)
+FIELDS = tuple(name for name, column in zip(NAMES, COLUMNS, strict=True) if column is not Column.KEY)  # a record's
+FIELD_TYPES: tuple[type, ...] = tuple(TYPES[POSITION[name]] for name in FIELDS)
 REQUIRED = tuple(f.name for f in TABLE if f.default is MISSING and f.default_factory is MISSING
                  and f.metadata["missing"] is MISSING)
 _MISSING_VALUES = {f.name: f.metadata["missing"] for f in TABLE if f.metadata["missing"] is not MISSING}
 _FIELD_NAMES = frozenset(FIELDS)
-_field_values = attrgetter(*FIELDS)
+_field_values = attrgetter(*NAMES)
+_record_field_values = attrgetter(*FIELDS)
 _record_values = itemgetter(*FIELDS)
 sort_key_of = attrgetter("start", "end", "tag", "id")  # Annotation.sort_key without a method call
 _SHARED: dict[str, str] = {}
@@ -170,7 +177,7 @@ def checked_fields(record: object) -> dict[str, Any]:
     if missing:
         raise ValueError(f"missing field(s): {', '.join(missing)}")
     values = {**_MISSING_VALUES}
-    for name, kind in zip(FIELDS, FIELD_TYPES, strict=True):
+    for name, kind in zip(FIELDS, FIELD_TYPES, strict=True):  # not the key: the table gives it
         if name in record:
             value = record[name]
             if type(value) is not kind:
@@ -189,7 +196,7 @@ def checked_fields(record: object) -> dict[str, Any]:
 
 def _compile(source: str, name: str, namespace: dict[str, Any]) -> Callable[..., Any]:
     """A function built from the table, so the hot paths stay as fast as written out by hand."""
-    exec(compile(source, f"<generated {name}>", "exec"), namespace)  # noqa: S102 - source built from FIELDS only
+    exec(compile(source, f"<generated {name}>", "exec"), namespace)
     function: Callable[..., Any] = namespace[name]
     function.__source__ = source  # type: ignore[attr-defined]  # for reading and debugging
     return function
@@ -197,31 +204,34 @@ def _compile(source: str, name: str, namespace: dict[str, Any]) -> Callable[...,
 
 def _record_values_source() -> str:
     local = [f"f_{name}" for name in FIELDS]
-    times = [f"f_{name}" for name, column in zip(FIELDS, COLUMNS, strict=True) if column is Column.TIME]
+    times = [f"f_{name}" for name, column in zip(NAMES, COLUMNS, strict=True) if column is Column.TIME]
     shared = []
-    for name, column in zip(FIELDS, COLUMNS, strict=True):
-        if column is Column.SHARED:
+    for name, column in zip(NAMES, COLUMNS, strict=True):
+        if column is Column.KEY:
+            shared.append("key")
+        elif column is Column.SHARED:
             shared.append(f"_shared(f_{name}, f_{name})")
         elif column is Column.TIME and f"f_{name}" != times[0]:  # the same string as the first time when equal
             shared.append(f"{times[0]} if f_{name} == {times[0]} else f_{name}")
         else:
             shared.append(f"f_{name}")
-    return f"""def record_values(record):
+    return f"""def record_values(record, key=0):
     if type(record) is not dict or record.keys() != _FIELD_NAMES:
         return None
     values = _record_values(record)
     if tuple(map(type, values)) != FIELD_TYPES or not 0 <= values[START] < values[END] or not {" or not ".join(
-        f"values[{POSITION[name[2:]]}]" for name in times)}:
+        f"values[{FIELDS.index(name[2:])}]" for name in times)}:
         return None
     {", ".join(local)}, = values
     return ({", ".join(shared)},)
 """
 
 
-record_values: Callable[[object], tuple[Any, ...] | None] = _compile(_record_values_source(), "record_values", {
-    "_FIELD_NAMES": _FIELD_NAMES, "_record_values": _record_values, "FIELD_TYPES": FIELD_TYPES, "START": START,
-    "END": END, "_shared": _shared})
-record_values.__doc__ = """A complete, well-typed stored record's values in FIELDS order, else None (look closer).
+record_values: Callable[..., tuple[Any, ...] | None] = _compile(_record_values_source(), "record_values", {
+    "_FIELD_NAMES": _FIELD_NAMES, "_record_values": _record_values, "FIELD_TYPES": FIELD_TYPES,
+    "START": FIELDS.index("start"), "END": FIELDS.index("end"), "_shared": _shared})
+record_values.__doc__ = """record_values(record, key=0): a complete, well-typed stored record's values, with
+its key (the table's), in Annotation's order (NAMES), else None (look closer).
 
 The usual record is checked in one go; the SHARED columns' strings (tag, document,
 annotator) come back as shared strings, since thousands of records repeat them."""

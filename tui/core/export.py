@@ -9,45 +9,51 @@ read back losslessly through `tui.core.importer.parse_export`.
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
 import io
 import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Generic, TypeVar
 
 from tui.core.annotation import Annotation
 from tui.core.document import Document
-from tui.core.paths import relative_path
 from tui.core.errors import InputError
 from tui.core.layer import Layer
+from tui.core.paths import relative_path
 
 FORMATS = ("json", "w3c", "jsonl", "csv")
 FORMAT_NAME = "hedgerow-annotations"
 FORMAT_VERSION = 1
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 EXTENSION = "hedgerow"  # W3C extension property keeping what the model has no place for
-CSV_COLUMNS = ("id", "tag", "start", "end", "quote", "note", "annotator", "created", "modified",
-               "prefix", "suffix", "document")
+Item = TypeVar("Item")
+# What an analyst reads first, then where it is, then what machines need.
+CSV_COLUMNS = ("tag", "quote", "note", "annotator", "start", "end", "title", "path", "created", "modified",
+               "id", "prefix", "suffix", "document")
+BOM = "\ufeff"  # Excel reads a CSV as UTF-8 only with it
 
 
-def _ordered(annotations: Iterable[Annotation]) -> Iterable[Annotation]:
+def _ordered(annotations: Iterable[Annotation]) -> Layer | list[Annotation]:
     """In document order; a Layer already is, and makes each annotation only as it is read."""
     return annotations if isinstance(annotations, Layer) else sorted(annotations, key=Annotation.sort_key)
 
 
-def _dumps(data) -> str:
+def _dumps(data: object) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-class Streamed:
+class Streamed(Generic[Item]):
     """A JSON array whose items are made as they are written (see `_dump_pieces`)."""
 
-    def __init__(self, items: Iterable, make: Callable[[object], object]) -> None:
+    def __init__(self, items: Iterable[Item], make: Callable[[Item], object]) -> None:
         self.items, self.make = items, make
 
 
-def _dump_pieces(value, depth: int = 0) -> Iterator[str]:
-    """json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False), in pieces, with Streamed arrays."""
+def _dump_pieces(value: object, depth: int = 0) -> Iterator[str]:
+    """json.dumps(value, indent=2, ensure_ascii=False), in pieces, with Streamed arrays; keys are sorted
+    but in the top level and the dicts holding a stream, which keep the order they were written in."""
     pad = "\n" + "  " * (depth + 1)
     if isinstance(value, Streamed):
         opening = "["
@@ -55,9 +61,9 @@ def _dump_pieces(value, depth: int = 0) -> Iterator[str]:
             yield opening + pad + _dumps(value.make(item))[:-1].replace("\n", pad)
             opening = ","
         yield "[]" if opening == "[" else "\n" + "  " * depth + "]"
-    elif isinstance(value, dict) and _streams(value):
+    elif isinstance(value, dict) and (depth == 0 or _streams(value)):
         opening = "{"
-        for key in sorted(value):
+        for key in value:  # a streamed document's keys in the order written: the document before its annotations
             yield f"{opening}{pad}{json.dumps(key, ensure_ascii=False)}: "
             yield from _dump_pieces(value[key], depth + 1)
             opening = ","
@@ -66,11 +72,11 @@ def _dump_pieces(value, depth: int = 0) -> Iterator[str]:
         yield _dumps(value)[:-1].replace("\n", "\n" + "  " * depth)
 
 
-def _streams(value) -> bool:
-    return isinstance(value, Streamed) or isinstance(value, dict) and any(map(_streams, value.values()))
+def _streams(value: object) -> bool:
+    return isinstance(value, Streamed) or (isinstance(value, dict) and any(map(_streams, value.values())))
 
 
-def document_meta(document: Document) -> dict:
+def document_meta(document: Document) -> dict[str, Any]:
     """The document's identity; the path is relative to the project root, so exports are portable."""
     return {"title": document.title, "path": relative_path(document.path), "sha256": document.sha256,
             "length": len(document.text)}
@@ -92,18 +98,23 @@ def jsonl_pieces(document: Document, annotations: Iterable[Annotation]) -> Itera
         yield json.dumps(a.to_record(), ensure_ascii=False, sort_keys=True) + "\n"
 
 
-def csv_pieces(document: Document, annotations: Iterable[Annotation]) -> Iterator[str]:
-    """RFC 4180 CSV (CRLF rows, minimal quoting) in plain UTF-8 without a byte-order mark.
+def csv_pieces(document: Document, annotations: Iterable[Annotation], excel: bool = False) -> Iterator[str]:
+    """RFC 4180 CSV (CRLF rows, minimal quoting) in UTF-8; with `excel`, a byte-order mark first.
 
-    No BOM, so other tools read the first header as `id`; Excel needs "Data > From Text/CSV"
-    (or a UTF-8 import) to show non-ASCII text correctly. Values are written verbatim: a
-    quote starting with `=` is data here, not a formula, so open untrusted files with care.
+    Without the BOM other tools read the first header as `tag`, but Excel opens the file as its
+    local code page (curly quotes come out as â€œ); with it, Excel reads UTF-8. Every row carries
+    the document's title and path, so rows pasted from several exports still say where they are
+    from. Values are written verbatim: a quote starting with `=` is data here, not a formula, so
+    open untrusted files with care.
     """
     out = io.StringIO()
+    if excel:
+        out.write(BOM)
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(CSV_COLUMNS)
+    where = {"title": document.title, "path": relative_path(document.path)}
     for a in _ordered(annotations):
-        record = a.to_record()
+        record = {**a.to_record(), **where}
         writer.writerow([record[name] for name in CSV_COLUMNS])
         if out.tell() > 1 << 16:
             yield out.getvalue()
@@ -141,8 +152,16 @@ def _urn(annotation_id: str) -> str:
     return f"urn:uuid:{annotation_id}" if canonical else annotation_id
 
 
-def w3c_annotation(a: Annotation, source: str) -> dict:
-    """One W3C Annotation: a tagging body, an optional commenting body, quote and position selectors."""
+def w3c_annotation(a: Annotation, source: str, text: str | None = None) -> dict[str, Any]:
+    """One W3C Annotation: a tagging body, an optional commenting body, quote and position selectors.
+
+    Given the exported `text`, an annotation whose quote it no longer holds at its offsets
+    (made on another version, not yet re-anchored) targets the text it was made on, where
+    its position and its quote agree, never the exported one."""
+    if text is not None and text[a.start:a.end] != a.quote and a.document:
+        # not a sha256: keep the exported text's, the quote says what was meant
+        with contextlib.suppress(ValueError):
+            source = sha256_uri(a.document)
     body = [{"type": "TextualBody", "purpose": "tagging", "value": a.tag}]
     if a.note:
         body.append({"type": "TextualBody", "purpose": "commenting", "value": a.note, "format": "text/plain"})
@@ -168,7 +187,7 @@ def w3c_annotation(a: Annotation, source: str) -> dict:
     return item
 
 
-def w3c_collection(document: Document, annotations: Iterable[Annotation]) -> dict:
+def w3c_collection(document: Document, annotations: Iterable[Annotation]) -> dict[str, Any]:
     """The collection; its one page's items are a Streamed array, made as they are written."""
     items = _ordered(annotations)
     annotators = sorted(items.annotators() if isinstance(items, Layer) else {a.annotator for a in items})
@@ -191,7 +210,7 @@ def w3c_collection(document: Document, annotations: Iterable[Annotation]) -> dic
             "id": page_id,
             "type": "AnnotationPage",
             "startIndex": 0,
-            "items": Streamed(items, lambda a: w3c_annotation(a, source)),
+            "items": Streamed(items, lambda a: w3c_annotation(a, source, document.text)),
         }
         collection["last"] = page_id
     return collection
@@ -205,14 +224,18 @@ def w3c_pieces(document: Document, annotations: Iterable[Annotation]) -> Iterato
 _WRITERS = {"json": json_pieces, "w3c": w3c_pieces, "jsonl": jsonl_pieces, "csv": csv_pieces}
 
 
-def pieces(fmt: str, document: Document, annotations: Iterable[Annotation]) -> Iterator[str]:
-    """The export's text a piece at a time (write each to a file as it comes)."""
+def pieces(fmt: str, document: Document, annotations: Iterable[Annotation], excel: bool = False) -> Iterator[str]:
+    """The export's text a piece at a time (write each to a file as it comes); `excel`: csv with a BOM."""
     try:
         writer = _WRITERS[fmt]
     except KeyError:
         raise InputError(f"unknown export format {fmt!r} (the formats are {', '.join(FORMATS)})") from None
+    if excel:
+        if fmt != "csv":
+            raise InputError(f"--excel writes csv, not {fmt}")
+        return csv_pieces(document, annotations, excel=True)
     return writer(document, annotations)
 
 
-def render(fmt: str, document: Document, annotations: Iterable[Annotation]) -> str:
-    return "".join(pieces(fmt, document, annotations))
+def render(fmt: str, document: Document, annotations: Iterable[Annotation], excel: bool = False) -> str:
+    return "".join(pieces(fmt, document, annotations, excel))

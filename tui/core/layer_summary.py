@@ -17,8 +17,9 @@ from pathlib import Path
 
 ANNOTATIONS = "annotations"
 META = "meta"
-META_KEY = "hedgerow"
-DONE = "done"  # meta.hedgerow.done: the annotator marked the document finished
+META_KEY = "1"  # schema 2: the meta table's document 1 (tui.core.store)
+LEGACY_META_KEY = "hedgerow"  # schema 1
+DONE = "done"  # the layer's metadata's `done`: the annotator marked the document finished
 
 _TABLE_START = b'\n  "annotations": {'
 _TABLE_END = b"\n  }"  # only a table's own closing brace sits at this indent
@@ -90,7 +91,8 @@ def _slow(raw: bytes) -> LayerSummary:
 
 
 def _summary(data: dict, counts: dict[str, int]) -> LayerSummary:
-    meta = data.get(META, {}).get(META_KEY, {})
+    table = data.get(META, {})
+    meta = table.get(META_KEY, table.get(LEGACY_META_KEY, {})) if isinstance(table, dict) else None
     document = meta.get("document", {}) if isinstance(meta, dict) else {}
     if not isinstance(meta, dict) or not isinstance(document, dict):
         raise ValueError("damaged meta")

@@ -39,14 +39,28 @@ from __future__ import annotations
 import json
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field, replace
 from itertools import zip_longest
 from pathlib import Path
+from typing import Any
 
 from tui.core.atomic import atomic_write_text
 from tui.core.errors import InputError, StoreError
 from tui.core.paths import GOLD
-from tui.core.store import ANNOTATIONS, INDENT, META, META_KEY, AnnotationStore, _dump_record, dumps_stable, read_json
+from tui.core.store import (
+    ANNOTATIONS,
+    INDENT,
+    LEGACY_META_KEY,
+    META,
+    META_KEY,
+    SCHEMA_VERSION,
+    AnnotationStore,
+    _dump_record,
+    document_id,
+    dumps_stable,
+    read_json,
+)
 
 REVIEW = "review"  # the gold layer's decisions (tui.core.review.REVIEW_TABLE; not imported, to keep git's driver light)
 _MISSING = object()  # a field absent from a record
@@ -56,10 +70,11 @@ _MISSING = object()  # a field absent from a record
 class Conflict:
     table: str
     key: str  # the record's key; ours' when the two sides hold different records
-    ours: dict | None  # None: absent (deleted) on that side
-    theirs: dict | None
+    ours: dict[str, Any] | None  # None: absent (deleted) on that side
+    theirs: dict[str, Any] | None
     reason: str
     theirs_key: str | None = None  # theirs' key when it differs from ours' (two gold ids for one span)
+    labels: tuple[str, ...] = ()  # what the markers name, when not the keys (annotations: their ids)
 
     @property
     def keys(self) -> list[str]:
@@ -74,16 +89,71 @@ class Conflict:
 
 @dataclass
 class MergeResult:
-    data: dict  # the merged tables, conflicting keys left out
+    data: dict[str, Any]  # the merged tables, conflicting keys left out; annotations keyed by their id
     conflicts: list[Conflict] = field(default_factory=list)
+    numbers: dict[str, int] = field(default_factory=dict)  # annotation id -> its key (TinyDB id) in the file
 
 
-def merge(base: dict, ours: dict, theirs: dict) -> MergeResult:
-    """Merge three parsed files (table -> key -> record)."""
+def merge(base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any]) -> MergeResult:
+    """Merge three parsed files (table -> key -> record).
+
+    Annotations merge by their id (the uuid), whatever key each side gave them: two branches
+    may well have given the same TinyDB id to different annotations. Each keeps ours' key,
+    else theirs', else the base's; one whose key is taken by another is renumbered after the
+    highest key any side used (see _numbering), so none is lost."""
+    sides = [_by_id(side) for side in (base, ours, theirs)]
+    (base, base_keys), (ours, ours_keys), (theirs, theirs_keys) = sides
+    result = _merge(base, ours, theirs)
+    ids = set(result.data[ANNOTATIONS]) | {key for c in result.conflicts if c.table == ANNOTATIONS for key in c.keys}
+    result.numbers = _numbering(ids, [ours_keys, theirs_keys, base_keys])
+    return result
+
+
+def _by_id(side: dict[str, Any]) -> tuple[dict[str, Any], dict[str, int]]:
+    """The side with its annotations keyed by id, and each id's key on that side; a schema-1
+    side's meta (under "hedgerow") as schema 2's (document 1)."""
+    table, keys, by_id = side.get(ANNOTATIONS, {}), {}, {}
+    for key, record in table.items():
+        record_id = record.get("id") if isinstance(record, dict) else None
+        record_id = record_id if isinstance(record_id, str) and record_id else key
+        by_id[record_id] = record
+        if document_id(key):
+            keys[record_id] = document_id(key)
+    meta = side.get(META, {})
+    if LEGACY_META_KEY in meta and META_KEY not in meta:
+        meta = {**{k: v for k, v in meta.items() if k != LEGACY_META_KEY}, META_KEY: meta[LEGACY_META_KEY]}
+    return {**side, ANNOTATIONS: by_id, **({META: meta} if META in side else {})}, keys
+
+
+def _numbering(ids: set[str], sources: list[dict[str, int]]) -> dict[str, int]:
+    """Each annotation's key: the first source's (ours, theirs, base) that no other took;
+    the rest after the highest key used anywhere, in their theirs' order."""
+    numbers: dict[str, int] = {}
+    used: set[int] = set()
+    for source in sources:
+        for record_id in sorted(ids - numbers.keys(), key=lambda i: (source.get(i, 0), i)):
+            key = source.get(record_id)
+            if key and key not in used:
+                numbers[record_id] = key
+                used.add(key)
+    following = max((key for source in sources for key in source.values()), default=0) + 1
+    for record_id in sorted(ids - numbers.keys(), key=lambda i: (sources[1].get(i, 0), i)):
+        numbers[record_id] = following
+        following += 1
+    return numbers
+
+
+# What merging one record gives: the merged record (any JSON value a side holds), or a conflict.
+Merged = tuple[Any, "Conflict | None"]
+RecordMerge = Callable[[str, Any, Any, Any], Merged]
+
+
+def _merge(base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any]) -> MergeResult:
     result = MergeResult({ANNOTATIONS: {}})
     for name in sorted(set(base) | set(ours) | set(theirs)):
         if name not in ours and name not in theirs:
             continue
+        both_changed: RecordMerge
         if name == META:
             both_changed = _merge_meta
         elif name == REVIEW:
@@ -104,7 +174,7 @@ def merge(base: dict, ours: dict, theirs: dict) -> MergeResult:
     return result
 
 
-def _merge_key(key, b, o, t, both_changed):
+def _merge_key(key: str, b: Any, o: Any, t: Any, both_changed: RecordMerge) -> Merged:
     if o == t or t == b:
         return o, None
     if o == b:
@@ -112,21 +182,22 @@ def _merge_key(key, b, o, t, both_changed):
     return both_changed(key, b, o, t)
 
 
-def _deleted(table: str, key: str, o, t) -> Conflict:
+def _deleted(table: str, key: str, o: Any, t: Any) -> Conflict:
     return Conflict(table, key, o, t, f"deleted in {'ours' if o is None else 'theirs'}, "
                                       f"changed in {'theirs' if o is None else 'ours'}")
 
 
-def _merge_fields(table: str):
+def _merge_fields(table: str) -> RecordMerge:
     """Both sides changed a record: merge it field by field (annotations, unknown tables)."""
 
-    def merge_record(key: str, b: dict | None, o: dict | None, t: dict | None):
+    def merge_record(key: str, b: Any, o: Any, t: Any) -> Merged:
         if o is None or t is None:
             return None, _deleted(table, key, o, t)
         if not all(isinstance(r, dict) for r in (o, t, b or {})):  # not records of fields: a unit
             return None, Conflict(table, key, o, t, "differs")
         base = b or {}
-        merged, clashes = {}, {}
+        merged: dict[str, Any] = {}
+        clashes: dict[str, Any] = {}
         for name in sorted((set(base) | set(o) | set(t)) - {"modified"}):
             bv, ov, tv = (r.get(name, _MISSING) for r in (base, o, t))
             value = ov
@@ -146,10 +217,10 @@ def _merge_fields(table: str):
     return merge_record
 
 
-def _merge_whole(table: str):
+def _merge_whole(table: str) -> RecordMerge:
     """Both sides changed a record that only makes sense as a whole (a review decision): a conflict."""
 
-    def merge_record(key: str, b: dict | None, o: dict | None, t: dict | None):
+    def merge_record(key: str, b: Any, o: Any, t: Any) -> Merged:
         if o is None or t is None:
             return None, _deleted(table, key, o, t)
         how = "added differently on both sides" if b is None else "changed differently on both sides"
@@ -161,18 +232,18 @@ def _merge_whole(table: str):
     return merge_record
 
 
-def _differ(fields) -> str:
+def _differ(fields: Collection[str]) -> str:
     return f"{', '.join(fields)} differ" + ("s" if len(fields) == 1 else "")
 
 
-def _merge_meta(key: str, b: dict | None, o: dict | None, t: dict | None):
+def _merge_meta(key: str, b: Any, o: Any, t: Any) -> Merged:
     shas = [_sha256(r) for r in (b, o, t)]
     if key == META_KEY and o is not None and t is not None and len(set(shas)) == 3:
         return None, Conflict(META, key, o, t, "both sides changed the document (sha256 differs)")
     return o, None
 
 
-def _sha256(record: dict | None):
+def _sha256(record: Any) -> object:
     document = (record or {}).get("document") if isinstance(record, dict) else None
     return document.get("sha256") if isinstance(document, dict) else None
 
@@ -180,27 +251,27 @@ def _sha256(record: dict | None):
 # -- the gold layer ---------------------------------------------------------------
 
 
-def _is_gold(*sides: dict) -> bool:
-    def annotator(side: dict):
+def _is_gold(*sides: dict[str, Any]) -> bool:
+    def annotator(side: dict[str, Any]) -> object:
         meta = side.get(META, {}).get(META_KEY)
         return meta.get("annotator") if isinstance(meta, dict) else None
 
     return any(REVIEW in side or annotator(side) == GOLD for side in sides)
 
 
-def _gold_id(record) -> str:
+def _gold_id(record: Any) -> str:
     gold = record.get("gold") if isinstance(record, dict) else None
     return gold if isinstance(gold, str) else ""
 
 
-def _span(record) -> tuple | None:
+def _span(record: Any) -> tuple[Any, ...] | None:
     if not isinstance(record, dict):
         return None
     span = (record.get("start"), record.get("end"), record.get("tag"))
     return span if isinstance(span[0], int) and isinstance(span[1], int) and isinstance(span[2], str) else None
 
 
-def _settle_gold(ours: dict, theirs: dict, result: MergeResult) -> None:
+def _settle_gold(ours: dict[str, Any], theirs: dict[str, Any], result: MergeResult) -> None:
     """Keep decisions and gold annotations resolvable together (see the module's docstring)."""
     annotations, review = result.data[ANNOTATIONS], result.data.get(REVIEW, {})
     o_gold, t_gold = ours.get(ANNOTATIONS, {}), theirs.get(ANNOTATIONS, {})
@@ -208,7 +279,7 @@ def _settle_gold(ours: dict, theirs: dict, result: MergeResult) -> None:
     taken = {key for c in result.conflicts if c.table == ANNOTATIONS for key in c.keys}
     referenced = {_gold_id(r) for r in review.values()}  # by decisions merged cleanly: they stay
 
-    def own(gold_id: str, mine: dict, other: dict) -> str | None:
+    def own(gold_id: str, mine: dict[str, Any], other: dict[str, Any]) -> str | None:
         """`gold_id` if only this side has that gold annotation and nothing else needs it."""
         if gold_id and gold_id in mine and gold_id not in other and gold_id not in taken | referenced:
             taken.add(gold_id)
@@ -217,7 +288,7 @@ def _settle_gold(ours: dict, theirs: dict, result: MergeResult) -> None:
         return None
 
     def block(o_id: str | None, t_id: str | None, reason: str) -> Conflict:
-        return Conflict(ANNOTATIONS, o_id or t_id, o_gold[o_id] if o_id else None, t_gold[t_id] if t_id else None,
+        return Conflict(ANNOTATIONS, o_id or t_id or "", o_gold[o_id] if o_id else None, t_gold[t_id] if t_id else None,
                         reason, t_id if o_id and t_id else None)
 
     # A decision in conflict takes along the gold annotations only its side's version made.
@@ -258,9 +329,13 @@ def _settle_gold(ours: dict, theirs: dict, result: MergeResult) -> None:
 def render(result: MergeResult) -> str:
     """The merged file as text: `dumps_stable`, with marker blocks for the conflicts."""
     data = {name: dict(table) for name, table in result.data.items()}
-    for c in result.conflicts:
+    data[ANNOTATIONS] = {str(result.numbers[i]): record for i, record in data[ANNOTATIONS].items()}
+    if isinstance(data.get(META, {}).get(META_KEY), dict):
+        data[META][META_KEY] = {**data[META][META_KEY], "schema": SCHEMA_VERSION}
+    conflicts = [_numbered(c, result.numbers) for c in result.conflicts]
+    for c in conflicts:
         data.setdefault(c.table, {})
-    in_place = [c for c in result.conflicts if c.in_place]
+    in_place = [c for c in conflicts if c.in_place]
     stubs = {}
     for c in in_place:  # a placeholder keeps the record's place and comma; swapped for the block below
         stubs[c.table, c.key] = {"hedgerow-conflict": str(uuid.uuid4())}
@@ -273,12 +348,20 @@ def render(result: MergeResult) -> str:
         comma = "," if text[end] == "," else ""
         text = text[:start] + _block([c], comma) + text[end + len(comma):]
     at_head = defaultdict(list)
-    for c in result.conflicts:
+    for c in conflicts:
         if not c.in_place:
             at_head[c.table].append(c)
     for table, conflicts in at_head.items():
         text = _insert_at_head(text, table, conflicts)
     return text
+
+
+def _numbered(c: Conflict, numbers: dict[str, int]) -> Conflict:
+    """An annotations conflict keyed as written (TinyDB ids), its markers still naming the ids."""
+    if c.table != ANNOTATIONS:
+        return c
+    return replace(c, key=str(numbers[c.key]), theirs_key=str(numbers[c.theirs_key]) if c.theirs_key else None,
+                   labels=tuple(c.keys))
 
 
 def _insert_at_head(text: str, table: str, conflicts: list[Conflict]) -> str:
@@ -301,7 +384,7 @@ def _insert_at_head(text: str, table: str, conflicts: list[Conflict]) -> str:
 def _block(conflicts: list[Conflict], comma: str, reason: str = "") -> str:
     """Markers around both versions; the label is what `store.conflict_error` reads the ids from."""
     first = conflicts[0]
-    keys = [key for c in conflicts for key in c.keys]
+    keys = [key for c in conflicts for key in (c.labels or c.keys)]
     what = "annotation" + "s" * (len(keys) > 1) if first.table == ANNOTATIONS else first.table
     label = f"{what} {' '.join(keys)}"
     return (f"<<<<<<< ours: {label}; {reason or first.reason}\n"
@@ -309,19 +392,19 @@ def _block(conflicts: list[Conflict], comma: str, reason: str = "") -> str:
             f"{_side([(c.theirs_key or c.key, c.theirs) for c in conflicts], comma)}>>>>>>> theirs: {label}")
 
 
-def _side(pairs: list[tuple[str, dict | None]], comma: str) -> str:
+def _side(pairs: list[tuple[str, dict[str, Any] | None]], comma: str) -> str:
     items = [f"{INDENT * 2}{_item(key, record)}" for key, record in pairs if record is not None]
     return ",\n".join(items) + comma + "\n" if items else ""
 
 
-def _item(key: str, record: dict) -> str:
+def _item(key: str, record: dict[str, Any]) -> str:
     return f"{json.dumps(key, ensure_ascii=False)}: {_dump_record(record)}"
 
 
 # -- files -----------------------------------------------------------------------
 
 
-def read_side(path: Path, side: str, *, may_be_empty: bool = False) -> dict:
+def read_side(path: Path, side: str, *, may_be_empty: bool = False) -> dict[str, Any]:
     """One side of a merge, checked like a load; InputError if it is missing or damaged.
 
     git passes an empty base when both sides added the file.

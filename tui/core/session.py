@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tui.core.annotation import Annotation
 from tui.core.document import Document
@@ -19,6 +20,8 @@ from tui.core.layer_summary import DONE
 from tui.core.paths import config_path, layer_path, legacy_layer_path, relative_path, resolve_annotator
 from tui.core.store import AnnotationStore, StoredLayer
 from tui.core.tags import Config, load_config
+
+Snapshot = tuple[int, Layer, dict[str, dict[str, Any]]]  # (version, annotations, other tables): what a save writes
 
 
 @dataclass(frozen=True)
@@ -57,11 +60,13 @@ class Session:
         store = AnnotationStore(layer_path(document.path, annotator, options.annotations))
         legacy = legacy_layer_path(document.path, annotator, options.annotations)
         source = AnnotationStore(legacy) if legacy else store
-        return cls(document, config, annotator, store, None if defer else source.load(document.text), legacy)
+        stored = None if defer else source.load(document.text, document.sha256, annotator)
+        return cls(document, config, annotator, store, stored, legacy)
 
     def read_annotations(self) -> tuple[StoredLayer, Layer]:
         """Read and index the annotation file; safe in a worker thread. Raises StoreError."""
-        stored = (AnnotationStore(self.legacy) if self.legacy else self.store).load(self.document.text)
+        source = AnnotationStore(self.legacy) if self.legacy else self.store
+        stored = source.load(self.document.text, self.document.sha256, self.annotator)
         return stored, stored.layer
 
     @property
@@ -76,11 +81,12 @@ class Session:
 
     def _install(self, stored: StoredLayer, layer: Layer | None = None) -> None:
         self.stored_sha256 = stored.document_sha256
+        self.stored_meta = dict(stored.meta)  # keys hedgerow does not set are kept
         self.done = stored.meta.get(DONE) is True
         if layer is None:
             layer = stored.layer if len(stored.layer) else Layer(text=self.document.text)
         self.layer = layer
-        self.tables: dict[str, dict] = {name: dict(t) for name, t in stored.tables.items()}
+        self.tables: dict[str, dict[str, Any]] = {name: dict(t) for name, t in stored.tables.items()}
 
     # -- reading -------------------------------------------------------------
 
@@ -151,7 +157,7 @@ class Session:
     def set_note(self, annotation_id: str, note: str) -> Annotation:
         return self._modify(annotation_id, "edit note", note=note)
 
-    def _modify(self, annotation_id: str, label: str, **changes) -> Annotation:
+    def _modify(self, annotation_id: str, label: str, **changes: Any) -> Annotation:
         before = self.layer[annotation_id]
         if all(getattr(before, k) == v for k, v in changes.items()):
             return before
@@ -214,8 +220,10 @@ class Session:
 
     # -- saving ----------------------------------------------------------------
 
-    def meta(self) -> dict:
+    def meta(self) -> dict[str, Any]:
+        """The layer's metadata (the meta table's document 1): what the file had, brought up to date."""
         meta = {
+            **{key: value for key, value in self.stored_meta.items() if key not in ("schema", DONE)},
             "annotator": self.annotator,
             "document": {"sha256": self.document.sha256, "path": relative_path(self.document.path),
                          "title": self.document.title, "length": len(self.document.text)},
@@ -224,11 +232,11 @@ class Session:
             meta[DONE] = True
         return meta
 
-    def snapshot(self) -> tuple[int, Layer, dict[str, dict]]:
+    def snapshot(self) -> Snapshot:
         """The current version, annotations and other tables, copied so a worker may save them."""
         return self.version, self.layer.snapshot(), {name: dict(t) for name, t in self.tables.items()}
 
-    def save_snapshot(self, version: int, annotations: Layer, tables: dict[str, dict] | None = None) -> None:
+    def save_snapshot(self, version: int, annotations: Layer, tables: dict[str, dict[str, Any]] | None = None) -> None:
         """Write a snapshot (possibly from a worker thread). Raises StoreError."""
         self.store.save(annotations, self.meta(), tables)
         self.saved_version = max(self.saved_version, version)

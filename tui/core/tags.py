@@ -15,8 +15,10 @@ A config file looks like:
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rich.color import Color, ColorParseError
 
@@ -47,7 +49,10 @@ DEFAULT_TAGS = (
 class TagSet:
     tags: tuple[Tag, ...] = DEFAULT_TAGS
 
-    def __iter__(self):
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tags", _assign_keys(tuple(self.tags)))  # keyless tags: the free digits
+
+    def __iter__(self) -> Iterator[Tag]:
         return iter(self.tags)
 
     def __len__(self) -> int:
@@ -64,7 +69,11 @@ class TagSet:
         return next((tag for tag in self.tags if tag.name == name), None)
 
     def by_key(self, key: str) -> Tag | None:
-        return next((tag for tag in self.tags if tag.key == key), None)
+        """The tag on digit key `key` ("1" … "9"), as the codebook's `key` fields say; None if none.
+
+        Both apps' digit keys use this one lookup: a tag's place in the codebook is not its key.
+        """
+        return next((tag for tag in self.tags if key and tag.key == key), None)
 
     def colour_of(self, name: str) -> str:
         tag = self.get(name)
@@ -106,11 +115,11 @@ def _parse_tag(entry: object, index: int, where: str) -> Tag:
     return Tag(name, colour, key, description)
 
 
-def parse_config(data: dict, where: str = CONFIG_NAME) -> Config:
+def parse_config(data: dict[str, Any], where: str = CONFIG_NAME) -> Config:
     unknown = set(data) - TOP_LEVEL
     if unknown:
         raise InputError(f"{where}: unknown section(s) {', '.join(sorted(unknown))} (allowed: tags, keys)")
-    tags = DEFAULT_TAGS
+    tags: tuple[Tag, ...] = DEFAULT_TAGS
     if "tags" in data:
         entries = data["tags"]
         if not isinstance(entries, list) or not entries:

@@ -1,19 +1,20 @@
 """The annotation file as a TinyDB database: queries through TinyDB, writes still atomic.
 
-Imported only when a TinyDB view of the file is asked for, so opening a document does not
-pay for it.
+The file is a plain TinyDB file (integer document ids, see tui.core.store), so stock
+`TinyDB(path)` opens it too; this adds only a storage that writes atomically, in hedgerow's
+git-friendly layout, and never mistakes a damaged file for an empty one. Imported only when
+a TinyDB view of the file is asked for, so opening a document does not pay for it.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from tinydb import TinyDB
 from tinydb.storages import Storage
-from tinydb.table import Table
 
 from tui.core.atomic import atomic_write_chunks
-from tui.core.errors import StoreError
 from tui.core.store import encoded_pieces, read_json
 
 
@@ -23,24 +24,16 @@ class AtomicJSONStorage(Storage):
     def __init__(self, path: str | Path, **_: object) -> None:
         self.path = Path(path)
 
-    def read(self) -> dict | None:
+    def read(self) -> dict[str, Any] | None:
         return read_json(self.path)
 
-    def write(self, data: dict) -> None:
+    def write(self, data: dict[str, Any]) -> None:
         atomic_write_chunks(self.path, encoded_pieces(data))
 
     def close(self) -> None:
         pass
 
 
-class KeyedTable(Table):
-    """A TinyDB table whose documents are keyed by strings (annotation uuids)."""
-
-    document_id_class = str
-
-    def _get_next_id(self):  # inserts must name their id
-        raise StoreError("records are keyed by uuid; insert them with an explicit id")
-
-
-class AnnotationDB(TinyDB):
-    table_class = KeyedTable
+def open_db(path: str | Path) -> TinyDB:
+    """The file as a TinyDB database with the atomic storage."""
+    return TinyDB(path, storage=AtomicJSONStorage)
