@@ -112,6 +112,7 @@ def test_no_arguments_opens_the_documents_screen_on_seeds_and_a_folder_on_itself
 
     started: list[HedgerowApp] = []
     monkeypatch.setattr(HedgerowApp, "run", lambda self: started.append(self))
+    monkeypatch.setattr("tui.commands.documents.need_terminal", lambda command: None)  # no tty under pytest
     assert main([]) == 0
     assert main([str(project), "--annotator", "alice"]) == 0
     assert [(app.session, app.corpus, app.annotator) for app in started][1] == (None, project, "alice")

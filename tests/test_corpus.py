@@ -169,7 +169,7 @@ def test_the_done_mark_is_kept_in_the_layer_and_cleared(corpus: Path) -> None:
     session.set_done(False)
     session.save()
     assert not Session.open(doc, SessionOptions(annotator="alice")).done
-    assert "done" not in json.loads(session.store.path.read_text(encoding="utf-8"))["meta"]["hedgerow"]
+    assert "done" not in json.loads(session.store.path.read_text(encoding="utf-8"))["meta"]["1"]
 
 
 def test_summaries_come_from_the_cache_until_a_file_changes(corpus: Path, monkeypatch) -> None:

@@ -85,7 +85,7 @@ async def test_open_the_second_tag_go_back_see_the_count_mark_done_and_restart(c
         await until(pilot, lambda: row_of(app, "Bravo report").startswith("●"))
         await pilot.press("ctrl+q")
     stored = json.loads(layer_path(corpus / "seeds/b/second.txt", "alice").read_text(encoding="utf-8"))
-    assert stored["meta"]["hedgerow"]["done"] is True and len(stored["annotations"]) == 1
+    assert stored["meta"]["1"]["done"] is True and len(stored["annotations"]) == 1
 
     again = corpus_app(corpus)  # a restart
     async with again.run_test(size=SIZE) as pilot:

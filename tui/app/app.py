@@ -19,7 +19,7 @@ from tui.app.cells import quoted
 from tui.app.commands import DocumentCommands, HedgerowCommands
 from tui.app.dialogs import ConfirmDialog, ExportDialog, NoteDialog
 from tui.app.document_view import DocumentView
-from tui.app.documents import DocumentsScreen
+from tui.app.documents import DocumentOpened, DocumentsScreen, DoneMarked
 from tui.app.footer import KeyFooter
 from tui.app.messages import AnchorsFound, AnnotationsRead, AnnotationsUnreadable, ExportFinished, ReportWritten
 from tui.app.panels import DocumentPanel, TagLegend
@@ -696,16 +696,23 @@ class HedgerowApp(SavingApp):
         self._opening = True
         options = SessionOptions(annotator=self.annotator, annotations=self.options.annotations,
                                  tags=self.options.tags)
-        self.run_worker(lambda: self._open_in_worker(path, options), thread=True, group="open",
-                        exit_on_error=False)
+        self._open_in_worker(path, options)
 
+    @work(thread=True, group="open", exit_on_error=False)
     def _open_in_worker(self, path: Path, options: SessionOptions) -> None:
         try:
             session = Session.open(path, options)
         except HedgerowError as error:  # deleted, changed into binary, damaged layer: say so, stay
-            self.call_from_thread(self._open_failed, path, str(error))
+            self.post_message(DocumentOpened(path, None, str(error)))
             return
-        self.call_from_thread(self._switch_to, session)
+        self.post_message(DocumentOpened(path, session))
+
+    @on(DocumentOpened)
+    async def _document_opened(self, message: DocumentOpened) -> None:
+        if message.session is None:
+            self._open_failed(message.path, message.error)
+        else:
+            await self._switch_to(message.session)
 
     def _open_failed(self, path: Path, error: str) -> None:
         self._opening = False
@@ -752,20 +759,25 @@ class HedgerowApp(SavingApp):
             return
         options = SessionOptions(annotator=self.annotator, annotations=self.options.annotations,
                                  tags=self.options.tags)
-        self.run_worker(lambda: self._mark_in_worker(path, done, options), thread=True, group="mark",
-                        exit_on_error=False)
+        self._mark_in_worker(path, done, options)
 
+    @work(thread=True, group="mark", exit_on_error=False)
     def _mark_in_worker(self, path: Path, done: bool, options: SessionOptions) -> None:
         try:
             session = Session.open(path, options)
             session.set_done(done)
             session.save()
         except HedgerowError as error:
-            self.call_from_thread(self.notify, f"Not marked: {shown_line(str(error))}", severity="error")
+            self.post_message(DoneMarked(path, done, str(error)))
             return
-        self.call_from_thread(self._marked, path, done)
+        self.post_message(DoneMarked(path, done))
 
-    def _marked(self, path: Path, done: bool) -> None:
+    @on(DoneMarked)
+    def _marked(self, message: DoneMarked) -> None:
+        path, done = message.path, message.done
+        if message.error:
+            self.notify(f"Not marked: {shown_line(message.error)}", severity="error")
+            return
         if self.documents is not None:
             self.documents.reread(path)
         self.notify("Marked done." if done else "Marked not done.", timeout=2)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from rich.style import Style
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -29,10 +29,27 @@ from tui.core.tags import TagSet
 
 if TYPE_CHECKING:
     from tui.core.layer_summary import LayerSummary
+    from tui.core.session import Session
 
 SORTS = ("title", "folder", "status", "count")
 STATUS_MARKS = {NOT_STARTED: ("○", "grey50"), IN_PROGRESS: ("◐", "yellow"), DONE: ("●", "green")}
 BATCH_SECONDS = 0.25  # the worker posts what it read this often: the list fills in visibly
+
+
+class DocumentOpened(Message):
+    """A worker opened a document (`session`), or could not (`error`)."""
+
+    def __init__(self, path: Path, session: Session | None, error: str = "") -> None:
+        super().__init__()
+        self.path, self.session, self.error = path, session, error
+
+
+class DoneMarked(Message):
+    """A worker set a document's done mark in its layer file (or says why not)."""
+
+    def __init__(self, path: Path, done: bool, error: str = "") -> None:
+        super().__init__()
+        self.path, self.done, self.error = path, done, error
 
 
 class DocumentList(RowList):
@@ -133,6 +150,13 @@ class DocumentsScreen(Screen):
             super().__init__()
             self.read = read
 
+    class Listed(Message):
+        """The worker found the corpus's files (the rows, not read yet)."""
+
+        def __init__(self, summariser: Summariser, blanks: list[Summary]) -> None:
+            super().__init__()
+            self.summariser, self.blanks = summariser, blanks
+
     class Open(Message):
         """The user chose a document to annotate."""
 
@@ -181,22 +205,22 @@ class DocumentsScreen(Screen):
             summariser, entries = self.prefetch.result()
             self._listed(summariser, [summariser.blank(entry) for entry in entries])
         # After the first frame: the scan and the reading share the GIL with the UI thread.
-        self.call_after_refresh(self.run_worker, self._read_corpus, thread=True, group="corpus",
-                                exit_on_error=False, exclusive=True)
+        self.call_after_refresh(self._read_corpus)
 
     def on_resize(self) -> None:
         self._show_columns()
 
     # -- reading, in a worker -------------------------------------------------------
 
+    @work(thread=True, group="corpus", exit_on_error=False, exclusive=True)
     def _read_corpus(self) -> None:
-        if self.summariser is None:  # not listed at mount: scan here
+        summariser, blanks = self.summariser, self.summaries
+        if summariser is None:  # not listed at mount: scan here
             prefetch = self.prefetch or Prefetch(self.root, self.annotations)
             summariser, entries = prefetch.result()
-            self.app.call_from_thread(self._listed, summariser, [summariser.blank(entry) for entry in entries])
+            blanks = [summariser.blank(entry) for entry in entries]
+            self.post_message(self.Listed(summariser, blanks))
         self.prefetch = None
-        summariser, blanks = self.summariser, self.summaries
-        assert summariser is not None
         started, last = time.thread_time(), time.perf_counter()
         for n, summary in enumerate(blanks, 1):
             summariser.fill(summary)
@@ -206,6 +230,10 @@ class DocumentsScreen(Screen):
         self.worker_cpu = time.thread_time() - started
         self.post_message(self.Progress(len(blanks)))
         summariser.save_cache()
+
+    @on(Listed)
+    def _on_listed(self, message: Listed) -> None:
+        self._listed(message.summariser, message.blanks)
 
     def _listed(self, summariser: Summariser, blanks: list[Summary]) -> None:
         self.summariser = summariser
@@ -223,6 +251,8 @@ class DocumentsScreen(Screen):
     @on(Progress)
     def _progress(self, event: Progress) -> None:
         read = event.read
+        if read > len(self.summaries):
+            return  # Listed not handled yet (it is, before this: messages keep their order)
         self.read_count = read
         if read >= len(self.summaries) and not self.loaded:
             self.loaded = True

@@ -74,10 +74,11 @@ def run_corpus(args: argparse.Namespace) -> int:
 
     root = args.document if args.document is not None else Path("seeds")
     annotator = resolve_annotator(args.annotator)
-    prefetch = Prefetch(root, args.annotations)  # scans while Textual loads
-    from tui.app.app import HedgerowApp  # Textual loads only when the TUI is wanted
+    with gc_policy.starting_a_tui():
+        need_terminal("hedgerow")
+        prefetch = Prefetch(root, args.annotations)  # scans while Textual loads
+        from tui.app.app import HedgerowApp  # Textual loads only when the TUI is wanted
 
-    tune_collector_for_the_tui()
     app = HedgerowApp(None, corpus=root, options=session_options(args), annotator=annotator, prefetch=prefetch)
     app.run()
     return app.return_code or 0

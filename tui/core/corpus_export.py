@@ -6,7 +6,7 @@ corpus's. Each annotation names its document by its path from the project root:
 
 - json: `{"hedgerow": {...}, "documents": [{"document": {...}, "annotations": [...]}, ...]}`;
 - jsonl: one record a line, with a `path` field (its `document` field stays the sha256 it was made on);
-- csv: a `path` column first, then the one-document columns;
+- csv: the one-document columns, whose `title` and `path` name each row's document;
 - w3c: one AnnotationCollection; each target's `source` is its document's sha256 `ni:` URI and
   the `hedgerow` extension carries the path.
 """
@@ -49,12 +49,12 @@ def jsonl_pieces(documents: Documents, label: str, total: int) -> Iterator[str]:
 def csv_pieces(documents: Documents, label: str, total: int) -> Iterator[str]:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(("path", *CSV_COLUMNS))
+    writer.writerow(CSV_COLUMNS)  # the one-document columns, which name the document (title, path)
     for document, annotations in documents:
-        path = relative_path(document.path)
+        where = {"title": document.title, "path": relative_path(document.path)}
         for a in _ordered(annotations):
-            record = a.to_record()
-            writer.writerow([path, *(record[name] for name in CSV_COLUMNS)])
+            record = {**a.to_record(), **where}
+            writer.writerow([record[name] for name in CSV_COLUMNS])
         if out.tell() > 1 << 16:
             yield out.getvalue()
             out.seek(0)
