@@ -72,6 +72,8 @@ class Annotation:
     id: str = field(default_factory=new_id, metadata=kept(Column.UUID))
     created: str = field(default_factory=utc_now, metadata=kept(Column.TIME))
     modified: str = field(default="", metadata=kept(Column.TIME))
+    # Who made it, when an import re-attributed it to the layer's annotator ("" otherwise).
+    original_annotator: str = field(default="", metadata=kept(Column.EXTRA))
     # The record's TinyDB document id: its key in the file, not part of the record; 0 until a
     # layer numbers it. Not compared: the same annotation is equal before and after numbering.
     key: int = field(default=0, compare=False, metadata=kept(Column.KEY))
@@ -216,8 +218,12 @@ def _record_values_source() -> str:
         else:
             shared.append(f"f_{name}")
     return f"""def record_values(record, key=0):
-    if type(record) is not dict or record.keys() != _FIELD_NAMES:
+    if type(record) is not dict:
         return None
+    if record.keys() != _FIELD_NAMES:
+        if not _FIELD_NAMES - _DEFAULTED <= record.keys() <= _FIELD_NAMES:
+            return None
+        record = {{**_DEFAULTS, **record}}  # a file from before a field was added: still the fast path
     values = _record_values(record)
     if tuple(map(type, values)) != FIELD_TYPES or not 0 <= values[START] < values[END] or not {" or not ".join(
         f"values[{FIELDS.index(name[2:])}]" for name in times)}:
@@ -227,9 +233,11 @@ def _record_values_source() -> str:
 """
 
 
+_DEFAULTS = {f.name: f.default for f in TABLE if f.metadata["column"] is Column.EXTRA}  # added fields
 record_values: Callable[..., tuple[Any, ...] | None] = _compile(_record_values_source(), "record_values", {
     "_FIELD_NAMES": _FIELD_NAMES, "_record_values": _record_values, "FIELD_TYPES": FIELD_TYPES,
-    "START": FIELDS.index("start"), "END": FIELDS.index("end"), "_shared": _shared})
+    "START": FIELDS.index("start"), "END": FIELDS.index("end"), "_shared": _shared,
+    "_DEFAULTS": _DEFAULTS, "_DEFAULTED": frozenset(_DEFAULTS)})
 record_values.__doc__ = """record_values(record, key=0): a complete, well-typed stored record's values, with
 its key (the table's), in Annotation's order (NAMES), else None (look closer).
 
