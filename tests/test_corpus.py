@@ -301,7 +301,7 @@ def test_export_corpus_in_every_format_names_each_document(corpus: Path, capsys,
     assert len(rows) == 7 and {r["path"] for r in rows} == {"seeds/2005/report.txt", "seeds/2006/report.txt",
                                                             "seeds/notes.md"}
     target = tmp_path / "corpus.w3c.jsonld"
-    code, _, err = run(capsys, "export", "--corpus", seeds, "--annotator", "alice", "-f", "w3c", "-o", target)
+    code, _, _ = run(capsys, "export", "--corpus", seeds, "--annotator", "alice", "-f", "w3c", "-o", target)
     collection = json.loads(target.read_text(encoding="utf-8"))
     assert code == 0 and collection["type"] == "AnnotationCollection" and collection["total"] == 4
     items = collection["first"]["items"]
@@ -336,7 +336,7 @@ def test_check_corpus_goes_through_every_layer_and_fails_on_orphans(corpus: Path
     assert code == 0 and "checked 5 layer(s)" in out
     notes = corpus / "seeds/notes.md"
     notes.write_text("# Notes\n\nSomething else entirely.\n", encoding="utf-8")
-    code, out, err = run(capsys, "check", "--corpus", corpus / "seeds")
+    code, out, _ = run(capsys, "check", "--corpus", corpus / "seeds")
     assert code == 1 and "1 orphan(s)" in out
 
 

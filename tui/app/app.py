@@ -35,8 +35,8 @@ from tui.core.segment import paragraph_at, sentence_at
 from tui.core.session import Session, SessionOptions
 
 if TYPE_CHECKING:
-    from tui.core.corpus import Prefetch
     from tui.core.anchoring import Placement
+    from tui.core.corpus import Prefetch
     from tui.core.layer import Layer, Version
 
 # Re-anchoring, search and the clipboard (pyperclip, ctypes) are imported where used: not paying

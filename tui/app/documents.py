@@ -8,15 +8,15 @@ filters, ctrl+s sorts, enter opens a document in the annotation screen, ctrl+d m
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
@@ -57,13 +57,13 @@ class DocumentList(RowList):
 
     EMPTY = "no documents"
 
-    def __init__(self, annotator: str, tags: TagSet, **kwargs) -> None:
+    def __init__(self, annotator: str, tags: TagSet, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.annotator = annotator
         self.tags = tags
         self._drawn: dict[tuple[int, int, Style], list[Segment]] = {}  # a key redraws the rows in view
 
-    def set_rows(self, rows) -> None:
+    def set_rows(self, rows: Sequence[Any]) -> None:
         self._drawn.clear()  # new rows, or new figures in them
         super().set_rows(rows)
 
@@ -119,7 +119,7 @@ class DocumentList(RowList):
         return segments
 
 
-class DocumentsScreen(Screen):
+class DocumentsScreen(Screen[None]):
     """The corpus. The app installs one and pushes it; it keeps its rows, sort, filter and cursor."""
 
     CSS = """
@@ -131,7 +131,7 @@ class DocumentsScreen(Screen):
     #corpus-list { height: 1fr; padding: 0 1; }
     """
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", priority=True, id="documents.open"),
         Binding("up", "move(-1)", "Up", show=False, priority=True, id="documents.up"),
         Binding("down", "move(1)", "Down", show=False, priority=True, id="documents.down"),

@@ -11,4 +11,5 @@ COMMANDS = {
     "status": "corpus", "mv": "corpus",
     "report": "report",
 }
-MODULES = ("documents", "corpus", "exchange", "review", "gitcmds", "report")  # in the order `hedgerow --help` lists them
+# In the order `hedgerow --help` lists them.
+MODULES = ("documents", "corpus", "exchange", "review", "gitcmds", "report")

@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
 
 from tui.commands.common import stderr
 from tui.core.errors import InputError
 from tui.core.safe_text import shown_line
 
+if TYPE_CHECKING:
+    from tui.core.annotation import Annotation
+    from tui.core.corpus import Entry
+    from tui.core.document import Document
+
 DEFAULT_CORPUS = Path("seeds")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "status", help="a corpus's documents by annotators: counts, done marks, changed texts",
         description="Every .txt/.md document under DIR (default: seeds/) with each annotator's count of "
@@ -125,7 +133,8 @@ def _line(cells: list[str], widths: list[int]) -> str:
     first = shown_line(cells[0])
     if len(first) > widths[0]:
         first = "…" + first[-(widths[0] - 1):]
-    return "  ".join([first.ljust(widths[0]), *(shown_line(c).rjust(w) for c, w in zip(cells[1:], widths[1:]))])
+    others = (shown_line(cell).rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True))
+    return "  ".join([first.ljust(widths[0]), *others])
 
 
 def run_mv(args: argparse.Namespace) -> int:
@@ -150,10 +159,8 @@ def run_mv(args: argparse.Namespace) -> int:
     for name, path in layers.items():
         target_folder.mkdir(parents=True, exist_ok=True)
         _move(path, target_folder / f"{name}.json")
-        try:
+        with contextlib.suppress(OSError):
             path.parent.rmdir()  # the old folder, once empty
-        except OSError:
-            pass
     stderr.print(f"moved {shown_line(str(old))} -> {shown_line(str(new))} and {len(layers)} layer(s) to "
                  f"{shown_line(str(target_folder))}", markup=False)
     return 0
@@ -209,13 +216,13 @@ def export_corpus(args: argparse.Namespace) -> int:
     entries = discover(root)
     problems = 0
 
-    def chosen(entry) -> dict[str, Path]:
+    def chosen(entry: Entry) -> dict[str, Path]:
         files = _layers_of(entry.path, args.annotations)
         return {n: p for n, p in files.items() if (n != GOLD if wanted is None else n == wanted)}
 
     total = sum(read_summary(p).total for entry in entries for p in chosen(entry).values())  # no record parsed
 
-    def documents():
+    def documents() -> Iterator[tuple[Document, Iterable[Annotation]]]:
         nonlocal problems
         for entry in entries:
             files = chosen(entry)
@@ -242,6 +249,19 @@ def export_corpus(args: argparse.Namespace) -> int:
 
 
 POOLED = ("spans_a", "spans_b", "exact_matches", "overlap_matches")
+
+
+class PooledPair(TypedDict):
+    """Two annotators' figures summed over the documents both annotated."""
+
+    a: str
+    b: str
+    spans_a: int
+    spans_b: int
+    exact_matches: int
+    overlap_matches: int
+    exact_f1: float | None
+    overlap_f1: float | None
 
 
 def agree_corpus(args: argparse.Namespace) -> int:
@@ -286,9 +306,10 @@ def agree_corpus(args: argparse.Namespace) -> int:
                                 for p in report["pairs"])
             out.write(f"{shown_line(entry.relative)}: {figures}\n")
         count += 1
-    pairs = [{"a": a, "b": b, **sums,
-              "exact_f1": _ratio(sums["exact_matches"], sums),
-              "overlap_f1": _ratio(sums["overlap_matches"], sums)} for (a, b), sums in sorted(pooled.items())]
+    pairs = [PooledPair(a=a, b=b, spans_a=sums["spans_a"], spans_b=sums["spans_b"],
+                        exact_matches=sums["exact_matches"], overlap_matches=sums["overlap_matches"],
+                        exact_f1=_ratio(sums["exact_matches"], sums), overlap_f1=_ratio(sums["overlap_matches"], sums))
+             for (a, b), sums in sorted(pooled.items())]
     if args.json:
         out.write("\n], " + json.dumps({"documents_compared": count, "pooled": pairs}, ensure_ascii=False)[1:] + "\n")
     else:

@@ -69,9 +69,8 @@ def run_corpus(args: argparse.Namespace) -> int:
     """The documents screen on a folder (default seeds/); documents open from it without restarting."""
     from pathlib import Path
 
-    from tui.core.paths import resolve_annotator
-
     from tui.core.corpus import Prefetch
+    from tui.core.paths import resolve_annotator
 
     root = args.document if args.document is not None else Path("seeds")
     annotator = resolve_annotator(args.annotator)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tui.core.document import make_title, read_text
 from tui.core.errors import HedgerowError
@@ -124,7 +125,7 @@ class Summary:
             return []
         return [name for name, layer in self.layers.items() if layer.sha256 and layer.sha256 != self.sha256]
 
-    def to_json(self, annotator: str | None = None) -> dict:
+    def to_json(self, annotator: str | None = None) -> dict[str, Any]:
         data = {"path": self.entry.relative, "title": self.title, "folder": self.entry.folder,
                 "length": self.length, "sha256": self.sha256, "problem": self.problem,
                 "layers": {name: {"counts": layer.counts, "total": layer.total, "done": layer.done,
@@ -150,13 +151,13 @@ class Summariser:
         self.annotations = Path(annotations).resolve() if annotations else self.project / ANNOTATIONS_DIR
         self._annotations = str(self.annotations)
         self.cache_path = self.project / CACHE_DIR / CACHE_FILE if cache else None
-        self._cache: dict[str, dict] | None = None  # read at the first look-up: not before the list shows
-        self._fresh: dict[str, dict] = {}  # what this run found: written back by save_cache
+        self._cache: dict[str, dict[str, Any]] | None = None  # read at the first look-up: not before the list shows
+        self._fresh: dict[str, dict[str, Any]] = {}  # what this run found: written back by save_cache
         self.changed = False
 
     # -- the cache ------------------------------------------------------------------
 
-    def _read_cache(self) -> dict[str, dict]:
+    def _read_cache(self) -> dict[str, dict[str, Any]]:
         if self.cache_path is None:
             return {}
         try:
@@ -181,7 +182,7 @@ class Summariser:
         except (OSError, HedgerowError):
             pass  # a read-only project: the next run reads the files again
 
-    def _cached(self, path: Path | str, stat: os.stat_result | None) -> dict | None:
+    def _cached(self, path: Path | str, stat: os.stat_result | None) -> dict[str, Any] | None:
         if self._cache is None:
             self._cache = self._read_cache()
         key = str(path)
@@ -191,7 +192,7 @@ class Summariser:
             return found
         return None
 
-    def _remember(self, path: Path | str, stat: os.stat_result | None, data: dict) -> dict:
+    def _remember(self, path: Path | str, stat: os.stat_result | None, data: dict[str, Any]) -> dict[str, Any]:
         if stat is not None:
             self._fresh[str(path)] = {"size": stat.st_size, "mtime": stat.st_mtime_ns, **data}
             self.changed = True
@@ -230,7 +231,7 @@ class Summariser:
         self._add_old_layout(summary)
         summary.read = True
 
-    def _document(self, path: Path) -> dict:
+    def _document(self, path: Path) -> dict[str, Any]:
         try:
             stat = path.stat()
         except OSError as error:
@@ -299,7 +300,7 @@ class Summariser:
             yield key, names
 
 
-def sort_key(by: str, annotator: str):
+def sort_key(by: str, annotator: str) -> Callable[[Summary], tuple[object, ...]]:
     """A key function for Summary rows: by title, folder, status or count (most first)."""
     if by == "folder":
         return lambda s: (s.entry.folder.lower(), s.title.lower(), s.entry.relative)

@@ -18,11 +18,22 @@ import io
 import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from tui.core.annotation import Annotation
 from tui.core.document import Document
-from tui.core.export import (CSV_COLUMNS, EXTENSION, FORMAT_VERSION, W3C_CONTEXT, Streamed, _dump_pieces,
-                             _ordered, document_meta, sha256_uri, w3c_annotation)
+from tui.core.export import (
+    CSV_COLUMNS,
+    EXTENSION,
+    FORMAT_VERSION,
+    W3C_CONTEXT,
+    Streamed,
+    _dump_pieces,
+    _ordered,
+    document_meta,
+    sha256_uri,
+    w3c_annotation,
+)
 from tui.core.paths import relative_path
 
 CORPUS_FORMAT = "hedgerow-corpus"
@@ -30,9 +41,9 @@ Documents = Iterable[tuple[Document, Iterable[Annotation]]]
 
 
 def json_pieces(documents: Documents, label: str, total: int) -> Iterator[str]:
-    def entry(item: tuple[Document, Iterable[Annotation]]) -> dict:
-        document, annotations = item
-        return {"document": document_meta(document), "annotations": [a.to_record() for a in _ordered(annotations)]}
+    def entry(item: tuple[Document, Iterable[Annotation]]) -> dict[str, Any]:
+        document, in_document = item
+        return {"document": document_meta(document), "annotations": [a.to_record() for a in _ordered(in_document)]}
 
     yield from _dump_pieces({"hedgerow": {"format": CORPUS_FORMAT, "version": FORMAT_VERSION, "corpus": label},
                              "documents": Streamed(documents, entry)})
@@ -40,9 +51,9 @@ def json_pieces(documents: Documents, label: str, total: int) -> Iterator[str]:
 
 
 def jsonl_pieces(documents: Documents, label: str, total: int) -> Iterator[str]:
-    for document, annotations in documents:
+    for document, in_document in documents:
         path = relative_path(document.path)
-        for a in _ordered(annotations):
+        for a in _ordered(in_document):
             yield json.dumps({**a.to_record(), "path": path}, ensure_ascii=False, sort_keys=True) + "\n"
 
 
@@ -50,9 +61,9 @@ def csv_pieces(documents: Documents, label: str, total: int) -> Iterator[str]:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(CSV_COLUMNS)  # the one-document columns, which name the document (title, path)
-    for document, annotations in documents:
+    for document, in_document in documents:
         where = {"title": document.title, "path": relative_path(document.path)}
-        for a in _ordered(annotations):
+        for a in _ordered(in_document):
             record = {**a.to_record(), **where}
             writer.writerow([record[name] for name in CSV_COLUMNS])
         if out.tell() > 1 << 16:
@@ -65,7 +76,7 @@ def csv_pieces(documents: Documents, label: str, total: int) -> Iterator[str]:
 def w3c_pieces(documents: Documents, label: str, total: int) -> Iterator[str]:
     """One collection of every document's annotations; `total` is counted beforehand (cheaply)."""
     seed = f"hedgerow-corpus:{label}"
-    collection: dict = {
+    collection: dict[str, Any] = {
         "@context": W3C_CONTEXT,
         "id": uuid.uuid5(uuid.NAMESPACE_URL, seed).urn,
         "type": "AnnotationCollection",
@@ -82,10 +93,10 @@ def w3c_pieces(documents: Documents, label: str, total: int) -> Iterator[str]:
     yield "\n"
 
 
-def _w3c_items(documents: Documents) -> Iterator[dict]:
-    for document, annotations in documents:
+def _w3c_items(documents: Documents) -> Iterator[dict[str, Any]]:
+    for document, in_document in documents:
         source, path = sha256_uri(document.sha256), relative_path(document.path)
-        for a in _ordered(annotations):
+        for a in _ordered(in_document):
             item = w3c_annotation(a, source)
             item[EXTENSION]["path"] = path
             item[EXTENSION]["title"] = document.title

@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ANNOTATIONS = "annotations"
 META = "meta"
@@ -39,12 +40,12 @@ class LayerSummary:
     def total(self) -> int:
         return sum(self.counts.values())
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"counts": self.counts, "done": self.done, "sha256": self.sha256, "path": self.path,
                 "annotator": self.annotator, "problem": self.problem}
 
     @classmethod
-    def from_json(cls, data: dict) -> LayerSummary:
+    def from_json(cls, data: dict[str, Any]) -> LayerSummary:
         return cls(dict(data.get("counts", {})), bool(data.get("done")), str(data.get("sha256", "")),
                    str(data.get("path", "")), str(data.get("annotator", "")), str(data.get("problem", "")))
 
@@ -90,7 +91,7 @@ def _slow(raw: bytes) -> LayerSummary:
     return _summary(data, dict(counts))
 
 
-def _summary(data: dict, counts: dict[str, int]) -> LayerSummary:
+def _summary(data: dict[str, Any], counts: dict[str, int]) -> LayerSummary:
     table = data.get(META, {})
     meta = table.get(META_KEY, table.get(LEGACY_META_KEY, {})) if isinstance(table, dict) else None
     document = meta.get("document", {}) if isinstance(meta, dict) else {}

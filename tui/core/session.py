@@ -6,6 +6,7 @@ saving and change notification work the same everywhere.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -253,10 +254,8 @@ class Session:
         if self.legacy is not None:  # now written in the new layout: the old file goes
             legacy, self.legacy = self.legacy, None
             legacy.unlink(missing_ok=True)
-            try:
+            with contextlib.suppress(OSError):
                 legacy.parent.rmdir()  # only when empty
-            except OSError:
-                pass
 
     def save(self) -> None:
         self.save_snapshot(*self.snapshot())
