@@ -332,8 +332,9 @@ def test_agree_corpus_reports_each_document_and_the_pooled_figure(corpus: Path, 
 
 def test_check_corpus_goes_through_every_layer_and_fails_on_orphans(corpus: Path, capsys) -> None:
     _two_annotators(corpus)
-    code, out, _ = run(capsys, "check", "--corpus", corpus / "seeds")
-    assert code == 0 and "checked 5 layer(s)" in out
+    Session.open(corpus / "seeds/2006/report.txt", SessionOptions(annotator="gold", gold=True)).save()  # adjudicated
+    code, out, err = run(capsys, "check", "--corpus", corpus / "seeds")
+    assert code == 0 and "checked 6 layer(s)" in out and "0 unreadable" in out, err  # gold's layer too
     notes = corpus / "seeds/notes.md"
     notes.write_text("# Notes\n\nSomething else entirely.\n", encoding="utf-8")
     code, out, _ = run(capsys, "check", "--corpus", corpus / "seeds")

@@ -350,7 +350,7 @@ def check_corpus(args: argparse.Namespace) -> int:
         for name in _layers_of(entry.path, args.annotations):
             args.annotator, args.document = name, entry.path
             try:
-                session = open_session(args)
+                session = open_session(args, gold=True)  # gold is read and re-anchored like any layer
             except HedgerowError as error:
                 problems += 1
                 _warn(f"{entry.relative} ({name}): {error}")
