@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from tui.core.anchoring import Placement
     from tui.core.corpus import Prefetch
     from tui.core.layer import Layer, Version
+    from tui.core.tags import TagSet
 
 # Re-anchoring, search and the clipboard (pyperclip, ctypes) are imported where used: not paying
 # for them before the first frame.
@@ -115,13 +116,13 @@ class HedgerowApp(SavingApp):
     ]
 
     def __init__(self, session: Session | None, corpus: Path | None = None,
-                 options: SessionOptions = SessionOptions(), annotator: str | None = None,
+                 options: SessionOptions | None = None, annotator: str | None = None,
                  prefetch: Prefetch | None = None) -> None:
         """`session`: the document to annotate; None (with `corpus`) starts on the documents screen."""
         super().__init__(session)
-        self.session = session  # type: ignore[assignment]  # None only until a document is opened
+        self.session = session  # None only until a document is opened
         self.corpus = corpus
-        self.options = options
+        self.options = options or SessionOptions()
         self.annotator = annotator or (session.annotator if session else "")
         self.documents: DocumentsScreen | None = None
         self._found: list[tuple[str, str, Path]] | None = None  # the corpus's files, for the palette
@@ -151,6 +152,13 @@ class HedgerowApp(SavingApp):
         # first time, not rebuilt after the first frame (see tui/app/footer.py).
 
     @property
+    def current(self) -> Session:
+        """The open document's session: the annotation screen's code runs only once there is one."""
+        if self.session is None:
+            raise RuntimeError("no document is open")
+        return self.session
+
+    @property
     def view(self) -> DocumentView:
         return self.query_one(DocumentView)
 
@@ -165,12 +173,12 @@ class HedgerowApp(SavingApp):
             self._start_session()
 
     def _start_session(self) -> None:
-        self.set_title(f"hedgerow — {self.session.document.title}")
-        if self.session.config.keys:
-            self.set_keymap(self.session.config.keys)
+        self.set_title(f"hedgerow — {self.current.document.title}")
+        if self.current.config.keys:
+            self.set_keymap(self.current.config.keys)
         self.query_one(SearchBar).display = False
-        self.session.subscribe(self._on_change)
-        if self.session.loaded:
+        self.current.subscribe(self._on_change)
+        if self.current.loaded:
             self._annotations_ready()
         else:
             self.query_one(DocumentPanel).set_save_state("loading")
@@ -178,18 +186,18 @@ class HedgerowApp(SavingApp):
             self.call_after_refresh(self._read_annotations)
         self.screen.set_focus(self.view)  # now, not later as focus() does: the footer reads it
         self.mount(KeyFooter())
-        self.view.border_title = plain(self.session.document.path.name)
+        self.view.border_title = plain(self.current.document.path.name)
         self._show_position()
         self.call_after_refresh(self._restore_position)
-        if self.session.document.is_empty:
+        if self.current.document.is_empty:
             self.notify("This document is empty: there is nothing to annotate.", severity="warning", timeout=8)
 
     def _restore_position(self) -> None:
         """The cursor where this annotator left this document (kept in the user's cache, not in git)."""
         from tui.core.user_files import last_position
 
-        offset = last_position(self.session.document.path, self.session.annotator)
-        if offset and offset <= len(self.session.text) and self.view.cursor == 0:
+        offset = last_position(self.current.document.path, self.current.annotator)
+        if offset and offset <= len(self.current.text) and self.view.cursor == 0:
             self.view.move_to(offset, center=True)
 
     def _remember_position(self) -> None:
@@ -198,7 +206,7 @@ class HedgerowApp(SavingApp):
         if self.session is None or not self.query(DocumentView):  # no document opened yet
             return
 
-        remember_position(self.session.document.path, self.session.annotator, self.view.cursor)
+        remember_position(self.current.document.path, self.current.annotator, self.view.cursor)
 
     async def action_quit(self) -> None:
         self._remember_position()
@@ -221,7 +229,7 @@ class HedgerowApp(SavingApp):
     @work(thread=True, group="load", exit_on_error=False)
     def _read_annotations(self) -> None:
         try:
-            stored, layer = self.session.read_annotations()
+            stored, layer = self.current.read_annotations()
         except HedgerowError as error:
             self.post_message(AnnotationsUnreadable(error))
             return
@@ -234,9 +242,9 @@ class HedgerowApp(SavingApp):
 
     @on(AnnotationsRead)
     def _install(self, message: AnnotationsRead) -> None:
-        self.session.install(message.stored, message.layer)
+        self.current.install(message.stored, message.layer)
         gc_policy.keep_loaded()  # the deferred file's columns: full collections would walk them item by item
-        self.view.annotations = self.session.layer
+        self.view.annotations = self.current.layer
         self.annotation_list.rebuild()
         self.query_one(TagLegend).refresh_counts()
         self.query_one(DocumentPanel).set_save_state("saved")
@@ -244,13 +252,13 @@ class HedgerowApp(SavingApp):
         self._annotations_ready()
 
     def _annotations_ready(self) -> None:
-        if self.session.document_changed:
+        if self.current.document_changed:
             self._find_anchors_later()
 
     # -- state changes flow through the session; this keeps the screen in step -----------
 
     def _on_change(self, change: Change) -> None:
-        if self.session.document_changed:
+        if self.current.document_changed:
             if len(change.pairs) > ANCHOR_ON_THE_SPOT or self._anchors_wanted is not None:
                 self._find_anchors_later()  # a re-anchoring or an import: all of them, in a worker
             else:
@@ -263,15 +271,15 @@ class HedgerowApp(SavingApp):
 
     def _find_anchors_later(self) -> None:
         """Find every annotation in the changed text in a worker; the last one asked for wins."""
-        self._anchors_wanted = self.session.version
-        self._find_anchors(self.session.version, self.session.layer.snapshot())
+        self._anchors_wanted = self.current.version
+        self._find_anchors(self.current.version, self.current.layer.snapshot())
 
     @work(thread=True, group="anchors", exit_on_error=False)
     def _find_anchors(self, version: int, layer: Layer) -> None:
         """In a worker: the annotations whose quote is no longer at their offsets (most simply still hold)."""
         from tui.core.anchoring import Placement, moved_anchors
 
-        moved = moved_anchors(self.session.text, layer)  # in order, made one at a time
+        moved = moved_anchors(self.current.text, layer)  # in order, made one at a time
         self.post_message(AnchorsFound(version, {a.annotation.id: Placement.of(a) for a in moved}))
 
     @on(AnchorsFound)
@@ -283,7 +291,7 @@ class HedgerowApp(SavingApp):
     def _update_anchors(self, annotations: list[Version]) -> None:
         from tui.core.anchoring import Placement, anchor_all, quote_holds
 
-        text, layer = self.session.text, self.session.layer
+        text, layer = self.current.text, self.current.layer
         for annotation in annotations:
             self.anchors.pop(annotation.id, None)
         moved = [a for a in annotations if a.id in layer and not quote_holds(text, layer[a.id])]
@@ -314,10 +322,10 @@ class HedgerowApp(SavingApp):
 
         def apply(yes: bool | None) -> None:
             if yes and movable:
-                text, sha, layer = self.session.text, self.session.document.sha256, self.session.layer
+                text, sha, layer = self.current.text, self.current.document.sha256, self.current.layer
                 moved = (place.anchor(layer[key]).relocated(text, sha)
                          for key, place in movable.items() if key in layer)
-                change = self.session.replace_many(moved, "re-anchor")  # one at a time: never 100,000 objects
+                change = self.current.replace_many(moved, "re-anchor")  # one at a time: never 100,000 objects
                 self.notify(f"Re-anchored {len(change.pairs) if change else 0:,} annotation(s).", timeout=3)
 
         self.push_screen(ConfirmDialog("Re-anchor annotations", body, "Re-anchor" if movable else "OK"), apply)
@@ -331,7 +339,7 @@ class HedgerowApp(SavingApp):
     # -- the cursor ----------------------------------------------------------------------
 
     def under_cursor(self) -> Annotation | None:
-        return self.session.at(self.view.cursor)
+        return self.current.at(self.view.cursor)
 
     def _follow_cursor(self) -> None:
         annotation = self.under_cursor()
@@ -339,7 +347,7 @@ class HedgerowApp(SavingApp):
         self.query_one(DocumentPanel).show_annotation(annotation)
         selection = self.view.selection
         if annotation is None and selection is not None:
-            annotation = self.session.at(selection[0])
+            annotation = self.current.at(selection[0])
         self.query_one(TagLegend).show_current(annotation.tag if annotation else None)
 
     @on(DocumentView.CursorMoved)
@@ -354,7 +362,7 @@ class HedgerowApp(SavingApp):
 
     def _show_position(self) -> None:
         """Where the cursor is, and how much is selected, under the text."""
-        view, length = self.view, max(1, len(self.session.text))
+        view, length = self.view, max(1, len(self.current.text))
         where = f"{view.cursor:,} · {100 * view.cursor // length}%"
         if view.selection:
             start, end = view.selection
@@ -372,9 +380,9 @@ class HedgerowApp(SavingApp):
     # -- tagging -----------------------------------------------------------------------
 
     def action_tag(self, number: int) -> None:
-        found = self.session.tags.by_key(str(number))
+        found = self.current.tags.by_key(str(number))
         if found is None:
-            keys = ", ".join(f"{t.key} {t.name}" for t in self.session.tags if t.key)
+            keys = ", ".join(f"{t.key} {t.name}" for t in self.current.tags if t.key)
             self.notify(f"No tag on key {number} (keys: {keys}).", severity="warning")
             return
         self.tag_as(found.name)
@@ -385,16 +393,16 @@ class HedgerowApp(SavingApp):
         try:
             if selection:
                 start, end = selection
-                if not self.session.text[start:end].strip():
+                if not self.current.text[start:end].strip():
                     self.notify("The selection is only white space; nothing tagged.", severity="warning")
                     return
-                added = self.session.add(start, end, tag)
+                added = self.current.add(start, end, tag)
                 self.view.clear_selection()
                 self.view.move_to(added.start)
                 self.notify(f"Tagged {shown_line(tag)}: {quoted(added.quote, 40)}", markup=False)
             elif (current := self.under_cursor()) is not None:
                 if current.tag != tag:
-                    self.session.retag(current.id, tag)
+                    self.current.retag(current.id, tag)
                     self.notify(f"Retagged as {shown_line(tag)}", markup=False)
             else:
                 self.notify("Select some text first (shift+arrows, s, /, or drag), then press a tag key.",
@@ -409,30 +417,30 @@ class HedgerowApp(SavingApp):
             return
 
         def save_note(note: str | None) -> None:
-            if note is not None and annotation.id in self.session.layer:
-                self.session.set_note(annotation.id, note)
+            if note is not None and annotation.id in self.current.layer:
+                self.current.set_note(annotation.id, note)
 
-        colour = self.session.tags.colour_of(annotation.tag)
-        self.push_screen(NoteDialog(self.session.get(annotation.id), colour), save_note)
+        colour = self.current.tags.colour_of(annotation.tag)
+        self.push_screen(NoteDialog(self.current.get(annotation.id), colour), save_note)
 
     def action_delete(self) -> None:
         annotation = self.under_cursor()
         if annotation is None:
             self.notify("No annotation under the cursor.", severity="warning")
             return
-        self.session.delete(annotation.id)
+        self.current.delete(annotation.id)
         self.notify(f"Deleted {shown_line(annotation.tag)} {quoted(annotation.quote, 30)} (u undoes)", markup=False)
 
     def action_undo(self) -> None:
-        change = self.session.undo()
+        change = self.current.undo()
         self.notify(f"Undid: {change.label}" if change else "Nothing to undo", timeout=2)
 
     def action_redo(self) -> None:
-        change = self.session.redo()
+        change = self.current.redo()
         self.notify(f"Redid: {change.label}" if change else "Nothing to redo", timeout=2)
 
     def action_next_annotation(self, direction: int) -> None:
-        layer, cursor = self.session.layer, self.view.cursor
+        layer, cursor = self.current.layer, self.view.cursor
         annotation = layer.next_after(cursor) if direction > 0 else layer.previous_before(cursor)
         if annotation is None:
             self.notify("No more annotations that way.", timeout=2)
@@ -444,10 +452,10 @@ class HedgerowApp(SavingApp):
     # -- selecting ---------------------------------------------------------------------
 
     def action_select_sentence(self) -> None:
-        self._select(*sentence_at(self.session.text, self.view.cursor))
+        self._select(*sentence_at(self.current.text, self.view.cursor))
 
     def action_select_paragraph(self) -> None:
-        self._select(*paragraph_at(self.session.text, self.view.cursor))
+        self._select(*paragraph_at(self.current.text, self.view.cursor))
 
     def _select(self, start: int, end: int) -> None:
         if end > start:
@@ -478,17 +486,12 @@ class HedgerowApp(SavingApp):
         """Esc: the matches are no longer highlighted (n and N need a new search)."""
         self.view.set_matches([])  # the view owns the search's matches
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "clear_search":
-            return bool(self.view.matches)  # otherwise escape goes on as before
-        return True
-
     def _run_search(self, query: str, regex: bool, case_sensitive: bool) -> bool:
         from tui.core.search import find_all
 
         bar = self.query_one(SearchBar)
         try:
-            matches = find_all(self.session.text, query, regex=regex, case_sensitive=case_sensitive)
+            matches = find_all(self.current.text, query, regex=regex, case_sensitive=case_sensitive)
         except HedgerowError as error:
             bar.set_count(str(error))
             return False
@@ -530,7 +533,7 @@ class HedgerowApp(SavingApp):
     def action_copy(self) -> None:
         from tui.app.clipboard import citation, copy_text
 
-        document = self.session.document
+        document = self.current.document
         if self.view.selection:
             start, end = self.view.selection
         elif (annotation := self.under_cursor()) is not None:
@@ -538,11 +541,11 @@ class HedgerowApp(SavingApp):
         else:
             self.notify("Select text or put the cursor on an annotation to copy.", severity="warning")
             return
-        text = citation(self.session.text[start:end], document.title, document.path.name, start, end)
+        text = citation(self.current.text[start:end], document.title, document.path.name, start, end)
         self.notify(copy_text(self, text), timeout=4)
 
     def action_cycle_filter(self) -> None:
-        names = [None, *self.session.tags.names]
+        names = [None, *self.current.tags.names]
         current = self.annotation_list.tag_filter
         self.set_filter(names[(names.index(current) + 1) % len(names)] if current in names else None)
 
@@ -564,7 +567,7 @@ class HedgerowApp(SavingApp):
         from tui.core.paths import GOLD, exports_dir, layer_files
         from tui.core.safe_text import shown_line
 
-        session = self.session
+        session = self.current
         mine = session.annotator
         layers = [(mine, f"{shown_line(mine)} (yours, as it is now)")]
         files = layer_files(session.document.path, session.store.path.parent.parent)
@@ -586,7 +589,7 @@ class HedgerowApp(SavingApp):
         from tui.core.paths import project_root
 
         try:
-            return str(path.relative_to(project_root(self.session.document.path)))
+            return str(path.relative_to(project_root(self.current.document.path)))
         except ValueError:
             return str(path)
 
@@ -598,7 +601,7 @@ class HedgerowApp(SavingApp):
         """
         from tui.core.paths import exports_dir, safe_name
 
-        session = self.session
+        session = self.current
         layer = layer or session.annotator
         extension = "excel.csv" if fmt == "excel" else EXPORT_EXTENSIONS[fmt]
         name = "all" if layer == "*" else safe_name(layer)
@@ -612,7 +615,7 @@ class HedgerowApp(SavingApp):
         from tui.core.paths import layer_files, layer_path
         from tui.core.store import load_layers
 
-        session = self.session
+        session = self.current
         annotations: Layer | list[Annotation]
         try:
             if snapshot is not None:
@@ -640,7 +643,7 @@ class HedgerowApp(SavingApp):
             return self.corpus
         from tui.core.paths import project_root
 
-        document = self.session.document.path
+        document = self.current.document.path
         root = project_root(document)
         seeds = root / "seeds"
         return seeds if seeds in document.parents else root
@@ -649,27 +652,36 @@ class HedgerowApp(SavingApp):
         return self.session is not None and not isinstance(self.screen, DocumentsScreen)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The annotation screen's keys do nothing (and are not offered) over the documents list."""
-        if action in CORPUS_ACTIONS or self._annotating():
+        """The annotation screen's keys do nothing (and are not offered) over the documents list;
+        escape clears the search's matches only when there are some (otherwise it goes on as before)."""
+        if action in CORPUS_ACTIONS:
             return True
-        return False
+        if not self._annotating():
+            return False
+        if action == "clear_search":
+            return bool(self.view.matches)
+        return True
 
     def action_documents(self) -> None:
         """Show the documents list, with this document's counts as they are now."""
         if isinstance(self.screen, DocumentsScreen):
             return
         if self.documents is None:
-            tags = self.session.tags if self.session else self._corpus_tags()
+            tags = self.codebook()
             self.documents = DocumentsScreen(self.corpus_root(), self.annotator, tags, self.options.annotations,
                                              self._prefetch)
             self.install_screen(self.documents, "documents")
         if self.session is not None:
             self.saver.flush()  # the list reads the file: it must hold what is on screen
-            self.documents.reread(self.session.document.path)
-            self.documents.select(self.session.document.path)
+            self.documents.reread(self.current.document.path)
+            self.documents.select(self.current.document.path)
         self.push_screen("documents")
 
-    def _corpus_tags(self):
+    def codebook(self) -> TagSet:
+        """The open document's tags, or the corpus's before one is opened."""
+        return self.session.tags if self.session is not None else self._corpus_tags()
+
+    def _corpus_tags(self) -> TagSet:
         from tui.core.paths import config_path
         from tui.core.tags import load_config
 
@@ -687,7 +699,7 @@ class HedgerowApp(SavingApp):
 
     def open_document(self, path: Path) -> None:
         """Open another document in the annotation screen; it is read in a worker, not on the UI thread."""
-        if self.session is not None and self.session.document.path == path.resolve():
+        if self.session is not None and self.current.document.path == path.resolve():
             if isinstance(self.screen, DocumentsScreen):
                 self.pop_screen()
             return
@@ -742,19 +754,19 @@ class HedgerowApp(SavingApp):
         if isinstance(self.screen, DocumentsScreen):  # the palette over the list: the highlighted row
             self.screen.action_toggle_done()
         elif self.session is not None:
-            self.mark_done(self.session.document.path, not self.session.done)
+            self.mark_done(self.current.document.path, not self.current.done)
 
     def mark_done(self, path: Path, done: bool) -> None:
         """Set or clear this annotator's done mark on a document, kept in their layer file."""
-        if self.session is not None and self.session.document.path == path.resolve():
+        if self.session is not None and self.current.document.path == path.resolve():
             try:
-                self.session.set_done(done)
+                self.current.set_done(done)
             except HedgerowError as error:
                 self.notify(str(error), severity="error")
                 return
             if isinstance(self.screen, DocumentsScreen):
                 self.saver.flush()
-                self.documents.reread(path)  # type: ignore[union-attr]
+                self.screen.reread(path)
             self.notify("Marked done." if done else "Marked not done.", timeout=2)
             return
         options = SessionOptions(annotator=self.annotator, annotations=self.options.annotations,
@@ -796,15 +808,15 @@ class HedgerowApp(SavingApp):
         """Write the HTML report of the annotations as they are now under exports/, in a worker."""
         from tui.core.paths import exports_dir
 
-        document = self.session.document
-        path = exports_dir(document.path) / f"{document.stem}.{self.session.annotator}.report.html"
-        self._report_html(path, self.session.layer.snapshot())
+        document = self.current.document
+        path = exports_dir(document.path) / f"{document.stem}.{self.current.annotator}.report.html"
+        self._report_html(path, self.current.layer.snapshot())
 
     @work(thread=True, group="export", exit_on_error=False)
     def _report_html(self, path: Path, layer: Layer) -> None:
         from tui.core.report import layer_page, write_report
 
-        session = self.session
+        session = self.current
         try:
             write_report(path, layer_page(session.document, layer, session.annotator, session.tags,
                                           stale=session.document_changed))
@@ -838,7 +850,7 @@ class HedgerowApp(SavingApp):
             ("Mark done / not done", "Your done mark on this document", self.action_toggle_done)]
         if not self._annotating():
             if self.session is not None:
-                corpus.append(("Back to the document", f"Return to {shown_line(self.session.document.title)}",
+                corpus.append(("Back to the document", f"Return to {shown_line(self.current.document.title)}",
                                self.action_back_to_document))
             return corpus
         commands: list[PaletteCommand] = [*corpus,
@@ -858,7 +870,7 @@ class HedgerowApp(SavingApp):
              self.action_reanchor),
             ("Filter: all tags", "Show every annotation in the list", lambda: self.set_filter(None)),
         ]
-        for tag in self.session.tags:
+        for tag in self.current.tags:
             commands.append((f"Tag selection as {tag.name}", tag.description, partial(self.tag_as, tag.name)))
             commands.append((f"Filter: {tag.name}", f"List only {tag.name} annotations",
                              partial(self.set_filter, tag.name)))
