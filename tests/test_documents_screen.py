@@ -213,3 +213,38 @@ async def test_a_prefetched_scan_is_listed_at_mount(corpus: Path) -> None:
         await until(pilot, lambda: app.documents.loaded)
         assert [s.title for s in app.documents.document_list.rows] == ["Alpha report", "Bravo report",
                                                                        "Charlie notes"]
+
+
+async def test_keys_typed_after_enter_and_o_reach_the_screen_they_open(corpus: Path) -> None:
+    """A burst: enter opens the document and `s` then selects its sentence (not typed into the
+    filter); `o` goes back to the list and the letters after it filter it (none runs as a command)."""
+    from tests.test_key_bursts import burst, settle
+
+    app = corpus_app(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.documents is not None and app.documents.loaded)
+        burst(app, ["enter", "s"])
+        await until(pilot, lambda: not isinstance(app.screen, DocumentsScreen))
+        await settle(pilot)
+        assert app.session is not None and app.session.document.title == "Alpha report"
+        assert app.view.selection is not None, "the s after enter did not reach the document"
+        assert app.documents.filter_text == ""
+        burst(app, ["o", *"bravo"])  # in the document: b hides the panels, p selects, o opens the list
+        await until(pilot, lambda: isinstance(app.screen, DocumentsScreen))
+        await settle(pilot)
+        assert app.documents.filter_text == "bravo"
+        assert app.query_one("#sidebar").display, "the b after o reached the document"
+        assert [s.title for s in app.documents.document_list.rows] == ["Bravo report"]
+
+
+async def test_help_before_any_document_is_opened_shows_the_corpus_codebook(corpus: Path) -> None:
+    from tui.app.dialogs import HelpScreen
+
+    app = corpus_app(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.documents is not None and app.documents.loaded)
+        app.action_help()
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        title, rows = app.help_sections()[-1]
+        assert title == "Tags (the codebook)" and [key for key, _ in rows][:3] == ["1", "2", "3"]
+        assert "actor" in rows[0][1]

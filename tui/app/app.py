@@ -689,13 +689,12 @@ class HedgerowApp(SavingApp):
         config = load_config(config_path(self.corpus.resolve() / "_", self.options.tags))
         return config.tags
 
+    def focus_pending(self) -> bool:
+        return self._opening  # keys typed after enter on the list go to the document it opens
+
     def action_back_to_document(self) -> None:
         if isinstance(self.screen, DocumentsScreen) and self.session is not None:
             self.pop_screen()
-
-    @on(DocumentsScreen.Open)
-    def _open_chosen(self, event: DocumentsScreen.Open) -> None:
-        self.open_document(event.path)
 
     def open_document(self, path: Path) -> None:
         """Open another document in the annotation screen; it is read in a worker, not on the UI thread."""

@@ -50,6 +50,7 @@ class KeysInOrder(App[int]):
     FOCUS_ACTIONS = frozenset({
         "search", "note", "help", "command_palette", "export", "reanchor", "quit", "focus_next",
         "focus_previous", "toggle_panels", "jump", "accept", "accept_tag", "push_screen", "switch_screen",
+        "documents", "open", "back", "back_to_document",  # the corpus's list and the document it opens
     })
 
     def __init__(self) -> None:
@@ -105,10 +106,15 @@ class KeysInOrder(App[int]):
         if event is not self._holding:
             return
         screen = self.screen
-        if screen is not self._holding_screen and screen.focused is None:  # still mounting
+        if self.focus_pending() or (screen is not self._holding_screen and screen.focused is None):  # mounting
             self.set_timer(0.005, lambda: self.call_later(self._settle, event))
         else:
             await self._release()
+
+    def focus_pending(self) -> bool:
+        """Whether an action's focus change is still under way after it returned (a document read
+        in a worker): the held keys wait for it, KEY_SETTLE_LIMIT at most."""
+        return False
 
     async def _release(self) -> None:
         if self._holding_timer is not None:

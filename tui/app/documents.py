@@ -157,13 +157,6 @@ class DocumentsScreen(Screen[None]):
             super().__init__()
             self.summariser, self.blanks = summariser, blanks
 
-    class Open(Message):
-        """The user chose a document to annotate."""
-
-        def __init__(self, path: Path) -> None:
-            super().__init__()
-            self.path = path
-
     def __init__(self, root: Path, annotator: str, tags: TagSet, annotations: Path | None = None,
                  prefetch: Prefetch | None = None) -> None:
         super().__init__()
@@ -327,7 +320,11 @@ class DocumentsScreen(Screen[None]):
             self.notify(f"Cannot open {shown_line(summary.entry.relative)}: {shown_line(summary.problem)}",
                         severity="error")
             return
-        self.post_message(self.Open(summary.entry.path))
+        # Called, not a posted message: the open starts in this action, so keys typed after enter
+        # wait for the document (KeysInOrder) instead of going into the filter.
+        open_document: Callable[[Path], None] | None = getattr(self.app, "open_document", None)
+        if open_document is not None:
+            open_document(summary.entry.path)
 
     def action_back(self) -> None:
         if self.filter_text:
