@@ -248,3 +248,16 @@ async def test_help_before_any_document_is_opened_shows_the_corpus_codebook(corp
         title, rows = app.help_sections()[-1]
         assert title == "Tags (the codebook)" and [key for key, _ in rows][:3] == ["1", "2", "3"]
         assert "actor" in rows[0][1]
+
+
+async def test_the_header_shows_a_folder_name_with_brackets_as_it_is(tmp_path: Path) -> None:
+    """The folder and annotator names are shown, never read as markup."""
+    root = tmp_path / "[b]reports[/b]"
+    (root / "seeds").mkdir(parents=True)
+    (root / "seeds/one.txt").write_text("One\n\nThe minister may commit.\n", encoding="utf-8")
+    (root / ".git").mkdir()
+    app = corpus_app(root)
+    async with app.run_test(size=(200, 30)) as pilot:
+        await until(pilot, lambda: app.documents is not None and app.documents.loaded)
+        await pilot.pause()
+        assert "[b]reports[/b]/seeds: 1 document" in screen_text(app)

@@ -178,9 +178,9 @@ class DocumentsScreen(Screen[None]):
         self.worker_cpu = 0.0  # the reading worker's CPU seconds, for the bench
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="corpus-head")
+        yield Static("", id="corpus-head", markup=False)  # it names the folder and the annotator
         yield Input(placeholder="type to filter by title or path", id="corpus-filter")
-        yield Static("", id="corpus-columns")
+        yield Static("", id="corpus-columns", markup=False)  # it names the tags
         yield DocumentList(self.annotator, self.tags, id="corpus-list")
         yield Footer()
 
