@@ -139,6 +139,16 @@ def test_an_old_layout_file_of_the_other_same_name_document_is_not_taken(corpus:
     assert old.exists()
 
 
+def test_an_old_layout_file_is_taken_only_by_its_own_name(corpus: Path) -> None:
+    """Names map one-to-one to files: `bob.` is not `bob` (whose old file this is)."""
+    doc = corpus / "seeds/2005/report.txt"
+    old = _old_layout(corpus, doc, "minister", annotator="bob")
+    other = Session.open(doc, SessionOptions(annotator="bob."))
+    assert len(other.layer) == 0 and other.legacy is None
+    assert [a.quote for a in Session.open(doc, SessionOptions(annotator="bob")).layer] == ["minister"]
+    assert old.exists()
+
+
 # -- layer summaries: counted without parsing records ---------------------------------------------
 
 def test_a_layer_summary_counts_tags_and_reads_the_done_mark_and_hash(corpus: Path) -> None:

@@ -71,7 +71,7 @@ def legacy_layer_path(document: Path, annotator: str, override: Path | None = No
     legacy = legacy_layer_dir(document, override)
     if legacy is None or layer_path(document, annotator, override).exists():
         return None
-    candidate = legacy / f"{safe_name(annotator)}.json"
+    candidate = legacy / f"{annotator}.json"  # a checked name: its file, never rewritten
     return candidate if candidate.is_file() and _legacy_belongs(candidate, document) else None
 
 
