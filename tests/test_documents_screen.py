@@ -107,6 +107,8 @@ async def test_typing_filters_escape_clears_and_ctrl_s_sorts(corpus: Path) -> No
         listing = app.documents.document_list
         await pilot.press(*"brav")
         assert [s.title for s in listing.rows] == ["Bravo report"]
+        await pilot.press(*"zz")
+        assert listing.rows == [] and listing.render_line(0).text.startswith("no title or path holds “bravzz”")
         await pilot.press("escape")
         assert len(listing.rows) == 3
         titles = {}

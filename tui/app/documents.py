@@ -175,6 +175,7 @@ class DocumentsScreen(Screen[None]):
         self.counted_in: float | None = None  # seconds until every count was filled in
         self.summariser: Summariser | None = None
         self.wanted: Path | None = None  # the document to put the cursor on once listed
+        self.nothing_listed = DocumentList.EMPTY  # what the list says when it has no rows and no filter
         self.worker_cpu = 0.0  # the reading worker's CPU seconds, for the bench
 
     def compose(self) -> ComposeResult:
@@ -190,7 +191,7 @@ class DocumentsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.started = time.perf_counter()
-        self.document_list.EMPTY = f"reading {shown_line(str(self.root))} …"
+        self.nothing_listed = self.document_list.EMPTY = f"reading {shown_line(str(self.root))} …"
         self._show_head()
         self._show_columns()
         self.query_one(Input).focus()
@@ -232,10 +233,11 @@ class DocumentsScreen(Screen[None]):
         self.summariser = summariser
         self.summaries = blanks
         self.by_path = {summary.entry.path: summary for summary in blanks}
+        self.nothing_listed = DocumentList.EMPTY
         if not blanks:
-            self.document_list.EMPTY = (f"No documents here: hedgerow looked for .txt and .md files in "
-                                        f"{shown_line(str(self.root.resolve()))} and its subfolders. "
-                                        f"Add some, or open a folder with: hedgerow DIR")
+            self.nothing_listed = (f"No documents here: hedgerow looked for .txt and .md files in "
+                                   f"{shown_line(str(self.root.resolve()))} and its subfolders. "
+                                   f"Add some, or open a folder with: hedgerow DIR")
         self._apply(keep=True)
         if self.wanted is not None:
             self.select(self.wanted)
@@ -287,6 +289,10 @@ class DocumentsScreen(Screen[None]):
                 if all(w in s.title.lower() or w in s.entry.relative.lower() for w in words)] if words \
             else list(self.summaries)
         rows.sort(key=sort_key(self.sort_by, self.annotator))
+        if words and self.summaries and not rows:  # not "reading …" from before the list came
+            listing.EMPTY = f"no title or path holds “{shown_line(self.filter_text)}”: escape clears the filter"
+        else:
+            listing.EMPTY = self.nothing_listed
         listing.set_rows(rows)
         if keep and current is not None and current in rows:
             listing.set_highlight(rows.index(current))
