@@ -8,6 +8,8 @@ COMMANDS = {
     "export": "exchange", "import": "exchange",
     "check": "review", "agree": "review", "review": "review",
     "merge-driver": "gitcmds", "show": "gitcmds", "git-setup": "gitcmds",
+    "status": "corpus", "mv": "corpus",
     "report": "report",
 }
-MODULES = ("documents", "exchange", "review", "gitcmds", "report")  # in the order `hedgerow --help` lists them
+# In the order `hedgerow --help` lists them.
+MODULES = ("documents", "corpus", "exchange", "review", "gitcmds", "report")
