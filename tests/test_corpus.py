@@ -384,3 +384,17 @@ def test_old_layout_layers_are_counted_for_their_document_only(corpus: Path) -> 
     assert summaries["2005/report.txt"].layers["alice"].counts == {"actor": 1}
     assert "alice" not in summaries["2006/report.txt"].layers
     assert list(Summariser(corpus / "seeds", cache=False).orphan_layers()) == []  # not reported as missing
+
+
+def test_an_old_layout_folder_made_after_the_listing_is_seen_once_the_folders_are_forgotten(corpus: Path) -> None:
+    """annotations/ is listed once per summariser (not a failed scandir per document): a re-read
+    after forget_folders() sees a folder that appeared since."""
+    summariser = Summariser(corpus / "seeds", cache=False)
+    entries = {entry.relative: entry for entry in discover(corpus / "seeds")}
+    summary = summariser.summary(entries["2005/report.txt"])
+    assert "alice" not in summary.layers
+    _old_layout(corpus, corpus / "seeds/2005/report.txt", "minister")
+    summariser.forget_folders()
+    summariser.fill(summary)
+    assert summary.layers["alice"].counts == {"actor": 1}
+    assert summary.key == "seeds/2005/report"

@@ -361,6 +361,7 @@ class DocumentsScreen(Screen[None]):
         summary = self.by_path.get(path)
         if summary is None or self.summariser is None:
             return
+        self.summariser.forget_folders()  # a save may have moved an old layout's layer
         self.summariser.fill(summary)  # the cache file is not rewritten for one row: the next start re-reads it
         self._apply(keep=True)  # new rows drawn: set_rows forgets the drawn ones
 

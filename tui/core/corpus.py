@@ -150,6 +150,8 @@ class Summariser:
         self.project = project_root(self.root / "_")
         self.annotations = Path(annotations).resolve() if annotations else self.project / ANNOTATIONS_DIR
         self._annotations = str(self.annotations)
+        self._project = str(self.project) + os.sep
+        self._old_stems: set[str] | None = None  # annotations/'s top folders: where an old layout can be
         self.cache_path = self.project / CACHE_DIR / CACHE_FILE if cache else None
         self._cache: dict[str, dict[str, Any]] | None = None  # read at the first look-up: not before the list shows
         self._fresh: dict[str, dict[str, Any]] = {}  # what this run found: written back by save_cache
@@ -201,10 +203,14 @@ class Summariser:
     # -- summaries -------------------------------------------------------------------
 
     def key_of(self, entry: Entry) -> str:
-        try:
-            relative = entry.path.relative_to(self.project).as_posix()
-        except ValueError:
-            relative = entry.relative
+        path = str(entry.path)  # strings, not PurePath.relative_to: this runs for every document
+        if path.startswith(self._project):
+            relative = path[len(self._project):].replace(os.sep, "/")
+        else:
+            try:
+                relative = entry.path.relative_to(self.project).as_posix()
+            except ValueError:
+                relative = entry.relative
         return layer_key_of(relative)
 
     def blank(self, entry: Entry) -> Summary:
@@ -233,7 +239,7 @@ class Summariser:
 
     def _document(self, path: Path) -> dict[str, Any]:
         try:
-            stat = path.stat()
+            stat = os.stat(path)
         except OSError as error:
             return {"problem": f"cannot read it ({error.strerror or error})"}
         if (found := self._cached(path, stat)) is not None:
@@ -251,8 +257,8 @@ class Summariser:
     def _add_old_layout(self, summary: Summary) -> None:
         """Layers still in the old layout (annotations/<stem>/) that were made on this document."""
         stem = summary.entry.path.stem
-        if stem == summary.key:
-            return
+        if stem == summary.key or stem not in self._top_folders():
+            return  # one listing of annotations/ instead of a failed scandir per document
         try:
             recorded = summary.entry.path.relative_to(self.project).as_posix()
         except ValueError:
@@ -260,6 +266,19 @@ class Summariser:
         for name, layer in self._layers(stem).items():
             if name not in summary.layers and layer.path in ("", recorded):
                 summary.layers[name] = layer
+
+    def _top_folders(self) -> set[str]:
+        if self._old_stems is None:
+            try:
+                with os.scandir(self._annotations) as scan:
+                    self._old_stems = {item.name for item in scan if item.is_dir()}
+            except OSError:
+                self._old_stems = set()
+        return self._old_stems
+
+    def forget_folders(self) -> None:
+        """annotations/ may have changed (a document re-read after a save): list it again when asked."""
+        self._old_stems = None
 
     def _layers(self, key: str) -> dict[str, LayerSummary]:
         # Strings, not Paths: this runs for every document, and pathlib's parsing showed in profiles.
