@@ -15,6 +15,7 @@ from tui.core.document import Document
 from tui.core.errors import InputError
 from tui.core.history import Change, History, apply_change
 from tui.core.layer import Layer
+from tui.core.links import LINKS, Link, LinkIndex, check_link
 from tui.core.paths import config_path, layer_path, relative_path, resolve_annotator
 from tui.core.store import AnnotationStore, StoredLayer
 from tui.core.tags import Config, load_config
@@ -71,6 +72,7 @@ class Session:
             layer = stored.layer if len(stored.layer) else Layer(text=self.document.text)
         self.layer = layer
         self.tables: dict[str, dict] = {name: dict(t) for name, t in stored.tables.items()}
+        self.links = LinkIndex(self.tables.get(LINKS))
 
     # -- reading -------------------------------------------------------------
 
@@ -114,6 +116,9 @@ class Session:
         return change
 
     def _changed(self, change: Change) -> None:
+        for table, key, _, after in change.records:
+            if table == LINKS:
+                self.links.put(key, after)
         self.version += 1
         for listener in self._listeners:
             listener(change)
@@ -129,9 +134,35 @@ class Session:
         return annotation
 
     def delete(self, annotation_id: str) -> Annotation:
+        """Delete the annotation and its links, as one undoable step."""
         annotation = self.layer[annotation_id]
-        self._commit(Change(f"delete {annotation.tag}", ((annotation, None),)))
+        unlinked = tuple((LINKS, link.id, self.tables[LINKS][link.id], None) for link in self.links.of(annotation_id))
+        self._commit(Change(f"delete {annotation.tag}", ((annotation, None),), unlinked))
         return annotation
+
+    # -- links -----------------------------------------------------------------
+
+    def link(self, source_id: str, target_id: str, relation: str) -> Link:
+        """Link two annotations; InputError if the relation does not fit their tags, or the link exists."""
+        link = check_link(self.layer, self.config.relations, self.links, source_id, target_id, relation)
+        self._commit(Change(f"link {relation}", (), ((LINKS, link.id, None, link.to_record()),)))
+        return link
+
+    def unlink(self, source_id: str, target_id: str, relation: str | None = None) -> list[Link]:
+        """Remove the links from `source_id` to `target_id` (of `relation` only, if given), as one step."""
+        gone = [link for link in self.links.outgoing(source_id)
+                if link.target == target_id and relation in (None, link.relation)]
+        if not gone:
+            what = f"{relation} link" if relation else "link"
+            raise InputError(f"no {what} from {source_id} to {target_id}")
+        self._commit(Change("unlink", (), tuple((LINKS, link.id, self.tables[LINKS][link.id], None) for link in gone)))
+        return gone
+
+    def remove_links(self, keys: Iterable[str], label: str = "unlink") -> Change | None:
+        """Remove links by key as one step (`check --apply`, the details panel)."""
+        table = self.tables.get(LINKS, {})
+        records = tuple((LINKS, key, table[key], None) for key in dict.fromkeys(keys) if key in table)
+        return self._commit(Change(label, (), records)) if records else None
 
     def retag(self, annotation_id: str, tag: str) -> Annotation:
         if tag not in self.tags:
@@ -149,10 +180,12 @@ class Session:
         self._commit(Change(label, ((before, after),)))
         return after
 
-    def add_many(self, annotations: Iterable[Annotation], label: str = "import") -> Change | None:
-        """Add annotations as one undoable change (import)."""
+    def add_many(self, annotations: Iterable[Annotation], label: str = "import",
+                 links: Iterable[Link] = ()) -> Change | None:
+        """Add annotations, and links already checked (`links.plan_links`), as one undoable change (import)."""
         pairs = tuple((None, a) for a in annotations)
-        return self._commit(Change(label, pairs)) if pairs else None
+        records = tuple((LINKS, link.id, None, link.to_record()) for link in links)
+        return self._commit(Change(label, pairs, records)) if pairs or records else None
 
     def replace_many(self, annotations: Iterable[Annotation], label: str) -> Change | None:
         """Swap in changed copies of existing annotations as one change (re-anchoring).
@@ -204,7 +237,9 @@ class Session:
 
     def snapshot(self) -> tuple[int, Layer, dict[str, dict]]:
         """The current version, annotations and other tables, copied so a worker may save them."""
-        return self.version, self.layer.snapshot(), {name: dict(t) for name, t in self.tables.items()}
+        # An empty links table is not written: files without links stay as they were.
+        return self.version, self.layer.snapshot(), {name: dict(t) for name, t in self.tables.items()
+                                                     if t or name != LINKS}
 
     def save_snapshot(self, version: int, annotations: Layer, tables: dict[str, dict] | None = None) -> None:
         """Write a snapshot (possibly from a worker thread). Raises StoreError."""

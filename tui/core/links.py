@@ -1,0 +1,188 @@
+"""Links between annotations: a commitment `by` an actor, a hedge that `hedges` a commitment.
+
+A link is a record of the layer file's `links` table, apart from the annotations, so adding
+one never touches an annotation's record and git merges them key by key. The key is derived
+from (source, relation, target), so the same link made twice, or on both sides of a merge,
+is one record.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from tui.core.annotation import Annotation, utc_now
+from tui.core.errors import InputError
+from tui.core.safe_text import shown_line
+from tui.core.tags import Relations
+
+LINKS = "links"  # the layer file's table of links
+_NAMESPACE = uuid.UUID("5b0f3c4e-9d2a-4c1e-8f57-6a1d0e3b7c21")  # hedgerow's links (uuid5)
+_FIELDS = ("from", "relation", "to")
+
+
+def link_key(source: str, relation: str, target: str) -> str:
+    """The stable id of the link: the same three ends always give the same id."""
+    return str(uuid.uuid5(_NAMESPACE, f"{source}\n{relation}\n{target}"))
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    source: str  # the annotation the link starts from (a commitment, for `by`)
+    relation: str
+    target: str
+    created: str = field(default_factory=utc_now)
+
+    @property
+    def id(self) -> str:
+        return link_key(self.source, self.relation, self.target)
+
+    def to_record(self) -> dict:
+        return {"id": self.id, "from": self.source, "relation": self.relation, "to": self.target,
+                "created": self.created}
+
+    @classmethod
+    def from_record(cls, record: object) -> Link:
+        """A link from its stored record; ValueError says what is wrong."""
+        if not isinstance(record, dict):
+            raise ValueError("a link must be an object")
+        for name in _FIELDS:
+            if not isinstance(record.get(name), str) or not record[name]:
+                raise ValueError(f"a link needs a non-empty string {name!r}")
+        created = record.get("created", "")
+        if not isinstance(created, str):
+            raise ValueError("a link's 'created' must be a string")
+        return cls(record["from"], record["relation"], record["to"], created)
+
+    def other_end(self, annotation_id: str) -> str:
+        return self.target if annotation_id == self.source else self.source
+
+
+class LinkIndex:
+    """The links table (key -> record), and each annotation's links both ways, kept together.
+
+    Session applies every change to the table through `apply`, so the index never goes stale.
+    """
+
+    def __init__(self, table: Mapping[str, dict] | None = None) -> None:
+        self._links: dict[str, Link] = {}
+        self._from: dict[str, list[str]] = {}
+        self._to: dict[str, list[str]] = {}
+        self.damaged: dict[str, str] = {}  # key -> why a record could not be read as a link
+        for key, record in (table or {}).items():
+            self.put(key, record)
+
+    def __len__(self) -> int:
+        return len(self._links)
+
+    def __iter__(self) -> Iterator[Link]:
+        return iter(self._links.values())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._links
+
+    def get(self, key: str) -> Link | None:
+        return self._links.get(key)
+
+    def put(self, key: str, record: dict | None) -> None:
+        """Take the record stored under `key` (None: removed)."""
+        self.drop(key)
+        if record is None:
+            return
+        try:
+            link = Link.from_record(record)
+        except ValueError as error:
+            self.damaged[key] = str(error)
+            return
+        self._links[key] = link
+        self._from.setdefault(link.source, []).append(key)
+        self._to.setdefault(link.target, []).append(key)
+
+    def drop(self, key: str) -> None:
+        self.damaged.pop(key, None)
+        link = self._links.pop(key, None)
+        if link is None:
+            return
+        for ends, end in ((self._from, link.source), (self._to, link.target)):
+            keys = ends[end]
+            keys.remove(key)
+            if not keys:
+                del ends[end]
+
+    def outgoing(self, annotation_id: str) -> list[Link]:
+        return [self._links[k] for k in self._from.get(annotation_id, ())]
+
+    def incoming(self, annotation_id: str) -> list[Link]:
+        return [self._links[k] for k in self._to.get(annotation_id, ())]
+
+    def of(self, annotation_id: str) -> list[Link]:
+        """Every link starting or ending at the annotation."""
+        return self.outgoing(annotation_id) + self.incoming(annotation_id)
+
+    def is_linked(self, annotation_id: str) -> bool:
+        return annotation_id in self._from or annotation_id in self._to
+
+    def linked_ids(self) -> set[str]:
+        return set(self._from) | set(self._to)
+
+
+def check_link(layer: Mapping[str, Annotation] | object, relations: Relations, links: LinkIndex,
+               source_id: str, target_id: str, relation_name: str) -> Link:
+    """The link, or InputError saying why it cannot be made (one line)."""
+    relation = relations.get(relation_name)
+    if relation is None:
+        names = ", ".join(relations.names) or "none: the codebook defines no [[relations]]"
+        raise InputError(f"unknown relation {relation_name!r} (the relations are {names})")
+    ends = []
+    for which, annotation_id in (("source", source_id), ("target", target_id)):
+        annotation = layer.get(annotation_id)  # type: ignore[attr-defined]
+        if annotation is None:
+            raise InputError(f"no annotation with id {annotation_id!r} (the link's {which})")
+        ends.append(annotation)
+    source, target = ends
+    if source.id == target.id:
+        raise InputError("an annotation cannot be linked to itself")
+    if not relation.fits(source.tag, target.tag):
+        raise InputError(f"relation {relation.name!r} links {_a(relation.source)} to {_a(relation.target)}, "
+                         f"not {_a(source.tag)} to {_a(target.tag)}")
+    link = Link(source.id, relation.name, target.id)
+    if link.id in links:
+        raise InputError(f"already linked: {source.tag} {source.id[:8]} {relation.name} {target.tag} {target.id[:8]}")
+    return link
+
+
+def plan_links(annotations: Mapping[str, Annotation] | object, relations: Relations, existing: LinkIndex,
+               links: Iterable[Link]) -> tuple[list[Link], list[str]]:
+    """Which imported links can be added (kept as they were, `created` included), and why not the others.
+
+    `annotations` has a `get(id)` covering the layer as it will be after the import. A link
+    already present is skipped silently, as an annotation already present is.
+    """
+    accepted: list[Link] = []
+    problems: list[str] = []
+    taken = LinkIndex()
+    for link in links:
+        if link.id in existing or link.id in taken:
+            continue
+        try:
+            check_link(annotations, relations, existing, link.source, link.target, link.relation)
+        except InputError as error:
+            problems.append(f"link {link.source} {shown_line(link.relation)} {link.target}: {error}")
+            continue
+        taken.put(link.id, link.to_record())
+        accepted.append(link)
+    return accepted, problems
+
+
+def _a(tag: str) -> str:
+    return f"{'an' if tag[:1].lower() in 'aeiou' else 'a'} {shown_line(tag)}"
+
+
+def dangling(links: Iterable[Link], ids: set[str] | Mapping[str, object]) -> list[Link]:
+    """Links with an end that is not among the annotations (`ids`): after a merge or a hand edit."""
+    return [link for link in links if link.source not in ids or link.target not in ids]
+
+
+def link_records(links: Iterable[Link]) -> dict[str, dict]:
+    return {link.id: link.to_record() for link in links}
