@@ -7,6 +7,7 @@ COMMANDS = {
     "open": "documents", "list": "documents",
     "export": "exchange", "import": "exchange",
     "check": "review", "agree": "review", "review": "review",
+    "add": "editing", "link": "editing", "unlink": "editing", "delete": "editing", "brief": "editing",
     "merge-driver": "gitcmds", "show": "gitcmds", "git-setup": "gitcmds",
 }
-MODULES = ("documents", "exchange", "review", "gitcmds")  # in the order `hedgerow --help` lists them
+MODULES = ("documents", "editing", "exchange", "review", "gitcmds")  # in the order `hedgerow --help` lists them

@@ -1,0 +1,295 @@
+"""The analyst's brief: who commits to what, and how it is hedged.
+
+Built from one layer and its links: per entity (an actor's `entity`, else its quote), the
+commitments linked to it `by` that relation, each with its quote, its sentence and the hedges
+linked to it (`hedges`); the hedged and bare counts; the commitments no actor is linked to;
+and the hedges linked to nothing (the author's own voice). The relations are found by name,
+`by` and `hedges`, whatever tags a custom codebook gives them.
+
+Three renderings: `to_json` (documented in the README), `to_markdown` (pastes into a report)
+and `to_text` (a rich renderable: a small bar per entity, hedged against bare).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from tui.core.annotation import Annotation
+from tui.core.links import Link
+from tui.core.safe_text import shown_line
+from tui.core.segment import paragraph_at, sentences_in
+
+BY = "by"
+HEDGES = "hedges"
+BRIEF_FORMAT = "hedgerow-brief"
+BRIEF_VERSION = 1
+NO_ACTOR = "(no actor linked)"
+
+
+@dataclass(frozen=True)
+class Span:
+    id: str
+    tag: str
+    start: int
+    end: int
+    quote: str
+
+    @classmethod
+    def of(cls, annotation: Annotation) -> Span:
+        return cls(annotation.id, annotation.tag, annotation.start, annotation.end, annotation.quote)
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "tag": self.tag, "start": self.start, "end": self.end, "quote": self.quote}
+
+
+@dataclass(frozen=True)
+class Commitment:
+    span: Span
+    sentence: str
+    sentence_start: int
+    sentence_end: int
+    hedges: tuple[Span, ...]
+    note: str = ""
+
+    @property
+    def hedged(self) -> bool:
+        return bool(self.hedges)
+
+    def to_json(self) -> dict:
+        return {**self.span.to_json(), "note": self.note,
+                "sentence": {"start": self.sentence_start, "end": self.sentence_end, "text": self.sentence},
+                "hedged": self.hedged, "hedges": [h.to_json() for h in self.hedges]}
+
+
+@dataclass
+class Entity:
+    name: str
+    actors: list[Span] = field(default_factory=list)
+    commitments: list[Commitment] = field(default_factory=list)
+
+    @property
+    def hedged(self) -> int:
+        return sum(c.hedged for c in self.commitments)
+
+    @property
+    def bare(self) -> int:
+        return len(self.commitments) - self.hedged
+
+    def to_json(self) -> dict:
+        return {"entity": self.name, "mentions": [a.to_json() for a in self.actors],
+                "commitments": [c.to_json() for c in self.commitments],
+                "hedged": self.hedged, "bare": self.bare}
+
+
+@dataclass
+class Brief:
+    document: dict
+    entities: list[Entity]
+    unattributed: list[Commitment]  # commitments no actor is linked to
+    unlinked_hedges: list[Span]  # hedges linked to no commitment: the author's own voice
+
+    @property
+    def commitments(self) -> int:
+        return sum(len(e.commitments) for e in self.entities) + len(self.unattributed)
+
+    def to_json(self) -> dict:
+        hedged = sum(e.hedged for e in self.entities) + sum(c.hedged for c in self.unattributed)
+        return {
+            "hedgerow": {"format": BRIEF_FORMAT, "version": BRIEF_VERSION},
+            "document": self.document,
+            "entities": [e.to_json() for e in self.entities],
+            "unattributed": [c.to_json() for c in self.unattributed],
+            "unlinked_hedges": [h.to_json() for h in self.unlinked_hedges],
+            "totals": {"entities": len(self.entities), "commitments": self.commitments,
+                       "attributions": sum(len(e.commitments) for e in self.entities),
+                       "hedged": hedged, "bare": self.commitments - hedged,
+                       "unattributed": len(self.unattributed), "unlinked_hedges": len(self.unlinked_hedges)},
+        }
+
+
+def entity_of(annotation: Annotation) -> str:
+    """The actor's canonical name: its `entity`, else its quote, white space made single spaces."""
+    name = getattr(annotation, "entity", "") or annotation.quote
+    return " ".join(name.split())
+
+
+class Sentences:
+    """The sentence around an offset; a paragraph is split into sentences once, however many ask."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._paragraph: tuple[int, int] = (-1, -1)
+        self._starts: list[int] = []
+        self._spans: list[tuple[int, int]] = []
+
+    def at(self, offset: int) -> tuple[int, int]:
+        start, end = self._paragraph
+        if not start <= offset < end:
+            self._paragraph = start, end = paragraph_at(self.text, offset)
+            self._spans = sentences_in(self.text, start, end) or [(start, end)]
+            self._starts = [s for s, _ in self._spans]
+        index = max(0, bisect_right(self._starts, offset) - 1)
+        return self._spans[index]
+
+
+def build_brief(text: str, annotations: Iterable[Annotation], links: Iterable[Link], document: dict | None = None,
+                annotation_of=None) -> Brief:
+    """The brief of one layer. `annotations` in document order (a Layer is); `annotation_of(id)`
+    finds one by id (a Layer's `get`) so only linked ones are looked up, else all are indexed."""
+    by: dict[str, list[str]] = {}
+    hedges_of: dict[str, list[str]] = {}
+    hedging: set[str] = set()  # hedges linked to something
+    for link in links:
+        if link.relation == BY:
+            by.setdefault(link.source, []).append(link.target)
+        elif link.relation == HEDGES:
+            hedges_of.setdefault(link.target, []).append(link.source)
+            hedging.add(link.source)
+    commitment_tags, actor_tags, hedge_tags = _tags_of(annotations, by, hedges_of)
+    get = annotation_of
+    entities: dict[str, Entity] = {}
+    unattributed: list[Commitment] = []
+    unlinked: list[Span] = []
+    sentences = Sentences(text)
+    if get is None:
+        known = {a.id: a for a in annotations}
+        get = known.get
+    seen_actor: set[str] = set()
+    for annotation in annotations:
+        tag = annotation.tag
+        if tag in hedge_tags and annotation.id not in hedging and tag not in commitment_tags | actor_tags:
+            unlinked.append(Span.of(annotation))
+            continue
+        if tag in actor_tags and annotation.id not in seen_actor:
+            seen_actor.add(annotation.id)
+            name = entity_of(annotation)
+            entities.setdefault(name, Entity(name)).actors.append(Span.of(annotation))
+        if tag not in commitment_tags:
+            continue
+        hedges = tuple(sorted((Span.of(h) for h in map(get, hedges_of.get(annotation.id, ())) if h is not None),
+                              key=lambda s: (s.start, s.end, s.id)))
+        start, end = sentences.at(annotation.start)
+        commitment = Commitment(Span.of(annotation), text[start:end], start, end, hedges, annotation.note)
+        actors = [a for a in map(get, by.get(annotation.id, ())) if a is not None]
+        if not actors:
+            unattributed.append(commitment)
+        for name in dict.fromkeys(entity_of(a) for a in actors):
+            entities.setdefault(name, Entity(name)).commitments.append(commitment)
+    ordered = sorted(entities.values(), key=lambda e: (-len(e.commitments), e.name.casefold(), e.name))
+    return Brief(document or {}, ordered, unattributed, unlinked)
+
+
+def _tags_of(annotations: Iterable[Annotation], by: dict, hedges_of: dict) -> tuple[set[str], set[str], set[str]]:
+    """Which tags are commitments, actors and hedges: the default names, as the relations use them."""
+    return {"commitment"}, {"actor"}, {"hedge"}
+
+
+# -- rendering -----------------------------------------------------------------------------
+
+
+def _one_line(text: str) -> str:
+    return shown_line(" ".join(text.split()))
+
+
+def _quoted(span: Span) -> str:
+    return f"“{_one_line(span.quote)}”"
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+
+
+def md_escape(text: str) -> str:
+    """Text that Markdown shows as it is: no emphasis, links, HTML or table breaks from a quote."""
+    return _MD_SPECIAL.sub(r"\\\1", _one_line(text))
+
+
+def to_markdown(brief: Brief) -> str:
+    title = brief.document.get("title") or brief.document.get("path") or "document"
+    lines = [f"## Brief: {md_escape(str(title))}", ""]
+    totals = brief.to_json()["totals"]
+    lines += [f"{totals['commitments']} commitments, {totals['hedged']} hedged and {totals['bare']} bare; "
+              f"{len(brief.entities)} actors; {len(brief.unlinked_hedges)} hedges linked to nothing.", ""]
+    for entity in brief.entities:
+        lines += [f"### {md_escape(entity.name)}", "",
+                  f"{len(entity.commitments)} commitments: {entity.hedged} hedged, {entity.bare} bare.", ""]
+        lines += _md_commitments(entity.commitments)
+    if brief.unattributed:
+        lines += ["### Commitments with no actor linked", ""] + _md_commitments(brief.unattributed)
+    if brief.unlinked_hedges:
+        lines += ["### Hedges linked to nothing", ""]
+        lines += [f"- “{md_escape(h.quote)}” ({h.start}–{h.end})" for h in brief.unlinked_hedges] + [""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _md_commitments(commitments: list[Commitment]) -> list[str]:
+    lines = []
+    for c in commitments:
+        hedges = ", ".join(f"“{md_escape(h.quote)}”" for h in c.hedges) or "none (bare)"
+        lines += [f"- **“{md_escape(c.span.quote)}”** ({c.span.start}–{c.span.end})",
+                  f"  - hedges: {hedges}",
+                  f"  - sentence: {md_escape(c.sentence)}"]
+    return lines + ([""] if lines else [])
+
+
+BAR_WIDTH = 20
+
+
+def bar(hedged: int, bare: int, width: int = BAR_WIDTH):
+    """A rich Text bar: hedged in the hedge colour, bare in the commitment colour, scaled to `width`."""
+    from rich.text import Text
+
+    total = hedged + bare
+    filled = round(width * hedged / total) if total else 0
+    if hedged and not filled:
+        filled = 1
+    if bare and filled == width:
+        filled = width - 1
+    result = Text()
+    result.append("█" * filled, style="#ffaf5f")
+    result.append("█" * (width - filled) if total else "·" * width, style="#87d787" if total else "dim")
+    return result
+
+
+def to_text(brief: Brief, width: int = 100):
+    """The brief as rich renderables (a Group): every untrusted string goes in as plain Text."""
+    from rich.console import Group
+    from rich.text import Text
+
+    parts: list = []
+    title = brief.document.get("title") or brief.document.get("path") or "document"
+    totals = brief.to_json()["totals"]
+    parts.append(Text.assemble(("Brief: ", "bold"), (_one_line(str(title)), "bold")))
+    parts.append(Text(f"{totals['commitments']} commitments: {totals['hedged']} hedged, {totals['bare']} bare · "
+                      f"{len(brief.entities)} actors · {len(brief.unlinked_hedges)} hedges linked to nothing",
+                      style="dim"))
+    room = max(20, width - 8)
+    for entity in brief.entities:
+        parts.append(Text())
+        head = Text.assemble((_one_line(entity.name)[:40], "bold #5fafff"), "  ")
+        head.append_text(bar(entity.hedged, entity.bare))
+        head.append(f"  {entity.hedged} hedged · {entity.bare} bare")
+        parts.append(head)
+        parts += _text_commitments(entity.commitments, room)
+    if brief.unattributed:
+        parts += [Text(), Text("Commitments with no actor linked", style="bold")]
+        parts += _text_commitments(brief.unattributed, room)
+    if brief.unlinked_hedges:
+        parts += [Text(), Text("Hedges linked to nothing", style="bold")]
+        parts += [Text(f"  {_quoted(h)[:room]}  {h.start}–{h.end}") for h in brief.unlinked_hedges]
+    return Group(*parts)
+
+
+def _text_commitments(commitments: list[Commitment], room: int) -> list:
+    from rich.text import Text
+
+    lines = []
+    for c in commitments:
+        lines.append(Text.assemble("  → ", (_quoted(c.span)[:room], "#87d787"), f"  {c.span.start}–{c.span.end}"))
+        hedges = ", ".join(_quoted(h) for h in c.hedges)
+        lines.append(Text.assemble("      hedged by ", (hedges[:room], "#ffaf5f")) if hedges
+                     else Text("      bare", style="dim"))
+        lines.append(Text(f"      {_one_line(c.sentence)[:room]}", style="dim italic"))
+    return lines
