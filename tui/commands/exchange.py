@@ -41,6 +41,7 @@ def run_export(args: argparse.Namespace) -> int:
         args.annotator = args.layer
     session = open_session(args)
     annotations = session.layer  # written as it is read: 100,000 annotations are never all objects at once
+    links = list(session.links)
     if args.layer and not session.store.exists():
         raise InputError(f"no layer {args.layer!r}: {session.store.path} does not exist")
     if args.all:
@@ -48,7 +49,8 @@ def run_export(args: argparse.Namespace) -> int:
         if not files:
             raise InputError(f"no annotation files for {session.document.path.name} in {session.store.path.parent}")
         annotations = [a for layer in load_layers(files).values() for a in layer]
-    written = pieces(args.format, session.document, annotations)
+        links = _links_of(files.values())
+    written = pieces(args.format, session.document, annotations, links)
     if args.output:
         atomic_write_chunks(args.output, (piece.encode("utf-8") for piece in written))
         stderr.print(f"wrote {len(annotations)} annotations as {args.format} to {args.output}")
@@ -57,8 +59,16 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _links_of(paths) -> list:
+    from tui.core.links import LINKS, LinkIndex
+    from tui.core.store import AnnotationStore
+
+    return [link for path in paths for link in LinkIndex(AnnotationStore(path).load().tables.get(LINKS))]
+
+
 def run_import(args: argparse.Namespace) -> int:
-    from tui.core.importer import parse_export, plan_import
+    from tui.core.importer import parse_export, parse_links, plan_import
+    from tui.core.links import plan_links
 
     session = open_session(args)
     try:
@@ -70,9 +80,27 @@ def run_import(args: argparse.Namespace) -> int:
     plan = plan_import(session.document, session.layer.ids(), parse_export(text, str(args.file)))
     for item in plan.mismatched:
         stderr.print(f"not imported: {item}", markup=False)
-    if plan.new:
-        session.add_many(plan.new, "import")
+    new = {a.id: a for a in plan.new}
+    links, problems = plan_links(_Either(new, session.layer), session.config.relations, session.links,
+                                 parse_links(text, str(args.file)))
+    for problem in problems:
+        stderr.print(f"not imported: {problem}", markup=False)
+    if plan.new or links:
+        session.add_many(plan.new, "import", links)
         session.save()
     stderr.print(f"imported {len(plan.new)}, skipped {len(plan.skipped)} already present, "
-                 f"{len(plan.mismatched)} not matching the document -> {session.store.path}")
-    return 1 if plan.mismatched else 0
+                 f"{len(plan.mismatched)} not matching the document"
+                 + (f"; {len(links)} links imported, {len(problems)} not" if links or problems else "")
+                 + f" -> {session.store.path}")
+    return 1 if plan.mismatched or problems else 0
+
+
+class _Either:
+    """Look an id up in the imported annotations, then in the layer."""
+
+    def __init__(self, first: dict, second) -> None:
+        self.first, self.second = first, second
+
+    def get(self, key: str):
+        found = self.first.get(key)
+        return found if found is not None else self.second.get(key)

@@ -12,6 +12,7 @@ from tui.commands.common import document_options, open_session, stderr, stdout_c
 from tui.commands.documents import snippet
 from tui.core.document import Document
 from tui.core.errors import InputError
+from tui.core.history import Change
 from tui.core.paths import layer_files
 from tui.core.store import AnnotationStore, load_layers
 
@@ -77,7 +78,7 @@ def run_check(args: argparse.Namespace) -> int:
             raise InputError(f"no annotation files for {document.path.name} in {folder}")
     else:
         names = [args.annotator]
-    orphans = 0
+    orphans = dangling = 0
     for name in names:
         args.annotator = name
         session = open_session(args)
@@ -85,9 +86,36 @@ def run_check(args: argparse.Namespace) -> int:
             raise InputError(f"no annotations by {session.annotator}: {session.store.path} does not exist "
                              f"(--annotator NAME, or --all for every layer)")
         orphans += _check_layer(session, args.apply, gold=session.annotator == GOLD)
+        dangling += _check_links(session, args.apply)
     if orphans:
         stderr.print(f"hedgerow: {orphans} orphan(s): their quotes were not found; they stay in the file for review")
-    return 1 if orphans else 0
+    if dangling:
+        stderr.print(f"hedgerow: {dangling} broken link(s) kept; --apply removes them")
+    return 1 if orphans or dangling else 0
+
+
+def _check_links(session, apply: bool) -> int:
+    """Report links with an end that no longer exists, or records that are no links; with `apply`,
+    remove them (one undoable step, saved). Returns how many are left in the file."""
+    from tui.core.links import LINKS, dangling
+    from tui.core.safe_text import shown_line
+
+    broken = {link.id: f"{link.relation} link {link.source} -> {link.target}: "
+                       f"{'its source' if link.source not in session.layer else 'its target'} no longer exists"
+              for link in dangling(session.links, session.layer)}
+    broken.update({key: f"record {key} is not a link ({why})" for key, why in session.links.damaged.items()})
+    if not broken:
+        return 0
+    console = stdout_console()
+    for key, why in sorted(broken.items()):
+        console.print(f"broken link {shown_line(key)}: {shown_line(why)}", markup=False, highlight=False)
+    if not apply:
+        return len(broken)
+    records = session.tables.get(LINKS, {})
+    session.commit(Change("remove broken links", (), tuple((LINKS, key, records[key], None) for key in broken)))
+    session.save()
+    console.print(f"removed {len(broken)} broken link(s) from {session.store.path}", markup=False, highlight=False)
+    return 0
 
 
 def _check_layer(session, apply: bool, gold: bool) -> int:

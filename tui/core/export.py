@@ -20,6 +20,7 @@ from tui.core.document import Document
 from tui.core.paths import relative_path
 from tui.core.errors import InputError
 from tui.core.layer import Layer
+from tui.core.links import Link
 
 FORMATS = ("json", "w3c", "jsonl", "csv")
 FORMAT_NAME = "hedgerow-annotations"
@@ -28,6 +29,7 @@ W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 EXTENSION = "hedgerow"  # W3C extension property keeping what the model has no place for
 CSV_COLUMNS = ("id", "tag", "start", "end", "quote", "note", "annotator", "created", "modified",
                "prefix", "suffix", "document")
+CSV_LINKS = "links"  # the last CSV column: the row's outgoing links, "relation:target-id" separated by spaces
 
 
 def _ordered(annotations: Iterable[Annotation]) -> Iterable[Annotation]:
@@ -76,35 +78,50 @@ def document_meta(document: Document) -> dict:
             "length": len(document.text)}
 
 
-def json_pieces(document: Document, annotations: Iterable[Annotation]) -> Iterator[str]:
-    """hedgerow's full records with the document's metadata."""
-    yield from _dump_pieces({
+def _sorted_links(links: Iterable[Link]) -> list[Link]:
+    return sorted(links, key=lambda link: (link.source, link.relation, link.target))
+
+
+def json_pieces(document: Document, annotations: Iterable[Annotation], links: Iterable[Link] = ()) -> Iterator[str]:
+    """hedgerow's full records with the document's metadata, and the link records."""
+    data = {
         "hedgerow": {"format": FORMAT_NAME, "version": FORMAT_VERSION},
         "document": document_meta(document),
         "annotations": Streamed(_ordered(annotations), Annotation.to_record),
-    })
+    }
+    links = _sorted_links(links)
+    if links:  # an export without links reads as before
+        data["links"] = Streamed(links, Link.to_record)
+    yield from _dump_pieces(data)
     yield "\n"
 
 
-def jsonl_pieces(document: Document, annotations: Iterable[Annotation]) -> Iterator[str]:
-    """One full record per line, no document header (so `cat` and `grep` work on it)."""
+def jsonl_pieces(document: Document, annotations: Iterable[Annotation], links: Iterable[Link] = ()) -> Iterator[str]:
+    """One full record per line, no document header (so `cat` and `grep` work on it); then one
+    line per link, marked `"type": "link"`."""
     for a in _ordered(annotations):
         yield json.dumps(a.to_record(), ensure_ascii=False, sort_keys=True) + "\n"
+    for link in _sorted_links(links):
+        yield json.dumps({"type": "link", **link.to_record()}, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-def csv_pieces(document: Document, annotations: Iterable[Annotation]) -> Iterator[str]:
+def csv_pieces(document: Document, annotations: Iterable[Annotation], links: Iterable[Link] = ()) -> Iterator[str]:
     """RFC 4180 CSV (CRLF rows, minimal quoting) in plain UTF-8 without a byte-order mark.
 
     No BOM, so other tools read the first header as `id`; Excel needs "Data > From Text/CSV"
     (or a UTF-8 import) to show non-ASCII text correctly. Values are written verbatim: a
     quote starting with `=` is data here, not a formula, so open untrusted files with care.
+    The last column, `links`, holds the row's outgoing links as `relation:target-id`, space-separated.
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow((*CSV_COLUMNS, CSV_LINKS))
+    outgoing: dict[str, list[str]] = {}
+    for link in _sorted_links(links):
+        outgoing.setdefault(link.source, []).append(f"{link.relation}:{link.target}")
     for a in _ordered(annotations):
         record = a.to_record()
-        writer.writerow([record[name] for name in CSV_COLUMNS])
+        writer.writerow([*(record[name] for name in CSV_COLUMNS), " ".join(outgoing.get(a.id, ()))])
         if out.tell() > 1 << 16:
             yield out.getvalue()
             out.seek(0)
@@ -168,9 +185,37 @@ def w3c_annotation(a: Annotation, source: str) -> dict:
     return item
 
 
-def w3c_collection(document: Document, annotations: Iterable[Annotation]) -> dict:
+def w3c_link(link: Link) -> dict:
+    """A link as a W3C linking annotation: its two annotations as targets, by IRI; the relation as its body."""
+    return {
+        "id": _urn(link.id),
+        "type": "Annotation",
+        "motivation": "linking",
+        "created": link.created or "1970-01-01T00:00:00.000Z",
+        "body": {"type": "TextualBody", "purpose": "classifying", "value": link.relation},
+        "target": [_urn(link.source), _urn(link.target)],
+        EXTENSION: {"relation": link.relation, "from": link.source, "to": link.target},
+    }
+
+
+class _Items:
+    """The page's items: the annotations in document order, then the links."""
+
+    def __init__(self, annotations: Iterable[Annotation], links: list[Link], source: str) -> None:
+        self.annotations, self.links, self.source = annotations, links, source
+
+    def __iter__(self):
+        yield from self.annotations
+        yield from self.links
+
+    def make(self, item):
+        return w3c_link(item) if isinstance(item, Link) else w3c_annotation(item, self.source)
+
+
+def w3c_collection(document: Document, annotations: Iterable[Annotation], links: Iterable[Link] = ()) -> dict:
     """The collection; its one page's items are a Streamed array, made as they are written."""
     items = _ordered(annotations)
+    links = _sorted_links(links)
     annotators = sorted(items.annotators() if isinstance(items, Layer) else {a.annotator for a in items})
     # Derived, not random, so re-exporting the same layer gives the same ids.
     seed = f"{sha256_uri(document.sha256)}?annotators={','.join(annotators)}"
@@ -180,39 +225,40 @@ def w3c_collection(document: Document, annotations: Iterable[Annotation]) -> dic
         "id": collection_id,
         "type": "AnnotationCollection",
         "label": document.title,
-        "total": len(items),
+        "total": len(items) + len(links),
         EXTENSION: {"format": FORMAT_NAME, "version": FORMAT_VERSION, "document": document_meta(document)},
     }
-    if items:  # the model has no first page for an empty collection
+    if items or links:  # the model has no first page for an empty collection
         page_id = uuid.uuid5(uuid.NAMESPACE_URL, seed + "&page=1").urn
         source = sha256_uri(document.sha256)
+        page = _Items(items, links, source)
         # No partOf: the page is embedded in its collection, as in the model's own example.
         collection["first"] = {
             "id": page_id,
             "type": "AnnotationPage",
             "startIndex": 0,
-            "items": Streamed(items, lambda a: w3c_annotation(a, source)),
+            "items": Streamed(page, page.make),
         }
         collection["last"] = page_id
     return collection
 
 
-def w3c_pieces(document: Document, annotations: Iterable[Annotation]) -> Iterator[str]:
-    yield from _dump_pieces(w3c_collection(document, annotations))
+def w3c_pieces(document: Document, annotations: Iterable[Annotation], links: Iterable[Link] = ()) -> Iterator[str]:
+    yield from _dump_pieces(w3c_collection(document, annotations, links))
     yield "\n"
 
 
 _WRITERS = {"json": json_pieces, "w3c": w3c_pieces, "jsonl": jsonl_pieces, "csv": csv_pieces}
 
 
-def pieces(fmt: str, document: Document, annotations: Iterable[Annotation]) -> Iterator[str]:
+def pieces(fmt: str, document: Document, annotations: Iterable[Annotation], links: Iterable[Link] = ()) -> Iterator[str]:
     """The export's text a piece at a time (write each to a file as it comes)."""
     try:
         writer = _WRITERS[fmt]
     except KeyError:
         raise InputError(f"unknown export format {fmt!r} (the formats are {', '.join(FORMATS)})") from None
-    return writer(document, annotations)
+    return writer(document, annotations, links)
 
 
-def render(fmt: str, document: Document, annotations: Iterable[Annotation]) -> str:
-    return "".join(pieces(fmt, document, annotations))
+def render(fmt: str, document: Document, annotations: Iterable[Annotation], links: Iterable[Link] = ()) -> str:
+    return "".join(pieces(fmt, document, annotations, links))

@@ -9,6 +9,9 @@ Every table except `meta` merges three-way by key. A record changed on one side 
 * The gold layer's `review` table: a decision is a unit (its `gold`, `decision` and
   `reviewer` belong together), so any difference between the two sides' versions of one
   key is a conflict, unless one side left it as in the base.
+* Links (`links`): a link's key is derived from its ends and relation, so the same link made
+  on both sides is one key; it is kept once, with the earlier `created`. A link whose end
+  was deleted on the other side is kept: `hedgerow check` reports it (and --apply removes it).
 * The meta table merges the same way per key, but when both sides changed `meta.hedgerow`
   differently ours wins, unless both changed the document's sha256 to different texts: that
   is a conflict, since the offsets of each side point into a different text.
@@ -49,6 +52,7 @@ from tui.core.paths import GOLD
 from tui.core.store import ANNOTATIONS, INDENT, META, META_KEY, AnnotationStore, _dump_record, dumps_stable, read_json
 
 REVIEW = "review"  # the gold layer's decisions (tui.core.review.REVIEW_TABLE; not imported, to keep git's driver light)
+LINKS = "links"  # tui.core.links.LINKS
 _MISSING = object()  # a field absent from a record
 
 
@@ -88,6 +92,8 @@ def merge(base: dict, ours: dict, theirs: dict) -> MergeResult:
             both_changed = _merge_meta
         elif name == REVIEW:
             both_changed = _merge_whole(name)
+        elif name == LINKS:
+            both_changed = _merge_links
         else:
             both_changed = _merge_fields(name)
         b, o, t = base.get(name, {}), ours.get(name, {}), theirs.get(name, {})
@@ -159,6 +165,15 @@ def _merge_whole(table: str):
         return None, Conflict(table, key, o, t, f"{how}: {_differ(fields)}")
 
     return merge_record
+
+
+def _merge_links(key: str, b: dict | None, o: dict | None, t: dict | None):
+    """The same link on both sides (its key names its ends): one record, the earlier `created`."""
+    if o is not None and t is not None and all(isinstance(r, dict) for r in (o, t)):
+        ends = ("from", "relation", "to")
+        if all(isinstance(o.get(name), str) and o.get(name) == t.get(name) for name in ends):
+            return min(o, t, key=lambda r: str(r.get("created", ""))), None
+    return _merge_fields(LINKS)(key, b, o, t)
 
 
 def _differ(fields) -> str:
