@@ -179,11 +179,18 @@ def run_agree(args: argparse.Namespace) -> int:
         if stored.document_sha256 and stored.document_sha256 != document.sha256:
             stderr.print(f"hedgerow: warning: {name}'s annotations were made on another version of the text; "
                          f"run `hedgerow check {args.document} --all --apply` first")
-    report = agreement_report(document.text, load_layers(files), tags)
+    from tui.core.link_agreement import link_agreement, link_agreement_table
+    from tui.core.links import load_with_links
+
+    layers, links = load_with_links(files)
+    report = agreement_report(document.text, layers, tags)
+    report["links"] = link_agreement(layers, links)
     if args.json:
         sys.stdout.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     else:
         stdout_console().print(agreement_table(report))
+        if any(report["links"]["links"].values()):
+            stdout_console().print(link_agreement_table(report["links"]))
     if args.min_f1 is not None:
         failing = [p for p in report["pairs"] if p["overall"]["exact_f1"] is None or p["overall"]["exact_f1"] < args.min_f1]
         for pair in failing:

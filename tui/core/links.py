@@ -186,3 +186,18 @@ def dangling(links: Iterable[Link], ids: set[str] | Mapping[str, object]) -> lis
 
 def link_records(links: Iterable[Link]) -> dict[str, dict]:
     return {link.id: link.to_record() for link in links}
+
+
+def load_with_links(files: Mapping[str, object]) -> tuple[dict[str, list[Annotation]], dict[str, list[Link]]]:
+    """Every named layer's annotations and links (agreement, review), each file read once."""
+    from pathlib import Path
+
+    from tui.core.store import AnnotationStore
+
+    layers: dict[str, list[Annotation]] = {}
+    links: dict[str, list[Link]] = {}
+    for name, path in files.items():
+        stored = AnnotationStore(Path(str(path))).load()
+        layers[name] = stored.annotations
+        links[name] = list(LinkIndex(stored.tables.get(LINKS)))
+    return layers, links
