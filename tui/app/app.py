@@ -18,6 +18,8 @@ from tui.app.cells import snippet
 from tui.app.commands import HedgerowCommands
 from tui.app.dialogs import ConfirmDialog, NoteDialog
 from tui.app.document_view import DocumentView
+from tui.app.linking import LINK_BINDINGS, LINK_HELP, LinkingMixin
+from tui.app.links_panel import LinksPanel
 from tui.app.panels import DocumentPanel, TagLegend
 from tui.app.search_bar import SearchBar
 from tui.app.styles import tag_styles
@@ -39,7 +41,7 @@ EXPORT_EXTENSIONS = {"json": "json", "w3c": "w3c.jsonld", "jsonl": "jsonl", "csv
 ANCHOR_ON_THE_SPOT = 50  # changes this small are re-checked on the UI thread; larger ones in a worker
 
 
-class HedgerowApp(SavingApp):
+class HedgerowApp(LinkingMixin, SavingApp):
     CSS_PATH = ["app.tcss", "dialogs.tcss"]
     TITLE = "hedgerow"
     COMMANDS = SavingApp.COMMANDS | {HedgerowCommands}
@@ -65,6 +67,7 @@ class HedgerowApp(SavingApp):
         Binding("tab", "focus_next", "Next pane", show=False, id="app.focus_next"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
+        *LINK_BINDINGS,
     ]
 
     HELP = [
@@ -90,6 +93,7 @@ class HedgerowApp(SavingApp):
                     ("app.focus_next", "move between the text and the annotation list"),
                     ("ctrl+p", "command palette: every action, exports too"),
                     ("app.help", "this help"), ("app.quit", "quit (everything is already saved)")]),
+        LINK_HELP,
     ]
 
     def __init__(self, session: Session) -> None:
@@ -112,6 +116,7 @@ class HedgerowApp(SavingApp):
                 yield Static("", id="position")
             with Vertical(id="sidebar"):
                 yield DocumentPanel(session, id="details")
+                yield LinksPanel(session, id="links")
                 yield TagLegend(session, id="legend")
                 yield AnnotationList(session, id="annotations")
         yield SearchBar(id="search")
@@ -131,6 +136,7 @@ class HedgerowApp(SavingApp):
             self.set_keymap(self.session.config.keys)
         self.query_one(SearchBar).display = False
         self.session.subscribe(self._on_change)
+        self.links_mounted()
         if self.session.loaded:
             self._annotations_ready()
         else:
@@ -264,7 +270,8 @@ class HedgerowApp(SavingApp):
         return self.session.at(self.view.cursor)
 
     def _follow_cursor(self) -> None:
-        self.annotation_list.highlight_annotation(self.under_cursor())
+        self.annotation_list.highlight_annotation(annotation := self.under_cursor())
+        self.show_links(annotation)
 
     @on(DocumentView.CursorMoved)
     def _cursor_moved(self) -> None:
@@ -475,14 +482,16 @@ class HedgerowApp(SavingApp):
         """Write the annotations as they are now to a file in the current directory, in a worker."""
         document = self.session.document
         path = Path.cwd() / f"{document.stem}.{self.session.annotator}.{EXPORT_EXTENSIONS[fmt]}"
-        layer = self.session.layer.snapshot()
-        self.run_worker(lambda: self._export(fmt, path, layer), thread=True, group="export", exit_on_error=False)
+        layer, links = self.session.layer.snapshot(), list(self.session.links)
+        self.run_worker(lambda: self._export(fmt, path, layer, links), thread=True, group="export",
+                        exit_on_error=False)
 
-    def _export(self, fmt: str, path: Path, layer) -> None:
+    def _export(self, fmt: str, path: Path, layer, links=()) -> None:
         from tui.core.export import pieces
 
         try:
-            atomic_write_chunks(path, (piece.encode("utf-8") for piece in pieces(fmt, self.session.document, layer)))
+            atomic_write_chunks(path, (piece.encode("utf-8") for piece in pieces(fmt, self.session.document, layer,
+                                                                                 links)))
         except HedgerowError as error:
             self.call_from_thread(self.notify, f"Export failed: {error}", severity="error")
             return
@@ -507,6 +516,7 @@ class HedgerowApp(SavingApp):
              self.action_reanchor),
             ("Filter: all tags", "Show every annotation in the list", lambda: self.set_filter(None)),
         ]
+        commands += self.link_palette_commands()
         for tag in self.session.tags:
             commands.append((f"Tag selection as {tag.name}", tag.description, lambda n=tag.key: self.action_tag(int(n))))
             commands.append((f"Filter: {tag.name}", f"List only {tag.name} annotations",

@@ -19,7 +19,7 @@ Look of a cell, composed in this order:
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from itertools import pairwise
 
 from rich.color import Color, blend_rgb
@@ -126,6 +126,7 @@ class DocumentView(ScrollView, can_focus=True):
 
     OVERLAP_STYLE = Style(underline=True)
     FLAGGED_STYLE = Style(strike=True)
+    LINKED_STYLE = Style(italic=True)  # a span with links: a subtle mark (the current one is bold)
     CURRENT_STYLE = Style(bold=True)  # plus a lightened background, see _emphasis
     MATCH_STYLE = Style(color="black", bgcolor="yellow")
     CURRENT_MATCH_STYLE = Style(color="black", bgcolor="dark_orange", bold=True)
@@ -179,6 +180,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._longest_match = 0
         self._current_match: int | None = None
         self._flagged: frozenset[str] = frozenset()
+        self._is_linked: Callable[[str], bool] | None = None
         self._starts: list[int] = []  # start offset of each visual row
         self._wrap_width = 0
         self._wrapped_to = 0  # paragraphs before this offset are wrapped; len(text) + 1 when all are
@@ -239,6 +241,11 @@ class DocumentView(ScrollView, can_focus=True):
     def set_flagged(self, ids: Iterable[str]) -> None:
         """Annotations whose quote no longer holds; drawn struck through."""
         self._flagged = frozenset(ids)
+        self.refresh_annotations()
+
+    def set_linked(self, is_linked: Callable[[str], bool] | None) -> None:
+        """Which annotations have links (asked as rows are drawn); drawn in italics."""
+        self._is_linked = is_linked
         self.refresh_annotations()
 
     def set_matches(self, matches: Iterable[tuple[int, int]], current: int | None = None) -> None:
@@ -588,6 +595,8 @@ class DocumentView(ScrollView, can_focus=True):
                 style += self.OVERLAP_STYLE
             if self._flagged and any(a.id in self._flagged for a in covering):
                 style += self.FLAGGED_STYLE
+            if self._is_linked is not None and self._is_linked(innermost.id):
+                style += self.LINKED_STYLE
             if self._current is not None and any(a.id == self._current.id for a in covering):
                 style = self._emphasis(style)
         for index, (match_start, match_end) in matches:
