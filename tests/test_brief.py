@@ -146,7 +146,8 @@ def test_untrusted_text_is_inert_in_every_rendering(project_doc: Path) -> None:
     session.link(made.id, actor.id, "by")
     brief = build_brief(session.text, session.layer, session.links, {"title": evil}, session.layer.get)
     md = to_markdown(brief)
-    assert "\x1b" not in md and "\x07" not in md and "<b>" not in md and "*em*" not in md and "](" not in md
+    assert "\x1b" not in md and "\x07" not in md and "<b>" not in md and "*em*" not in md and "[link](http" not in md
+    assert "[bold red]" not in md and "\\[bold red\\]x\\[/\\]" in md
     assert md_escape("a|b") == "a\\|b"
     console = Console(width=200, record=True, color_system=None, force_terminal=True)
     console.print(to_text(brief, 200))

@@ -9,7 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.core.brief import Brief, Commitment, Span, bar
+from tui.core.brief import Brief, Commitment, Span, bar, summary_line
 
 Target = tuple[int, int]  # the span a line jumps to
 
@@ -68,10 +68,8 @@ class BriefScreen(ModalScreen[Target | None]):
         self.query_one(OptionList).focus()
 
     def _summary(self) -> Text:
-        totals = self.brief.to_json()["totals"]
-        return Text(f"{totals['commitments']} commitments: {totals['hedged']} hedged, {totals['bare']} bare · "
-                    f"{totals['entities']} actors · {totals['unlinked_hedges']} hedges linked to nothing · "
-                    f"⏎ goes to the span · esc closes")
+        return Text.assemble(summary_line(self.brief), "  ", ("█", "#ffaf5f"), " hedged ", ("█", "#87d787"),
+                             " bare · ⏎ goes to the span · esc closes")
 
     def _line(self, prompt: Text, target: Target | None) -> Option:
         self.targets.append(target)
@@ -107,8 +105,8 @@ class BriefScreen(ModalScreen[Target | None]):
             for hedge in c.hedges:
                 options.append(self._line(Text.assemble("      hedged by ", (f"“{_one_line(hedge.quote)}”", "#ffaf5f")),
                                           _span(hedge)))
-            options.append(self._line(Text(f"      {_one_line(c.sentence, 160)}", style="dim italic"),
-                                      (c.sentence_start, c.sentence_end)))
+            options.append(self._line(Text(f"      {_one_line(c.sentence)}", style="dim italic", no_wrap=True,
+                                           overflow="ellipsis"), (c.sentence_start, c.sentence_end)))
         return options
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

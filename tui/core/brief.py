@@ -190,6 +190,17 @@ def _tags_of(annotations: Iterable[Annotation], by: dict, hedges_of: dict) -> tu
 # -- rendering -----------------------------------------------------------------------------
 
 
+def counted(number: int, noun: str) -> str:
+    """"1 commitment", "2 commitments"."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+def summary_line(brief: Brief) -> str:
+    totals = brief.to_json()["totals"]
+    return (f"{counted(totals['commitments'], 'commitment')}: {totals['hedged']:,} hedged, {totals['bare']:,} bare · "
+            f"{counted(totals['entities'], 'actor')} · {counted(totals['unlinked_hedges'], 'hedge')} linked to nothing")
+
+
 def _one_line(text: str) -> str:
     return shown_line(" ".join(text.split()))
 
@@ -198,7 +209,7 @@ def _quoted(span: Span) -> str:
     return f"“{_one_line(span.quote)}”"
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#&])")  # what can start emphasis, code, links, HTML, tables
 
 
 def md_escape(text: str) -> str:
@@ -209,12 +220,10 @@ def md_escape(text: str) -> str:
 def to_markdown(brief: Brief) -> str:
     title = brief.document.get("title") or brief.document.get("path") or "document"
     lines = [f"## Brief: {md_escape(str(title))}", ""]
-    totals = brief.to_json()["totals"]
-    lines += [f"{totals['commitments']} commitments, {totals['hedged']} hedged and {totals['bare']} bare; "
-              f"{len(brief.entities)} actors; {len(brief.unlinked_hedges)} hedges linked to nothing.", ""]
+    lines += [md_escape(summary_line(brief)) + ".", ""]
     for entity in brief.entities:
         lines += [f"### {md_escape(entity.name)}", "",
-                  f"{len(entity.commitments)} commitments: {entity.hedged} hedged, {entity.bare} bare.", ""]
+                  f"{counted(len(entity.commitments), 'commitment')}: {entity.hedged} hedged, {entity.bare} bare.", ""]
         lines += _md_commitments(entity.commitments)
     if brief.unattributed:
         lines += ["### Commitments with no actor linked", ""] + _md_commitments(brief.unattributed)
@@ -260,11 +269,9 @@ def to_text(brief: Brief, width: int = 100):
 
     parts: list = []
     title = brief.document.get("title") or brief.document.get("path") or "document"
-    totals = brief.to_json()["totals"]
     parts.append(Text.assemble(("Brief: ", "bold"), (_one_line(str(title)), "bold")))
-    parts.append(Text(f"{totals['commitments']} commitments: {totals['hedged']} hedged, {totals['bare']} bare · "
-                      f"{len(brief.entities)} actors · {len(brief.unlinked_hedges)} hedges linked to nothing",
-                      style="dim"))
+    parts.append(Text.assemble((summary_line(brief), "dim"), "  ", ("█", "#ffaf5f"), " hedged ", ("█", "#87d787"),
+                               " bare"))
     room = max(20, width - 8)
     for entity in brief.entities:
         parts.append(Text())
@@ -278,8 +285,12 @@ def to_text(brief: Brief, width: int = 100):
         parts += _text_commitments(brief.unattributed, room)
     if brief.unlinked_hedges:
         parts += [Text(), Text("Hedges linked to nothing", style="bold")]
-        parts += [Text(f"  {_quoted(h)[:room]}  {h.start}–{h.end}") for h in brief.unlinked_hedges]
+        parts += [Text(f"  {_cut(_quoted(h), room)}  {h.start}–{h.end}") for h in brief.unlinked_hedges]
     return Group(*parts)
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
 def _text_commitments(commitments: list[Commitment], room: int) -> list:
@@ -287,9 +298,9 @@ def _text_commitments(commitments: list[Commitment], room: int) -> list:
 
     lines = []
     for c in commitments:
-        lines.append(Text.assemble("  → ", (_quoted(c.span)[:room], "#87d787"), f"  {c.span.start}–{c.span.end}"))
+        lines.append(Text.assemble("  → ", (_cut(_quoted(c.span), room), "#87d787"), f"  {c.span.start}–{c.span.end}"))
         hedges = ", ".join(_quoted(h) for h in c.hedges)
-        lines.append(Text.assemble("      hedged by ", (hedges[:room], "#ffaf5f")) if hedges
+        lines.append(Text.assemble("      hedged by ", (_cut(hedges, room - 10), "#ffaf5f")) if hedges
                      else Text("      bare", style="dim"))
-        lines.append(Text(f"      {_one_line(c.sentence)[:room]}", style="dim italic"))
+        lines.append(Text(f"      {_cut(_one_line(c.sentence), room)}", style="dim italic"))
     return lines
