@@ -141,7 +141,7 @@ def test_links_are_saved_in_their_own_table_and_loaded(session: Session, project
     link = session.link(commitment.id, actor.id, "by")
     session.save()
     data = json.loads(session.store.path.read_text(encoding="utf-8"))
-    assert data[LINKS] == {link.id: {"id": link.id, "from": commitment.id, "relation": "by", "to": actor.id,
+    assert data[LINKS] == {link.id: {"from": commitment.id, "relation": "by", "to": actor.id,
                                      "created": link.created}}
     again = Session.open(project_doc, ALICE)
     assert list(again.links) == [link]
@@ -234,3 +234,17 @@ def test_check_reports_broken_links_and_removes_them_only_with_apply(session: Se
     assert "removed 2 broken link(s)" in capsys.readouterr()[0]
     assert LINKS not in json.loads(path.read_text(encoding="utf-8"))
     assert main(args) == 0
+
+
+def test_a_hand_edited_key_still_deletes_and_unlinks(session: Session) -> None:
+    actor, commitment, suggested, _ = simmons(session)
+    session.link(commitment.id, actor.id, "by")
+    session.link(suggested.id, commitment.id, "hedges")
+    session.save()
+    data = json.loads(session.store.path.read_text(encoding="utf-8"))
+    data[LINKS] = {f"hand-{i}": record for i, record in enumerate(data[LINKS].values())}
+    session.store.path.write_text(json.dumps(data), encoding="utf-8")
+    again = Session.open(session.document.path, ALICE)
+    again.unlink(suggested.id, commitment.id)
+    again.delete(actor.id)
+    assert again.tables[LINKS] == {} and len(again.links) == 0

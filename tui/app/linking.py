@@ -184,7 +184,7 @@ class LinkingMixin:
         self.view.reveal(event.annotation.start, event.annotation.end)
 
     def on_links_panel_remove(self, event: LinksPanel.Remove) -> None:
-        if self.session.remove_links([event.link.id]):
+        if self.session.remove_links([event.key]):
             self.notify(f"Removed the {shown_line(event.link.relation)} link (u undoes)", timeout=2)
 
     # -- the brief ------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from tui.core.session import Session
 @dataclass(frozen=True)
 class LinkRow:
     outgoing: bool  # the annotation is the link's source
+    key: str  # the link's record in the layer file
     link: Link
     other: Annotation | None  # None: the other end no longer exists (see `hedgerow check`)
 
@@ -59,9 +60,9 @@ class LinksPanel(RowList):
             self.annotation = annotation
 
     class Remove(Message):
-        def __init__(self, link: Link) -> None:
+        def __init__(self, key: str, link: Link) -> None:
             super().__init__()
-            self.link = link
+            self.key, self.link = key, link
 
     def __init__(self, session: Session, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -75,8 +76,9 @@ class LinksPanel(RowList):
         rows: list[LinkRow] = []
         if annotation is not None:
             links, layer = self.session.links, self.session.layer
-            rows = [LinkRow(True, link, layer.get(link.target)) for link in links.outgoing(annotation.id)]
-            rows += [LinkRow(False, link, layer.get(link.source)) for link in links.incoming(annotation.id)]
+            rows = [LinkRow(link.source == annotation.id, key, link,
+                            layer.get(link.target if link.source == annotation.id else link.source))
+                    for key, link in links.keyed(annotation.id)]
             rows.sort(key=lambda r: (not r.outgoing, r.link.relation, r.other.start if r.other else -1))
         self.set_rows(rows)
         self.styles.height = max(3, min(7, len(rows) + 2))
@@ -111,7 +113,7 @@ class LinksPanel(RowList):
     def action_remove(self) -> None:
         row = self.current
         if row is not None:
-            self.post_message(self.Remove(row.link))
+            self.post_message(self.Remove(row.key, row.link))
 
     def on_click(self, event: events.Click) -> None:
         event.prevent_default()  # not RowList's: it would move the document

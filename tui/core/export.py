@@ -78,6 +78,11 @@ def document_meta(document: Document) -> dict:
             "length": len(document.text)}
 
 
+def exported_link(link: Link) -> dict:
+    """A link's record with its id (in the layer file the id is the record's key)."""
+    return {"id": link.id, **link.to_record()}
+
+
 def _sorted_links(links: Iterable[Link]) -> list[Link]:
     return sorted(links, key=lambda link: (link.source, link.relation, link.target))
 
@@ -91,7 +96,7 @@ def json_pieces(document: Document, annotations: Iterable[Annotation], links: It
     }
     links = _sorted_links(links)
     if links:  # an export without links reads as before
-        data["links"] = Streamed(links, Link.to_record)
+        data["links"] = Streamed(links, exported_link)
     yield from _dump_pieces(data)
     yield "\n"
 
@@ -102,7 +107,7 @@ def jsonl_pieces(document: Document, annotations: Iterable[Annotation], links: I
     for a in _ordered(annotations):
         yield json.dumps(a.to_record(), ensure_ascii=False, sort_keys=True) + "\n"
     for link in _sorted_links(links):
-        yield json.dumps({"type": "link", **link.to_record()}, ensure_ascii=False, sort_keys=True) + "\n"
+        yield json.dumps({"type": "link", **exported_link(link)}, ensure_ascii=False, sort_keys=True) + "\n"
 
 
 def csv_pieces(document: Document, annotations: Iterable[Annotation], links: Iterable[Link] = ()) -> Iterator[str]:
@@ -187,15 +192,17 @@ def w3c_annotation(a: Annotation, source: str) -> dict:
 
 def w3c_link(link: Link) -> dict:
     """A link as a W3C linking annotation: its two annotations as targets, by IRI; the relation as its body."""
-    return {
+    item = {
         "id": _urn(link.id),
         "type": "Annotation",
         "motivation": "linking",
-        "created": link.created or "1970-01-01T00:00:00.000Z",
         "body": {"type": "TextualBody", "purpose": "classifying", "value": link.relation},
         "target": [_urn(link.source), _urn(link.target)],
         EXTENSION: {"relation": link.relation, "from": link.source, "to": link.target},
     }
+    if link.created:
+        item["created"] = link.created
+    return item
 
 
 class _Items:

@@ -161,6 +161,10 @@ class Layer:
         """The columns and the row numbers to write, for the store."""
         return self._rows, self._by_id
 
+    def rows_in_position_order(self) -> tuple[Rows, Sequence[int]]:
+        """The columns and the row numbers in document order, to read many without making objects."""
+        return self._rows, self._by_position
+
     # -- changing --------------------------------------------------------------------
 
     def _check_unfrozen(self) -> None:

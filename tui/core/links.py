@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from tui.core.annotation import Annotation, utc_now
 from tui.core.errors import InputError
@@ -20,6 +20,7 @@ from tui.core.tags import Relations
 LINKS = "links"  # the layer file's table of links
 _NAMESPACE = uuid.UUID("5b0f3c4e-9d2a-4c1e-8f57-6a1d0e3b7c21")  # hedgerow's links (uuid5)
 _FIELDS = ("from", "relation", "to")
+_STR = (str, str, str, str)
 
 
 def link_key(source: str, relation: str, target: str) -> str:
@@ -27,33 +28,38 @@ def link_key(source: str, relation: str, target: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, f"{source}\n{relation}\n{target}"))
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
+class Link(NamedTuple):
     source: str  # the annotation the link starts from (a commitment, for `by`)
     relation: str
     target: str
-    created: str = field(default_factory=utc_now)
+    created: str = ""
+
+    @classmethod
+    def made_now(cls, source: str, relation: str, target: str) -> Link:
+        return cls(source, relation, target, utc_now())
 
     @property
     def id(self) -> str:
         return link_key(self.source, self.relation, self.target)
 
     def to_record(self) -> dict:
-        return {"id": self.id, "from": self.source, "relation": self.relation, "to": self.target,
-                "created": self.created}
+        return {"created": self.created, "from": self.source, "relation": self.relation, "to": self.target}
 
     @classmethod
     def from_record(cls, record: object) -> Link:
         """A link from its stored record; ValueError says what is wrong."""
+        if type(record) is dict:
+            source, relation, target = record.get("from"), record.get("relation"), record.get("to")
+            created = record.get("created", "")
+            if type(source) is str and type(relation) is str and type(target) is str and type(created) is str \
+                    and source and relation and target:
+                return cls(source, relation, target, created)
         if not isinstance(record, dict):
             raise ValueError("a link must be an object")
         for name in _FIELDS:
             if not isinstance(record.get(name), str) or not record[name]:
                 raise ValueError(f"a link needs a non-empty string {name!r}")
-        created = record.get("created", "")
-        if not isinstance(created, str):
-            raise ValueError("a link's 'created' must be a string")
-        return cls(record["from"], record["relation"], record["to"], created)
+        raise ValueError("a link's 'created' must be a string")
 
     def other_end(self, annotation_id: str) -> str:
         return self.target if annotation_id == self.source else self.source
@@ -62,28 +68,63 @@ class Link:
 class LinkIndex:
     """The links table (key -> record), and each annotation's links both ways, kept together.
 
-    Session applies every change to the table through `apply`, so the index never goes stale.
+    Session passes every change of the table to `put`, so the index never goes stale. The
+    records are indexed when first asked about (`ready` does it at once, e.g. in a worker), so
+    a command that never looks at links does not pay for 50,000 of them.
     """
 
     def __init__(self, table: Mapping[str, dict] | None = None) -> None:
+        self._unread: dict[str, dict] = dict(table or {})
         self._links: dict[str, Link] = {}
         self._from: dict[str, list[str]] = {}
         self._to: dict[str, list[str]] = {}
-        self.damaged: dict[str, str] = {}  # key -> why a record could not be read as a link
-        for key, record in (table or {}).items():
-            self.put(key, record)
+        self._damaged: dict[str, str] = {}  # key -> why a record could not be read as a link
+
+    def ready(self) -> LinkIndex:
+        """Index the records not yet indexed."""
+        if not self._unread:
+            return self
+        unread, self._unread = self._unread, {}
+        links, outgoing, incoming, new = self._links, self._from, self._to, tuple.__new__
+        for key, record in unread.items():  # put(), unrolled
+            link = None
+            if type(record) is dict and len(record) == 4:  # as hedgerow writes it: checked in one go
+                source, relation, target = record.get("from"), record.get("relation"), record.get("to")
+                created = record.get("created")
+                if _STR == (type(source), type(relation), type(target), type(created)) and source and relation \
+                        and target:
+                    link = links[key] = new(Link, (source, relation, target, created))
+            if link is None:
+                try:
+                    link = links[key] = Link.from_record(record)
+                except ValueError as error:
+                    self._damaged[key] = str(error)
+                    continue
+            if (keys := outgoing.get(link.source)) is None:
+                outgoing[link.source] = [key]
+            else:
+                keys.append(key)
+            if (keys := incoming.get(link.target)) is None:
+                incoming[link.target] = [key]
+            else:
+                keys.append(key)
+        return self
+
+    @property
+    def damaged(self) -> dict[str, str]:
+        return self.ready()._damaged
 
     def __len__(self) -> int:
-        return len(self._links)
+        return len(self.ready()._links)
 
     def __iter__(self) -> Iterator[Link]:
-        return iter(self._links.values())
+        return iter(self.ready()._links.values())
 
     def __contains__(self, key: object) -> bool:
-        return key in self._links
+        return key in self.ready()._links
 
     def get(self, key: str) -> Link | None:
-        return self._links.get(key)
+        return self.ready()._links.get(key)
 
     def put(self, key: str, record: dict | None) -> None:
         """Take the record stored under `key` (None: removed)."""
@@ -93,14 +134,14 @@ class LinkIndex:
         try:
             link = Link.from_record(record)
         except ValueError as error:
-            self.damaged[key] = str(error)
+            self._damaged[key] = str(error)
             return
         self._links[key] = link
         self._from.setdefault(link.source, []).append(key)
         self._to.setdefault(link.target, []).append(key)
 
     def drop(self, key: str) -> None:
-        self.damaged.pop(key, None)
+        self.ready()._damaged.pop(key, None)
         link = self._links.pop(key, None)
         if link is None:
             return
@@ -111,19 +152,29 @@ class LinkIndex:
                 del ends[end]
 
     def outgoing(self, annotation_id: str) -> list[Link]:
-        return [self._links[k] for k in self._from.get(annotation_id, ())]
+        return [self._links[k] for k in self.ready()._from.get(annotation_id, ())]
 
     def incoming(self, annotation_id: str) -> list[Link]:
-        return [self._links[k] for k in self._to.get(annotation_id, ())]
+        return [self._links[k] for k in self.ready()._to.get(annotation_id, ())]
+
+    def keyed(self, annotation_id: str) -> list[tuple[str, Link]]:
+        """(key, link) of every link at the annotation, either way: the key is the record's, which a
+        hand-edited file may not have derived from the link's ends."""
+        self.ready()
+        keys = self._from.get(annotation_id, []) + self._to.get(annotation_id, [])
+        return [(key, self._links[key]) for key in dict.fromkeys(keys)]
 
     def of(self, annotation_id: str) -> list[Link]:
         """Every link starting or ending at the annotation."""
         return self.outgoing(annotation_id) + self.incoming(annotation_id)
 
     def is_linked(self, annotation_id: str) -> bool:
+        if self._unread:
+            self.ready()
         return annotation_id in self._from or annotation_id in self._to
 
     def linked_ids(self) -> set[str]:
+        self.ready()
         return set(self._from) | set(self._to)
 
 
@@ -146,7 +197,7 @@ def check_link(layer: Mapping[str, Annotation] | object, relations: Relations, l
     if not relation.fits(source.tag, target.tag):
         raise InputError(f"relation {relation.name!r} links {_a(relation.source)} to {_a(relation.target)}, "
                          f"not {_a(source.tag)} to {_a(target.tag)}")
-    link = Link(source.id, relation.name, target.id)
+    link = Link.made_now(source.id, relation.name, target.id)
     if link.id in links:
         raise InputError(f"already linked: {source.tag} {source.id[:8]} {relation.name} {target.tag} {target.id[:8]}")
     return link

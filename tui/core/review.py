@@ -415,8 +415,8 @@ class Review:
         links = self.session.links
         changes: dict[str, tuple[dict | None, dict | None]] = {}
         for gold_id in removed:
-            for link in links.of(gold_id):
-                changes[link.id] = (table.get(link.id), None)
+            for key, _ in links.keyed(gold_id):
+                changes[key] = (table.get(key), None)
         if not self._links_of:
             return [(LINKS, key, before, after) for key, (before, after) in changes.items()]
         decisions = dict(self.decisions)
@@ -450,7 +450,7 @@ class Review:
                     relation = relations.get(link.relation)
                     if relation is None or not relation.fits(tag_of(ends[0]) or "", tag_of(ends[1]) or ""):
                         continue
-                    gold = Link(ends[0], link.relation, ends[1])
+                    gold = Link.made_now(ends[0], link.relation, ends[1])
                     if gold.id not in table and gold.id not in changes:
                         changes[gold.id] = (None, gold.to_record())
         return [(LINKS, key, before, after) for key, (before, after) in changes.items()]

@@ -59,6 +59,7 @@ class Session:
     def read_annotations(self) -> tuple[StoredLayer, Layer]:
         """Read and index the annotation file; safe in a worker thread. Raises StoreError."""
         stored = self.store.load(self.document.text)
+        self._read_links = (stored, LinkIndex(stored.tables.get(LINKS)).ready())  # indexed here, not on the UI thread
         return stored, stored.layer
 
     def install(self, stored: StoredLayer, layer: Layer) -> None:
@@ -72,7 +73,9 @@ class Session:
             layer = stored.layer if len(stored.layer) else Layer(text=self.document.text)
         self.layer = layer
         self.tables: dict[str, dict] = {name: dict(t) for name, t in stored.tables.items()}
-        self.links = LinkIndex(self.tables.get(LINKS))
+        read = getattr(self, "_read_links", None)
+        self.links = read[1] if read is not None and read[0] is stored else LinkIndex(self.tables.get(LINKS))
+        self._read_links = None
 
     # -- reading -------------------------------------------------------------
 
@@ -136,7 +139,7 @@ class Session:
     def delete(self, annotation_id: str) -> Annotation:
         """Delete the annotation and its links, as one undoable step."""
         annotation = self.layer[annotation_id]
-        unlinked = tuple((LINKS, link.id, self.tables[LINKS][link.id], None) for link in self.links.of(annotation_id))
+        unlinked = tuple((LINKS, key, self.tables[LINKS][key], None) for key, _ in self.links.keyed(annotation_id))
         self._commit(Change(f"delete {annotation.tag}", ((annotation, None),), unlinked))
         return annotation
 
@@ -150,13 +153,13 @@ class Session:
 
     def unlink(self, source_id: str, target_id: str, relation: str | None = None) -> list[Link]:
         """Remove the links from `source_id` to `target_id` (of `relation` only, if given), as one step."""
-        gone = [link for link in self.links.outgoing(source_id)
-                if link.target == target_id and relation in (None, link.relation)]
+        gone = [(key, link) for key, link in self.links.keyed(source_id)
+                if link.source == source_id and link.target == target_id and relation in (None, link.relation)]
         if not gone:
             what = f"{relation} link" if relation else "link"
             raise InputError(f"no {what} from {source_id} to {target_id}")
-        self._commit(Change("unlink", (), tuple((LINKS, link.id, self.tables[LINKS][link.id], None) for link in gone)))
-        return gone
+        self._commit(Change("unlink", (), tuple((LINKS, key, self.tables[LINKS][key], None) for key, _ in gone)))
+        return [link for _, link in gone]
 
     def remove_links(self, keys: Iterable[str], label: str = "unlink") -> Change | None:
         """Remove links by key as one step (`check --apply`, the details panel)."""
