@@ -155,7 +155,7 @@ DAMAGED = [
      "'start' must be an integer"),
     ("bool-offset", json.dumps({"annotations": {"k1": {**GOOD_RECORD, "end": True}}}).encode(),
      "'end' must be an integer"),
-    ("empty-span", json.dumps({"annotations": {"k1": {**GOOD_RECORD, "end": 0}}}).encode(), "empty or negative span"),
+    ("empty-span", json.dumps({"annotations": {"k1": {**GOOD_RECORD, "end": 0}}}).encode(), "empty span 0-0"),
     ("id-mismatch", json.dumps({"annotations": {"k2": GOOD_RECORD}}).encode(), "record k2 holds id k1"),
     ("newer-schema", json.dumps({"annotations": {}, "meta": {"hedgerow": {"schema": 99}}}).encode(), "newer hedgerow"),
     ("meta-not-object", json.dumps({"annotations": {}, "meta": {"hedgerow": "x"}}).encode(), "damaged meta"),
@@ -294,9 +294,18 @@ def test_full_disk_is_reported_and_old_file_untouched(saved: Session, monkeypatc
     with pytest.raises(StoreError) as info:
         saved.save()
     assert "the disk is full" in str(info.value)
+    assert "the old file is untouched" in str(info.value)
     assert str(saved.store.path) in str(info.value)
     assert saved.store.path.read_bytes() == before
     assert leftovers(saved.store.path.parent) == []
+    # A file that did not exist before: there is no old file to speak of, and none is left behind.
+    new = saved.store.path.with_name("new-layer.json")
+    with pytest.raises(StoreError) as info:
+        AnnotationStore(new).save(saved.layer.snapshot(), saved.meta())
+    message = str(info.value)
+    assert message == f"{new}: cannot write (the disk is full); nothing was written"
+    assert "old file" not in message and not new.exists()
+    assert leftovers(new.parent) == []
 
 
 def test_unwritable_folder_is_reported(saved: Session, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -450,15 +459,14 @@ def test_dumps_stable_writes_non_string_keys_as_json_does() -> None:
     json.loads(dumps_stable(data))
 
 
-def test_flat_encoder_without_the_c_module_gives_the_same_text(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_records_other_than_annotations_are_written_as_json_dumps_writes_them() -> None:
     from tui.core import store
 
-    record = {"b": 1, "a": "x\u0301 “q” \\ \n 👍🏽", "c": 1.5, "d": None, "e": True, "f": float("inf")}
-    fast = store._flat_encoder()
-    monkeypatch.setattr(store, "c_make_encoder", None)
-    slow = store._flat_encoder()
-    expected = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(store._FLAT_SEPARATOR, ": "))
-    assert fast(record) == slow(record) == expected
+    record = {"b": 1, "a": "x\u0301 “q” \\ \n 👍🏽", "c": 1.5, "d": None, "e": True, "f": float("inf"), "g": [1, {"h": 2}]}
+    expected = json.dumps(record, ensure_ascii=False, sort_keys=True, indent=2).replace("\n", "\n    ")
+    assert store._dump_record(record) == expected
+    data = {"review": {"k": record}}
+    assert dumps_stable(data) == json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
 
 
 def test_record_round_trip_equals_asdict() -> None:

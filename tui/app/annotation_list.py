@@ -8,6 +8,7 @@ from rich.style import Style
 from tui.app.cells import fit
 from tui.app.row_list import RowList, list_bindings
 from tui.core.annotation import Annotation
+from tui.core.layer import Ordered
 from tui.core.session import Session
 
 NOTE_MARK = "✎"
@@ -23,11 +24,12 @@ class AnnotationList(RowList):
         self.session = session
         self.tag_filter: str | None = None
         self.statuses: dict[str, str] = {}  # annotation id -> moved, fuzzy or orphan
+        self.ordered: Ordered | None = None  # the rows shown: RowList's rows, typed as what they are
         self.border_title = "annotations"
 
     def rebuild(self) -> None:
         """Recompute the rows after a change or a new filter."""
-        items = self.session.layer.in_order(self.tag_filter)  # rows are made only when drawn
+        items = self.ordered = self.session.layer.in_order(self.tag_filter)  # rows are made only when drawn
         self.set_rows(items)
         self.border_subtitle = f"{len(items):,}" + (f" {self.tag_filter}" if self.tag_filter else "")
 
@@ -36,9 +38,9 @@ class AnnotationList(RowList):
 
     def highlight_annotation(self, annotation: Annotation | None) -> None:
         """Follow the document's cursor: highlight this annotation's row."""
-        if annotation is None or not self.rows:
+        if annotation is None or not self.rows or self.ordered is None:
             return
-        index = self.rows.index_of(annotation.id)
+        index = self.ordered.index_of(annotation.id)
         if index is not None:
             self.set_highlight(index)
 

@@ -32,7 +32,7 @@ from tui.core.session import Session
 
 if TYPE_CHECKING:
     from tui.core.anchoring import Placement
-    from tui.core.layer import Stored
+    from tui.core.layer import Version
 
 # Re-anchoring, search and the clipboard (pyperclip, ctypes) are imported where used: not paying
 # for them before the first frame.
@@ -219,7 +219,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
             self._anchoring = False
             self._show_anchors(anchors)
 
-    def _update_anchors(self, annotations: list[Annotation | Stored]) -> None:
+    def _update_anchors(self, annotations: list[Version]) -> None:
         from tui.core.anchoring import Placement, anchor_all, quote_holds
 
         text, layer = self.session.text, self.session.layer

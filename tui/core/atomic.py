@@ -36,6 +36,8 @@ def atomic_write_chunks(path: Path, chunks: Iterable[bytes]) -> None:
         raise StoreError(f"{path}: cannot create {path.parent} ({_reason(error)})") from None
     # Named to match .gitignore's `.hedgerow-*.tmp`, so a temp left by a crash is never committed.
     temp = path.with_name(f".hedgerow-{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    # What a failure leaves: the file as it was, or (a new file) nothing at all.
+    left = "the old file is untouched" if path.exists() else "nothing was written"
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     except OSError as error:
@@ -55,7 +57,7 @@ def atomic_write_chunks(path: Path, chunks: Iterable[bytes]) -> None:
         except OSError:
             pass
         if isinstance(error, OSError):
-            raise StoreError(f"{path}: cannot write ({_reason(error)}); the old file is untouched") from None
+            raise StoreError(f"{path}: cannot write ({_reason(error)}); {left}") from None
         raise
     _fsync_directory(path.parent)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tui.core.annotation import Annotation
-from tui.core.layer import Layer, Stored
+from tui.core.layer import Layer, Version
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class Change:
     """Annotation pairs, plus (table, key, before, after) for records of other tables (review decisions)."""
 
     label: str
-    pairs: tuple[tuple[Annotation | Stored | None, Annotation | Stored | None], ...]  # Stored: see Session.replace_many
+    pairs: tuple[tuple[Version | None, Version | None], ...]  # Annotations, or Stored rows: see Session.replace_many
     records: tuple[tuple[str, str, dict | None, dict | None], ...] = ()
 
     def inverse(self) -> Change:
@@ -25,20 +25,20 @@ class Change:
                       tuple((table, key, after, before) for table, key, before, after in reversed(self.records)))
 
     @property
-    def touched(self) -> list[Annotation | Stored]:
-        """The annotations as they are after the change (deleted ones as they were); only `id` is sure."""
-        return [after or before for before, after in self.pairs if after or before]
+    def touched(self) -> list[Version]:
+        """The annotations as they are after the change (deleted ones as they were)."""
+        return [version for before, after in self.pairs if (version := after or before) is not None]
 
 
 def apply_change(layer: Layer, change: Change, tables: dict[str, dict] | None = None) -> None:
-    for table, key, _, after in change.records:
+    for table, key, _, record in change.records:
         records = tables.setdefault(table, {}) if tables is not None else {}
-        if after is None:
+        if record is None:
             records.pop(key, None)
         else:
-            records[key] = after
-    for before, after in change.pairs:
-        before, after = _made(before), _made(after)
+            records[key] = record
+    for old, new in change.pairs:
+        before, after = _made(old), _made(new)
         if before is None and after is not None:
             layer.add(after)
         elif after is None and before is not None:
@@ -47,8 +47,8 @@ def apply_change(layer: Layer, change: Change, tables: dict[str, dict] | None = 
             layer.replace(after)
 
 
-def _made(annotation: Annotation | Stored | None) -> Annotation | None:
-    return annotation.annotation() if isinstance(annotation, Stored) else annotation
+def _made(version: Version | None) -> Annotation | None:
+    return None if version is None else version.annotation()
 
 
 class History:

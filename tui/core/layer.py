@@ -12,9 +12,10 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Protocol
 
 from tui.core.annotation import Annotation
-from tui.core.rows import Rows
+from tui.core.rows import Rows, rows_on
 
 INDEX = "i"  # row numbers: 4 bytes each
 
@@ -27,7 +28,7 @@ class Layer:
     """
 
     def __init__(self, annotations: Iterable[Annotation] = (), text: str | None = None) -> None:
-        rows = Rows(text)
+        rows = rows_on(text)
         for annotation in annotations:
             rows.append_annotation(annotation)
         self._build(rows)
@@ -212,6 +213,17 @@ class Layer:
         return copy
 
 
+class Version(Protocol):
+    """One version of an annotation, as a change keeps it: an Annotation, or a Stored row.
+
+    Its `id` is read at once; the Annotation is made only when `annotation()` is called."""
+
+    @property
+    def id(self) -> str: ...
+
+    def annotation(self) -> Annotation: ...
+
+
 class Stored:
     """An annotation as one row holds it: what the undo history keeps of a large change, since
     rows never change (a dozen bytes each, where 100,000 Annotation objects would take 80 MB)."""
@@ -271,4 +283,4 @@ def _in_position_order(rows: Rows, by_id: Sequence[int]) -> list[int]:
     return sorted(by_id, key=lambda r: (((starts[r] << end_bits) | ends[r]) << tag_bits) | ranks[codes[r]])
 
 
-__all__ = ["Layer", "Ordered", "Stored"]
+__all__ = ["Layer", "Ordered", "Stored", "Version"]

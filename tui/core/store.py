@@ -16,16 +16,17 @@ from __future__ import annotations
 import gc
 import json
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from json.encoder import c_make_encoder, encode_basestring  # the C ones when available, as json.dumps uses
+from json.encoder import encode_basestring
 from pathlib import Path
 
-from tui.core.annotation import Annotation, record_values
+from tui.core.annotation import ID, Annotation, _field_values, record_values
 from tui.core.atomic import atomic_write_chunks
 from tui.core.errors import StoreError
 from tui.core.layer import Layer
-from tui.core.rows import Rows, encode_row
+from tui.core.rows import Rows, encode_row, encode_values, rows_on
 
 SCHEMA_VERSION = 1
 ANNOTATIONS = "annotations"
@@ -87,59 +88,24 @@ def _records(table: dict | Layer) -> Iterator[tuple[str, str]]:
             yield key, _dump_record(table[key])
 
 
-_FLAT_SEPARATOR = ",\n" + INDENT * 3
-
-
-def _flat_encoder():
-    """json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(_FLAT_SEPARATOR, ": ")), built once.
-
-    json.dumps and JSONEncoder.encode set up a new C encoder on every call, which cost as much
-    as the encoding itself when saving thousands of records; this sets it up once, exactly as
-    JSONEncoder.iterencode does, and falls back to JSONEncoder.encode without the C module.
-    """
-    encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=True, check_circular=False,
-                               separators=(_FLAT_SEPARATOR, ": "))
-    if c_make_encoder is not None:
-        try:
-            make = c_make_encoder(None, encoder.default, encode_basestring, None, ": ", _FLAT_SEPARATOR,
-                                  True, False, True)
-            return lambda record: "".join(make(record, 0))
-        except TypeError:  # a future signature: use the public API
-            pass
-    return encoder.encode
-
-
-_encode_flat = _flat_encoder()
-_SCALARS = frozenset({str, int, float, bool, type(None)})
-
-
-def _key(key) -> str:
+def _key(key: object) -> str:
     """A dict key as json.dumps writes it: always a string (1 -> "1", None -> "null")."""
     return encode_basestring(key if isinstance(key, str) else json.dumps(key))
 
 
-_STRING_FIELDS = ("annotator", "created", "document", "id", "modified", "note", "prefix", "quote", "suffix", "tag")
-_ANNOTATION_TEMPLATE = "{{\n" + ",\n".join(
-    f'{INDENT * 3}"{name}": {{{name}}}' for name in sorted((*_STRING_FIELDS, "start", "end"))
-) + "\n" + INDENT * 2 + "}}"
-
-
 def _dump_annotation(a: Annotation) -> str:
-    """An annotation as its flat record would be written, without building the dict."""
-    return _ANNOTATION_TEMPLATE.format(
-        annotator=encode_basestring(a.annotator), created=encode_basestring(a.created),
-        document=encode_basestring(a.document), end=int(a.end), id=encode_basestring(a.id),
-        modified=encode_basestring(a.modified), note=encode_basestring(a.note),
-        prefix=encode_basestring(a.prefix), quote=encode_basestring(a.quote), start=int(a.start),
-        suffix=encode_basestring(a.suffix), tag=encode_basestring(a.tag))
+    """An annotation as its record is written, without building the dict."""
+    return encode_values(_field_values(a))
 
 
 def _dump_record(record: dict | Annotation) -> str:
+    """A record as the store writes it: an annotation's through the field table's encoder,
+    anything else (a review decision, the meta) as json.dumps with the table's indent."""
     if type(record) is Annotation:
         return _dump_annotation(record)
-    if record and _SCALARS.issuperset(map(type, record.values())):  # flat: exact scalar types only
-        body = _encode_flat(record)
-        return "{\n" + INDENT * 3 + body[1:-1] + "\n" + INDENT * 2 + "}"
+    values = record_values(record)
+    if values is not None:
+        return encode_values(values)
     text = json.dumps(record, ensure_ascii=False, sort_keys=True, indent=2)
     return text.replace("\n", "\n" + INDENT * 2)
 
@@ -156,18 +122,84 @@ def read_json(path: Path) -> dict | None:
         raise StoreError(f"{path}: the file is empty, so it was damaged (hedgerow never writes an empty file); "
                          f"restore it, e.g. with git checkout, or remove it")
     try:
-        data = json.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise StoreError(f"{path}: corrupt (not UTF-8 at byte {error.start}); left untouched") from None
+    try:
+        data = parse_checked(text)
     except json.JSONDecodeError as error:
-        conflict = conflict_error(path, raw.decode("utf-8"))
+        conflict = conflict_error(path, text)
         if conflict:
             raise conflict from None
         raise StoreError(f"{path}: corrupt JSON at line {error.lineno} column {error.colno} ({error.msg}); "
                          f"left untouched, fix or restore it") from None
+    except DamagedJSON as error:
+        raise StoreError(f"{path}: {error}; left untouched") from None
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         raise StoreError(f"{path}: not a hedgerow annotation file (expected tables of records); left untouched")
     return data
+
+
+class DamagedJSON(ValueError):
+    """JSON that parses, or would, but is not fit to load: a key twice, nesting or a number too big."""
+
+
+class _Twice(dict):
+    """An object (or one of its descendants) that holds a key twice: `where` leads to it."""
+
+    where: tuple[str, ...] = ()
+
+
+def parse_checked(text: str | bytes) -> object:
+    """json.loads, refusing what json.loads lets through or dies of (DamagedJSON says what):
+
+    a key twice in one object (json.loads keeps the last silently, and the next save would
+    drop the other), nesting past the recursion limit, an integer past Python's digit limit.
+    """
+    found = False
+
+    def no_duplicates(pairs: list[tuple[str, object]]) -> dict:
+        nonlocal found
+        result = dict(pairs)
+        if len(result) != len(pairs):
+            seen: set[str] = set()
+            twice = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
+            marked = _Twice(result)
+            marked.where, found = (twice,), True
+            return marked
+        if found:  # below here, something held a key twice: say where
+            for key, value in pairs:
+                if type(value) is _Twice:
+                    marked = _Twice(result)
+                    marked.where = (key, *value.where)
+                    return marked
+        return result
+
+    try:
+        data = json.loads(text, object_pairs_hook=no_duplicates)
+    except RecursionError:
+        raise DamagedJSON("nested too deeply (JSON arrays or objects inside one another past Python's "
+                          "recursion limit)") from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError as error:  # int() past sys.get_int_max_str_digits()
+        if "digits" in str(error):
+            raise DamagedJSON(f"holds a number with more than {sys.get_int_max_str_digits():,} digits") from None
+        raise DamagedJSON(str(error)) from None
+    if type(data) is _Twice:
+        raise DamagedJSON(_twice_message(data.where))
+    return data
+
+
+def _twice_message(where: tuple[str, ...]) -> str:
+    names = [json.dumps(key, ensure_ascii=False)[:80] for key in where]
+    if len(names) == 1:
+        return f"the key {names[0]} appears twice at the top level"
+    if len(names) == 2:
+        return f"record {names[1]} appears twice in table {names[0]}"
+    inner = f" (at {' → '.join(names[3:-1])})" if len(names) > 4 else ""
+    field_name = names[-1] if len(names) > 3 else names[2]
+    return f"record {names[1]} of table {names[0]} has the key {field_name} twice{inner}"
 
 
 _TABLE_START = b'\n  "annotations": {\n'
@@ -198,19 +230,35 @@ def _stream_records(path: Path, take: Callable[[dict], None]) -> dict:
             while (end := buffer.find(_TABLE_END)) < 0:
                 cut = buffer.rfind(_RECORD_END)
                 if cut >= 0:
-                    take(json.loads(b"{" + buffer[:cut + len(_RECORD_CLOSE)] + b"}"))
+                    take(_batch(b"{\n" + buffer[:cut + len(_RECORD_CLOSE)] + b"}"))
                     buffer = buffer[cut + len(_RECORD_END):]
                 more = file.read(CHUNK)
                 if not more:
                     raise _OtherLayout
                 buffer += more
-            take(json.loads(b"{" + buffer[:end] + b"}"))
-            data = json.loads(opening + b"{}" + buffer[end + len(_TABLE_END):] + file.read())
-        except ValueError:
+            take(_batch(b"{\n" + buffer[:end] + b"}"))
+            data = parse_checked(opening + b"{}" + buffer[end + len(_TABLE_END):] + file.read())
+        except (ValueError, RecursionError):  # read_json reads it again and says what is wrong
             raise _OtherLayout from None
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         raise _OtherLayout
     return data
+
+
+_RECORD_KEY_LINE = b'\n    "'  # a record's key, at the table's indent (JSON strings hold no raw newline)
+_FIELD_LINE = b'\n      "'  # a field of a record
+
+
+def _batch(raw: bytes) -> dict:
+    """A batch of records; a key twice (in the batch, or in one record) is counted, not parsed out."""
+    records = json.loads(raw)
+    try:
+        fields = sum(map(len, records.values()))
+    except TypeError:  # a record that is not an object: _add_records says so
+        return records
+    if raw.count(_RECORD_KEY_LINE) != len(records) or raw.count(_FIELD_LINE) != fields:
+        parse_checked(b'{"annotations": ' + raw + b"}")  # says which key is there twice
+    return records
 
 
 _CONFLICT_IDS = re.compile(r"ours: annotations? ([^;\n]+)")  # the labels tui.core.merge writes
@@ -274,7 +322,7 @@ class AnnotationStore:
                 gc.enable()
 
     def _load(self, text: str | None) -> StoredLayer:
-        rows = Rows(text)
+        rows = rows_on(text)
         try:
             data = _stream_records(self.path, lambda records: self._add_records(rows, records))
         except FileNotFoundError:
@@ -283,7 +331,7 @@ class AnnotationStore:
             data = read_json(self.path)
             if data is None:
                 return StoredLayer(Layer(text=text))
-            rows = Rows(text)
+            rows = rows_on(text)
             self._add_records(rows, data.get(ANNOTATIONS, {}))
         data.pop(ANNOTATIONS, None)
         try:
@@ -304,8 +352,8 @@ class AnnotationStore:
         append, checked = rows.append, record_values
         for key, record in records.items():
             values = checked(record)
-            if values is not None and values[9] == key:
-                append(*values)
+            if values is not None and values[ID] == key:
+                append(values)
             else:
                 rows.append_annotation(self._annotation(key, record))  # or says what is wrong
 
