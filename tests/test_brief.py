@@ -154,3 +154,30 @@ def test_untrusted_text_is_inert_in_every_rendering(project_doc: Path) -> None:
     shown = console.export_text()
     assert "[bold red]x[/]" in shown  # printed as text, not applied as markup
     assert "\x1b" not in shown and "\x07" not in shown
+
+
+def test_entities_group_mentions_set_through_the_cli_and_undoable(capsys, project_doc: Path) -> None:
+    simmons = add(capsys, project_doc, "Simmons", "actor", "--entity", "  Robert   Simmons ")
+    text = Session.open(project_doc, SessionOptions(annotator="nobody")).text
+    first = text.index("Simmons")
+    code, out, _ = run(capsys, "add", project_doc, *ALICE, "--start", first, "--end", first + 7, "--tag", "actor",
+                       "--entity", "Robert Simmons", "--json")
+    assert code == 0 and json.loads(out)["entity"] == "Robert Simmons"
+    other = json.loads(out)["id"]
+    made = add(capsys, project_doc, "setting up a team by 2007", "commitment")
+    run(capsys, "link", project_doc, *ALICE, made, other, "-r", "by")
+    brief = json.loads(run(capsys, "brief", project_doc, *ALICE, "-f", "json")[1])
+    [entity] = brief["entities"]
+    assert entity["entity"] == "Robert Simmons" and {m["id"] for m in entity["mentions"]} == {simmons, other}
+    assert [c["id"] for c in entity["commitments"]] == [made]
+    session = Session.open(project_doc, SessionOptions(annotator="alice"))
+    session.set_entity(simmons, "Simmons")  # the quote itself: stored as "" (the default)
+    assert session.get(simmons).entity == ""
+    session.undo()
+    assert session.get(simmons).entity == "Robert Simmons"
+    # W3C carries it and the import restores it.
+    from tui.core.export import render
+    from tui.core.importer import parse_export
+
+    back = {a.id: a for a in parse_export(render("w3c", session.document, session.layer), "x")}
+    assert back[simmons].entity == "Robert Simmons" and back[made].entity == ""

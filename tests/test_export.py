@@ -97,15 +97,15 @@ def test_jsonl_is_one_record_per_line_in_document_order() -> None:
 def test_csv_parses_back_with_newlines_and_quotes_intact() -> None:
     out = render("csv", DOCUMENT, ANNOTATIONS)
     assert not out.startswith("\ufeff")
-    assert out.startswith(",".join(CSV_COLUMNS) + ",links\r\n")
+    assert out.startswith(",".join(CSV_COLUMNS) + ",entity,links\r\n")
     assert out.endswith("\r\n")
     rows = list(csv.reader(io.StringIO(out, newline="")))
     assert rows[0] == ["id", "tag", "start", "end", "quote", "note", "annotator", "created", "modified",
-                       "prefix", "suffix", "document", "links"]
+                       "prefix", "suffix", "document", "entity", "links"]
     assert len(rows) == 1 + len(ANNOTATIONS)
     for row, a in zip(rows[1:], IN_ORDER):
         assert row == [a.id, a.tag, str(a.start), str(a.end), a.quote, a.note, a.annotator, a.created,
-                       a.modified, a.prefix, a.suffix, a.document, ""]
+                       a.modified, a.prefix, a.suffix, a.document, "", ""]
     notes = {row[5] for row in rows[1:]}
     assert "three powers, listed\nin this order" in notes and 'a "claim", arguably' in notes
     assert 'he said "no bases"' in {row[4] for row in rows[1:]}

@@ -170,3 +170,35 @@ async def test_links_panel_follows_to_the_other_end(project_doc: Path) -> None:
         await pilot.pause()
         assert app.view.cursor == actor.start
         assert app.view._is_linked(actor.id) and app.view._is_linked(commitment.id)
+
+
+async def test_entity_proposed_on_tagging_an_actor_and_chosen_with_e(project_doc: Path) -> None:
+    from tui.core.entities import best_match, known_entities, ranked
+
+    session = Session.open(project_doc, SessionOptions(annotator="alice"))
+    first = session.text.index("Simmons")
+    session.add(first, first + 7, "actor", entity="Robert Simmons")
+    other = session.text.index("Utemuratov")
+    session.add(other, other + 10, "actor")
+    session.save()
+    assert ranked("Simmons", known_entities(session.layer)) == ["Robert Simmons", "Utemuratov"]
+    assert best_match("Simmons", known_entities(session.layer)) == "Robert Simmons"
+    app = open_app(project_doc)
+    async with app.run_test(size=SIZE) as pilot:
+        await tag(pilot, "Simmons(?= also suggested)", "1")
+        assert app.proposal is not None and app.proposal[1:] == ("entity", "Robert Simmons")
+        await pilot.press("a")
+        await pilot.pause()
+        mention = app.under_cursor()
+        assert mention.entity == "Robert Simmons"
+        await pilot.press("E")  # the dialog: type another name, Enter
+        await pilot.pause()
+        await pilot.press(*"Ambassador Simmons", "enter")
+        await pilot.pause()
+        assert app.session.get(mention.id).entity == "Ambassador Simmons"
+        await pilot.press("E", "down", "down", "enter")  # or pick one already used (best match first)
+        await pilot.pause()
+        assert app.session.get(mention.id).entity in {"Robert Simmons", "Utemuratov"}
+        await pilot.press("u")
+        await pilot.pause()
+        assert app.session.get(mention.id).entity == "Ambassador Simmons"

@@ -33,12 +33,14 @@ LINK_BINDINGS = [
     Binding("escape", "cancel_link", "Cancel link", show=False, priority=True, id="app.cancel_link"),
     Binding("a", "accept_proposal", "Accept link", show=False, id="app.accept_link"),
     Binding("B", "brief", "Brief", show=False, id="app.brief"),
+    Binding("E", "entity", "Entity", show=False, id="app.entity"),
 ]
 
 LINK_HELP = ("Linking", [
     ("app.start_link", "start a link from the annotation under the cursor; move to the target, enter links, "
                        "escape cancels"),
-    ("app.accept_link", "accept the proposed link (tagging a commitment proposes its actor)"),
+    ("app.accept_link", "accept the proposal: a commitment's actor, or an actor's entity"),
+    ("app.entity", "the entity of the actor under the cursor (entities already used, best match first)"),
     ("links.follow", "in the links panel: go to the link's other end"),
     ("links.remove", "in the links panel: remove the link"),
     ("app.brief", "the brief: who commits to what, and how it is hedged"),
@@ -55,7 +57,7 @@ class LinkingMixin:
     """Needs the app's `session`, `view`, `under_cursor`, `notify`, `query_one`, `push_screen`."""
 
     link_from: str | None = None
-    proposal: tuple[str, str, str] | None = None  # (source id, relation, target id)
+    proposal: tuple[str, str, str] | None = None  # (source id, relation, target id), or (id, "entity", name)
     _proposing: bool = False
 
     def links_mounted(self) -> None:
@@ -151,6 +153,9 @@ class LinkingMixin:
             self._propose(annotation)
 
     def _propose(self, annotation: Annotation) -> None:
+        if annotation.tag == "actor":
+            self._propose_entity(annotation)
+            return
         relation = self.session.config.relations.get("by")
         if relation is None or annotation.tag != relation.source:
             return
@@ -160,21 +165,55 @@ class LinkingMixin:
         self.proposal = (annotation.id, relation.name, actor.id)
         self.notify(f"{relation.name} {actor.tag} {_quoted(actor)}? Press a to link.", timeout=5)
 
+    def _propose_entity(self, annotation: Annotation) -> None:
+        from tui.core.entities import best_match, known_entities
+
+        known = known_entities(self.session.layer)
+        quote = " ".join(annotation.quote.split())
+        known[quote] -= 1  # not the mention just tagged
+        best = best_match(quote, +known, exclude=quote)
+        if best is None:
+            return
+        self.proposal = (annotation.id, "entity", best)
+        self.notify(f"Entity “{shown_line(best)}”? Press a to accept, E to choose another.", timeout=5)
+
     def action_accept_proposal(self) -> None:
         if self.proposal is None:
-            self.notify("No link proposed (tagging a commitment proposes its actor).", timeout=2)
+            self.notify("Nothing proposed (tagging a commitment proposes its actor, an actor its entity).",
+                        timeout=2)
             return
         source, relation, target = self.proposal
         self._proposing = True
         try:
-            self.session.link(source, target, relation)
+            if relation == "entity":
+                self.session.set_entity(source, target)
+            else:
+                self.session.link(source, target, relation)
         except HedgerowError as error:
             self.notify(str(error), severity="error")
             return
         finally:
             self._proposing = False
             self.proposal = None
-        self.notify(f"Linked {relation} (u undoes)", timeout=2)
+        self.notify(f"Entity set (u undoes)" if relation == "entity" else f"Linked {relation} (u undoes)",
+                    timeout=2)
+
+    # -- entities -----------------------------------------------------------------------------
+
+    def action_entity(self) -> None:
+        from tui.app.entity_dialog import EntityDialog
+        from tui.core.entities import known_entities
+
+        annotation = self.under_cursor()
+        if annotation is None:
+            self.notify("Put the cursor on an actor to name its entity.", severity="warning")
+            return
+
+        def chosen(name: str | None) -> None:
+            if name is not None and annotation.id in self.session.layer:
+                self.session.set_entity(annotation.id, name)
+
+        self.push_screen(EntityDialog(annotation, known_entities(self.session.layer)), chosen)
 
     # -- the links panel ---------------------------------------------------------------------
 
@@ -211,8 +250,9 @@ class LinkingMixin:
         return [
             ("Brief", "Who commits to what, and how it is hedged; enter jumps to a span", self.action_brief),
             ("Start a link", "Link the annotation under the cursor to another one", self.action_start_link),
-            ("Accept the proposed link", "Link the commitment just tagged to the actor proposed",
+            ("Accept the proposal", "Link the commitment just tagged to the actor proposed, or set the entity",
              self.action_accept_proposal),
+            ("Entity", "Name the entity of the actor under the cursor", self.action_entity),
         ]
 
 

@@ -23,6 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--end", type=int, required=True, metavar="E", help="code point after the span")
     parser.add_argument("--tag", required=True, metavar="T", help="a tag of the codebook")
     parser.add_argument("--note", default="", metavar="N", help="a note on the annotation")
+    parser.add_argument("--entity", default="", metavar="E",
+                        help="an actor's canonical name, so that mentions count as one (default: the quote)")
     parser.add_argument("--json", action="store_true", help="print the whole new record as JSON, not just the id")
     parser.set_defaults(run=run_add)
 
@@ -82,7 +84,7 @@ def run_add(args: argparse.Namespace) -> int:
     if not 0 <= args.start < args.end <= length:
         raise InputError(f"bad offsets --start {args.start} --end {args.end}: need 0 <= start < end <= {length} "
                          f"(code points into the document)")
-    annotation = session.add(args.start, args.end, args.tag, args.note)
+    annotation = session.add(args.start, args.end, args.tag, args.note, args.entity)
     _save(session)
     if args.json:
         sys.stdout.write(json.dumps(annotation.to_record(), ensure_ascii=False, sort_keys=True) + "\n")

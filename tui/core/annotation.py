@@ -71,6 +71,7 @@ class Annotation:
     id: str = field(default_factory=new_id, metadata=kept(Column.UUID))
     created: str = field(default_factory=utc_now, metadata=kept(Column.TIME))
     modified: str = field(default="", metadata=kept(Column.TIME))
+    entity: str = field(default="", metadata=kept(Column.EXTRA))  # an actor's canonical name; "": its quote
 
     def __post_init__(self) -> None:
         if not self.modified:

@@ -30,6 +30,7 @@ EXTENSION = "hedgerow"  # W3C extension property keeping what the model has no p
 CSV_COLUMNS = ("id", "tag", "start", "end", "quote", "note", "annotator", "created", "modified",
                "prefix", "suffix", "document")
 CSV_LINKS = "links"  # the last CSV column: the row's outgoing links, "relation:target-id" separated by spaces
+CSV_ENTITY = "entity"  # before it: an actor's entity ("" when it is the quote)
 
 
 def _ordered(annotations: Iterable[Annotation]) -> Iterable[Annotation]:
@@ -120,13 +121,13 @@ def csv_pieces(document: Document, annotations: Iterable[Annotation], links: Ite
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow((*CSV_COLUMNS, CSV_LINKS))
+    writer.writerow((*CSV_COLUMNS, CSV_ENTITY, CSV_LINKS))
     outgoing: dict[str, list[str]] = {}
     for link in _sorted_links(links):
         outgoing.setdefault(link.source, []).append(f"{link.relation}:{link.target}")
     for a in _ordered(annotations):
         record = a.to_record()
-        writer.writerow([*(record[name] for name in CSV_COLUMNS), " ".join(outgoing.get(a.id, ()))])
+        writer.writerow([*(record[name] for name in CSV_COLUMNS), a.entity, " ".join(outgoing.get(a.id, ()))])
         if out.tell() > 1 << 16:
             yield out.getvalue()
             out.seek(0)
@@ -183,7 +184,7 @@ def w3c_annotation(a: Annotation, source: str) -> dict:
             ],
         },
         # The sha256 the annotation was made on, which need not be the exported text's.
-        EXTENSION: {"document": a.document},
+        EXTENSION: {"document": a.document, **({"entity": a.entity} if a.entity else {})},
     }
     if a.annotator:
         item["creator"] = {"type": "Person", "name": a.annotator, "nickname": a.annotator}

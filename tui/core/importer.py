@@ -220,6 +220,8 @@ def _from_w3c(item, where: str) -> Annotation:
         "document": document,
         "modified": item.get("modified", ""),
     }
+    if "entity" in extension:
+        record["entity"] = extension["entity"]
     if "created" in item:
         record["created"] = item["created"]
     return _from_record(record, where)

@@ -7,7 +7,7 @@ saving and change notification work the same everywhere.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tui.core.annotation import Annotation
@@ -126,13 +126,15 @@ class Session:
         for listener in self._listeners:
             listener(change)
 
-    def add(self, start: int, end: int, tag: str, note: str = "") -> Annotation:
+    def add(self, start: int, end: int, tag: str, note: str = "", entity: str = "") -> Annotation:
         if tag not in self.tags:
             raise InputError(f"unknown tag {tag!r} (the tags are {', '.join(self.tags.names)})")
         if not 0 <= start < end <= len(self.text):
             raise InputError("select some text first: an empty span cannot be tagged")
         annotation = Annotation.create(self.text, start, end, tag, document=self.document.sha256,
                                        annotator=self.annotator, note=note)
+        if entity.strip():
+            annotation = replace(annotation, entity=_entity(entity))
         self._commit(Change(f"tag {tag}", ((None, annotation),)))
         return annotation
 
@@ -174,6 +176,13 @@ class Session:
 
     def set_note(self, annotation_id: str, note: str) -> Annotation:
         return self._modify(annotation_id, "edit note", note=note)
+
+    def set_entity(self, annotation_id: str, entity: str) -> Annotation:
+        """Name the actor's entity (white space made single spaces; "" or the quote itself: the quote)."""
+        name = _entity(entity)
+        if name == _entity(self.layer[annotation_id].quote):
+            name = ""
+        return self._modify(annotation_id, "set entity", entity=name)
 
     def _modify(self, annotation_id: str, label: str, **changes) -> Annotation:
         before = self.layer[annotation_id]
@@ -251,3 +260,7 @@ class Session:
 
     def save(self) -> None:
         self.save_snapshot(*self.snapshot())
+
+
+def _entity(name: str) -> str:
+    return " ".join(name.split())
