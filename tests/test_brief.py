@@ -181,3 +181,12 @@ def test_entities_group_mentions_set_through_the_cli_and_undoable(capsys, projec
 
     back = {a.id: a for a in parse_export(render("w3c", session.document, session.layer), "x")}
     assert back[simmons].entity == "Robert Simmons" and back[made].entity == ""
+
+
+def test_brief_json_is_inert_on_a_terminal() -> None:
+    from tui.commands.editing import inert_json
+
+    data = {"quote": "a\u009b31mred\u202eevil\x1b]52;c;x\x07 ok"}
+    text = inert_json(data)
+    assert json.loads(text) == data  # the same JSON
+    assert all(c not in text for c in "\u009b\u202e\x1b\x07")

@@ -202,3 +202,25 @@ async def test_entity_proposed_on_tagging_an_actor_and_chosen_with_e(project_doc
         await pilot.press("u")
         await pilot.pause()
         assert app.session.get(mention.id).entity == "Ambassador Simmons"
+
+
+async def test_markup_in_quotes_stays_text_while_linking(project_doc: Path) -> None:
+    doc = project_doc.parent / "evil.txt"
+    doc.write_text("[/x] Boss [b]said[/b] he would build a bridge by 2030.\n", encoding="utf-8")
+    session = Session.open(doc, SessionOptions(annotator="alice"))
+    actor = session.add(0, 9, "actor")
+    commitment = session.add(session.text.index("build"), session.text.index(" by 2030"), "commitment")
+    session.save()
+    app = open_app(doc)
+    async with app.run_test(size=SIZE) as pilot:
+        app.view.move_to(actor.start)
+        await pilot.pause()
+        await pilot.press("l")  # a notice and the pane's subtitle both show the quote "[/x] Boss"
+        await pilot.pause()
+        assert "[/x] Boss" in str(app.view.border_subtitle)
+        app.view.move_to(commitment.start)
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert len(app.session.links) == 1
+        assert any("[/x] Boss" in str(n.message) for n in app._notifications)

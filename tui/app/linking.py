@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.binding import Binding
 
 from tui.app.cells import snippet
@@ -72,6 +73,10 @@ class LinkingMixin:
         for panel in self.query(LinksPanel):
             panel.show(annotation)
 
+    def _say(self, message: str, **options) -> None:
+        """notify, with the message as plain text: it holds quotes, tags and names from the files."""
+        self.notify(message, markup=False, **options)
+
     # -- the link mode -------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -88,12 +93,14 @@ class LinkingMixin:
     def action_start_link(self) -> None:
         annotation = self.under_cursor()
         if annotation is None:
-            self.notify("Put the cursor on an annotation to link it (] and [ go from one to the next).",
+            self._say("Put the cursor on an annotation to link it (] and [ go from one to the next).",
                         severity="warning")
             return
         self.link_from = annotation.id
-        self.view.border_subtitle = f"linking from {annotation.tag} {_quoted(annotation, 24)} · ⏎ link · esc cancel"
-        self.notify(f"Link from {annotation.tag} {_quoted(annotation)}: move to the other annotation "
+        # A Text, not a str: a str border title is read as markup, and the quote is from the file.
+        self.view.border_subtitle = Text(f"linking from {shown_line(annotation.tag)} {_quoted(annotation, 24)} "
+                                         f"· ⏎ link · esc cancel")
+        self._say(f"Link from {annotation.tag} {_quoted(annotation)}: move to the other annotation "
                     f"(] [ / or the cursor), then Enter. Esc cancels.", timeout=6)
 
     def _end_link_mode(self) -> None:
@@ -102,27 +109,27 @@ class LinkingMixin:
 
     def action_cancel_link(self) -> None:
         self._end_link_mode()
-        self.notify("Link cancelled.", timeout=2)
+        self._say("Link cancelled.", timeout=2)
 
     def action_confirm_link(self) -> None:
         session = self.session
         source = session.layer.get(self.link_from or "")
         if source is None:
             self._end_link_mode()
-            self.notify("The annotation the link started from is gone.", severity="warning")
+            self._say("The annotation the link started from is gone.", severity="warning")
             return
         target = self.under_cursor()
         if target is None:
-            self.notify("Move the cursor onto the annotation to link to, then Enter (Esc cancels).",
+            self._say("Move the cursor onto the annotation to link to, then Enter (Esc cancels).",
                         severity="warning")
             return
         if target.id == source.id:
-            self.notify("That is the annotation the link starts from: move to another one.", severity="warning")
+            self._say("That is the annotation the link starts from: move to another one.", severity="warning")
             return
         found = session.config.relations.between(source.tag, target.tag)
         if found is None:
             fitting = ", ".join(f"{r.name}: {r.source} → {r.target}" for r in session.config.relations) or "none"
-            self.notify(f"No relation links {shown_line(source.tag)} and {shown_line(target.tag)} "
+            self._say(f"No relation links {shown_line(source.tag)} and {shown_line(target.tag)} "
                         f"(the relations are {fitting}).", severity="error")
             return
         relation, reversed_ = found
@@ -130,10 +137,10 @@ class LinkingMixin:
         try:
             session.link(start.id, end.id, relation.name)
         except HedgerowError as error:
-            self.notify(str(error), severity="error")
+            self._say(str(error), severity="error")
             return
         self._end_link_mode()
-        self.notify(f"Linked: {start.tag} {_quoted(start, 20)} {relation.name} {end.tag} {_quoted(end, 20)} "
+        self._say(f"Linked: {start.tag} {_quoted(start, 20)} {relation.name} {end.tag} {_quoted(end, 20)} "
                     f"(u undoes)", timeout=4)
 
     # -- the `by` proposal ------------------------------------------------------------------
@@ -163,7 +170,7 @@ class LinkingMixin:
         if actor is None:
             return
         self.proposal = (annotation.id, relation.name, actor.id)
-        self.notify(f"{relation.name} {actor.tag} {_quoted(actor)}? Press a to link.", timeout=5)
+        self._say(f"{relation.name} {actor.tag} {_quoted(actor)}? Press a to link.", timeout=5)
 
     def _propose_entity(self, annotation: Annotation) -> None:
         from tui.core.entities import best_match, known_entities
@@ -175,11 +182,11 @@ class LinkingMixin:
         if best is None:
             return
         self.proposal = (annotation.id, "entity", best)
-        self.notify(f"Entity “{shown_line(best)}”? Press a to accept, E to choose another.", timeout=5)
+        self._say(f"Entity “{shown_line(best)}”? Press a to accept, E to choose another.", timeout=5)
 
     def action_accept_proposal(self) -> None:
         if self.proposal is None:
-            self.notify("Nothing proposed (tagging a commitment proposes its actor, an actor its entity).",
+            self._say("Nothing proposed (tagging a commitment proposes its actor, an actor its entity).",
                         timeout=2)
             return
         source, relation, target = self.proposal
@@ -190,12 +197,12 @@ class LinkingMixin:
             else:
                 self.session.link(source, target, relation)
         except HedgerowError as error:
-            self.notify(str(error), severity="error")
+            self._say(str(error), severity="error")
             return
         finally:
             self._proposing = False
             self.proposal = None
-        self.notify(f"Entity set (u undoes)" if relation == "entity" else f"Linked {relation} (u undoes)",
+        self._say(f"Entity set (u undoes)" if relation == "entity" else f"Linked {relation} (u undoes)",
                     timeout=2)
 
     # -- entities -----------------------------------------------------------------------------
@@ -206,7 +213,7 @@ class LinkingMixin:
 
         annotation = self.under_cursor()
         if annotation is None:
-            self.notify("Put the cursor on an actor to name its entity.", severity="warning")
+            self._say("Put the cursor on an actor to name its entity.", severity="warning")
             return
 
         def chosen(name: str | None) -> None:
@@ -224,7 +231,7 @@ class LinkingMixin:
 
     def on_links_panel_remove(self, event: LinksPanel.Remove) -> None:
         if self.session.remove_links([event.key]):
-            self.notify(f"Removed the {shown_line(event.link.relation)} link (u undoes)", timeout=2)
+            self._say(f"Removed the {shown_line(event.link.relation)} link (u undoes)", timeout=2)
 
     # -- the brief ------------------------------------------------------------------------------
 

@@ -131,13 +131,22 @@ def run_brief(args: argparse.Namespace) -> int:
         raise InputError(f"no layer {args.layer!r}: {session.store.path} does not exist")
     brief = session_brief(session, document_meta(session.document))
     if args.format == "json":
-        sys.stdout.write(json.dumps(brief.to_json(), ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+        sys.stdout.write(inert_json(brief.to_json()) + "\n")
     elif args.format == "md":
         sys.stdout.write(to_markdown(brief))
     else:
         console = stdout_console()
         console.print(to_text(brief, console.width))
     return 0
+
+
+def inert_json(data: object) -> str:
+    """JSON as json.dumps writes it, but every character `shown` would replace (C1 controls such as
+    a one-byte CSI, bidi overrides) written as a \\u escape: the same JSON, inert on a terminal."""
+    from tui.core.safe_text import UNSAFE
+
+    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+    return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def session_brief(session: Session, document: dict):
