@@ -68,10 +68,16 @@ class LinksPanel(RowList):
         super().__init__(**kwargs)
         self.session = session
         self.annotation_id: str | None = None
+        self._shown: tuple[str | None, int] | None = None
         self.border_title = "links"
+        self.display = False  # until the annotation under the cursor has links
 
     def show(self, annotation: Annotation | None) -> None:
         """List the links of `annotation` (None: the cursor is on no annotation)."""
+        shown = (annotation.id if annotation else None, self.session.version)
+        if shown == self._shown:  # the cursor moved within the same annotation: nothing to redo
+            return
+        self._shown = shown
         self.annotation_id = annotation.id if annotation else None
         rows: list[LinkRow] = []
         if annotation is not None:
@@ -80,9 +86,14 @@ class LinksPanel(RowList):
                             layer.get(link.target if link.source == annotation.id else link.source))
                     for key, link in links.keyed(annotation.id)]
             rows.sort(key=lambda r: (not r.outgoing, r.link.relation, r.other.start if r.other else -1))
+        if not rows and not self.rows:
+            return  # still nothing to show: no layout to redo
         self.set_rows(rows)
-        self.styles.height = max(3, min(7, len(rows) + 2))
-        self.display = bool(rows)  # out of the way until the annotation under the cursor has links
+        height = max(3, min(7, len(rows) + 2))
+        if self.styles.height is None or self.styles.height.value != height:
+            self.styles.height = height
+        if self.display != bool(rows):
+            self.display = bool(rows)  # out of the way until the annotation under the cursor has links
         self.border_subtitle = f"{len(rows)} · ⏎ follow · x unlink" if rows else ""
 
     def render_row(self, row: LinkRow, width: int, base: Style) -> list[Segment]:
