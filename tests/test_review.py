@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-import time
 from pathlib import Path
 
 import pytest
@@ -138,14 +137,13 @@ def test_sweep_statuses_match_brute_force(seed: int) -> None:
         assert c.status == brute_status(layers, c.start, c.end, c.tag), c
 
 
-def test_100k_annotations_stay_fast() -> None:
+def test_many_random_spans_all_become_candidates() -> None:
+    # Speed is measured in bench/review_bench.py (100,000 spans), not here.
     rng = random.Random(7)
-    layers = random_layers(rng, 3, 34_000, 2_000_000)
-    began = time.perf_counter()
+    layers = random_layers(rng, 3, 3_400, 200_000)
     candidates = build_candidates(layers)
-    elapsed = time.perf_counter() - began
-    assert len(candidates) > 90_000
-    assert elapsed < 5, f"building candidates took {elapsed:.2f}s"
+    spans = {(a.start, a.end, a.tag) for items in layers.values() for a in items}
+    assert {(c.start, c.end, c.tag) for c in candidates} == spans
 
 
 # -- decisions --------------------------------------------------------------------------------

@@ -10,25 +10,27 @@ from tui.commands.common import document_options, open_session, stderr
 from tui.core.atomic import atomic_write_chunks
 from tui.core.errors import InputError
 from tui.core.paths import layer_files
+from tui.core.refi_qda import FORMATS as REFI_FORMATS
 from tui.core.store import load_layers
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("export", help="export annotations as json, w3c, jsonl or csv",
+    parser = sub.add_parser("export", help="export annotations as json, w3c, jsonl, csv, qdpx or qdc",
                             description="Export annotations to stdout, or atomically to --output FILE.")
     document_options(parser)
-    parser.add_argument("--format", "-f", choices=("json", "w3c", "jsonl", "csv"), default="json",
-                        help="json: hedgerow's records; w3c: W3C Web Annotation JSON-LD; jsonl; csv (default: json)")
+    parser.add_argument("--format", "-f", choices=("json", "w3c", "jsonl", "csv", *REFI_FORMATS), default="json",
+                        help="json: hedgerow's records; w3c: W3C Web Annotation JSON-LD; jsonl; csv; "
+                             "qdpx: a REFI-QDA project for QDA tools; qdc: the codebook alone (default: json)")
     parser.add_argument("--output", "-o", metavar="FILE", type=Path, help="write here instead of stdout")
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--layer", metavar="NAME", help="export this layer's file instead, e.g. --layer gold")
     which.add_argument("--all", action="store_true", help="every annotator's layer together (gold excluded)")
     parser.set_defaults(run=run_export)
 
-    parser = sub.add_parser("import", help="import a hedgerow json or W3C export",
-                            description="Import a json or W3C export into an annotator's file. Ids are kept, "
-                                        "existing ids are skipped, and quotes that do not match the document "
-                                        "are reported, not stored.")
+    parser = sub.add_parser("import", help="import a hedgerow json, W3C or REFI-QDA (.qdpx) export",
+                            description="Import a json, W3C or REFI-QDA .qdpx export into an annotator's file. "
+                                        "Ids are kept, existing ids are skipped, and quotes that do not match "
+                                        "the document, or codes not in the codebook, are reported, not stored.")
     document_options(parser)
     parser.add_argument("file", type=Path, help="the export to read")
     parser.set_defaults(run=run_import)
@@ -42,14 +44,20 @@ def run_export(args: argparse.Namespace) -> int:
     session = open_session(args)
     annotations = session.layer  # written as it is read: 100,000 annotations are never all objects at once
     links = list(session.links)
+    layers: list = [(session.annotator, session.layer)]
     if args.layer and not session.store.exists():
         raise InputError(f"no layer {args.layer!r}: {session.store.path} does not exist")
     if args.all:
         files = layer_files(session.document.path, args.annotations)
         if not files:
             raise InputError(f"no annotation files for {session.document.path.name} in {session.store.path.parent}")
-        annotations = [a for layer in load_layers(files).values() for a in layer]
+        layers = list(load_layers(files).items())
+        annotations = [a for _, layer in layers for a in layer]
         links = _links_of(files.values())
+    if args.format in REFI_FORMATS:  # REFI-QDA: each layer's selections under its own user
+        from tui.commands import refi
+
+        return refi.export(args, session, layers)
     written = pieces(args.format, session.document, annotations, links)
     if args.output:
         atomic_write_chunks(args.output, (piece.encode("utf-8") for piece in written))
@@ -70,6 +78,10 @@ def run_import(args: argparse.Namespace) -> int:
     from tui.core.importer import parse_export, parse_links, plan_import
     from tui.core.links import plan_links
 
+    from tui.commands import refi
+
+    if refi.is_project_file(args.file):  # REFI-QDA .qdpx
+        return refi.import_project(args)
     session = open_session(args)
     try:
         text = args.file.read_text(encoding="utf-8")
