@@ -102,3 +102,24 @@ def test_jsonl_link_lines(project_doc: Path) -> None:
     session, _ = linked(project_doc)
     lines = [json.loads(line) for line in render("jsonl", session.document, session.layer, session.links).splitlines()]
     assert [line.get("type") for line in lines].count("link") == 3
+
+
+def test_qdpx_export_carries_links_and_validates(project_doc: Path, tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    xmlschema = pytest.importorskip("xmlschema")
+    session, ids = linked(project_doc)
+    path = tmp_path / "links.qdpx"
+    assert main(["export", str(project_doc), "--annotator", "alice", "-f", "qdpx", "-o", str(path)]) == 0
+    xml = zipfile.ZipFile(path).read("project.qde").decode("utf-8")
+    schema = xmlschema.XMLSchema(str(Path(__file__).parent / "data" / "Project-mrt2019.xsd"))
+    assert list(schema.iter_errors(xml)) == []
+    ns = {"q": "urn:QDA-XML:project:1.0"}
+    links = ET.fromstring(xml).findall("q:Links/q:Link", ns)
+    got = {(l.get("name"), l.get("originGUID"), l.get("targetGUID"), l.get("direction")) for l in links}
+    assert got == {("by", ids["commitment"].id, ids["actor"].id, "OneWay"),
+                   ("hedges", ids["suggested"].id, ids["commitment"].id, "OneWay"),
+                   ("hedges", ids["could"].id, ids["commitment"].id, "OneWay")}
+    selections = {s.get("guid") for s in ET.fromstring(xml).iter("{urn:QDA-XML:project:1.0}PlainTextSelection")}
+    assert {l.get("originGUID") for l in links} | {l.get("targetGUID") for l in links} <= selections

@@ -57,7 +57,7 @@ def run_export(args: argparse.Namespace) -> int:
     if args.format in REFI_FORMATS:  # REFI-QDA: each layer's selections under its own user
         from tui.commands import refi
 
-        return refi.export(args, session, layers)
+        return refi.export(args, session, layers, links)
     written = pieces(args.format, session.document, annotations, links)
     if args.output:
         atomic_write_chunks(args.output, (piece.encode("utf-8") for piece in written))
