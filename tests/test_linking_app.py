@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from textual.widgets import OptionList
+from rich.style import Style
 
 from tui.app.app import HedgerowApp
-from tui.app.brief_screen import BriefScreen
+from tui.app.brief_screen import BriefLines, BriefScreen
 from tui.app.links_panel import LinksPanel
 from tui.core.links import LINKS
 from tui.core.session import Session, SessionOptions
@@ -89,8 +89,8 @@ async def test_simmons_tagged_linked_with_keys_and_found_in_the_brief(project_do
         [made] = simmons.commitments
         assert made.span.quote == "setting up a team by 2007"
         assert [h.quote for h in made.hedges] == ["suggested", "could"]
-        shown = [str(screen.query_one(OptionList).get_option_at_index(i).prompt)
-                 for i in range(screen.query_one(OptionList).option_count)]
+        lines = screen.query_one(BriefLines)
+        shown = ["".join(segment.text for segment in lines.render_row(line, 100, Style())) for line in lines.rows]
         assert shown[0].startswith("Simmons") and "1 hedged · 0 bare" in shown[0]
         assert shown[1].startswith("  → “setting up a team by 2007”")
         assert shown[2:4] == ["      hedged by “suggested”", "      hedged by “could”"]
