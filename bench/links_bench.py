@@ -151,9 +151,9 @@ def main() -> int:
         "Session.open and the links' index")
     row("save", [timed_ms(sessions[n].save, args.runs) for n in (plain, linked)])
     session = sessions[linked]
-    brief_ms = [timed_ms(lambda s=sessions[n]: build_brief(s.text, s.layer, s.links, {}, s.layer.get), args.runs)
+    brief_ms = [timed_ms(lambda s=sessions[n]: build_brief(s.text, s.layer, s.links, {}), args.runs)
                 for n in (plain, linked)]
-    brief = build_brief(session.text, session.layer, session.links, {}, session.layer.get)
+    brief = build_brief(session.text, session.layer, session.links, {})
     verdict = "met" if brief_ms[1][1] <= BRIEF_TARGET_MS else "MISSED"
     row("brief", brief_ms, f"target <= {BRIEF_TARGET_MS:,.0f} ms of CPU: {verdict} "
         f"({len(brief.entities):,} entities, {brief.commitments:,} commitments)")

@@ -126,7 +126,7 @@ def test_brief_groups_by_entity_and_lists_unattributed(project_doc: Path) -> Non
     made = tag("setting up a team by 2007", "commitment", at)
     alone = tag("to react to disasters", "commitment", at)
     session.link(made.id, second.id, "by")
-    brief = build_brief(text, session.layer, session.links, {"title": "t"}, session.layer.get)
+    brief = build_brief(text, session.layer, session.links, {"title": "t"})
     [simmons] = brief.entities
     assert [a.id for a in simmons.actors] == [first.id, second.id]
     assert [c.span.id for c in simmons.commitments] == [made.id]
@@ -144,7 +144,7 @@ def test_untrusted_text_is_inert_in_every_rendering(project_doc: Path) -> None:
     actor = session.add(0, len(evil), "actor")
     made = session.add(len(evil) + 1, len(evil) + 15, "commitment")
     session.link(made.id, actor.id, "by")
-    brief = build_brief(session.text, session.layer, session.links, {"title": evil}, session.layer.get)
+    brief = build_brief(session.text, session.layer, session.links, {"title": evil})
     md = to_markdown(brief)
     assert "\x1b" not in md and "\x07" not in md and "<b>" not in md and "*em*" not in md and "[link](http" not in md
     assert "[bold red]" not in md and "\\[bold red\\]x\\[/\\]" in md

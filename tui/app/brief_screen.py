@@ -75,7 +75,8 @@ class BriefLines(RowList):
             text = snippet(shown_line(item.sentence), max(1, width - 6))  # type: ignore[attr-defined]
             return [Segment(f"      {text}", base + Style(dim=True, italic=True))]
         if kind == "unlinked":
-            return [Segment("  ", base), Segment(_quoted(item.quote, width - 2), base + HEDGED)]  # type: ignore[attr-defined]
+            hedge: Span = item  # type: ignore[assignment]
+            return [Segment("  ", base), Segment(_quoted(hedge.quote, width - 2), base + HEDGED)]
         return [Segment(str(item), base + Style(bold=True))]  # a heading
 
 

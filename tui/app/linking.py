@@ -241,8 +241,7 @@ class LinkingMixin:
         from tui.core.export import document_meta
 
         session = self.session
-        brief = build_brief(session.text, session.layer, session.links, document_meta(session.document),
-                            session.layer.get)
+        brief = build_brief(session.text, session.layer, session.links, document_meta(session.document))
 
         def jump(target: tuple[int, int] | None) -> None:
             if target is not None:

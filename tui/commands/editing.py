@@ -152,4 +152,4 @@ def inert_json(data: object) -> str:
 def session_brief(session: Session, document: dict):
     from tui.core.brief import build_brief
 
-    return build_brief(session.text, session.layer, session.links, document, session.layer.get)
+    return build_brief(session.text, session.layer, session.links, document)

@@ -112,12 +112,6 @@ class Brief:
         }
 
 
-def entity_of(annotation: Annotation) -> str:
-    """The actor's canonical name: its `entity`, else its quote, white space made single spaces."""
-    name = getattr(annotation, "entity", "") or annotation.quote
-    return " ".join(name.split())
-
-
 class Sentences:
     """The sentence around an offset; a paragraph is split into sentences once, however many ask."""
 
@@ -137,10 +131,9 @@ class Sentences:
         return self._spans[index]
 
 
-def build_brief(text: str, annotations: Iterable[Annotation], links: Iterable[Link], document: dict | None = None,
-                annotation_of: object = None) -> Brief:
-    """The brief of one layer (a Layer is read straight from its rows: 100,000 annotations and
-    50,000 links in under a second). `annotation_of` is accepted for older callers and unused."""
+def build_brief(text: str, annotations: Iterable[Annotation], links: Iterable[Link],
+                document: dict | None = None) -> Brief:
+    """The brief of one layer (a Layer is read straight from its rows, without making Annotations)."""
     collecting = gc.isenabled()
     gc.disable()  # tens of thousands of small objects, no cycles: collections would only cost time
     try:
@@ -243,7 +236,8 @@ def counted(number: int, noun: str) -> str:
 def summary_line(brief: Brief) -> str:
     totals = brief.to_json()["totals"]
     return (f"{counted(totals['commitments'], 'commitment')}: {totals['hedged']:,} hedged, {totals['bare']:,} bare · "
-            f"{counted(totals['entities'], 'actor')} · {counted(totals['unlinked_hedges'], 'hedge')} linked to nothing")
+            f"{counted(totals['entities'], 'actor')} · "
+            f"{counted(totals['unlinked_hedges'], 'hedge')} linked to nothing")
 
 
 def _one_line(text: str) -> str:
@@ -343,7 +337,8 @@ def _text_commitments(commitments: list[Commitment], room: int) -> list:
 
     lines = []
     for c in commitments:
-        lines.append(Text.assemble("  → ", (_cut(_quoted(c.span), room), "#87d787"), f"  {c.span.start}–{c.span.end}"))
+        lines.append(Text.assemble("  → ", (_cut(_quoted(c.span), room), "#87d787"),
+                                   f"  {c.span.start}–{c.span.end}"))
         hedges = ", ".join(_quoted(h) for h in c.hedges)
         lines.append(Text.assemble("      hedged by ", (_cut(hedges, room - 10), "#ffaf5f")) if hedges
                      else Text("      bare", style="dim"))
