@@ -248,3 +248,12 @@ def test_a_hand_edited_key_still_deletes_and_unlinks(session: Session) -> None:
     again.unlink(suggested.id, commitment.id)
     again.delete(actor.id)
     assert again.tables[LINKS] == {} and len(again.links) == 0
+
+
+def test_a_record_written_before_entity_existed_takes_the_fast_path() -> None:
+    from tui.core.annotation import Annotation, record_values
+
+    made = Annotation.create("Simmons said", 0, 7, "actor", document="d", annotator="a")
+    old = {k: v for k, v in made.to_record().items() if k != "entity"}  # as files were written before
+    assert record_values(old) == record_values(made.to_record()) != None  # noqa: E711
+    assert record_values({**old, "surprise": 1}) is None  # anything else still looks closer

@@ -208,8 +208,12 @@ def _record_values_source() -> str:
         else:
             shared.append(f"f_{name}")
     return f"""def record_values(record):
-    if type(record) is not dict or record.keys() != _FIELD_NAMES:
+    if type(record) is not dict:
         return None
+    if record.keys() != _FIELD_NAMES:
+        if not _FIELD_NAMES - _ADDED <= record.keys() <= _FIELD_NAMES:
+            return None
+        record = {{**_ADDED_DEFAULTS, **record}}  # written before a field was added: its default
     values = _record_values(record)
     if tuple(map(type, values)) != FIELD_TYPES or not 0 <= values[START] < values[END] or not {" or not ".join(
         f"values[{POSITION[name[2:]]}]" for name in times)}:
@@ -219,9 +223,14 @@ def _record_values_source() -> str:
 """
 
 
+# EXTRA fields with a plain default (fields added after files were written, e.g. entity): a record
+# without them still takes the fast path, so older files load as fast as before.
+_ADDED_DEFAULTS = {f.name: f.default for f in TABLE
+                   if f.metadata["column"] is Column.EXTRA and f.default is not MISSING and f.name != "note"}
+_ADDED = frozenset(_ADDED_DEFAULTS)
 record_values: Callable[[object], tuple[Any, ...] | None] = _compile(_record_values_source(), "record_values", {
     "_FIELD_NAMES": _FIELD_NAMES, "_record_values": _record_values, "FIELD_TYPES": FIELD_TYPES, "START": START,
-    "END": END, "_shared": _shared})
+    "END": END, "_shared": _shared, "_ADDED": _ADDED, "_ADDED_DEFAULTS": _ADDED_DEFAULTS})
 record_values.__doc__ = """A complete, well-typed stored record's values in FIELDS order, else None (look closer).
 
 The usual record is checked in one go; the SHARED columns' strings (tag, document,
