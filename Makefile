@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SEED := seeds/kazakhstan-nato-partnership-edm-2005.txt
 
-.PHONY: run test bench clean
+.PHONY: run test bench report-bench screenshot clean
 
 # Re-install whenever pyproject.toml is newer than the venv's stamp.
 $(VENV)/.installed: pyproject.toml
@@ -22,6 +22,13 @@ test: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python bench/core_bench.py
 	$(BIN)/python bench/tui_bench.py
+
+report-bench: $(VENV)/.installed
+	$(BIN)/python bench/report_bench.py
+
+# The README's screenshot of the report, taken by the browser test (needs chromium and chromium-driver).
+screenshot: $(VENV)/.installed
+	HEDGEROW_README_SCREENSHOT=docs/report.png $(BIN)/python -m pytest -q tests/test_report_browser.py -k seed_report_loads
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -32,7 +32,7 @@ from tui.core.session import Session
 
 if TYPE_CHECKING:
     from tui.core.anchoring import Placement
-    from tui.core.layer import Version
+    from tui.core.layer import Layer, Version
 
 # Re-anchoring, search and the clipboard (pyperclip, ctypes) are imported where used: not paying
 # for them before the first frame.
@@ -498,6 +498,28 @@ class HedgerowApp(LinkingMixin, SavingApp):
         count = f"{len(layer):,} annotation{'s' * (len(layer) != 1)}"
         self.call_from_thread(self.notify, f"Exported {count} as {fmt} to {path}", timeout=6)
 
+    def report_html(self) -> None:
+        """Write the HTML report of the annotations as they are now under exports/, in a worker."""
+        from tui.core.paths import exports_dir
+
+        document = self.session.document
+        path = exports_dir(document.path) / f"{document.stem}.{self.session.annotator}.report.html"
+        layer = self.session.layer.snapshot()
+        self.run_worker(lambda: self._report_html(path, layer), thread=True, group="export", exit_on_error=False)
+
+    def _report_html(self, path: Path, layer: Layer) -> None:
+        from tui.core.report import layer_page, write_report
+        from tui.core.safe_text import shown_line
+
+        session = self.session
+        try:
+            write_report(path, layer_page(session.document, layer, session.annotator, session.tags,
+                                          stale=session.document_changed))
+        except HedgerowError as error:
+            self.call_from_thread(self.notify, shown_line(f"Report failed: {error}"), severity="error", markup=False)
+            return
+        self.call_from_thread(self.notify, shown_line(f"Report written to {path}"), timeout=8, markup=False)
+
     def palette_commands(self) -> list[tuple[str, str, object]]:
         commands = [
             ("Search", "Find text; enter selects the next match", self.action_search),
@@ -525,4 +547,6 @@ class HedgerowApp(LinkingMixin, SavingApp):
                           ("jsonl", "one annotation per line"), ("csv", "for spreadsheets")):
             commands.append((f"Export as {fmt}", f"Write {what} to the current folder",
                              lambda f=fmt: self.export(f)))
+        commands.append(("Report as HTML", "Write the annotated text, notes and legend as one HTML page "
+                         "under exports/", self.report_html))
         return commands

@@ -9,5 +9,7 @@ COMMANDS = {
     "check": "review", "agree": "review", "review": "review",
     "add": "editing", "link": "editing", "unlink": "editing", "delete": "editing", "brief": "editing",
     "merge-driver": "gitcmds", "show": "gitcmds", "git-setup": "gitcmds",
+    "report": "report",
 }
-MODULES = ("documents", "editing", "exchange", "review", "gitcmds")  # in the order `hedgerow --help` lists them
+# In the order `hedgerow --help` lists them.
+MODULES = ("documents", "editing", "exchange", "review", "gitcmds", "report")

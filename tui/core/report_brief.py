@@ -1,0 +1,129 @@
+"""The report's brief section: per entity, its commitments with their hedges, and a small SVG chart
+of hedged against bare commitments.
+
+Relations and entities are being built under issue 13. Until they exist, `brief_for` finds no
+brief and the report shows the annotations grouped by tag instead; when they land, fill in
+`brief_for` (turn the relations' brief into a `Brief`) and the section appears. Everything in a
+Brief is untrusted text and is escaped here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from html import escape
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tui.core.document import Document
+    from tui.core.layer import Layer
+
+
+@dataclass(frozen=True)
+class BriefCommitment:
+    quote: str
+    hedges: tuple[str, ...] = ()  # the quotes of the hedges linked to it
+    annotation_id: str = ""  # the commitment's annotation, to link to its place in the text
+
+    @property
+    def hedged(self) -> bool:
+        return bool(self.hedges)
+
+
+@dataclass(frozen=True)
+class BriefEntity:
+    name: str
+    commitments: tuple[BriefCommitment, ...] = ()
+
+    @property
+    def hedged(self) -> int:
+        return sum(c.hedged for c in self.commitments)
+
+    @property
+    def bare(self) -> int:
+        return len(self.commitments) - self.hedged
+
+
+@dataclass(frozen=True)
+class Brief:
+    entities: tuple[BriefEntity, ...] = ()
+    loose_hedges: tuple[str, ...] = field(default=())  # hedges linked to no commitment: the author's own voice
+
+
+def brief_for(document: Document, layer: Layer) -> Brief | None:
+    """The brief of this layer, or None when there is nothing to sum up.
+
+    Relations (issue 13) are not in the layer yet, so there is no brief to make: this is the one
+    place to build a `Brief` from them once they exist.
+    """
+    return None
+
+
+CHART_WIDTH = 560
+ROW_HEIGHT = 26
+NAME_WIDTH = 170
+
+
+def chart_svg(brief: Brief) -> str:
+    """Horizontal bars per entity: hedged (hatched) then bare (solid), with the counts written out."""
+    entities = [e for e in brief.entities if e.commitments]
+    most = max((len(e.commitments) for e in entities), default=0) or 1
+    scale = (CHART_WIDTH - NAME_WIDTH - 60) / most
+    height = ROW_HEIGHT * len(entities) + 34
+    parts = [
+        f'<svg class="chart" role="img" aria-labelledby="brief-chart-title" viewBox="0 0 {CHART_WIDTH} {height}" '
+        f'width="{CHART_WIDTH}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
+        '<title id="brief-chart-title">Hedged and bare commitments per entity</title>',
+        '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+        '<rect width="6" height="6" fill="#f4c9a0"/><line x1="0" y1="0" x2="0" y2="6" stroke="#8a4b00" '
+        'stroke-width="3"/></pattern></defs>',
+    ]
+    for row, entity in enumerate(entities):
+        y = row * ROW_HEIGHT
+        hedged_width, bare_width = entity.hedged * scale, entity.bare * scale
+        parts.append(f'<text x="{NAME_WIDTH - 8}" y="{y + 17}" text-anchor="end" font-size="13" fill="#1b1f24">'
+                     f'{escape(_short(entity.name, 24))}</text>')
+        parts.append(f'<rect x="{NAME_WIDTH}" y="{y + 4}" width="{hedged_width:.1f}" height="18" fill="url(#hatch)" '
+                     f'stroke="#8a4b00"><title>{entity.hedged} hedged</title></rect>')
+        parts.append(f'<rect x="{NAME_WIDTH + hedged_width:.1f}" y="{y + 4}" width="{bare_width:.1f}" height="18" '
+                     f'fill="#2f6f3e"><title>{entity.bare} bare</title></rect>')
+        parts.append(f'<text x="{NAME_WIDTH + hedged_width + bare_width + 6:.1f}" y="{y + 17}" font-size="12" '
+                     f'fill="#55606b">{entity.hedged} hedged · {entity.bare} bare</text>')
+    legend_y = ROW_HEIGHT * len(entities) + 12
+    parts.append(f'<rect x="{NAME_WIDTH}" y="{legend_y}" width="14" height="12" fill="url(#hatch)" stroke="#8a4b00"/>'
+                 f'<text x="{NAME_WIDTH + 20}" y="{legend_y + 10}" font-size="12" fill="#1b1f24">hedged</text>'
+                 f'<rect x="{NAME_WIDTH + 90}" y="{legend_y}" width="14" height="12" fill="#2f6f3e"/>'
+                 f'<text x="{NAME_WIDTH + 110}" y="{legend_y + 10}" font-size="12" fill="#1b1f24">bare</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _short(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def brief_pieces(brief: Brief, anchor_of: Callable[[str], str | None]) -> Iterator[str]:
+    """The brief section; `anchor_of` gives an annotation's element id in the article, if it is shown there."""
+    yield '<section class="card brief" id="brief" aria-labelledby="brief-h"><h2 id="brief-h">Brief</h2>'
+    if not brief.entities:
+        yield "<p>No commitment is linked to an actor yet.</p></section>"
+        return
+    yield chart_svg(brief)
+    for entity in brief.entities:
+        yield (f'<div class="entity"><h3>{escape(entity.name)} <span class="who">{len(entity.commitments)} '
+               f'commitment{"s" * (len(entity.commitments) != 1)}: {entity.hedged} hedged, {entity.bare} bare'
+               f'</span></h3><ul>')
+        for commitment in entity.commitments:
+            target = anchor_of(commitment.annotation_id) if commitment.annotation_id else None
+            quote = escape(commitment.quote)
+            quote = f'<a href="#{escape(target)}">{quote}</a>' if target else quote
+            hedges = ("hedged by " + ", ".join(f"“{escape(h)}”" for h in commitment.hedges)
+                      if commitment.hedges else "bare: no hedge")
+            yield f'<li><span class="excerpt">“{quote}”</span> <span class="hedges">{hedges}</span></li>'
+        yield "</ul></div>"
+    if brief.loose_hedges:
+        yield "<h3>Hedges linked to no commitment</h3><ul>"
+        yield from (f'<li class="excerpt">“{escape(h)}”</li>' for h in brief.loose_hedges)
+        yield "</ul>"
+    yield "</section>"
