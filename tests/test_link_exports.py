@@ -123,3 +123,16 @@ def test_qdpx_export_carries_links_and_validates(project_doc: Path, tmp_path: Pa
                    ("hedges", ids["could"].id, ids["commitment"].id, "OneWay")}
     selections = {s.get("guid") for s in ET.fromstring(xml).iter("{urn:QDA-XML:project:1.0}PlainTextSelection")}
     assert {l.get("originGUID") for l in links} | {l.get("targetGUID") for l in links} <= selections
+
+
+def test_the_html_report_carries_the_brief_of_the_links_escaped(project_doc: Path, tmp_path: Path) -> None:
+    session, ids = linked(project_doc)
+    session.set_entity(ids["actor"].id, "Simmons <script>alert(1)</script>")
+    session.save()
+    out = tmp_path / "report.html"
+    assert main(["report", str(project_doc), "--annotator", "alice", "--output", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    brief = html[html.index('id="brief"'):html.index("</section>", html.index('id="brief"'))]
+    assert "<svg" in brief and "1 hedged · 0 bare" in brief
+    assert "Simmons &lt;script&gt;alert(1)&lt;/script&gt;" in brief and "<script>alert" not in html
+    assert "setting up a team by 2007" in brief and "hedged by “suggested”, “could”" in brief

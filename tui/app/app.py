@@ -504,17 +504,18 @@ class HedgerowApp(LinkingMixin, SavingApp):
 
         document = self.session.document
         path = exports_dir(document.path) / f"{document.stem}.{self.session.annotator}.report.html"
-        layer = self.session.layer.snapshot()
-        self.run_worker(lambda: self._report_html(path, layer), thread=True, group="export", exit_on_error=False)
+        layer, links = self.session.layer.snapshot(), list(self.session.links)
+        self.run_worker(lambda: self._report_html(path, layer, links), thread=True, group="export",
+                        exit_on_error=False)
 
-    def _report_html(self, path: Path, layer: Layer) -> None:
+    def _report_html(self, path: Path, layer: Layer, links=()) -> None:
         from tui.core.report import layer_page, write_report
         from tui.core.safe_text import shown_line
 
         session = self.session
         try:
             write_report(path, layer_page(session.document, layer, session.annotator, session.tags,
-                                          stale=session.document_changed))
+                                          stale=session.document_changed, links=links))
         except HedgerowError as error:
             self.call_from_thread(self.notify, shown_line(f"Report failed: {error}"), severity="error", markup=False)
             return

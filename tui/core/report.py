@@ -317,9 +317,9 @@ def document_page(reported: ReportedDocument, looks: dict[str, TagLook], generat
 
 
 def layer_page(document: Document, layer: Layer, layer_name: str, tags: TagSet, *,
-               stale: bool = False) -> Iterator[str]:
+               stale: bool = False, links: Iterable = ()) -> Iterator[str]:
     """The page for one layer held in memory (the TUI's, as it is now)."""
-    reported = ReportedDocument(document, layer, layer_name, stale=stale, brief=brief_for(document, layer))
+    reported = ReportedDocument(document, layer, layer_name, stale=stale, brief=brief_for(document, layer, links))
     return document_page(reported, tag_looks(tags, layer.counts()))
 
 

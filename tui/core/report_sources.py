@@ -87,10 +87,12 @@ class ReportedDocument:
     brief: Brief | None = None
 
 
-def _load_layer(path: Path, document: Document) -> tuple[Layer, bool]:
+def _load_layer(path: Path, document: Document) -> tuple[Layer, bool, list]:
+    from tui.core.links import LINKS, LinkIndex
+
     stored = AnnotationStore(path).load(document.text)
     stale = bool(stored.document_sha256) and stored.document_sha256 != document.sha256
-    return stored.layer, stale
+    return stored.layer, stale, list(LinkIndex(stored.tables.get(LINKS)))
 
 
 def layer_names(document: Path, annotations: Path | None) -> list[str]:
@@ -120,8 +122,8 @@ def reported_document(path: Path, choice: LayerChoice, tags: TagSet, *, strict: 
             raise InputError(f"no layer {shown!r} for {document.path.name}: {file} does not exist ({found}; "
                              f"--layer NAME, or --all)")
         return ReportedDocument(document, Layer(text=document.text), shown, missing=f"no layer “{shown}”")
-    layer, stale = _load_layer(file, document)
-    reported = ReportedDocument(document, layer, shown, stale=stale, brief=brief_for(document, layer))
+    layer, stale, links = _load_layer(file, document)
+    reported = ReportedDocument(document, layer, shown, stale=stale, brief=brief_for(document, layer, links))
     if choice.every:
         _add_agreement(reported, names, choice, tags)
     return reported
