@@ -190,3 +190,30 @@ def test_brief_json_is_inert_on_a_terminal() -> None:
     text = inert_json(data)
     assert json.loads(text) == data  # the same JSON
     assert all(c not in text for c in "\u009b\u202e\x1b\x07")
+
+
+def test_corpus_brief_sums_per_entity_across_documents(capsys, project: Path, project_doc: Path) -> None:
+    import shutil
+
+    other = project / "docs" / "second.txt"
+    other.parent.mkdir()
+    shutil.copyfile(project_doc, other)
+    for doc in (project_doc, other):
+        actor = add(capsys, doc, "Simmons", "actor", "--entity", "Robert Simmons")
+        made = add(capsys, doc, "setting up a team by 2007", "commitment")
+        hedge = add(capsys, doc, "could", "hedge")
+        assert run(capsys, "link", doc, *ALICE, made, actor, "-r", "by")[0] == 0
+        if doc == project_doc:
+            assert run(capsys, "link", doc, *ALICE, hedge, made, "-r", "hedges")[0] == 0
+    code, out, err = run(capsys, "brief", "--corpus", project, *ALICE, "-f", "json")
+    assert code == 0, err
+    brief = json.loads(out)
+    [entity] = brief["entities"]
+    assert entity["entity"] == "Robert Simmons" and (entity["hedged"], entity["bare"]) == (1, 1)
+    assert sorted(c["document"] for c in entity["commitments"]) == ["docs/second.txt", "seed.txt"]
+    assert [h["document"] for h in brief["unlinked_hedges"]] == ["docs/second.txt"]
+    assert sorted(brief["document"]["documents"]) == ["docs/second.txt", "seed.txt"]
+    code, out, _ = run(capsys, "brief", "--corpus", project, *ALICE, "-f", "md")
+    assert code == 0 and "(docs/second.txt, " in out
+    code, _, err = run(capsys, "brief", *ALICE)
+    assert code == 2 and "give a document, or --corpus DIR" in err

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from tui.commands.common import document_options, open_session, stderr, stdout_console
 from tui.core.errors import InputError
@@ -55,10 +56,17 @@ def register(sub: argparse._SubParsersAction) -> None:
                             description="Per actor entity, the commitments linked to it (`by`), each with its "
                                         "sentence and the hedges linked to it (`hedges`); hedged and bare counts; "
                                         "hedges linked to nothing. The JSON is described in the README.")
-    document_options(parser)
+    parser.add_argument("document", type=Path, nargs="?", help="the plain-text document (or --corpus DIR)")
+    parser.add_argument("--annotator", metavar="NAME",
+                        help="whose annotations (default: git config user.name, else the login name)")
+    parser.add_argument("--annotations", metavar="DIR", type=Path,
+                        help="the annotations folder (default: annotations/ at the project root)")
+    parser.add_argument("--tags", metavar="FILE", type=Path, help="a codebook TOML file (default: hedgerow.toml)")
     parser.add_argument("--format", "-f", choices=("text", "md", "json"), default="text",
                         help="text: for the terminal, with a bar per actor; md: Markdown; json (default: text)")
     parser.add_argument("--layer", metavar="NAME", help="another layer's file, e.g. --layer gold")
+    parser.add_argument("--corpus", metavar="DIR", type=Path,
+                        help="sum the briefs of every .txt and .md document under DIR, per entity")
     parser.set_defaults(run=run_brief)
 
 
@@ -126,10 +134,15 @@ def run_brief(args: argparse.Namespace) -> int:
 
     if args.layer:
         args.annotator = args.layer
-    session = open_session(args)
-    if args.layer and not session.store.exists():
-        raise InputError(f"no layer {args.layer!r}: {session.store.path} does not exist")
-    brief = session_brief(session, document_meta(session.document))
+    if (args.corpus is None) == (args.document is None):
+        raise InputError("give a document, or --corpus DIR (not both)")
+    if args.corpus is not None:
+        brief = corpus(args)
+    else:
+        session = open_session(args)
+        if args.layer and not session.store.exists():
+            raise InputError(f"no layer {args.layer!r}: {session.store.path} does not exist")
+        brief = session_brief(session, document_meta(session.document))
     if args.format == "json":
         sys.stdout.write(inert_json(brief.to_json()) + "\n")
     elif args.format == "md":
@@ -138,6 +151,30 @@ def run_brief(args: argparse.Namespace) -> int:
         console = stdout_console()
         console.print(to_text(brief, console.width))
     return 0
+
+
+def corpus(args: argparse.Namespace):
+    """The corpus brief: every document under --corpus that has the layer, summed per entity."""
+    from tui.core.brief import corpus_brief
+    from tui.core.paths import relative_path
+    from tui.core.report_sources import find_documents
+
+    root = args.corpus
+    if not root.is_dir():
+        raise InputError(f"{shown_line(str(root))}: not a folder (--corpus DIR)")
+    briefs, documents = [], []
+    for path in find_documents(root):
+        args.document = path
+        session = open_session(args)
+        if not session.store.exists():
+            continue  # no annotations by this annotator on it
+        path_name = relative_path(session.document.path)
+        documents.append(path_name)
+        briefs.append((path_name, session_brief(session, {})))
+    if not documents:
+        raise InputError(f"no document under {shown_line(str(root))} has annotations by "
+                         f"{shown_line(args.annotator or 'you')} (--annotator NAME, --layer NAME)")
+    return corpus_brief(briefs, {"title": f"corpus {root}", "corpus": str(root), "documents": documents})
 
 
 def inert_json(data: object) -> str:

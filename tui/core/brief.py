@@ -38,13 +38,17 @@ class Span(NamedTuple):
     start: int
     end: int
     quote: str
+    document: str = ""  # in a corpus brief: the document's path
 
     @classmethod
     def of(cls, annotation: Annotation) -> Span:
         return cls(annotation.id, annotation.tag, annotation.start, annotation.end, annotation.quote)
 
     def to_json(self) -> dict:
-        return {"id": self.id, "tag": self.tag, "start": self.start, "end": self.end, "quote": self.quote}
+        made = {"id": self.id, "tag": self.tag, "start": self.start, "end": self.end, "quote": self.quote}
+        if self.document:
+            made["document"] = self.document
+        return made
 
 
 @dataclass(slots=True)
@@ -55,15 +59,19 @@ class Commitment:
     sentence_end: int
     hedges: tuple[Span, ...]
     note: str = ""
+    document: str = ""  # in a corpus brief: the document's path (its offsets count in that text)
 
     @property
     def hedged(self) -> bool:
         return bool(self.hedges)
 
     def to_json(self) -> dict:
-        return {**self.span.to_json(), "note": self.note,
+        made = {**self.span.to_json(), "note": self.note,
                 "sentence": {"start": self.sentence_start, "end": self.sentence_end, "text": self.sentence},
                 "hedged": self.hedged, "hedges": [h.to_json() for h in self.hedges]}
+        if self.document:
+            made["document"] = self.document
+        return made
 
 
 @dataclass(slots=True)
@@ -192,6 +200,27 @@ def _build(text: str, annotations: Iterable[Annotation], links: Iterable[Link], 
 ACTOR, COMMITMENT, HEDGE = "actor", "commitment", "hedge"
 
 
+def corpus_brief(briefs: Iterable[tuple[str, Brief]], corpus: dict) -> Brief:
+    """Briefs of several documents summed per entity: each commitment, and each hedge linked to
+    nothing, keeps its document's path."""
+    from dataclasses import replace
+
+    entities: dict[str, Entity] = {}
+    unattributed: list[Commitment] = []
+    unlinked: list[Span] = []
+    for path, brief in briefs:
+        for entity in brief.entities:
+            merged = entities.get(entity.name)
+            if merged is None:
+                merged = entities[entity.name] = Entity(entity.name)
+            merged.actors += entity.actors
+            merged.commitments += [replace(c, document=path) for c in entity.commitments]
+        unattributed += [replace(c, document=path) for c in brief.unattributed]
+        unlinked += [h._replace(document=path) for h in brief.unlinked_hedges]
+    ordered = sorted(entities.values(), key=lambda e: (-len(e.commitments), e.name.casefold(), e.name))
+    return Brief(corpus, ordered, unattributed, unlinked)
+
+
 def _in_order(span: Span) -> tuple[int, int, str]:
     return (span.start, span.end, span.id)
 
@@ -268,7 +297,8 @@ def to_markdown(brief: Brief) -> str:
         lines += ["### Commitments with no actor linked", ""] + _md_commitments(brief.unattributed)
     if brief.unlinked_hedges:
         lines += ["### Hedges linked to nothing", ""]
-        lines += [f"- “{md_escape(h.quote)}” ({h.start}–{h.end})" for h in brief.unlinked_hedges] + [""]
+        lines += [f"- “{md_escape(h.quote)}” ({md_escape(h.document) + ', ' if h.document else ''}{h.start}–{h.end})"
+                  for h in brief.unlinked_hedges] + [""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -276,7 +306,8 @@ def _md_commitments(commitments: list[Commitment]) -> list[str]:
     lines = []
     for c in commitments:
         hedges = ", ".join(f"“{md_escape(h.quote)}”" for h in c.hedges) or "none (bare)"
-        lines += [f"- **“{md_escape(c.span.quote)}”** ({c.span.start}–{c.span.end})",
+        where = f"{md_escape(c.document)}, " if c.document else ""
+        lines += [f"- **“{md_escape(c.span.quote)}”** ({where}{c.span.start}–{c.span.end})",
                   f"  - hedges: {hedges}",
                   f"  - sentence: {md_escape(c.sentence)}"]
     return lines + ([""] if lines else [])
@@ -337,8 +368,9 @@ def _text_commitments(commitments: list[Commitment], room: int) -> list:
 
     lines = []
     for c in commitments:
+        where = f"{_one_line(c.document)} " if c.document else ""
         lines.append(Text.assemble("  → ", (_cut(_quoted(c.span), room), "#87d787"),
-                                   f"  {c.span.start}–{c.span.end}"))
+                                   f"  {where}{c.span.start}–{c.span.end}"))
         hedges = ", ".join(_quoted(h) for h in c.hedges)
         lines.append(Text.assemble("      hedged by ", (_cut(hedges, room - 10), "#ffaf5f")) if hedges
                      else Text("      bare", style="dim"))
