@@ -257,3 +257,14 @@ def test_a_record_written_before_entity_existed_takes_the_fast_path() -> None:
     old = {k: v for k, v in made.to_record().items() if k != "entity"}  # as files were written before
     assert record_values(old) == record_values(made.to_record()) != None  # noqa: E711
     assert record_values({**old, "surprise": 1}) is None  # anything else still looks closer
+
+
+@pytest.mark.parametrize("record", [
+    {"created": "2026-01-01T00:00:00.000Z", "from": "a", "relation": "by", "to": "b"},
+    {"z": "é\n\"\u2028\x00", "a": "", "m": "👍🏽"},
+])
+def test_flat_string_records_are_written_as_json_dumps_would(record: dict) -> None:
+    from tui.core.store import INDENT, _dump_record
+
+    expected = json.dumps(record, ensure_ascii=False, sort_keys=True, indent=2).replace("\n", "\n" + INDENT * 2)
+    assert _dump_record(record) == expected
