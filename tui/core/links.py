@@ -8,6 +8,7 @@ is one record.
 
 from __future__ import annotations
 
+import gc
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from typing import NamedTuple
@@ -85,6 +86,16 @@ class LinkIndex:
         if not self._unread:
             return self
         unread, self._unread = self._unread, {}
+        collecting = gc.isenabled()
+        gc.disable()  # 50,000 links make 150,000 objects, none in a cycle: collections would only cost time
+        try:
+            self._index(unread)
+        finally:
+            if collecting:
+                gc.enable()
+        return self
+
+    def _index(self, unread: dict[str, dict]) -> None:
         links, outgoing, incoming, new = self._links, self._from, self._to, tuple.__new__
         for key, record in unread.items():  # put(), unrolled
             link = None
@@ -108,7 +119,6 @@ class LinkIndex:
                 incoming[link.target] = [key]
             else:
                 keys.append(key)
-        return self
 
     @property
     def damaged(self) -> dict[str, str]:
