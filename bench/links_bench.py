@@ -75,7 +75,8 @@ def prepare(dataset) -> tuple[Path, str, str]:
 
     folder = dataset.annotations.parent
     plain, linked = folder / "plain.json", folder / "linked.json"
-    if not plain.exists() or plain.stat().st_mtime < dataset.annotations.stat().st_mtime:
+    if (not plain.exists() or plain.stat().st_mtime < dataset.annotations.stat().st_mtime
+            or plain.stat().st_size != dataset.annotations.stat().st_size):
         shutil.copyfile(dataset.annotations, plain)
         linked.unlink(missing_ok=True)
     if not linked.exists():
@@ -98,6 +99,8 @@ async def key_times(document: Path, annotator: str, presses: int) -> dict[str, f
     from tui.app.app import HedgerowApp
 
     session = open_session(document, annotator)
+    # The presses tag and undo, and the app saves: into a copy, so the bench's layers stay as made.
+    session.store.path = session.store.path.with_name(f"{annotator}-keys.json")
     app = HedgerowApp(session)
     results: dict[str, list[float]] = {"right": [], "]": [], "tag commitment": []}
     async with app.run_test(size=(100, 30)) as pilot:
@@ -123,6 +126,7 @@ async def key_times(document: Path, annotator: str, presses: int) -> dict[str, f
             await timed("tag commitment", "2")
             await pilot.press("u")
         await pilot.press("q")
+    session.store.path.unlink(missing_ok=True)
     return {name: statistics.median(values) for name, values in results.items()}
 
 
