@@ -2,32 +2,42 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SEED := seeds/kazakhstan-nato-partnership-edm-2005.txt
+PYTEST_WORKERS ?= 2
 
 .PHONY: run test bench report-bench screenshot clean
 
-# Re-install whenever pyproject.toml is newer than the venv's stamp.
-$(VENV)/.installed: pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+# Two stamps: `make run` installs only what running needs; `make test` adds the test extra.
+# Each re-installs whenever pyproject.toml is newer than it.
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+
+$(VENV)/.run-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
 	$(BIN)/python -m compileall -q tui  # an editable install compiles nothing: start as fast as an installed one
 	touch $@
 
-run: $(VENV)/.installed
+$(VENV)/.test-installed: $(VENV)/.run-installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(VENV)/.run-installed
 	$(BIN)/hedgerow $(SEED)
 
-test: $(VENV)/.installed
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+# On the cores there are (pytest-xdist); PYTEST_WORKERS=0 runs in one process, as
+# --snapshot-update needs: make test PYTEST_WORKERS=0 PYTEST_ARGS=--snapshot-update
+test: $(VENV)/.test-installed
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.run-installed
 	$(BIN)/python bench/core_bench.py
 	$(BIN)/python bench/tui_bench.py
 
-report-bench: $(VENV)/.installed
+report-bench: $(VENV)/.run-installed
 	$(BIN)/python bench/report_bench.py
 
 # The README's screenshot of the report, taken by the browser test (needs chromium and chromium-driver).
-screenshot: $(VENV)/.installed
+screenshot: $(VENV)/.test-installed
 	HEDGEROW_README_SCREENSHOT=docs/report.png $(BIN)/python -m pytest -q tests/test_report_browser.py -k seed_report_loads
 
 clean:

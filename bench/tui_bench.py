@@ -857,8 +857,9 @@ def profile_startup(args) -> int:
 
     document = phase("Document.load", lambda: Document.load(dataset.document))
     stored = phase("AnnotationStore.load(text)", lambda: AnnotationStore(apath).load(document.text))
-    rows = stored.layer.rows_in_id_order()[0]
-    columns = {name: getattr(rows, name) for name in ("starts", "ends", "ids", "created", "modified", "extras")}
+    rows = stored.layer.rows_in_key_order()[0]
+    names = ("starts", "ends", "keys", "ids", "created_times", "modified_times", "extras")
+    columns = {name: getattr(rows, name) for name in names}
     columns.update({name: getattr(rows, name).codes for name in ("tags", "documents", "annotators")})
     say("  the rows' columns: " + ", ".join(f"{name} {sys.getsizeof(c) / 2**20:.1f}" for name, c in columns.items())
         + f" MiB; {sum(e is not None for e in rows.extras):,} rows with extras (notes, or what the text no longer says)")

@@ -11,6 +11,16 @@ REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "seeds" / "kazakhstan-nato-partnership-edm-2005.txt"
 
 
+@pytest.fixture(autouse=True)
+def user_files(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The user's config and cache in a tmp folder: tests never read or write the real ones."""
+    home = tmp_path_factory.mktemp("user")
+    monkeypatch.delenv("HEDGEROW_ANNOTATOR", raising=False)
+    monkeypatch.setenv("HEDGEROW_CONFIG", str(home / "config.toml"))
+    monkeypatch.setenv("HEDGEROW_CACHE", str(home / "cache"))
+    return home
+
+
 @pytest.fixture
 def seed_path() -> Path:
     """The seed article in the repository (read it, do not write next to it)."""

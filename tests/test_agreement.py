@@ -1,16 +1,18 @@
-"""Agreement figures checked against hand counts, scikit-learn's kappa and NLTK's alpha."""
+"""Agreement figures checked against hand counts, the `krippendorff` package's alpha, and kappa and
+alpha values computed once with scikit-learn and NLTK (tests/data/make_agreement_reference.py says
+how; they are kept as numbers so the tests need neither library)."""
 
 from __future__ import annotations
 
 import json
-import math
 import re
 from itertools import combinations
+from pathlib import Path
 
+import krippendorff
+import numpy
 import pytest
-from nltk.metrics.agreement import AnnotationTask
 from rich.console import Console
-from sklearn.metrics import cohen_kappa_score
 
 from tui.core.agreement import AgreementError, agreement_report, agreement_table, overlap_matches, tokenize
 from tui.core.annotation import Annotation
@@ -68,9 +70,15 @@ def reference_labels(layer: list[Annotation], tag: str | None = None) -> list[st
     return out
 
 
-def nltk_alpha(labelled: dict[str, list[str]]) -> float:
-    task = AnnotationTask(data=[(who, i, lab) for who, labels in labelled.items() for i, lab in enumerate(labels)])
-    return task.alpha()
+REFERENCE = json.loads((Path(__file__).parent / "data" / "agreement_reference.json").read_text(encoding="utf-8"))
+FIGURES = REFERENCE["figures"]  # scikit-learn's kappa and NLTK's alpha, computed once
+
+
+def package_alpha(labelled: dict[str, list[str]]) -> float:
+    """Nominal alpha from the `krippendorff` package (coders x units, labels as numbers)."""
+    values = sorted({label for labels in labelled.values() for label in labels})
+    data = numpy.array([[values.index(label) for label in labels] for labels in labelled.values()], dtype=float)
+    return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
 
 
 def pair(report: dict, a: str, b: str) -> dict:
@@ -143,7 +151,7 @@ def test_overlap_matching_is_maximum_and_symmetric():
         assert forward["overall"][key] == pytest.approx(backward["overall"][key])
 
 
-# --- kappa and alpha against scikit-learn and NLTK ---
+# --- kappa and alpha against the krippendorff package and the committed reference values ---
 
 FIXTURES = {
     "alice-bob": {"alice": ALICE, "bob": BOB},
@@ -165,10 +173,13 @@ def test_pairwise_kappa_and_alpha_match_reference_libraries(name):
             la, lb = reference_labels(layers[a], tag), reference_labels(layers[b], tag)
             if len(set(la) | set(lb)) < 2:
                 continue  # the references return nan / 1 by fiat; covered by the edge-case tests
-            assert figures["kappa"] == pytest.approx(cohen_kappa_score(la, lb), abs=1e-9), (a, b, tag)
-            assert figures["alpha"] == pytest.approx(nltk_alpha({a: la, b: lb}), abs=1e-9), (a, b, tag)
+            reference = FIGURES[f"{name}/{a}/{b}/{tag or '(overall)'}"]
+            assert figures["kappa"] == pytest.approx(reference["kappa"], abs=1e-9), (a, b, tag)
+            assert figures["alpha"] == pytest.approx(reference["alpha"], abs=1e-9), (a, b, tag)
+            assert figures["alpha"] == pytest.approx(package_alpha({a: la, b: lb}), abs=1e-9), (a, b, tag)
             checked += 1
     assert checked >= 4  # the fixtures really exercise several figures
+    assert checked == sum(1 for key in FIGURES if key.startswith(f"{name}/") and not key.endswith("/pooled"))
 
 
 def test_kappa_and_alpha_are_not_trivial():
@@ -178,10 +189,11 @@ def test_kappa_and_alpha_are_not_trivial():
     assert agreement_report(TEXT, FIXTURES["one-empty"])["pairs"][0]["overall"]["kappa"] == pytest.approx(0.0)
 
 
-def test_overall_alpha_three_annotators_matches_nltk():
+def test_overall_alpha_three_annotators_matches_the_references():
     layers = FIXTURES["three"]
     report = agreement_report(TEXT, layers)
-    expected = nltk_alpha({who: reference_labels(layer) for who, layer in layers.items()})
+    assert report["overall_alpha"] == pytest.approx(FIGURES["three/pooled"]["alpha"], abs=1e-9)
+    expected = package_alpha({who: reference_labels(layer) for who, layer in layers.items()})
     assert report["overall_alpha"] == pytest.approx(expected, abs=1e-9)
     # three coders is not the mean of the pairs: check it really is pooled
     assert len(report["pairs"]) == 3
@@ -235,12 +247,11 @@ def test_no_tokens_but_spans_gives_f1_and_no_kappa():
     assert overall["exact_f1"] == 1.0 and overall["kappa"] is None and overall["alpha"] is None
 
 
-@pytest.mark.filterwarnings("ignore::UserWarning")  # sklearn warns that its kappa is undefined here
 def test_single_label_everywhere_is_perfect_agreement():
-    # both cover every token with "actor": chance agreement is 1, reported as 1.0 (sklearn says nan)
+    # both cover every token with "actor": chance agreement is 1, reported as 1.0 (kappa's formula
+    # gives 0/0 there: scikit-learn says nan)
     whole = {who: [ann(who, TEXT, "actor")] for who in ("alice", "bob")}
     figures = agreement_report(TEXT, whole)["pairs"][0]["per_tag"]["actor"]
-    assert math.isnan(cohen_kappa_score(["True"] * 3, ["True"] * 3))
     assert figures["kappa"] == 1.0 and figures["alpha"] == 1.0
 
 

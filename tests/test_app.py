@@ -355,7 +355,7 @@ async def test_help_and_palette_list_the_actions(project_doc: Path) -> None:
         assert type(app.screen).__name__ == "HelpScreen"
         await pilot.press("escape")
         names = [name for name, _, _ in app.palette_commands()]
-        for wanted in ("Export as w3c", "Undo", "Tag selection as hedge", "Filter: actor", "Search"):
+        for wanted in ("Export…", "Undo", "Tag selection as hedge", "Filter: actor", "Search"):
             assert wanted in names
 
 
@@ -369,8 +369,9 @@ async def test_palette_export_writes_a_w3c_file(project_doc: Path, monkeypatch) 
         session.add(*find(session.text, "Kazakhstan"), "actor")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert any("Exported 1 annotation as w3c" in n.message for n in app._notifications)
-    exported = json.loads((project_doc.parent / "seed.alice.w3c.jsonld").read_text(encoding="utf-8"))
+        assert any("Exported 1 annotation to exports/seed.alice.w3c.jsonld" in n.message
+                   for n in app._notifications)
+    exported = json.loads((project_doc.parent / "exports" / "seed.alice.w3c.jsonld").read_text(encoding="utf-8"))
     assert exported["type"] == "AnnotationCollection" and exported["total"] == 1
     assert exported["first"]["items"][0]["target"]["selector"][0]["exact"] == HEDGE
 

@@ -83,9 +83,9 @@ def test_empty_document_opens_and_list_says_so(capsys, project: Path) -> None:
     path = project / "blank.txt"
     path.write_text("  \n\n\t \n", encoding="utf-8")
     code, out, err = run(capsys, "list", path, *ALICE)
-    assert code == 0
+    assert code == 2  # no layer by alice: as `check` says (issue 9, item 7)
     assert "the document is empty" in err
-    assert "No annotations by alice on blank.txt" in out
+    assert "no annotations by alice on blank.txt" in err and "no layers yet" in err
     session = Session.open(path, SessionOptions(annotator="alice"))  # what `open` does before the TUI
     assert session.document.is_empty and len(session.layer) == 0
 
@@ -202,10 +202,45 @@ def test_list_shows_tag_span_and_quote(capsys, project_doc: Path) -> None:
 
 
 def test_list_without_annotations(capsys, project_doc: Path) -> None:
-    code, out, _ = run(capsys, "list", project_doc, *ALICE)
-    assert code == 0
-    assert "No annotations by alice on seed.txt" in out
+    code, _, err = run(capsys, "list", project_doc, *ALICE)
+    assert code == 2
+    assert "no annotations by alice on seed.txt" in err and "no layers yet" in err
     assert not (project_doc.parent / "annotations").exists()  # listing writes nothing
+
+
+@pytest.mark.parametrize("command", ["list", "check"])
+def test_list_and_check_agree_on_a_missing_layer_and_name_those_there_are(capsys, project_doc: Path,
+                                                                          command: str) -> None:
+    annotate(project_doc, [("Kazakhstan", "actor")], annotator="bob")
+    annotate(project_doc, [("Kazakhstan", "actor")], annotator="carol")
+    code, out, err = run(capsys, command, project_doc, *ALICE)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert "no annotations by alice on seed.txt" in err and "layers here: bob, carol" in err
+
+
+def test_list_filters_by_tag_and_grep(capsys, project_doc: Path) -> None:
+    annotate(project_doc, [("Kazakhstan", "actor"), ("Ambassador Robert Simmons", "actor"),
+                           ("appeared to support", "hedge")])
+    code, out, _ = run(capsys, "list", project_doc, *ALICE, "--tag", "actor")
+    assert code == 0 and "Kazakhstan" in out and "Simmons" in out and "appeared" not in out
+    code, out, _ = run(capsys, "list", project_doc, *ALICE, "--grep", "simmons|APPEARED")
+    assert code == 0 and "Simmons" in out and "appeared" in out and "Kazakhstan" not in out
+    code, out, _ = run(capsys, "list", project_doc, *ALICE, "--tag", "hedge", "--grep", "simmons")
+    assert code == 0 and "No annotations tagged hedge matching 'simmons' by alice" in out
+    code, _, err = run(capsys, "list", project_doc, *ALICE, "--grep", "(")
+    assert code == 2 and "not a valid regular expression" in err
+
+
+@pytest.mark.parametrize("command", [[], ["open"], ["review"]])
+def test_the_tuis_without_a_terminal_exit_2_with_one_line(project_doc: Path, command: list[str]) -> None:
+    annotate(project_doc, [("Kazakhstan", "actor")], annotator="alice")
+    result = subprocess.run([sys.executable, "-m", "tui", *command, str(project_doc), *(ALICE if command != ["review"] else [])],
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1 and "needs a terminal" in result.stderr
+    assert "\x1b" not in result.stderr
 
 
 needs_export = pytest.mark.skipif(importlib.util.find_spec("tui.core.export") is None,
@@ -378,8 +413,21 @@ def test_opening_the_tui_freezes_what_is_loaded_and_collects_less_often(project_
     code = ("import gc, sys, tui.cli\n"
             "from tui.app.app import HedgerowApp\n"
             "HedgerowApp.run = lambda self: print(gc.get_threshold()[0], gc.get_freeze_count() > 0, gc.isenabled())\n"
+            "import tui.commands.documents as documents; documents.need_terminal = lambda command: None\n"
             "sys.exit(tui.cli.main([sys.argv[1], '--annotator', 'alice']))")
     result = subprocess.run([sys.executable, "-c", code, str(project_doc)], capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["10000", "True", "True"]
+
+
+def test_export_excel_writes_csv_with_a_bom(capsys, project_doc: Path, tmp_path: Path) -> None:
+    annotate(project_doc, [("“Currently there are no sites", "commitment")])
+    out_file = tmp_path / "for-excel.csv"
+    code, _, _ = run(capsys, "export", project_doc, *ALICE, "--excel", "--output", out_file)
+    assert code == 0
+    data = out_file.read_bytes()
+    assert data.startswith("\ufefftag,quote,note,annotator,".encode("utf-8"))
+    assert "“Currently there are no sites".encode("utf-8") in data
+    code, _, err = run(capsys, "export", project_doc, *ALICE, "--excel", "--format", "json")
+    assert code == 2 and "--excel writes csv" in err

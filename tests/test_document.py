@@ -75,7 +75,7 @@ def test_offsets_are_code_points_into_nfc_text(project: Path, raw: bytes, expect
     session.save()
 
     # The file holds the same code-point offsets and the quote as real characters.
-    stored = json.loads(session.store.path.read_text(encoding="utf-8"))["annotations"]
+    stored = {r["id"]: r for r in json.loads(session.store.path.read_text(encoding="utf-8"))["annotations"].values()}
     for annotation in made:
         record = stored[annotation.id]
         assert (record["start"], record["end"], record["quote"]) == (annotation.start, annotation.end, annotation.quote)

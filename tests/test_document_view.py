@@ -268,7 +268,8 @@ async def test_search_matches_and_the_current_one_are_highlighted() -> None:
         match = style_at(view, first - 78, 1)
         current = style_at(view, second - TEXT.index("Special"), 6)
         assert bg(match) == Color.parse("yellow") and not match.bold
-        assert bg(current) == Color.parse("dark_orange") and current.bold
+        # No orange (it read as a hedge): the current match is bright and underlined.
+        assert bg(current) == Color.parse("bright_yellow") and current.bold and current.underline
         view.set_current_match(0)
         assert style_at(view, first - 78, 1).bold
 

@@ -15,7 +15,7 @@ import pytest
 from tui.core.annotation import FIELDS, Annotation
 from tui.core.document import Document
 from tui.core.errors import InputError
-from tui.core.export import CSV_COLUMNS, FORMATS, render, sha256_from_uri, sha256_uri
+from tui.core.export import CSV_COLUMNS, FORMATS, document_meta, render, sha256_from_uri, sha256_uri
 from tui.core.importer import parse_export, plan_import
 
 VALIDATOR = Path(__file__).resolve().parents[2] / "shared" / "tools" / "w3c_validate.py"
@@ -100,15 +100,33 @@ def test_csv_parses_back_with_newlines_and_quotes_intact() -> None:
     assert out.startswith(",".join(CSV_COLUMNS) + ",entity,links\r\n")
     assert out.endswith("\r\n")
     rows = list(csv.reader(io.StringIO(out, newline="")))
-    assert rows[0] == ["id", "tag", "start", "end", "quote", "note", "annotator", "created", "modified",
-                       "prefix", "suffix", "document", "entity", "links"]
+    # What an analyst reads first; the document in every row; the machine's columns last.
+    assert rows[0] == ["tag", "quote", "note", "annotator", "start", "end", "title", "path", "created", "modified",
+                       "id", "prefix", "suffix", "document", "entity", "links"]
     assert len(rows) == 1 + len(ANNOTATIONS)
+    path = document_meta(DOCUMENT)["path"]
     for row, a in zip(rows[1:], IN_ORDER):
-        assert row == [a.id, a.tag, str(a.start), str(a.end), a.quote, a.note, a.annotator, a.created,
-                       a.modified, a.prefix, a.suffix, a.document, "", ""]
-    notes = {row[5] for row in rows[1:]}
+        assert row == [a.tag, a.quote, a.note, a.annotator, str(a.start), str(a.end), DOCUMENT.title, path,
+                       a.created, a.modified, a.id, a.prefix, a.suffix, a.document, "", ""]
+    notes = {row[2] for row in rows[1:]}
     assert "three powers, listed\nin this order" in notes and 'a "claim", arguably' in notes
-    assert 'he said "no bases"' in {row[4] for row in rows[1:]}
+    assert 'he said "no bases"' in {row[1] for row in rows[1:]}
+
+
+def test_csv_for_excel_starts_with_a_bom_and_keeps_curly_quotes() -> None:
+    out = render("csv", DOCUMENT, ANNOTATIONS, excel=True)
+    assert out.startswith("\ufeff" + ",".join(CSV_COLUMNS) + ",entity,links\r\n")
+    data = out.encode("utf-8")
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert data.decode("utf-8-sig") == render("csv", DOCUMENT, ANNOTATIONS)  # what Excel reads
+    with pytest.raises(InputError):
+        render("json", DOCUMENT, ANNOTATIONS, excel=True)
+
+
+def test_json_puts_the_document_before_the_annotations() -> None:
+    out = render("json", DOCUMENT, ANNOTATIONS)
+    assert list(json.loads(out)) == ["hedgerow", "document", "annotations"]
+    assert out.index('"document"') < out.index('"annotations"')
 
 
 def test_w3c_structure() -> None:
@@ -249,7 +267,7 @@ def _w3c_selectors(kinds: list[str]) -> str:
     return json.dumps(data)
 
 
-@pytest.mark.parametrize("text, message", [
+BAD_IMPORTS = [
     ("", "empty file"),
     ("not json at all", "not JSON"),
     ('{"hedgerow": {"format": "hedgerow-annotations", "version": 1}, "annotations": [\n', "not JSON"),
@@ -267,7 +285,11 @@ def _w3c_selectors(kinds: list[str]) -> str:
     (_w3c_without(["first", "items", 0], "id"), "has no 'id'"),
     ('{"start": 1, "end": 2, "quote": "x", "tag": "t"}\nnot json\n', "line 2 is not JSON"),
     ('{"start": 1, "end": 2, "quote": "x", "tag": "t"}\n{"start": "1"}\n', "line 2: missing field(s)"),
-])
+]
+
+
+# Named by the message: the texts hold random uuids, and xdist's workers must collect the same ids.
+@pytest.mark.parametrize("text, message", BAD_IMPORTS, ids=[message for _, message in BAD_IMPORTS])
 def test_bad_import_input_is_a_clear_input_error(text: str, message: str) -> None:
     with pytest.raises(InputError) as caught:
         parse_export(text, "bad.json")
@@ -295,11 +317,24 @@ def test_pieces_from_a_layer_equal_the_whole_text_json_would_write(fmt: str, giv
         whole = {"hedgerow": {"format": "hedgerow-annotations", "version": 1},
                  "document": json.loads("".join(json_pieces(DOCUMENT, [])))["document"],
                  "annotations": [a.to_record() for a in IN_ORDER if a in given]}
-        assert "".join(written) == json.dumps(whole, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        assert "".join(written) == _dumps_in_order(whole)
         assert len(written) > len(given)  # in pieces, an annotation at a time
     if fmt == "w3c":
         whole = w3c_collection(DOCUMENT, layer)
         if given:
             source = sha256_uri(DOCUMENT.sha256)
             whole["first"]["items"] = [w3c_annotation(a, source) for a in IN_ORDER]
-        assert "".join(written) == json.dumps(whole, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        assert "".join(written) == _dumps_in_order(whole, streamed=("first",))
+
+
+def _sorted_inside(value):
+    if isinstance(value, dict):
+        return {key: _sorted_inside(value[key]) for key in sorted(value)}
+    return [_sorted_inside(v) for v in value] if isinstance(value, list) else value
+
+
+def _dumps_in_order(whole: dict, streamed: tuple[str, ...] = ()) -> str:
+    """json.dumps with the top level (and the `streamed` dicts) in the order written, all else sorted."""
+    ordered = {key: ({k: _sorted_inside(v) for k, v in value.items()} if key in streamed else _sorted_inside(value))
+               for key, value in whole.items()}
+    return json.dumps(ordered, indent=2, ensure_ascii=False) + "\n"

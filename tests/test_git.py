@@ -70,9 +70,22 @@ def edited(rec: dict, minute: int, **changes) -> dict:
 
 
 def layer(*records: dict, sha: str = "sha-1", title: str = "Kazakhstan") -> dict:
+    """A schema-2 file's data: records numbered 1, 2, ... in the order given, as TinyDB would."""
+    return {"annotations": {str(n): r for n, r in enumerate(records, 1)},
+            "meta": {"1": {"schema": 2, "annotator": "alice",
+                           "document": {"sha256": sha, "path": "seeds/k.txt", "title": title}}}}
+
+
+def schema1_layer(*records: dict, sha: str = "sha-1") -> dict:
+    """The same in schema 1: keyed by id, meta under "hedgerow"."""
     return {"annotations": {r["id"]: r for r in records},
             "meta": {"hedgerow": {"schema": 1, "annotator": "alice",
-                                  "document": {"sha256": sha, "path": "seeds/k.txt", "title": title}}}}
+                                  "document": {"sha256": sha, "path": "seeds/k.txt", "title": "Kazakhstan"}}}}
+
+
+def by_id(text: str) -> dict[str, tuple[str, dict]]:
+    """A rendered file's annotations: id -> (its key, the record)."""
+    return {r["id"]: (key, r) for key, r in json.loads(text)["annotations"].items()}
 
 
 SIMMONS = record("Robert Simmons")
@@ -90,8 +103,11 @@ def test_additions_on_both_sides_are_all_kept() -> None:
     assert not result.conflicts
     assert result.data["annotations"] == {r["id"]: r for r in (SIMMONS, ALTYNBAYEV, HEDGE)}
     # The same record added identically on both sides is kept once, not a conflict.
-    assert merge(base, ours, ours).data == ours
-    assert render(result) == dumps_stable(result.data)
+    assert render(merge(base, ours, ours)) == dumps_stable(ours)
+    # Both sides gave key 2 to a different annotation: ours keeps it, theirs' is renumbered.
+    assert {i: key for i, (key, _) in by_id(render(result)).items()} == {
+        SIMMONS["id"]: "1", ALTYNBAYEV["id"]: "2", HEDGE["id"]: "3"}
+    assert {i: r for i, (_, r) in by_id(render(result)).items()} == result.data["annotations"]
 
 
 def test_a_deletion_against_an_unchanged_record_wins() -> None:
@@ -163,16 +179,16 @@ def test_delete_against_modify_is_a_conflict_and_any_resolution_is_valid_json(tm
 def test_meta_conflicts_only_when_both_sides_changed_the_document(tmp_path: Path) -> None:
     base = layer(SIMMONS)
     result = merge(base, layer(SIMMONS, sha="sha-2"), layer(SIMMONS, sha="sha-3"))
-    assert [(c.table, c.key) for c in result.conflicts] == [("meta", "hedgerow")]
+    assert [(c.table, c.key) for c in result.conflicts] == [("meta", "1")]
     text = render(result)
     with pytest.raises(StoreError, match=r"unresolved merge conflict in 1 place\(s\)"):
         load_text(tmp_path, text)
     assert load_text(tmp_path, resolve(text, ["theirs"])).document_sha256 == "sha-3"
     # Both changed, same text: ours wins; one side changed: that side wins.
     same = merge(base, layer(SIMMONS, sha="sha-2", title="Ours"), layer(SIMMONS, sha="sha-2", title="Theirs"))
-    assert not same.conflicts and same.data["meta"]["hedgerow"]["document"]["title"] == "Ours"
+    assert not same.conflicts and same.data["meta"]["1"]["document"]["title"] == "Ours"
     one = merge(base, base, layer(SIMMONS, sha="sha-2"))
-    assert one.data["meta"]["hedgerow"]["document"]["sha256"] == "sha-2"
+    assert one.data["meta"]["1"]["document"]["sha256"] == "sha-2"
 
 
 def test_merge_driver_refuses_damaged_input_and_leaves_ours_alone(tmp_path: Path, capsys) -> None:
@@ -181,7 +197,7 @@ def test_merge_driver_refuses_damaged_input_and_leaves_ours_alone(tmp_path: Path
     ours.write_text(dumps_stable(layer(SIMMONS)), encoding="utf-8")
     theirs.write_text(dumps_stable(layer(HEDGE)), encoding="utf-8")
     assert main(["merge-driver", str(base), str(ours), str(theirs)]) == 0
-    assert set(json.loads(ours.read_text())["annotations"]) == {SIMMONS["id"], HEDGE["id"]}
+    assert set(by_id(ours.read_text())) == {SIMMONS["id"], HEDGE["id"]}
     before = ours.read_bytes()
     theirs.write_text('{"annotations": {', encoding="utf-8")
     assert main(["merge-driver", str(base), str(ours), str(theirs)]) == 2
@@ -236,7 +252,7 @@ def decision(gold: dict | None, reviewer: str, decided: str = "accepted", at: st
 
 def gold_layer(golds: list[dict], decisions: list[tuple[str, dict]]) -> dict:
     data = layer(*golds)
-    data["meta"]["hedgerow"]["annotator"] = "gold"
+    data["meta"]["1"]["annotator"] = "gold"
     return {**data, REVIEW: dict(decisions)}
 
 
@@ -475,7 +491,7 @@ def test_conflicting_notes_are_marked_and_can_be_resolved_by_hand(repo: Path, ca
     assert f"<<<<<<< ours: annotation {hedge.id}; note differs" in text
     assert '"note": "left reading"' in text and '"note": "right reading"' in text
     for kept in (simmons.id, left_new.id, right_new.id):
-        assert text.count(f'"{kept}": {{') == 1
+        assert text.count(f'"id": "{kept}",') == 1
     with pytest.raises(StoreError, match=rf"{path}: unresolved merge conflict in 1 annotation\(s\) \({hedge.id}\)"):
         AnnotationStore(path).load()
     capsys.readouterr()
@@ -529,8 +545,8 @@ def test_show_pads_spans_to_the_documents_length_so_one_change_is_one_line() -> 
     def stored(*records: dict, length: int | None = None) -> StoredLayer:
         data = layer(*records)
         if length is not None:
-            data["meta"]["hedgerow"]["document"]["length"] = length
-        return StoredLayer(Layer([Annotation.from_record(r) for r in records]), data["meta"]["hedgerow"])
+            data["meta"]["1"]["document"]["length"] = length
+        return StoredLayer(Layer([Annotation.from_record(r) for r in records]), data["meta"]["1"])
 
     simmons = [line for line in show_lines(stored(SIMMONS, length=12000))[1:]]
     assert simmons[0].startswith(f"{SIMMONS['start']:>5}-{SIMMONS['end']:<5}  actor ")
@@ -613,3 +629,38 @@ def test_git_setup_outside_a_repository_fails_clearly(tmp_path: Path, capsys, mo
     assert main(["git-setup", "--repo", str(tmp_path)]) == 2
     assert "not inside a git working tree" in capsys.readouterr().err
     assert not (tmp_path / ".gitattributes").exists()
+
+
+def test_the_same_integer_id_given_to_different_annotations_on_two_branches_is_renumbered(tmp_path: Path) -> None:
+    """Each branch inserted its new annotation as document 3: both are kept, ours keeps 3."""
+    base = layer(SIMMONS, HEDGE)
+    ours, theirs = layer(SIMMONS, HEDGE, ALTYNBAYEV), layer(SIMMONS, HEDGE, record("could include", "hedge"))
+    paths = [tmp_path / f"{name}.json" for name in ("base", "ours", "theirs")]
+    for path, data in zip(paths, (base, ours, theirs), strict=True):
+        path.write_text(dumps_stable(data), encoding="utf-8")
+    assert main(["merge-driver", *map(str, paths)]) == 0
+    merged = json.loads(paths[1].read_text(encoding="utf-8"))["annotations"]
+    assert [(key, r["quote"]) for key, r in merged.items()] == [
+        ("1", "Robert Simmons"), ("2", "appeared to support such plans"),
+        ("3", "Army General Mukhtar Altynbayev"), ("4", "could include")]
+    # Stock TinyDB reads the merged file, ids and all.
+    from tinydb import TinyDB
+
+    db = TinyDB(paths[1])
+    try:
+        assert sorted(d.doc_id for d in db.table("annotations").all()) == [1, 2, 3, 4]
+    finally:
+        db.close()
+
+
+def test_a_schema_1_base_merges_with_schema_2_sides() -> None:
+    """A branch point before the upgrade: the base is keyed by uuid, both sides by number."""
+    base = schema1_layer(SIMMONS, HEDGE)
+    ours = layer(SIMMONS, edited(HEDGE, 5, note="ours"))
+    theirs = schema1_layer(SIMMONS, HEDGE, ALTYNBAYEV)  # not yet upgraded
+    result = merge(base, ours, theirs)
+    assert not result.conflicts
+    merged = by_id(render(result))
+    assert merged[HEDGE["id"]][1]["note"] == "ours"
+    assert {i: key for i, (key, _) in merged.items()} == {SIMMONS["id"]: "1", HEDGE["id"]: "2", ALTYNBAYEV["id"]: "3"}
+    assert json.loads(render(result))["meta"] == {"1": {**ours["meta"]["1"], "schema": 2}}

@@ -191,7 +191,7 @@ def test_merge_driver_merges_links_by_key(session: Session, tmp_path: Path) -> N
     unlinked = {**ours, LINKS: {hedges.id: hedges.to_record()}}
     assert merge(ours, unlinked, ours).data[LINKS] == {hedges.id: hedges.to_record()}
     # One side deletes the actor, the other links it: both merge; the link dangles (check reports it).
-    deleted = {**base, "annotations": {k: v for k, v in base["annotations"].items() if k != actor.id}}
+    deleted = {**base, "annotations": {k: v for k, v in base["annotations"].items() if v["id"] != actor.id}}
     merged = merge(base, deleted, {**base, LINKS: {by.id: by.to_record()}})
     assert merged.conflicts == [] and by.id in merged.data[LINKS]
     path = tmp_path / "merged.json"
@@ -221,7 +221,8 @@ def test_check_reports_broken_links_and_removes_them_only_with_apply(session: Se
     session.save()
     path = session.store.path
     data = json.loads(path.read_text(encoding="utf-8"))
-    del data["annotations"][actor.id]  # a hand edit: the link's target is gone
+    key = next(k for k, v in data["annotations"].items() if v["id"] == actor.id)
+    del data["annotations"][key]  # a hand edit: the link's target is gone
     data[LINKS]["junk"] = {"from": commitment.id}
     path.write_text(json.dumps(data), encoding="utf-8")
     args = ["check", str(session.document.path), "--annotator", "alice"]

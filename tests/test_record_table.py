@@ -33,7 +33,7 @@ AnnotationStore(path).save(Layer([plain, linked], text=text), {"annotator": "ali
 raw = open(path, encoding="utf-8").read()
 assert raw == json.dumps(json.loads(raw), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 for made in (plain, linked):
-    record = read_json(__import__("pathlib").Path(path))["annotations"][made.id]
+    record = {r["id"]: r for r in read_json(__import__("pathlib").Path(path))["annotations"].values()}[made.id]
     assert record["topic"] == made.topic and record["done"] is made.done, record
 for rows in (Rows(text), Rows(None)):
     for made in (plain, linked):
@@ -43,7 +43,7 @@ loaded = AnnotationStore(path).load(text).layer
 assert loaded[linked.id].topic == "e-1" and loaded[linked.id].done is True
 assert loaded[plain.id].topic == "" and loaded[plain.id].done is False
 data = json.loads(raw)
-data["annotations"][plain.id]["topic"] = 7
+next(r for r in data["annotations"].values() if r["id"] == plain.id)["topic"] = 7
 open(path, "w", encoding="utf-8").write(json.dumps(data))
 try:
     AnnotationStore(path).load(text)

@@ -290,7 +290,7 @@ def test_gold_file_on_disk(review: Review, doc: Path) -> None:
     review.session.save()
     data = json.loads(gold_file(doc).read_text(encoding="utf-8"))
     assert set(data) == {"annotations", "meta", "review"}
-    assert data["meta"]["hedgerow"]["annotator"] == "gold"
+    assert data["meta"]["1"]["annotator"] == "gold"
     gold = sorted(data["annotations"].values(), key=lambda r: r["start"])
     assert [(r["quote"], r["tag"], r["annotator"]) for r in gold] == [
         ("seemingly ruling out", "hedge", REVIEWER), ("appeared to support", "hedge", REVIEWER)]

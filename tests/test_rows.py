@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -39,6 +40,9 @@ def test_every_field_comes_back_exactly(text: str | None) -> None:
         assert rows.annotation(row) == annotation
         assert rows.id_of(row) == annotation.id
         assert encode_row(rows, row) == _dump_record(annotation.to_record())
+        # The guard: byte for byte what json.dumps writes for the record, at the table's indent.
+        expected = json.dumps(annotation.to_record(), indent=2, sort_keys=True, ensure_ascii=False)
+        assert encode_row(rows, row) == expected.replace("\n", "\n    ")
 
 
 def test_what_the_text_says_is_not_stored_twice() -> None:

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from tinydb import Query
-from tinydb.table import Document as TinyDocument
 
 from tui.core import atomic
 from tui.core.layer import Layer
@@ -53,18 +52,18 @@ SPANS = [("Kazakhstan", "actor"), ("appeared to support", "hedge"), ("could incl
 # -- the file format ----------------------------------------------------------------------------
 
 
-def test_records_are_keyed_by_uuid(project_doc: Path) -> None:
+def test_records_are_keyed_by_tinydb_ids_and_keep_their_uuid(project_doc: Path) -> None:
     session = tagged_session(project_doc, SPANS)
     session.save()
     data = json.loads(session.store.path.read_text(encoding="utf-8"))
     assert set(data) == {ANNOTATIONS, META}
     records = data[ANNOTATIONS]
-    assert len(records) == len(SPANS)
-    for key, record in records.items():
-        assert key == record["id"]
-        assert not key.isdigit()
-        assert len(key) == 36 and key.count("-") == 4  # a uuid
-    assert set(records) == session.layer.ids()
+    assert list(records) == ["1", "2", "3", "4", "5"]  # TinyDB's document ids, in the order they were made
+    assert [r["quote"] for r in records.values()] == [quote for quote, _ in SPANS]
+    for record in records.values():
+        assert len(record["id"]) == 36 and record["id"].count("-") == 4  # a uuid
+    assert {r["id"] for r in records.values()} == session.layer.ids()
+    assert list(data[META]) == ["1"]
     meta = data[META][META_KEY]
     assert meta["schema"] == SCHEMA_VERSION
     assert meta["annotator"] == "alice"
@@ -94,29 +93,27 @@ def test_tinydb_reads_and_queries_the_file(project_doc: Path) -> None:
         table = db.table("annotations")
         hedges = table.search(Query().tag == "hedge")
         assert sorted(h["quote"] for h in hedges) == ["appeared to support", "could include"]
-        assert {h.doc_id for h in hedges} == {a.id for a in session.layer if a.tag == "hedge"}
+        assert {h.doc_id for h in hedges} == {2, 3}  # TinyDB's Document ids are ints
+        assert {h["id"] for h in hedges} == {a.id for a in session.layer if a.tag == "hedge"}
         assert len(table) == len(SPANS)
-        one = session.layer.items()[0]
-        assert table.get(doc_id=one.id)["quote"] == one.quote
-        assert db.table("meta").get(doc_id="hedgerow")["annotator"] == "alice"
+        assert table.get(doc_id=4)["quote"] == "Ambassador Robert Simmons"
+        assert db.table("meta").get(doc_id=1)["annotator"] == "alice"
     finally:
         db.close()
 
 
-def test_tinydb_writes_keep_uuid_keys_and_stable_format(project_doc: Path) -> None:
+def test_tinydb_writes_through_open_db_keep_the_stable_format(project_doc: Path) -> None:
     session = tagged_session(project_doc, SPANS[:2])
     session.save()
     extra = Annotation.create(session.text, 0, 11, "actor", document=session.document.sha256, annotator="alice")
     db = session.store.open_db()
     try:
-        table = db.table("annotations")
-        with pytest.raises(StoreError, match="uuid"):
-            table.insert(extra.to_record())  # no integer ids, ever
-        table.insert(TinyDocument(extra.to_record(), doc_id=extra.id))
+        assert db.table("annotations").insert(extra.to_record()) == 3  # the next id, as TinyDB gives it
     finally:
         db.close()
     raw = session.store.path.read_text(encoding="utf-8")
     assert raw == json.dumps(json.loads(raw), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    assert list(json.loads(raw)[ANNOTATIONS]) == ["1", "2", "3"]
     loaded = AnnotationStore(session.store.path).load()
     assert extra.id in {a.id for a in loaded.annotations}
     assert len(loaded.annotations) == 3
@@ -131,7 +128,7 @@ def test_load_round_trips_and_the_layer_sorts(project_doc: Path) -> None:
     session = tagged_session(project_doc, SPANS)
     session.save()
     stored = AnnotationStore(session.store.path).load()
-    assert [a.id for a in stored.annotations] == sorted(a.id for a in session.layer)  # file order: by uuid
+    assert [a.id for a in stored.annotations] == sorted(a.id for a in session.layer)  # id order
     assert Layer(stored.annotations).items() == sorted(session.layer, key=Annotation.sort_key)
     by_id = lambda records: sorted(records, key=lambda r: r["id"])  # noqa: E731
     assert by_id(a.to_record() for a in stored.annotations) == by_id(a.to_record() for a in session.layer)
@@ -156,7 +153,9 @@ DAMAGED = [
     ("bool-offset", json.dumps({"annotations": {"k1": {**GOOD_RECORD, "end": True}}}).encode(),
      "'end' must be an integer"),
     ("empty-span", json.dumps({"annotations": {"k1": {**GOOD_RECORD, "end": 0}}}).encode(), "empty span 0-0"),
-    ("id-mismatch", json.dumps({"annotations": {"k2": GOOD_RECORD}}).encode(), "record k2 holds id k1"),
+    ("id-mismatch", json.dumps({"annotations": {"k2": GOOD_RECORD}}).encode(),
+     "record k2: its key is neither a TinyDB document id (1, 2, ...) nor its id k1"),
+    ("key-zero", json.dumps({"annotations": {"0": GOOD_RECORD}}).encode(), "record 0: its key is neither"),
     ("newer-schema", json.dumps({"annotations": {}, "meta": {"hedgerow": {"schema": 99}}}).encode(), "newer hedgerow"),
     ("meta-not-object", json.dumps({"annotations": {}, "meta": {"hedgerow": "x"}}).encode(), "damaged meta"),
     ("meta-document-not-object", json.dumps({"annotations": {}, "meta": {"hedgerow": {"document": "x"}}}).encode(),
@@ -373,19 +372,19 @@ def diff_of_one_more(repo: Path, ids: list[str]) -> tuple[Annotation, list[str],
     return new, added, removed
 
 
-def record_lines(annotation: Annotation) -> list[str]:
-    """The lines one record takes in the file (its block, ending with the comma before the next)."""
-    text = dumps_stable({"annotations": {annotation.id: annotation.to_record()}})
-    return text.splitlines()[2:-3] + ["    },"]
+def record_lines(annotation: Annotation, key: str) -> list[str]:
+    """The lines one record takes in the file (its block, the comma of the one before it included)."""
+    text = dumps_stable({"annotations": {key: annotation.to_record()}})
+    return ["    },"] + text.splitlines()[2:-3]
 
 
-@pytest.mark.parametrize("ids", [HIGH_IDS, LOW_IDS], ids=["new-sorts-first", "new-sorts-last"])
+@pytest.mark.parametrize("ids", [HIGH_IDS, LOW_IDS], ids=["new-uuid-sorts-first", "new-uuid-sorts-last"])
 def test_git_diff_of_one_added_annotation_is_only_its_lines(git_repo: Path, ids: list[str]) -> None:
-    # Sorting last, the previous record's `}` gains a comma; git still shows a pure insertion
-    # (the old `}` line now closes the new record), so either way nothing is removed.
+    # Whatever its uuid, the new record takes the next id and goes last: the previous record's
+    # `}` gains a comma, and git still shows a pure insertion (the old `}` closes the new record).
     new, added, removed = diff_of_one_more(git_repo, ids)
     assert removed == []
-    block = record_lines(new)
+    block = record_lines(new, "4")
     assert len(block) == len(new.to_record()) + 2  # key line, one line per field, closing brace
     assert Counter(added) == Counter(block)
 
@@ -462,7 +461,8 @@ def test_dumps_stable_writes_non_string_keys_as_json_does() -> None:
 def test_records_other_than_annotations_are_written_as_json_dumps_writes_them() -> None:
     from tui.core import store
 
-    record = {"b": 1, "a": "x\u0301 “q” \\ \n 👍🏽", "c": 1.5, "d": None, "e": True, "f": float("inf"), "g": [1, {"h": 2}]}
+    record = {"b": 1, "a": "x\u0301 “q” \\ \n 👍🏽", "c": 1.5, "d": None, "e": True, "f": float("inf"),
+              "g": [1, {"h": 2}]}
     expected = json.dumps(record, ensure_ascii=False, sort_keys=True, indent=2).replace("\n", "\n    ")
     assert store._dump_record(record) == expected
     data = {"review": {"k": record}}
@@ -474,7 +474,8 @@ def test_record_round_trip_equals_asdict() -> None:
 
     made = Annotation.create("Kazakhstan’s 👍🏽 NATO", 13, 15, "hedge", document="abc", annotator="alice", note="n")
     record = made.to_record()
-    assert record == asdict(made) and list(record) == list(asdict(made))
+    fields = {name: value for name, value in asdict(made).items() if name != "key"}  # the key is the table's
+    assert record == fields and list(record) == list(fields)
     assert Annotation.from_record(record) == made
     assert Annotation.from_record({**record, "unknown": 1}) == made  # unknown fields are ignored
 
@@ -500,7 +501,7 @@ def test_a_large_file_is_read_in_batches_with_the_same_result_and_errors(
         assert loaded.annotations == sorted(made, key=lambda a: a.id)
         assert loaded.layer.items() == sorted(made, key=Annotation.sort_key)
     assert loaded.meta["document"]["sha256"] == "d"
-    assert read_json(path)["annotations"].keys() == {a.id for a in made}
+    assert {r["id"] for r in read_json(path)["annotations"].values()} == {a.id for a in made}
     # A damaged record in a later batch is reported like any other damage, and left alone.
     raw = path.read_bytes()
     victim = sorted(a.id for a in made)[-3].encode()
@@ -518,6 +519,8 @@ def test_annotations_are_written_exactly_as_their_records() -> None:
     for start, end in ((0, 7), (8, 12), (15, len(text))):
         made = Annotation.create(text, start, end, "hedge", document="d", annotator="ä", note='a "note"\n2')
         assert _dump_annotation(made) == _dump_record(made.to_record())
+        expected = json.dumps(made.to_record(), indent=2, sort_keys=True, ensure_ascii=False)
+        assert _dump_annotation(made) == expected.replace("\n", "\n    ")
 
 
 def test_a_chunk_that_fails_midway_leaves_the_old_file_and_no_temp(tmp_path: Path) -> None:

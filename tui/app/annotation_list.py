@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 
-from tui.app.cells import fit
+from tui.app.cells import fit, snippet
 from tui.app.row_list import RowList, list_bindings
 from tui.core.annotation import Annotation
 from tui.core.layer import Ordered
+from tui.core.safe_text import shown_line
 from tui.core.session import Session
 
 NOTE_MARK = "✎"
+NOTE_START = 8  # cells: less of a note than this says nothing; the ✎ alone says there is one
 ANCHOR_MARKS = {"moved": "⚠", "fuzzy": "⚠", "orphan": "✗"}  # the text changed under these
 
 
@@ -45,16 +48,26 @@ class AnnotationList(RowList):
             self.set_highlight(index)
 
     def render_row(self, annotation: Annotation, width: int, base: Style) -> list[Segment]:
+        """█ tag  as much of the quote as fits  ✎ the start of the note (a long quote leaves it a third)."""
         colour = self.session.tags.colour_of(annotation.tag)
         status = self.statuses.get(annotation.id)
-        marks = (ANCHOR_MARKS[status] if status else "") + (NOTE_MARK if annotation.note else "")
-        tag_width = min(11, max(4, width // 3))
-        room = width - 2 - tag_width - 1 - (len(marks) + 1 if marks else 0)
+        tag_width = min(10, max(4, width // 4))
+        room = max(0, width - 2 - tag_width - 1)
         segments = [
             Segment("█ ", base + Style(color=colour)),
-            Segment(fit(annotation.tag, tag_width) + " ", base + Style(color=colour, bold=True)),
-            Segment(fit(annotation.quote, room), base),
+            Segment(fit(shown_line(annotation.tag), tag_width) + " ", base + Style(color=colour, bold=True)),
         ]
-        if marks:
-            segments.append(Segment(" " + marks, base + Style(color="yellow", bold=True)))
+        if status:
+            segments.append(Segment(ANCHOR_MARKS[status] + " ", base + Style(color="yellow", bold=True)))
+            room -= 2
+        quote = shown_line(snippet(annotation.quote, room - (2 if annotation.note else 0)))
+        if annotation.note and quote.endswith("…") and room // 3 >= NOTE_START:
+            quote = shown_line(snippet(annotation.quote, room - room // 3))  # a long quote leaves the note a third
+        segments.append(Segment(quote, base))
+        left = room - cell_len(quote)
+        if annotation.note:
+            segments.append(Segment(" " + NOTE_MARK, base + Style(color="yellow", bold=True)))
+            if left - 3 >= NOTE_START - 3:  # a start worth reading, or just the mark
+                note = shown_line(snippet(annotation.note, left - 3))
+                segments.append(Segment(" " + note, base + Style(dim=True, italic=True)))
         return segments

@@ -14,9 +14,9 @@ from textual.widgets import Footer, Static
 
 from tui.app.annotation_list import AnnotationList
 from tui.app.base import SavingApp
-from tui.app.cells import snippet
+from tui.app.cells import quoted
 from tui.app.commands import HedgerowCommands
-from tui.app.dialogs import ConfirmDialog, NoteDialog
+from tui.app.dialogs import ConfirmDialog, ExportDialog, NoteDialog
 from tui.app.document_view import DocumentView
 from tui.app.linking import LINK_BINDINGS, LINK_HELP, LinkingMixin
 from tui.app.links_panel import LinksPanel
@@ -27,6 +27,7 @@ from tui.core.annotation import Annotation
 from tui.core.atomic import atomic_write_chunks
 from tui.core.errors import HedgerowError
 from tui.core.history import Change
+from tui.core.safe_text import shown_line
 from tui.core.segment import paragraph_at, sentence_at
 from tui.core.session import Session
 
@@ -67,6 +68,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
         Binding("tab", "focus_next", "Next pane", show=False, id="app.focus_next"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("escape", "clear_search", "Clear matches", show=False, id="app.clear_search"),
         *LINK_BINDINGS,
     ]
 
@@ -80,8 +82,9 @@ class HedgerowApp(LinkingMixin, SavingApp):
                        ("mouse drag / double-click", "select / select a word"), ("escape", "clear the selection")]),
         ("Searching", [("app.search", "search; enter selects the next match"),
                        ("app.next_match", "next match"), ("app.previous_match", "previous match"),
+                       ("app.clear_search", "clear the matches' highlights"),
                        ("ctrl+r / ctrl+t", "in the search bar: regex / case-sensitive")]),
-        ("Annotating", [("1 … 9", "tag the selection (or retag the annotation under the cursor)"),
+        ("Annotating", [("1 … 9", "tag the selection with the tag on that key (or retag the annotation under the cursor)"),
                         ("app.note", "add or edit the note of the annotation under the cursor"),
                         ("app.delete", "delete the annotation under the cursor"),
                         ("app.undo", "undo"), ("app.redo", "redo"),
@@ -119,7 +122,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
                 yield LinksPanel(session, id="links")
                 yield TagLegend(session, id="legend")
                 yield AnnotationList(session, id="annotations")
-        yield SearchBar(id="search")
+        yield SearchBar(on_submit=self._search_submitted, on_close=self._search_closed, id="search")
         yield Footer()
 
     @property
@@ -147,8 +150,26 @@ class HedgerowApp(LinkingMixin, SavingApp):
         self.view.focus()
         self.view.border_title = self.session.document.path.name
         self._show_position()
+        self.call_after_refresh(self._restore_position)
         if self.session.document.is_empty:
             self.notify("This document is empty: there is nothing to annotate.", severity="warning", timeout=8)
+
+    def _restore_position(self) -> None:
+        """The cursor where this annotator left this document (kept in the user's cache, not in git)."""
+        from tui.core.user_files import last_position
+
+        offset = last_position(self.session.document.path, self.session.annotator)
+        if offset and offset <= len(self.session.text) and self.view.cursor == 0:
+            self.view.move_to(offset, center=True)
+
+    def _remember_position(self) -> None:
+        from tui.core.user_files import remember_position
+
+        remember_position(self.session.document.path, self.session.annotator, self.view.cursor)
+
+    async def action_quit(self) -> None:
+        self._remember_position()
+        await super().action_quit()
 
     def _set_breakpoint_classes(self) -> None:
         """The screen's -tiny/-narrow/-wide class for the terminal's width, before the first layout.
@@ -270,8 +291,14 @@ class HedgerowApp(LinkingMixin, SavingApp):
         return self.session.at(self.view.cursor)
 
     def _follow_cursor(self) -> None:
-        self.annotation_list.highlight_annotation(annotation := self.under_cursor())
+        annotation = self.under_cursor()
+        self.annotation_list.highlight_annotation(annotation)
+        self.query_one(DocumentPanel).show_annotation(annotation)
         self.show_links(annotation)
+        selection = self.view.selection
+        if annotation is None and selection is not None:
+            annotation = self.session.at(selection[0])
+        self.query_one(TagLegend).show_current(annotation.tag if annotation else None)
 
     @on(DocumentView.CursorMoved)
     def _cursor_moved(self) -> None:
@@ -280,6 +307,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
 
     @on(DocumentView.SelectionChanged)
     def _selection_changed(self) -> None:
+        self._follow_cursor()
         self._show_position()
 
     def _show_position(self) -> None:
@@ -302,11 +330,15 @@ class HedgerowApp(LinkingMixin, SavingApp):
     # -- tagging -----------------------------------------------------------------------
 
     def action_tag(self, number: int) -> None:
-        tags = self.session.tags.tags
-        if number > len(tags):
-            self.notify(f"No tag on key {number}: the codebook has {len(tags)} tags.", severity="warning")
+        found = self.session.tags.by_key(str(number))
+        if found is None:
+            keys = ", ".join(f"{t.key} {t.name}" for t in self.session.tags if t.key)
+            self.notify(f"No tag on key {number} (keys: {keys}).", severity="warning")
             return
-        tag = tags[number - 1].name
+        self.tag_as(found.name)
+
+    def tag_as(self, tag: str) -> None:
+        """Tag the selection as `tag`, or retag the annotation under the cursor."""
         selection = self.view.selection
         try:
             if selection:
@@ -317,11 +349,11 @@ class HedgerowApp(LinkingMixin, SavingApp):
                 annotation = self.session.add(start, end, tag)
                 self.view.clear_selection()
                 self.view.move_to(annotation.start)
-                self.notify(f"Tagged {tag}: “{snippet(annotation.quote, 40)}”", timeout=3)
+                self.notify(f"Tagged {shown_line(tag)}: {quoted(annotation.quote, 40)}", markup=False)
             elif (annotation := self.under_cursor()) is not None:
                 if annotation.tag != tag:
                     self.session.retag(annotation.id, tag)
-                    self.notify(f"Retagged as {tag}", timeout=3)
+                    self.notify(f"Retagged as {shown_line(tag)}", markup=False)
             else:
                 self.notify("Select some text first (shift+arrows, s, /, or drag), then press a tag key.",
                             severity="warning")
@@ -347,7 +379,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
             self.notify("No annotation under the cursor.", severity="warning")
             return
         self.session.delete(annotation.id)
-        self.notify(f"Deleted {annotation.tag} (u undoes)", timeout=3)
+        self.notify(f"Deleted {shown_line(annotation.tag)} {quoted(annotation.quote, 30)} (u undoes)", markup=False)
 
     def action_undo(self) -> None:
         change = self.session.undo()
@@ -382,25 +414,33 @@ class HedgerowApp(LinkingMixin, SavingApp):
     # -- search ------------------------------------------------------------------------
 
     def action_search(self) -> None:
+        self.clear_notifications()  # the bar takes the notices' row
         self.query_one(SearchBar).open()
 
     @on(SearchBar.Changed)
     def _search_changed(self, event: SearchBar.Changed) -> None:
-        if isinstance(event, SearchBar.Submitted):
-            return
         self._run_search(event.query, event.regex, event.case_sensitive)
 
-    @on(SearchBar.Submitted)
-    def _search_submitted(self, event: SearchBar.Submitted) -> None:
-        if not self._run_search(event.query, event.regex, event.case_sensitive):
+    def _search_submitted(self, query: str, regex: bool, case_sensitive: bool) -> None:
+        if not self._run_search(query, regex, case_sensitive):
             return
         self.query_one(SearchBar).display = False
         self.view.focus()
         self._goto_match_after(self.view.cursor, 1)
 
-    @on(SearchBar.Closed)
     def _search_closed(self) -> None:
+        self.action_clear_search()
         self.view.focus()
+
+    def action_clear_search(self) -> None:
+        """Esc: the matches are no longer highlighted (n and N need a new search)."""
+        self.matches, self.match_index = [], -1
+        self.view.set_matches([])
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_search":
+            return bool(self.matches)  # otherwise escape goes on as before
+        return True
 
     def _run_search(self, query: str, regex: bool, case_sensitive: bool) -> bool:
         from tui.core.search import find_all
@@ -478,25 +518,83 @@ class HedgerowApp(LinkingMixin, SavingApp):
         if not sidebar.display:
             self.view.focus()
 
-    def export(self, fmt: str) -> None:
-        """Write the annotations as they are now to a file in the current directory, in a worker."""
-        document = self.session.document
-        path = Path.cwd() / f"{document.stem}.{self.session.annotator}.{EXPORT_EXTENSIONS[fmt]}"
-        layer, links = self.session.layer.snapshot(), list(self.session.links)
-        self.run_worker(lambda: self._export(fmt, path, layer, links), thread=True, group="export",
-                        exit_on_error=False)
+    def action_export(self) -> None:
+        """Ask for the format and the layer, then export into the project's git-ignored exports/."""
+        from tui.core.paths import GOLD, exports_dir, layer_files
+        from tui.core.safe_text import shown_line
 
-    def _export(self, fmt: str, path: Path, layer, links=()) -> None:
-        from tui.core.export import pieces
+        session = self.session
+        mine = session.annotator
+        layers = [(mine, f"{shown_line(mine)} (yours, as it is now)")]
+        files = layer_files(session.document.path, session.store.path.parent.parent)
+        layers += [(name, shown_line(name)) for name in files if name != mine]
+        if (session.store.path.parent / f"{GOLD}.json").is_file():
+            layers.append((GOLD, "gold (the adjudicated layer)"))
+        if len(files) > 1 or (files and mine not in files):
+            layers.append(("*", "every annotator together (gold excluded)"))
+        folder = exports_dir(session.document.path)
+        shown_folder = shown_line(self._relative(folder))
+
+        def chosen(choice: tuple[str, str] | None) -> None:
+            if choice is not None:
+                self.export(*choice)
+
+        self.push_screen(ExportDialog(layers, shown_folder), chosen)
+
+    def _relative(self, path: Path) -> str:
+        from tui.core.paths import project_root
 
         try:
-            atomic_write_chunks(path, (piece.encode("utf-8") for piece in pieces(fmt, self.session.document, layer,
-                                                                                 links)))
+            return str(path.relative_to(project_root(self.session.document.path)))
+        except ValueError:
+            return str(path)
+
+    def export(self, fmt: str, layer: str | None = None) -> None:
+        """Write a layer to exports/<stem>.<layer>.<ext> in a worker; the notice says where.
+
+        `fmt` is an export format or "excel" (CSV with a BOM). The current annotator's layer is
+        taken as it is now (a snapshot); other layers are read from their files.
+        """
+        from tui.core.paths import exports_dir, safe_name
+
+        session = self.session
+        layer = layer or session.annotator
+        extension = "excel.csv" if fmt == "excel" else EXPORT_EXTENSIONS[fmt]
+        name = "all" if layer == "*" else safe_name(layer)
+        path = exports_dir(session.document.path) / f"{session.document.stem}.{name}.{extension}"
+        snapshot = session.layer.snapshot() if layer == session.annotator else None
+        links = list(session.links) if snapshot is not None else None
+        self.run_worker(lambda: self._export(fmt, layer, path, snapshot, links), thread=True, group="export",
+                        exit_on_error=False)
+
+    def _export(self, fmt: str, layer: str, path: Path, snapshot, links=None) -> None:
+        from tui.core.export import pieces
+        from tui.core.paths import layer_files, layer_path
+        from tui.core.safe_text import shown_line
+        from tui.core.links import load_with_links
+
+        session = self.session
+        try:
+            if snapshot is not None:
+                annotations = snapshot
+            elif layer == "*":
+                files = layer_files(session.document.path, session.store.path.parent.parent)
+                annotations, links_of = load_with_links(files)
+                annotations = [a for found in annotations.values() for a in found]
+                links = [link for found in links_of.values() for link in found]
+            else:
+                file = layer_path(session.document.path, layer, session.store.path.parent.parent)
+                found, links_of = load_with_links({layer: file})
+                annotations, links = found[layer], links_of[layer]
+            written = pieces("csv" if fmt == "excel" else fmt, session.document, annotations, links or (),
+                             **({"excel": True} if fmt == "excel" else {}))
+            atomic_write_chunks(path, (piece.encode("utf-8") for piece in written))
         except HedgerowError as error:
-            self.call_from_thread(self.notify, f"Export failed: {error}", severity="error")
+            self.call_from_thread(self.notify, f"Export failed: {error}", severity="error", markup=False)
             return
-        count = f"{len(layer):,} annotation{'s' * (len(layer) != 1)}"
-        self.call_from_thread(self.notify, f"Exported {count} as {fmt} to {path}", timeout=6)
+        count = f"{len(annotations):,} annotation{'s' * (len(annotations) != 1)}"
+        self.call_from_thread(self.notify, f"Exported {count} to {shown_line(self._relative(path))}",
+                              timeout=6, markup=False)
 
     def report_html(self) -> None:
         """Write the HTML report of the annotations as they are now under exports/, in a worker."""
@@ -541,13 +639,11 @@ class HedgerowApp(LinkingMixin, SavingApp):
         ]
         commands += self.link_palette_commands()
         for tag in self.session.tags:
-            commands.append((f"Tag selection as {tag.name}", tag.description, lambda n=tag.key: self.action_tag(int(n))))
+            commands.append((f"Tag selection as {tag.name}", tag.description, lambda name=tag.name: self.tag_as(name)))
             commands.append((f"Filter: {tag.name}", f"List only {tag.name} annotations",
                              lambda name=tag.name: self.set_filter(name)))
-        for fmt, what in (("json", "hedgerow's full records"), ("w3c", "W3C Web Annotation JSON-LD"),
-                          ("jsonl", "one annotation per line"), ("csv", "for spreadsheets")):
-            commands.append((f"Export as {fmt}", f"Write {what} to the current folder",
-                             lambda f=fmt: self.export(f)))
+        commands.append(("Export…", "Choose a format and a layer; written under exports/ (git ignores it)",
+                         self.action_export))
         commands.append(("Report as HTML", "Write the annotated text, notes and legend as one HTML page "
                          "under exports/", self.report_html))
         return commands

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections import deque
+
+from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.timer import Timer
 
 from tui.app.dialogs import HelpScreen, QuitDialog
 from tui.app.saver import AutoSaver
@@ -17,7 +21,95 @@ def key_display(keys: str) -> str:
     return " / ".join(KEY_NAMES.get(k.strip(), k.strip()) for k in keys.split(","))
 
 
-class SavingApp(App[int]):
+KEY_SETTLE_LIMIT = 2.0  # seconds a key waits for the one before it at most (a binding that never finishes)
+
+
+class KeysInOrder(App[int]):
+    """Keys reach what has focus *after* the keys before them are handled.
+
+    Textual routes each key to the focused widget as it arrives, but a bound key's action runs
+    later (the key bubbles back up to the app) and a focus change later still. So in a burst
+    like `/dx` the `d` and `x` went to the document (`d` deleted an annotation) before the search
+    bar had focus. Here a key that some binding may act on holds the keys after it until its
+    action has run and the focus it gave (a search bar, a dialog's text area) has landed; then
+    they go on, in order, to whatever has focus then. Keys that no binding takes (typing in an
+    input) are not held. So actions that move the focus do it in the action itself, not in a
+    handler of a message they post (see SearchBar).
+    """
+
+    # Actions that move the focus or open a screen (a dialog, the help, the palette).
+    FOCUS_ACTIONS = frozenset({
+        "search", "note", "help", "command_palette", "export", "reanchor", "quit", "focus_next",
+        "focus_previous", "toggle_panels", "jump", "accept", "accept_tag", "push_screen", "switch_screen",
+    })
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._held: deque[events.Event] = deque()
+        self._holding: events.Key | None = None  # the bound key the others wait for
+        self._holding_screen: object = None
+        self._holding_timer: Timer | None = None
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            if self._holding is not None or self._held:
+                self._held.append(event)
+                return
+            await self._route(event)
+            return
+        await super().on_event(event)
+
+    async def _route(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and self._may_move_focus(event.key):
+            self._holding, self._holding_screen = event, self.screen
+            self._holding_timer = self.set_timer(KEY_SETTLE_LIMIT, self._release)
+        await super().on_event(event)
+        if self._holding is event and not event.is_forwarded:  # a priority binding ran it already
+            self.call_later(self._settle, event)
+
+    def _may_move_focus(self, key: str) -> bool:
+        """Whether the binding `key` would run may move the focus or open a screen: then the keys
+        after it wait. Other keys (moving the cursor, tagging) are not held, so a burst of them
+        is handled as one, with one repaint, as before."""
+        try:
+            screen = self.screen
+            chain = screen._binding_chain
+        except Exception:  # no screen yet
+            return False
+        bound = [binding for _, bindings in chain for binding in bindings.key_to_bindings.get(key, ())]
+        if not bound:
+            return False  # typed into an input, or nothing takes it
+        in_a_field = any(cls.__name__ in ("Input", "TextArea") for cls in type(screen.focused).__mro__)  # not
+        # imported here: TextArea costs ~10 ms before the first frame
+        if screen.is_modal or in_a_field:
+            return True  # in a dialog or a field, a bound key (enter, esc, ctrl+s) often closes it
+        return any(binding.action.split("(")[0].rsplit(".", 1)[-1] in self.FOCUS_ACTIONS for binding in bound)
+
+    def _on_key(self, event: events.Key) -> None:
+        # Textual calls App._on_key, which runs the bindings, after this one: two hops put the
+        # check after the focus change the action asked for (Widget.focus is itself a call_later).
+        if event is self._holding:
+            self.call_later(self.call_later, self._settle, event)
+
+    async def _settle(self, event: events.Key) -> None:
+        """Let the held keys go: the bound key's action has run; a dialog it opened has its focus."""
+        if event is not self._holding:
+            return
+        screen = self.screen
+        if screen is not self._holding_screen and screen.focused is None:  # still mounting
+            self.set_timer(0.005, lambda: self.call_later(self._settle, event))
+        else:
+            await self._release()
+
+    async def _release(self) -> None:
+        if self._holding_timer is not None:
+            self._holding_timer.stop()
+        self._holding = self._holding_timer = self._holding_screen = None
+        while self._held and self._holding is None:
+            await self._route(self._held.popleft())
+
+
+class SavingApp(KeysInOrder):
     """An app whose session is saved off the UI thread, and that never quits with work unsaved."""
 
     HELP: list[tuple[str, list[tuple[str, str]]]] = []  # (section, [(binding id or keys, what it does)])
@@ -26,6 +118,16 @@ class SavingApp(App[int]):
         super().__init__()
         self.saver = AutoSaver(self, session, self._show_save_state)
         self._saving_failed = False
+
+    NOTICE_SECONDS = 3.0
+
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = True) -> None:
+        """One notice at a time, on the status row at the bottom left (see dialogs.tcss): stacked
+        toasts covered the annotation list and the help. A new notice replaces the one showing."""
+        self.clear_notifications()
+        super().notify(message, title=title, severity=severity, markup=markup,
+                       timeout=self.NOTICE_SECONDS if timeout is None else timeout)
 
     def show_save_state(self, state: str, error: str) -> None:
         """Put the save state on screen (the subclass's panel)."""
@@ -50,10 +152,20 @@ class SavingApp(App[int]):
         for binding in self.key_bindings():
             if binding.id and binding.key not in keys.setdefault(binding.id, []):
                 keys[binding.id].append(binding.key)
-        return [(title, [(key_display(",".join(keys.get(k, [k]))), what) for k, what in rows])
-                for title, rows in self.HELP]
+        sections = [(title, [(key_display(",".join(keys.get(k, [k]))), what) for k, what in rows])
+                    for title, rows in self.HELP]
+        return sections + [self.codebook_section()]
+
+    def codebook_section(self) -> tuple[str, list[tuple[str, str]]]:
+        """Each tag's key, name and description: the codebook, readable without the palette."""
+        from tui.core.safe_text import shown_line
+
+        rows = [(tag.key or "palette", shown_line(f"{tag.name}: {tag.description}" if tag.description else tag.name))
+                for tag in self.saver.session.tags]
+        return ("Tags (the codebook)", rows)
 
     def action_help(self) -> None:
+        self.clear_notifications()  # nothing drawn over the help
         self.push_screen(HelpScreen(self.help_sections()))
 
     async def action_quit(self) -> None:

@@ -18,3 +18,20 @@ def snippet(text: str, width: int) -> str:
 def fit(text: str, width: int) -> str:
     """A snippet padded to exactly `width` cells."""
     return set_cell_size(snippet(text, width), max(0, width))
+
+
+OPENING_QUOTES = "“‘«‹\"'„‚"
+CLOSING_QUOTES = "”’»›\"'“‘"
+
+
+def quoted(text: str, width: int) -> str:
+    """`text` as a one-line snippet in curly quotes, for a notice: no doubled mark when the quote
+    itself starts or ends with one ("Tagged: “Currently…", not "““Currently…"), and every
+    control character shown as a stand-in (it is the document's text)."""
+    from tui.core.safe_text import shown_line
+
+    text = shown_line(snippet(text, width))
+    opening = "" if text[:1] in OPENING_QUOTES else "“"
+    cut_inside_its_own_quotes = opening == "" and text.endswith("…")
+    closing = "" if text[-1:] in CLOSING_QUOTES or cut_inside_its_own_quotes else "”"
+    return f"{opening}{text}{closing}"

@@ -10,7 +10,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from tui.app.cells import quoted
 from tui.core.annotation import Annotation
+from tui.core.safe_text import shown_line
 
 
 class NoteDialog(ModalScreen[str | None]):
@@ -29,10 +31,11 @@ class NoteDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         from textual.widgets import TextArea  # ~10 ms to import: not before the first frame
 
-        quote = " ".join(self.annotation.quote.split())
+        quote = self.annotation.quote
         with Vertical(id="note-dialog"):
-            yield Label(Text.assemble(("Note on ", "bold"), (f" {self.annotation.tag} ", f"bold reverse {self.colour}")))
-            yield Static(Text(f"“{quote[:300]}{'…' if len(quote) > 300 else ''}”", style="italic"), id="note-quote")
+            yield Label(Text.assemble(("Note on ", "bold"), (shown_line(self.annotation.tag), f"bold {self.colour}")),
+                        id="note-title")
+            yield Static(Text(quoted(quote, 300), style="italic"), id="note-quote")
             yield TextArea(self.annotation.note, id="note-text", soft_wrap=True, show_line_numbers=False)
             with Horizontal(id="note-buttons"):
                 yield Label("ctrl+s save · esc cancel", id="note-hint")
@@ -74,16 +77,46 @@ class HelpScreen(ModalScreen[None]):
         for title, rows in self.sections:
             table.add_row(Text(title, style="bold underline"), "")
             for keys, description in rows:
-                table.add_row(keys, description)
+                table.add_row(Text(keys), Text(description))  # codebook text is not markup
             table.add_row("", "")
         with Vertical(id="help-dialog"):
             yield Label(Text("hedgerow keys", style="bold"), id="help-title")
-            with VerticalScroll(id="help-body"):
+            with HelpBody(id="help-body"):
                 yield Static(table)
-            yield Label("esc closes · ctrl+p lists every command", id="help-hint")
+            yield Label(self.hint(), id="help-hint")
+
+    def hint(self) -> Text:
+        """Says when there is more below (or above): the first page gave no sign that it scrolls."""
+        try:
+            body = self.query_one(HelpBody)
+        except Exception:  # not composed yet
+            return Text("esc closes · ctrl+p lists every command")
+        y, most = round(body.scroll_y), body.max_scroll_y
+        if most <= 0:
+            return Text("esc closes · ctrl+p lists every command")
+        where = "↓ more below" if y < most else "↑ more above"
+        return Text.assemble((where, "bold"), f" ({y * 100 // most}%) · ↑↓ pgup/pgdn scroll · esc closes")
+
+    def refresh_hint(self) -> None:
+        self.query_one("#help-hint", Label).update(self.hint())
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self.refresh_hint)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.refresh_hint)
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+class HelpBody(VerticalScroll):
+    """The help's scrolling body; tells the screen when it scrolls, so the hint follows."""
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if isinstance(self.screen, HelpScreen):
+            self.screen.refresh_hint()
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -114,6 +147,34 @@ class ConfirmDialog(ModalScreen[bool]):
         self.dismiss(event.button.id == "confirm-yes")
 
 
+class ChoiceDialog(ModalScreen[str | None]):
+    """A question with several answers, as buttons; returns the chosen id, or None on Esc."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="choice.cancel")]
+
+    def __init__(self, title: str, body: str, choices: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.title_text, self.body, self.choices = title, body, choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-dialog"):
+            yield Label(Text(self.title_text, style="bold yellow"))
+            yield Static(Text(self.body), id="confirm-body")
+            with Horizontal(id="confirm-buttons"):
+                for index, (choice, label) in enumerate(self.choices):
+                    yield Button(label, variant="primary" if index == 0 else "default", id=f"choice-{choice}")
+
+    def on_mount(self) -> None:
+        self.set_focus(self.query(Button).first())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss((event.button.id or "").removeprefix("choice-"))
+
+
 class QuitDialog(ConfirmDialog):
     """Asked only when changes could not be saved: quitting would lose them."""
 
@@ -121,3 +182,77 @@ class QuitDialog(ConfirmDialog):
         super().__init__("Your changes are not saved",
                          f"{reason}\nQuitting now loses {unsaved} change(s). Fix the problem and hedgerow "
                          f"saves them on its own.", yes="Quit and lose them", no="Stay", risky=True)
+
+
+EXPORT_FORMATS = (
+    ("csv", "CSV, for spreadsheets"),
+    ("excel", "CSV for Excel (UTF-8 with BOM)"),
+    ("json", "JSON: hedgerow's full records"),
+    ("w3c", "W3C Web Annotation JSON-LD"),
+    ("jsonl", "JSON Lines: one annotation a line"),
+)
+
+
+class ExportDialog(ModalScreen["tuple[str, str] | None"]):
+    """Which format and which layer to export; returns (format, layer) or None.
+
+    `layers` are (value, label) pairs, the current annotator's first. Up/down choose in a list,
+    tab moves to the next, enter exports, esc cancels.
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="export.cancel"),
+        Binding("ctrl+s", "export", "Export", id="export.save"),
+    ]
+
+    def __init__(self, layers: list[tuple[str, str]], folder: str) -> None:
+        super().__init__()
+        self.layer_choices, self.folder = layers, folder
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import OptionList
+
+        with Vertical(id="export-dialog"):
+            yield Label(Text("Export annotations", style="bold"))
+            with Horizontal(id="export-choices"):
+                with Vertical(classes="export-column"):
+                    yield Label("format", classes="export-label")
+                    yield OptionList(*(Text(label) for _, label in EXPORT_FORMATS), id="export-format")
+                with Vertical(classes="export-column"):
+                    yield Label("layer", classes="export-label")
+                    yield OptionList(*(Text(label) for _, label in self.layer_choices), id="export-layer")
+            yield Label(Text(f"written to {self.folder}/ · tab next list · enter export · esc cancel"), id="export-hint")
+            with Horizontal(id="export-buttons"):
+                yield Button("Export", variant="primary", id="export-yes")
+                yield Button("Cancel", id="export-no")
+
+    def on_mount(self) -> None:
+        from textual.widgets import OptionList
+
+        for option_list in self.query(OptionList):
+            option_list.highlighted = 0
+        self.set_focus(self.query_one("#export-format"))
+
+    def choice(self) -> tuple[str, str]:
+        from textual.widgets import OptionList
+
+        fmt = self.query_one("#export-format", OptionList).highlighted or 0
+        layer = self.query_one("#export-layer", OptionList).highlighted or 0
+        return EXPORT_FORMATS[fmt][0], self.layer_choices[layer][0]
+
+    def on_option_list_option_selected(self, event) -> None:
+        event.stop()
+        if event.option_list.id == "export-format":
+            self.set_focus(self.query_one("#export-layer"))
+        else:
+            self.action_export()
+
+    def action_export(self) -> None:
+        self.dismiss(self.choice())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_export() if event.button.id == "export-yes" else self.action_cancel()

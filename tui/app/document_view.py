@@ -9,7 +9,8 @@ Look of a cell, composed in this order:
   annotation   the innermost (shortest) covering annotation's tag style; underlined where two or
                more overlap; struck through if any covering annotation is flagged
   current      the annotation under the cursor: bold, background lightened
-  match        search match black on yellow; the current match black on orange, bold
+  match        search match: on tagged text underlined and bold, the tag's colour kept (the current
+               match also overlined); on untagged text black on yellow (the current one bright)
   selection    reverse video
   cursor       a reverse-video cell; while there is a selection it is not drawn apart, since a
                reversed cell beside the selection would read as selected (the selection's moving
@@ -128,8 +129,11 @@ class DocumentView(ScrollView, can_focus=True):
     FLAGGED_STYLE = Style(strike=True)
     LINKED_STYLE = Style(italic=True)  # a span with links: a subtle mark (the current one is bold)
     CURRENT_STYLE = Style(bold=True)  # plus a lightened background, see _emphasis
+    # A background would hide the tag's colour (orange read as a hedge): on tags, lines instead.
     MATCH_STYLE = Style(color="black", bgcolor="yellow")
-    CURRENT_MATCH_STYLE = Style(color="black", bgcolor="dark_orange", bold=True)
+    CURRENT_MATCH_STYLE = Style(color="black", bgcolor="bright_yellow", bold=True, underline=True)
+    MATCH_ON_TAG_STYLE = Style(bold=True, underline=True)
+    CURRENT_MATCH_ON_TAG_STYLE = Style(bold=True, underline=True, overline=True, italic=True)
     SELECTION_STYLE = Style(reverse=True)
     CURSOR_STYLE = Style(reverse=True)
 
@@ -601,7 +605,11 @@ class DocumentView(ScrollView, can_focus=True):
                 style = self._emphasis(style)
         for index, (match_start, match_end) in matches:
             if match_start <= offset < match_end:
-                style += self.CURRENT_MATCH_STYLE if index == self._current_match else self.MATCH_STYLE
+                current = index == self._current_match
+                if covering:
+                    style += self.CURRENT_MATCH_ON_TAG_STYLE if current else self.MATCH_ON_TAG_STYLE
+                else:
+                    style += self.CURRENT_MATCH_STYLE if current else self.MATCH_STYLE
         if selection is not None and selection[0] <= offset < selection[1]:
             style += self.SELECTION_STYLE
         return style

@@ -6,6 +6,8 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from tui.core.annotation import Annotation
+from tui.core.safe_text import shown, shown_line
 from tui.core.session import Session
 
 
@@ -18,7 +20,13 @@ class DocumentPanel(Static):
         self.save_state = "saved"
         self.save_error = ""
         self.anchor_counts: dict[str, int] = {}
+        self.annotation: Annotation | None = None  # the one under the cursor: its tag and whole note
         self.border_title = "document"
+
+    def show_annotation(self, annotation: Annotation | None) -> None:
+        if annotation != self.annotation:
+            self.annotation = annotation
+            self.refresh_details()
 
     def set_anchor_counts(self, statuses: dict[str, str]) -> None:
         counts: dict[str, int] = {}
@@ -33,28 +41,45 @@ class DocumentPanel(Static):
 
     def refresh_details(self) -> None:
         session, document = self.session, self.session.document
-        lines = [Text(document.title, style="bold"), Text(document.path.name, style="dim")]
-        if document.is_empty:
-            lines.append(Text("the document is empty", style="bold yellow"))
+        width = max(8, self.content_region.width or 30)
+        size = "the document is empty" if document.is_empty else f"{len(document.text):,} characters"
+        lines = [Text(shown_line(document.title), style="bold"),
+                 Text.assemble((shown_line(document.path.name), "dim"), " · ",
+                               (size, "bold yellow" if document.is_empty else ""))]
+        for line in lines:  # one row each
+            line.truncate(width, overflow="ellipsis")
+        # The annotator whole, wrapped: two names sharing a prefix must not look the same.
+        lines.append(Text.assemble(("annotator ", "dim"), shown_line(session.annotator)))
+        who = Text()
+        if self.save_state == "loading":
+            who.append("… loading annotations", style="yellow")
+        elif self.save_state == "error":
+            who.append_text(Text.assemble(("✗ not saved, retrying: ", "bold red"), (shown(self.save_error), "red")))
+        elif self.save_state == "saving" or session.dirty:
+            who.append("… saving", style="yellow")
         else:
-            lines.append(Text(f"{len(document.text):,} characters"))
-        lines.append(Text.assemble(("annotator ", "dim"), session.annotator))
+            who.append("✓ saved", style="green")
+        lines.append(who)
         if self.anchor_counts:
             found = self.anchor_counts.get("moved", 0) + self.anchor_counts.get("fuzzy", 0)
             orphans = self.anchor_counts.get("orphan", 0)
             lines.append(Text(f"⚠ {found:,} moved · {orphans:,} orphaned · R", style="bold yellow"))
-        if self.save_state == "loading":
-            lines.append(Text("… loading annotations", style="yellow"))
-        elif self.save_state == "error":
-            lines.append(Text.assemble(("✗ not saved, retrying: ", "bold red"), (self.save_error, "red")))
-        elif self.save_state == "saving" or session.dirty:
-            lines.append(Text("… saving", style="yellow"))
-        else:
-            lines.append(Text("✓ saved", style="green"))
-        width = max(8, self.content_region.width or 30)
-        for line in lines[:-1]:  # one row each, so the save state is always in view
-            line.truncate(width, overflow="ellipsis")
+        lines += self._annotation_lines()
         self.update(Text("\n").join(lines))
+
+    def _annotation_lines(self) -> list[Text]:
+        """The annotation under the cursor: its tag and the tag's description, then its whole note."""
+        annotation = self.annotation
+        if annotation is None:
+            return []
+        tags = self.session.tags
+        tag = tags.get(annotation.tag)
+        lines = [Text.assemble(("█ ", tags.colour_of(annotation.tag)), (shown_line(annotation.tag), "bold"),
+                                          (f" — {shown_line(tag.description)}" if tag and tag.description else "",
+                                           "dim"))]
+        if annotation.note:
+            lines.append(Text.assemble(("✎ ", "yellow"), shown(annotation.note)))
+        return lines
 
     def on_mount(self) -> None:
         self.refresh_details()
@@ -70,7 +95,13 @@ class TagLegend(Static):
         super().__init__(**kwargs)
         self.session = session
         self.filter: str | None = None
+        self.current: str | None = None  # the tag under the cursor or the selection: its description shows
         self.border_title = "tags"
+
+    def show_current(self, tag: str | None) -> None:
+        if tag != self.current:
+            self.current = tag
+            self.refresh_counts()
 
     def refresh_counts(self) -> None:
         counts = self.session.layer.counts()
@@ -85,8 +116,12 @@ class TagLegend(Static):
             colour = self.session.tags.colour_of(name)
             marker = "▸" if self.filter == name else " "
             table.add_row(Text(tag.key if tag else "", style="bold"), Text("██", style=colour),
-                          Text(marker + name, style="bold" if self.filter == name else ""),
+                          Text(marker + shown_line(name), style="bold" if self.filter == name or self.current == name
+                               else ""),
                           str(counts.get(name, 0)))
+            if name == self.current and tag is not None and tag.description:
+                table.add_row("", "", Text(shown_line(tag.description), style="dim italic", overflow="ellipsis",
+                                           no_wrap=True), "")
         if self.filter:
             self.border_subtitle = f"filter: {self.filter} (f)"
         else:

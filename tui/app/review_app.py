@@ -17,7 +17,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer
 
 from tui.app.base import SavingApp
-from tui.app.cells import snippet
+from tui.app.cells import quoted, snippet
+from tui.app.dialogs import ChoiceDialog
 from tui.app.document_view import DocumentView
 from tui.app.review_panels import CandidateList, CandidatePanel, SummaryPanel
 from tui.app.styles import tag_style
@@ -26,6 +27,7 @@ from tui.core.errors import HedgerowError
 from tui.core.history import Change
 from tui.core.layer import Layer
 from tui.core.review import REJECTED, Candidate, Review
+from tui.core.safe_text import shown_line
 
 
 def display_layer(review: Review) -> Layer:
@@ -200,32 +202,61 @@ class ReviewApp(SavingApp):
 
     def action_accept(self) -> None:
         if (candidate := self._target()) is not None:
-            change = self.review.accept(candidate)
-            self.notify(f"Accepted {candidate.tag}: “{snippet(candidate.quote, 40)}”" if change
-                        else "Already accepted.", timeout=2)
+            self._accept(candidate)
+
+    def _accept(self, candidate: Candidate, tag: str | None = None) -> None:
+        """Accept into gold; first, when gold holds the same tag on an overlapping span, ask which to keep."""
+        final = tag or candidate.tag
+        others = self.review.near_duplicates(candidate, final)
+        if not others:
+            self._accepted(candidate, final, self.review.accept(candidate, tag))
+            return
+        spans = "; ".join(f"{quoted(o.quote, 40)} ({o.start}–{o.end}, {', '.join(map(shown_line, o.annotators))})"
+                          for o in others)
+        body = (f"Gold already has {shown_line(final)} on {spans}, which overlaps "
+                f"{quoted(candidate.quote, 40)} ({candidate.start}–{candidate.end}, "
+                f"{', '.join(map(shown_line, candidate.annotators))}). Two {shown_line(final)}s on nearly the "
+                f"same words are rarely meant. u undoes whichever you choose.")
+
+        def decide(choice: str | None) -> None:
+            if choice == "this":
+                self._accepted(candidate, final, self.review.accept_instead(candidate, others, tag))
+            elif choice == "both":
+                self._accepted(candidate, final, self.review.accept(candidate, tag))
+            elif choice == "other":
+                self.notify("Kept the one in gold; this one is not accepted.", markup=False)
+
+        self.push_screen(ChoiceDialog("A near-duplicate in gold", body,
+                                      [("this", "Keep this one only"), ("other", "Keep the one in gold"),
+                                       ("both", "Keep both")]), decide)
+
+    def _accepted(self, candidate: Candidate, tag: str, change: Change | None) -> None:
+        if change is None:
+            self.notify(f"Already accepted as {shown_line(tag)}.", markup=False)
+        elif tag == candidate.tag:
+            self.notify(f"Accepted {shown_line(tag)}: {quoted(candidate.quote, 40)}", markup=False)
+        else:
+            self.notify(f"Accepted {shown_line(candidate.tag)} as {shown_line(tag)}", markup=False)
 
     def action_reject(self) -> None:
         if (candidate := self._target()) is not None:
             change = self.review.reject(candidate)
-            self.notify(f"Rejected {candidate.tag}: “{snippet(candidate.quote, 40)}”" if change
-                        else "Already rejected.", timeout=2)
+            self.notify(f"Rejected {shown_line(candidate.tag)}: {quoted(candidate.quote, 40)}" if change
+                        else "Already rejected.", markup=False)
 
     def action_accept_tag(self, number: int) -> None:
         tags = self.review.session.tags
-        found = tags.by_key(str(number)) or (tags.tags[number - 1] if number <= len(tags) else None)
+        found = tags.by_key(str(number))
         if found is None:
-            self.notify(f"No tag on key {number}: the codebook has {len(tags)} tags.", severity="warning")
+            keys = ", ".join(f"{t.key} {t.name}" for t in tags if t.key)
+            self.notify(f"No tag on key {number} (keys: {keys}).", severity="warning")
             return
         if (candidate := self._target()) is None:
             return
-        tag = found.name
         try:
-            change = self.review.accept(candidate, tag)
+            self._accept(candidate, found.name)
         except HedgerowError as error:
-            self.notify(str(error), severity="error")
-            return
-        what = "Accepted" if tag == candidate.tag else f"Accepted {candidate.tag} as"
-        self.notify(f"{what} {tag}" if change else f"Already accepted as {tag}.", timeout=2)
+            self.notify(str(error), severity="error", markup=False)
 
     def action_accept_agreed(self) -> None:
         before = self.review.summary(agreement=False)["decisions"]["accepted"]

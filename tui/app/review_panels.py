@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from itertools import islice
 
+from rich.cells import cell_len
 from rich.console import Group
 from rich.segment import Segment
 from rich.style import Style
@@ -15,6 +16,7 @@ from tui.app.cells import fit, snippet
 from tui.app.row_list import RowList, list_bindings
 from tui.app.styles import tag_style
 from tui.core.review import AGREED, DECISIONS, PARTIAL, SINGLE, Candidate, Review
+from tui.core.safe_text import shown_line
 
 STATUS_MARK = {AGREED: "✓", PARTIAL: "≈", SINGLE: "·"}
 STATUS_STYLE = {AGREED: Style(color="green", bold=True), PARTIAL: Style(color="yellow", bold=True),
@@ -97,6 +99,9 @@ class SummaryPanel(Static):
     def on_mount(self) -> None:
         self.refresh_summary()
 
+    def on_resize(self) -> None:
+        self.refresh_summary()
+
     def set_save_state(self, state: str, error: str = "") -> None:
         self.save_state, self.save_error = state, error
         self.refresh_summary()
@@ -143,19 +148,25 @@ class SummaryPanel(Static):
             return Text("agreement: working it out…", style="dim")
         if report is None:
             return Text("agreement n/a (needs two annotators)", style="dim")
-        table = Table.grid(padding=(0, 1))
-        table.add_column(no_wrap=True, overflow="ellipsis", max_width=20)
-        for _ in range(4):
-            table.add_column(justify="right", no_wrap=True)
-        table.add_row(Text("agreement", style="bold"),
-                      *(Text(h, style="bold") for h in ("exact", "overlap", "κ", "α")))
-        for pair in islice(report["pairs"], MAX_PAIRS):
-            o = pair["overall"]
-            table.add_row(f"{pair['a']}/{pair['b']}",
-                          *(_fmt(o[k]) for k in ("exact_f1", "overlap_f1", "kappa", "alpha")))
+        # Whole names: a pair too long for the row gets a row of its own, its figures under it.
+        figures = "{:>5} {:>7} {:>5} {:>5}"
+        width = max(30, self.content_region.width or 48)
+        room = width - len(figures.format("", "", "", "")) - 1
+        pairs = [(shown_line(f"{pair['a']}/{pair['b']}"), pair["overall"]) for pair in islice(report["pairs"], MAX_PAIRS)]
+        column = min(room, max([len("agreement"), *(cell_len(name) for name, _ in pairs)]))
+        table = Text()
+        table.append("agreement".ljust(column) + " " + figures.format("exact", "overlap", "κ", "α") + "\n", style="bold")
+        for name, o in pairs:
+            numbers = figures.format(*(_fmt(o[k]) for k in ("exact_f1", "overlap_f1", "kappa", "alpha")))
+            if cell_len(name) <= column:
+                table.append(name + " " * (column - cell_len(name)) + " " + numbers + "\n")
+            else:
+                table.append(name + "\n")
+                table.append(" " * (column + 1) + numbers + "\n")
         hidden = len(report["pairs"]) - MAX_PAIRS
         if hidden > 0:
-            table.add_row(Text(f"+{hidden} more pairs: hedgerow agree", style="dim"))
+            table.append(f"+{hidden} more pairs: hedgerow agree\n", style="dim")
+        table.rstrip()
         footer = Text(f"pooled α {_fmt(report['overall_alpha'])} · lowest exact F1 {_fmt(report['min_exact_f1'])}",
                       style="dim")
         return Group(table, footer)

@@ -35,6 +35,15 @@ def list_bindings(prefix: str) -> list[Binding]:
 class RowList(ScrollView, can_focus=True):
     EMPTY = "nothing here"
 
+    # One thin scrollbar, and no horizontal one: rows are cut to the width.
+    DEFAULT_CSS = """
+    RowList {
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-size-vertical: 1;
+    }
+    """
+
     class Chosen(Message):
         """The user moved to `item` (focus=False: the document follows) or chose it (focus=True)."""
 

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Label
+
+
+class SearchInput(Input):
+    """The bar's field: enter submits at once, not through a message (keys typed after it must
+    find the focus already back on the text; see KeysInOrder)."""
+
+    async def action_submit(self) -> None:
+        bar = self.parent
+        if isinstance(bar, SearchBar):
+            bar.submit()
 
 
 class SearchBar(Horizontal):
@@ -27,14 +39,18 @@ class SearchBar(Horizontal):
     class Closed(Message):
         pass
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, on_submit: Callable[[str, bool, bool], None] | None = None,
+                 on_close: Callable[[], None] | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.regex = False
         self.case_sensitive = False
+        # Called in the key's own action, so the focus moves before the next key is routed;
+        # without them the bar posts Submitted and Closed messages instead.
+        self.on_submit, self.on_close = on_submit, on_close
 
     def compose(self) -> ComposeResult:
         yield Label("/", id="search-prompt")
-        yield Input(placeholder="search (enter: select next match, esc: close)", id="search-input")
+        yield SearchInput(placeholder="search (enter: select next match, esc: close)", id="search-input")
         yield Label("", id="search-count")
         yield Label("", id="search-flags")
 
@@ -74,12 +90,18 @@ class SearchBar(Horizontal):
 
     def action_close(self) -> None:
         self.display = False
-        self.post_message(self.Closed())
+        if self.on_close is not None:
+            self.on_close()
+        else:
+            self.post_message(self.Closed())
+
+    def submit(self) -> None:
+        if self.on_submit is not None:
+            self.on_submit(self.query_text, self.regex, self.case_sensitive)
+        else:
+            self.post_message(self.Submitted(self.query_text, self.regex, self.case_sensitive))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
         self.post_message(self.Changed(event.value, self.regex, self.case_sensitive))
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.post_message(self.Submitted(event.value, self.regex, self.case_sensitive))

@@ -6,8 +6,16 @@ import argparse
 import gc
 from typing import TYPE_CHECKING
 
-from tui.commands.common import (document_options, open_session, session_options, stderr, stdout_console,
-                                  tune_collector_for_the_tui)
+from tui.commands.common import (
+    document_options,
+    missing_layer,
+    need_terminal,
+    open_session,
+    session_options,
+    stderr,
+    stdout_console,
+    tune_collector_for_the_tui,
+)
 from tui.core.errors import HedgerowError
 from tui.core.session import Session
 
@@ -30,6 +38,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("list", help="print a document's annotations as a table",
                             description="Print an annotator's annotations: tag, span, quote, note, annotator.")
     document_options(parser)
+    parser.add_argument("--tag", metavar="NAME", action="append",
+                        help="only annotations with this tag (repeat for several)")
+    parser.add_argument("--grep", metavar="REGEX",
+                        help="only annotations whose quote or note matches (case-insensitive)")
     parser.set_defaults(run=run_list)
 
 
@@ -41,6 +53,7 @@ def run_open(args: argparse.Namespace) -> int:
     gc.disable()
     try:
         session = Session.open(args.document, session_options(args), defer=_large(args))
+        need_terminal("hedgerow open")  # after the document's own errors, which say more
         from tui.app.app import HedgerowApp  # Textual loads only when the TUI is wanted
 
         gc.freeze()  # the annotations and modules loaded live as long as the app: keep the collector off them
@@ -86,15 +99,31 @@ def annotation_table(annotations: list[Annotation], tags: TagSet, title: str) ->
 
 
 def run_list(args: argparse.Namespace) -> int:
+    import re
+
+    from tui.core.errors import InputError
+
+    try:
+        pattern = re.compile(args.grep, re.IGNORECASE) if args.grep else None
+    except re.error as error:
+        raise InputError(f"--grep {args.grep!r} is not a valid regular expression: {error}") from None
     session = open_session(args)
-    console = stdout_console()
     if session.document.is_empty:
-        stderr.print(f"{session.document.path}: the document is empty")
+        stderr.print(f"{session.document.path}: the document is empty", markup=False)
+    if not session.store.exists():  # as `check` does: a layer that is not there is an error
+        raise missing_layer(session, "; --annotator NAME picks one")
+    console = stdout_console()
     annotations = session.layer.items()
+    if args.tag:
+        annotations = [a for a in annotations if a.tag in args.tag]
+    if pattern is not None:
+        annotations = [a for a in annotations if pattern.search(a.quote) or pattern.search(a.note)]
+    which = "".join([f" tagged {' or '.join(args.tag)}" if args.tag else "",
+                     f" matching {args.grep!r}" if pattern is not None else ""])
     if not annotations:
-        console.print(f"No annotations by {session.annotator} on {session.document.path.name} "
-                      f"(looked in {session.store.path}).")
+        console.print(f"No annotations{which} by {session.annotator} on {session.document.path.name}.", markup=False)
         return 0
     console.print(annotation_table(annotations, session.tags,
-                                   f"{session.document.title} — {len(annotations)} annotations by {session.annotator}"))
+                                   f"{session.document.title} — {len(annotations)} annotations{which} "
+                                   f"by {session.annotator}"))
     return 0

@@ -18,9 +18,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("export", help="export annotations as json, w3c, jsonl, csv, qdpx or qdc",
                             description="Export annotations to stdout, or atomically to --output FILE.")
     document_options(parser)
-    parser.add_argument("--format", "-f", choices=("json", "w3c", "jsonl", "csv", *REFI_FORMATS), default="json",
+    parser.add_argument("--format", "-f", choices=("json", "w3c", "jsonl", "csv", *REFI_FORMATS),
                         help="json: hedgerow's records; w3c: W3C Web Annotation JSON-LD; jsonl; csv; "
-                             "qdpx: a REFI-QDA project for QDA tools; qdc: the codebook alone (default: json)")
+                             "qdpx: a REFI-QDA project for QDA tools; qdc: the codebook alone "
+                             "(default: json, or csv with --excel)")
+    parser.add_argument("--excel", action="store_true",
+                        help="csv that Excel opens as UTF-8 (curly quotes intact): with a byte-order mark")
     parser.add_argument("--output", "-o", metavar="FILE", type=Path, help="write here instead of stdout")
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--layer", metavar="NAME", help="export this layer's file instead, e.g. --layer gold")
@@ -51,14 +54,17 @@ def run_export(args: argparse.Namespace) -> int:
         files = layer_files(session.document.path, args.annotations)
         if not files:
             raise InputError(f"no annotation files for {session.document.path.name} in {session.store.path.parent}")
-        layers = list(load_layers(files).items())
+        layers = list(load_layers(files, session.document.text, session.document.sha256).items())
         annotations = [a for _, layer in layers for a in layer]
         links = _links_of(files.values())
+    if args.excel and args.format not in (None, "csv"):
+        raise InputError(f"--excel writes csv, not {args.format}")
+    args.format = args.format or ("csv" if args.excel else "json")
     if args.format in REFI_FORMATS:  # REFI-QDA: each layer's selections under its own user
         from tui.commands import refi
 
         return refi.export(args, session, layers, links)
-    written = pieces(args.format, session.document, annotations, links)
+    written = pieces(args.format, session.document, annotations, links, excel=args.excel)
     if args.output:
         atomic_write_chunks(args.output, (piece.encode("utf-8") for piece in written))
         stderr.print(f"wrote {len(annotations)} annotations as {args.format} to {args.output}")

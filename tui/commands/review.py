@@ -8,7 +8,15 @@ import json
 import sys
 from pathlib import Path
 
-from tui.commands.common import document_options, open_session, stderr, stdout_console, tune_collector_for_the_tui
+from tui.commands.common import (
+    document_options,
+    missing_layer,
+    need_terminal,
+    open_session,
+    stderr,
+    stdout_console,
+    tune_collector_for_the_tui,
+)
 from tui.commands.documents import snippet
 from tui.core.document import Document
 from tui.core.errors import InputError
@@ -83,8 +91,7 @@ def run_check(args: argparse.Namespace) -> int:
         args.annotator = name
         session = open_session(args)
         if not session.store.exists():
-            raise InputError(f"no annotations by {session.annotator}: {session.store.path} does not exist "
-                             f"(--annotator NAME, or --all for every layer)")
+            raise missing_layer(session, "; --annotator NAME picks one, --all checks every layer")
         orphans += _check_layer(session, args.apply, gold=session.annotator == GOLD)
         dangling += _check_links(session, args.apply)
     if orphans:
@@ -97,12 +104,13 @@ def run_check(args: argparse.Namespace) -> int:
 def _check_links(session, apply: bool) -> int:
     """Report links with an end that no longer exists, or records that are no links; with `apply`,
     remove them (one undoable step, saved). Returns how many are left in the file."""
-    from tui.core.links import LINKS, dangling
+    from tui.core.links import LINKS
     from tui.core.safe_text import shown_line
 
-    broken = {link.id: f"{link.relation} link {link.source} -> {link.target}: "
-                       f"{'its source' if link.source not in session.layer else 'its target'} no longer exists"
-              for link in dangling(session.links, session.layer)}
+    layer = session.layer
+    broken = {key: f"{link.relation} link {link.source} -> {link.target}: "
+                   f"{'its source' if link.source not in layer else 'its target'} no longer exists"
+              for key, link in session.links.items() if link.source not in layer or link.target not in layer}
     broken.update({key: f"record {key} is not a link ({why})" for key, why in session.links.damaged.items()})
     if not broken:
         return 0
@@ -175,14 +183,14 @@ def run_agree(args: argparse.Namespace) -> int:
         files = {name: files[name] for name in wanted}
     tags = load_config(config_path(document.path)).tags.names
     for name, path in files.items():
-        stored = AnnotationStore(path).load()
+        stored = AnnotationStore(path).load(document.text, document.sha256)
         if stored.document_sha256 and stored.document_sha256 != document.sha256:
             stderr.print(f"hedgerow: warning: {name}'s annotations were made on another version of the text; "
                          f"run `hedgerow check {args.document} --all --apply` first")
     from tui.core.link_agreement import link_agreement, link_agreement_table
     from tui.core.links import load_with_links
 
-    layers, links = load_with_links(files)
+    layers, links = load_with_links(files, document.text, document.sha256)
     report = agreement_report(document.text, layers, tags)
     report["links"] = link_agreement(layers, links)
     if args.json:
@@ -205,6 +213,7 @@ def run_review(args: argparse.Namespace) -> int:
     from tui.core.review import Review
 
     review = Review.open(args.document, args.reviewer, args.annotations, args.tags)  # fails before the screen
+    need_terminal("hedgerow review")
     from tui.app.review_app import ReviewApp  # Textual loads only when the TUI is wanted
 
     tune_collector_for_the_tui()

@@ -39,6 +39,7 @@ class Column(Enum):
     UUID = "uuid"  # 16 bytes; any other spelling is kept as is
     TIME = "time"  # utc_now()'s form as milliseconds; any other spelling is kept as is
     EXTRA = "extra"  # kept only when it differs from its default: the column for new fields
+    KEY = "key"  # the record's key in the table (TinyDB's document id), not a field of the record
 
 
 def kept(column: Column, *, missing: object = MISSING) -> dict[str, object]:
@@ -72,6 +73,9 @@ class Annotation:
     created: str = field(default_factory=utc_now, metadata=kept(Column.TIME))
     modified: str = field(default="", metadata=kept(Column.TIME))
     entity: str = field(default="", metadata=kept(Column.EXTRA))  # an actor's canonical name; "": its quote
+    # The record's TinyDB document id: its key in the file, not part of the record; 0 until a
+    # layer numbers it. Not compared: the same annotation is equal before and after numbering.
+    key: int = field(default=0, compare=False, metadata=kept(Column.KEY))
 
     def __post_init__(self) -> None:
         if not self.modified:
@@ -99,7 +103,7 @@ class Annotation:
     def to_record(self) -> dict:
         # Every field is a str or an int, so this equals dataclasses.asdict, which deep-copies
         # and costs several times as much (it was a third of saving 10,000 annotations).
-        return dict(zip(FIELDS, _field_values(self), strict=True))
+        return dict(zip(FIELDS, _record_field_values(self), strict=True))
 
     @classmethod
     def from_record(cls, record: object) -> Annotation:
@@ -128,17 +132,20 @@ class Annotation:
 # -- what the table gives ------------------------------------------------------------------------
 
 TABLE: tuple[Field[Any], ...] = fields(Annotation)
-FIELDS = tuple(f.name for f in TABLE)
-POSITION = {name: position for position, name in enumerate(FIELDS)}  # named positions in a values tuple
-START, END, ID, NOTE = POSITION["start"], POSITION["end"], POSITION["id"], POSITION["note"]
+NAMES = tuple(f.name for f in TABLE)  # every value an Annotation holds, in its order
+POSITION = {name: position for position, name in enumerate(NAMES)}  # named positions in a values tuple
+START, END, ID, NOTE, KEY = (POSITION[name] for name in ("start", "end", "id", "note", "key"))
 _TYPES = {"int": int, "str": str, "bool": bool}  # the annotations are strings (from __future__)
-FIELD_TYPES: tuple[type, ...] = tuple(_TYPES[str(f.type)] for f in TABLE)
+TYPES: tuple[type, ...] = tuple(_TYPES[str(f.type)] for f in TABLE)
 COLUMNS: tuple[Column, ...] = tuple(f.metadata["column"] for f in TABLE)
+FIELDS = tuple(name for name, column in zip(NAMES, COLUMNS, strict=True) if column is not Column.KEY)  # a record's
+FIELD_TYPES: tuple[type, ...] = tuple(TYPES[POSITION[name]] for name in FIELDS)
 REQUIRED = tuple(f.name for f in TABLE if f.default is MISSING and f.default_factory is MISSING
                  and f.metadata["missing"] is MISSING)
 _MISSING_VALUES = {f.name: f.metadata["missing"] for f in TABLE if f.metadata["missing"] is not MISSING}
 _FIELD_NAMES = frozenset(FIELDS)
-_field_values = attrgetter(*FIELDS)
+_field_values = attrgetter(*NAMES)
+_record_field_values = attrgetter(*FIELDS)
 _record_values = itemgetter(*FIELDS)
 sort_key_of = attrgetter("start", "end", "tag", "id")  # Annotation.sort_key without a method call
 _SHARED: dict[str, str] = {}
@@ -171,7 +178,7 @@ def checked_fields(record: object) -> dict[str, Any]:
     if missing:
         raise ValueError(f"missing field(s): {', '.join(missing)}")
     values = {**_MISSING_VALUES}
-    for name, kind in zip(FIELDS, FIELD_TYPES, strict=True):
+    for name, kind in zip(FIELDS, FIELD_TYPES, strict=True):  # not the key: the table gives it
         if name in record:
             value = record[name]
             if type(value) is not kind:
@@ -198,16 +205,18 @@ def _compile(source: str, name: str, namespace: dict[str, Any]) -> Callable[...,
 
 def _record_values_source() -> str:
     local = [f"f_{name}" for name in FIELDS]
-    times = [f"f_{name}" for name, column in zip(FIELDS, COLUMNS, strict=True) if column is Column.TIME]
+    times = [f"f_{name}" for name, column in zip(NAMES, COLUMNS, strict=True) if column is Column.TIME]
     shared = []
-    for name, column in zip(FIELDS, COLUMNS, strict=True):
-        if column is Column.SHARED:
+    for name, column in zip(NAMES, COLUMNS, strict=True):
+        if column is Column.KEY:
+            shared.append("key")
+        elif column is Column.SHARED:
             shared.append(f"_shared(f_{name}, f_{name})")
         elif column is Column.TIME and f"f_{name}" != times[0]:  # the same string as the first time when equal
             shared.append(f"{times[0]} if f_{name} == {times[0]} else f_{name}")
         else:
             shared.append(f"f_{name}")
-    return f"""def record_values(record):
+    return f"""def record_values(record, key=0):
     if type(record) is not dict:
         return None
     if record.keys() != _FIELD_NAMES:
@@ -216,7 +225,7 @@ def _record_values_source() -> str:
         record = {{**_ADDED_DEFAULTS, **record}}  # written before a field was added: its default
     values = _record_values(record)
     if tuple(map(type, values)) != FIELD_TYPES or not 0 <= values[START] < values[END] or not {" or not ".join(
-        f"values[{POSITION[name[2:]]}]" for name in times)}:
+        f"values[{FIELDS.index(name[2:])}]" for name in times)}:
         return None
     {", ".join(local)}, = values
     return ({", ".join(shared)},)
@@ -228,10 +237,12 @@ def _record_values_source() -> str:
 _ADDED_DEFAULTS = {f.name: f.default for f in TABLE
                    if f.metadata["column"] is Column.EXTRA and f.default is not MISSING and f.name != "note"}
 _ADDED = frozenset(_ADDED_DEFAULTS)
-record_values: Callable[[object], tuple[Any, ...] | None] = _compile(_record_values_source(), "record_values", {
-    "_FIELD_NAMES": _FIELD_NAMES, "_record_values": _record_values, "FIELD_TYPES": FIELD_TYPES, "START": START,
-    "END": END, "_shared": _shared, "_ADDED": _ADDED, "_ADDED_DEFAULTS": _ADDED_DEFAULTS})
-record_values.__doc__ = """A complete, well-typed stored record's values in FIELDS order, else None (look closer).
+record_values: Callable[..., tuple[Any, ...] | None] = _compile(_record_values_source(), "record_values", {
+    "_FIELD_NAMES": _FIELD_NAMES, "_record_values": _record_values, "FIELD_TYPES": FIELD_TYPES,
+    "START": FIELDS.index("start"), "END": FIELDS.index("end"), "_shared": _shared, "_ADDED": _ADDED,
+    "_ADDED_DEFAULTS": _ADDED_DEFAULTS})
+record_values.__doc__ = """record_values(record, key=0): a complete, well-typed stored record's values, with
+its key (the table's), in Annotation's order (NAMES), else None (look closer).
 
 The usual record is checked in one go; the SHARED columns' strings (tag, document,
 annotator) come back as shared strings, since thousands of records repeat them."""

@@ -27,10 +27,12 @@ FORMAT_NAME = "hedgerow-annotations"
 FORMAT_VERSION = 1
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 EXTENSION = "hedgerow"  # W3C extension property keeping what the model has no place for
-CSV_COLUMNS = ("id", "tag", "start", "end", "quote", "note", "annotator", "created", "modified",
-               "prefix", "suffix", "document")
-CSV_LINKS = "links"  # the last CSV column: the row's outgoing links, "relation:target-id" separated by spaces
-CSV_ENTITY = "entity"  # before it: an actor's entity ("" when it is the quote)
+# What an analyst reads first, then where it is, then what machines need.
+CSV_COLUMNS = ("tag", "quote", "note", "annotator", "start", "end", "title", "path", "created", "modified",
+               "id", "prefix", "suffix", "document")
+CSV_ENTITY = "entity"  # after them: an actor's entity ("" when it is the quote)
+CSV_LINKS = "links"  # the last column: the row's outgoing links, "relation:target-id" separated by spaces
+BOM = "\ufeff"  # Excel reads a CSV as UTF-8 only with it
 
 
 def _ordered(annotations: Iterable[Annotation]) -> Iterable[Annotation]:
@@ -50,7 +52,8 @@ class Streamed:
 
 
 def _dump_pieces(value, depth: int = 0) -> Iterator[str]:
-    """json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False), in pieces, with Streamed arrays."""
+    """json.dumps(value, indent=2, ensure_ascii=False), in pieces, with Streamed arrays; keys are sorted
+    but in the top level and the dicts holding a stream, which keep the order they were written in."""
     pad = "\n" + "  " * (depth + 1)
     if isinstance(value, Streamed):
         opening = "["
@@ -58,9 +61,9 @@ def _dump_pieces(value, depth: int = 0) -> Iterator[str]:
             yield opening + pad + _dumps(value.make(item))[:-1].replace("\n", pad)
             opening = ","
         yield "[]" if opening == "[" else "\n" + "  " * depth + "]"
-    elif isinstance(value, dict) and _streams(value):
+    elif isinstance(value, dict) and (depth == 0 or _streams(value)):
         opening = "{"
-        for key in sorted(value):
+        for key in value:  # a streamed document's keys in the order written: the document before its annotations
             yield f"{opening}{pad}{json.dumps(key, ensure_ascii=False)}: "
             yield from _dump_pieces(value[key], depth + 1)
             opening = ","
@@ -111,22 +114,28 @@ def jsonl_pieces(document: Document, annotations: Iterable[Annotation], links: I
         yield json.dumps({"type": "link", **exported_link(link)}, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-def csv_pieces(document: Document, annotations: Iterable[Annotation], links: Iterable[Link] = ()) -> Iterator[str]:
-    """RFC 4180 CSV (CRLF rows, minimal quoting) in plain UTF-8 without a byte-order mark.
+def csv_pieces(document: Document, annotations: Iterable[Annotation], links: Iterable[Link] = (),
+               excel: bool = False) -> Iterator[str]:
+    """RFC 4180 CSV (CRLF rows, minimal quoting) in UTF-8; with `excel`, a byte-order mark first.
 
-    No BOM, so other tools read the first header as `id`; Excel needs "Data > From Text/CSV"
-    (or a UTF-8 import) to show non-ASCII text correctly. Values are written verbatim: a
-    quote starting with `=` is data here, not a formula, so open untrusted files with care.
-    The last column, `links`, holds the row's outgoing links as `relation:target-id`, space-separated.
+    Without the BOM other tools read the first header as `tag`, but Excel opens the file as its
+    local code page (curly quotes come out as â€œ); with it, Excel reads UTF-8. Every row carries
+    the document's title and path, so rows pasted from several exports still say where they are
+    from. Values are written verbatim: a quote starting with `=` is data here, not a formula, so
+    open untrusted files with care. After the columns: `entity`, and `links`, the row's outgoing
+    links as `relation:target-id`, space-separated.
     """
     out = io.StringIO()
+    if excel:
+        out.write(BOM)
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow((*CSV_COLUMNS, CSV_ENTITY, CSV_LINKS))
+    where = {"title": document.title, "path": relative_path(document.path)}
     outgoing: dict[str, list[str]] = {}
     for link in _sorted_links(links):
         outgoing.setdefault(link.source, []).append(f"{link.relation}:{link.target}")
     for a in _ordered(annotations):
-        record = a.to_record()
+        record = {**a.to_record(), **where}
         writer.writerow([*(record[name] for name in CSV_COLUMNS), a.entity, " ".join(outgoing.get(a.id, ()))])
         if out.tell() > 1 << 16:
             yield out.getvalue()
@@ -164,8 +173,17 @@ def _urn(annotation_id: str) -> str:
     return f"urn:uuid:{annotation_id}" if canonical else annotation_id
 
 
-def w3c_annotation(a: Annotation, source: str) -> dict:
-    """One W3C Annotation: a tagging body, an optional commenting body, quote and position selectors."""
+def w3c_annotation(a: Annotation, source: str, text: str | None = None) -> dict:
+    """One W3C Annotation: a tagging body, an optional commenting body, quote and position selectors.
+
+    Given the exported `text`, an annotation whose quote it no longer holds at its offsets
+    (made on another version, not yet re-anchored) targets the text it was made on, where
+    its position and its quote agree, never the exported one."""
+    if text is not None and text[a.start:a.end] != a.quote and a.document:
+        try:
+            source = sha256_uri(a.document)
+        except ValueError:  # not a sha256: keep the exported text's, the quote says what was meant
+            pass
     body = [{"type": "TextualBody", "purpose": "tagging", "value": a.tag}]
     if a.note:
         body.append({"type": "TextualBody", "purpose": "commenting", "value": a.note, "format": "text/plain"})
@@ -209,15 +227,15 @@ def w3c_link(link: Link) -> dict:
 class _Items:
     """The page's items: the annotations in document order, then the links."""
 
-    def __init__(self, annotations: Iterable[Annotation], links: list[Link], source: str) -> None:
-        self.annotations, self.links, self.source = annotations, links, source
+    def __init__(self, annotations: Iterable[Annotation], links: list[Link], source: str, text: str) -> None:
+        self.annotations, self.links, self.source, self.text = annotations, links, source, text
 
     def __iter__(self):
         yield from self.annotations
         yield from self.links
 
     def make(self, item):
-        return w3c_link(item) if isinstance(item, Link) else w3c_annotation(item, self.source)
+        return w3c_link(item) if isinstance(item, Link) else w3c_annotation(item, self.source, self.text)
 
 
 def w3c_collection(document: Document, annotations: Iterable[Annotation], links: Iterable[Link] = ()) -> dict:
@@ -239,7 +257,7 @@ def w3c_collection(document: Document, annotations: Iterable[Annotation], links:
     if items or links:  # the model has no first page for an empty collection
         page_id = uuid.uuid5(uuid.NAMESPACE_URL, seed + "&page=1").urn
         source = sha256_uri(document.sha256)
-        page = _Items(items, links, source)
+        page = _Items(items, links, source, document.text)
         # No partOf: the page is embedded in its collection, as in the model's own example.
         collection["first"] = {
             "id": page_id,
@@ -259,14 +277,20 @@ def w3c_pieces(document: Document, annotations: Iterable[Annotation], links: Ite
 _WRITERS = {"json": json_pieces, "w3c": w3c_pieces, "jsonl": jsonl_pieces, "csv": csv_pieces}
 
 
-def pieces(fmt: str, document: Document, annotations: Iterable[Annotation], links: Iterable[Link] = ()) -> Iterator[str]:
-    """The export's text a piece at a time (write each to a file as it comes)."""
+def pieces(fmt: str, document: Document, annotations: Iterable[Annotation], links: Iterable[Link] = (),
+           excel: bool = False) -> Iterator[str]:
+    """The export's text a piece at a time (write each to a file as it comes); `excel`: csv with a BOM."""
     try:
         writer = _WRITERS[fmt]
     except KeyError:
         raise InputError(f"unknown export format {fmt!r} (the formats are {', '.join(FORMATS)})") from None
+    if excel:
+        if fmt != "csv":
+            raise InputError(f"--excel writes csv, not {fmt}")
+        return csv_pieces(document, annotations, links, excel=True)
     return writer(document, annotations, links)
 
 
-def render(fmt: str, document: Document, annotations: Iterable[Annotation], links: Iterable[Link] = ()) -> str:
-    return "".join(pieces(fmt, document, annotations, links))
+def render(fmt: str, document: Document, annotations: Iterable[Annotation], links: Iterable[Link] = (),
+           excel: bool = False) -> str:
+    return "".join(pieces(fmt, document, annotations, links, excel))

@@ -9,13 +9,14 @@ two arrays and a worker can save it while the layer goes on changing.
 from __future__ import annotations
 
 from array import array
+from dataclasses import replace as replace_fields
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol
 
-from tui.core.annotation import Annotation
-from tui.core.rows import Rows, rows_on
+from tui.core.annotation import KEY, Annotation, _field_values
+from tui.core.rows import ID_WIDTH, NO_ID, Rows, rows_on
 
 INDEX = "i"  # row numbers: 4 bytes each
 
@@ -28,10 +29,14 @@ class Layer:
     """
 
     def __init__(self, annotations: Iterable[Annotation] = (), text: str | None = None) -> None:
-        rows = rows_on(text)
+        rows, seen = rows_on(text), set()
         for annotation in annotations:
-            rows.append_annotation(annotation)
-        self._build(rows)
+            values = _field_values(annotation)
+            if values[KEY] in seen:  # annotations from several files: a clash is renumbered, not damage
+                values = (*values[:KEY], 0, *values[KEY + 1:])
+            seen.add(values[KEY])
+            rows.append(values)
+        self._build(rows)  # numbers those without a key
 
     @classmethod
     def from_rows(cls, rows: Rows) -> Layer:
@@ -43,16 +48,37 @@ class Layer:
     def _build(self, rows: Rows) -> None:
         self._rows = rows
         self.frozen = False
-        if rows.ids_ascending:  # as a file's records are: no sort, and no duplicates
+        if rows.ids_ascending:  # as a schema-1 file's records are: no sort, and no duplicates
             self._by_id = array(INDEX, range(len(rows)))
         else:
-            self._by_id = array(INDEX, sorted(range(len(rows)), key=rows.id_of))
-            for previous, row in zip(self._by_id, self._by_id[1:]):
-                if rows.id_of(previous) == rows.id_of(row):
+            # Canonical uuids sort as their 16 bytes do, which costs a slice, not a string, per
+            # row (a schema-2 file is in key order, so its ids need sorting on every load).
+            ids = rows.ids
+            id_key = rows.id_of if NO_ID in ids else (lambda r: ids[r * ID_WIDTH:(r + 1) * ID_WIDTH])
+            self._by_id = array(INDEX, sorted(range(len(rows)), key=id_key))
+            for previous, row in zip(self._by_id, self._by_id[1:], strict=False):
+                if id_key(previous) == id_key(row):
                     raise ValueError(f"duplicate annotation id {rows.id_of(row)}")
+        self._number(rows)
         self._by_position = array(INDEX, _in_position_order(rows, self._by_id))
-        self.longest = max((e - s for s, e in zip(rows.starts, rows.ends)), default=0)
+        self.longest = max((e - s for s, e in zip(rows.starts, rows.ends, strict=True)), default=0)
         self._counts: dict[str, int] = dict(Counter(rows.tags))
+
+    def _number(self, rows: Rows) -> None:
+        """Give each row without a key (0: not numbered yet, e.g. a schema-1 file's) the next
+        free one, in id order; refuse a key held twice. Only while building: rows do not change after."""
+        keys = rows.keys
+        self._next_key = max(keys, default=0) + 1
+        if 0 in keys:
+            for row in self._by_id:
+                if keys[row] == 0:
+                    keys[row] = self._next_key
+                    self._next_key += 1
+        if any(a >= b for a, b in zip(keys, keys[1:], strict=False)):  # not in file order: look closer
+            ordered = sorted(keys)
+            for previous, key in zip(ordered, ordered[1:], strict=False):
+                if previous == key:
+                    raise ValueError(f"record {key} appears twice in table \"annotations\"")
 
     @property
     def text(self) -> str | None:
@@ -158,9 +184,10 @@ class Layer:
         codes, code = self._rows.tags.codes, self._rows.tags.code_of(tag)
         return Ordered(self, array(INDEX, (i for i, row in enumerate(self._by_position) if codes[row] == code)))
 
-    def rows_in_id_order(self) -> tuple[Rows, Sequence[int]]:
-        """The columns and the row numbers to write, for the store."""
-        return self._rows, self._by_id
+    def rows_in_key_order(self) -> tuple[Rows, Sequence[int]]:
+        """The columns and the row numbers to write, for the store: by key, as TinyDB numbers them,
+        so a new annotation is written last (timsort: the usual nearly sorted order costs one pass)."""
+        return self._rows, sorted(self._by_id, key=self._rows.keys.__getitem__)
 
     def rows_in_position_order(self) -> tuple[Rows, Sequence[int]]:
         """The columns and the row numbers in document order, to read many without making objects."""
@@ -177,7 +204,11 @@ class Layer:
         if self._row_of(annotation.id) is not None:
             raise ValueError(f"duplicate annotation id {annotation.id}")
         rows = self._rows
-        row = rows.append_annotation(annotation)
+        values = _field_values(annotation)
+        if values[KEY] == 0:  # a new annotation: the next key, as TinyDB's insert would give it
+            values = (*values[:KEY], self._next_key, *values[KEY + 1:])
+        self._next_key = max(self._next_key, values[KEY] + 1)
+        row = rows.append(values)
         self._by_id.insert(bisect_left(self._by_id, annotation.id, key=rows.id_of), row)
         self._by_position.insert(self._position_of_row(row), row)
         self.longest = max(self.longest, annotation.end - annotation.start)
@@ -194,9 +225,9 @@ class Layer:
         return self._rows.annotation(row)
 
     def replace(self, annotation: Annotation) -> Annotation:
-        """Swap in a changed annotation with the same id; returns the old one."""
+        """Swap in a changed annotation with the same id (and key: it keeps its place in the file)."""
         old = self.remove(annotation.id)
-        self.add(annotation)
+        self.add(annotation if annotation.key else replace_fields(annotation, key=old.key))
         return old
 
     def _count(self, tag: str, delta: int) -> None:
@@ -207,7 +238,7 @@ class Layer:
     def snapshot(self) -> Layer:
         """A read-only copy as it is now, sharing the rows: costs two array copies."""
         copy = Layer.__new__(Layer)
-        copy._rows, copy.frozen, copy.longest = self._rows, True, self.longest
+        copy._rows, copy.frozen, copy.longest, copy._next_key = self._rows, True, self.longest, self._next_key
         copy._by_id, copy._by_position = array(INDEX, self._by_id), array(INDEX, self._by_position)
         copy._counts = dict(self._counts)
         return copy

@@ -133,6 +133,10 @@ class LinkIndex:
     def __contains__(self, key: object) -> bool:
         return key in self.ready()._links
 
+    def items(self) -> list[tuple[str, Link]]:
+        """(key, link) of every link: the key is the record's in the file."""
+        return list(self.ready()._links.items())
+
     def get(self, key: str) -> Link | None:
         return self.ready()._links.get(key)
 
@@ -249,8 +253,10 @@ def link_records(links: Iterable[Link]) -> dict[str, dict]:
     return {link.id: link.to_record() for link in links}
 
 
-def load_with_links(files: Mapping[str, object]) -> tuple[dict[str, list[Annotation]], dict[str, list[Link]]]:
-    """Every named layer's annotations and links (agreement, review), each file read once."""
+def load_with_links(files: Mapping[str, object], text: str | None = None, text_sha256: str | None = None
+                    ) -> tuple[dict[str, list[Annotation]], dict[str, list[Link]]]:
+    """Every named layer's annotations and links (agreement, review), each file read once, as
+    store.load_layers reads them (with the document's text, checked against it)."""
     from pathlib import Path
 
     from tui.core.store import AnnotationStore
@@ -258,7 +264,7 @@ def load_with_links(files: Mapping[str, object]) -> tuple[dict[str, list[Annotat
     layers: dict[str, list[Annotation]] = {}
     links: dict[str, list[Link]] = {}
     for name, path in files.items():
-        stored = AnnotationStore(Path(str(path))).load()
+        stored = AnnotationStore(Path(str(path))).load(text, text_sha256, name)
         layers[name] = stored.annotations
         links[name] = list(LinkIndex(stored.tables.get(LINKS)))
     return layers, links

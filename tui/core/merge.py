@@ -42,14 +42,26 @@ from __future__ import annotations
 import json
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import zip_longest
 from pathlib import Path
 
 from tui.core.atomic import atomic_write_text
 from tui.core.errors import InputError, StoreError
 from tui.core.paths import GOLD
-from tui.core.store import ANNOTATIONS, INDENT, META, META_KEY, AnnotationStore, _dump_record, dumps_stable, read_json
+from tui.core.store import (
+    ANNOTATIONS,
+    INDENT,
+    LEGACY_META_KEY,
+    META,
+    META_KEY,
+    SCHEMA_VERSION,
+    AnnotationStore,
+    _dump_record,
+    document_id,
+    dumps_stable,
+    read_json,
+)
 
 REVIEW = "review"  # the gold layer's decisions (tui.core.review.REVIEW_TABLE; not imported, to keep git's driver light)
 LINKS = "links"  # tui.core.links.LINKS
@@ -64,6 +76,7 @@ class Conflict:
     theirs: dict | None
     reason: str
     theirs_key: str | None = None  # theirs' key when it differs from ours' (two gold ids for one span)
+    labels: tuple[str, ...] = ()  # what the markers name, when not the keys (annotations: their ids)
 
     @property
     def keys(self) -> list[str]:
@@ -78,12 +91,61 @@ class Conflict:
 
 @dataclass
 class MergeResult:
-    data: dict  # the merged tables, conflicting keys left out
+    data: dict  # the merged tables, conflicting keys left out; annotations keyed by their id
     conflicts: list[Conflict] = field(default_factory=list)
+    numbers: dict[str, int] = field(default_factory=dict)  # annotation id -> its key (TinyDB id) in the file
 
 
 def merge(base: dict, ours: dict, theirs: dict) -> MergeResult:
-    """Merge three parsed files (table -> key -> record)."""
+    """Merge three parsed files (table -> key -> record).
+
+    Annotations merge by their id (the uuid), whatever key each side gave them: two branches
+    may well have given the same TinyDB id to different annotations. Each keeps ours' key,
+    else theirs', else the base's; one whose key is taken by another is renumbered after the
+    highest key any side used (see _numbering), so none is lost."""
+    sides = [_by_id(side) for side in (base, ours, theirs)]
+    (base, base_keys), (ours, ours_keys), (theirs, theirs_keys) = sides
+    result = _merge(base, ours, theirs)
+    ids = set(result.data[ANNOTATIONS]) | {key for c in result.conflicts if c.table == ANNOTATIONS for key in c.keys}
+    result.numbers = _numbering(ids, [ours_keys, theirs_keys, base_keys])
+    return result
+
+
+def _by_id(side: dict) -> tuple[dict, dict[str, int]]:
+    """The side with its annotations keyed by id, and each id's key on that side; a schema-1
+    side's meta (under "hedgerow") as schema 2's (document 1)."""
+    table, keys, by_id = side.get(ANNOTATIONS, {}), {}, {}
+    for key, record in table.items():
+        record_id = record.get("id") if isinstance(record, dict) else None
+        record_id = record_id if isinstance(record_id, str) and record_id else key
+        by_id[record_id] = record
+        if document_id(key):
+            keys[record_id] = document_id(key)
+    meta = side.get(META, {})
+    if LEGACY_META_KEY in meta and META_KEY not in meta:
+        meta = {**{k: v for k, v in meta.items() if k != LEGACY_META_KEY}, META_KEY: meta[LEGACY_META_KEY]}
+    return {**side, ANNOTATIONS: by_id, **({META: meta} if META in side else {})}, keys
+
+
+def _numbering(ids: set[str], sources: list[dict[str, int]]) -> dict[str, int]:
+    """Each annotation's key: the first source's (ours, theirs, base) that no other took;
+    the rest after the highest key used anywhere, in their theirs' order."""
+    numbers: dict[str, int] = {}
+    used: set[int] = set()
+    for source in sources:
+        for record_id in sorted(ids - numbers.keys(), key=lambda i: (source.get(i, 0), i)):
+            key = source.get(record_id)
+            if key and key not in used:
+                numbers[record_id] = key
+                used.add(key)
+    following = max((key for source in sources for key in source.values()), default=0) + 1
+    for record_id in sorted(ids - numbers.keys(), key=lambda i: (sources[1].get(i, 0), i)):
+        numbers[record_id] = following
+        following += 1
+    return numbers
+
+
+def _merge(base: dict, ours: dict, theirs: dict) -> MergeResult:
     result = MergeResult({ANNOTATIONS: {}})
     for name in sorted(set(base) | set(ours) | set(theirs)):
         if name not in ours and name not in theirs:
@@ -232,7 +294,7 @@ def _settle_gold(ours: dict, theirs: dict, result: MergeResult) -> None:
         return None
 
     def block(o_id: str | None, t_id: str | None, reason: str) -> Conflict:
-        return Conflict(ANNOTATIONS, o_id or t_id, o_gold[o_id] if o_id else None, t_gold[t_id] if t_id else None,
+        return Conflict(ANNOTATIONS, o_id or t_id or "", o_gold[o_id] if o_id else None, t_gold[t_id] if t_id else None,
                         reason, t_id if o_id and t_id else None)
 
     # A decision in conflict takes along the gold annotations only its side's version made.
@@ -273,9 +335,13 @@ def _settle_gold(ours: dict, theirs: dict, result: MergeResult) -> None:
 def render(result: MergeResult) -> str:
     """The merged file as text: `dumps_stable`, with marker blocks for the conflicts."""
     data = {name: dict(table) for name, table in result.data.items()}
-    for c in result.conflicts:
+    data[ANNOTATIONS] = {str(result.numbers[i]): record for i, record in data[ANNOTATIONS].items()}
+    if isinstance(data.get(META, {}).get(META_KEY), dict):
+        data[META][META_KEY] = {**data[META][META_KEY], "schema": SCHEMA_VERSION}
+    conflicts = [_numbered(c, result.numbers) for c in result.conflicts]
+    for c in conflicts:
         data.setdefault(c.table, {})
-    in_place = [c for c in result.conflicts if c.in_place]
+    in_place = [c for c in conflicts if c.in_place]
     stubs = {}
     for c in in_place:  # a placeholder keeps the record's place and comma; swapped for the block below
         stubs[c.table, c.key] = {"hedgerow-conflict": str(uuid.uuid4())}
@@ -288,12 +354,20 @@ def render(result: MergeResult) -> str:
         comma = "," if text[end] == "," else ""
         text = text[:start] + _block([c], comma) + text[end + len(comma):]
     at_head = defaultdict(list)
-    for c in result.conflicts:
+    for c in conflicts:
         if not c.in_place:
             at_head[c.table].append(c)
     for table, conflicts in at_head.items():
         text = _insert_at_head(text, table, conflicts)
     return text
+
+
+def _numbered(c: Conflict, numbers: dict[str, int]) -> Conflict:
+    """An annotations conflict keyed as written (TinyDB ids), its markers still naming the ids."""
+    if c.table != ANNOTATIONS:
+        return c
+    return replace(c, key=str(numbers[c.key]), theirs_key=str(numbers[c.theirs_key]) if c.theirs_key else None,
+                   labels=tuple(c.keys))
 
 
 def _insert_at_head(text: str, table: str, conflicts: list[Conflict]) -> str:
@@ -316,7 +390,7 @@ def _insert_at_head(text: str, table: str, conflicts: list[Conflict]) -> str:
 def _block(conflicts: list[Conflict], comma: str, reason: str = "") -> str:
     """Markers around both versions; the label is what `store.conflict_error` reads the ids from."""
     first = conflicts[0]
-    keys = [key for c in conflicts for key in c.keys]
+    keys = [key for c in conflicts for key in (c.labels or c.keys)]
     what = "annotation" + "s" * (len(keys) > 1) if first.table == ANNOTATIONS else first.table
     label = f"{what} {' '.join(keys)}"
     return (f"<<<<<<< ours: {label}; {reason or first.reason}\n"

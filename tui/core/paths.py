@@ -59,7 +59,13 @@ def safe_name(name: str) -> str:
 
 
 def default_annotator() -> str:
-    """git config user.name, else the login name, made safe for a file name."""
+    """HEDGEROW_ANNOTATOR or the user config's `annotator`, else git config user.name, else the
+    login name, made safe for a file name."""
+    from tui.core.user_files import configured_annotator
+
+    configured = configured_annotator()
+    if configured:
+        return safe_name(configured)
     try:
         result = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True, timeout=5)
         name = result.stdout.strip()

@@ -214,7 +214,7 @@ class Review:
         files = layer_files(document, annotations_dir)
         if not files:
             raise InputError(f"no annotation files for {document.name} in {layer_dir(document, annotations_dir)}")
-        layers, links = load_with_links(files)
+        layers, links = load_with_links(files, session.text, session.document.sha256)
         review = cls(session, layers, resolve_annotator(reviewer), links)
         review.followed = review.follow_moved_spans()
         return review
@@ -337,6 +337,25 @@ class Review:
         decision = EDITED if final != candidate.tag else ACCEPTED
         label = f"accept {candidate.tag}" if decision == ACCEPTED else f"accept {candidate.tag} as {final}"
         return self._commit(label, [(candidate, decision, final)])
+
+    def near_duplicates(self, candidate: Candidate, tag: str | None = None) -> list[Candidate]:
+        """Candidates already in gold with the same tag on an overlapping but different span
+        ("seemingly" and "seemingly ruling out" as two hedges): accepting both is rarely meant."""
+        final = tag or candidate.tag
+        gold = {a.id for a in self.session.layer.overlapping(candidate.start, candidate.end)
+                if a.tag == final and (a.start, a.end) != candidate.span}
+        if not gold:
+            return []
+        found = [self._by_key[key] for key, record in self.decisions.items()
+                 if record.get("gold") in gold and key in self._by_key and key != candidate.key]
+        return sorted(found, key=Candidate.sort_key)
+
+    def accept_instead(self, candidate: Candidate, others: Iterable[Candidate], tag: str | None = None) -> Change | None:
+        """Accept the candidate and reject `others` (its near duplicates), as one undoable change."""
+        final = tag or candidate.tag
+        decision = EDITED if final != candidate.tag else ACCEPTED
+        steps = [(candidate, decision, final), *((other, REJECTED, other.tag) for other in others)]
+        return self._commit(f"accept {final} instead", steps)
 
     def reject(self, candidate: Candidate) -> Change | None:
         return self._commit(f"reject {candidate.tag}", [(candidate, REJECTED, candidate.tag)])
@@ -469,7 +488,13 @@ class Review:
 
 
 def _joined_notes(sources: Iterable[Source]) -> str:
-    return "\n".join(f"{s.annotator}: {s.note}" for s in sources if s.note.strip())
+    """One line per annotator ("alice: …\\nbob: …"): an annotator's own line breaks, and their
+    notes on several sources, are joined on that line."""
+    notes: dict[str, list[str]] = {}
+    for source in sources:
+        if source.note.strip():
+            notes.setdefault(source.annotator, []).append(" ".join(source.note.split()))
+    return "\n".join(f"{name}: {' / '.join(found)}" for name, found in notes.items())
 
 
 __all__ = ["Candidate", "Review", "Source", "build_candidates", "candidate_key", "REVIEW_TABLE", "STATUSES"]

@@ -18,10 +18,10 @@ from functools import lru_cache
 from json.encoder import encode_basestring
 from typing import Any, NamedTuple
 
-from tui.core.annotation import CONTEXT, COLUMNS, FIELDS, POSITION, TABLE, Annotation, Column, _field_values
+from tui.core.annotation import CONTEXT, COLUMNS, FIELDS, NAMES, POSITION, TABLE, Annotation, Column, _field_values
 
 ID_WIDTH = 16  # a uuid, as bytes; ids not written as uuid4() writes them live in the row's extras
-_NO_ID = b"\xff" * ID_WIDTH
+_NO_ID = NO_ID = b"\xff" * ID_WIDTH  # in `ids` for an id kept in the extras (not a canonical uuid)
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 NO_TIME = -(2**63)  # the timestamp is not in the canonical form: it is in the extras
 _EPOCH = datetime(1970, 1, 1)
@@ -122,8 +122,8 @@ class Rows:
 
     def __init__(self, text: str | None = None) -> None:
         self.text = text
-        for name, column in zip(FIELDS, COLUMNS, strict=True):
-            if column is Column.INT:
+        for name, column in zip(NAMES, COLUMNS, strict=True):
+            if column in (Column.INT, Column.KEY):
                 setattr(self, _column_name(name), array("q"))
             elif column is Column.SHARED:
                 setattr(self, _column_name(name), Values())
@@ -139,6 +139,7 @@ class Rows:
     # Typed names for the columns the rest of the code reads (set in __init__ from the table).
     starts: array[int]
     ends: array[int]
+    keys: array[int]  # TinyDB's document ids
     tags: Values
     documents: Values
     annotators: Values
@@ -147,7 +148,7 @@ class Rows:
         return len(self.extras)
 
     def append(self, values: tuple) -> int:
-        """Store one annotation's field values (FIELDS order, already checked); returns its row number."""
+        """Store one annotation's values (NAMES order, already checked); returns its row number."""
         return _append(self, values)
 
     def append_annotation(self, a: Annotation) -> int:
@@ -164,7 +165,7 @@ class Rows:
         return (self.starts[row], self.ends[row], self.tags[row], self.id_of(row))
 
     def values(self, row: int) -> tuple:
-        """The row's fields in Annotation's order (FIELDS)."""
+        """The row's values in Annotation's order (NAMES)."""
         return _values(self, row)
 
     def annotation(self, row: int) -> Annotation:
@@ -216,7 +217,7 @@ def encode_value(value: object) -> str:
 
 
 def encode_values(values: tuple) -> str:
-    """A record given as its values (FIELDS order) as the store writes it (indent 2, sorted keys)."""
+    """A record given as its values (NAMES order) as the store writes it (indent 2, sorted keys; not its key)."""
     return _TEMPLATE.format(*[encode_value(values[i]) for i in _POSITIONS])
 
 
@@ -307,6 +308,8 @@ def _codes() -> tuple[dict[str, _Code], str | None]:
         column, attribute = f.metadata["column"], f"rows.{_column_name(f.name)}"
         if column is Column.INT:
             codes[f.name] = _int_code(f.name, attribute)
+        elif column is Column.KEY:  # not in the record: the table's key
+            codes[f.name] = _Code(f"{attribute}.append(f_{f.name})", f"{attribute}[row]", f"{attribute}[row]", "")
         elif column is Column.SHARED:
             codes[f.name] = _shared_code(f.name, attribute)
         elif column in _SLICES:
@@ -335,25 +338,25 @@ def _plain_format(lone: str | None) -> str:
 
 def _layout_source() -> tuple[str, str]:
     codes, lone = _codes()
-    slices = [name for name in FIELDS if COLUMNS[POSITION[name]] in _SLICES]
+    slices = [name for name in NAMES if COLUMNS[POSITION[name]] in _SLICES]
     store = []
     if slices:
         differs = " or ".join(f"{codes[n].plain} != f_{n}" for n in slices)
         store.append(f"if text is None or {differs}:\n        extra = {{{', '.join(f'{n!r}: f_{n}' for n in slices)}}}")
-    store += [codes[name].store for name in FIELDS if codes[name].store]
+    store += [codes[name].store for name in NAMES if codes[name].store]
     if lone:
         store.append(f'if extra is not None and f_{lone}:\n        extra["{lone}"] = f_{lone}')
     store.append(f"rows.extras.append(extra if extra is not None else {f'f_{lone} or None' if lone else 'None'})")
-    ints = [name for name in FIELDS if COLUMNS[POSITION[name]] is Column.INT]
+    ints = [name for name in NAMES if COLUMNS[POSITION[name]] is Column.INT]
     int_locals = "".join(f"\n    f_{n} = rows.{_column_name(n)}[row]" for n in ints)  # the slices use them
-    times = [name for name in FIELDS if COLUMNS[POSITION[name]] is Column.TIME]
+    times = [name for name in NAMES if COLUMNS[POSITION[name]] is Column.TIME]
     time_locals = "".join(
         f"\n    t_{n} = {codes[n].plain}" if n == times[0] else
         f"\n    t_{n} = t_{times[0]} if rows.{_column_name(n)}[row] == rows.{_column_name(times[0])}[row] "
         f"else {codes[n].plain}" for n in times)
     statements = "\n    ".join(store)
     source = f"""def _append(rows, values):
-    {", ".join(f"f_{name}" for name in FIELDS)}, = values
+    {", ".join(f"f_{name}" for name in NAMES)}, = values
     text, extra = rows.text, None
     {statements}
     return len(rows.extras) - 1
@@ -363,9 +366,9 @@ def _values(rows, row):
     extra = rows.extras[row]
     text = rows.text{int_locals}
     if extra is None or type(extra) is str:
-        return ({", ".join(codes[n].plain for n in FIELDS)},)
+        return ({", ".join(codes[n].plain for n in NAMES)},)
     get = extra.get
-    return ({", ".join(codes[n].from_extra for n in FIELDS)},)
+    return ({", ".join(codes[n].from_extra for n in NAMES)},)
 
 
 def _encode_plain(rows, row, id_):

@@ -54,11 +54,12 @@ class Session:
         config = load_config(config_path(document.path, options.tags))
         annotator = resolve_annotator(options.annotator)
         store = AnnotationStore(layer_path(document.path, annotator, options.annotations))
-        return cls(document, config, annotator, store, None if defer else store.load(document.text))
+        stored = None if defer else store.load(document.text, document.sha256, annotator)
+        return cls(document, config, annotator, store, stored)
 
     def read_annotations(self) -> tuple[StoredLayer, Layer]:
         """Read and index the annotation file; safe in a worker thread. Raises StoreError."""
-        stored = self.store.load(self.document.text)
+        stored = self.store.load(self.document.text, self.document.sha256, self.annotator)
         self._read_links = (stored, LinkIndex(stored.tables.get(LINKS)).ready())  # indexed here, not on the UI thread
         return stored, stored.layer
 
@@ -69,6 +70,7 @@ class Session:
 
     def _install(self, stored: StoredLayer, layer: Layer | None = None) -> None:
         self.stored_sha256 = stored.document_sha256
+        self.stored_meta = dict(stored.meta)  # keys hedgerow does not set (a done mark, ...) are kept
         if layer is None:
             layer = stored.layer if len(stored.layer) else Layer(text=self.document.text)
         self.layer = layer
@@ -241,7 +243,9 @@ class Session:
     # -- saving ----------------------------------------------------------------
 
     def meta(self) -> dict:
+        """The layer's metadata (the meta table's document 1): what the file had, brought up to date."""
         return {
+            **{key: value for key, value in self.stored_meta.items() if key != "schema"},
             "annotator": self.annotator,
             "document": {"sha256": self.document.sha256, "path": relative_path(self.document.path),
                          "title": self.document.title, "length": len(self.document.text)},

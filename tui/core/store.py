@@ -1,14 +1,23 @@
 """TinyDB files of annotations: one per document and annotator, written atomically.
 
-Layout: `annotations/<document-stem>/<annotator>.json`, holding two tables keyed by
-strings, never by TinyDB's integer ids:
+Layout (schema 2): `annotations/<document-stem>/<annotator>.json`, a file stock TinyDB
+opens with its default storage (`TinyDB(path)`): every table is keyed by TinyDB's integer
+document ids, and each annotation keeps its uuid as the field `id`, stable across branches
+and exports:
 
-    {"annotations": {"<uuid>": {...record...}, ...},
-     "meta": {"hedgerow": {"schema": 1, "document": {"sha256": ..., "path": ..., "title": ...},
-                           "annotator": ...}}}
+    {"annotations": {"1": {..., "id": "<uuid>", ...}, "2": {...}, ...},
+     "meta": {"1": {"schema": 2, "annotator": ..., "document": {"sha256": ..., "path": ...,
+                                                                "title": ..., "length": ...}}}}
 
-Files are written with indent 2, sorted keys and a trailing newline, so a git diff of
-one added annotation shows only that annotation's lines.
+Per-layer metadata lives in the meta table's document 1 (`db.table("meta").get(doc_id=1)`):
+hedgerow writes schema, annotator and document there and keeps any other key it finds (a
+layer's done mark, say). Any other table (the gold layer's `review`, links, ...) is kept
+as it was read and written back unchanged.
+
+Written with indent 2, keys sorted within a record, records in id order and a trailing
+newline: a new annotation takes the next id, so a git diff of it shows only its lines,
+at the end of the table. Files TinyDB wrote (compact), and schema-1 files (keyed by uuid,
+meta under "hedgerow"), are read too and written in this layout on the next save.
 """
 
 from __future__ import annotations
@@ -18,21 +27,36 @@ import json
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from json.encoder import encode_basestring
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tui.core.annotation import ID, Annotation, _field_values, record_values
+from tui.core.annotation import END, ID, Annotation, _field_values, describe, record_values, span_fields
 from tui.core.atomic import atomic_write_chunks
+from tui.core.document import text_hash
 from tui.core.errors import StoreError
 from tui.core.layer import Layer
 from tui.core.rows import Rows, encode_row, encode_values, rows_on
 
-SCHEMA_VERSION = 1
+if TYPE_CHECKING:
+    from tinydb import TinyDB
+
+SCHEMA_VERSION = 2
 ANNOTATIONS = "annotations"
 META = "meta"
-META_KEY = "hedgerow"
+META_KEY = "1"  # the meta table's one document (TinyDB id 1): the layer's metadata
+LEGACY_META_KEY = "hedgerow"  # where schema 1 kept it
 INDENT = " " * 2
+MAX_OFFSET = 2**62  # past any text; the rows' columns hold 64-bit integers
+
+
+def _name(key: object) -> str:
+    """A record's key or id as an error names it: short, quoted only when it has to be."""
+    text = key if isinstance(key, str) else json.dumps(key)
+    if text and len(text) <= 40 and text.isprintable() and " " not in text:
+        return text
+    return json.dumps(text[:40] + ("…" if len(text) > 40 else ""), ensure_ascii=False)
 
 
 def dumps_stable(data: dict) -> str:
@@ -77,15 +101,28 @@ def _pieces(data: dict) -> Iterator[str]:
 
 
 def _records(table: dict | Layer) -> Iterator[tuple[str, str]]:
-    """(key, encoded record) in key order; a Layer's straight from its rows, already in id order."""
+    """(key, encoded record) in key order (numbers as numbers); a Layer's straight from its rows."""
     if isinstance(table, Layer):
-        rows, order = table.rows_in_id_order()
+        rows, order = table.rows_in_key_order()
+        keys = rows.keys
         for row in order:
-            id_ = rows.id_of(row)
-            yield id_, encode_row(rows, row, id_)
+            yield str(keys[row]), encode_row(rows, row)
     else:
-        for key in sorted(table):
+        for key in sorted(table, key=_key_order):
             yield key, _dump_record(table[key])
+
+
+def _key_order(key: object) -> tuple[int, int, str]:
+    """TinyDB's ids in numeric order ("2" before "10"), then any other key as a string."""
+    text = key if isinstance(key, str) else json.dumps(key)
+    return (0, int(text), "") if document_id(text) else (1, 0, text)
+
+
+def document_id(key: str) -> int:
+    """The TinyDB document id `key` spells (1, 2, ... written plainly), else 0."""
+    if key.isascii() and key.isdigit() and key[0] != "0" and len(key) < 19:
+        return int(key)
+    return 0
 
 
 def _key(key: object) -> str:
@@ -155,33 +192,40 @@ class _Twice(dict):
     where: tuple[str, ...] = ()
 
 
+class _NoDuplicates:
+    """json.loads's object_pairs_hook: a dict, or a _Twice saying where a key is twice."""
+
+    def __init__(self) -> None:
+        self.found = False
+
+    def __call__(self, pairs: list[tuple[str, object]]) -> dict:
+        result = dict(pairs)
+        if len(result) != len(pairs):
+            seen: set[str] = set()
+            twice = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
+            self.found = True
+            return _marked(result, (twice,))
+        if self.found:  # below here, something held a key twice: say where
+            for key, value in pairs:
+                if type(value) is _Twice:
+                    return _marked(result, (key, *value.where))
+        return result
+
+
+def _marked(result: dict, where: tuple[str, ...]) -> _Twice:
+    marked = _Twice(result)
+    marked.where = where
+    return marked
+
+
 def parse_checked(text: str | bytes) -> object:
     """json.loads, refusing what json.loads lets through or dies of (DamagedJSON says what):
 
     a key twice in one object (json.loads keeps the last silently, and the next save would
     drop the other), nesting past the recursion limit, an integer past Python's digit limit.
     """
-    found = False
-
-    def no_duplicates(pairs: list[tuple[str, object]]) -> dict:
-        nonlocal found
-        result = dict(pairs)
-        if len(result) != len(pairs):
-            seen: set[str] = set()
-            twice = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
-            marked = _Twice(result)
-            marked.where, found = (twice,), True
-            return marked
-        if found:  # below here, something held a key twice: say where
-            for key, value in pairs:
-                if type(value) is _Twice:
-                    marked = _Twice(result)
-                    marked.where = (key, *value.where)
-                    return marked
-        return result
-
     try:
-        data = json.loads(text, object_pairs_hook=no_duplicates)
+        data = json.loads(text, object_pairs_hook=_NoDuplicates())
     except RecursionError:
         raise DamagedJSON("nested too deeply (JSON arrays or objects inside one another past Python's "
                           "recursion limit)") from None
@@ -304,25 +348,32 @@ class AnnotationStore:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
 
-    def open_db(self):
-        """The file as a TinyDB database, for queries (writes still go through `save`)."""
-        from tui.core.tinydb_file import AnnotationDB, AtomicJSONStorage
+    def open_db(self) -> TinyDB:
+        """The file as a TinyDB database (writes atomic, in this layout); stock TinyDB opens it too."""
+        from tui.core.tinydb_file import open_db
 
-        return AnnotationDB(self.path, storage=AtomicJSONStorage)
+        return open_db(self.path)
 
     def exists(self) -> bool:
         return self.path.exists()
 
-    def load(self, text: str | None = None) -> StoredLayer:
-        """Read and index the file. With the document's `text`, quotes and context that still
-        match it are not kept twice. Raises StoreError for a damaged file."""
+    def load(self, text: str | None = None, text_sha256: str | None = None, owner: str = "") -> StoredLayer:
+        """Read and index the file. Raises StoreError for a damaged file.
+
+        With the document's `text` (and its sha256, else it is computed when needed), quotes
+        and context that still match it are not kept twice, and a record made on this text
+        whose offsets fall outside it is damage. (A record made on another version of the
+        text may point past its end: re-anchoring finds it.) `owner`, the layer's annotator,
+        is the annotator of records a script inserted without one."""
         # Records hold no cycles: the collector walking every new object while thousands are
         # made costs a third of the load and frees nothing.
         collecting = gc.isenabled()
         gc.disable()
         try:
+            self._text, self._text_sha256, self._owner = text, text_sha256, owner
             return self._load(text)
         finally:
+            self._text = self._text_sha256 = None
             if collecting:
                 gc.enable()
 
@@ -333,56 +384,101 @@ class AnnotationStore:
         except FileNotFoundError:
             return StoredLayer(Layer(text=text))
         except (OSError, _OtherLayout):  # read_json says what is wrong, or reads any other layout
-            data = read_json(self.path)
-            if data is None:
+            whole = read_json(self.path)
+            if whole is None:
                 return StoredLayer(Layer(text=text))
-            rows = rows_on(text)
+            data, rows = whole, rows_on(text)
             self._add_records(rows, data.get(ANNOTATIONS, {}))
         data.pop(ANNOTATIONS, None)
         try:
             layer = Layer.from_rows(rows)
         except ValueError as error:
             raise StoreError(f"{self.path}: {error}; left untouched") from None
-        meta = data.get(META, {}).get(META_KEY, {})
+        meta_table = data.get(META, {})
+        meta = meta_table.get(META_KEY, meta_table.get(LEGACY_META_KEY, {}))
         if not isinstance(meta, dict) or not isinstance(meta.get("document", {}), dict):
-            raise StoreError(f"{self.path}: damaged meta table (meta.hedgerow and its document must be "
+            raise StoreError(f"{self.path}: damaged meta table (its document 1 and that one's document must be "
                              f"objects); left untouched")
         schema = meta.get("schema", SCHEMA_VERSION)
         if not isinstance(schema, int) or schema > SCHEMA_VERSION:
             raise StoreError(f"{self.path}: written by a newer hedgerow (schema {schema}); upgrade hedgerow")
         tables = {name: table for name, table in data.items() if name != META}
+        others = {key: record for key, record in meta_table.items() if key not in (META_KEY, LEGACY_META_KEY)}
+        if others:  # documents of the meta table besides the layer's own: kept as they were
+            tables[META] = others
         return StoredLayer(layer, meta, tables)
 
     def _add_records(self, rows: Rows, records: dict) -> None:
         append, checked = rows.append, record_values
+        limit = MAX_OFFSET if rows.text is None else len(rows.text)
         for key, record in records.items():
-            values = checked(record)
-            if values is not None and values[ID] == key:
-                append(values)
+            number = document_id(key)
+            values = checked(record, number)
+            if values is not None and values[END] <= limit and (number or values[ID] == key):
+                append(values)  # schema 2 (numbered), or schema 1 (keyed by its id): numbered by the Layer
             else:
-                rows.append_annotation(self._annotation(key, record))  # or says what is wrong
+                rows.append_annotation(self._annotation(key, number, record))  # or says what is wrong
 
-    def _annotation(self, key: str, record: object) -> Annotation:
+    def _annotation(self, key: str, number: int, record: object) -> Annotation:
+        name = _name(key)
         if not isinstance(record, dict):
-            raise StoreError(f"{self.path}: record {key} is not an object; left untouched")
+            raise StoreError(f"{self.path}: record {name} is not an object (got {describe(record)}); left untouched")
         try:
-            annotation = Annotation.from_record(record)
+            annotation = Annotation.from_record(self._completed(record))
         except (TypeError, ValueError) as error:
-            raise StoreError(f"{self.path}: record {key} is invalid ({error}); left untouched") from None
-        if annotation.id != key:
-            raise StoreError(f"{self.path}: record {key} holds id {annotation.id}; left untouched")
-        return annotation
+            raise StoreError(f"{self.path}: record {name} is invalid ({error}); left untouched") from None
+        if not number and annotation.id != key:
+            raise StoreError(f"{self.path}: record {name}: its key is neither a TinyDB document id (1, 2, ...) "
+                             f"nor its id {_name(annotation.id)}; left untouched")
+        self._check_offsets(name, annotation)
+        return replace(annotation, key=number) if number else annotation
 
-    def save(self, annotations: Layer | Iterable[Annotation], meta: dict, tables: dict[str, dict] | None = None) -> None:
+    def _completed(self, record: dict) -> dict:
+        """A record a script inserted with TinyDB (start, end, tag, maybe note), completed from the
+        text: quote and context, the text's sha256, the layer's owner; from_record mints its id
+        and times. Anything else is returned as it is, for the checks to judge."""
+        text, start, end = self._text, record.get("start"), record.get("end")
+        if "quote" in record or text is None:
+            return record
+        made = {"document": self._sha256(), "annotator": self._owner}
+        if type(start) is int and type(end) is int and 0 <= start < end <= len(text):
+            return {**span_fields(text, start, end), **made, **record}
+        return {"quote": "", **made, **record}  # so the checks name what is wrong with the offsets
+
+    def _sha256(self) -> str:
+        if self._text_sha256 is None:
+            self._text_sha256 = text_hash(self._text or "")
+        return self._text_sha256
+
+    def _check_offsets(self, name: str, annotation: Annotation) -> None:
+        """Offsets outside the text it was made on are damage (an export would give a position
+        that disagrees with the quote); on another version of the text, re-anchoring's to find."""
+        text = self._text
+        if text is None:
+            if annotation.end > MAX_OFFSET:
+                raise StoreError(f"{self.path}: record {name} is invalid (offset {describe(annotation.end)} "
+                                 f"is past the end of any text); left untouched")
+            return
+        if annotation.end <= len(text):
+            return
+        if annotation.document in ("", self._sha256()):
+            raise StoreError(f"{self.path}: record {name} is invalid (offsets {describe(annotation.start)}-"
+                             f"{describe(annotation.end)} are outside the text, which has {len(text):,} "
+                             f"characters); left untouched")
+
+    def save(self, annotations: Layer | Iterable[Annotation], meta: dict,
+             tables: dict[str, dict] | None = None) -> None:
         """Write the whole set in one atomic write (a Layer, e.g. a snapshot, is written from its rows)."""
         data = {
             **(tables or {}),
-            ANNOTATIONS: annotations if isinstance(annotations, Layer) else {a.id: a for a in annotations},
-            META: {META_KEY: {"schema": SCHEMA_VERSION, **meta}},
+            ANNOTATIONS: annotations if isinstance(annotations, Layer) else Layer(annotations),
+            META: {**(tables or {}).get(META, {}), META_KEY: {**meta, "schema": SCHEMA_VERSION}},
         }
         atomic_write_chunks(self.path, encoded_pieces(data))
 
 
-def load_layers(files: dict[str, Path]) -> dict[str, list[Annotation]]:
-    """Every named layer's annotations, for agreement and review."""
-    return {name: AnnotationStore(path).load().annotations for name, path in files.items()}
+def load_layers(files: dict[str, Path], text: str | None = None,
+                text_sha256: str | None = None) -> dict[str, list[Annotation]]:
+    """Every named layer's annotations, for agreement and review; with the document's text,
+    checked against it as a session's load is."""
+    return {name: AnnotationStore(path).load(text, text_sha256, name).annotations for name, path in files.items()}

@@ -58,6 +58,9 @@ DEFAULT_TAGS = (
 class TagSet:
     tags: tuple[Tag, ...] = DEFAULT_TAGS
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tags", _assign_keys(tuple(self.tags)))  # keyless tags: the free digits
+
     def __iter__(self):
         return iter(self.tags)
 
@@ -75,7 +78,11 @@ class TagSet:
         return next((tag for tag in self.tags if tag.name == name), None)
 
     def by_key(self, key: str) -> Tag | None:
-        return next((tag for tag in self.tags if tag.key == key), None)
+        """The tag on digit key `key` ("1" … "9"), as the codebook's `key` fields say; None if none.
+
+        Both apps' digit keys use this one lookup: a tag's place in the codebook is not its key.
+        """
+        return next((tag for tag in self.tags if key and tag.key == key), None)
 
     def colour_of(self, name: str) -> str:
         tag = self.get(name)

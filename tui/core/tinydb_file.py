@@ -1,7 +1,9 @@
 """The annotation file as a TinyDB database: queries through TinyDB, writes still atomic.
 
-Imported only when a TinyDB view of the file is asked for, so opening a document does not
-pay for it.
+The file is a plain TinyDB file (integer document ids, see tui.core.store), so stock
+`TinyDB(path)` opens it too; this adds only a storage that writes atomically, in hedgerow's
+git-friendly layout, and never mistakes a damaged file for an empty one. Imported only when
+a TinyDB view of the file is asked for, so opening a document does not pay for it.
 """
 
 from __future__ import annotations
@@ -10,10 +12,8 @@ from pathlib import Path
 
 from tinydb import TinyDB
 from tinydb.storages import Storage
-from tinydb.table import Table
 
 from tui.core.atomic import atomic_write_chunks
-from tui.core.errors import StoreError
 from tui.core.store import encoded_pieces, read_json
 
 
@@ -33,14 +33,6 @@ class AtomicJSONStorage(Storage):
         pass
 
 
-class KeyedTable(Table):
-    """A TinyDB table whose documents are keyed by strings (annotation uuids)."""
-
-    document_id_class = str
-
-    def _get_next_id(self):  # inserts must name their id
-        raise StoreError("records are keyed by uuid; insert them with an explicit id")
-
-
-class AnnotationDB(TinyDB):
-    table_class = KeyedTable
+def open_db(path: str | Path) -> TinyDB:
+    """The file as a TinyDB database with the atomic storage."""
+    return TinyDB(path, storage=AtomicJSONStorage)

@@ -1,0 +1,86 @@
+"""Keys typed in one burst (a paste, tmux send-keys -l, a fast typist) reach what the key before
+them opened: the search bar, the note dialog, the command palette. Each test posts its keys
+without waiting between them, as a terminal delivers a burst."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import events
+from textual.widgets import Input
+
+from tests.test_app import SIZE, find, open_session, stored, wait_saved
+from tui.app.app import HedgerowApp
+
+NAMES = {"/": "slash", " ": "space", "?": "question_mark", "]": "right_square_bracket", "\r": "enter"}
+
+
+def burst(app, keys: str | list[str]) -> None:
+    """Post every key at once, as a terminal delivers a paste: nothing runs in between."""
+    for key in keys:
+        if len(key) == 1:
+            app.post_message(events.Key(NAMES.get(key, key), key if key != "\r" else "\r"))
+        else:
+            app.post_message(events.Key(key, None))
+
+
+async def settle(pilot) -> None:
+    for _ in range(5):
+        await pilot.pause(0.02)
+
+
+def tagged_app(doc: Path, quote: str = "Ambassador Robert Simmons") -> HedgerowApp:
+    session = open_session(doc)
+    start, end = find(session.text, quote)
+    session.add(start, end, "actor")
+    session.save()
+    return HedgerowApp(open_session(doc))
+
+
+async def test_keys_after_slash_go_to_the_search_bar_not_the_document(project_doc: Path) -> None:
+    app = tagged_app(project_doc)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
+        await pilot.press("right_square_bracket")  # the cursor on the annotation: d would delete it
+        assert app.under_cursor() is not None
+        burst(app, "/dx")
+        await settle(pilot)
+        assert app.query_one("#search-input", Input).value == "dx"
+        assert len(app.session.layer) == 1, "the d deleted the annotation"
+        await pilot.press("escape")
+        await pilot.press("q")
+    assert len(stored(project_doc)) == 1
+
+
+async def test_a_whole_search_and_tag_in_one_burst(project_doc: Path) -> None:
+    app = tagged_app(project_doc)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
+        burst(app, ["slash", *"Tuncer", "enter", "1"])  # n, e and u must not run as commands
+        await settle(pilot)
+        await wait_saved(pilot, app)
+        tags = sorted((a.tag, a.quote) for a in app.session.layer)
+        assert tags == [("actor", "Ambassador Robert Simmons"), ("actor", "Tuncer")]
+
+
+async def test_keys_after_enter_go_to_the_note_dialog(project_doc: Path) -> None:
+    app = tagged_app(project_doc)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
+        await pilot.press("right_square_bracket")
+        burst(app, ["enter", *"due 5", "ctrl+s"])
+        await settle(pilot)
+        await wait_saved(pilot, app)
+        (annotation,) = list(app.session.layer)
+        assert annotation.note == "due 5"
+
+
+async def test_keys_after_ctrl_p_go_to_the_palette(project_doc: Path) -> None:
+    app = tagged_app(project_doc)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
+        await pilot.press("right_square_bracket")
+        burst(app, ["ctrl+p", *"dud"])
+        await settle(pilot)
+        assert app.screen.query_one(Input).value == "dud"
+        assert len(app.session.layer) == 1

@@ -1,0 +1,99 @@
+"""The palette's export asks for format and layer and writes under exports/; notices come one at a
+time, on the status row, never over the annotation list or the help."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from tests.test_app import HEDGE, SIZE, find, open_session
+from tui.app.app import HedgerowApp
+from tui.app.dialogs import ExportDialog
+
+
+def two_layers(doc: Path) -> HedgerowApp:
+    bob = open_session(doc, "bob")
+    bob.add(*find(bob.text, "Kazakhstan"), "actor")
+    bob.save()
+    session = open_session(doc)
+    session.add(*find(session.text, HEDGE), "hedge", note="closing “hedge”")
+    session.save()
+    return HedgerowApp(open_session(doc))
+
+
+async def test_palette_export_asks_format_and_layer_and_says_the_path(project_doc: Path, monkeypatch,
+                                                                      tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # not the project: nothing may land in the current folder
+    app = two_layers(project_doc)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
+        commands = {name: run for name, _, run in app.palette_commands()}
+        commands["Export…"]()
+        await pilot.pause()
+        assert isinstance(app.screen, ExportDialog)
+        assert [value for value, _ in app.screen.layer_choices] == ["alice", "bob", "*"]
+        await pilot.press("down")  # csv -> csv for Excel
+        await pilot.press("enter")  # to the layer list
+        await pilot.press("enter")  # alice: export
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        path = project_doc.parent / "exports" / "seed.alice.excel.csv"
+        assert [n.message for n in app._notifications] == ["Exported 1 annotation to exports/seed.alice.excel.csv"]
+        data = path.read_bytes()
+        assert data.startswith(b"\xef\xbb\xbf")
+        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+        assert rows[0]["quote"] == HEDGE and rows[0]["note"] == "closing “hedge”"
+
+        commands["Export…"]()
+        await pilot.pause()
+        await pilot.press("down", "down", "enter")  # json
+        await pilot.press("down", "enter")  # bob's layer, read from his file
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        exported = json.loads((project_doc.parent / "exports" / "seed.bob.json").read_text(encoding="utf-8"))
+        assert [a["annotator"] for a in exported["annotations"]] == ["bob"]
+    assert list(elsewhere.iterdir()) == []
+    assert not list(project_doc.parent.glob("*.json*"))  # nothing in the project root either
+
+
+async def test_esc_cancels_the_export(project_doc: Path) -> None:
+    app = two_layers(project_doc)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
+        app.action_export()
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ExportDialog)
+        assert not (project_doc.parent / "exports").exists()
+
+
+async def test_one_notice_at_a_time_and_never_over_the_list(project_doc: Path) -> None:
+    app = two_layers(project_doc)
+    app.NOTICE_SECONDS = 60  # not gone before it is read on a loaded machine
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
+        await pilot.press("right_square_bracket", "u", "ctrl+y", "u")  # three notices in a row
+        await pilot.pause(0.1)
+        await pilot.pause()
+        assert len(app._notifications) == 1
+        toasts = list(app.screen.query("Toast"))
+        assert len(toasts) == 1
+        assert not toasts[0].region.overlaps(app.annotation_list.region)
+        assert toasts[0].region.height == 1
+
+
+async def test_the_help_has_no_notice_over_it(project_doc: Path) -> None:
+    app = two_layers(project_doc)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
+        app.notify("a notice", timeout=60)  # long enough for a loaded machine
+        await pilot.pause()
+        assert app._notifications
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert not app._notifications and not list(app.screen.query("Toast"))

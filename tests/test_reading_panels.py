@@ -1,0 +1,125 @@
+"""What the analyst reads beside the text: the note and the tag's description under the cursor, the
+list's quotes and notes, the codebook in the legend and the help; and the small things that were
+wrong (doubled quotes, double spaces, the help's scrolling, the list's scrollbars)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.test_app import SIZE, find, open_session, widget_text
+from tui.app.app import HedgerowApp
+from tui.app.cells import quoted
+from tui.app.panels import DocumentPanel, TagLegend
+
+NOTE = ("The envoy denies any plan for bases, yet the trip secured cooperation: read this against the "
+        "closing paragraph, where the author doubts the rhetoric. Second thought: compare with Tuncer.")
+
+
+def annotated(doc: Path, annotator: str = "alice") -> HedgerowApp:
+    session = open_session(doc, annotator)
+    session.add(*find(session.text, "Robert Simmons"), "actor", note=NOTE)
+    session.add(*find(session.text, "“Currently there are no sites"), "commitment")
+    session.save()
+    return HedgerowApp(open_session(doc, annotator))
+
+
+def test_quoted_never_doubles_a_quote_mark() -> None:
+    assert quoted("“Currently there are no sites", 40) == "“Currently there are no sites”"
+    assert quoted("“Currently there are no sites or bases of NATO in Kazakhstan", 20) == "“Currently there ar…"
+    assert quoted("situation,” Simmons said", 40) == "“situation,” Simmons said”"
+    assert quoted("Kazakhstan", 40) == "“Kazakhstan”"
+    assert quoted("bad\x1b[2Jquote", 40) == "“bad\u241b[2Jquote”"
+
+
+async def test_tagging_a_quoted_span_says_it_with_one_opening_mark(project_doc: Path) -> None:
+    app = HedgerowApp(open_session(project_doc))
+    app.NOTICE_SECONDS = 60  # not gone before it is read on a loaded machine
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
+        app.view.select(*find(app.session.text, "“Currently there are no sites"))
+        await pilot.press("2")
+        (notice,) = [n.message for n in app._notifications]
+        assert notice == "Tagged commitment: “Currently there are no sites”"
+
+
+async def test_note_dialog_title_has_one_space(project_doc: Path) -> None:
+    app = annotated(project_doc)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
+        await pilot.press("right_square_bracket", "enter")
+        await pilot.pause()
+        assert str(app.screen.query_one("#note-title").render()) == "Note on actor"
+
+
+async def test_the_help_says_it_scrolls_and_lists_the_codebook(project_doc: Path) -> None:
+    app = annotated(project_doc)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
+        await pilot.press("question_mark")
+        await pilot.pause()
+        await pilot.pause()
+        assert "↓ more below" in str(app.screen.query_one("#help-hint").render())
+        await pilot.press("end")
+        await pilot.pause()
+        assert "↑ more above" in str(app.screen.query_one("#help-hint").render())
+        (rows,) = [rows for title, rows in app.screen.sections if title == "Tags (the codebook)"]
+        assert ("3", "hedge: Hedged or uncertain language: 'appeared to', 'could', 'remains to be tested'.") in rows
+
+
+async def test_details_show_the_whole_note_and_the_tags_description(project_doc: Path) -> None:
+    app = annotated(project_doc)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        details = " ".join(widget_text(app.query_one(DocumentPanel)).replace("│", " ").split())
+        assert " ".join(NOTE.split()) in details
+        assert "actor — Who acts or speaks" in details
+        legend = widget_text(app.query_one(TagLegend))
+        assert "Who acts or speaks" in legend and "A pledge" not in legend  # the tag under the cursor only
+
+
+async def test_the_list_shows_the_quote_and_the_start_of_the_note(project_doc: Path) -> None:
+    app = annotated(project_doc)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        rows = widget_text(app.annotation_list)
+        assert "Robert Simmons ✎ The envoy…" in rows
+        assert app.annotation_list.styles.scrollbar_size_vertical == 1
+        assert not app.annotation_list.show_horizontal_scrollbar
+
+
+async def test_80x24_gives_the_text_its_columns_and_the_panel_no_blank_rows(project_doc: Path) -> None:
+    app = annotated(project_doc)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.view.scrollable_content_region.width >= 48  # was 46
+        details = widget_text(app.query_one(DocumentPanel)).splitlines()[1:-1]
+        assert all(line.strip("│ ") for line in details)
+
+
+async def test_a_long_annotator_name_is_shown_whole(project_doc: Path) -> None:
+    name = "bartholomew-vandenberghe-ostrowski"
+    app = annotated(project_doc, name)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = "".join(line.strip("│ ") for line in widget_text(app.query_one(DocumentPanel)).splitlines())
+        assert name in text.replace(" ", "")
+
+
+async def test_review_agreement_rows_keep_both_names(project_doc: Path) -> None:
+    from tui.app.review_app import ReviewApp
+    from tui.app.review_panels import SummaryPanel
+    from tui.core.review import Review
+
+    for who in ("alice", "bartholomew-vandenberghe"):
+        session = open_session(project_doc, who)
+        session.add(*find(session.text, "Ambassador Robert Simmons"), "actor")
+        session.save()
+    app = ReviewApp(Review.open(project_doc, reviewer="rita"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        summary = widget_text(app.query_one(SummaryPanel))
+        assert "alice/bartholomew-vandenberghe" in summary
