@@ -440,7 +440,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_search":
             return bool(self.matches)  # otherwise escape goes on as before
-        return True
+        return super().check_action(action, parameters)  # the link mode's Enter and Esc (LinkingMixin)
 
     def _run_search(self, query: str, regex: bool, case_sensitive: bool) -> bool:
         from tui.core.search import find_all
