@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 SEED := seeds/kazakhstan-nato-partnership-edm-2005.txt
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test bench report-bench screenshot clean
+.PHONY: run test lint typecheck bench report-bench screenshot clean
 
 # Two stamps: `make run` installs only what running needs; `make test` adds the test extra.
 # Each re-installs whenever pyproject.toml is newer than it.
@@ -29,9 +29,16 @@ run: $(VENV)/.run-installed
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check tui tests bench
+
+typecheck: $(VENV)/.test-installed
+	$(BIN)/mypy
+
 bench: $(VENV)/.run-installed
 	$(BIN)/python bench/core_bench.py
 	$(BIN)/python bench/tui_bench.py
+	$(BIN)/python bench/tails.py
 
 report-bench: $(VENV)/.run-installed
 	$(BIN)/python bench/report_bench.py

@@ -49,7 +49,8 @@ RUNS = 5
 ANNOTATION_COUNTS = (1_000, 10_000, 100_000)
 DOCUMENT_SIZES = (("100 KB", 100_000), ("1 MB", 1_000_000), ("5 MB", 5_000_000))
 TARGETS_MS = {("save", 10_000): 100.0, ("load", 10_000): 100.0}
-EXTRAS = ["👍🏽", "🇰🇿", "👨\u200d👩\u200d👧", "哈萨克斯坦", "北约", "Cafe\u0301", "x\u0301", "हिन्दी", "naïve", "“quoted”"]
+EXTRAS = ["👍🏽", "🇰🇿", "👨\u200d👩\u200d👧", "哈萨克斯坦", "北约", "Cafe\u0301", "x\u0301", "हिन्दी", "naïve",
+          "“quoted”"]
 
 
 CLOCK = time.perf_counter  # --cpu: time.process_time, this process's CPU time (a busy machine inflates wall time)

@@ -65,8 +65,8 @@ def make_links(layer) -> list:
             pending_hedges = []
         elif annotation.tag == "hedge":
             pending_hedges.append(annotation.id)
-    by = [l for l in links if l.relation == "by"]
-    hedges = [l for l in links if l.relation == "hedges"]
+    by = [link for link in links if link.relation == "by"]
+    hedges = [link for link in links if link.relation == "hedges"]
     return (by + hedges)[:LINKS_WANTED]
 
 

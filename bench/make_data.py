@@ -36,7 +36,8 @@ SEED = ROOT / "seeds" / "kazakhstan-nato-partnership-edm-2005.txt"
 ANNOTATOR = "bench"
 MARKER = "benchmark copy: shuffled paragraphs"
 GENERATOR_VERSION = "1"
-EXTRAS = ["👍🏽", "🇰🇿", "👨\u200d👩\u200d👧", "哈萨克斯坦", "北约", "Cafe\u0301", "naïve", "हिन्दी", "“quoted”", "Ürümqi"]
+EXTRAS = ["👍🏽", "🇰🇿", "👨\u200d👩\u200d👧", "哈萨克斯坦", "北约", "Cafe\u0301", "naïve", "हिन्दी", "“quoted”",
+          "Ürümqi"]
 
 
 @dataclass(frozen=True)

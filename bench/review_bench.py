@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tui.core.annotation import Annotation  # noqa: E402
-from tui.core.review import build_candidates  # noqa: E402
+from tui.core.annotation import Annotation
+from tui.core.review import build_candidates
 
 RUNS = 3
 TARGET_S = 5.0

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import ClassVar
 
 from textual.app import App, ComposeResult
+from textual.binding import BindingType
 from textual.widgets import Static
 
 
 class TrivialApp(App[None]):
-    BINDINGS = [("down", "next_paragraph", "Down"), ("q", "quit", "Quit")]
+    BINDINGS: ClassVar[list[BindingType]] = [("down", "next_paragraph", "Down"), ("q", "quit", "Quit")]
 
     def __init__(self, path: str) -> None:
         super().__init__()

@@ -70,6 +70,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import json
 import os
@@ -227,10 +228,8 @@ class Probe:
     async def stop_stalls(self) -> None:
         if self._stall_task:
             self._stall_task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._stall_task
-            except asyncio.CancelledError:
-                pass
             self._stall_task = None
 
     def gc_in(self, start: float, end: float, generation: int = 0) -> list[tuple[float, float, int, str]]:
@@ -278,10 +277,8 @@ class Probe:
         deadline = t0 + 5
         first = None
         while perf() < deadline:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.frame_event.wait(), timeout=0.05)
-            except asyncio.TimeoutError:
-                pass
             self.frame_event.clear()
             if len(self.actions) > n_actions:
                 _, a0, a1 = self.actions[n_actions]
@@ -385,8 +382,8 @@ def run_app(dataset: make_data.Dataset, presses: int, tags: int, profile: str | 
     HedgerowApp.run replaced by run_test and the measurements."""
     result: dict = {"mem": {}}
     t_import = perf()
-    from tui.cli import build_parser
     from tui.app.app import HedgerowApp
+    from tui.cli import build_parser
     from tui.core.session import Session
 
     result["import_ms"] = (perf() - t_import) * 1e3
@@ -444,7 +441,7 @@ async def drive(app, result: dict, presses: int, tags: int, profile: str | None)
         result["loading_stall_ms"] = probe.longest_stall(t_loading, perf()) * 1e3 if loading else None
         result["mem"]["annotations in"] = mem()
         view = app.view
-        while view._wrapped_to <= len(view.text):
+        while not view._wraps.complete:
             await asyncio.sleep(0.01)
         result["wrapped_ms"] = (perf() - t_run) * 1e3
         await pilot.pause()
@@ -503,14 +500,14 @@ async def place(app, probe: Probe, row: int) -> None:
     """Cursor to the start of visual row `row` (top of the document in view), no selection."""
     view = app.view
     view.scroll_to(0, 0, animate=False)
-    view.move_to(view._starts[row])
+    view.move_to(view._wraps.row_start(row))
     await probe.quiet(app.screen, 0.05)
 
 
 async def tag_once(app, session, probe: Probe, row: int, profiler=None) -> dict:
     view = app.view
     view.scroll_to(0, 0, animate=False)
-    start = view._starts[row] + 2
+    start = view._wraps.row_start(row) + 2
     app.clear_notifications()  # the last tag's toast would go away in the middle of this one
     view.select(start, start + 12)
     await probe.quiet(app.screen, 0.1)
@@ -565,7 +562,8 @@ async def tag_once(app, session, probe: Probe, row: int, profiler=None) -> dict:
         "longest_stall_ms": probe.longest_stall(t0, save[1] if save else perf()) * 1e3,
         "stall_during_save_ms": probe.longest_stall(save[0], save[1]) * 1e3 if save else None,
         "keys_during_save_ms": [r["ms"] for r in during],
-        "gc2_during_save": [((e - b) * 1e3, who) for b, e, g, who in (probe.gc_in(save[0], save[1], 2) if save else [])],
+        "gc2_during_save": [((e - b) * 1e3, who)
+                            for b, e, g, who in (probe.gc_in(save[0], save[1], 2) if save else [])],
         "gc2_in_blocked": [((e - b) * 1e3, who) for b, e, g, who in probe.gc_in(t0, record["t_frame"], 2)],
         "verified_on_disk": on_disk, "added": len(new_ids), "action": record["action"],
         "breakdown": record.get("breakdown", {}),
@@ -725,7 +723,8 @@ def trace_cli(dataset: make_data.Dataset, runs: int) -> list[str]:
         out = make_data.DATA / f"trace-{i}.json"
         out.unlink(missing_ok=True)
         # Keys keep the process alive (and show when it answers) until a deferred annotation file is in.
-        cmd = [sys.executable, str(TIMER), "--marker", make_data.MARKER, "--size", f"{SIZE[0]}x{SIZE[1]}", "--runs", "1",
+        cmd = [sys.executable, str(TIMER), "--marker", make_data.MARKER, "--size", f"{SIZE[0]}x{SIZE[1]}",
+               "--runs", "1",
                "--keys", "25", "--key", "Down", "--timeout", "120", "--json", "--",
                f"traced={code_env()}{PYTHON} {script} {out} {dataset.document} --annotator {make_data.ANNOTATOR}"]
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
@@ -790,7 +789,8 @@ def profile_startup(args) -> int:
         total = (perf() - t) * 1e3
         gc.callbacks.remove(on_gc)
         say(f"{label:<32} {total:6.0f} ms, of which garbage collection {sum(gc_ms):4.0f} ms "
-            f"(gen0 {gc_count[0]}x {gc_ms[0]:.0f}, gen1 {gc_count[1]}x {gc_ms[1]:.0f}, gen2 {gc_count[2]}x {gc_ms[2]:.0f})")
+            f"(gen0 {gc_count[0]}x {gc_ms[0]:.0f}, gen1 {gc_count[1]}x {gc_ms[1]:.0f}, "
+            f"gen2 {gc_count[2]}x {gc_ms[2]:.0f})")
         return value
 
     path, apath = dataset.document, dataset.annotations
@@ -800,7 +800,9 @@ def profile_startup(args) -> int:
     parts = []
     if hasattr(document_module, "normalise") and hasattr(document_module, "decode"):
         raw = document_module.decode(path.read_bytes(), path)
-        t = perf(); document_module.normalise(raw); parts.append(f"normalise (CRLF + NFC) {(perf() - t) * 1e3:.0f} ms")
+        t = perf()
+        document_module.normalise(raw)
+        parts.append(f"normalise (CRLF + NFC) {(perf() - t) * 1e3:.0f} ms")
         import unicodedata
         parts.append(f"text already NFC: {unicodedata.is_normalized('NFC', raw)}")
         del raw
@@ -813,9 +815,13 @@ def profile_startup(args) -> int:
     session = timed("Session.open (not deferred)",
                     lambda: Session.open(dataset.document, SessionOptions(annotator=make_data.ANNOTATOR)))
     say(f"objects tracked by the GC with the session loaded: {len(gc.get_objects()):,}")
-    t = perf(); gc.collect(); say(f"one full gc.collect() with the session loaded: {(perf() - t) * 1e3:.0f} ms")
+    t = perf()
+    gc.collect()
+    say(f"one full gc.collect() with the session loaded: {(perf() - t) * 1e3:.0f} ms")
     gc.freeze()
-    t = perf(); gc.collect(); say(f"the same after gc.freeze(): {(perf() - t) * 1e3:.1f} ms")
+    t = perf()
+    gc.collect()
+    say(f"the same after gc.freeze(): {(perf() - t) * 1e3:.1f} ms")
     gc.unfreeze()
 
     async def first_frame(session) -> float:
@@ -862,12 +868,14 @@ def profile_startup(args) -> int:
     columns = {name: getattr(rows, name) for name in names}
     columns.update({name: getattr(rows, name).codes for name in ("tags", "documents", "annotators")})
     say("  the rows' columns: " + ", ".join(f"{name} {sys.getsizeof(c) / 2**20:.1f}" for name, c in columns.items())
-        + f" MiB; {sum(e is not None for e in rows.extras):,} rows with extras (notes, or what the text no longer says)")
+        + f" MiB; {sum(e is not None for e in rows.extras):,} rows with extras"
+        + " (notes, or what the text no longer says)")
     snapshot = tracemalloc.take_snapshot()
     say("  largest allocation sites still alive (by line):")
     for stat in snapshot.statistics("lineno")[:8]:
         frame = stat.traceback[0]
-        say(f"    {stat.size / 2**20:7.1f} MiB  {stat.count:>9,} blocks  {shorten_paths(frame.filename)}:{frame.lineno}")
+        where = f"{shorten_paths(frame.filename)}:{frame.lineno}"
+        say(f"    {stat.size / 2**20:7.1f} MiB  {stat.count:>9,} blocks  {where}")
     del snapshot
     del stored, rows, columns
     session = Session.open(dataset.document, SessionOptions(annotator=make_data.ANNOTATOR))
@@ -1040,8 +1048,9 @@ def main() -> int:
     if args.only_profile:
         return print_profiles(args, dataset, {"startup": "1.", "keys": "2.", "tag": "3."}[args.only_profile])
     doc_chars = len(dataset.document.read_text(encoding="utf-8"))
-    print(f"hedgerow TUI benchmarks: {dataset.document.relative_to(ROOT)} ({dataset.document.stat().st_size / 1e6:.1f} MB,"
-          f" {doc_chars:,} chars), {dataset.count:,} annotations ({dataset.annotations.stat().st_size / 1e6:.1f} MB file),"
+    document_mb, file_mb = dataset.document.stat().st_size / 1e6, dataset.annotations.stat().st_size / 1e6
+    print(f"hedgerow TUI benchmarks: {dataset.document.relative_to(ROOT)} ({document_mb:.1f} MB,"
+          f" {doc_chars:,} chars), {dataset.count:,} annotations ({file_mb:.1f} MB file),"
           f" {SIZE[0]}x{SIZE[1]}, Python {sys.version.split()[0]}, {os.cpu_count()} cores, "
           f"load {os.getloadavg()[0]:.2f}")
 
@@ -1065,14 +1074,16 @@ def main() -> int:
                   f"Down key: 1st {f1(s['key1_med'])}, median {f1(s['key_med'])}, p90 {f1(s['key_p90'])}, "
                   f"max {f1(s['key_max'])} (n={s['key_n']}, t/o {s['key_timeouts']})   peak RSS "
                   f"{f1(s['peak_rss_mib'], ' MiB')}   ok {s['ok_runs']}/{s['runs']}")
-        print(f"   capture round trip median {timer['capture_ms']['median']:.2f} ms; poll 5 ms (times are upper bounds)")
+        capture = timer["capture_ms"]["median"]
+        print(f"   capture round trip median {capture:.2f} ms; poll 5 ms (times are upper bounds)")
         for name in ("trivial", "hedgerow"):
             for i, run in enumerate(timer["commands"][name]["runs"]):
                 if run["error"]:
                     print(f"   {name} run {i + 1} FAILED: {run['error']}" +
                           "".join("\n     | " + line for line in run.get("screen", [])))
         if s_hedge["startup_med"] is None or s_triv["startup_med"] is None:
-            rows.append(("1. time to first frame, hedgerow / trivial", "no successful run", f"<= {TARGET_STARTUP_RATIO}x",
+            rows.append(("1. time to first frame, hedgerow / trivial", "no successful run",
+                         f"<= {TARGET_STARTUP_RATIO}x",
                          "FAIL"))
         else:
             ratio = s_hedge["startup_med"] / s_triv["startup_med"]
@@ -1108,7 +1119,8 @@ def main() -> int:
         stalls = [r["loading_stall_ms"] for r in runs if r.get("loading_stall_ms") is not None]
         print(f"   while the annotations load: Down -> frame median {med(loading):.1f} ms, max {max(loading):.1f} ms "
               f"(n={len(loading)}); longest UI stall {max(stalls):.0f} ms")
-    print(f"\n2. keypress -> repaint, in process ({len(runs)} runs x {args.presses} presses; ms; med = median of the runs'"
+    print(f"\n2. keypress -> repaint, in process ({len(runs)} runs x {args.presses} presses; ms;"
+          " med = median of the runs'"
           f" medians, p90/max over all presses)")
     print(f"   {'key':<12}{'med':>7}{'p90':>7}{'max':>8}  {'UI CPU':>7}  {'->action':>8}{'action':>7}{'wait':>6}"
           f"{'frame':>7}  {'all frames med/max':>19}")
@@ -1116,18 +1128,20 @@ def main() -> int:
     for key in KEYS:
         per_run = [r["keys"][key] for r in runs]
         all_ms = [x for p in per_run for x in p["ms"]]
-        def m(field, stat="med"):
+        def m(field, stat="med", per_run=per_run):
             return med([p["summary"][field][stat] for p in per_run])
         median = m("ms")
         worst = max(all_ms)
-        print(f"   {key:<12}{median:7.2f}{pct(all_ms, 90):7.2f}{worst:8.2f}  {m('cpu_ms'):7.2f}  {m('to_action_ms'):8.2f}"
+        print(f"   {key:<12}{median:7.2f}{pct(all_ms, 90):7.2f}{worst:8.2f}  {m('cpu_ms'):7.2f}"
+              f"  {m('to_action_ms'):8.2f}"
               f"{m('action_ms'):7.2f}{m('wait_ms'):6.2f}{m('frame_ms'):7.2f}  "
               f"{m('all_frames_ms'):9.2f} / {max(p['summary']['all_frames_ms']['max'] for p in per_run):7.2f}")
         verdict = "PASS" if median <= TARGET_KEY_MS else "MISS"
         key_verdicts.append(verdict)
         rows.append((f"2. {key} -> repaint (median; worst)", f"{median:.2f} ms; {worst:.1f} ms",
                      f"median <= {TARGET_KEY_MS:.0f} ms", verdict))
-    slow = [(ms, g2) for r in runs for key in KEYS for ms, g2 in zip(r["keys"][key]["ms"], r["keys"][key]["gc2_ms"])
+    slow = [(ms, g2) for r in runs for key in KEYS
+            for ms, g2 in zip(r["keys"][key]["ms"], r["keys"][key]["gc2_ms"], strict=True)
             if ms > 50]
     total = sum(len(r["keys"][key]["ms"]) for r in runs for key in KEYS)
     gen2 = [g2 for r in runs for key in KEYS for g2 in r["keys"][key]["gc2_ms"] if g2 > 0]
@@ -1168,7 +1182,8 @@ def main() -> int:
     stall = max((t["stall_during_save_ms"] or 0) for t in tags)
     tag_ok = ok_disk and all(t["frame_before_save"] for t in tags) and blocked < save_ms
     rows.append(("3. tag: UI blocked / on disk (median)",
-                 f"{blocked:.1f} ms / {med([t['on_disk_ms'] for t in tags]):.0f} ms (save {save_ms:.0f} ms in a thread)",
+                 f"{blocked:.1f} ms / {med([t['on_disk_ms'] for t in tags]):.0f} ms"
+                 f" (save {save_ms:.0f} ms in a thread)",
                  "save not in blocked", "PASS" if tag_ok else "MISS"))
     rows.append(("3. tag: longest UI stall during the saves", f"{stall:.1f} ms ({len(g2_save)} full GCs, max "
                  f"{f1(max(g2_save, default=None))})", f"<= {TARGET_STALL_MS:.0f} ms",

@@ -111,7 +111,8 @@ def test_exact_and_overlap_f1_hand_computed():
     # hedge: alice 2, bob 3; exact "probably"; "may"~"may strike" overlaps
     assert hedge["exact_f1"] == pytest.approx(2 / 5) and hedge["overlap_f1"] == pytest.approx(4 / 5)
     overall = ab["overall"]
-    assert (overall["spans_a"], overall["spans_b"], overall["exact_matches"], overall["overlap_matches"]) == (7, 8, 3, 6)
+    counts = (overall["spans_a"], overall["spans_b"], overall["exact_matches"], overall["overlap_matches"])
+    assert counts == (7, 8, 3, 6)
     assert overall["exact_f1"] == pytest.approx(6 / 15) and overall["overlap_f1"] == pytest.approx(12 / 15)
     assert report["min_exact_f1"] == pytest.approx(0.4)
 
@@ -169,7 +170,7 @@ def test_pairwise_kappa_and_alpha_match_reference_libraries(name):
     checked = 0
     for a, b in combinations(sorted(layers), 2):
         got = pair(report, a, b)
-        for tag, figures in [(None, got["overall"])] + list(got["per_tag"].items()):
+        for tag, figures in [(None, got["overall"]), *list(got["per_tag"].items())]:
             la, lb = reference_labels(layers[a], tag), reference_labels(layers[b], tag)
             if len(set(la) | set(lb)) < 2:
                 continue  # the references return nan / 1 by fiat; covered by the edge-case tests
@@ -257,7 +258,8 @@ def test_single_label_everywhere_is_perfect_agreement():
 
 def test_identical_layers_are_exactly_one():
     twin = [ann("bob", a.quote, a.tag, cut=(0, 0)) for a in ALICE]
-    report = agreement_report(TEXT, {"alice": ALICE, "bob": twin, "carol": list(ALICE)}, tags=["actor", "hedge", "unused"])
+    report = agreement_report(TEXT, {"alice": ALICE, "bob": twin, "carol": list(ALICE)},
+                              tags=["actor", "hedge", "unused"])
     defined = [
         v
         for p in report["pairs"]

@@ -289,7 +289,7 @@ def test_moved_anchors_from_a_layer_equal_anchor_all_without_the_ones_that_hold(
 
 
 # A 5 MB text of seeded random words from the paragraph above: quotes of a few words are (almost) unique.
-WORDS = TEXT.split() + ["哈萨克斯坦", "👍🏽", "Résumé"]
+WORDS = [*TEXT.split(), "哈萨克斯坦", "👍🏽", "Résumé"]
 
 
 @pytest.fixture(scope="module")
@@ -311,7 +311,7 @@ def test_five_megabytes_with_an_insertion_at_the_start_re_anchors_1000_annotatio
     new = inserted + text
     results = anchor_all(new, annotations)
     assert len(results) == 1000
-    for a, result in zip(annotations, results):
+    for a, result in zip(annotations, results, strict=True):
         shifted = (a.start + len(inserted), a.end + len(inserted))
         assert (result.status, result.start, result.end) == (Status.MOVED, *shifted)
         assert result.relocated(new, "h").quote == a.quote

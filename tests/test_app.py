@@ -211,7 +211,7 @@ async def test_going_to_an_annotation_shows_all_of_it(project_doc: Path) -> None
         view = app.view
         await pilot.press("right_square_bracket")
         annotation = app.session.layer.at_position(0)
-        first, last = view._row(annotation.start), view._row(annotation.end - 1)
+        first, last = view.location(annotation.start)[0], view.location(annotation.end - 1)[0]
         top, height = view.scroll_offset.y, view.scrollable_content_region.height
         assert last > first and top <= first and last < top + height
         assert first - top >= 2  # centred, not at the very bottom
@@ -412,8 +412,17 @@ async def test_changed_text_flags_moved_annotations_and_r_reanchors(project_doc:
 
 async def test_re_anchoring_many_annotations_is_checked_again_in_a_worker(project_doc: Path, monkeypatch) -> None:
     from tui.app import app as app_module
+    from tui.core import anchoring
 
     monkeypatch.setattr(app_module, "ANCHOR_ON_THE_SPOT", 2)  # three annotations count as many
+    worker_runs: list[int] = []
+    moved_anchors = anchoring.moved_anchors
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        worker_runs.append(1)
+        return moved_anchors(*args, **kwargs)
+
+    monkeypatch.setattr(anchoring, "moved_anchors", counted)
     session = open_session(project_doc)
     for quote in ("Ambassador Robert Simmons", "denied any need", "Interfax"):
         session.add(*find(session.text, quote), "actor")
@@ -424,17 +433,17 @@ async def test_re_anchoring_many_annotations_is_checked_again_in_a_worker(projec
     async def anchors_settled() -> dict:
         for _ in range(60):
             await pilot.pause(0.05)
-            if not app._anchoring:
+            if app._anchors_wanted is None:
                 return {app.session.layer[key].quote: place.status.value for key, place in app.anchors.items()}
         raise AssertionError("the anchors were not found in time")
 
     async with app.run_test(size=SIZE) as pilot:
         assert set((await anchors_settled()).values()) == {"moved"} and len(app.anchors) == 3
-        assert app._anchor_runs == 1
+        assert len(worker_runs) == 1
         await pilot.press("R", "enter")
         await pilot.pause()
         assert await anchors_settled() == {}  # all re-anchored: nothing flagged
-        assert app._anchor_runs == 2  # found again in the worker, not one by one on the UI thread
+        assert len(worker_runs) == 2  # found again in the worker, not one by one on the UI thread
         assert "3 moved" not in widget_text(app.query_one(DocumentPanel))
         await pilot.press("u")
         assert len(await anchors_settled()) == 3  # undone: flagged again
@@ -499,3 +508,39 @@ async def test_the_position_line_follows_the_cursor_and_the_selection(project_do
         offset = app.view.cursor
         assert str(position.render()) == f"{offset:,} · {100 * offset // len(app.session.text)}%"
         assert app.view.border_subtitle is None  # not in the pane's border: setting that redraws the whole pane
+
+
+def test_workers_report_in_typed_messages_not_callbacks() -> None:
+    """Workers are @work methods posting tui.app.messages; nothing calls back into the UI thread by hand."""
+    import tui.app
+
+    root = Path(tui.app.__file__).parent
+    for path in root.glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        assert "call_from_thread" not in source, path.name
+        assert "run_worker(" not in source, path.name  # @work instead, so each worker is a typed method
+
+
+async def test_the_footer_is_rebuilt_only_when_its_keys_change(project_doc: Path) -> None:
+    from textual.widgets import Footer
+
+    app = HedgerowApp(open_session(project_doc))
+    rebuilds: list[int] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        footer = app.query_one(Footer)
+        original = footer.recompose
+
+        async def counted() -> None:
+            rebuilds.append(1)
+            await original()
+
+        footer.recompose = counted  # type: ignore[method-assign]
+        app.refresh_bindings()  # as a focus-in from the terminal does: the same keys
+        await pilot.press("down", "down")
+        await pilot.pause()
+        assert rebuilds == []
+        await pilot.press("shift+right")  # a selection: "Deselect" appears
+        await pilot.pause()
+        assert rebuilds == [1]
+        assert "Deselect" in [key.description for key in app.query("FooterKey").results()]  # type: ignore[attr-defined]

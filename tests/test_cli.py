@@ -82,7 +82,7 @@ def test_non_utf8_document(capsys, tmp_path: Path) -> None:
 def test_empty_document_opens_and_list_says_so(capsys, project: Path) -> None:
     path = project / "blank.txt"
     path.write_text("  \n\n\t \n", encoding="utf-8")
-    code, out, err = run(capsys, "list", path, *ALICE)
+    code, _out, err = run(capsys, "list", path, *ALICE)
     assert code == 2  # no layer by alice: as `check` says (issue 9, item 7)
     assert "the document is empty" in err
     assert "no annotations by alice on blank.txt" in err and "no layers yet" in err
@@ -235,7 +235,8 @@ def test_list_filters_by_tag_and_grep(capsys, project_doc: Path) -> None:
 @pytest.mark.parametrize("command", [[], ["open"], ["review"]])
 def test_the_tuis_without_a_terminal_exit_2_with_one_line(project_doc: Path, command: list[str]) -> None:
     annotate(project_doc, [("Kazakhstan", "actor")], annotator="alice")
-    result = subprocess.run([sys.executable, "-m", "tui", *command, str(project_doc), *(ALICE if command != ["review"] else [])],
+    arguments = [*command, str(project_doc), *(ALICE if command != ["review"] else [])]
+    result = subprocess.run([sys.executable, "-m", "tui", *arguments],
                             stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert result.stdout == ""
@@ -421,6 +422,37 @@ def test_opening_the_tui_freezes_what_is_loaded_and_collects_less_often(project_
     assert result.stdout.split() == ["10000", "True", "True"]
 
 
+def test_a_batch_command_runs_with_the_collector_paused_and_restores_it(project_doc: Path) -> None:
+    """The policy is set by the entry point (tui.cli.main), not by the code that loads."""
+    annotate(project_doc, [("Kazakhstan", "actor")])
+    code = ("import gc, sys, tui.cli, tui.commands.documents as documents\n"
+            "seen = []\n"
+            "real = documents.run_list\n"
+            "def spy(args):\n"
+            "    seen.append(gc.isenabled())\n"
+            "    return real(args)\n"
+            "documents.run_list = spy\n"
+            "code = tui.cli.main(['list', sys.argv[1], '--annotator', 'alice'])\n"
+            "print(seen, gc.isenabled(), gc.get_threshold()[0], gc.get_freeze_count())\n"
+            "sys.exit(code)")
+    result = subprocess.run([sys.executable, "-c", code, str(project_doc)], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[False] True 700 0"
+
+
+def test_no_module_but_the_policy_touches_the_collector() -> None:
+    import re
+
+    import tui
+
+    root = Path(tui.__file__).parent
+    uses_gc = re.compile(r"^\s*(import gc\b|from gc import)", re.MULTILINE)
+    users = sorted(str(path.relative_to(root)) for path in root.rglob("*.py")
+                   if uses_gc.search(path.read_text(encoding="utf-8")))
+    assert users == ["core/gc_policy.py"]
+
+
 def test_export_excel_writes_csv_with_a_bom(capsys, project_doc: Path, tmp_path: Path) -> None:
     annotate(project_doc, [("“Currently there are no sites", "commitment")])
     out_file = tmp_path / "for-excel.csv"
@@ -428,6 +460,6 @@ def test_export_excel_writes_csv_with_a_bom(capsys, project_doc: Path, tmp_path:
     assert code == 0
     data = out_file.read_bytes()
     assert data.startswith("\ufefftag,quote,note,annotator,".encode("utf-8"))
-    assert "“Currently there are no sites".encode("utf-8") in data
+    assert "“Currently there are no sites".encode() in data
     code, _, err = run(capsys, "export", project_doc, *ALICE, "--excel", "--format", "json")
     assert code == 2 and "--excel writes csv" in err

@@ -133,7 +133,7 @@ def test_each_command_gives_one_line_exit_1_and_leaves_the_file(
         if name == "show" and case in NEEDS_TEXT:
             continue
         code = main(argv)
-        out, err = capsys.readouterr()
+        _out, err = capsys.readouterr()
         assert code == 1, (name, err)
         assert err.count("\n") == 1 and err.startswith(f"hedgerow: {layer}: "), (name, err[:300])
         assert message in err, (name, err[:300])

@@ -22,7 +22,7 @@ ALICE = SessionOptions(annotator="alice")
 
 # (id, raw bytes on disk, the normalised text, [(quote, start offset in code points)])
 CASES = [
-    ("crlf", "First line\r\nSecond line\r\n".encode(), "First line\nSecond line\n",
+    ("crlf", b"First line\r\nSecond line\r\n", "First line\nSecond line\n",
      [("Second", 11), ("line\nSecond", 6)]),
     ("lone-cr", b"one\rtwo\rthree", "one\ntwo\nthree", [("three", 8), ("two", 4)]),
     ("crlf-then-cr", b"a\r\n\rb", "a\n\nb", [("b", 3)]),
@@ -42,7 +42,8 @@ CASES = [
     ("cjk", "哈萨克斯坦 and NATO 北约".encode(), "哈萨克斯坦 and NATO 北约",
      [("哈萨克斯坦", 0), ("NATO", 10), ("北约", 15)]),
     # x + combining acute and q + dot below have no precomposed form: they stay two code points.
-    ("combining", "x\u0301 and q\u0323!".encode(), "x\u0301 and q\u0323!", [("x\u0301", 0), ("and", 3), ("q\u0323", 7)]),
+    ("combining", "x\u0301 and q\u0323!".encode(), "x\u0301 and q\u0323!",
+     [("x\u0301", 0), ("and", 3), ("q\u0323", 7)]),
     ("devanagari", "हिन्दी text".encode(), "हिन्दी text", [("हिन्दी", 0), ("text", 7)]),
 ]
 

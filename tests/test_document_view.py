@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.color import Color
 from rich.style import Style
 from textual.app import App, ComposeResult
+from textual.binding import BindingType
 
 from tui.app.document_view import DocumentView
 from tui.app.wrap import row_span
@@ -54,7 +57,7 @@ def make_layer() -> Layer:
 
 
 class Host(App):
-    BINDINGS = [("escape", "escaped", "Escape")]
+    BINDINGS: ClassVar[list[BindingType]] = [("escape", "escaped", "Escape")]
 
     def __init__(self) -> None:
         super().__init__()
@@ -143,7 +146,7 @@ async def test_shift_right_selects_and_messages_only_on_change() -> None:
         await pilot.press("shift+right", "shift+right", "shift+right")
         await pilot.pause()
         assert view.selection == (0, 3)
-        assert view.anchor == 0 and view.cursor == 3
+        assert view.selection_anchor == 0 and view.cursor == 3
         assert app.messages == [
             ("cursor", 1),
             ("selection", (0, 1)),
@@ -314,7 +317,7 @@ class FirstDrawn(DocumentView):
     def render_line(self, y: int):
         strip = super().render_line(y)
         if self.first_row is None:
-            self.first_row, self.wrapped_then = strip.text.rstrip(), self._wrapped_to
+            self.first_row, self.wrapped_then = strip.text.rstrip(), self._wraps.wrapped_to
         return strip
 
 

@@ -65,7 +65,7 @@ def test_sample_is_what_the_tests_claim() -> None:
 def test_round_trip_is_lossless(fmt: str) -> None:
     back = parse_export(render(fmt, DOCUMENT, ANNOTATIONS), f"export.{fmt}")
     assert back == IN_ORDER
-    for got, want in zip(back, IN_ORDER):  # field by field, for a readable failure
+    for got, want in zip(back, IN_ORDER, strict=True):  # field by field, for a readable failure
         assert {f: getattr(got, f) for f in FIELDS} == {f: getattr(want, f) for f in FIELDS}
 
 
@@ -105,7 +105,7 @@ def test_csv_parses_back_with_newlines_and_quotes_intact() -> None:
                        "id", "prefix", "suffix", "document", "entity", "links"]
     assert len(rows) == 1 + len(ANNOTATIONS)
     path = document_meta(DOCUMENT)["path"]
-    for row, a in zip(rows[1:], IN_ORDER):
+    for row, a in zip(rows[1:], IN_ORDER, strict=True):
         assert row == [a.tag, a.quote, a.note, a.annotator, str(a.start), str(a.end), DOCUMENT.title, path,
                        a.created, a.modified, a.id, a.prefix, a.suffix, a.document, "", ""]
     notes = {row[2] for row in rows[1:]}
@@ -137,7 +137,7 @@ def test_w3c_structure() -> None:
     page = data["first"]
     assert page["type"] == "AnnotationPage" and page["startIndex"] == 0 and data["last"] == page["id"]
     assert [item["id"] for item in page["items"]] == [f"urn:uuid:{a.id}" for a in IN_ORDER]
-    for item, a in zip(page["items"], IN_ORDER):
+    for item, a in zip(page["items"], IN_ORDER, strict=True):
         assert item["type"] == "Annotation"
         assert (item["created"], item["modified"]) == (a.created, a.modified)
         assert item["creator"] == {"type": "Person", "name": a.annotator, "nickname": a.annotator}

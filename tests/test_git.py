@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from team_fixture import find, gold_file, make_project
 
 from tui.cli import main
 from tui.commands.gitcmds import show_lines
@@ -21,8 +22,6 @@ from tui.core.merge import REVIEW, merge, render
 from tui.core.review import REVIEW_TABLE, Review
 from tui.core.session import Session, SessionOptions
 from tui.core.store import AnnotationStore, StoredLayer, dumps_stable
-
-from team_fixture import find, gold_file, make_project
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "kazakhstan-nato-partnership-edm-2005.txt"
 TEXT = SEED.read_text(encoding="utf-8")
@@ -322,7 +321,7 @@ def test_parallel_reviews_conflict_with_their_gold_and_resolve_consistently(tmp_
         load_text(tmp_path, resolve(text, keep))  # any combination is valid JSON
     # Settling each decision on one side, in its review block and its gold block, leaves a consistent file.
     for actor_side, hedge_side in itertools.product(("ours", "theirs"), repeat=2):
-        def choose(line: str) -> str:
+        def choose(line: str, actor_side: str = actor_side, hedge_side: str = hedge_side) -> str:
             return actor_side if actor_key in line else hedge_side
         review = consistent(load_text(tmp_path, resolve_by(text, choose)))
         assert review[actor_key]["reviewer"] == ("rita" if actor_side == "ours" else "sam")

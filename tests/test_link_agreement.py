@@ -88,11 +88,11 @@ def test_review_carries_links_into_gold_when_both_ends_are_accepted(project_doc:
     gold = {a.tag: a for a in review.gold}
     assert (by.source, by.relation, by.target) == (gold["commitment"].id, "by", gold["actor"].id)
     review.accept_all_agreed()  # the hedge: its link follows
-    assert sorted(l.relation for l in review.session.links) == ["by", "hedges"]
+    assert sorted(link.relation for link in review.session.links) == ["by", "hedges"]
     review.session.save()
     assert len(json.loads(review.session.store.path.read_text(encoding="utf-8"))[LINKS]) == 2
     # Reopening the actor removes its gold annotation, and its link, in the same step.
     review.reopen(candidate(alice["actor"]))
-    assert [l.relation for l in review.session.links] == ["hedges"]
+    assert [link.relation for link in review.session.links] == ["hedges"]
     review.undo()
     assert len(review.session.links) == 2

@@ -78,7 +78,7 @@ def test_w3c_export_with_links_validates_and_reimports(project_doc: Path, tmp_pa
 
 
 def test_import_reports_links_that_do_not_fit(project_doc: Path, tmp_path: Path, capsys) -> None:
-    session, ids = linked(project_doc)
+    session, _ = linked(project_doc)
     data = json.loads(render("json", session.document, session.layer, session.links))
     data["links"][0]["to"] = "missing-annotation"
     path = tmp_path / "bad.json"
@@ -109,7 +109,7 @@ def test_qdpx_export_carries_links_and_validates(project_doc: Path, tmp_path: Pa
     import zipfile
 
     xmlschema = pytest.importorskip("xmlschema")
-    session, ids = linked(project_doc)
+    _, ids = linked(project_doc)
     path = tmp_path / "links.qdpx"
     assert main(["export", str(project_doc), "--annotator", "alice", "-f", "qdpx", "-o", str(path)]) == 0
     xml = zipfile.ZipFile(path).read("project.qde").decode("utf-8")
@@ -117,12 +117,12 @@ def test_qdpx_export_carries_links_and_validates(project_doc: Path, tmp_path: Pa
     assert list(schema.iter_errors(xml)) == []
     ns = {"q": "urn:QDA-XML:project:1.0"}
     links = ET.fromstring(xml).findall("q:Links/q:Link", ns)
-    got = {(l.get("name"), l.get("originGUID"), l.get("targetGUID"), l.get("direction")) for l in links}
+    got = {(link.get("name"), link.get("originGUID"), link.get("targetGUID"), link.get("direction")) for link in links}
     assert got == {("by", ids["commitment"].id, ids["actor"].id, "OneWay"),
                    ("hedges", ids["suggested"].id, ids["commitment"].id, "OneWay"),
                    ("hedges", ids["could"].id, ids["commitment"].id, "OneWay")}
     selections = {s.get("guid") for s in ET.fromstring(xml).iter("{urn:QDA-XML:project:1.0}PlainTextSelection")}
-    assert {l.get("originGUID") for l in links} | {l.get("targetGUID") for l in links} <= selections
+    assert {link.get("originGUID") for link in links} | {link.get("targetGUID") for link in links} <= selections
 
 
 def test_the_html_report_carries_the_brief_of_the_links_escaped(project_doc: Path, tmp_path: Path) -> None:

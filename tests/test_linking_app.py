@@ -71,7 +71,7 @@ async def test_simmons_tagged_linked_with_keys_and_found_in_the_brief(project_do
         await pilot.pause()
         hedges = sorted((a for a in session.layer if a.tag == "hedge"), key=lambda a: a.start)
         assert [h.quote for h in hedges] == ["suggested", "could"]
-        assert sorted(l.source for l in session.links.incoming(commitment.id)) == sorted(h.id for h in hedges)
+        assert sorted(link.source for link in session.links.incoming(commitment.id)) == sorted(h.id for h in hedges)
 
         # The details: the commitment's links both ways.
         app.view.move_to(commitment.start)

@@ -105,8 +105,8 @@ def test_links_both_ways_undo_redo(session: Session) -> None:
     by = session.link(commitment.id, actor.id, "by")
     session.link(suggested.id, commitment.id, "hedges")
     session.link(could.id, commitment.id, "hedges")
-    assert [l.target for l in session.links.outgoing(commitment.id)] == [actor.id]
-    assert sorted(l.source for l in session.links.incoming(commitment.id)) == sorted([suggested.id, could.id])
+    assert [link.target for link in session.links.outgoing(commitment.id)] == [actor.id]
+    assert sorted(link.source for link in session.links.incoming(commitment.id)) == sorted([suggested.id, could.id])
     assert len(session.links.of(commitment.id)) == 3
     session.undo()
     assert len(session.links) == 2 and not session.links.is_linked(could.id)
@@ -159,7 +159,7 @@ def test_reanchoring_keeps_links(session: Session) -> None:
 
 def test_index_reports_damaged_records_and_dangling_links() -> None:
     index = LinkIndex({"k1": {"from": "a", "relation": "by", "to": "b"}, "k2": {"from": "a"}, "k3": "x"})
-    assert [l.target for l in index] == ["b"]
+    assert [link.target for link in index] == ["b"]
     assert set(index.damaged) == {"k2", "k3"}
     assert dangling(index, {"a"}) == list(index)
     assert dangling(index, {"a", "b"}) == []

@@ -57,7 +57,8 @@ def test_a_field_added_to_the_table_is_checked_kept_and_written(tmp_path: Path) 
     copy = tmp_path / "code"
     shutil.copytree(REPO / "tui", copy / "tui", ignore=shutil.ignore_patterns("__pycache__"))
     source = (copy / "tui/core/annotation.py").read_text(encoding="utf-8")
-    anchor = '    entity: str = field(default="", metadata=kept(Column.EXTRA))  # an actor\'s canonical name; "": its quote\n'
+    anchor = ('    entity: str = field(default="", metadata=kept(Column.EXTRA))'
+              '  # an actor\'s canonical name; "": its quote\n')
     assert anchor in source
     (copy / "tui/core/annotation.py").write_text(source.replace(anchor, anchor + NEW_FIELD + NEW_FLAG),
                                                  encoding="utf-8")

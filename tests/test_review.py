@@ -7,13 +7,12 @@ import random
 from pathlib import Path
 
 import pytest
+from team_fixture import EXPECTED, LAYERS, REVIEWER, find, gold_file, make_project
 
 from tui.cli import main
 from tui.core.annotation import Annotation
 from tui.core.errors import InputError
 from tui.core.review import Review, build_candidates
-
-from team_fixture import EXPECTED, LAYERS, REVIEWER, find, gold_file, make_project
 
 
 @pytest.fixture
@@ -334,7 +333,8 @@ def test_next_undecided_disagreement_order_and_wrap(review: Review) -> None:
     assert order == expected + expected[:1]  # wraps round
     # by offset alone: the first starting after it
     text = review.text
-    assert review.next_undecided_disagreement(text.index("seemingly")).quote == "intended to be agreed by the end of this year"
+    found = review.next_undecided_disagreement(text.index("seemingly"))
+    assert found.quote == "intended to be agreed by the end of this year"
     # decided ones are skipped
     review.reject(find(review, "Special Representative of the NATO Secretary-General", "actor"))
     assert review.next_undecided_disagreement(0).quote == "NATO Secretary-General"

@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from team_fixture import REVIEWER, find, gold_file, make_project
+
 from tui.app import saver
 from tui.app.review_app import ReviewApp
 from tui.app.review_panels import CandidateList, CandidatePanel, SummaryPanel, abbreviations

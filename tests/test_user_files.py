@@ -23,7 +23,7 @@ def test_the_annotator_from_the_environment_then_the_config_file(user_files: Pat
 
 def test_a_bad_user_config_is_one_line_naming_the_file(user_files: Path) -> None:
     (user_files / "config.toml").write_text('annotator = [1]\n', encoding="utf-8")
-    with pytest.raises(InputError, match="config.toml: annotator must be a string"):
+    with pytest.raises(InputError, match=r"config\.toml: annotator must be a string"):
         resolve_annotator(None)
     (user_files / "config.toml").write_text('anotator = "x"\n', encoding="utf-8")
     with pytest.raises(InputError, match="unknown setting"):

@@ -6,10 +6,12 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from contextlib import nullcontext
 
 from tui import __version__
 from tui.commands import COMMANDS, MODULES
 from tui.commands.common import fail
+from tui.core import gc_policy
 from tui.core.errors import HedgerowError
 
 
@@ -37,8 +39,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     # Options before a command (--help, --version, a typo) need every command's parser.
     args = build_parser(argv[0] if argv[0] in COMMANDS else None).parse_args(argv)
+    # The collector's policy (tui.core.gc_policy): a TUI command sets its own; the rest run as a batch.
     try:
-        return args.run(args)
+        with nullcontext() if getattr(args, "tui", False) else gc_policy.batch():
+            return int(args.run(args))
     except HedgerowError as error:
         return fail(str(error), error.exit_code)
     except KeyboardInterrupt:

@@ -22,11 +22,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import nltk  # noqa: E402
-import sklearn  # noqa: E402
-from nltk.metrics.agreement import AnnotationTask  # noqa: E402
-from sklearn.metrics import cohen_kappa_score  # noqa: E402
-from test_agreement import FIXTURES, reference_labels  # noqa: E402
+import nltk
+import sklearn
+from nltk.metrics.agreement import AnnotationTask
+from sklearn.metrics import cohen_kappa_score
+from test_agreement import FIXTURES, reference_labels
 
 
 def nltk_alpha(labelled: dict[str, list[str]]) -> float:
@@ -46,7 +46,8 @@ def main() -> None:
                 figures[f"{name}/{a}/{b}/{tag or '(overall)'}"] = {
                     "kappa": cohen_kappa_score(la, lb), "alpha": nltk_alpha({a: la, b: lb})}
         if len(layers) > 2:
-            figures[f"{name}/pooled"] = {"alpha": nltk_alpha({w: reference_labels(layer) for w, layer in layers.items()})}
+            pooled = {w: reference_labels(layer) for w, layer in layers.items()}
+            figures[f"{name}/pooled"] = {"alpha": nltk_alpha(pooled)}
     json.dump({"made_with": {"scikit-learn": sklearn.__version__, "nltk": nltk.__version__},
                "figures": figures}, sys.stdout, indent=1, sort_keys=True)
     sys.stdout.write("\n")

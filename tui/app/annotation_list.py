@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
+from textual.binding import BindingType
 
 from tui.app.cells import fit, snippet
 from tui.app.row_list import RowList, list_bindings
@@ -19,10 +22,10 @@ ANCHOR_MARKS = {"moved": "⚠", "fuzzy": "⚠", "orphan": "✗"}  # the text cha
 
 
 class AnnotationList(RowList):
-    BINDINGS = list_bindings("list")
+    BINDINGS: ClassVar[list[BindingType]] = list_bindings("list")
     EMPTY = "no annotations yet"
 
-    def __init__(self, session: Session, **kwargs) -> None:
+    def __init__(self, session: Session, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.session = session
         self.tag_filter: str | None = None

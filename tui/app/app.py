@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
-import gc
-from pathlib import Path
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.app.annotation_list import AnnotationList
-from tui.app.base import SavingApp
+from tui.app.base import HelpSections, SavingApp
 from tui.app.cells import quoted
 from tui.app.commands import HedgerowCommands
 from tui.app.dialogs import ConfirmDialog, ExportDialog, NoteDialog
 from tui.app.document_view import DocumentView
+from tui.app.footer import KeyFooter
 from tui.app.linking import LINK_BINDINGS, LINK_HELP, LinkingMixin
 from tui.app.links_panel import LinksPanel
+from tui.app.messages import AnchorsFound, AnnotationsRead, AnnotationsUnreadable, ExportFinished, ReportWritten
 from tui.app.panels import DocumentPanel, TagLegend
 from tui.app.search_bar import SearchBar
 from tui.app.styles import tag_styles
+from tui.core import gc_policy
 from tui.core.annotation import Annotation
 from tui.core.atomic import atomic_write_chunks
 from tui.core.errors import HedgerowError
@@ -34,21 +38,24 @@ from tui.core.session import Session
 if TYPE_CHECKING:
     from tui.core.anchoring import Placement
     from tui.core.layer import Layer, Version
+    from tui.core.links import Link
 
 # Re-anchoring, search and the clipboard (pyperclip, ctypes) are imported where used: not paying
 # for them before the first frame.
 
+PaletteCommand = tuple[str, str, Callable[[], object]]  # (name, help, what it runs) in the command palette
 EXPORT_EXTENSIONS = {"json": "json", "w3c": "w3c.jsonld", "jsonl": "jsonl", "csv": "csv"}
 ANCHOR_ON_THE_SPOT = 50  # changes this small are re-checked on the UI thread; larger ones in a worker
 
 
 class HedgerowApp(LinkingMixin, SavingApp):
-    CSS_PATH = ["app.tcss", "dialogs.tcss"]
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", "dialogs.tcss"]
     TITLE = "hedgerow"
     COMMANDS = SavingApp.COMMANDS | {HedgerowCommands}
-    HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (64, "-narrow"), (110, "-wide")]  # -tiny: the text gets it all
+    # -tiny: the text gets it all. (Textual declares it on App as an instance variable, not a ClassVar.)
+    HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (64, "-narrow"), (110, "-wide")]  # noqa: RUF012
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(str(n), f"tag({n})", f"Tag {n}", show=False, id=f"app.tag_{n}") for n in range(1, 10)),
         Binding("slash", "search", "Search", id="app.search"),
         Binding("n", "next_match(1)", "Next match", show=False, id="app.next_match"),
@@ -72,7 +79,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
         *LINK_BINDINGS,
     ]
 
-    HELP = [
+    KEY_HELP: ClassVar[HelpSections] = [
         ("Reading", [("arrows, pgup/pgdn", "move the cursor"), ("home / end", "start / end of the line"),
                      ("ctrl+left / ctrl+right", "by word"), ("ctrl+home / ctrl+end", "start / end of the document"),
                      ("mouse wheel", "scroll")]),
@@ -84,7 +91,8 @@ class HedgerowApp(LinkingMixin, SavingApp):
                        ("app.next_match", "next match"), ("app.previous_match", "previous match"),
                        ("app.clear_search", "clear the matches' highlights"),
                        ("ctrl+r / ctrl+t", "in the search bar: regex / case-sensitive")]),
-        ("Annotating", [("1 … 9", "tag the selection with the tag on that key (or retag the annotation under the cursor)"),
+        ("Annotating", [("1 … 9",
+                         "tag the selection with the tag on that key (or retag the annotation under the cursor)"),
                         ("app.note", "add or edit the note of the annotation under the cursor"),
                         ("app.delete", "delete the annotation under the cursor"),
                         ("app.undo", "undo"), ("app.redo", "redo"),
@@ -102,10 +110,8 @@ class HedgerowApp(LinkingMixin, SavingApp):
     def __init__(self, session: Session) -> None:
         super().__init__(session)
         self.session = session
-        self.matches: list[tuple[int, int]] = []
-        self.match_index = -1
         self.anchors: dict[str, Placement] = {}  # annotations whose quote is no longer at their offsets
-        self._anchor_runs, self._anchoring = 0, False
+        self._anchors_wanted: int | None = None  # the session version a worker is finding anchors for
 
     # -- layout ------------------------------------------------------------------
 
@@ -123,7 +129,8 @@ class HedgerowApp(LinkingMixin, SavingApp):
                 yield TagLegend(session, id="legend")
                 yield AnnotationList(session, id="annotations")
         yield SearchBar(on_submit=self._search_submitted, on_close=self._search_closed, id="search")
-        yield Footer()
+        # The footer is mounted in on_mount, once the text has focus: its keys are then right the
+        # first time, not rebuilt after the first frame (see tui/app/footer.py).
 
     @property
     def view(self) -> DocumentView:
@@ -145,9 +152,9 @@ class HedgerowApp(LinkingMixin, SavingApp):
         else:
             self.query_one(DocumentPanel).set_save_state("loading")
             # After the first frame: the worker would hold the GIL half the time until the text shows.
-            self.call_after_refresh(self.run_worker, self._read_annotations, thread=True, group="load",
-                                    exit_on_error=False)
-        self.view.focus()
+            self.call_after_refresh(self._read_annotations)
+        self.screen.set_focus(self.view)  # now, not later as focus() does: the footer reads it
+        self.mount(KeyFooter())
         self.view.border_title = self.session.document.path.name
         self._show_position()
         self.call_after_refresh(self._restore_position)
@@ -185,17 +192,24 @@ class HedgerowApp(LinkingMixin, SavingApp):
 
     # -- loading: a large annotation file is read in a worker while the text is already shown --
 
+    @work(thread=True, group="load", exit_on_error=False)
     def _read_annotations(self) -> None:
         try:
             stored, layer = self.session.read_annotations()
-        except HedgerowError as error:  # a damaged file: say so and stop, never write over it
-            self.call_from_thread(self.exit, None, error.exit_code, f"hedgerow: {error}")
+        except HedgerowError as error:
+            self.post_message(AnnotationsUnreadable(error))
             return
-        self.call_from_thread(self._install, stored, layer)
+        self.post_message(AnnotationsRead(stored, layer))
 
-    def _install(self, stored, layer) -> None:
-        self.session.install(stored, layer)
-        gc.freeze()  # they live as long as the app: keep full collections from walking them on every pause
+    @on(AnnotationsUnreadable)
+    def _annotations_unreadable(self, message: AnnotationsUnreadable) -> None:
+        # A damaged file: say so and stop, never write over it.
+        self.exit(None, message.error.exit_code, f"hedgerow: {message.error}")
+
+    @on(AnnotationsRead)
+    def _install(self, message: AnnotationsRead) -> None:
+        self.session.install(message.stored, message.layer)
+        gc_policy.keep_loaded()  # the deferred file's columns: full collections would walk them item by item
         self.view.annotations = self.session.layer
         self.annotation_list.rebuild()
         self.query_one(TagLegend).refresh_counts()
@@ -211,7 +225,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
 
     def _on_change(self, change: Change) -> None:
         if self.session.document_changed:
-            if len(change.pairs) > ANCHOR_ON_THE_SPOT or self._anchoring:
+            if len(change.pairs) > ANCHOR_ON_THE_SPOT or self._anchors_wanted is not None:
                 self._find_anchors_later()  # a re-anchoring or an import: all of them, in a worker
             else:
                 self._update_anchors(change.touched)
@@ -223,22 +237,22 @@ class HedgerowApp(LinkingMixin, SavingApp):
 
     def _find_anchors_later(self) -> None:
         """Find every annotation in the changed text in a worker; the last one asked for wins."""
-        self._anchor_runs += 1
-        self._anchoring = True
-        run, layer = self._anchor_runs, self.session.layer.snapshot()
-        self.run_worker(lambda: self._find_anchors(layer, run), thread=True, group="anchors", exit_on_error=False)
+        self._anchors_wanted = self.session.version
+        self._find_anchors(self.session.version, self.session.layer.snapshot())
 
-    def _find_anchors(self, layer, run: int) -> None:
+    @work(thread=True, group="anchors", exit_on_error=False)
+    def _find_anchors(self, version: int, layer: Layer) -> None:
         """In a worker: the annotations whose quote is no longer at their offsets (most simply still hold)."""
         from tui.core.anchoring import Placement, moved_anchors
 
         moved = moved_anchors(self.session.text, layer)  # in order, made one at a time
-        self.call_from_thread(self._found_anchors, run, {a.annotation.id: Placement.of(a) for a in moved})
+        self.post_message(AnchorsFound(version, {a.annotation.id: Placement.of(a) for a in moved}))
 
-    def _found_anchors(self, run: int, anchors: dict[str, Placement]) -> None:
-        if run == self._anchor_runs:  # not overtaken by a change made while it ran
-            self._anchoring = False
-            self._show_anchors(anchors)
+    @on(AnchorsFound)
+    def _found_anchors(self, message: AnchorsFound) -> None:
+        if message.version == self._anchors_wanted:  # not overtaken by a change made while it ran
+            self._anchors_wanted = None
+            self._show_anchors(message.anchors)
 
     def _update_anchors(self, annotations: list[Version]) -> None:
         from tui.core.anchoring import Placement, anchor_all, quote_holds
@@ -283,7 +297,10 @@ class HedgerowApp(LinkingMixin, SavingApp):
         self.push_screen(ConfirmDialog("Re-anchor annotations", body, "Re-anchor" if movable else "OK"), apply)
 
     def show_save_state(self, state: str, error: str) -> None:
-        self.query_one(DocumentPanel).set_save_state(state, error)
+        # Not query_one: that searches the screen on top (a dialog while a save ends, or none
+        # while the app shuts down), where the panel is not.
+        for panel in self.screen_stack[0].query(DocumentPanel) if self.screen_stack else ():
+            panel.set_save_state(state, error)
 
     # -- the cursor ----------------------------------------------------------------------
 
@@ -346,13 +363,13 @@ class HedgerowApp(LinkingMixin, SavingApp):
                 if not self.session.text[start:end].strip():
                     self.notify("The selection is only white space; nothing tagged.", severity="warning")
                     return
-                annotation = self.session.add(start, end, tag)
+                added = self.session.add(start, end, tag)
                 self.view.clear_selection()
-                self.view.move_to(annotation.start)
-                self.notify(f"Tagged {shown_line(tag)}: {quoted(annotation.quote, 40)}", markup=False)
-            elif (annotation := self.under_cursor()) is not None:
-                if annotation.tag != tag:
-                    self.session.retag(annotation.id, tag)
+                self.view.move_to(added.start)
+                self.notify(f"Tagged {shown_line(tag)}: {quoted(added.quote, 40)}", markup=False)
+            elif (current := self.under_cursor()) is not None:
+                if current.tag != tag:
+                    self.session.retag(current.id, tag)
                     self.notify(f"Retagged as {shown_line(tag)}", markup=False)
             else:
                 self.notify("Select some text first (shift+arrows, s, /, or drag), then press a tag key.",
@@ -434,12 +451,11 @@ class HedgerowApp(LinkingMixin, SavingApp):
 
     def action_clear_search(self) -> None:
         """Esc: the matches are no longer highlighted (n and N need a new search)."""
-        self.matches, self.match_index = [], -1
-        self.view.set_matches([])
+        self.view.set_matches([])  # the view owns the search's matches
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_search":
-            return bool(self.matches)  # otherwise escape goes on as before
+            return bool(self.view.matches)  # otherwise escape goes on as before
         return super().check_action(action, parameters)  # the link mode's Enter and Esc (LinkingMixin)
 
     def _run_search(self, query: str, regex: bool, case_sensitive: bool) -> bool:
@@ -447,39 +463,39 @@ class HedgerowApp(LinkingMixin, SavingApp):
 
         bar = self.query_one(SearchBar)
         try:
-            self.matches = find_all(self.session.text, query, regex=regex, case_sensitive=case_sensitive)
+            matches = find_all(self.session.text, query, regex=regex, case_sensitive=case_sensitive)
         except HedgerowError as error:
             bar.set_count(str(error))
             return False
-        self.match_index = -1
-        self.view.set_matches(self.matches)
-        count = len(self.matches)
+        self.view.set_matches(matches)  # the view owns the matches and which one is current
+        count = len(matches)
         bar.set_count(f"{count:,} match{'' if count == 1 else 'es'}" if query else "")
-        return bool(self.matches)
+        return bool(matches)
 
     def _goto_match_after(self, offset: int, direction: int) -> None:
-        if not self.matches:
+        view = self.view
+        matches, current = view.matches, view.current_match
+        if not matches:
             self.notify("No matches.", severity="warning", timeout=2)
             return
-        from bisect import bisect_left, bisect_right
+        from bisect import bisect_left
 
-        if direction > 0:
-            index = bisect_right(self.matches, (offset, float("inf"))) if self.match_index < 0 else self.match_index + 1
-            index = bisect_left(self.matches, (offset,)) if self.match_index < 0 else index
+        if current is None:  # the first match at or after the cursor, or the last one before it
+            index = bisect_left(matches, (offset,)) - (direction < 0)
         else:
-            index = (self.match_index if self.match_index >= 0 else bisect_left(self.matches, (offset,))) - 1
-        wrapped = not 0 <= index < len(self.matches)
-        self.match_index = index % len(self.matches)
-        start, end = self.matches[self.match_index]
-        self.view.set_matches(self.matches, current=self.match_index)
-        self.view.select(start, end, scroll=False)
-        self.view.reveal(start, end)
+            index = current + direction
+        wrapped = not 0 <= index < len(matches)
+        index %= len(matches)
+        start, end = matches[index]
+        view.set_current_match(index)
+        view.select(start, end, scroll=False)
+        view.reveal(start, end)
         note = " (wrapped)" if wrapped else ""
-        self.query_one(SearchBar).set_count(f"{self.match_index + 1:,}/{len(self.matches):,}")
-        self.notify(f"Match {self.match_index + 1} of {len(self.matches)}{note}", timeout=1.5)
+        self.query_one(SearchBar).set_count(f"{index + 1:,}/{len(matches):,}")
+        self.notify(f"Match {index + 1} of {len(matches)}{note}", timeout=1.5)
 
     def action_next_match(self, direction: int) -> None:
-        if not self.matches:
+        if not self.view.matches:
             self.notify("Nothing to repeat: search first with /", severity="warning", timeout=2)
             return
         self._goto_match_after(self.view.cursor, direction)
@@ -564,23 +580,24 @@ class HedgerowApp(LinkingMixin, SavingApp):
         path = exports_dir(session.document.path) / f"{session.document.stem}.{name}.{extension}"
         snapshot = session.layer.snapshot() if layer == session.annotator else None
         links = list(session.links) if snapshot is not None else None
-        self.run_worker(lambda: self._export(fmt, layer, path, snapshot, links), thread=True, group="export",
-                        exit_on_error=False)
+        self._export(fmt, layer, path, snapshot, links)
 
-    def _export(self, fmt: str, layer: str, path: Path, snapshot, links=None) -> None:
+    @work(thread=True, group="export", exit_on_error=False)
+    def _export(self, fmt: str, layer: str, path: Path, snapshot: Layer | None,
+                links: list[Link] | None = None) -> None:
         from tui.core.export import pieces
-        from tui.core.paths import layer_files, layer_path
-        from tui.core.safe_text import shown_line
         from tui.core.links import load_with_links
+        from tui.core.paths import layer_files, layer_path
 
         session = self.session
+        annotations: Layer | list[Annotation]
         try:
             if snapshot is not None:
                 annotations = snapshot
             elif layer == "*":
                 files = layer_files(session.document.path, session.store.path.parent.parent)
-                annotations, links_of = load_with_links(files)
-                annotations = [a for found in annotations.values() for a in found]
+                every, links_of = load_with_links(files)
+                annotations = [a for found in every.values() for a in found]
                 links = [link for found in links_of.values() for link in found]
             else:
                 file = layer_path(session.document.path, layer, session.store.path.parent.parent)
@@ -590,11 +607,9 @@ class HedgerowApp(LinkingMixin, SavingApp):
                              **({"excel": True} if fmt == "excel" else {}))
             atomic_write_chunks(path, (piece.encode("utf-8") for piece in written))
         except HedgerowError as error:
-            self.call_from_thread(self.notify, f"Export failed: {error}", severity="error", markup=False)
+            self.post_message(ExportFinished(fmt, path, 0, str(error)))
             return
-        count = f"{len(annotations):,} annotation{'s' * (len(annotations) != 1)}"
-        self.call_from_thread(self.notify, f"Exported {count} to {shown_line(self._relative(path))}",
-                              timeout=6, markup=False)
+        self.post_message(ExportFinished(fmt, path, len(annotations)))
 
     def report_html(self) -> None:
         """Write the HTML report of the annotations as they are now under exports/, in a worker."""
@@ -602,25 +617,42 @@ class HedgerowApp(LinkingMixin, SavingApp):
 
         document = self.session.document
         path = exports_dir(document.path) / f"{document.stem}.{self.session.annotator}.report.html"
-        layer, links = self.session.layer.snapshot(), list(self.session.links)
-        self.run_worker(lambda: self._report_html(path, layer, links), thread=True, group="export",
-                        exit_on_error=False)
+        self._report_html(path, self.session.layer.snapshot(), list(self.session.links))
 
-    def _report_html(self, path: Path, layer: Layer, links=()) -> None:
+    @work(thread=True, group="export", exit_on_error=False)
+    def _report_html(self, path: Path, layer: Layer, links: list[Link] | None = None) -> None:
         from tui.core.report import layer_page, write_report
-        from tui.core.safe_text import shown_line
 
         session = self.session
         try:
             write_report(path, layer_page(session.document, layer, session.annotator, session.tags,
-                                          stale=session.document_changed, links=links))
+                                          stale=session.document_changed, links=links or ()))
         except HedgerowError as error:
-            self.call_from_thread(self.notify, shown_line(f"Report failed: {error}"), severity="error", markup=False)
+            self.post_message(ReportWritten(path, str(error)))
             return
-        self.call_from_thread(self.notify, shown_line(f"Report written to {path}"), timeout=8, markup=False)
+        self.post_message(ReportWritten(path))
 
-    def palette_commands(self) -> list[tuple[str, str, object]]:
-        commands = [
+    @on(ReportWritten)
+    def _report_written(self, message: ReportWritten) -> None:
+        from tui.core.safe_text import shown_line
+
+        if message.error:
+            self.notify(shown_line(f"Report failed: {message.error}"), severity="error", markup=False)
+        else:
+            self.notify(shown_line(f"Report written to {message.path}"), timeout=8, markup=False)
+
+    @on(ExportFinished)
+    def _exported(self, message: ExportFinished) -> None:
+        from tui.core.safe_text import shown_line
+
+        if message.error:
+            self.notify(f"Export failed: {message.error}", severity="error", markup=False)
+            return
+        count = f"{message.count:,} annotation{'s' * (message.count != 1)}"
+        self.notify(f"Exported {count} to {shown_line(self._relative(message.path))}", timeout=6, markup=False)
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        commands: list[PaletteCommand] = [
             ("Search", "Find text; enter selects the next match", self.action_search),
             ("Select sentence", "Select the sentence under the cursor", self.action_select_sentence),
             ("Select paragraph", "Select the paragraph under the cursor", self.action_select_paragraph),
@@ -639,9 +671,9 @@ class HedgerowApp(LinkingMixin, SavingApp):
         ]
         commands += self.link_palette_commands()
         for tag in self.session.tags:
-            commands.append((f"Tag selection as {tag.name}", tag.description, lambda name=tag.name: self.tag_as(name)))
+            commands.append((f"Tag selection as {tag.name}", tag.description, partial(self.tag_as, tag.name)))
             commands.append((f"Filter: {tag.name}", f"List only {tag.name} annotations",
-                             lambda name=tag.name: self.set_filter(name)))
+                             partial(self.set_filter, tag.name)))
         commands.append(("Export…", "Choose a format and a layer; written under exports/ (git ignores it)",
                          self.action_export))
         commands.append(("Report as HTML", "Write the annotated text, notes and legend as one HTML page "

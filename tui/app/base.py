@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections import deque
+from typing import ClassVar
 
-from textual import events
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.timer import Timer
 
 from tui.app.dialogs import HelpScreen, QuitDialog
+from tui.app.messages import SaveFinished
 from tui.app.saver import AutoSaver
-from tui.core.session import Session
+from tui.core.session import Session, Snapshot
 
 KEY_NAMES = {"slash": "/", "question_mark": "?", "right_square_bracket": "]", "left_square_bracket": "[",
              "delete": "del"}
@@ -19,6 +22,9 @@ KEY_NAMES = {"slash": "/", "question_mark": "?", "right_square_bracket": "]", "l
 
 def key_display(keys: str) -> str:
     return " / ".join(KEY_NAMES.get(k.strip(), k.strip()) for k in keys.split(","))
+
+# (section, [(binding id or keys, what it does)]): the help screen, keys as currently mapped
+HelpSections = list[tuple[str, list[tuple[str, str]]]]
 
 
 KEY_SETTLE_LIMIT = 2.0  # seconds a key waits for the one before it at most (a binding that never finishes)
@@ -85,7 +91,7 @@ class KeysInOrder(App[int]):
             return True  # in a dialog or a field, a bound key (enter, esc, ctrl+s) often closes it
         return any(binding.action.split("(")[0].rsplit(".", 1)[-1] in self.FOCUS_ACTIONS for binding in bound)
 
-    def _on_key(self, event: events.Key) -> None:
+    async def _on_key(self, event: events.Key) -> None:
         # Textual calls App._on_key, which runs the bindings, after this one: two hops put the
         # check after the focus change the action asked for (Widget.focus is itself a call_later).
         if event is self._holding:
@@ -112,7 +118,7 @@ class KeysInOrder(App[int]):
 class SavingApp(KeysInOrder):
     """An app whose session is saved off the UI thread, and that never quits with work unsaved."""
 
-    HELP: list[tuple[str, list[tuple[str, str]]]] = []  # (section, [(binding id or keys, what it does)])
+    KEY_HELP: ClassVar[HelpSections] = []
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -121,7 +127,8 @@ class SavingApp(KeysInOrder):
 
     NOTICE_SECONDS = 3.0
 
-    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None,
                markup: bool = True) -> None:
         """One notice at a time, on the status row at the bottom left (see dialogs.tcss): stacked
         toasts covered the annotation list and the help. A new notice replaces the one showing."""
@@ -131,6 +138,15 @@ class SavingApp(KeysInOrder):
 
     def show_save_state(self, state: str, error: str) -> None:
         """Put the save state on screen (the subclass's panel)."""
+
+    @work(thread=True, group="save", exit_on_error=False, name="save")
+    def save_in_background(self, snapshot: Snapshot) -> None:
+        """The autosaver's write, in a worker; the outcome comes back as SaveFinished."""
+        self.post_message(SaveFinished(self.saver.write(snapshot)))
+
+    @on(SaveFinished)
+    def _save_finished(self, message: SaveFinished) -> None:
+        self.saver.finished(message.error)
 
     def _show_save_state(self, state: str, error: str) -> None:
         self.show_save_state(state, error)
@@ -153,8 +169,8 @@ class SavingApp(KeysInOrder):
             if binding.id and binding.key not in keys.setdefault(binding.id, []):
                 keys[binding.id].append(binding.key)
         sections = [(title, [(key_display(",".join(keys.get(k, [k]))), what) for k, what in rows])
-                    for title, rows in self.HELP]
-        return sections + [self.codebook_section()]
+                    for title, rows in self.KEY_HELP]
+        return [*sections, self.codebook_section()]
 
     def codebook_section(self) -> tuple[str, list[tuple[str, str]]]:
         """Each tag's key, name and description: the codebook, readable without the palette."""

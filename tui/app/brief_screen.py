@@ -6,12 +6,12 @@ The lines are a Line-API list (RowList): each is drawn only when in view, so the
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
@@ -37,7 +37,7 @@ def _quoted(text: str, width: int) -> str:
 
 
 class BriefLines(RowList):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "move(-1)", "Up", show=False, id="brief.up"),
         Binding("down", "move(1)", "Down", show=False, id="brief.down"),
         Binding("pageup", "page(-1)", show=False, id="brief.page_up"),
@@ -106,7 +106,7 @@ def brief_lines(brief: Brief) -> list[Line]:
 class BriefScreen(ModalScreen[Target | None]):
     """Returns the (start, end) of the chosen line's span, or None."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "close", "Close", id="brief.close"),
         Binding("B", "close", "Close", show=False, id="brief.toggle"),
     ]

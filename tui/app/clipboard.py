@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import pyperclip
+from typing import Any
+
+import pyperclip  # type: ignore[import-untyped]  # no stubs published
 from textual.app import App
 
 
-def copy_text(app: App, text: str) -> str:
+def copy_text(app: App[Any], text: str) -> str:
     """Copy `text` every way available; returns a notice saying what worked."""
     app.copy_to_clipboard(text)  # OSC 52: the terminal decides whether to honour it
     try:

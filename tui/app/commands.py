@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 if TYPE_CHECKING:
-    from tui.app.app import HedgerowApp
+    from tui.app.app import HedgerowApp, PaletteCommand
 
 
 class HedgerowCommands(Provider):
-    def _commands(self) -> list[tuple[str, str, object]]:
+    def _commands(self) -> list[PaletteCommand]:
         app: HedgerowApp = self.app  # type: ignore[assignment]
         return app.palette_commands()
 
@@ -26,7 +25,3 @@ class HedgerowCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
-
-
-def bind(function, *args):
-    return partial(function, *args)

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from tui.app.cells import quoted
 from tui.core.annotation import Annotation
+
+if TYPE_CHECKING:
+    from textual.widgets import OptionList  # imported where used: not before the first frame
 from tui.core.safe_text import shown_line
 
 
 class NoteDialog(ModalScreen[str | None]):
     """Edit an annotation's note; ctrl+s saves, Esc cancels. Returns the note or None."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="note.cancel"),
         Binding("ctrl+s", "save", "Save", id="note.save"),
     ]
@@ -43,13 +48,17 @@ class NoteDialog(ModalScreen[str | None]):
                 yield Button("Cancel", id="note-cancel")
 
     def on_mount(self) -> None:
-        area = self.query_one("#note-text")
+        from textual.widgets import TextArea
+
+        area = self.query_one("#note-text", TextArea)
         area.cursor_blink = False
         area.focus()
         area.move_cursor(area.document.end)
 
     def action_save(self) -> None:
-        self.dismiss(self.query_one("#note-text").text.strip("\n"))
+        from textual.widgets import TextArea
+
+        self.dismiss(self.query_one("#note-text", TextArea).text.strip("\n"))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -62,7 +71,7 @@ class NoteDialog(ModalScreen[str | None]):
 class HelpScreen(ModalScreen[None]):
     """Every key, grouped, as currently bound (after the user's remapping)."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark,f1", "close", "Close", id="help.close"),
     ]
 
@@ -122,7 +131,7 @@ class HelpBody(VerticalScroll):
 class ConfirmDialog(ModalScreen[bool]):
     """A yes-or-no question; Esc declines. `risky` makes "no" the safe default."""
 
-    BINDINGS = [Binding("escape", "no", "Cancel", id="confirm.no")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "no", "Cancel", id="confirm.no")]
 
     def __init__(self, title: str, body: str, yes: str = "OK", no: str = "Cancel", risky: bool = False) -> None:
         super().__init__()
@@ -150,7 +159,7 @@ class ConfirmDialog(ModalScreen[bool]):
 class ChoiceDialog(ModalScreen[str | None]):
     """A question with several answers, as buttons; returns the chosen id, or None on Esc."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="choice.cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="choice.cancel")]
 
     def __init__(self, title: str, body: str, choices: list[tuple[str, str]]) -> None:
         super().__init__()
@@ -200,7 +209,7 @@ class ExportDialog(ModalScreen["tuple[str, str] | None"]):
     tab moves to the next, enter exports, esc cancels.
     """
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="export.cancel"),
         Binding("ctrl+s", "export", "Export", id="export.save"),
     ]
@@ -221,7 +230,8 @@ class ExportDialog(ModalScreen["tuple[str, str] | None"]):
                 with Vertical(classes="export-column"):
                     yield Label("layer", classes="export-label")
                     yield OptionList(*(Text(label) for _, label in self.layer_choices), id="export-layer")
-            yield Label(Text(f"written to {self.folder}/ · tab next list · enter export · esc cancel"), id="export-hint")
+            hint = f"written to {self.folder}/ · tab next list · enter export · esc cancel"
+            yield Label(Text(hint), id="export-hint")
             with Horizontal(id="export-buttons"):
                 yield Button("Export", variant="primary", id="export-yes")
                 yield Button("Cancel", id="export-no")
@@ -240,7 +250,7 @@ class ExportDialog(ModalScreen["tuple[str, str] | None"]):
         layer = self.query_one("#export-layer", OptionList).highlighted or 0
         return EXPORT_FORMATS[fmt][0], self.layer_choices[layer][0]
 
-    def on_option_list_option_selected(self, event) -> None:
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if event.option_list.id == "export-format":
             self.set_focus(self.query_one("#export-layer"))

@@ -1,9 +1,10 @@
 """The main document pane: soft-wrapped text drawn line by line, with annotations, cursor and selection.
 
-A Line API widget (like toolong's LogLines): `render_line` draws one visual row from the wrap
-table in `tui.app.wrap`, and rows are cached by (row, width, generation, what of the cursor,
-selection, current annotation and current match falls on that row), so a keypress redraws only
-the rows it changed. Annotations in a row come from `Layer.overlapping` (a bisect), never a scan.
+A Line API widget (like toolong's LogLines): `render_line` draws one visual row of the
+`WrapTable` (tui.app.wrap_table, the data beside the widget as toolong's LogFile), and rows
+are cached by (row, width, generation, what of the cursor, selection, current annotation and
+current match falls on that row), so a keypress redraws only the rows it changed. Annotations
+in a row come from `Layer.overlapping` (a bisect), never a scan.
 
 Look of a cell, composed in this order:
   annotation   the innermost (shortest) covering annotation's tag style; underlined where two or
@@ -20,33 +21,24 @@ Look of a cell, composed in this order:
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import pairwise
+from typing import Any, ClassVar
 
 from rich.color import Color, blend_rgb
 from rich.color_triplet import ColorTriplet
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.app.wrap import (
-    cell_width,
-    column_of,
-    as_drawn,
-    is_last_in_paragraph,
-    is_single_cell,
-    line_end,
-    offset_at,
-    row_of,
-    row_span,
-    wrap_range,
-)
+from tui.app.wrap import as_drawn, cell_width, is_single_cell
+from tui.app.wrap_table import WrapTable
 from tui.core.annotation import Annotation
 from tui.core.layer import Layer
 from tui.core.segment import (
@@ -61,18 +53,6 @@ from tui.core.segment import (
 
 WRAP_CHUNK = 1 << 17  # characters wrapped between frames after the screen's rows: ~3 ms, so a key waits little
 _WHITE = ColorTriplet(255, 255, 255)
-
-
-def _paragraph_start(text: str, offset: int) -> int:
-    """The first paragraph start at or after `offset` (len(text) + 1 when there is none)."""
-    if offset <= 0:
-        return 0
-    if offset > len(text):
-        return len(text) + 1
-    if text[offset - 1] == "\n":
-        return offset
-    newline = text.find("\n", offset)
-    return len(text) + 1 if newline < 0 else newline + 1
 
 
 def _innermost(annotation: Annotation) -> tuple[int, int]:
@@ -92,7 +72,7 @@ class DocumentView(ScrollView, can_focus=True):
     }
     """
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = list[BindingType]([
         Binding(key, action, description, show=False, id=f"view.{binding_id}")
         for key, action, description, binding_id in [
             ("left", "cursor_left", "Left", "cursor_left"),
@@ -123,7 +103,7 @@ class DocumentView(ScrollView, can_focus=True):
         # The two shown in the footer; escape only while there is a selection (see check_action).
         Binding("shift+right", "cursor_right(True)", "Select", key_display="⇧→", id="view.select_right"),
         Binding("escape", "clear_selection", "Deselect", id="view.clear_selection"),
-    ]
+    ])
 
     OVERLAP_STYLE = Style(underline=True)
     FLAGGED_STYLE = Style(strike=True)
@@ -184,13 +164,11 @@ class DocumentView(ScrollView, can_focus=True):
         self._longest_match = 0
         self._current_match: int | None = None
         self._flagged: frozenset[str] = frozenset()
+        self._wraps = WrapTable(text)  # width 0 until the view has a size
         self._is_linked: Callable[[str], bool] | None = None
-        self._starts: list[int] = []  # start offset of each visual row
-        self._wrap_width = 0
-        self._wrapped_to = 0  # paragraphs before this offset are wrapped; len(text) + 1 when all are
         self._wrap_token = 0
         self._generation = 0  # bumped when text, wrap, annotations or styles change
-        self._cache: LRUCache[tuple, Strip] = LRUCache(2048)
+        self._cache: LRUCache[tuple[Any, ...], Strip] = LRUCache(2048)
         self._emphasis_cache: dict[Style, Style] = {}
         self._goal_column: int | None = None  # kept across up/down moves
         self._dragging = False
@@ -209,7 +187,7 @@ class DocumentView(ScrollView, can_focus=True):
             self._layer = layer
         self._cursor = self._anchor = 0
         self._matches, self._match_starts, self._current_match = [], [], None
-        self._starts, self._wrapped_to, self._wrap_width = [], 0, 0
+        self._wraps.reset(text, 0)
         if self.is_mounted and self.size.width:
             self._rewrap()
         self.scroll_to(0, 0, animate=False)
@@ -267,8 +245,14 @@ class DocumentView(ScrollView, can_focus=True):
         self.refresh()
 
     @property
-    def matches(self) -> list[tuple[int, int]]:
-        return list(self._matches)
+    def matches(self) -> Sequence[tuple[int, int]]:
+        """The search matches, sorted (the view owns the search's state: the app asks it)."""
+        return self._matches
+
+    @property
+    def current_match(self) -> int | None:
+        """The index of the match that stands out, if any."""
+        return self._current_match
 
     @property
     def current_annotation(self) -> Annotation | None:
@@ -286,7 +270,7 @@ class DocumentView(ScrollView, can_focus=True):
         self.move_to(offset)
 
     @property
-    def anchor(self) -> int:
+    def selection_anchor(self) -> int:
         """The selection's fixed end (equal to the cursor when nothing is selected)."""
         return self._anchor
 
@@ -338,11 +322,11 @@ class DocumentView(ScrollView, can_focus=True):
 
     def _refresh_span(self, start: int, end: int) -> None:
         """Repaint the visible rows showing offsets start..end."""
-        if not self._starts:
+        if not self._wraps:
             return
         top, height = self.scroll_offset.y, self.scrollable_content_region.height
-        first = max(self._row(min(start, end)), top)
-        last = min(self._row(max(start, end)), top + height - 1)
+        first = max(self._wrapped_row(min(start, end)), top)
+        last = min(self._wrapped_row(max(start, end)), top + height - 1)
         if first <= last:
             self.refresh_lines(first, last - first + 1)
 
@@ -356,90 +340,67 @@ class DocumentView(ScrollView, can_focus=True):
         """Wrap to the current width: the rows on screen now, the rest a chunk after each screen refresh."""
         region = self.scrollable_content_region
         width = region.width
-        if width <= 0 or width == self._wrap_width:
+        wraps = self._wraps
+        if width <= 0 or width == wraps.width:
             return
-        top = self._starts[min(self.scroll_offset.y, len(self._starts) - 1)] if self._starts else 0
-        self._wrap_width = width
+        top = wraps.row_start(min(self.scroll_offset.y, len(wraps) - 1)) if wraps else 0
+        wraps.reset(width=width)
         self._wrap_token += 1
         self._generation += 1
-        self._starts = []
-        self._wrapped_to = 0
-        self._wrap_screen(top, region.height)
-        if self._wrapped_to <= len(self._text):
+        if not wraps.wrap_screen(top, region.height):
             self.call_after_refresh(self._wrap_more, self._wrap_token)
         self._update_virtual_size()
-        self._scroll_rows(self._row(top))
+        self._scroll_rows(self._wrapped_row(top))
         self.scroll_to_offset(self._cursor)
 
-    def _wrap_screen(self, top: int, height: int) -> None:
-        """Wrap through offset `top` and a screenful of rows below it, plus the spare row `_rows` wants."""
-        screenful = max(1, self._wrap_width * height)  # of one-cell characters; more rounds if they are not
-        while self._wrapped_to <= len(self._text):
-            if self._wrapped_to > top and len(self._starts) - row_of(self._starts, top) > height + 1:
-                return
-            self._wrap_next(max(screenful, top + 1 - self._wrapped_to))
-
-    def _wrap_next(self, amount: int) -> None:
-        stop = _paragraph_start(self._text, self._wrapped_to + amount)
-        self._starts.extend(wrap_range(self._text, self._wrap_width, self._wrapped_to, stop))
-        self._wrapped_to = stop
-
     def _wrap_more(self, token: int) -> None:
-        if token != self._wrap_token or self._wrapped_to > len(self._text):
+        if token != self._wrap_token or self._wraps.complete:
             return
-        self._wrap_next(WRAP_CHUNK)
-        if self._wrapped_to <= len(self._text):
+        if not self._wraps.wrap_next(WRAP_CHUNK):
             self.call_after_refresh(self._wrap_more, token)
         else:
             self._update_virtual_size()  # only now: each change of it costs a repaint
 
-    def _wrap_all(self) -> None:
-        """Finish wrapping now (something needs rows past the wrapped part)."""
-        if self._wrap_width and self._wrapped_to <= len(self._text):
-            self._wrap_next(len(self._text) + 1)
-            self.call_later(self._update_virtual_size)
+    def _wrapped_row(self, offset: int) -> int:
+        """The row of `offset`, wrapping as far as it first (a stretch, not the whole document)."""
+        self._wrap_through(self._wraps.wrap_through_offset, offset)
+        return self._wraps.row_of(offset)
+
+    def _wrap_through_row(self, row: int) -> None:
+        """Wrap until `row` and the row after it are in the table."""
+        self._wrap_through(self._wraps.wrap_through_row, row)
+
+    def _wrap_through(self, wrap: Callable[[int], bool], where: int) -> None:
+        if self._wraps.complete:
+            return
+        if wrap(where):
+            self.call_later(self._update_virtual_size)  # not now: this may run while a frame is drawn
 
     def _update_virtual_size(self) -> None:
-        rows = len(self._starts)
-        if self._wrapped_to <= len(self._text) and self._wrapped_to:
-            rows += int((len(self._text) - self._wrapped_to) * rows / self._wrapped_to) + 1  # an estimate
-        self.virtual_size = Size(self._wrap_width, rows)
-
-    def _row(self, offset: int) -> int:
-        if not self._starts:
-            return 0
-        if self._wrapped_to <= len(self._text) and offset >= self._starts[-1]:
-            self._wrap_all()
-        return row_of(self._starts, offset)
-
-    def _rows(self, row: int) -> list[int]:
-        """The wrap table, complete up to `row` and the row after it."""
-        if self._wrapped_to <= len(self._text) and row >= len(self._starts) - 1:
-            self._wrap_all()
-        return self._starts
+        self.virtual_size = Size(self._wraps.width, self._wraps.estimated_rows())
 
     def location(self, offset: int) -> tuple[int, int]:
         """(row, column in cells) where `offset` is drawn."""
-        row = self._row(offset)
-        return row, column_of(self._text, self._starts, offset)[1]
+        row = self._wrapped_row(offset)
+        return row, self._wraps.column_of(offset)
 
     def offset_at_point(self, x: int, y: int) -> int:
         """The offset drawn at content cell (x, y) of the widget (clamped to the document)."""
-        if not self._starts:
+        if not self._wraps:
             return 0
         row = self.scroll_offset.y + y
         if row < 0:
             return 0
-        starts = self._rows(row)
-        if row >= len(starts):
+        self._wrap_through_row(row)
+        if row >= len(self._wraps):
             return len(self._text)
-        return offset_at(self._text, starts, row, max(0, x))
+        return self._wraps.offset_at(row, max(0, x))
 
     def scroll_to_offset(self, offset: int, *, center: bool = False) -> None:
         """Scroll (no animation) so the row of `offset` is in view."""
-        if not self._starts:
+        if not self._wraps:
             return
-        row = self._row(offset)
+        row = self._wrapped_row(offset)
         top, height = self.scroll_offset.y, self.scrollable_content_region.height
         if height <= 0:
             return
@@ -452,11 +413,11 @@ class DocumentView(ScrollView, can_focus=True):
 
     def reveal(self, start: int, end: int) -> None:
         """Scroll so the whole of start..end is in view (centred when it was not), or its start if too tall."""
-        if not self._starts:
+        if not self._wraps:
             return
-        first, last = self._row(start), self._row(max(start, end - 1))
+        first, last = self._wrapped_row(start), self._wrapped_row(max(start, end - 1))
         top, height = self.scroll_offset.y, self.scrollable_content_region.height
-        if height <= 0 or top <= first and last < top + height:
+        if height <= 0 or (top <= first and last < top + height):
             return
         span = last - first + 1
         self._scroll_rows(first if span >= height else first - (height - span) // 2)
@@ -471,16 +432,17 @@ class DocumentView(ScrollView, can_focus=True):
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
         # Scrolling by wheel or scrollbar brings the cursor along, unless a selection would change.
-        if self._own_scroll or self._dragging or self.selection is not None or not self._starts:
+        if self._own_scroll or self._dragging or self.selection is not None or not self._wraps:
             return
-        row = self._row(self._cursor)
+        row = self._wrapped_row(self._cursor)
         top, height = round(new_value), self.scrollable_content_region.height
         if height > 0 and not top <= row < top + height:
             target = top if row < top else top + height - 1
-            _, column = column_of(self._text, self._starts, self._cursor)
+            column = self._wraps.column_of(self._cursor)
             goal = self._goal_column if self._goal_column is not None else column
-            target = min(target, len(self._rows(target)) - 1)
-            self._place(offset_at(self._text, self._starts, target, goal), None, False)
+            self._wrap_through_row(target)
+            target = min(target, len(self._wraps) - 1)
+            self._place(self._wraps.offset_at(target, goal), None, False)
             self._goal_column = goal
 
     def on_resize(self, event: events.Resize) -> None:
@@ -493,14 +455,16 @@ class DocumentView(ScrollView, can_focus=True):
     # ---- drawing ---------------------------------------------------------------------------
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        if self.scrollable_content_region.width != self._wrap_width:
+        if self.scrollable_content_region.width != self._wraps.width:
             self._rewrap()  # wrap before drawing: the Resize message only comes after this frame
+        if self._wraps:
+            self._wrap_through_row(self.scroll_offset.y + crop.bottom)  # e.g. after a jump down the scrollbar
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
-        width = self._wrap_width
+        width = self._wraps.width
         row = self.scroll_offset.y + y
-        if not width or row >= len(self._rows(row)):
+        if not width or row >= len(self._wraps):
             return Strip.blank(self.scrollable_content_region.width, self.rich_style)
         key = (row, width, self._generation, *self._row_state(row))
         strip = self._cache.get(key)
@@ -508,10 +472,9 @@ class DocumentView(ScrollView, can_focus=True):
             strip = self._cache[key] = self._render_row(row, width)
         return strip
 
-    def _row_state(self, row: int) -> tuple:
+    def _row_state(self, row: int) -> tuple[Any, ...]:
         """What of the cursor, selection, current annotation and current match falls on `row`."""
-        start = self._starts[row]
-        stop = self._starts[row + 1] if row + 1 < len(self._starts) else len(self._text) + 1
+        start, stop = self._wraps.row_start(row), self._wraps.row_stop(row)
         cursor = self._cursor if start <= self._cursor < stop else -1
         selection = self.selection
         if selection is not None:
@@ -531,8 +494,8 @@ class DocumentView(ScrollView, can_focus=True):
         return span[0] < stop and span[1] > start
 
     def _render_row(self, row: int, width: int) -> Strip:
-        text, starts = self._text, self._starts
-        start, end = row_span(text, starts, row)
+        text = self._text
+        start, end = self._wraps.row_span(row)
         drawn = as_drawn(text[start:end])
         plain = drawn.isascii() or is_single_cell(drawn)
         base = self.rich_style
@@ -561,7 +524,7 @@ class DocumentView(ScrollView, can_focus=True):
                 style += self.CURSOR_STYLE
             segments.append(Segment(drawn[left - start : right - start], base + style))
         cells = len(drawn) if plain else cell_width(drawn)
-        if is_last_in_paragraph(text, starts, row):
+        if self._wraps.is_last_in_paragraph(row):
             # The cell after the text stands for the newline: the cursor or a selected newline shows there.
             if cursor == end:
                 segments.append(Segment(" ", base + self.CURSOR_STYLE))
@@ -662,13 +625,12 @@ class DocumentView(ScrollView, can_focus=True):
         self._page(1, select)
 
     def action_cursor_line_start(self, select: bool = False) -> None:
-        self.move_to(self._starts[self._row(self._cursor)] if self._starts else 0, extend=select)
+        self.move_to(self._wraps.row_start(self._wrapped_row(self._cursor)) if self._wraps else 0, extend=select)
 
     def action_cursor_line_end(self, select: bool = False) -> None:
-        if not self._starts:
+        if not self._wraps:
             return
-        row = self._row(self._cursor)
-        self.move_to(line_end(self._text, self._rows(row), row), extend=select)
+        self.move_to(self._wraps.line_end(self._wrapped_row(self._cursor)), extend=select)
 
     def action_cursor_doc_start(self, select: bool = False) -> None:
         self.move_to(0, extend=select)
@@ -684,18 +646,18 @@ class DocumentView(ScrollView, can_focus=True):
 
     def _move_rows(self, delta: int, select: bool) -> None:
         """Up or down by visual rows, keeping the column (in cells) the moves started from."""
-        if not self._starts:
+        if not self._wraps:
             return
         row, column = self.location(self._cursor)
         goal = self._goal_column if self._goal_column is not None else column
         target = row + delta
-        starts = self._rows(max(target, 0))
+        self._wrap_through_row(max(target, 0))
         if target < 0:
             offset = 0
-        elif target >= len(starts):
+        elif target >= len(self._wraps):
             offset = len(self._text)
         else:
-            offset = offset_at(self._text, starts, target, goal)
+            offset = self._wraps.offset_at(target, goal)
         self._place(offset, self._anchor if select else None)
         self._goal_column = goal
 

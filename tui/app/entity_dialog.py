@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
@@ -20,7 +21,7 @@ from tui.core.safe_text import shown_line
 class EntityDialog(ModalScreen[str | None]):
     """Returns the entity typed or chosen ("" for the quote itself), or None when cancelled."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="entity.cancel"),
         Binding("down", "to_list", "Choices", show=False, id="entity.choices"),
     ]

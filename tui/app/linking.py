@@ -202,7 +202,7 @@ class LinkingMixin:
         finally:
             self._proposing = False
             self.proposal = None
-        self._say(f"Entity set (u undoes)" if relation == "entity" else f"Linked {relation} (u undoes)",
+        self._say("Entity set (u undoes)" if relation == "entity" else f"Linked {relation} (u undoes)",
                     timeout=2)
 
     # -- entities -----------------------------------------------------------------------------

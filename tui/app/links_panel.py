@@ -6,11 +6,12 @@ Enter follows a link to its other end; x (or delete) removes it (undoable).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 
 from tui.app.cells import fit, snippet
@@ -30,7 +31,7 @@ class LinkRow:
 
 
 class LinksPanel(RowList):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "move(-1)", "Up", show=False, id="links.up"),
         Binding("down", "move(1)", "Down", show=False, id="links.down"),
         Binding("enter", "follow", "Follow", id="links.follow"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
@@ -14,7 +16,7 @@ from tui.core.session import Session
 class DocumentPanel(Static):
     """Title, path, length, annotator, and whether the work is saved."""
 
-    def __init__(self, session: Session, **kwargs) -> None:
+    def __init__(self, session: Session, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.session = session
         self.save_state = "saved"
@@ -91,7 +93,7 @@ class DocumentPanel(Static):
 class TagLegend(Static):
     """Key, colour, name and count of each tag; the active filter is marked."""
 
-    def __init__(self, session: Session, **kwargs) -> None:
+    def __init__(self, session: Session, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.session = session
         self.filter: str | None = None

@@ -9,17 +9,20 @@ under the cursor, and the list of every candidate in document order. Decisions g
 from __future__ import annotations
 
 from bisect import bisect_left
+from pathlib import PurePath
+from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer
 
-from tui.app.base import SavingApp
+from tui.app.base import HelpSections, SavingApp
 from tui.app.cells import quoted, snippet
 from tui.app.dialogs import ChoiceDialog
 from tui.app.document_view import DocumentView
+from tui.app.footer import KeyFooter
+from tui.app.messages import AgreementReady
 from tui.app.review_panels import CandidateList, CandidatePanel, SummaryPanel
 from tui.app.styles import tag_style
 from tui.core.annotation import Annotation
@@ -42,17 +45,17 @@ def display_layer(review: Review) -> Layer:
 class ReviewView(DocumentView):
     """The document view, with the selection keys kept out of the footer (they do nothing here)."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("shift+right", "cursor_right(True)", "Select", show=False, id="view.select_right"),
         Binding("escape", "clear_selection", "Deselect", show=False, id="view.clear_selection"),
     ]
 
 
 class ReviewApp(SavingApp):
-    CSS_PATH = ["review.tcss", "dialogs.tcss"]
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["review.tcss", "dialogs.tcss"]
     TITLE = "hedgerow review"
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "accept", "Accept", id="review.accept"),
         Binding("r", "reject", "Reject", id="review.reject"),
         *(Binding(str(n), f"accept_tag({n})", f"Accept as tag {n}", show=False, id=f"review.tag_{n}")
@@ -68,7 +71,7 @@ class ReviewApp(SavingApp):
         Binding("q", "quit", "Quit", id="review.quit"),
     ]
 
-    HELP = [
+    KEY_HELP: ClassVar[HelpSections] = [
         ("Deciding", [("review.accept", "accept the candidate under the cursor into gold"),
                       ("review.reject", "reject it (a rejected candidate is struck through)"),
                       ("1 … 9", "accept it with that tag instead (edited)"),
@@ -102,7 +105,7 @@ class ReviewApp(SavingApp):
                 yield SummaryPanel(review, id="summary")
                 yield CandidatePanel(review, id="detail")
                 yield CandidateList(review, id="candidates")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def view(self) -> DocumentView:
@@ -121,7 +124,7 @@ class ReviewApp(SavingApp):
             self.set_keymap(self.review.session.config.keys)
         self.review.subscribe(self._on_change)
         if not self.review.agreement_ready:
-            self.run_worker(self._work_out_agreement, thread=True, group="agreement", exit_on_error=False)
+            self._work_out_agreement()
         self.view.set_flagged(self._rejected())
         self.view.focus()
         self._follow_cursor()
@@ -134,9 +137,14 @@ class ReviewApp(SavingApp):
 
     # -- state flows through the review's session; this keeps the screen in step ---------------
 
+    @work(thread=True, group="agreement", exit_on_error=False)
     def _work_out_agreement(self) -> None:
         self.review.agreement()  # cached by the review; only the summary shows it
-        self.call_from_thread(self.query_one(SummaryPanel).refresh_summary)
+        self.post_message(AgreementReady())
+
+    @on(AgreementReady)
+    def _agreement_ready(self) -> None:
+        self.query_one(SummaryPanel).refresh_summary()
 
     def _rejected(self) -> list[str]:
         return [key for key, record in self.review.decisions.items() if record.get("decision") == REJECTED]
@@ -149,7 +157,9 @@ class ReviewApp(SavingApp):
         self.saver.changed()
 
     def show_save_state(self, state: str, error: str) -> None:
-        self.query_one(SummaryPanel).set_save_state(state, error)
+        # Not query_one: that searches the screen on top (a dialog, or none at shutdown).
+        for panel in self.screen_stack[0].query(SummaryPanel) if self.screen_stack else ():
+            panel.set_save_state(state, error)
 
     # -- the current candidate ---------------------------------------------------------------
 

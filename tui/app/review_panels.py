@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from itertools import islice
+from typing import Any, ClassVar
 
 from rich.cells import cell_len
 from rich.console import Group
@@ -10,6 +11,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
+from textual.binding import BindingType
 from textual.widgets import Static
 
 from tui.app.cells import fit, snippet
@@ -45,10 +47,10 @@ def _fmt(value: float | None) -> str:
 class CandidateList(RowList):
     """Every candidate, one row each: status, tag, quote, who, decision."""
 
-    BINDINGS = list_bindings("candidates")
+    BINDINGS: ClassVar[list[BindingType]] = list_bindings("candidates")
     EMPTY = "no candidates"
 
-    def __init__(self, review: Review, **kwargs) -> None:
+    def __init__(self, review: Review, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.review = review
         self.border_title = "candidates"
@@ -89,7 +91,7 @@ class CandidateList(RowList):
 class SummaryPanel(Static):
     """Counts per status, decisions, and the agreement figures, compact."""
 
-    def __init__(self, review: Review, **kwargs) -> None:
+    def __init__(self, review: Review, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.review = review
         self.border_title = "summary"
@@ -116,7 +118,7 @@ class SummaryPanel(Static):
         counts.add_column(no_wrap=True)
         counts.add_column(justify="right", no_wrap=True)
         rows = [(f"{STATUS_MARK[name]} {name}", status[name], STATUS_STYLE[name], decision, made[decision],
-                 DECISION_STYLE[decision]) for name, decision in zip((AGREED, PARTIAL, SINGLE), DECISIONS)]
+                 DECISION_STYLE[decision]) for name, decision in zip((AGREED, PARTIAL, SINGLE), DECISIONS, strict=True)]
         rows.append(("  total", s["candidates"], Style(bold=True), "undecided", s["undecided"], Style(bold=True)))
         for label, count, style, label2, count2, style2 in rows:
             counts.add_row(Text(label, style=style), f"{count:,}", "", Text(label2, style=style2), f"{count2:,}")
@@ -143,7 +145,7 @@ class SummaryPanel(Static):
         self.update(Group(counts, text, self._agreement(s["agreement"])))
         self.border_subtitle = "✗ not saved" if self.save_state == "error" else ""
 
-    def _agreement(self, report: dict | None) -> Text | Group:
+    def _agreement(self, report: dict[str, Any] | None) -> Text | Group:
         if not self.review.agreement_ready:
             return Text("agreement: working it out…", style="dim")
         if report is None:
@@ -152,10 +154,12 @@ class SummaryPanel(Static):
         figures = "{:>5} {:>7} {:>5} {:>5}"
         width = max(30, self.content_region.width or 48)
         room = width - len(figures.format("", "", "", "")) - 1
-        pairs = [(shown_line(f"{pair['a']}/{pair['b']}"), pair["overall"]) for pair in islice(report["pairs"], MAX_PAIRS)]
+        pairs = [(shown_line(f"{pair['a']}/{pair['b']}"), pair["overall"])
+                 for pair in islice(report["pairs"], MAX_PAIRS)]
         column = min(room, max([len("agreement"), *(cell_len(name) for name, _ in pairs)]))
         table = Text()
-        table.append("agreement".ljust(column) + " " + figures.format("exact", "overlap", "κ", "α") + "\n", style="bold")
+        heading = "agreement".ljust(column) + " " + figures.format("exact", "overlap", "κ", "α") + "\n"
+        table.append(heading, style="bold")
         for name, o in pairs:
             numbers = figures.format(*(_fmt(o[k]) for k in ("exact_f1", "overlap_f1", "kappa", "alpha")))
             if cell_len(name) <= column:
@@ -175,7 +179,7 @@ class SummaryPanel(Static):
 class CandidatePanel(Static):
     """The candidate under the cursor: status, tag, who has it (with notes), and the decision."""
 
-    def __init__(self, review: Review, **kwargs) -> None:
+    def __init__(self, review: Review, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.review = review
         self.candidate: Candidate | None = None
@@ -209,7 +213,7 @@ class CandidatePanel(Static):
             text.append("undecided", style=DECISION_STYLE["undecided"])
         text.append("\n")
         text.append(f"“{snippet(candidate.quote, 120)}”\n", style="italic")
-        notes = {}
+        notes: dict[str, list[str]] = {}
         for source in candidate.sources:
             notes.setdefault(source.annotator, []).append(source.note)
         for name in self.review.annotators:

@@ -12,14 +12,14 @@ from typing import Any
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 
-def list_bindings(prefix: str) -> list[Binding]:
+def list_bindings(prefix: str) -> list[BindingType]:
     """The list's keys, with ids under `prefix` so users can remap them."""
     return [
         Binding("up", "move(-1)", "Up", show=False, id=f"{prefix}.up"),
@@ -52,12 +52,12 @@ class RowList(ScrollView, can_focus=True):
             self.item = item
             self.focus = focus
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.rows: Sequence = []
+        self.rows: Sequence[Any] = []
         self.highlighted = 0
 
-    def set_rows(self, rows: Sequence) -> None:
+    def set_rows(self, rows: Sequence[Any]) -> None:
         self.rows = rows
         self.highlighted = min(self.highlighted, max(0, len(rows) - 1))
         self._size_to_rows()

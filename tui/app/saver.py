@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from textual.app import App
 from textual.timer import Timer
 
 from tui.core.errors import StoreError
-from tui.core.session import Session
+from tui.core.session import Session, Snapshot
+
+if TYPE_CHECKING:
+    from tui.app.base import SavingApp
 
 COALESCE_SECONDS = 0.1
 RETRY_SECONDS = (1, 2, 5, 10)
@@ -19,10 +21,12 @@ RETRY_SECONDS = (1, 2, 5, 10)
 class AutoSaver:
     """Writes the session's snapshot in a worker thread; one write at a time, never dropped.
 
-    `on_state(state, error)` is called on the UI thread with "saving", "saved" or "error".
+    The app runs `write` in its save worker and hands the outcome back with `finished` (the
+    SaveFinished message). `on_state(state, error)` is called on the UI thread with "saving",
+    "saved" or "error".
     """
 
-    def __init__(self, app: App, session: Session, on_state: Callable[[str, str], None]) -> None:
+    def __init__(self, app: SavingApp, session: Session, on_state: Callable[[str, str], None]) -> None:
         self.app = app
         self.session = session
         self.on_state = on_state
@@ -48,15 +52,13 @@ class AutoSaver:
             return
         snapshot = self.session.snapshot()
         self._in_flight = True
-        self.app.run_worker(lambda: self._write(snapshot), thread=True, group="save",
-                            exit_on_error=False, name="save")
+        self.app.save_in_background(snapshot)
 
-    def _write(self, snapshot: tuple) -> None:
+    def write(self, snapshot: Snapshot) -> str:
+        """In the save worker: write `snapshot` unless newer state is already saved; the error or ""."""
         error = ""
-        # Encoding makes many short-lived acyclic strings; full collections they trigger would
-        # stop the UI thread too (one GIL), for nothing.
-        collecting = gc.isenabled()
-        gc.disable()
+        # No collector switching here: it is global, so it would stop collections on the UI thread
+        # too. The TUI's policy (tui.core.gc_policy) already keeps collections out of a save.
         try:
             with self._lock:
                 if snapshot[0] > self.session.saved_version:  # a flush may have written newer state
@@ -65,12 +67,10 @@ class AutoSaver:
             error = str(problem)
         except Exception as problem:  # keep the app alive and the data in memory
             error = f"unexpected error: {problem}"
-        finally:
-            if collecting:
-                gc.enable()
-        self.app.call_from_thread(self._done, error)
+        return error
 
-    def _done(self, error: str) -> None:
+    def finished(self, error: str) -> None:
+        """On the UI thread, when the worker's write ended."""
         self._in_flight = False
         if error:
             self.failures += 1

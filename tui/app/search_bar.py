@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Label
@@ -22,7 +23,7 @@ class SearchInput(Input):
 
 
 class SearchBar(Horizontal):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close search", id="search.close"),
         Binding("ctrl+r", "toggle_regex", "Regex", id="search.regex"),
         Binding("ctrl+t", "toggle_case", "Case", id="search.case"),
@@ -40,7 +41,7 @@ class SearchBar(Horizontal):
         pass
 
     def __init__(self, on_submit: Callable[[str, bool, bool], None] | None = None,
-                 on_close: Callable[[], None] | None = None, **kwargs) -> None:
+                 on_close: Callable[[], None] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.regex = False
         self.case_sensitive = False

@@ -61,7 +61,7 @@ def _wide_class() -> str:
     rich gives combining marks width 0, so a two-cell character never joins the one before it.
     """
     try:
-        from rich.cells import load_cell_table
+        from rich.cells import load_cell_table  # type: ignore[attr-defined]  # re-exported, not declared; guarded
 
         table = load_cell_table("auto").widths
     except (ImportError, AttributeError, TypeError):  # another rich: the slow, exact way
@@ -210,8 +210,8 @@ def _wrap_complex(text: str, start: int, end: int, width: int, starts: list[int]
     while position < end:
         run = _RUN.search(text, position, end)
         run_start, run_end = run.span() if run else (end, end)
-        for position, following, size in _graphemes(text, position, end):
-            take(position, following, size)
+        for grapheme, following, size in _graphemes(text, position, end):
+            take(grapheme, following, size)
             position = following
             if following >= run_start:
                 break

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 from pathlib import Path
 
@@ -36,16 +35,6 @@ def session_options(args: argparse.Namespace) -> SessionOptions:
 
 def open_session(args: argparse.Namespace) -> Session:
     return Session.open(args.document, session_options(args))
-
-
-# Objects made before a full collection runs in the TUI: Python's default (700) ran one about
-# every 14 key presses while moving through a 5 MB document, each pausing the UI 12-50 ms.
-TUI_COLLECTION_THRESHOLD = 10_000
-
-
-def tune_collector_for_the_tui() -> None:
-    """Fewer collections, so full ones (walking every tracked object) do not land in key presses."""
-    gc.set_threshold(TUI_COLLECTION_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def stdout_console() -> Console:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import gc
 from typing import TYPE_CHECKING
 
+from tui.app.cells import snippet  # no Textual: rich's cell widths only
 from tui.commands.common import (
     document_options,
     missing_layer,
@@ -14,8 +14,8 @@ from tui.commands.common import (
     session_options,
     stderr,
     stdout_console,
-    tune_collector_for_the_tui,
 )
+from tui.core import gc_policy
 from tui.core.errors import HedgerowError
 from tui.core.session import Session
 
@@ -29,11 +29,11 @@ if TYPE_CHECKING:
 LARGE_FILE = 1_000_000  # bytes: about 1,700 annotations, which read in under 20 ms
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("open", help="open a document in the TUI (the default command)",
                             description="Open a document in the TUI to read and annotate it.")
     document_options(parser)
-    parser.set_defaults(run=run_open)
+    parser.set_defaults(run=run_open, tui=True)
 
     parser = sub.add_parser("list", help="print a document's annotations as a table",
                             description="Print an annotator's annotations: tag, span, quote, note, annotator.")
@@ -48,18 +48,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_open(args: argparse.Namespace) -> int:
     # Bad input fails here, before the screen is taken over; a large annotation file is read
     # by the app in a worker so the text shows at once.
-    # The collector is off while starting: it would walk the growing heap of Textual's modules
-    # over and over (~10 ms) to find no garbage.
-    gc.disable()
-    try:
+    with gc_policy.starting_a_tui():
         session = Session.open(args.document, session_options(args), defer=_large(args))
         need_terminal("hedgerow open")  # after the document's own errors, which say more
         from tui.app.app import HedgerowApp  # Textual loads only when the TUI is wanted
-
-        gc.freeze()  # the annotations and modules loaded live as long as the app: keep the collector off them
-    finally:
-        gc.enable()
-    tune_collector_for_the_tui()
 
     app = HedgerowApp(session)
     app.run()
@@ -77,11 +69,6 @@ def _large(args: argparse.Namespace) -> bool:
         return False  # Session.open reports the problem
 
 
-def snippet(text: str, width: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def annotation_table(annotations: list[Annotation], tags: TagSet, title: str) -> Table:
     from rich.table import Table
     from rich.text import Text
@@ -94,7 +81,7 @@ def annotation_table(annotations: list[Annotation], tags: TagSet, title: str) ->
     table.add_column("annotator")
     for a in annotations:
         table.add_row(Text(a.tag, style=f"bold {tags.colour_of(a.tag)}"), f"{a.start}–{a.end}",
-                      snippet(a.quote), snippet(a.note, 40), a.annotator)
+                      snippet(a.quote, 60), snippet(a.note, 40), a.annotator)
     return table
 
 

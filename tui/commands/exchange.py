@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tui.commands.common import document_options, open_session, stderr
+from tui.core.annotation import Annotation
 from tui.core.atomic import atomic_write_chunks
 from tui.core.errors import InputError
+from tui.core.layer import Layer
 from tui.core.paths import layer_files
 from tui.core.refi_qda import FORMATS as REFI_FORMATS
 from tui.core.store import load_layers
 
+if TYPE_CHECKING:
+    from tui.core.links import Link
 
-def register(sub: argparse._SubParsersAction) -> None:
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("export", help="export annotations as json, w3c, jsonl, csv, qdpx or qdc",
                             description="Export annotations to stdout, or atomically to --output FILE.")
     document_options(parser)
@@ -45,9 +52,10 @@ def run_export(args: argparse.Namespace) -> int:
     if args.layer:
         args.annotator = args.layer
     session = open_session(args)
-    annotations = session.layer  # written as it is read: 100,000 annotations are never all objects at once
+    # Written as it is read: 100,000 annotations are never all objects at once.
+    annotations: Layer | list[Annotation] = session.layer
+    layers: list[tuple[str, Layer | list[Annotation]]] = [(session.annotator, session.layer)]
     links = list(session.links)
-    layers: list = [(session.annotator, session.layer)]
     if args.layer and not session.store.exists():
         raise InputError(f"no layer {args.layer!r}: {session.store.path} does not exist")
     if args.all:
@@ -73,7 +81,7 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _links_of(paths) -> list:
+def _links_of(paths: Iterable[Path]) -> list[Link]:
     from tui.core.links import LINKS, LinkIndex
     from tui.core.store import AnnotationStore
 
@@ -81,10 +89,9 @@ def _links_of(paths) -> list:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from tui.commands import refi
     from tui.core.importer import parse_export, parse_links, plan_import
     from tui.core.links import plan_links
-
-    from tui.commands import refi
 
     if refi.is_project_file(args.file):  # REFI-QDA .qdpx
         return refi.import_project(args)

@@ -20,7 +20,7 @@ TAG_WIDTH = 11
 QUOTE_WIDTH = 80
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("merge-driver", help="git's merge driver for annotation files (see git-setup)",
                             description="Merge two versions of an annotation file by annotation id, for git "
                                         "(called as %O %A %B). The result replaces OURS. Conflicting records "
@@ -153,7 +153,7 @@ def run_git_setup(args: argparse.Namespace) -> int:
     return 0
 
 
-def _git(repo: Path, *args: str) -> subprocess.CompletedProcess:
+def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
     try:
         return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True)
     except OSError as error:

@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+from tui.app.cells import snippet
 from tui.commands.common import (
     document_options,
     missing_layer,
@@ -15,19 +16,18 @@ from tui.commands.common import (
     open_session,
     stderr,
     stdout_console,
-    tune_collector_for_the_tui,
 )
-from tui.commands.documents import snippet
 from tui.core.document import Document
 from tui.core.errors import InputError
 from tui.core.history import Change
 from tui.core.paths import layer_files
-from tui.core.store import AnnotationStore, load_layers
+from tui.core.session import Session
+from tui.core.store import AnnotationStore
 
 STATUS_STYLE = {"holds": "green", "moved": "cyan", "fuzzy": "yellow", "orphan": "bold red"}
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "check", help="re-anchor annotations after the document's text changed",
         description="Show each annotation's anchor status: holds, moved (exact quote found elsewhere), fuzzy "
@@ -62,7 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--tags", metavar="FILE", type=Path, help="a codebook TOML file (default: hedgerow.toml)")
     parser.add_argument("--reviewer", metavar="NAME",
                         help="who decides (default: git config user.name, else the login name)")
-    parser.set_defaults(run=run_review)
+    parser.set_defaults(run=run_review, tui=True)
 
 
 def _fraction(value: str) -> float:
@@ -126,7 +126,7 @@ def _check_links(session, apply: bool) -> int:
     return 0
 
 
-def _check_layer(session, apply: bool, gold: bool) -> int:
+def _check_layer(session: Session, apply: bool, gold: bool) -> int:
     """Print one layer's anchor statuses; with `apply`, write the new offsets. Returns the orphans."""
     from rich.table import Table
     from rich.text import Text
@@ -200,7 +200,8 @@ def run_agree(args: argparse.Namespace) -> int:
         if any(report["links"]["links"].values()):
             stdout_console().print(link_agreement_table(report["links"]))
     if args.min_f1 is not None:
-        failing = [p for p in report["pairs"] if p["overall"]["exact_f1"] is None or p["overall"]["exact_f1"] < args.min_f1]
+        failing = [p for p in report["pairs"]
+                   if p["overall"]["exact_f1"] is None or p["overall"]["exact_f1"] < args.min_f1]
         for pair in failing:
             f1 = pair["overall"]["exact_f1"]
             stderr.print(f"hedgerow: {pair['a']}/{pair['b']}: exact-span F1 "
@@ -210,13 +211,13 @@ def run_agree(args: argparse.Namespace) -> int:
 
 
 def run_review(args: argparse.Namespace) -> int:
+    from tui.core import gc_policy
     from tui.core.review import Review
 
-    review = Review.open(args.document, args.reviewer, args.annotations, args.tags)  # fails before the screen
-    need_terminal("hedgerow review")
-    from tui.app.review_app import ReviewApp  # Textual loads only when the TUI is wanted
-
-    tune_collector_for_the_tui()
+    with gc_policy.starting_a_tui():
+        review = Review.open(args.document, args.reviewer, args.annotations, args.tags)  # fails before the screen
+        need_terminal("hedgerow review")
+        from tui.app.review_app import ReviewApp  # Textual loads only when the TUI is wanted
     app = ReviewApp(review)
     app.run()
     return app.return_code or 0

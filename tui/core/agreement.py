@@ -29,6 +29,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from heapq import heappop, heappush
 from itertools import combinations
+from typing import Any
 
 from rich.table import Table
 
@@ -59,7 +60,7 @@ def overlap_matches(a: list[Span], b: list[Span]) -> int:
     (or a duplicate of it) is never matched twice.
     """
     sides = (a, b)
-    by_start = [sorted(range(len(s)), key=lambda i, s=s: s[i][0]) for s in sides]
+    by_start = [sorted(range(len(s)), key=[start for start, _ in s].__getitem__) for s in sides]
     done = [bytearray(len(a)), bytearray(len(b))]
     free: list[list[tuple[int, int]]] = [[], []]  # per side: heap of (end, index) that started
     seen = [0, 0]
@@ -82,7 +83,7 @@ def overlap_matches(a: list[Span], b: list[Span]) -> int:
     return matches
 
 
-def agreement_report(text: str, layers: dict[str, list[Annotation]], tags: list[str] | None = None) -> dict:
+def agreement_report(text: str, layers: dict[str, list[Annotation]], tags: list[str] | None = None) -> dict[str, Any]:
     """Pairwise and pooled agreement for `layers` (annotator -> annotations) on `text`.
 
     Returns a JSON-serialisable dict; see the module docstring for the rules.
@@ -98,7 +99,7 @@ def agreement_report(text: str, layers: dict[str, list[Annotation]], tags: list[
     else:
         tags = list(dict.fromkeys(tags))
     wanted = set(tags)
-    spans = {name: {tag: [] for tag in tags} for name in names}
+    spans: dict[str, dict[str, list[Span]]] = {name: {tag: [] for tag in tags} for name in names}
     for name in names:
         for a in layers[name]:
             if a.tag in wanted:
@@ -108,12 +109,12 @@ def agreement_report(text: str, layers: dict[str, list[Annotation]], tags: list[
     starts, ends = [s for s, _ in tokens], [e for _, e in tokens]
     labels = {name: _token_labels(spans[name], starts, ends) for name in names}
 
-    pairs = []
+    pairs: list[dict[str, Any]] = []
     for x, y in combinations(names, 2):
-        joint = Counter(zip(labels[x], labels[y]))
-        per_tag = {}
+        joint = Counter(zip(labels[x], labels[y], strict=True))
+        per_tag: dict[str, dict[str, Any]] = {}
         for tag in tags:
-            binary = Counter()
+            binary: Counter[tuple[bool, bool]] = Counter()
             for (lx, ly), count in joint.items():
                 binary[(tag in lx, tag in ly)] += count
             per_tag[tag] = _figures(spans[x][tag], spans[y][tag], binary, len(tokens))
@@ -125,7 +126,7 @@ def agreement_report(text: str, layers: dict[str, list[Annotation]], tags: list[
         pairs.append({"a": x, "b": y, "overall": overall, "per_tag": per_tag})
 
     total_spans = sum(len(s) for name in names for s in spans[name].values())
-    pooled = Counter(zip(*(labels[name] for name in names)))
+    pooled = Counter(zip(*(labels[name] for name in names), strict=True))
     exact = [p["overall"]["exact_f1"] for p in pairs if p["overall"]["exact_f1"] is not None]
     return {
         "annotators": names,
@@ -140,10 +141,11 @@ def agreement_report(text: str, layers: dict[str, list[Annotation]], tags: list[
 
 def _token_labels(spans_by_tag: dict[str, list[Span]], starts: list[int], ends: list[int]) -> list[Label]:
     """Per token, the sorted tags of the spans sharing a character with it (sweep over token indices)."""
-    events = []
+    events: list[tuple[int, int, str]] = []
     for tag, spans in spans_by_tag.items():
         for s, e in spans:
-            lo, hi = bisect_right(ends, s), bisect_left(starts, e)  # first token ending after s; first starting at/after e
+            # the first token ending after s; the first starting at or after e
+            lo, hi = bisect_right(ends, s), bisect_left(starts, e)
             if lo < hi:
                 events += ((lo, 1, tag), (hi, -1, tag))
     events.sort()
@@ -162,7 +164,7 @@ def _token_labels(spans_by_tag: dict[str, list[Span]], starts: list[int], ends: 
     return labels
 
 
-def _figures(a: list[Span], b: list[Span], joint: Counter, tokens: int) -> dict:
+def _figures(a: list[Span], b: list[Span], joint: Counter[Any], tokens: int) -> dict[str, Any]:
     counts = {
         "spans_a": len(a),
         "spans_b": len(b),
@@ -172,7 +174,7 @@ def _figures(a: list[Span], b: list[Span], joint: Counter, tokens: int) -> dict:
     return _with_ratios(counts, joint, tokens)
 
 
-def _with_ratios(counts: dict, joint: Counter, tokens: int) -> dict:
+def _with_ratios(counts: dict[str, Any], joint: Counter[Any], tokens: int) -> dict[str, Any]:
     total = counts["spans_a"] + counts["spans_b"]
     defined = bool(total and tokens)
     return {
@@ -184,12 +186,12 @@ def _with_ratios(counts: dict, joint: Counter, tokens: int) -> dict:
     }
 
 
-def _kappa(joint: Counter) -> float:
+def _kappa(joint: Counter[Any]) -> float:
     """Cohen's kappa from counts of (label_a, label_b); integer sums until the final division."""
     n = sum(joint.values())
     agree = sum(c for (x, y), c in joint.items() if x == y)
-    rows: Counter = Counter()
-    cols: Counter = Counter()
+    rows: Counter[Any] = Counter()
+    cols: Counter[Any] = Counter()
     for (x, y), c in joint.items():
         rows[x] += c
         cols[y] += c
@@ -199,11 +201,11 @@ def _kappa(joint: Counter) -> float:
     return (n * agree - chance) / (n * n - chance)
 
 
-def _alpha(units: Counter) -> float:
+def _alpha(units: Counter[Any]) -> float:
     """Nominal Krippendorff's alpha from counts of label tuples (one label per coder, no gaps)."""
     m = len(next(iter(units)))
     n = m * sum(units.values())  # pairable values
-    totals: Counter = Counter()
+    totals: Counter[Any] = Counter()
     disagree = 0  # (m - 1) * sum of off-diagonal coincidences
     for values, count in units.items():
         per_unit = Counter(values)
@@ -220,7 +222,7 @@ def _fmt(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.3f}"
 
 
-def agreement_table(report: dict) -> Table:
+def agreement_table(report: dict[str, Any]) -> Table:
     """A rich table of an `agreement_report`: one section per pair, overall row first."""
     table = Table(
         title="Inter-annotator agreement",

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from itertools import accumulate, compress
 from operator import sub
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from tui.core.annotation import CONTEXT, Annotation, span_fields
 
@@ -31,7 +31,7 @@ EDGE_EVIDENCE = 5  # context characters that must agree before a fuzzy match's e
 MAX_CANDIDATES = 100  # fuzzy candidates scored, fewest edits first: bounds the cost of short quotes
 
 
-class AnchorStatus(str, Enum):
+class AnchorStatus(StrEnum):
     HOLDS = "holds"
     MOVED = "moved"
     FUZZY = "fuzzy"
@@ -120,7 +120,7 @@ def moved_anchors(text: str, annotations_in_order: Iterable[Annotation]) -> Iter
 
 def _shared_start(a: str, b: str) -> int:
     size = 0
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=False):
         if x != y:
             break
         size += 1
@@ -193,7 +193,7 @@ class _Finder:
         text, quote = self.text, ann.quote
         lo, hi = max(0, hint - WINDOW), hint + len(quote) + WINDOW
 
-        def best(lo: int, hi: int | None) -> tuple | None:
+        def best(lo: int, hi: int | None) -> tuple[Any, ...] | None:
             # Most agreement, then nearest, then first.
             found = _occurrences(text, quote, lo, hi)
             return max(((_agreement(text, i, i + len(quote), ann), -abs(i - hint), -i) for i in found), default=None)
@@ -244,11 +244,11 @@ def _occurrences(text: str, quote: str, lo: int, hi: int | None) -> Iterable[int
 def _agreement(text: str, start: int, end: int, ann: Annotation) -> int:
     """How many characters of the old prefix and suffix still flank text[start:end]."""
     count = 0
-    for old, new in zip(reversed(ann.prefix), reversed(text[max(0, start - len(ann.prefix)) : start])):
+    for old, new in zip(reversed(ann.prefix), reversed(text[max(0, start - len(ann.prefix)) : start]), strict=False):
         if old != new:
             break
         count += 1
-    for old, new in zip(ann.suffix, text[end : end + len(ann.suffix)]):
+    for old, new in zip(ann.suffix, text[end : end + len(ann.suffix)], strict=False):
         if old != new:
             break
         count += 1

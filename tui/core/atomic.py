@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import threading
@@ -9,7 +10,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from tui.core.errors import StoreError
-
 
 WRITE_BUFFER = 2 * 1024 * 1024
 
@@ -52,10 +52,8 @@ def atomic_write_chunks(path: Path, chunks: Iterable[bytes]) -> None:
             os.fsync(handle.fileno())
         os.replace(temp, path)
     except Exception as error:  # a failed write, or a chunk that could not be made: drop the temp
-        try:
+        with contextlib.suppress(OSError):
             temp.unlink()
-        except OSError:
-            pass
         if isinstance(error, OSError):
             raise StoreError(f"{path}: cannot write ({_reason(error)}); {left}") from None
         raise

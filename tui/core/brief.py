@@ -12,7 +12,6 @@ and `to_text` (a rich renderable: a small bar per entity, hedged against bare).
 
 from __future__ import annotations
 
-import gc
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
@@ -142,13 +141,7 @@ class Sentences:
 def build_brief(text: str, annotations: Iterable[Annotation], links: Iterable[Link],
                 document: dict | None = None) -> Brief:
     """The brief of one layer (a Layer is read straight from its rows, without making Annotations)."""
-    collecting = gc.isenabled()
-    gc.disable()  # tens of thousands of small objects, no cycles: collections would only cost time
-    try:
-        return _build(text, annotations, links, document)
-    finally:
-        if collecting:
-            gc.enable()
+    return _build(text, annotations, links, document)
 
 
 def _build(text: str, annotations: Iterable[Annotation], links: Iterable[Link], document: dict | None) -> Brief:
@@ -294,7 +287,7 @@ def to_markdown(brief: Brief) -> str:
                   f"{counted(len(entity.commitments), 'commitment')}: {entity.hedged} hedged, {entity.bare} bare.", ""]
         lines += _md_commitments(entity.commitments)
     if brief.unattributed:
-        lines += ["### Commitments with no actor linked", ""] + _md_commitments(brief.unattributed)
+        lines += ["### Commitments with no actor linked", "", *_md_commitments(brief.unattributed)]
     if brief.unlinked_hedges:
         lines += ["### Hedges linked to nothing", ""]
         lines += [f"- “{md_escape(h.quote)}” ({md_escape(h.document) + ', ' if h.document else ''}{h.start}–{h.end})"

@@ -32,7 +32,7 @@ def normalise(raw: str) -> str:
         return raw
     lines = raw.split("\n")
     normalised = [line if line.isascii() else unicodedata.normalize("NFC", line) for line in lines]
-    if all(new is old for new, old in zip(normalised, lines)):
+    if all(new is old for new, old in zip(normalised, lines, strict=True)):
         return raw  # already NFC: no second copy
     return "\n".join(normalised)
 

@@ -39,7 +39,7 @@ def score(query: str, name: str) -> float:
         return 3.0
     query_words, name_words = _words(q), _words(n)
     shared = len(query_words & name_words)
-    if query_words and query_words <= name_words or name_words and name_words <= query_words:
+    if (query_words and query_words <= name_words) or (name_words and name_words <= query_words):
         return 2.0 + shared / max(len(query_words | name_words), 1) / 2
     return shared / max(len(query_words | name_words), 1) + SequenceMatcher(None, q, n).ratio() / 2
 

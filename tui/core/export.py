@@ -9,24 +9,27 @@ read back losslessly through `tui.core.importer.parse_export`.
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
 import io
 import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Generic, TypeVar
 
 from tui.core.annotation import Annotation
 from tui.core.document import Document
-from tui.core.paths import relative_path
 from tui.core.errors import InputError
 from tui.core.layer import Layer
 from tui.core.links import Link
+from tui.core.paths import relative_path
 
 FORMATS = ("json", "w3c", "jsonl", "csv")
 FORMAT_NAME = "hedgerow-annotations"
 FORMAT_VERSION = 1
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 EXTENSION = "hedgerow"  # W3C extension property keeping what the model has no place for
+Item = TypeVar("Item")
 # What an analyst reads first, then where it is, then what machines need.
 CSV_COLUMNS = ("tag", "quote", "note", "annotator", "start", "end", "title", "path", "created", "modified",
                "id", "prefix", "suffix", "document")
@@ -35,23 +38,23 @@ CSV_LINKS = "links"  # the last column: the row's outgoing links, "relation:targ
 BOM = "\ufeff"  # Excel reads a CSV as UTF-8 only with it
 
 
-def _ordered(annotations: Iterable[Annotation]) -> Iterable[Annotation]:
+def _ordered(annotations: Iterable[Annotation]) -> Layer | list[Annotation]:
     """In document order; a Layer already is, and makes each annotation only as it is read."""
     return annotations if isinstance(annotations, Layer) else sorted(annotations, key=Annotation.sort_key)
 
 
-def _dumps(data) -> str:
+def _dumps(data: object) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-class Streamed:
+class Streamed(Generic[Item]):
     """A JSON array whose items are made as they are written (see `_dump_pieces`)."""
 
-    def __init__(self, items: Iterable, make: Callable[[object], object]) -> None:
+    def __init__(self, items: Iterable[Item], make: Callable[[Item], object]) -> None:
         self.items, self.make = items, make
 
 
-def _dump_pieces(value, depth: int = 0) -> Iterator[str]:
+def _dump_pieces(value: object, depth: int = 0) -> Iterator[str]:
     """json.dumps(value, indent=2, ensure_ascii=False), in pieces, with Streamed arrays; keys are sorted
     but in the top level and the dicts holding a stream, which keep the order they were written in."""
     pad = "\n" + "  " * (depth + 1)
@@ -72,11 +75,11 @@ def _dump_pieces(value, depth: int = 0) -> Iterator[str]:
         yield _dumps(value)[:-1].replace("\n", "\n" + "  " * depth)
 
 
-def _streams(value) -> bool:
-    return isinstance(value, Streamed) or isinstance(value, dict) and any(map(_streams, value.values()))
+def _streams(value: object) -> bool:
+    return isinstance(value, Streamed) or (isinstance(value, dict) and any(map(_streams, value.values())))
 
 
-def document_meta(document: Document) -> dict:
+def document_meta(document: Document) -> dict[str, Any]:
     """The document's identity; the path is relative to the project root, so exports are portable."""
     return {"title": document.title, "path": relative_path(document.path), "sha256": document.sha256,
             "length": len(document.text)}
@@ -173,17 +176,16 @@ def _urn(annotation_id: str) -> str:
     return f"urn:uuid:{annotation_id}" if canonical else annotation_id
 
 
-def w3c_annotation(a: Annotation, source: str, text: str | None = None) -> dict:
+def w3c_annotation(a: Annotation, source: str, text: str | None = None) -> dict[str, Any]:
     """One W3C Annotation: a tagging body, an optional commenting body, quote and position selectors.
 
     Given the exported `text`, an annotation whose quote it no longer holds at its offsets
     (made on another version, not yet re-anchored) targets the text it was made on, where
     its position and its quote agree, never the exported one."""
     if text is not None and text[a.start:a.end] != a.quote and a.document:
-        try:
+        # not a sha256: keep the exported text's, the quote says what was meant
+        with contextlib.suppress(ValueError):
             source = sha256_uri(a.document)
-        except ValueError:  # not a sha256: keep the exported text's, the quote says what was meant
-            pass
     body = [{"type": "TextualBody", "purpose": "tagging", "value": a.tag}]
     if a.note:
         body.append({"type": "TextualBody", "purpose": "commenting", "value": a.note, "format": "text/plain"})
@@ -238,7 +240,8 @@ class _Items:
         return w3c_link(item) if isinstance(item, Link) else w3c_annotation(item, self.source, self.text)
 
 
-def w3c_collection(document: Document, annotations: Iterable[Annotation], links: Iterable[Link] = ()) -> dict:
+def w3c_collection(document: Document, annotations: Iterable[Annotation],
+                   links: Iterable[Link] = ()) -> dict[str, Any]:
     """The collection; its one page's items are a Streamed array, made as they are written."""
     items = _ordered(annotations)
     links = _sorted_links(links)

@@ -7,6 +7,7 @@ one mechanism undoes adds, deletes, retags, note edits and imports alike.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from tui.core.annotation import Annotation
 from tui.core.layer import Layer, Version
@@ -18,7 +19,7 @@ class Change:
 
     label: str
     pairs: tuple[tuple[Version | None, Version | None], ...]  # Annotations, or Stored rows: see Session.replace_many
-    records: tuple[tuple[str, str, dict | None, dict | None], ...] = ()
+    records: tuple[tuple[str, str, dict[str, Any] | None, dict[str, Any] | None], ...] = ()
 
     def inverse(self) -> Change:
         return Change(self.label, tuple((after, before) for before, after in reversed(self.pairs)),
@@ -30,7 +31,7 @@ class Change:
         return [version for before, after in self.pairs if (version := after or before) is not None]
 
 
-def apply_change(layer: Layer, change: Change, tables: dict[str, dict] | None = None) -> None:
+def apply_change(layer: Layer, change: Change, tables: dict[str, dict[str, Any]] | None = None) -> None:
     for table, key, _, record in change.records:
         records = tables.setdefault(table, {}) if tables is not None else {}
         if record is None:
@@ -72,7 +73,7 @@ class History:
     def can_redo(self) -> bool:
         return bool(self._undone)
 
-    def undo(self, layer: Layer, tables: dict[str, dict] | None = None) -> Change | None:
+    def undo(self, layer: Layer, tables: dict[str, dict[str, Any]] | None = None) -> Change | None:
         if not self._done:
             return None
         change = self._done.pop()
@@ -80,7 +81,7 @@ class History:
         self._undone.append(change)
         return change
 
-    def redo(self, layer: Layer, tables: dict[str, dict] | None = None) -> Change | None:
+    def redo(self, layer: Layer, tables: dict[str, dict[str, Any]] | None = None) -> Change | None:
         if not self._undone:
             return None
         change = self._undone.pop()

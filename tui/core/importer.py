@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from tui.core.annotation import Annotation
 from tui.core.document import Document
@@ -35,7 +36,7 @@ def parse_export(text: str, source: str) -> list[Annotation]:
 
 def _parse_jsonl(text: str, source: str, json_error: ValueError) -> list[Annotation]:
     lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
-    annotations = []
+    annotations: list[Annotation] = []
     for n, line in lines:
         try:
             record = json.loads(line)
@@ -52,7 +53,7 @@ def _parse_jsonl(text: str, source: str, json_error: ValueError) -> list[Annotat
     return annotations
 
 
-def _parse_json(data) -> list[Annotation]:
+def _parse_json(data: object) -> list[Annotation]:
     if isinstance(data, list):  # a bare list of W3C annotations
         return [_from_w3c(item, f"item {i}") for i, item in enumerate(data) if not _is_linking(item)]
     if not isinstance(data, dict):
@@ -87,12 +88,12 @@ def _parse_json(data) -> list[Annotation]:
     raise ValueError("not a hedgerow json or W3C export (no 'hedgerow' header or Annotation 'type')")
 
 
-def _types(obj: dict) -> set:
+def _types(obj: dict[str, Any]) -> set[str]:
     kind = obj.get("type", [])
     return {kind} if isinstance(kind, str) else set(kind) if isinstance(kind, list) else set()
 
 
-def _page(page: dict) -> list[Annotation]:
+def _page(page: dict[str, Any]) -> list[Annotation]:
     items = page.get("items")
     if not isinstance(items, list):
         raise ValueError("the AnnotationPage has no 'items' list")
@@ -111,7 +112,7 @@ def _is_linking(item) -> bool:
     if not isinstance(item, dict):
         return False
     motivation = item.get("motivation")
-    return motivation == "linking" or isinstance(motivation, list) and motivation == ["linking"]
+    return motivation == "linking" or (isinstance(motivation, list) and motivation == ["linking"])
 
 
 def parse_links(text: str, source: str) -> list[Link]:
@@ -173,7 +174,7 @@ def _w3c_link(item: dict, where: str) -> Link:
                   "created": created if isinstance(created, str) else ""}, where)
 
 
-def _from_record(record, where: str) -> Annotation:
+def _from_record(record: object, where: str) -> Annotation:
     if not isinstance(record, dict):
         raise ValueError(f"{where}: expected an annotation record (a JSON object)")
     try:
@@ -182,7 +183,7 @@ def _from_record(record, where: str) -> Annotation:
         raise ValueError(f"{where}: {error}") from None
 
 
-def _from_w3c(item, where: str) -> Annotation:
+def _from_w3c(item: object, where: str) -> Annotation:
     """One W3C Annotation as written by export.w3c_annotation (or close enough)."""
     if not isinstance(item, dict) or "Annotation" not in _types(item):
         raise ValueError(f"{where}: not a W3C Annotation object")
@@ -204,7 +205,8 @@ def _from_w3c(item, where: str) -> Annotation:
                          f"found {len(tags)} and {len(notes)}")
     creator = item.get("creator")
     annotator = (creator.get("nickname") or creator.get("name") or "") if isinstance(creator, dict) else ""
-    extension = item.get(EXTENSION) if isinstance(item.get(EXTENSION), dict) else {}
+    found = item.get(EXTENSION)
+    extension: dict[str, Any] = found if isinstance(found, dict) else {}
     source = target.get("source")
     document = extension.get("document", sha256_from_uri(source) if isinstance(source, str) else None) or ""
     record = {
@@ -227,7 +229,7 @@ def _from_w3c(item, where: str) -> Annotation:
     return _from_record(record, where)
 
 
-def _target(item: dict, where: str) -> dict:
+def _target(item: dict[str, Any], where: str) -> dict[str, Any]:
     targets = item.get("target")
     targets = targets if isinstance(targets, list) else [targets]
     found = [t for t in targets if isinstance(t, dict) and t.get("selector")]
@@ -236,14 +238,14 @@ def _target(item: dict, where: str) -> dict:
     return found[0]
 
 
-def _one(selectors: list, kind: str, where: str) -> dict:
+def _one(selectors: list[Any], kind: str, where: str) -> dict[str, Any]:
     found = [s for s in selectors if isinstance(s, dict) and s.get("type") == kind]
     if not found:
         raise ValueError(f"{where}: the target has no {kind}")
     return found[0]
 
 
-def _bodies(bodies: list, purpose: str) -> list[str]:
+def _bodies(bodies: list[Any], purpose: str) -> list[str]:
     return [b["value"] for b in bodies
             if isinstance(b, dict) and b.get("purpose") == purpose and isinstance(b.get("value"), str)]
 
@@ -258,7 +260,8 @@ class Mismatch:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.annotation.id} ({self.annotation.tag}, {self.annotation.start}-{self.annotation.end}): {self.reason}"
+        a = self.annotation
+        return f"{a.id} ({a.tag}, {a.start}-{a.end}): {self.reason}"
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,12 @@ two arrays and a worker can save it while the layer goes on changing.
 from __future__ import annotations
 
 from array import array
-from dataclasses import replace as replace_fields
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Protocol
+from dataclasses import replace as replace_fields
+from itertools import pairwise
+from typing import Protocol, overload
 
 from tui.core.annotation import KEY, Annotation, _field_values
 from tui.core.rows import ID_WIDTH, NO_ID, Rows, rows_on
@@ -74,9 +75,9 @@ class Layer:
                 if keys[row] == 0:
                     keys[row] = self._next_key
                     self._next_key += 1
-        if any(a >= b for a, b in zip(keys, keys[1:], strict=False)):  # not in file order: look closer
+        if any(a >= b for a, b in pairwise(keys)):  # not in file order: look closer
             ordered = sorted(keys)
-            for previous, key in zip(ordered, ordered[1:], strict=False):
+            for previous, key in pairwise(ordered):
                 if previous == key:
                     raise ValueError(f"record {key} appears twice in table \"annotations\"")
 
@@ -259,7 +260,7 @@ class Stored:
     """An annotation as one row holds it: what the undo history keeps of a large change, since
     rows never change (a dozen bytes each, where 100,000 Annotation objects would take 80 MB)."""
 
-    __slots__ = ("_rows", "_row")
+    __slots__ = ("_row", "_rows")
 
     def __init__(self, rows: Rows, row: int) -> None:
         self._rows, self._row = rows, row
@@ -272,17 +273,21 @@ class Stored:
         return self._rows.annotation(self._row)
 
 
-class Ordered(Sequence):
+class Ordered(Sequence[Annotation]):
     """Annotations in document order, made as they are read (a list of 100,000 would not be)."""
 
-    def __init__(self, layer: Layer, positions: array | None) -> None:
+    def __init__(self, layer: Layer, positions: array[int] | None) -> None:
         self._layer = layer
         self._positions = positions
 
     def __len__(self) -> int:
         return len(self._layer) if self._positions is None else len(self._positions)
 
-    def __getitem__(self, index):
+    @overload
+    def __getitem__(self, index: int) -> Annotation: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Annotation]: ...
+    def __getitem__(self, index: int | slice) -> Annotation | list[Annotation]:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
         if index < 0:

@@ -22,7 +22,8 @@ Ends = tuple[End, str, End]  # source, relation, target
 def resolved(annotations: list[Annotation], links: list[Link]) -> list[Ends]:
     """The links whose two ends exist, as spans; dangling ones are left out."""
     by_id = {a.id: (a.start, a.end, a.tag) for a in annotations}
-    return [(by_id[l.source], l.relation, by_id[l.target]) for l in links if l.source in by_id and l.target in by_id]
+    return [(by_id[link.source], link.relation, by_id[link.target]) for link in links
+            if link.source in by_id and link.target in by_id]
 
 
 def _overlaps(a: End, b: End) -> bool:

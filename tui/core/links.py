@@ -8,7 +8,6 @@ is one record.
 
 from __future__ import annotations
 
-import gc
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from typing import NamedTuple
@@ -86,13 +85,7 @@ class LinkIndex:
         if not self._unread:
             return self
         unread, self._unread = self._unread, {}
-        collecting = gc.isenabled()
-        gc.disable()  # 50,000 links make 150,000 objects, none in a cycle: collections would only cost time
-        try:
-            self._index(unread)
-        finally:
-            if collecting:
-                gc.enable()
+        self._index(unread)  # (the collector is the entry points' business: tui.core.gc_policy)
         return self
 
     def _index(self, unread: dict[str, dict]) -> None:
@@ -102,7 +95,7 @@ class LinkIndex:
             if type(record) is dict and len(record) == 4:  # as hedgerow writes it: checked in one go
                 source, relation, target = record.get("from"), record.get("relation"), record.get("to")
                 created = record.get("created")
-                if _STR == (type(source), type(relation), type(target), type(created)) and source and relation \
+                if (type(source), type(relation), type(target), type(created)) == _STR and source and relation \
                         and target:
                     link = links[key] = new(Link, (source, relation, target, created))
             if link is None:

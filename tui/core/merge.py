@@ -42,9 +42,11 @@ from __future__ import annotations
 import json
 import uuid
 from collections import defaultdict
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from itertools import zip_longest
 from pathlib import Path
+from typing import Any
 
 from tui.core.atomic import atomic_write_text
 from tui.core.errors import InputError, StoreError
@@ -72,8 +74,8 @@ _MISSING = object()  # a field absent from a record
 class Conflict:
     table: str
     key: str  # the record's key; ours' when the two sides hold different records
-    ours: dict | None  # None: absent (deleted) on that side
-    theirs: dict | None
+    ours: dict[str, Any] | None  # None: absent (deleted) on that side
+    theirs: dict[str, Any] | None
     reason: str
     theirs_key: str | None = None  # theirs' key when it differs from ours' (two gold ids for one span)
     labels: tuple[str, ...] = ()  # what the markers name, when not the keys (annotations: their ids)
@@ -91,12 +93,12 @@ class Conflict:
 
 @dataclass
 class MergeResult:
-    data: dict  # the merged tables, conflicting keys left out; annotations keyed by their id
+    data: dict[str, Any]  # the merged tables, conflicting keys left out; annotations keyed by their id
     conflicts: list[Conflict] = field(default_factory=list)
     numbers: dict[str, int] = field(default_factory=dict)  # annotation id -> its key (TinyDB id) in the file
 
 
-def merge(base: dict, ours: dict, theirs: dict) -> MergeResult:
+def merge(base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any]) -> MergeResult:
     """Merge three parsed files (table -> key -> record).
 
     Annotations merge by their id (the uuid), whatever key each side gave them: two branches
@@ -111,7 +113,7 @@ def merge(base: dict, ours: dict, theirs: dict) -> MergeResult:
     return result
 
 
-def _by_id(side: dict) -> tuple[dict, dict[str, int]]:
+def _by_id(side: dict[str, Any]) -> tuple[dict[str, Any], dict[str, int]]:
     """The side with its annotations keyed by id, and each id's key on that side; a schema-1
     side's meta (under "hedgerow") as schema 2's (document 1)."""
     table, keys, by_id = side.get(ANNOTATIONS, {}), {}, {}
@@ -145,11 +147,17 @@ def _numbering(ids: set[str], sources: list[dict[str, int]]) -> dict[str, int]:
     return numbers
 
 
-def _merge(base: dict, ours: dict, theirs: dict) -> MergeResult:
+# What merging one record gives: the merged record (any JSON value a side holds), or a conflict.
+Merged = tuple[Any, "Conflict | None"]
+RecordMerge = Callable[[str, Any, Any, Any], Merged]
+
+
+def _merge(base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any]) -> MergeResult:
     result = MergeResult({ANNOTATIONS: {}})
     for name in sorted(set(base) | set(ours) | set(theirs)):
         if name not in ours and name not in theirs:
             continue
+        both_changed: RecordMerge
         if name == META:
             both_changed = _merge_meta
         elif name == REVIEW:
@@ -172,7 +180,7 @@ def _merge(base: dict, ours: dict, theirs: dict) -> MergeResult:
     return result
 
 
-def _merge_key(key, b, o, t, both_changed):
+def _merge_key(key: str, b: Any, o: Any, t: Any, both_changed: RecordMerge) -> Merged:
     if o == t or t == b:
         return o, None
     if o == b:
@@ -180,21 +188,22 @@ def _merge_key(key, b, o, t, both_changed):
     return both_changed(key, b, o, t)
 
 
-def _deleted(table: str, key: str, o, t) -> Conflict:
+def _deleted(table: str, key: str, o: Any, t: Any) -> Conflict:
     return Conflict(table, key, o, t, f"deleted in {'ours' if o is None else 'theirs'}, "
                                       f"changed in {'theirs' if o is None else 'ours'}")
 
 
-def _merge_fields(table: str):
+def _merge_fields(table: str) -> RecordMerge:
     """Both sides changed a record: merge it field by field (annotations, unknown tables)."""
 
-    def merge_record(key: str, b: dict | None, o: dict | None, t: dict | None):
+    def merge_record(key: str, b: Any, o: Any, t: Any) -> Merged:
         if o is None or t is None:
             return None, _deleted(table, key, o, t)
         if not all(isinstance(r, dict) for r in (o, t, b or {})):  # not records of fields: a unit
             return None, Conflict(table, key, o, t, "differs")
         base = b or {}
-        merged, clashes = {}, {}
+        merged: dict[str, Any] = {}
+        clashes: dict[str, Any] = {}
         for name in sorted((set(base) | set(o) | set(t)) - {"modified"}):
             bv, ov, tv = (r.get(name, _MISSING) for r in (base, o, t))
             value = ov
@@ -214,10 +223,10 @@ def _merge_fields(table: str):
     return merge_record
 
 
-def _merge_whole(table: str):
+def _merge_whole(table: str) -> RecordMerge:
     """Both sides changed a record that only makes sense as a whole (a review decision): a conflict."""
 
-    def merge_record(key: str, b: dict | None, o: dict | None, t: dict | None):
+    def merge_record(key: str, b: Any, o: Any, t: Any) -> Merged:
         if o is None or t is None:
             return None, _deleted(table, key, o, t)
         how = "added differently on both sides" if b is None else "changed differently on both sides"
@@ -229,7 +238,8 @@ def _merge_whole(table: str):
     return merge_record
 
 
-def _merge_links(key: str, b: dict | None, o: dict | None, t: dict | None):
+def _merge_links(key: str, b: dict[str, Any] | None, o: dict[str, Any] | None,
+                 t: dict[str, Any] | None) -> tuple[dict[str, Any] | None, Conflict | None]:
     """The same link on both sides (its key names its ends): one record, the earlier `created`."""
     if o is not None and t is not None and all(isinstance(r, dict) for r in (o, t)):
         ends = ("from", "relation", "to")
@@ -238,18 +248,18 @@ def _merge_links(key: str, b: dict | None, o: dict | None, t: dict | None):
     return _merge_fields(LINKS)(key, b, o, t)
 
 
-def _differ(fields) -> str:
+def _differ(fields: Collection[str]) -> str:
     return f"{', '.join(fields)} differ" + ("s" if len(fields) == 1 else "")
 
 
-def _merge_meta(key: str, b: dict | None, o: dict | None, t: dict | None):
+def _merge_meta(key: str, b: Any, o: Any, t: Any) -> Merged:
     shas = [_sha256(r) for r in (b, o, t)]
     if key == META_KEY and o is not None and t is not None and len(set(shas)) == 3:
         return None, Conflict(META, key, o, t, "both sides changed the document (sha256 differs)")
     return o, None
 
 
-def _sha256(record: dict | None):
+def _sha256(record: Any) -> object:
     document = (record or {}).get("document") if isinstance(record, dict) else None
     return document.get("sha256") if isinstance(document, dict) else None
 
@@ -257,27 +267,27 @@ def _sha256(record: dict | None):
 # -- the gold layer ---------------------------------------------------------------
 
 
-def _is_gold(*sides: dict) -> bool:
-    def annotator(side: dict):
+def _is_gold(*sides: dict[str, Any]) -> bool:
+    def annotator(side: dict[str, Any]) -> object:
         meta = side.get(META, {}).get(META_KEY)
         return meta.get("annotator") if isinstance(meta, dict) else None
 
     return any(REVIEW in side or annotator(side) == GOLD for side in sides)
 
 
-def _gold_id(record) -> str:
+def _gold_id(record: Any) -> str:
     gold = record.get("gold") if isinstance(record, dict) else None
     return gold if isinstance(gold, str) else ""
 
 
-def _span(record) -> tuple | None:
+def _span(record: Any) -> tuple[Any, ...] | None:
     if not isinstance(record, dict):
         return None
     span = (record.get("start"), record.get("end"), record.get("tag"))
     return span if isinstance(span[0], int) and isinstance(span[1], int) and isinstance(span[2], str) else None
 
 
-def _settle_gold(ours: dict, theirs: dict, result: MergeResult) -> None:
+def _settle_gold(ours: dict[str, Any], theirs: dict[str, Any], result: MergeResult) -> None:
     """Keep decisions and gold annotations resolvable together (see the module's docstring)."""
     annotations, review = result.data[ANNOTATIONS], result.data.get(REVIEW, {})
     o_gold, t_gold = ours.get(ANNOTATIONS, {}), theirs.get(ANNOTATIONS, {})
@@ -285,7 +295,7 @@ def _settle_gold(ours: dict, theirs: dict, result: MergeResult) -> None:
     taken = {key for c in result.conflicts if c.table == ANNOTATIONS for key in c.keys}
     referenced = {_gold_id(r) for r in review.values()}  # by decisions merged cleanly: they stay
 
-    def own(gold_id: str, mine: dict, other: dict) -> str | None:
+    def own(gold_id: str, mine: dict[str, Any], other: dict[str, Any]) -> str | None:
         """`gold_id` if only this side has that gold annotation and nothing else needs it."""
         if gold_id and gold_id in mine and gold_id not in other and gold_id not in taken | referenced:
             taken.add(gold_id)
@@ -398,19 +408,19 @@ def _block(conflicts: list[Conflict], comma: str, reason: str = "") -> str:
             f"{_side([(c.theirs_key or c.key, c.theirs) for c in conflicts], comma)}>>>>>>> theirs: {label}")
 
 
-def _side(pairs: list[tuple[str, dict | None]], comma: str) -> str:
+def _side(pairs: list[tuple[str, dict[str, Any] | None]], comma: str) -> str:
     items = [f"{INDENT * 2}{_item(key, record)}" for key, record in pairs if record is not None]
     return ",\n".join(items) + comma + "\n" if items else ""
 
 
-def _item(key: str, record: dict) -> str:
+def _item(key: str, record: dict[str, Any]) -> str:
     return f"{json.dumps(key, ensure_ascii=False)}: {_dump_record(record)}"
 
 
 # -- files -----------------------------------------------------------------------
 
 
-def read_side(path: Path, side: str, *, may_be_empty: bool = False) -> dict:
+def read_side(path: Path, side: str, *, may_be_empty: bool = False) -> dict[str, Any]:
     """One side of a merge, checked like a load; InputError if it is missing or damaged.
 
     git passes an empty base when both sides added the file.

@@ -151,7 +151,7 @@ def annotations_from_project(project: Project, document: Document, tags: TagSet,
 
 def _check_bounds(selection: Selection, raw: str | None, where: str) -> None:
     length = len(raw) if raw is not None else None
-    if selection.start < 0 or selection.end < selection.start or length is not None and selection.end > length:
+    if selection.start < 0 or selection.end < selection.start or (length is not None and selection.end > length):
         size = f"0-{length}" if length is not None else "any text"
         raise InputError(f"{where}: selection {selection.guid} at {selection.start}-{selection.end} is outside "
                          f"its source's text ({size}); nothing was imported")

@@ -256,7 +256,8 @@ class _Builder:
         elif local == "Note" and parent == "Notes":
             self.note = self.guid(attrs, "guid", "Note")
             self.project.notes[self.note] = ""
-        elif local == "PlainTextContent" and (parent == "Note" and self.note or parent == "TextSource" and self.source):
+        elif local == "PlainTextContent" and ((parent == "Note" and self.note)
+                                              or (parent == "TextSource" and self.source)):
             self.text = []
 
     def _selection(self, attrs: dict[str, str]) -> Selection:

@@ -35,13 +35,12 @@ committed through the gold session. No Textual here.
 
 from __future__ import annotations
 
-import gc
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import NamedTuple
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from tui.core.agreement import AgreementError, agreement_report
 from tui.core.annotation import Annotation, utc_now
@@ -90,7 +89,7 @@ class Candidate:
     def is_disagreement(self) -> bool:
         return self.status != AGREED
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[Any, ...]:
         return (self.start, self.end, self.tag)
 
 
@@ -100,19 +99,10 @@ def build_candidates(layers: dict[str, list[Annotation]], text: str | None = Non
     With `text`, quotes come from the text (spans past its end are left out: they belong to
     another version of the document); otherwise from the first annotation's quote.
     """
-    enabled = gc.isenabled()
-    gc.disable()  # hundreds of thousands of small tuples, none cyclic: collections would only cost time
-    try:
-        return _build_candidates(layers, text)
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _build_candidates(layers: dict[str, list[Annotation]], text: str | None) -> list[Candidate]:
     names = sorted(layers)
     several = len(names) >= 2
-    groups: dict[tuple[int, int, str], list[tuple[str, str, str]]] = {}  # (start, end, tag) -> sources
+    # (start, end, tag) -> its sources: (annotator, id, note, quote)
+    groups: dict[tuple[int, int, str], list[tuple[str, str, str, str]]] = {}
     intervals: set[tuple[int, int, str]] = set()  # distinct (start, end, annotator)
     limit = len(text) if text is not None else None
     for name in names:
@@ -120,11 +110,11 @@ def _build_candidates(layers: dict[str, list[Annotation]], text: str | None) -> 
             if limit is not None and a.end > limit:
                 continue
             key = (a.start, a.end, a.tag)
-            sources = groups.get(key)
-            if sources is None:
+            known = groups.get(key)
+            if known is None:
                 groups[key] = [(name, a.id, a.note, a.quote)]
             else:
-                sources.append((name, a.id, a.note, a.quote))
+                known.append((name, a.id, a.note, a.quote))
             intervals.add((a.start, a.end, name))
     tags_on_span = Counter((start, end) for start, end, _ in groups)
 
@@ -159,12 +149,14 @@ def _build_candidates(layers: dict[str, list[Annotation]], text: str | None) -> 
     make_source = Source._make
     for key in sorted(groups):
         start, end, tag = key
-        found = groups[key]
-        if len(found) == 1:  # the common case, kept cheap
-            sources, who = (make_source(found[0][:3]),), (found[0][0],)
+        group = groups[key]
+        sources: tuple[Source, ...]
+        who: tuple[str, ...]
+        if len(group) == 1:  # the common case, kept cheap
+            sources, who = (make_source(group[0][:3]),), (group[0][0],)
         else:
-            sources = tuple(make_source(s[:3]) for s in found)
-            who = tuple(sorted({s[0] for s in found}))
+            sources = tuple(make_source(s[:3]) for s in group)
+            who = tuple(sorted({s[0] for s in group}))
         if not several:
             status = SINGLE
         elif len(who) == len(names):
@@ -173,7 +165,7 @@ def _build_candidates(layers: dict[str, list[Annotation]], text: str | None) -> 
             status = PARTIAL
         else:
             status = SINGLE
-        quote = text[start:end] if text is not None else found[0][3]
+        quote = text[start:end] if text is not None else group[0][3]
         candidates.append(Candidate(f"{start}-{end}-{tag}", start, end, tag, quote, status, sources, who))
     return candidates
 
@@ -198,9 +190,9 @@ class Review:
         self.mismatched = sum(  # source quotes that are not the text at their offsets (another version)
             1 for layer in layers.values() for a in layer if session.text[a.start:a.end] != a.quote
         )
-        self._report: dict | None = None
+        self._report: dict[str, Any] | None = None
         self._report_done = False
-        self._summary: tuple[int, dict] | None = None
+        self._summary: tuple[int, dict[str, Any]] | None = None
         self.followed: Change | None = None  # decisions carried to re-anchored spans on opening
 
     @classmethod
@@ -251,13 +243,13 @@ class Review:
         return self.session.layer
 
     @property
-    def decisions(self) -> dict[str, dict]:
+    def decisions(self) -> dict[str, dict[str, Any]]:
         return self.session.tables.get(REVIEW_TABLE, {})
 
     def get(self, key: str) -> Candidate | None:
         return self._by_key.get(key)
 
-    def decision(self, candidate: Candidate) -> dict | None:
+    def decision(self, candidate: Candidate) -> dict[str, Any] | None:
         return self.decisions.get(candidate.key)
 
     def index_of(self, candidate: Candidate) -> int:
@@ -281,7 +273,7 @@ class Review:
                 return candidate
         return None
 
-    def agreement(self) -> dict | None:
+    def agreement(self) -> dict[str, Any] | None:
         """The agreement report over the codebook's tags; None with fewer than two annotators."""
         if not self._report_done:
             try:
@@ -297,7 +289,7 @@ class Review:
         """Whether `agreement()` has been worked out (it can take a second on 100,000 spans)."""
         return self._report_done
 
-    def summary(self, agreement: bool = True) -> dict:
+    def summary(self, agreement: bool = True) -> dict[str, Any]:
         """Counts per status and decision, and the agreement report. With agreement=False the
         report is included only if already worked out (None otherwise), so the call stays cheap."""
         if self._summary is None or self._summary[0] != self.session.version:
@@ -306,7 +298,7 @@ class Review:
         summary["agreement"] = self.agreement() if agreement or self._report_done else None
         return summary
 
-    def _summarise(self) -> dict:
+    def _summarise(self) -> dict[str, Any]:
         decisions = self.decisions
         status = Counter(c.status for c in self.candidates)
         made = Counter(decisions[c.key].get("decision", "") for c in self.candidates if c.key in decisions)
@@ -350,7 +342,8 @@ class Review:
                  if record.get("gold") in gold and key in self._by_key and key != candidate.key]
         return sorted(found, key=Candidate.sort_key)
 
-    def accept_instead(self, candidate: Candidate, others: Iterable[Candidate], tag: str | None = None) -> Change | None:
+    def accept_instead(self, candidate: Candidate, others: Iterable[Candidate],
+                       tag: str | None = None) -> Change | None:
         """Accept the candidate and reject `others` (its near duplicates), as one undoable change."""
         final = tag or candidate.tag
         decision = EDITED if final != candidate.tag else ACCEPTED
@@ -383,7 +376,7 @@ class Review:
         added: dict[tuple[int, int, str], Annotation] = {}  # gold created in this change
         removed: set[str] = set()
         pairs: list[tuple[Annotation | None, Annotation | None]] = []
-        records: list[tuple[str, str, dict | None, dict | None]] = []
+        records: list[tuple[str, str, dict[str, Any] | None, dict[str, Any] | None]] = []
         for candidate, decision, tag in steps:
             before = decisions.get(candidate.key)
             old_id = before.get("gold", "") if before else ""
@@ -427,8 +420,10 @@ class Review:
         records += self._link_records(records, added, removed)
         return self.session.commit(Change(label, tuple(pairs), tuple(records)))
 
-    def _link_records(self, records: list, added: dict[tuple[int, int, str], Annotation],
-                      removed: set[str]) -> list[tuple[str, str, dict | None, dict | None]]:
+    def _link_records(  # noqa: C901 - one walk over the change's decisions and their links
+            self, records: list[tuple[str, str, dict[str, Any] | None, dict[str, Any] | None]],
+            added: dict[tuple[int, int, str], Annotation],
+            removed: set[str]) -> list[tuple[str, str, dict[str, Any] | None, dict[str, Any] | None]]:
         """The gold links this change makes (both ends accepted) and removes (an end removed)."""
         table = self.session.tables.get(LINKS, {})
         links = self.session.links
@@ -458,7 +453,7 @@ class Review:
             return annotation.tag if annotation and gold_id not in removed else None
 
         relations = self.session.config.relations
-        for _, key, _, after in records:
+        for _, _, _, after in records:
             if after is None:
                 continue
             for source in after.get("sources", ()):
@@ -497,4 +492,4 @@ def _joined_notes(sources: Iterable[Source]) -> str:
     return "\n".join(f"{name}: {' / '.join(found)}" for name, found in notes.items())
 
 
-__all__ = ["Candidate", "Review", "Source", "build_candidates", "candidate_key", "REVIEW_TABLE", "STATUSES"]
+__all__ = ["REVIEW_TABLE", "STATUSES", "Candidate", "Review", "Source", "build_candidates", "candidate_key"]

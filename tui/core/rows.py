@@ -12,13 +12,13 @@ from __future__ import annotations
 import json
 import re
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from functools import lru_cache
 from json.encoder import encode_basestring
 from typing import Any, NamedTuple
 
-from tui.core.annotation import CONTEXT, COLUMNS, FIELDS, NAMES, POSITION, TABLE, Annotation, Column, _field_values
+from tui.core.annotation import COLUMNS, CONTEXT, FIELDS, NAMES, POSITION, TABLE, Annotation, Column, _field_values
 
 ID_WIDTH = 16  # a uuid, as bytes; ids not written as uuid4() writes them live in the row's extras
 _NO_ID = NO_ID = b"\xff" * ID_WIDTH  # in `ids` for an id kept in the extras (not a canonical uuid)
@@ -105,7 +105,7 @@ class Values:
     def __len__(self) -> int:
         return len(self.codes)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return map(self.distinct.__getitem__, self.codes)
 
 
@@ -132,7 +132,7 @@ class Rows:
         self.ids = bytearray()  # ID_WIDTH bytes a row
         # What the columns cannot hold, never changed once set: None, the note alone (most
         # often: a str costs 180 bytes less than a dict), or a dict of the fields.
-        self.extras: list[dict | str | None] = []
+        self.extras: list[dict[str, Any] | str | None] = []
         self.ids_ascending = True  # every id greater than the one before: a file's order
         self._last_id = ""
 
@@ -147,7 +147,7 @@ class Rows:
     def __len__(self) -> int:
         return len(self.extras)
 
-    def append(self, values: tuple) -> int:
+    def append(self, values: tuple[Any, ...]) -> int:
         """Store one annotation's values (NAMES order, already checked); returns its row number."""
         return _append(self, values)
 
@@ -157,14 +157,14 @@ class Rows:
     def id_of(self, row: int) -> str:
         extra = self.extras[row]
         if type(extra) is dict and "id" in extra:
-            return extra["id"]
+            return str(extra["id"])
         return _uuid_text(self.ids[row * ID_WIDTH:(row + 1) * ID_WIDTH])
 
-    def sort_key(self, row: int) -> tuple:
+    def sort_key(self, row: int) -> tuple[Any, ...]:
         """Annotation.sort_key of the row."""
         return (self.starts[row], self.ends[row], self.tags[row], self.id_of(row))
 
-    def values(self, row: int) -> tuple:
+    def values(self, row: int) -> tuple[Any, ...]:
         """The row's values in Annotation's order (NAMES)."""
         return _values(self, row)
 
@@ -216,7 +216,7 @@ def encode_value(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def encode_values(values: tuple) -> str:
+def encode_values(values: tuple[Any, ...]) -> str:
     """A record given as its values (NAMES order) as the store writes it (indent 2, sorted keys; not its key)."""
     return _TEMPLATE.format(*[encode_value(values[i]) for i in _POSITIONS])
 
@@ -385,7 +385,7 @@ def _layout() -> dict[str, Callable[..., Any]]:
         "CONTEXT": CONTEXT, "_UUID": _UUID, "_NO_ID": _NO_ID, "ID_WIDTH": ID_WIDTH, "NO_TIME": NO_TIME,
         "pack_time": pack_time, "unpack_time": unpack_time, "_uuid_text": _uuid_text,
         "encode": encode_basestring, "_PLAIN": plain_format}
-    exec(compile(source, "<generated rows layout>", "exec"), namespace)  # noqa: S102 - built from FIELDS only
+    exec(compile(source, "<generated rows layout>", "exec"), namespace)
     functions = {name: namespace[name] for name in ("_append", "_values", "_encode_plain")}
     for function in functions.values():
         function.__source__ = source  # to read what runs: print(tui.core.rows._append.__source__)
@@ -393,6 +393,6 @@ def _layout() -> dict[str, Callable[..., Any]]:
 
 
 _LAYOUT = _layout()
-_append: Callable[[Rows, tuple], int] = _LAYOUT["_append"]
-_values: Callable[[Rows, int], tuple] = _LAYOUT["_values"]
+_append: Callable[[Rows, tuple[Any, ...]], int] = _LAYOUT["_append"]
+_values: Callable[[Rows, int], tuple[Any, ...]] = _LAYOUT["_values"]
 _encode_plain: Callable[[Rows, int, str | None], str] = _LAYOUT["_encode_plain"]

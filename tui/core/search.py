@@ -9,7 +9,7 @@ from tui.core.errors import InputError
 MAX_MATCHES = 100_000  # beyond this, highlighting stops helping
 
 
-def compile_query(query: str, *, regex: bool = False, case_sensitive: bool = False) -> re.Pattern:
+def compile_query(query: str, *, regex: bool = False, case_sensitive: bool = False) -> re.Pattern[str]:
     flags = 0 if case_sensitive else re.IGNORECASE
     try:
         return re.compile(query if regex else re.escape(query), flags)

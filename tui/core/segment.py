@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 
 ZWJ = "\u200d"
 
@@ -17,11 +18,10 @@ _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 _SENTENCE_END = re.compile(r"""[.!?…]+['"’”)\]»]*(?=\s|$)""")
 _OPENERS = "\"'“‘([«"
 _ABBREVIATIONS = frozenset(
-    """
-    jan feb mar apr jun jul aug sep sept oct nov dec
-    mr mrs ms dr prof gen lt col maj capt sgt adm gov sen rep pres amb st jr sr rev hon
-    vs etc e.g i.e cf al approx vol vols pp fig figs ed eds inc ltd co corp dept est
-    """.split()
+    ["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+     "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "sgt", "adm", "gov", "sen", "rep", "pres",
+     "amb", "st", "jr", "sr", "rev", "hon", "vs", "etc", "e.g", "i.e", "cf", "al", "approx", "vol", "vols", "pp",
+     "fig", "figs", "ed", "eds", "inc", "ltd", "co", "corp", "dept", "est"]
 )
 _NUMBER_ABBREVIATIONS = frozenset({"no", "nos"})  # "No. 5", but "He said no. Then ..." ends a sentence
 _INITIALS = re.compile(r"(?:\b[A-Za-z]\.)+$")
@@ -88,7 +88,7 @@ def clamp_to_grapheme(text: str, offset: int) -> int:
     return previous_grapheme(text, next_grapheme(text, offset)) if offset else 0
 
 
-def _words(text: str, start: int, end: int):
+def _words(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     """Word spans in text[start:end]. `\\w` does not match combining marks (Devanagari vowel
     signs, "x" + U+0301), so a word runs on over marks and any word characters after them."""
     span = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from tui.core.annotation import Annotation
 from tui.core.document import Document
@@ -19,6 +20,8 @@ from tui.core.links import LINKS, Link, LinkIndex, check_link
 from tui.core.paths import config_path, layer_path, relative_path, resolve_annotator
 from tui.core.store import AnnotationStore, StoredLayer
 from tui.core.tags import Config, load_config
+
+Snapshot = tuple[int, Layer, dict[str, dict[str, Any]]]  # (version, annotations, other tables): what a save writes
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,7 @@ class Session:
         if layer is None:
             layer = stored.layer if len(stored.layer) else Layer(text=self.document.text)
         self.layer = layer
-        self.tables: dict[str, dict] = {name: dict(t) for name, t in stored.tables.items()}
+        self.tables: dict[str, dict[str, Any]] = {name: dict(t) for name, t in stored.tables.items()}
         read = getattr(self, "_read_links", None)
         self.links = read[1] if read is not None and read[0] is stored else LinkIndex(self.tables.get(LINKS))
         self._read_links = None
@@ -186,7 +189,7 @@ class Session:
             name = ""
         return self._modify(annotation_id, "set entity", entity=name)
 
-    def _modify(self, annotation_id: str, label: str, **changes) -> Annotation:
+    def _modify(self, annotation_id: str, label: str, **changes: Any) -> Annotation:
         before = self.layer[annotation_id]
         if all(getattr(before, k) == v for k, v in changes.items()):
             return before
@@ -242,7 +245,7 @@ class Session:
 
     # -- saving ----------------------------------------------------------------
 
-    def meta(self) -> dict:
+    def meta(self) -> dict[str, Any]:
         """The layer's metadata (the meta table's document 1): what the file had, brought up to date."""
         return {
             **{key: value for key, value in self.stored_meta.items() if key != "schema"},
@@ -251,13 +254,13 @@ class Session:
                          "title": self.document.title, "length": len(self.document.text)},
         }
 
-    def snapshot(self) -> tuple[int, Layer, dict[str, dict]]:
+    def snapshot(self) -> Snapshot:
         """The current version, annotations and other tables, copied so a worker may save them."""
         # An empty links table is not written: files without links stay as they were.
         return self.version, self.layer.snapshot(), {name: dict(t) for name, t in self.tables.items()
                                                      if t or name != LINKS}
 
-    def save_snapshot(self, version: int, annotations: Layer, tables: dict[str, dict] | None = None) -> None:
+    def save_snapshot(self, version: int, annotations: Layer, tables: dict[str, dict[str, Any]] | None = None) -> None:
         """Write a snapshot (possibly from a worker thread). Raises StoreError."""
         self.store.save(annotations, self.meta(), tables)
         self.saved_version = max(self.saved_version, version)

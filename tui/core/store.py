@@ -22,7 +22,6 @@ meta under "hedgerow"), are read too and written in this layout on the next save
 
 from __future__ import annotations
 
-import gc
 import json
 import re
 import sys
@@ -30,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from json.encoder import encode_basestring
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tui.core.annotation import END, ID, Annotation, _field_values, describe, record_values, span_fields
 from tui.core.atomic import atomic_write_chunks
@@ -59,7 +58,7 @@ def _name(key: object) -> str:
     return json.dumps(text[:40] + ("…" if len(text) > 40 else ""), ensure_ascii=False)
 
 
-def dumps_stable(data: dict) -> str:
+def dumps_stable(data: dict[str, Any]) -> str:
     """json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + newline, but fast.
 
     The stdlib only uses its C encoder without `indent`; the annotation records are flat,
@@ -68,7 +67,7 @@ def dumps_stable(data: dict) -> str:
     return "".join(_pieces(data))
 
 
-def dumps_stable_bytes(data: dict) -> bytes:
+def dumps_stable_bytes(data: dict[str, Any]) -> bytes:
     """dumps_stable(data) encoded as UTF-8, without building the whole text as one str first.
 
     One emoji anywhere makes a str hold four bytes per character, so a 6 MB file would pass
@@ -77,12 +76,12 @@ def dumps_stable_bytes(data: dict) -> bytes:
     return b"".join(encoded_pieces(data))
 
 
-def encoded_pieces(data: dict) -> Iterator[bytes]:
+def encoded_pieces(data: dict[str, Any]) -> Iterator[bytes]:
     """dumps_stable(data) as UTF-8 pieces, to write without holding the whole file."""
     return (piece.encode("utf-8") for piece in _pieces(data))
 
 
-def _pieces(data: dict) -> Iterator[str]:
+def _pieces(data: dict[str, Any]) -> Iterator[str]:
     yield "{"
     for t, table_name in enumerate(sorted(data)):
         table = data[table_name]
@@ -100,7 +99,7 @@ def _pieces(data: dict) -> Iterator[str]:
     yield "\n}\n" if data else "}\n"
 
 
-def _records(table: dict | Layer) -> Iterator[tuple[str, str]]:
+def _records(table: dict[str, Any] | Layer) -> Iterator[tuple[str, str]]:
     """(key, encoded record) in key order (numbers as numbers); a Layer's straight from its rows."""
     if isinstance(table, Layer):
         rows, order = table.rows_in_key_order()
@@ -135,7 +134,7 @@ def _dump_annotation(a: Annotation) -> str:
     return encode_values(_field_values(a))
 
 
-def _dump_record(record: dict | Annotation) -> str:
+def _dump_record(record: dict[str, Any] | Annotation) -> str:
     """A record as the store writes it: an annotation's through the field table's encoder,
     anything else (a review decision, the meta) as json.dumps with the table's indent."""
     if type(record) is Annotation:
@@ -152,7 +151,7 @@ def _dump_record(record: dict | Annotation) -> str:
     return text.replace("\n", "\n" + INDENT * 2)
 
 
-def read_json(path: Path) -> dict | None:
+def read_json(path: Path) -> dict[str, Any] | None:
     """The parsed file, None when it does not exist; StoreError when it is damaged."""
     try:
         raw = path.read_bytes()
@@ -186,7 +185,7 @@ class DamagedJSON(ValueError):
     """JSON that parses, or would, but is not fit to load: a key twice, nesting or a number too big."""
 
 
-class _Twice(dict):
+class _Twice(dict[str, Any]):
     """An object (or one of its descendants) that holds a key twice: `where` leads to it."""
 
     where: tuple[str, ...] = ()
@@ -198,7 +197,7 @@ class _NoDuplicates:
     def __init__(self) -> None:
         self.found = False
 
-    def __call__(self, pairs: list[tuple[str, object]]) -> dict:
+    def __call__(self, pairs: list[tuple[str, object]]) -> dict[str, Any]:
         result = dict(pairs)
         if len(result) != len(pairs):
             seen: set[str] = set()
@@ -212,7 +211,7 @@ class _NoDuplicates:
         return result
 
 
-def _marked(result: dict, where: tuple[str, ...]) -> _Twice:
+def _marked(result: dict[str, Any], where: tuple[str, ...]) -> _Twice:
     marked = _Twice(result)
     marked.where = where
     return marked
@@ -262,7 +261,7 @@ class _OtherLayout(Exception):
     """The file is not laid out as hedgerow writes it (or is damaged): read it whole instead."""
 
 
-def _stream_records(path: Path, take: Callable[[dict], None]) -> dict:
+def _stream_records(path: Path, take: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
     """Pass the annotation table's records to `take` a batch at a time; return the other tables.
 
     A file as hedgerow writes it is cut at record boundaries while it is read, so 100,000
@@ -298,9 +297,9 @@ _RECORD_KEY_LINE = b'\n    "'  # a record's key, at the table's indent (JSON str
 _FIELD_LINE = b'\n      "'  # a field of a record
 
 
-def _batch(raw: bytes) -> dict:
+def _batch(raw: bytes) -> dict[str, Any]:
     """A batch of records; a key twice (in the batch, or in one record) is counted, not parsed out."""
-    records = json.loads(raw)
+    records: dict[str, Any] = json.loads(raw)
     try:
         fields = sum(map(len, records.values()))
     except TypeError:  # a record that is not an object: _add_records says so
@@ -329,8 +328,8 @@ def conflict_error(path: Path, text: str) -> StoreError | None:
 @dataclass
 class StoredLayer:
     layer: Layer = field(default_factory=Layer)
-    meta: dict = field(default_factory=dict)
-    tables: dict[str, dict] = field(default_factory=dict)  # other tables, e.g. the gold layer's review
+    meta: dict[str, Any] = field(default_factory=dict)
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict)  # other tables, e.g. the gold layer's review
 
     @property
     def annotations(self) -> list[Annotation]:
@@ -339,7 +338,7 @@ class StoredLayer:
 
     @property
     def document_sha256(self) -> str:
-        return self.meta.get("document", {}).get("sha256", "")
+        return str(self.meta.get("document", {}).get("sha256", ""))
 
 
 class AnnotationStore:
@@ -365,17 +364,12 @@ class AnnotationStore:
         whose offsets fall outside it is damage. (A record made on another version of the
         text may point past its end: re-anchoring finds it.) `owner`, the layer's annotator,
         is the annotator of records a script inserted without one."""
-        # Records hold no cycles: the collector walking every new object while thousands are
-        # made costs a third of the load and frees nothing.
-        collecting = gc.isenabled()
-        gc.disable()
+        # (The collector's part is tui.core.gc_policy's, set by the entry points.)
         try:
             self._text, self._text_sha256, self._owner = text, text_sha256, owner
             return self._load(text)
         finally:
             self._text = self._text_sha256 = None
-            if collecting:
-                gc.enable()
 
     def _load(self, text: str | None) -> StoredLayer:
         rows = rows_on(text)
@@ -408,7 +402,7 @@ class AnnotationStore:
             tables[META] = others
         return StoredLayer(layer, meta, tables)
 
-    def _add_records(self, rows: Rows, records: dict) -> None:
+    def _add_records(self, rows: Rows, records: dict[str, Any]) -> None:
         append, checked = rows.append, record_values
         limit = MAX_OFFSET if rows.text is None else len(rows.text)
         for key, record in records.items():
@@ -433,7 +427,7 @@ class AnnotationStore:
         self._check_offsets(name, annotation)
         return replace(annotation, key=number) if number else annotation
 
-    def _completed(self, record: dict) -> dict:
+    def _completed(self, record: dict[str, Any]) -> dict[str, Any]:
         """A record a script inserted with TinyDB (start, end, tag, maybe note), completed from the
         text: quote and context, the text's sha256, the layer's owner; from_record mints its id
         and times. Anything else is returned as it is, for the checks to judge."""
@@ -466,8 +460,8 @@ class AnnotationStore:
                              f"{describe(annotation.end)} are outside the text, which has {len(text):,} "
                              f"characters); left untouched")
 
-    def save(self, annotations: Layer | Iterable[Annotation], meta: dict,
-             tables: dict[str, dict] | None = None) -> None:
+    def save(self, annotations: Layer | Iterable[Annotation], meta: dict[str, Any],
+             tables: dict[str, dict[str, Any]] | None = None) -> None:
         """Write the whole set in one atomic write (a Layer, e.g. a snapshot, is written from its rows)."""
         data = {
             **(tables or {}),

@@ -24,9 +24,10 @@ commitment -> actor, `hedges`: hedge -> commitment); with it, exactly those list
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rich.color import Color, ColorParseError
 
@@ -61,7 +62,7 @@ class TagSet:
     def __post_init__(self) -> None:
         object.__setattr__(self, "tags", _assign_keys(tuple(self.tags)))  # keyless tags: the free digits
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Tag]:
         return iter(self.tags)
 
     def __len__(self) -> int:
@@ -178,11 +179,12 @@ def _parse_tag(entry: object, index: int, where: str) -> Tag:
     return Tag(name, colour, key, description)
 
 
-def parse_config(data: dict, where: str = CONFIG_NAME) -> Config:
+def parse_config(data: dict[str, Any], where: str = CONFIG_NAME) -> Config:
     unknown = set(data) - TOP_LEVEL
     if unknown:
-        raise InputError(f"{where}: unknown section(s) {', '.join(sorted(unknown))} (allowed: tags, relations, keys)")
-    tags = DEFAULT_TAGS
+        raise InputError(f"{where}: unknown section(s) {', '.join(sorted(unknown))} "
+                         f"(allowed: tags, relations, keys)")
+    tags: tuple[Tag, ...] = DEFAULT_TAGS
     if "tags" in data:
         entries = data["tags"]
         if not isinstance(entries, list) or not entries:

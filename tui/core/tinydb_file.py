@@ -9,6 +9,7 @@ a TinyDB view of the file is asked for, so opening a document does not pay for i
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from tinydb import TinyDB
 from tinydb.storages import Storage
@@ -23,10 +24,10 @@ class AtomicJSONStorage(Storage):
     def __init__(self, path: str | Path, **_: object) -> None:
         self.path = Path(path)
 
-    def read(self) -> dict | None:
+    def read(self) -> dict[str, Any] | None:
         return read_json(self.path)
 
-    def write(self, data: dict) -> None:
+    def write(self, data: dict[str, Any]) -> None:
         atomic_write_chunks(self.path, encoded_pieces(data))
 
     def close(self) -> None:

@@ -13,11 +13,13 @@ The config file holds one setting for now:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from tui.core.errors import HedgerowError, InputError
 
@@ -72,7 +74,7 @@ def _position_key(document: Path, annotator: str) -> str:
     return f"{Path(document).resolve()}\n{annotator}"
 
 
-def _read_positions() -> dict:
+def _read_positions() -> dict[str, Any]:
     try:
         data = json.loads((cache_dir() / POSITIONS).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -96,7 +98,5 @@ def remember_position(document: Path, annotator: str, offset: int) -> None:
     if len(positions) > KEPT_POSITIONS:
         newest = sorted(positions.items(), key=lambda item: item[1].get("at", 0) if isinstance(item[1], dict) else 0)
         positions = dict(newest[-KEPT_POSITIONS:])
-    try:
+    with contextlib.suppress(HedgerowError):
         atomic_write_bytes(cache_dir() / POSITIONS, json.dumps(positions, indent=1).encode("utf-8"))
-    except HedgerowError:
-        pass

@@ -1,0 +1,146 @@
+"""The speed tails, as a user sees them: hedgerow side by side with less, a trivial Textual pager and
+SLATE (the curses annotator), in one run.
+
+    .venv/bin/python bench/tails.py [--runs 5] [--keys 30] [--slate PATH] [--json FILE]
+
+/work/shared/tools/tui_timer.py (../shared from the project) starts each program in tmux at
+120x40, interleaved round by round (A B C D, A B C D, ...) so that drift in the machine's load
+hits all alike, and measures: ms from launch until MARKER (a line near the top of the 5 MB
+document, in no annotation) is on screen; for each of --keys Down presses, ms until the screen
+changes (the first key, then median / p90 / max of all); the peak RSS of the process tree.
+
+The data: bench/make_data.py's 5 MB document with 100,000 annotations (annotator "bench").
+SLATE gets the same document and 100,000 token spans in its own file format; it runs when its
+`slate` command is found (--slate, or on PATH: `pip install slate-nlp` in any venv), else its
+column says why not. The targets are issue 10's; figures are medians over the runs. This prints
+figures, it never fails a build: on a shared machine, read them beside the references.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+import make_data  # noqa: E402  (bench/ is not a package)
+
+TIMER = ROOT.parent / "shared" / "tools" / "tui_timer.py"
+PYTHON = ROOT / ".venv" / "bin" / "python"
+HEDGEROW = ROOT / ".venv" / "bin" / "hedgerow"
+SLATE_SPANS = 100_000
+SLATE_LABELS = ("actor", "commitment", "hedge")
+
+# (label, tui_timer summary key, format, target as text, check against the trivial pager's figure)
+ROWS = [
+    ("start (median)", "startup_med", "{:.0f} ms", "<= 1.2x the pager", lambda mine, pager: mine <= 1.2 * pager),
+    ("first key", "key1_med", "{:.1f} ms", "<= the pager's", lambda mine, pager: mine <= pager),
+    ("key median", "key_med", "{:.1f} ms", "", None),
+    ("key p90", "key_p90", "{:.1f} ms", "<= 12 ms", lambda mine, pager: mine <= 12),
+    ("key max", "key_max", "{:.1f} ms", "<= 50 ms", lambda mine, pager: mine <= 50),
+    ("peak RSS", "peak_rss_mib", "{:.0f} MiB", "<= 120 MiB", lambda mine, pager: mine <= 120),
+]
+
+
+def slate_data(document: Path) -> Path:
+    """A copy of the document and 100,000 token spans in SLATE's format, beside it in bench/data/."""
+    folder = make_data.DATA / "slate-5mb"
+    copy = folder / document.name
+    annotations = folder / (document.name + ".annotations")
+    if copy.is_file() and annotations.is_file():
+        return copy
+    folder.mkdir(parents=True, exist_ok=True)
+    text = document.read_text(encoding="utf-8")
+    copy.write_text(text, encoding="utf-8")
+    rng = random.Random(10)
+    lines = [(number, len(line.split())) for number, line in enumerate(text.split("\n")) if len(line.split()) > 4]
+    spans = set()
+    while len(spans) < SLATE_SPANS:
+        line, tokens = rng.choice(lines)
+        first = rng.randrange(tokens)
+        last = min(tokens - 1, first + rng.randrange(4))
+        spans.add((line, first, last))
+    with annotations.open("w", encoding="utf-8") as out:
+        for line, first, last in sorted(spans):
+            out.write(f"(({line}, {first}), ({line}, {last})) - {rng.choice(SLATE_LABELS)}\n")
+    return copy
+
+
+def commands(document: Path, slate: str | None) -> list[str]:
+    found = [f"less=less {document}", f"pager={PYTHON} {ROOT / 'bench' / 'trivial_app.py'} {document}"]
+    if slate:
+        copy = slate_data(document)
+        found.append(f"slate=cd {copy.parent} && {slate} -o {copy.name}")
+    found.append(f"hedgerow={HEDGEROW} {document} --annotator {make_data.ANNOTATOR}")
+    return found
+
+
+def table(summaries: dict[str, dict], slate_note: str) -> list[str]:
+    names = [name for name in ("less", "pager", "slate", "hedgerow") if name in summaries]
+    header = ["", *names, "target", "hedgerow meets it"]
+    if "slate" not in summaries:
+        header.insert(3, "slate")
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    pager = summaries.get("pager", {})
+    for label, key, form, target, check in ROWS:
+        cells = [label]
+        for name in names:
+            value = summaries[name].get(key)
+            cells.append("-" if value is None else form.format(value))
+            if name == "pager" and "slate" not in summaries:
+                cells.append(slate_note)
+        mine, reference = summaries.get("hedgerow", {}).get(key), pager.get(key)
+        verdict = ""
+        if check is not None and mine is not None and reference is not None:
+            verdict = "yes" if check(mine, reference) else "NO"
+        cells += [target, verdict]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5, help="interleaved rounds (default 5)")
+    parser.add_argument("--keys", type=int, default=30, help="Down presses per run (default 30)")
+    parser.add_argument("--slate", help="SLATE's `slate` command (default: found on PATH)")
+    parser.add_argument("--json", type=Path, help="also keep tui_timer's raw figures here")
+    args = parser.parse_args()
+
+    if not TIMER.is_file():
+        print(f"tui_timer is missing ({TIMER}): nothing to measure", file=sys.stderr)
+        return 0
+    dataset = make_data.ensure(make_data.FULL)
+    slate = args.slate or shutil.which("slate")
+    slate_note = "not installed" if slate is None else ""
+    with tempfile.TemporaryDirectory() as scratch:
+        raw = Path(args.json or Path(scratch) / "tails.json")
+        cmd = [sys.executable, str(TIMER), "--marker", make_data.MARKER, "--size", "120x40", "--runs", str(args.runs),
+               "--keys", str(args.keys), "--key", "Down", "--timeout", "120", "--json", str(raw), "--",
+               *commands(dataset.document, slate)]
+        print(f"tui_timer: {args.runs} interleaved rounds, {args.keys} x Down, 120x40 ...", file=sys.stderr)
+        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        print(done.stderr, file=sys.stderr, end="")
+        if done.returncode != 0 or not raw.is_file():
+            print(done.stdout)
+            return 1
+        figures = json.loads(raw.read_text(encoding="utf-8"))
+    summaries = {name: entry["summary"] for name, entry in figures["commands"].items()}
+    print(f"\n{dataset.document.name}: {dataset.size:,} bytes, {dataset.count:,} annotations; "
+          f"medians of {args.runs} interleaved runs, {args.keys} x Down each")
+    print("\n".join(table(summaries, slate_note)))
+    for name, entry in figures["commands"].items():
+        failed = [run for run in entry["runs"] if run.get("error")]
+        if failed:
+            print(f"{name}: {len(failed)} failed run(s): {failed[0]['error']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""The one GC policy: pauses nest and restore, a TUI's start freezes and raises the threshold.
+
+The collector's settings are global, so each test puts them back as it found them.
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from tui.core import gc_policy
+
+
+@pytest.fixture(autouse=True)
+def restore_the_collector() -> Iterator[None]:
+    enabled, threshold, interval = gc.isenabled(), gc.get_threshold(), sys.getswitchinterval()
+    yield
+    sys.setswitchinterval(interval)
+    gc.unfreeze()
+    gc.set_threshold(*threshold)
+    (gc.enable if enabled else gc.disable)()
+
+
+def test_pauses_nest_and_the_collector_comes_back_after_the_outermost() -> None:
+    gc.enable()
+    with gc_policy.paused():
+        assert not gc.isenabled()
+        with gc_policy.batch():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner one ending does not switch it back on
+    assert gc.isenabled()
+
+
+def test_a_pause_leaves_a_collector_that_was_off_off() -> None:
+    gc.disable()
+    with gc_policy.paused():
+        pass
+    assert not gc.isenabled()
+
+
+def test_a_pause_ends_on_an_error_too() -> None:
+    gc.enable()
+    with pytest.raises(ValueError), gc_policy.paused():
+        raise ValueError
+    assert gc.isenabled()
+
+
+def test_pauses_from_two_threads_overlap_safely() -> None:
+    gc.enable()
+    inside, leave = threading.Event(), threading.Event()
+
+    def other() -> None:
+        with gc_policy.paused():
+            inside.set()
+            leave.wait(5)
+
+    thread = threading.Thread(target=other)
+    with gc_policy.paused():
+        thread.start()
+        inside.wait(5)
+    assert not gc.isenabled()  # the other thread's pause still holds
+    leave.set()
+    thread.join(5)
+    assert gc.isenabled()
+
+
+def test_starting_a_tui_freezes_what_was_loaded_and_collects_less_often() -> None:
+    gc.enable()
+    gc.unfreeze()
+    loaded: list[object] = []
+    with gc_policy.starting_a_tui():
+        assert not gc.isenabled()
+        loaded.extend([[n] for n in range(1000)])
+    assert gc.isenabled()
+    assert gc.get_threshold()[0] == gc_policy.TUI_GEN0_THRESHOLD
+    assert gc.get_freeze_count() >= 1000
+    assert sys.getswitchinterval() == pytest.approx(gc_policy.TUI_SWITCH_INTERVAL)
