@@ -102,12 +102,12 @@ def test_csv_parses_back_with_newlines_and_quotes_intact() -> None:
     rows = list(csv.reader(io.StringIO(out, newline="")))
     # What an analyst reads first; the document in every row; the machine's columns last.
     assert rows[0] == ["tag", "quote", "note", "annotator", "start", "end", "title", "path", "created", "modified",
-                       "id", "prefix", "suffix", "document", "entity", "links"]
+                       "id", "prefix", "suffix", "document", "original_annotator", "entity", "links"]
     assert len(rows) == 1 + len(ANNOTATIONS)
     path = document_meta(DOCUMENT)["path"]
     for row, a in zip(rows[1:], IN_ORDER, strict=True):
         assert row == [a.tag, a.quote, a.note, a.annotator, str(a.start), str(a.end), DOCUMENT.title, path,
-                       a.created, a.modified, a.id, a.prefix, a.suffix, a.document, "", ""]
+                       a.created, a.modified, a.id, a.prefix, a.suffix, a.document, a.original_annotator, "", ""]
     notes = {row[2] for row in rows[1:]}
     assert "three powers, listed\nin this order" in notes and 'a "claim", arguably' in notes
     assert 'he said "no bases"' in {row[1] for row in rows[1:]}

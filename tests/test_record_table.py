@@ -66,7 +66,8 @@ def test_a_field_added_to_the_table_is_checked_kept_and_written(tmp_path: Path) 
                             env={"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin"},
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert "fields: start,end,quote,tag,document,annotator,prefix,suffix,note,id,created,modified,entity,topic,done" \
+    assert ("fields: start,end,quote,tag,document,annotator,prefix,suffix,note,id,created,modified,"
+            "original_annotator,entity,topic,done") \
         in result.stdout
     assert "refused:" in result.stdout and "field 'topic' must be a string, got 7" in result.stdout
 

@@ -45,7 +45,8 @@ def run(capsys: pytest.CaptureFixture, *args: str | Path) -> tuple[int, str, str
 
 
 def annotate(doc: Path, spans: list[tuple[str, str, str]], annotator: str = "alice") -> Session:
-    session = Session.open(doc, SessionOptions(annotator=annotator))
+    # gold may be opened directly only as the review does (issue 8: annotating as gold is refused)
+    session = Session.open(doc, SessionOptions(annotator=annotator, gold=annotator == "gold"))
     for quote, tag, note in spans:
         start = session.text.index(quote)
         session.add(start, start + len(quote), tag, note)
@@ -294,7 +295,9 @@ def test_round_trip_restores_every_span_tag_and_note(capsys, project: Path, proj
     assert code == 0, err
     assert f"imported {len(spans)}, skipped 0 already present, 0 not imported" in err
     after = Session.open(doc, SessionOptions(annotator="empty")).layer.in_id_order()
-    assert [a.to_record() for a in after] == [a.to_record() for a in before]  # ids, times, annotator too
+    # ids, times, and the maker too: in "empty"'s layer as empty's, alice kept as original_annotator (issue 8)
+    assert [a.to_record() for a in after] == [
+        {**a.to_record(), "annotator": "empty", "original_annotator": "alice"} for a in before]
     code, _, err = run(capsys, "import", doc, out, "--annotator", "empty")
     assert code == 0 and f"imported 0, skipped {len(spans)} already present" in err
 
@@ -307,7 +310,8 @@ def test_all_export_imports_each_users_selections(capsys, project: Path, project
     code, _, err = run(capsys, "import", project_doc, out, "--annotator", "carol")
     assert code == 0, err
     layer = Session.open(project_doc, SessionOptions(annotator="carol")).layer
-    assert sorted((a.annotator, a.quote) for a in layer) == [
+    assert {a.annotator for a in layer} == {"carol"}  # issue 8: every record in carol's layer says carol
+    assert sorted((a.original_annotator, a.quote) for a in layer) == [
         ("alice", "Kazakhstan has taken further steps"), ("alice", "NATO"), ("bob", "NATO"), ("bob", "appeared to")]
 
 
@@ -370,7 +374,8 @@ def test_import_from_a_crlf_nfd_source_lands_on_the_right_text(capsys, project: 
     assert set(by_quote) == {"NATO", "café"}
     nato = by_quote["NATO"]
     assert layer.text[nato.start:nato.end] == "NATO" and nato.note == "from QualCoder"
-    assert nato.id == "b0000000-0000-4000-8000-000000000001" and nato.annotator == "Dana Q"
+    assert nato.id == "b0000000-0000-4000-8000-000000000001"
+    assert nato.annotator == "alice" and nato.original_annotator == "Dana Q"  # the importer's, its maker kept
     assert nato.created == "2021-03-04T05:06:07.000Z"
 
 

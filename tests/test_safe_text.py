@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rich.cells import cell_len
 
-from tui.core.safe_text import is_safe, shown, shown_line
+from tui.core.safe_text import is_safe, json_escaped, shown, shown_line
 
 HOSTILE = [
     "\x1b]52;c;aGVsbG8=\x07",  # OSC 52: set the clipboard
@@ -34,3 +34,23 @@ def test_newline_and_tab_are_kept_and_plain_text_is_untouched() -> None:
 
 def test_one_line_cells_show_newlines_too() -> None:
     assert shown_line("a\nb\x1b") == "a\u2424b\u241b"
+
+
+def test_one_line_cells_show_tabs_as_spaces() -> None:
+    assert shown_line("a\tb") == "a b"
+
+
+def test_a_lone_surrogate_shows_as_the_replacement_character() -> None:
+    text = "note \ud800 end"
+    assert shown(text) == "note \ufffd end"
+    shown(text).encode("utf-8")  # printable now
+
+
+def test_json_escaped_is_the_same_json_and_safe() -> None:
+    import json
+
+    value = {"note": "a\x9b2J \u202eevil\u202c \x7f \x1b] é 👍", "n": 1}
+    text = json_escaped(json.dumps(value, ensure_ascii=False, indent=2))
+    assert json.loads(text) == value
+    assert is_safe(text)
+    assert "é 👍" in text  # readable characters stay as they are

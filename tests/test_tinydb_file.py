@@ -120,15 +120,15 @@ def test_a_schema_1_file_is_read_and_rewritten_in_schema_2_on_the_next_save(proj
     old = json.loads(SCHEMA_1.read_text(encoding="utf-8"))
     assert old[META]["hedgerow"]["schema"] == 1 and all(k == r["id"] for k, r in old[ANNOTATIONS].items())
     session = Session.open(project_doc, ALICE)
-    assert {a.id: {k: v for k, v in a.to_record().items() if k != "entity"}  # entity: added since, default ""
-            for a in session.layer} == old[ANNOTATIONS]  # every field as it was
+    # every field as it was, and fields added to the record since (issue 8's original_annotator) at their default
+    upgraded = {key: {**record, "original_annotator": "", "entity": ""} for key, record in old[ANNOTATIONS].items()}
+    assert {a.id: a.to_record() for a in session.layer} == upgraded
     assert path.read_bytes() == SCHEMA_1.read_bytes()  # reading changes nothing
     session.save()
     new = json.loads(path.read_text(encoding="utf-8"))
     assert list(new[ANNOTATIONS]) == ["1", "2", "3", "4", "5"]
     assert [r["id"] for r in new[ANNOTATIONS].values()] == sorted(old[ANNOTATIONS])  # numbered in the old order
-    assert {r["id"]: r for r in new[ANNOTATIONS].values()} == {k: {**r, "entity": ""}  # written with the new field
-                                                                for k, r in old[ANNOTATIONS].items()}
+    assert {r["id"]: r for r in new[ANNOTATIONS].values()} == upgraded
     assert list(new[META]) == [META_KEY] and new[META][META_KEY]["schema"] == SCHEMA_VERSION == 2
     assert new[META][META_KEY]["document"] == old[META]["hedgerow"]["document"]
     out = stock(f"""

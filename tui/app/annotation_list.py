@@ -9,7 +9,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.binding import BindingType
 
-from tui.app.cells import fit, snippet
+from tui.app.cells import fit, plain, snippet
 from tui.app.row_list import RowList, list_bindings
 from tui.core.annotation import Annotation
 from tui.core.layer import Ordered
@@ -37,7 +37,7 @@ class AnnotationList(RowList):
         """Recompute the rows after a change or a new filter."""
         items = self.ordered = self.session.layer.in_order(self.tag_filter)  # rows are made only when drawn
         self.set_rows(items)
-        self.border_subtitle = f"{len(items):,}" + (f" {self.tag_filter}" if self.tag_filter else "")
+        self.border_subtitle = plain(f"{len(items):,}" + (f" {self.tag_filter}" if self.tag_filter else ""))
 
     def on_mount(self) -> None:
         self.rebuild()

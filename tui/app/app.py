@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 from tui.app.annotation_list import AnnotationList
 from tui.app.base import HelpSections, SavingApp
-from tui.app.cells import quoted
+from tui.app.cells import plain, quoted
 from tui.app.commands import HedgerowCommands
 from tui.app.dialogs import ConfirmDialog, ExportDialog, NoteDialog
 from tui.app.document_view import DocumentView
@@ -141,7 +141,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
         return self.query_one(AnnotationList)
 
     def on_mount(self) -> None:
-        self.title = f"hedgerow — {self.session.document.title}"
+        self.set_title(f"hedgerow — {self.session.document.title}")
         if self.session.config.keys:
             self.set_keymap(self.session.config.keys)
         self.query_one(SearchBar).display = False
@@ -155,7 +155,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
             self.call_after_refresh(self._read_annotations)
         self.screen.set_focus(self.view)  # now, not later as focus() does: the footer reads it
         self.mount(KeyFooter())
-        self.view.border_title = self.session.document.path.name
+        self.view.border_title = plain(self.session.document.path.name)
         self._show_position()
         self.call_after_refresh(self._restore_position)
         if self.session.document.is_empty:
@@ -204,7 +204,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
     @on(AnnotationsUnreadable)
     def _annotations_unreadable(self, message: AnnotationsUnreadable) -> None:
         # A damaged file: say so and stop, never write over it.
-        self.exit(None, message.error.exit_code, f"hedgerow: {message.error}")
+        self.exit_with_error(f"hedgerow: {message.error}", message.error.exit_code)
 
     @on(AnnotationsRead)
     def _install(self, message: AnnotationsRead) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import deque
 from typing import ClassVar
 
+from rich.text import Text
 from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
@@ -14,6 +15,7 @@ from textual.timer import Timer
 from tui.app.dialogs import HelpScreen, QuitDialog
 from tui.app.messages import SaveFinished
 from tui.app.saver import AutoSaver
+from tui.core.safe_text import shown, shown_line
 from tui.core.session import Session, Snapshot
 
 KEY_NAMES = {"slash": "/", "question_mark": "?", "right_square_bracket": "]", "left_square_bracket": "[",
@@ -128,17 +130,26 @@ class SavingApp(KeysInOrder):
     NOTICE_SECONDS = 3.0
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
-               timeout: float | None = None,
-               markup: bool = True) -> None:
+               timeout: float | None = None, markup: bool = False) -> None:
         """One notice at a time, on the status row at the bottom left (see dialogs.tcss): stacked
-        toasts covered the annotation list and the help. A new notice replaces the one showing."""
+        toasts covered the annotation list and the help. A new notice replaces the one showing.
+
+        Plain text: messages quote tags, quotes and file names, so they are never parsed as markup
+        (`markup` is ignored) and their controls show as stand-ins."""
         self.clear_notifications()
-        super().notify(message, title=title, severity=severity, markup=markup,
-                       timeout=self.NOTICE_SECONDS if timeout is None else timeout)
+        super().notify(shown(message).replace("\t", " "), title=shown_line(title), severity=severity,
+                       markup=False, timeout=self.NOTICE_SECONDS if timeout is None else timeout)
 
     def show_save_state(self, state: str, error: str) -> None:
         """Put the save state on screen (the subclass's panel)."""
 
+    def set_title(self, title: str) -> None:
+        """The app's title (untrusted: it holds the document's title), controls as stand-ins."""
+        self.title = shown_line(title)
+
+    def exit_with_error(self, message: str, code: int) -> None:
+        """Quit, printing `message` once the screen is restored: plain text, controls as stand-ins."""
+        self.exit(None, code, Text(shown(message)))
     @work(thread=True, group="save", exit_on_error=False, name="save")
     def save_in_background(self, snapshot: Snapshot) -> None:
         """The autosaver's write, in a worker; the outcome comes back as SaveFinished."""

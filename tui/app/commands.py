@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.markup import escape
+
+from tui.core.safe_text import shown_line
 
 if TYPE_CHECKING:
     from tui.app.app import HedgerowApp, PaletteCommand
@@ -12,16 +16,21 @@ if TYPE_CHECKING:
 
 class HedgerowCommands(Provider):
     def _commands(self) -> list[PaletteCommand]:
+        """Names and help as plain text: they hold the codebook's tag names and descriptions,
+        which come with the repository (from colleagues): controls as stand-ins, no markup."""
         app: HedgerowApp = self.app  # type: ignore[assignment]
-        return app.palette_commands()
+        return [(shown_line(name), escape(shown_line(help_text)), callback)
+                for name, help_text, callback in app.palette_commands()]
 
     async def discover(self) -> Hits:
         for name, help_text, callback in self._commands():
-            yield DiscoveryHit(name, callback, help=help_text)
+            yield DiscoveryHit(Content(name), callback, text=name, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for name, help_text, callback in self._commands():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+                # highlight() reads its argument as markup: a name with a bracket is shown plainly
+                shown = matcher.highlight(name) if "[" not in name else Content(name)
+                yield Hit(score, shown, callback, text=name, help=help_text)

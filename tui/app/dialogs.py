@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -14,10 +15,28 @@ from textual.widgets import Button, Label, Static
 
 from tui.app.cells import quoted
 from tui.core.annotation import Annotation
+from tui.core.safe_text import is_safe, shown, shown_line
 
 if TYPE_CHECKING:
     from textual.widgets import OptionList  # imported where used: not before the first frame
-from tui.core.safe_text import shown_line
+
+
+def restore_controls(original: str, edited: str) -> str:
+    """The note as edited, with the control characters of `original` back where it was not changed.
+
+    The editor shows `shown(original)` (stand-ins instead of controls, one code point each);
+    the parts the user left alone are taken from `original`, what they typed stays as typed.
+    """
+    from difflib import SequenceMatcher
+
+    drawn = shown(original)
+    if edited == drawn:
+        return original
+    pieces = []
+    for operation, low, high, edited_low, edited_high in SequenceMatcher(None, drawn, edited,
+                                                                         autojunk=False).get_opcodes():
+        pieces.append(original[low:high] if operation == "equal" else edited[edited_low:edited_high])
+    return "".join(pieces)
 
 
 class NoteDialog(ModalScreen[str | None]):
@@ -36,12 +55,23 @@ class NoteDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         from textual.widgets import TextArea  # ~10 ms to import: not before the first frame
 
+        class NoteArea(TextArea):
+            """A paste's control characters come in as stand-ins: none reaches the terminal."""
+
+            async def _on_paste(self, event: events.Paste) -> None:
+                event.text = shown(event.text)  # TextArea's own handler runs next, with the shown text
+
         quote = self.annotation.quote
+        note = self.annotation.note
         with Vertical(id="note-dialog"):
             yield Label(Text.assemble(("Note on ", "bold"), (shown_line(self.annotation.tag), f"bold {self.colour}")),
                         id="note-title")
             yield Static(Text(quoted(quote, 300), style="italic"), id="note-quote")
-            yield TextArea(self.annotation.note, id="note-text", soft_wrap=True, show_line_numbers=False)
+            # Controls in the note are edited as their stand-ins; saving puts them back (restore_controls).
+            yield NoteArea(shown(note), id="note-text", soft_wrap=True, show_line_numbers=False)
+            if not is_safe(note):
+                yield Label(Text("⚠ controls show as symbols (␛ …); kept unless deleted", style="yellow"),
+                            id="note-controls")
             with Horizontal(id="note-buttons"):
                 yield Label("ctrl+s save · esc cancel", id="note-hint")
                 yield Button("Save", variant="primary", id="note-save")
@@ -58,7 +88,8 @@ class NoteDialog(ModalScreen[str | None]):
     def action_save(self) -> None:
         from textual.widgets import TextArea
 
-        self.dismiss(self.query_one("#note-text", TextArea).text.strip("\n"))
+        edited = self.query_one("#note-text", TextArea).text
+        self.dismiss(restore_controls(self.annotation.note, edited).strip("\n"))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -139,8 +170,8 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog", classes="-risky" if self.risky else ""):
-            yield Label(Text(self.title_text, style="bold red" if self.risky else "bold"))
-            yield Static(self.body, id="confirm-body")
+            yield Label(Text(shown_line(self.title_text), style="bold red" if self.risky else "bold"))
+            yield Static(Text(shown(self.body)), id="confirm-body")  # may quote an error: never markup
             with Horizontal(id="confirm-buttons"):
                 yield Button(self.yes, variant="error" if self.risky else "primary", id="confirm-yes")
                 yield Button(self.no, variant="primary" if self.risky else "default", id="confirm-no")
@@ -167,8 +198,8 @@ class ChoiceDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog"):
-            yield Label(Text(self.title_text, style="bold yellow"))
-            yield Static(Text(self.body), id="confirm-body")
+            yield Label(Text(shown_line(self.title_text), style="bold yellow"))
+            yield Static(Text(shown(self.body)), id="confirm-body")
             with Horizontal(id="confirm-buttons"):
                 for index, (choice, label) in enumerate(self.choices):
                     yield Button(label, variant="primary" if index == 0 else "default", id=f"choice-{choice}")
@@ -229,9 +260,10 @@ class ExportDialog(ModalScreen["tuple[str, str] | None"]):
                     yield OptionList(*(Text(label) for _, label in EXPORT_FORMATS), id="export-format")
                 with Vertical(classes="export-column"):
                     yield Label("layer", classes="export-label")
-                    yield OptionList(*(Text(label) for _, label in self.layer_choices), id="export-layer")
+                    yield OptionList(*(Text(shown_line(label)) for _, label in self.layer_choices),
+                                     id="export-layer")  # layer names are file names: shown, not markup
             hint = f"written to {self.folder}/ · tab next list · enter export · esc cancel"
-            yield Label(Text(hint), id="export-hint")
+            yield Label(Text(shown_line(hint)), id="export-hint")
             with Horizontal(id="export-buttons"):
                 yield Button("Export", variant="primary", id="export-yes")
                 yield Button("Cancel", id="export-no")

@@ -16,6 +16,8 @@ Look of a cell, composed in this order:
   cursor       a reverse-video cell; while there is a selection it is not drawn apart, since a
                reversed cell beside the selection would read as selected (the selection's moving
                end is the cursor)
+  stand-in     a control character from the text (ESC, C1, a bidi override) is drawn as a dimmed
+               one-cell picture (`tui.app.wrap.as_drawn`): never sent to the terminal
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.app.wrap import as_drawn, cell_width, is_single_cell
+from tui.app.wrap import DRAWN_AS_STAND_IN, as_drawn, cell_width, is_single_cell
 from tui.app.wrap_table import WrapTable
 from tui.core.annotation import Annotation
 from tui.core.layer import Layer
@@ -116,6 +118,7 @@ class DocumentView(ScrollView, can_focus=True):
     CURRENT_MATCH_ON_TAG_STYLE = Style(bold=True, underline=True, overline=True, italic=True)
     SELECTION_STYLE = Style(reverse=True)
     CURSOR_STYLE = Style(reverse=True)
+    STAND_IN_STYLE = Style(dim=True)
 
     class CursorMoved(Message):
         """The cursor moved to `offset`."""
@@ -496,7 +499,9 @@ class DocumentView(ScrollView, can_focus=True):
     def _render_row(self, row: int, width: int) -> Strip:
         text = self._text
         start, end = self._wraps.row_span(row)
-        drawn = as_drawn(text[start:end])
+        raw = text[start:end]
+        drawn = as_drawn(raw)
+        stand_ins = None if drawn is raw else [m.start() + start for m in DRAWN_AS_STAND_IN.finditer(raw)]
         plain = drawn.isascii() or is_single_cell(drawn)
         base = self.rich_style
         annotations = self._layer.overlapping(start, end) if end > start else []
@@ -513,6 +518,9 @@ class DocumentView(ScrollView, can_focus=True):
             cuts.update(span)
         if selection is not None:
             cuts.update(selection)
+        if stand_ins:  # each stand-in its own segment, to be dimmed
+            cuts.update(stand_ins)
+            cuts.update(offset + 1 for offset in stand_ins)
         cuts = {cut for cut in cuts if start <= cut <= end}
         if not plain:  # a style change inside a grapheme would split it and break cell counts
             cuts = {clamp_to_grapheme(text, cut) for cut in cuts}
@@ -522,6 +530,8 @@ class DocumentView(ScrollView, can_focus=True):
             style = self._style_at(left, annotations, matches, selection)
             if left == cursor:
                 style += self.CURSOR_STYLE
+            if stand_ins and right == left + 1 and DRAWN_AS_STAND_IN.match(raw, left - start):
+                style += self.STAND_IN_STYLE
             segments.append(Segment(drawn[left - start : right - start], base + style))
         cells = len(drawn) if plain else cell_width(drawn)
         if self._wraps.is_last_in_paragraph(row):

@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from tui.app.cells import plain
 from tui.core.annotation import Annotation
 from tui.core.safe_text import shown, shown_line
 from tui.core.session import Session
@@ -125,7 +126,7 @@ class TagLegend(Static):
                 table.add_row("", "", Text(shown_line(tag.description), style="dim italic", overflow="ellipsis",
                                            no_wrap=True), "")
         if self.filter:
-            self.border_subtitle = f"filter: {self.filter} (f)"
+            self.border_subtitle = plain(f"filter: {self.filter} (f)")
         else:
             self.border_subtitle = "f filters"
         self.update(table)

@@ -18,7 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 
 from tui.app.base import HelpSections, SavingApp
-from tui.app.cells import quoted, snippet
+from tui.app.cells import plain, quoted, snippet
 from tui.app.dialogs import ChoiceDialog
 from tui.app.document_view import DocumentView
 from tui.app.footer import KeyFooter
@@ -117,9 +117,10 @@ class ReviewApp(SavingApp):
 
     def on_mount(self) -> None:
         document = self.review.session.document
-        self.title = f"hedgerow review — {document.title}"
-        self.view.border_title = snippet(document.title, 60)
-        self.view.border_subtitle = f"{len(self.review.annotators)} annotator(s): {', '.join(self.review.annotators)}"
+        self.set_title(f"hedgerow review — {document.title}")
+        self.view.border_title = plain(snippet(document.title, 60))
+        self.view.border_subtitle = plain(f"{len(self.review.annotators)} annotator(s): "
+                                          f"{', '.join(self.review.annotators)}")
         if self.review.session.config.keys:
             self.set_keymap(self.review.session.config.keys)
         self.review.subscribe(self._on_change)

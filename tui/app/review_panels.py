@@ -74,14 +74,14 @@ class CandidateList(RowList):
         colour = tags.colour_of(candidate.tag)
         record = self.review.decision(candidate)
         decision = record.get("decision", "undecided") if record else "undecided"
-        who = " ".join(self.short[n] if n in candidate.annotators else "·".ljust(len(self.short[n]))
-                       for n in self.review.annotators)
+        who = shown_line(" ".join(self.short[n] if n in candidate.annotators else "·".ljust(len(self.short[n]))
+                                  for n in self.review.annotators))
         tag_width = min(10, max(len(t) for t in [*tags.names, candidate.tag]))
         room = max(0, width - 2 - 2 - tag_width - 1 - 1 - len(who) - 1 - 9)
         return [
             Segment(STATUS_MARK[candidate.status] + " ", base + STATUS_STYLE[candidate.status]),
             Segment("█ ", base + Style(color=colour)),
-            Segment(candidate.tag[:tag_width].ljust(tag_width) + " ", base + Style(color=colour, bold=True)),
+            Segment(fit(candidate.tag, tag_width) + " ", base + Style(color=colour, bold=True)),
             Segment(fit(candidate.quote, room) + " ", base),
             Segment(who + " ", base + Style(dim=True)),
             Segment(decision.ljust(9), base + DECISION_STYLE[decision]),
@@ -135,7 +135,7 @@ class SummaryPanel(Static):
             text.append(f"⚠ {s['mismatched_quotes']} quote(s) differ from the text: run hedgerow check\n",
                         style="bold yellow")
         text.append("reviewer ", style="dim")
-        text.append(self.review.reviewer)
+        text.append(shown_line(self.review.reviewer))
         if self.save_state == "error":
             text.append(" · ✗ not saved", style="bold red")
         elif self.save_state == "saving" or self.review.session.dirty:
@@ -202,13 +202,13 @@ class CandidatePanel(Static):
         record = self.review.decision(candidate)
         text = Text()
         text.append(f"{STATUS_MARK[candidate.status]} {candidate.status}  ", style=STATUS_STYLE[candidate.status])
-        text.append(f" {candidate.tag} ", style=tag_style(colour))
+        text.append(f" {shown_line(candidate.tag)} ", style=tag_style(colour))
         text.append(f"  {candidate.start}–{candidate.end}  ", style="dim")
         if record:
             decision = record.get("decision", "")
-            text.append(decision, style=DECISION_STYLE.get(decision, Style()))
+            text.append(shown_line(str(decision)), style=DECISION_STYLE.get(decision, Style()))
             if decision == "edited":
-                text.append(f" → {record.get('tag', '')}", style="cyan")
+                text.append(f" → {shown_line(str(record.get('tag', '')))}", style="cyan")
         else:
             text.append("undecided", style=DECISION_STYLE["undecided"])
         text.append("\n")
@@ -218,12 +218,12 @@ class CandidatePanel(Static):
             notes.setdefault(source.annotator, []).append(source.note)
         for name in self.review.annotators:
             if name in notes:
-                text.append(f"✓ {name}", style="bold")
+                text.append(f"✓ {shown_line(name)}", style="bold")
                 note = " / ".join(n for n in notes[name] if n.strip())
                 if note:
                     text.append(f"  ✎ {snippet(note, 60)}", style="yellow")
             else:
-                text.append(f"✗ {name}", style="dim")
+                text.append(f"✗ {shown_line(name)}", style="dim")
             text.append("\n")
         text.rstrip()
         self.update(text)

@@ -5,16 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Label
 
+from tui.core.safe_text import shown, shown_line
+
 
 class SearchInput(Input):
     """The bar's field: enter submits at once, not through a message (keys typed after it must
-    find the focus already back on the text; see KeysInOrder)."""
+    find the focus already back on the text; see KeysInOrder). A paste's control characters
+    (copied from a web page) come in as stand-ins, so none reaches the terminal when it is drawn."""
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.text = shown(event.text)  # Input's own handler runs next, with the shown text
 
     async def action_submit(self) -> None:
         bar = self.parent
@@ -66,7 +74,8 @@ class SearchBar(Horizontal):
         field.select_all()
 
     def set_count(self, text: str) -> None:
-        self.query_one("#search-count", Label).update(text)
+        """A count, or an error that may quote the query: plain text, never markup."""
+        self.query_one("#search-count", Label).update(Text(shown_line(text)))
 
     @property
     def query_text(self) -> str:

@@ -4,7 +4,7 @@ Pure functions with no Textual import. A row is `text[starts[i]:starts[i + 1]]`;
 character may be the paragraph's "\\n", which is not drawn. Every row keeps one cell free
 after its text (for a trailing space, the newline or the cursor), so every cursor position
 has a column inside the width. Widths are counted with rich.cells so they match how Textual
-measures the drawn segments; control characters are drawn as one-cell spaces.
+measures the drawn segments; control characters are drawn as one-cell stand-ins (see `as_drawn`).
 """
 
 from __future__ import annotations
@@ -15,13 +15,19 @@ from collections.abc import Iterator
 
 from rich.cells import cell_len, get_character_cell_size
 
+from tui.core.safe_text import BIDI_CONTROLS, shown_line
+
 # The cursor's grapheme rule, so that rows never start inside what the cursor treats as one character.
 from tui.core.segment import _is_extender as is_extender
 from tui.core.segment import _is_regional as is_regional
 from tui.core.segment import next_grapheme, previous_grapheme
 
-# Control characters are shown as spaces so that they take one cell like everything else.
-_CONTROLS = {code: " " for code in (*range(0, 32), *range(0x7F, 0xA0)) if code != 10}
+# Control characters (C0 but the newline, which is never drawn; DEL; C1; the bidi overrides and
+# isolates) are drawn as the one-cell stand-ins of `tui.core.safe_text`, a tab as a space: each
+# still takes one cell and one cursor step, and nothing from the text reaches the terminal raw.
+_CONTROLS = {code: shown_line(chr(code)) for code in (*range(0, 32), *range(0x7F, 0xA0), *BIDI_CONTROLS)
+             if code != 10}
+DRAWN_AS_STAND_IN = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_CONTROLS) if code != 9) + "]")
 
 
 def _char_class(ranges: list[tuple[int, int]], cells: int, extra: frozenset[int] = frozenset()) -> str:
@@ -46,7 +52,8 @@ def _char_class(ranges: list[tuple[int, int]], cells: int, extra: frozenset[int]
 
 # One-cell characters that are their own grapheme: Latin, Greek, Cyrillic, punctuation, controls.
 _SINGLE_CELL = _char_class(
-    [(0x20, 0x7E), (0xA0, 0x2FF), (0x370, 0x52F), (0x2010, 0x2027), (0x2030, 0x205E), (0x20A0, 0x20C0)],
+    [(0x20, 0x7E), (0xA0, 0x2FF), (0x370, 0x52F), (0x2010, 0x2027), (0x2030, 0x205E), (0x20A0, 0x20C0),
+     (0x2400, 0x2426)],  # the last: the stand-ins themselves
     1,
     frozenset({*_CONTROLS, 10}),
 )
@@ -87,7 +94,7 @@ def is_single_cell(text: str, start: int = 0, end: int | None = None) -> bool:
 
 
 def as_drawn(text: str) -> str:
-    """The string as drawn: control characters become spaces."""
+    """The string as drawn: control characters become one-cell stand-ins, a tab a space."""
     return text.translate(_CONTROLS) if not text.isprintable() else text
 
 
@@ -289,6 +296,7 @@ def offset_at(text: str, starts: list[int], row: int, column: int) -> int:
 
 
 __all__ = [
+    "DRAWN_AS_STAND_IN",
     "as_drawn",
     "cell_width",
     "column_of",

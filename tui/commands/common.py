@@ -1,21 +1,59 @@
-"""What the commands share: document options, opening a session, printing errors."""
+"""What the commands share: document options, opening a session, printing errors.
+
+Everything the commands print goes through `inert_console`: untrusted text (quotes, notes, tags,
+annotator and file names, file content in errors) is never parsed as markup or emoji codes, and
+its control characters reach the terminal as stand-ins. Tables and messages pass such text
+through `shown_line` themselves (so column widths count the stand-ins); the console's render
+hook is the backstop that catches any piece that was missed.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
+from typing import IO
 
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, ConsoleRenderable, RenderableType, RenderHook, RenderResult
+from rich.segment import Segment
 
 from tui.core.errors import InputError
+from tui.core.safe_text import is_safe, shown
 from tui.core.session import Session, SessionOptions
 
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+class _Shown:
+    """A renderable as rendered, with any control character in its text as a stand-in."""
+
+    def __init__(self, renderable: RenderableType) -> None:
+        self.renderable = renderable
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        segments = list(console.render(self.renderable, options))
+        if is_safe("".join([segment.text for segment in segments if not segment.control])):
+            return segments  # the usual case: one check for the whole renderable
+        # control: rich's own codes (never text from a file), passed on as they are
+        return [segment if segment.control else Segment(shown(segment.text), segment.style)
+                for segment in segments]
+
+
+class _Inert(RenderHook):
+    def process_renderables(self, renderables: list[ConsoleRenderable]) -> list[ConsoleRenderable]:
+        return [_Shown(renderable) for renderable in renderables]
+
+
+def inert_console(file: IO[str] | None = None, *, stderr: bool = False) -> Console:
+    """A console for untrusted text: no markup, no emoji codes, no highlighting, controls shown."""
+    console = Console(file=file, stderr=stderr, markup=False, emoji=False, highlight=False, soft_wrap=True)
+    console.push_render_hook(_Inert())
+    return console
+
+
+stderr = inert_console(stderr=True)
 
 
 def fail(message: str, code: int = 1) -> int:
-    stderr.print(f"hedgerow: {message}", markup=False)
+    stderr.print(f"hedgerow: {shown(message)}")
     return code
 
 
@@ -29,16 +67,17 @@ def document_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tags", metavar="FILE", type=Path, help="a codebook TOML file (default: hedgerow.toml)")
 
 
-def session_options(args: argparse.Namespace) -> SessionOptions:
-    return SessionOptions(annotator=args.annotator, annotations=args.annotations, tags=args.tags)
+def session_options(args: argparse.Namespace, *, gold: bool = False) -> SessionOptions:
+    """`gold`: the command may open the review's gold layer (it reads, or re-anchors, not annotates)."""
+    return SessionOptions(annotator=args.annotator, annotations=args.annotations, tags=args.tags, gold=gold)
 
 
-def open_session(args: argparse.Namespace) -> Session:
-    return Session.open(args.document, session_options(args))
+def open_session(args: argparse.Namespace, *, gold: bool = False) -> Session:
+    return Session.open(args.document, session_options(args, gold=gold))
 
 
 def stdout_console() -> Console:
-    return Console(file=sys.stdout, highlight=False, soft_wrap=True)
+    return inert_console(sys.stdout)
 
 
 def need_terminal(command: str) -> None:

@@ -17,6 +17,7 @@ from tui.commands.common import (
 )
 from tui.core import gc_policy
 from tui.core.errors import HedgerowError
+from tui.core.safe_text import shown_line
 from tui.core.session import Session
 
 if TYPE_CHECKING:
@@ -69,19 +70,24 @@ def _large(args: argparse.Namespace) -> bool:
         return False  # Session.open reports the problem
 
 
+def made_by(a: Annotation) -> str:
+    """The annotator, and who made it first when an import re-attributed it."""
+    return f"{a.annotator} (from {a.original_annotator})" if a.original_annotator else a.annotator
+
+
 def annotation_table(annotations: list[Annotation], tags: TagSet, title: str) -> Table:
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=title, title_justify="left", expand=False)
+    table = Table(title=shown_line(title), title_justify="left", expand=False)
     table.add_column("tag")
     table.add_column("span", justify="right", no_wrap=True)
     table.add_column("quote", overflow="fold")
     table.add_column("note", overflow="fold")
     table.add_column("annotator")
     for a in annotations:
-        table.add_row(Text(a.tag, style=f"bold {tags.colour_of(a.tag)}"), f"{a.start}–{a.end}",
-                      snippet(a.quote, 60), snippet(a.note, 40), a.annotator)
+        table.add_row(Text(shown_line(a.tag), style=f"bold {tags.colour_of(a.tag)}"), f"{a.start}–{a.end}",
+                      snippet(a.quote, 60), snippet(a.note, 40), shown_line(made_by(a)))
     return table
 
 
@@ -94,9 +100,9 @@ def run_list(args: argparse.Namespace) -> int:
         pattern = re.compile(args.grep, re.IGNORECASE) if args.grep else None
     except re.error as error:
         raise InputError(f"--grep {args.grep!r} is not a valid regular expression: {error}") from None
-    session = open_session(args)
+    session = open_session(args, gold=True)
     if session.document.is_empty:
-        stderr.print(f"{session.document.path}: the document is empty", markup=False)
+        stderr.print(shown_line(f"{session.document.path}: the document is empty"))
     if not session.store.exists():  # as `check` does: a layer that is not there is an error
         raise missing_layer(session, "; --annotator NAME picks one")
     console = stdout_console()
@@ -108,7 +114,7 @@ def run_list(args: argparse.Namespace) -> int:
     which = "".join([f" tagged {' or '.join(args.tag)}" if args.tag else "",
                      f" matching {args.grep!r}" if pattern is not None else ""])
     if not annotations:
-        console.print(f"No annotations{which} by {session.annotator} on {session.document.path.name}.", markup=False)
+        console.print(shown_line(f"No annotations{which} by {session.annotator} on {session.document.path.name}."))
         return 0
     console.print(annotation_table(annotations, session.tags,
                                    f"{session.document.title} — {len(annotations)} annotations{which} "

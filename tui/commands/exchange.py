@@ -15,7 +15,10 @@ from tui.core.errors import InputError
 from tui.core.layer import Layer
 from tui.core.paths import layer_files
 from tui.core.refi_qda import FORMATS as REFI_FORMATS
+from tui.core.safe_text import json_escaped, shown_line
 from tui.core.store import load_layers
+
+JSON_FORMATS = ("json", "w3c", "jsonl")
 
 if TYPE_CHECKING:
     from tui.core.links import Link
@@ -23,7 +26,10 @@ if TYPE_CHECKING:
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("export", help="export annotations as json, w3c, jsonl, csv, qdpx or qdc",
-                            description="Export annotations to stdout, or atomically to --output FILE.")
+                            description="Export annotations to stdout, or atomically to --output FILE. "
+                                        "To a file or a pipe the export is byte for byte; to a terminal, "
+                                        "JSON formats write control characters as \\u escapes (the same "
+                                        "JSON) and csv is refused: it could carry escape sequences.")
     document_options(parser)
     parser.add_argument("--format", "-f", choices=("json", "w3c", "jsonl", "csv", *REFI_FORMATS),
                         help="json: hedgerow's records; w3c: W3C Web Annotation JSON-LD; jsonl; csv; "
@@ -37,10 +43,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     which.add_argument("--all", action="store_true", help="every annotator's layer together (gold excluded)")
     parser.set_defaults(run=run_export)
 
-    parser = sub.add_parser("import", help="import a hedgerow json, W3C or REFI-QDA (.qdpx) export",
-                            description="Import a json, W3C or REFI-QDA .qdpx export into an annotator's file. "
-                                        "Ids are kept, existing ids are skipped, and quotes that do not match "
-                                        "the document, or codes not in the codebook, are reported, not stored.")
+    parser = sub.add_parser("import", help="import a hedgerow json, W3C, JSON Lines, csv or REFI-QDA (.qdpx) export",
+                            description="Import a json, W3C, JSON Lines, csv or REFI-QDA .qdpx export into an "
+                                        "annotator's file; every record becomes that annotator's (its maker kept "
+                                        "as original_annotator). Ids are kept, existing ids are skipped, and "
+                                        "quotes that do not match the document, or codes not in the codebook, "
+                                        "are reported, not stored.")
     document_options(parser)
     parser.add_argument("file", type=Path, help="the export to read")
     parser.set_defaults(run=run_import)
@@ -51,7 +59,7 @@ def run_export(args: argparse.Namespace) -> int:
 
     if args.layer:
         args.annotator = args.layer
-    session = open_session(args)
+    session = open_session(args, gold=True)
     # Written as it is read: 100,000 annotations are never all objects at once.
     annotations: Layer | list[Annotation] = session.layer
     layers: list[tuple[str, Layer | list[Annotation]]] = [(session.annotator, session.layer)]
@@ -75,9 +83,15 @@ def run_export(args: argparse.Namespace) -> int:
     written = pieces(args.format, session.document, annotations, links, excel=args.excel)
     if args.output:
         atomic_write_chunks(args.output, (piece.encode("utf-8") for piece in written))
-        stderr.print(f"wrote {len(annotations)} annotations as {args.format} to {args.output}")
+        stderr.print(shown_line(f"wrote {len(annotations)} annotations as {args.format} to {args.output}"))
+    elif not _is_terminal(sys.stdout):
+        sys.stdout.writelines(written)  # a file or a pipe: exactly the export
+    elif args.format in JSON_FORMATS:
+        # A terminal would obey escape sequences in the text: \u escapes are the same JSON, inert.
+        sys.stdout.writelines(json_escaped(piece) for piece in written)
     else:
-        sys.stdout.writelines(written)
+        raise InputError(f"not writing {args.format} to the terminal: the text could hold escape sequences "
+                         f"that the terminal would run; use --output FILE or a pipe (| less)")
     return 0
 
 
@@ -86,6 +100,19 @@ def _links_of(paths: Iterable[Path]) -> list[Link]:
     from tui.core.store import AnnotationStore
 
     return [link for path in paths for link in LinkIndex(AnnotationStore(path).load().tables.get(LINKS))]
+
+
+def _is_terminal(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except (OSError, ValueError):
+        return False
+
+
+def reattributed_note(count: int, annotator: str) -> str:
+    """The import summary's last words: how many records became `annotator`'s."""
+    return f"; {count} re-attributed to {annotator} (their maker kept as original_annotator)" if count else ""
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -97,35 +124,36 @@ def run_import(args: argparse.Namespace) -> int:
         return refi.import_project(args)
     session = open_session(args)
     try:
-        text = args.file.read_text(encoding="utf-8")
+        text = args.file.read_bytes().decode("utf-8")  # no newline translation: a CSV value may hold a CR
     except FileNotFoundError:
         raise InputError(f"{args.file}: no such file") from None
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"{args.file}: cannot read it ({error})") from None
-    plan = plan_import(session.document, session.layer.ids(), parse_export(text, str(args.file)))
+    plan = plan_import(session.document, session.layer.ids(), parse_export(text, str(args.file)),
+                       session.annotator)
     for item in plan.mismatched:
-        stderr.print(f"not imported: {item}", markup=False)
+        stderr.print(shown_line(f"not imported: {item}"))
     new = {a.id: a for a in plan.new}
     links, problems = plan_links(_Either(new, session.layer), session.config.relations, session.links,
                                  parse_links(text, str(args.file)))
     for problem in problems:
-        stderr.print(f"not imported: {problem}", markup=False)
+        stderr.print(shown_line(f"not imported: {problem}"))
     if plan.new or links:
         session.add_many(plan.new, "import", links)
         session.save()
-    stderr.print(f"imported {len(plan.new)}, skipped {len(plan.skipped)} already present, "
-                 f"{len(plan.mismatched)} not matching the document"
-                 + (f"; {len(links)} links imported, {len(problems)} not" if links or problems else "")
-                 + f" -> {session.store.path}")
+    linked = f"; {len(links)} links imported, {len(problems)} not" if links or problems else ""
+    stderr.print(shown_line(f"imported {len(plan.new)}, skipped {len(plan.skipped)} already present, "
+                            f"{len(plan.mismatched)} not matching the document{linked} -> {session.store.path}"
+                            f"{reattributed_note(plan.reattributed, session.annotator)}"))
     return 1 if plan.mismatched or problems else 0
 
 
 class _Either:
     """Look an id up in the imported annotations, then in the layer."""
 
-    def __init__(self, first: dict, second) -> None:
+    def __init__(self, first: dict[str, Annotation], second: Layer) -> None:
         self.first, self.second = first, second
 
-    def get(self, key: str):
+    def get(self, key: str) -> Annotation | None:
         found = self.first.get(key)
         return found if found is not None else self.second.get(key)

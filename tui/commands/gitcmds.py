@@ -13,6 +13,7 @@ from tui.commands.common import stderr
 from tui.core.annotation import Annotation
 from tui.core.atomic import atomic_write_text
 from tui.core.errors import HedgerowError, InputError, StoreError
+from tui.core.safe_text import shown, shown_line
 from tui.core.store import ANNOTATIONS, AnnotationStore, StoredLayer, conflict_error
 
 ATTRIBUTES = "annotations/**/*.json merge=hedgerow diff=hedgerow"
@@ -55,7 +56,7 @@ def run_merge_driver(args: argparse.Namespace) -> int:
     for conflict in result.conflicts:
         keys = conflict.keys
         what = "annotation" + "s" * (len(keys) > 1) if conflict.table == ANNOTATIONS else conflict.table
-        stderr.print(f"hedgerow: conflict in {what} {' '.join(keys)}: {conflict.reason}", markup=False)
+        stderr.print(shown_line(f"hedgerow: conflict in {what} {' '.join(keys)}: {conflict.reason}"))
     if result.conflicts:
         stderr.print("hedgerow: both versions are kept between <<<<<<< and >>>>>>> markers; "
                      "keep one of each, then git add the file", markup=False)
@@ -80,8 +81,8 @@ def run_show(args: argparse.Namespace) -> int:
         if not conflict_error(args.file, raw):
             raise
         # Mid-merge, git diff runs this on the marked file: show it as it is rather than fail the diff.
-        stderr.print(f"hedgerow: {error}", markup=False)
-        text = raw
+        stderr.print(shown_line(f"hedgerow: {error}"))
+        text = shown(raw)
     out = getattr(sys.stdout, "buffer", None)
     if out is None:
         sys.stdout.write(text)
@@ -99,7 +100,7 @@ def show_lines(stored: StoredLayer) -> list[str]:
               f"on {document.get('path', '?')} (sha256 {document.get('sha256', '?')})")
     width = offset_width(stored)
     ordered = sorted(stored.annotations, key=Annotation.sort_key)
-    return [header, *(show_line(a, width) for a in ordered)]
+    return [shown_line(header), *(show_line(a, width) for a in ordered)]
 
 
 def offset_width(stored: StoredLayer) -> int:
@@ -116,11 +117,16 @@ def offset_width(stored: StoredLayer) -> int:
 
 
 def show_line(a: Annotation, width: int = 1) -> str:
-    """One annotation: `start-end` padded to `width` digits each side of the dash, so columns line up."""
+    """One annotation: `start-end` padded to `width` digits each side of the dash, so columns line up.
+
+    Quote and note are JSON strings (C0 controls as \\u escapes); anything else a terminal would
+    act on (DEL, C1, bidi controls, in the tag or the annotator too) shows as a stand-in.
+    """
     line = f"{a.start:>{width}}-{a.end:<{width}}  {a.tag:<{TAG_WIDTH}} {_quoted(a.quote, QUOTE_WIDTH)}"
     if a.note:
         line += f"  note: {_quoted(a.note)}"
-    return f"{line}  ({a.annotator or '?'}, {a.created[:10]}, id {a.id[:8]})"
+    maker = f"{a.annotator or '?'}" + (f" from {a.original_annotator}" if a.original_annotator else "")
+    return shown_line(f"{line}  ({maker}, {a.created[:10]}, id {a.id[:8]})")
 
 
 def _quoted(text: str, width: int | None = None) -> str:
@@ -141,7 +147,7 @@ def run_git_setup(args: argparse.Namespace) -> int:
         "merge.hedgerow.driver": f"{python} -m tui merge-driver %O %A %B",
         "diff.hedgerow.textconv": f"{python} -m tui show",
     }
-    print(_ensure_attributes(root / ".gitattributes"))
+    print(shown_line(_ensure_attributes(root / ".gitattributes")))
     for key, value in settings.items():
         if _git(root, "config", "--local", "--get", key).stdout.rstrip("\n") == value:
             print(f"unchanged: git config {key} {shlex.quote(value)}")

@@ -86,6 +86,7 @@ def is_project_file(path: Path) -> bool:
 
 def import_project(args: argparse.Namespace) -> int:
     """`hedgerow import DOC FILE.qdpx`: the selections on DOC's text become annotations."""
+    from tui.commands.exchange import reattributed_note
     from tui.core.importer import plan_import
     from tui.core.refi_qda_import import annotations_from_project
     from tui.core.refi_qda_read import read_qdpx
@@ -103,7 +104,7 @@ def import_project(args: argparse.Namespace) -> int:
             project.close()
     except HedgerowError as error:  # its message quotes the file's names and guids: show them inert
         raise type(error)(shown_line(str(error))) from None
-    plan = plan_import(session.document, session.layer.ids(), found.annotations)
+    plan = plan_import(session.document, session.layer.ids(), found.annotations, session.annotator)
     for line in found.remarks:
         stderr.print(shown_line(f"left alone: {line}"), markup=False)
     for line in found.problems:
@@ -115,6 +116,7 @@ def import_project(args: argparse.Namespace) -> int:
         session.save()
     refused = found.refused + len(plan.mismatched)
     stderr.print(f"imported {len(plan.new)}, skipped {len(plan.skipped)} already present, "
-                 f"{refused} not imported -> {shown_line(str(session.store.path))}", markup=False)
+                 f"{refused} not imported -> {shown_line(str(session.store.path))}"
+                 f"{shown_line(reattributed_note(plan.reattributed, session.annotator))}", markup=False)
     return 1 if refused else 0
 

@@ -21,6 +21,7 @@ from tui.core.document import Document
 from tui.core.errors import InputError
 from tui.core.history import Change
 from tui.core.paths import layer_files
+from tui.core.safe_text import json_escaped, shown_line
 from tui.core.session import Session
 from tui.core.store import AnnotationStore
 
@@ -89,7 +90,7 @@ def run_check(args: argparse.Namespace) -> int:
     orphans = dangling = 0
     for name in names:
         args.annotator = name
-        session = open_session(args)
+        session = open_session(args, gold=True)
         if not session.store.exists():
             raise missing_layer(session, "; --annotator NAME picks one, --all checks every layer")
         orphans += _check_layer(session, args.apply, gold=session.annotator == GOLD)
@@ -134,7 +135,7 @@ def _check_layer(session: Session, apply: bool, gold: bool) -> int:
     from tui.core.anchoring import AnchorStatus, anchor_all
 
     anchors = anchor_all(session.text, session.layer.items())
-    table = Table(title=f"{session.document.title} — {session.annotator}", title_justify="left")
+    table = Table(title=shown_line(f"{session.document.title} — {session.annotator}"), title_justify="left")
     for column in ("status", "tag", "was", "now", "quote"):
         table.add_column(column, overflow="fold")
     counts: dict[str, int] = {}
@@ -145,13 +146,13 @@ def _check_layer(session: Session, apply: bool, gold: bool) -> int:
             continue  # nothing to say about an annotation that is where it was, on the same text
         was = f"{item.annotation.start}–{item.annotation.end}"
         now = "—" if item.start is None else f"{item.start}–{item.end}"
-        table.add_row(Text(status, style=STATUS_STYLE[status]), item.annotation.tag, was, now,
+        table.add_row(Text(status, style=STATUS_STYLE[status]), shown_line(item.annotation.tag), was, now,
                       snippet(item.annotation.quote, 50))
     console = stdout_console()
     if table.row_count:
         console.print(table)
     summary = ", ".join(f"{counts.get(s.value, 0)} {s.value}" for s in AnchorStatus)
-    console.print(f"{session.annotator}: {len(anchors)} annotations: {summary}")
+    console.print(shown_line(f"{session.annotator}: {len(anchors)} annotations: {summary}"))
     if apply:
         relocated = [item.relocated(session.text, session.document.sha256)
                      for item in anchors if item.status is not AnchorStatus.ORPHAN]
@@ -161,9 +162,9 @@ def _check_layer(session: Session, apply: bool, gold: bool) -> int:
             if changed:
                 session.replace_many(changed, "re-anchor")
             session.save()  # also records the new text's hash in the file
-        console.print(f"applied to {session.store.path}: {moved} moved to new offsets, "
-                      f"{len(changed) - moved} updated to the new text's hash and context; "
-                      f"orphans are kept as they were")
+        console.print(shown_line(f"applied to {session.store.path}: {moved} moved to new offsets, "
+                                 f"{len(changed) - moved} updated to the new text's hash and context; "
+                                 f"orphans are kept as they were"))
     return counts.get("orphan", 0)
 
 
@@ -185,8 +186,8 @@ def run_agree(args: argparse.Namespace) -> int:
     for name, path in files.items():
         stored = AnnotationStore(path).load(document.text, document.sha256)
         if stored.document_sha256 and stored.document_sha256 != document.sha256:
-            stderr.print(f"hedgerow: warning: {name}'s annotations were made on another version of the text; "
-                         f"run `hedgerow check {args.document} --all --apply` first")
+            stderr.print(shown_line(f"hedgerow: warning: {name}'s annotations were made on another version of "
+                                    f"the text; run `hedgerow check {args.document} --all --apply` first"))
     from tui.core.link_agreement import link_agreement, link_agreement_table
     from tui.core.links import load_with_links
 
@@ -194,7 +195,8 @@ def run_agree(args: argparse.Namespace) -> int:
     report = agreement_report(document.text, layers, tags)
     report["links"] = link_agreement(layers, links)
     if args.json:
-        sys.stdout.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        # Names and tags come from files: unsafe characters as \u escapes, the same JSON.
+        sys.stdout.write(json_escaped(json.dumps(report, indent=2, ensure_ascii=False)) + "\n")
     else:
         stdout_console().print(agreement_table(report))
         if any(report["links"]["links"].values()):
@@ -204,8 +206,9 @@ def run_agree(args: argparse.Namespace) -> int:
                    if p["overall"]["exact_f1"] is None or p["overall"]["exact_f1"] < args.min_f1]
         for pair in failing:
             f1 = pair["overall"]["exact_f1"]
-            stderr.print(f"hedgerow: {pair['a']}/{pair['b']}: exact-span F1 "
-                         f"{'n/a (no spans)' if f1 is None else f'{f1:.3f}'} is below --min-f1 {args.min_f1}")
+            stderr.print(shown_line(f"hedgerow: {pair['a']}/{pair['b']}: exact-span F1 "
+                                    f"{'n/a (no spans)' if f1 is None else f'{f1:.3f}'} is below --min-f1 "
+                                    f"{args.min_f1}"))
         return 1 if failing else 0
     return 0
 

@@ -35,6 +35,7 @@ from rich.table import Table
 
 from tui.core.annotation import Annotation
 from tui.core.errors import InputError
+from tui.core.safe_text import shown_line
 
 TOKEN = re.compile(r"\w+|[^\w\s]")  # str patterns are Unicode-aware by default
 
@@ -238,8 +239,8 @@ def agreement_table(report: dict[str, Any]) -> Table:
         rows = [("(overall)", pair["overall"], "bold")] + [(t, r, None) for t, r in pair["per_tag"].items()]
         for i, (tag, r, style) in enumerate(rows):
             table.add_row(
-                f"{pair['a']} / {pair['b']}" if i == 0 else "",
-                tag,
+                shown_line(f"{pair['a']} / {pair['b']}") if i == 0 else "",
+                shown_line(tag),
                 f"{r['spans_a']} / {r['spans_b']}",
                 *(_fmt(r[k]) for k in ("exact_f1", "overlap_f1", "kappa", "alpha")),
                 style=style,

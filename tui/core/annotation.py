@@ -72,6 +72,8 @@ class Annotation:
     id: str = field(default_factory=new_id, metadata=kept(Column.UUID))
     created: str = field(default_factory=utc_now, metadata=kept(Column.TIME))
     modified: str = field(default="", metadata=kept(Column.TIME))
+    # Who made it, when an import re-attributed it to the layer's annotator ("" otherwise).
+    original_annotator: str = field(default="", metadata=kept(Column.EXTRA))
     entity: str = field(default="", metadata=kept(Column.EXTRA))  # an actor's canonical name; "": its quote
     # The record's TinyDB document id: its key in the file, not part of the record; 0 until a
     # layer numbers it. Not compared: the same annotation is equal before and after numbering.
@@ -220,9 +222,9 @@ def _record_values_source() -> str:
     if type(record) is not dict:
         return None
     if record.keys() != _FIELD_NAMES:
-        if not _FIELD_NAMES - _ADDED <= record.keys() <= _FIELD_NAMES:
+        if not _FIELD_NAMES - _DEFAULTED <= record.keys() <= _FIELD_NAMES:
             return None
-        record = {{**_ADDED_DEFAULTS, **record}}  # written before a field was added: its default
+        record = {{**_DEFAULTS, **record}}  # a file from before a field was added: still the fast path
     values = _record_values(record)
     if tuple(map(type, values)) != FIELD_TYPES or not 0 <= values[START] < values[END] or not {" or not ".join(
         f"values[{FIELDS.index(name[2:])}]" for name in times)}:
@@ -232,15 +234,11 @@ def _record_values_source() -> str:
 """
 
 
-# EXTRA fields with a plain default (fields added after files were written, e.g. entity): a record
-# without them still takes the fast path, so older files load as fast as before.
-_ADDED_DEFAULTS = {f.name: f.default for f in TABLE
-                   if f.metadata["column"] is Column.EXTRA and f.default is not MISSING and f.name != "note"}
-_ADDED = frozenset(_ADDED_DEFAULTS)
+_DEFAULTS = {f.name: f.default for f in TABLE if f.metadata["column"] is Column.EXTRA}  # added fields
 record_values: Callable[..., tuple[Any, ...] | None] = _compile(_record_values_source(), "record_values", {
     "_FIELD_NAMES": _FIELD_NAMES, "_record_values": _record_values, "FIELD_TYPES": FIELD_TYPES,
-    "START": FIELDS.index("start"), "END": FIELDS.index("end"), "_shared": _shared, "_ADDED": _ADDED,
-    "_ADDED_DEFAULTS": _ADDED_DEFAULTS})
+    "START": FIELDS.index("start"), "END": FIELDS.index("end"), "_shared": _shared,
+    "_DEFAULTS": _DEFAULTS, "_DEFAULTED": frozenset(_DEFAULTS)})
 record_values.__doc__ = """record_values(record, key=0): a complete, well-typed stored record's values, with
 its key (the table's), in Annotation's order (NAMES), else None (look closer).
 

@@ -32,7 +32,7 @@ EXTENSION = "hedgerow"  # W3C extension property keeping what the model has no p
 Item = TypeVar("Item")
 # What an analyst reads first, then where it is, then what machines need.
 CSV_COLUMNS = ("tag", "quote", "note", "annotator", "start", "end", "title", "path", "created", "modified",
-               "id", "prefix", "suffix", "document")
+               "id", "prefix", "suffix", "document", "original_annotator")
 CSV_ENTITY = "entity"  # after them: an actor's entity ("" when it is the quote)
 CSV_LINKS = "links"  # the last column: the row's outgoing links, "relation:target-id" separated by spaces
 BOM = "\ufeff"  # Excel reads a CSV as UTF-8 only with it
@@ -203,8 +203,11 @@ def w3c_annotation(a: Annotation, source: str, text: str | None = None) -> dict[
                 {"type": "TextPositionSelector", "start": a.start, "end": a.end},
             ],
         },
-        # The sha256 the annotation was made on, which need not be the exported text's.
-        EXTENSION: {"document": a.document, **({"entity": a.entity} if a.entity else {})},
+        # The sha256 the annotation was made on, which need not be the exported text's, who made it
+        # when an import re-attributed it, and an actor's entity.
+        EXTENSION: {"document": a.document, **({"original_annotator": a.original_annotator}
+                                               if a.original_annotator else {}),
+                    **({"entity": a.entity} if a.entity else {})},
     }
     if a.annotator:
         item["creator"] = {"type": "Person", "name": a.annotator, "nickname": a.annotator}

@@ -1,4 +1,4 @@
-"""Reading exports back: hedgerow json, W3C Web Annotation JSON-LD, JSON Lines.
+"""Reading exports back: hedgerow json, W3C Web Annotation JSON-LD, JSON Lines, CSV.
 
 `parse_export` turns an export into Annotations (ids, authors and times kept);
 `plan_import` decides which of them go into a layer for a given document. `parse_links`
@@ -7,6 +7,8 @@ reads the links an export carries (W3C linking annotations, json `links`, jsonl 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -18,12 +20,20 @@ from tui.core.errors import InputError
 from tui.core.export import EXTENSION, FORMAT_NAME, FORMAT_VERSION, sha256_from_uri
 from tui.core.links import Link
 
+CSV_REQUIRED = ("id", "tag", "start", "end", "quote")
+
 
 def parse_export(text: str, source: str) -> list[Annotation]:
-    """The annotations in a json, w3c or jsonl export. Raises InputError naming `source`."""
+    """The annotations in a json, w3c, jsonl or csv export. Raises InputError naming `source`.
+
+    Read `text` without newline translation (bytes decoded, not `read_text`): a CSV value may
+    hold a CR or a CRLF of its own.
+    """
     text = text.removeprefix("\ufeff")
     if not text.strip():
-        raise InputError(f"{source}: empty file, expected a hedgerow json, W3C or JSON Lines export")
+        raise InputError(f"{source}: empty file, expected a hedgerow json, W3C, JSON Lines or CSV export")
+    if _looks_like_csv(text):
+        return _parse_csv(text, source)
     try:
         data = json.loads(text)
     except ValueError as error:
@@ -34,8 +44,39 @@ def parse_export(text: str, source: str) -> list[Annotation]:
         raise InputError(f"{source}: {error}") from None
 
 
+def _looks_like_csv(text: str) -> bool:
+    """A header row naming hedgerow's columns (in any order), as `export --format csv` writes."""
+    header = next(csv.reader(io.StringIO(text[:4096].partition("\n")[0].rstrip("\r"), newline="")), [])
+    return set(CSV_REQUIRED) <= set(header)
+
+
+def _parse_csv(text: str, source: str) -> list[Annotation]:
+    """Rows of `export --format csv`: offsets are integers, every other column a string."""
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    annotations = []
+    try:
+        for row in reader:
+            where = f"line {reader.line_num}"
+            if None in row or None in row.values():
+                raise InputError(f"{source}: {where} does not have one value per column")
+            record: dict[str, object] = dict(row)
+            for name in ("start", "end"):
+                value = row[name]
+                if not (value.isascii() and value.isdigit() and len(value) <= 18):
+                    raise InputError(f"{source}: {where}: {name} must be a whole number, got {value[:20]!r}")
+                record[name] = int(value)
+            annotations.append(_from_record(record, where))
+    except csv.Error as error:
+        raise InputError(f"{source}: line {reader.line_num} is not valid CSV ({error})") from None
+    except ValueError as error:
+        raise InputError(f"{source}: {error}") from None
+    return annotations
+
+
 def _parse_jsonl(text: str, source: str, json_error: ValueError) -> list[Annotation]:
-    lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    # JSON Lines end at "\n" only: str.splitlines would also cut at U+2028, U+0085 and others,
+    # which json.dumps leaves unescaped inside strings.
+    lines = [(n, line.removesuffix("\r")) for n, line in enumerate(text.split("\n"), 1) if line.strip()]
     annotations: list[Annotation] = []
     for n, line in lines:
         try:
@@ -123,8 +164,11 @@ def parse_links(text: str, source: str) -> list[Link]:
     except ValueError:
         data = None
     try:
-        if data is None:  # JSON Lines (parse_export has checked every line is JSON)
-            lines = (json.loads(line) for line in text.splitlines() if line.strip())
+        if data is None:  # JSON Lines, or another format (CSV) that carries no link records
+            try:
+                lines = [json.loads(line) for line in text.splitlines() if line.strip()]
+            except ValueError:
+                return []
             return [_link(r, "a link line") for r in lines if _is_link_record(r)]
         if isinstance(data, dict) and isinstance(data.get("hedgerow"), dict) and "annotations" in data:
             records = data.get("links", [])
@@ -219,6 +263,7 @@ def _from_w3c(item: object, where: str) -> Annotation:
         "tag": tags[0],
         "note": notes[0] if notes else "",
         "annotator": annotator,
+        "original_annotator": extension.get("original_annotator", ""),
         "document": document,
         "modified": item.get("modified", ""),
     }
@@ -267,6 +312,7 @@ class Mismatch:
 @dataclass(frozen=True)
 class ImportPlan:
     new: list[Annotation] = field(default_factory=list)  # to add, `document` set to this text's sha256
+    reattributed: int = 0  # of `new`, how many another annotator (or no one) had made
     skipped: list[Annotation] = field(default_factory=list)  # ids already in the layer (or repeated)
     mismatched: list[Mismatch] = field(default_factory=list)  # reported, not stored
 
@@ -286,14 +332,18 @@ def mismatch_reason(document: Document, annotation: Annotation) -> str | None:
     return None
 
 
-def plan_import(document: Document, existing_ids: Iterable[str], annotations: Iterable[Annotation]) -> ImportPlan:
+def plan_import(document: Document, existing_ids: Iterable[str], annotations: Iterable[Annotation],
+                annotator: str | None = None) -> ImportPlan:
     """Split `annotations` into new ones, ones already present by id, and ones not matching the text.
 
-    New annotations keep their id, annotator, created and modified; their `document` becomes
-    this document's sha256, since their quote has just been checked against it.
+    New annotations keep their id, created and modified; their `document` becomes this
+    document's sha256, since their quote has just been checked against it. With `annotator`
+    (the layer they go into), each becomes that annotator's: one made by someone else keeps its
+    maker in `original_annotator` (the first maker, if it was re-attributed before).
     """
     seen = set(existing_ids)
     plan = ImportPlan()
+    reattributed = 0
     for annotation in annotations:
         if annotation.id in seen:
             plan.skipped.append(annotation)
@@ -303,5 +353,9 @@ def plan_import(document: Document, existing_ids: Iterable[str], annotations: It
             plan.mismatched.append(Mismatch(annotation, reason))
             continue
         seen.add(annotation.id)
+        if annotator is not None and annotation.annotator != annotator:
+            annotation = replace(annotation, annotator=annotator,
+                                 original_annotator=annotation.original_annotator or annotation.annotator)
+            reattributed += 1
         plan.new.append(replace(annotation, document=document.sha256))
-    return plan
+    return replace(plan, reattributed=reattributed)

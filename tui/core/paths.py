@@ -6,13 +6,24 @@ import getpass
 import os
 import re
 import subprocess
+import unicodedata
 from pathlib import Path
 
 from tui.core.errors import InputError
+from tui.core.safe_text import shown_line
 from tui.core.tags import CONFIG_NAME
 
 ANNOTATIONS_DIR = "annotations"
 GOLD = "gold"  # the adjudicated layer's file name
+
+# Annotator names are file names as they are: one name, one file, on every platform. Letters,
+# digits, '.', '_' and '-' (the characters layer files have always been named with), so no name
+# is ever rewritten or cut, and two names never share a file.
+MAX_NAME = 64
+NAME_RULE = (f"an annotator name is 1 to {MAX_NAME} ASCII letters, digits, '.', '_' or '-', "
+             f"starting with a letter, digit or '_'")
+_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")
+_WINDOWS_DEVICES = {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))}
 
 
 def project_root(document: Path) -> Path:
@@ -41,7 +52,10 @@ def layer_dir(document: Path, override: Path | None = None) -> Path:
 
 
 def layer_path(document: Path, annotator: str, override: Path | None = None) -> Path:
-    return layer_dir(document, override) / f"{safe_name(annotator)}.json"
+    """The annotator's file; `annotator` must be a checked name (`check_annotator`), or `GOLD`."""
+    if annotator != GOLD:
+        check_annotator(annotator)
+    return layer_dir(document, override) / f"{annotator}.json"
 
 
 def layer_files(document: Path, override: Path | None = None) -> dict[str, Path]:
@@ -52,20 +66,65 @@ def layer_files(document: Path, override: Path | None = None) -> dict[str, Path]
     return {p.stem: p for p in sorted(folder.glob("*.json")) if p.stem != GOLD}
 
 
+def check_annotator(name: str, *, gold: bool = False) -> str:
+    """`name` if it names one annotator's file, else InputError (one line: what is wrong, what is allowed).
+
+    `gold` is the review's layer: only the review (and commands that read or re-anchor layers)
+    may pass `gold=True`.
+    """
+    what = f"annotator name {shown_line(name)!r}"
+    if not name.strip():
+        problem = "--annotator needs a name"
+    elif name in (".", ".."):
+        problem = f"{what} is a folder, not a name"
+    elif not name.isprintable() or any(unicodedata.category(c) in ("Cc", "Cf") for c in name):
+        problem = f"{what} holds control characters"
+    elif "/" in name or "\\" in name:
+        problem = f"{what} holds a path separator"
+    elif len(name) > MAX_NAME:
+        problem = f"annotator name of {len(name)} characters is longer than {MAX_NAME}"
+    elif not _NAME.fullmatch(name):
+        bad = sorted({c for c in name if not re.fullmatch(r"[A-Za-z0-9._-]", c)})
+        problem = (f"{what} holds {' '.join(repr(c) for c in bad)}" if bad
+                   else f"{what} starts with {name[0]!r}")
+    elif name.casefold() in _WINDOWS_DEVICES:
+        problem = f"{what} is a device name on Windows, where its file could not be written"
+    elif name.casefold() == GOLD and not gold:
+        raise InputError(f"{what} is the review's layer: annotate under your own name and adjudicate "
+                         f"into gold with `hedgerow review`")
+    else:
+        return name
+    raise InputError(f"{problem}: {NAME_RULE}")
+
+
+def check_layer_name_free(folder: Path, annotator: str) -> None:
+    """Refuse a name that differs only in case from an existing layer's: on a case-insensitive
+    file system (macOS, Windows) both would be one file."""
+    try:
+        others = [p.stem for p in folder.glob("*.json")]
+    except OSError:
+        return
+    clashes = [other for other in others if other != annotator and other.casefold() == annotator.casefold()]
+    if clashes:
+        raise InputError(f"annotator name {annotator!r} differs only in case from the existing layer "
+                         f"{clashes[0]!r}, which some file systems treat as the same file; use {clashes[0]!r}")
+
+
 def safe_name(name: str) -> str:
-    """A name usable as a file name on every platform: letters, digits, '.', '_' and '-'."""
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", name.strip()).strip("-.")
-    return cleaned[:64] or "annotator"
+    """A name derived from a person's name (git's user.name, the login): accents dropped, runs of
+    other characters as '-'. Only for the default annotator; names given are checked, never changed."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_name.strip()).strip("-.")
 
 
 def default_annotator() -> str:
     """HEDGEROW_ANNOTATOR or the user config's `annotator`, else git config user.name, else the
-    login name, made safe for a file name."""
+    login name, made into an annotator name (see `safe_name`); refused rather than cut."""
     from tui.core.user_files import configured_annotator
 
     configured = configured_annotator()
     if configured:
-        return safe_name(configured)
+        return _derived(configured)
     try:
         result = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True, timeout=5)
         name = result.stdout.strip()
@@ -76,15 +135,24 @@ def default_annotator() -> str:
             name = getpass.getuser()
         except (OSError, KeyError):
             name = os.environ.get("USER", "")
-    return safe_name(name or "annotator")
+    return _derived(name)
 
 
-def resolve_annotator(name: str | None) -> str:
+def _derived(name: str) -> str:
+    """A default annotator name from a person's name (`safe_name`), checked; refused, not cut, if too long."""
+    derived = safe_name(name) or "annotator"
+    try:
+        return check_annotator(derived)
+    except InputError as error:
+        raise InputError(f"{error} (derived from {shown_line(name)!r}, the configured, git or login name: "
+                         f"pass --annotator NAME)") from None
+
+
+def resolve_annotator(name: str | None, *, gold: bool = False) -> str:
+    """The annotator: `name` as given (checked, never changed), else the default."""
     if name is None:
         return default_annotator()
-    if not name.strip():
-        raise InputError("--annotator needs a name")
-    return safe_name(name)
+    return check_annotator(name, gold=gold)
 
 
 def config_path(document: Path, override: Path | None = None) -> Path | None:

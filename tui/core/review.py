@@ -201,13 +201,14 @@ class Review:
         """Load the document, every annotator's layer and the gold file. Raises HedgerowError."""
         if reviewer is not None and not reviewer.strip():
             raise InputError("--reviewer needs a name")
-        session = Session.open(doc_path, SessionOptions(annotator=GOLD, annotations=annotations_dir, tags=tags))
+        session = Session.open(doc_path, SessionOptions(annotator=GOLD, annotations=annotations_dir, tags=tags,
+                                                        gold=True))
         document = session.document.path
         files = layer_files(document, annotations_dir)
         if not files:
             raise InputError(f"no annotation files for {document.name} in {layer_dir(document, annotations_dir)}")
         layers, links = load_with_links(files, session.text, session.document.sha256)
-        review = cls(session, layers, resolve_annotator(reviewer), links)
+        review = cls(session, layers, resolve_annotator(reviewer, gold=True), links)
         review.followed = review.follow_moved_spans()
         return review
 

@@ -4,6 +4,10 @@ Documents and annotation files come from the web and from colleagues. A control 
 them must never reach the terminal (OSC 52 could set the clipboard, CSI could move the cursor, a
 bidi override could reorder what is shown). `shown` maps each one to a single-cell picture, so
 offsets stay one code point to one cell and the text in memory is never changed.
+
+Markup is the other half: untrusted text is never parsed as rich or Textual markup (a note
+holding `[link=...]` must print literally), so callers hand it over as plain `Text`, or with
+`markup=False`.
 """
 
 from __future__ import annotations
@@ -19,11 +23,19 @@ STAND_IN = "\u2426"
 _C1 = {code: ord(STAND_IN) for code in range(0x80, 0xA0)}
 BIDI_CONTROLS = (*range(0x202A, 0x202F), *range(0x2066, 0x206A))
 _BIDI = {code: ord(STAND_IN) for code in BIDI_CONTROLS}
+# A lone surrogate (a JSON "\ud800" in an annotation file) cannot even be encoded for the
+# terminal: writing it would crash the program, so it shows as the replacement character.
+SURROGATES = range(0xD800, 0xE000)
+_SURROGATE = {code: 0xFFFD for code in SURROGATES}
 
-_TABLE = {**_C0, **_DEL, **_C1, **_BIDI}
-_TABLE_WITH_BREAKS = {**_TABLE, 0x0A: 0x2424}  # U+2424 SYMBOL FOR NEWLINE, for one-line cells
+_TABLE = {**_C0, **_DEL, **_C1, **_BIDI, **_SURROGATE}
+# One-line cells: a newline shows as U+2424 (symbol for newline), a tab as a space (a raw tab
+# would jump to the terminal's next tab stop and break the cell's width).
+_TABLE_ONE_LINE = {**_TABLE, 0x0A: 0x2424, 0x09: 0x20}
 
 UNSAFE = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_TABLE)) + "]")
+UNSAFE_ONE_LINE = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_TABLE_ONE_LINE)) + "]")
+STAND_INS = frozenset(chr(code) for code in _TABLE_ONE_LINE.values() if code != 0x20)
 
 
 def is_safe(text: str) -> bool:
@@ -42,7 +54,22 @@ def shown(text: str) -> str:
 
 
 def shown_line(text: str) -> str:
-    """Like `shown`, for a one-line cell: a newline shows as U+2424 too."""
+    """Like `shown`, for a one-line cell: a newline shows as U+2424 too, a tab as a space."""
     if text.isprintable():
         return text
-    return text.translate(_TABLE_WITH_BREAKS)
+    return text.translate(_TABLE_ONE_LINE)
+
+
+def json_escaped(json_text: str) -> str:
+    """JSON text with every character `shown` would replace written as a \\uXXXX escape.
+
+    The same JSON value, safe to print on a terminal: such characters can only stand inside
+    JSON strings, where an escape means the same character.
+    """
+    if json_text.isprintable() or is_safe(json_text):
+        return json_text
+    return UNSAFE.sub(_escape, json_text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"

@@ -17,7 +17,7 @@ from tui.core.errors import InputError
 from tui.core.history import Change, History, apply_change
 from tui.core.layer import Layer
 from tui.core.links import LINKS, Link, LinkIndex, check_link
-from tui.core.paths import config_path, layer_path, relative_path, resolve_annotator
+from tui.core.paths import check_layer_name_free, config_path, layer_path, relative_path, resolve_annotator
 from tui.core.store import AnnotationStore, StoredLayer
 from tui.core.tags import Config, load_config
 
@@ -29,6 +29,7 @@ class SessionOptions:
     annotator: str | None = None
     annotations: Path | None = None
     tags: Path | None = None
+    gold: bool = False  # may open the review's gold layer (the review; commands that read or re-anchor)
 
 
 class Session:
@@ -55,8 +56,10 @@ class Session:
         """
         document = Document.load(path)
         config = load_config(config_path(document.path, options.tags))
-        annotator = resolve_annotator(options.annotator)
-        store = AnnotationStore(layer_path(document.path, annotator, options.annotations))
+        annotator = resolve_annotator(options.annotator, gold=options.gold)
+        path = layer_path(document.path, annotator, options.annotations)
+        check_layer_name_free(path.parent, annotator)
+        store = AnnotationStore(path)
         stored = None if defer else store.load(document.text, document.sha256, annotator)
         return cls(document, config, annotator, store, stored)
 

@@ -193,7 +193,9 @@ def parse_config(data: dict[str, Any], where: str = CONFIG_NAME) -> Config:
         _check_unique(tags, where)
         tags = _assign_keys(tags)
     keys = data.get("keys", {})
-    if not isinstance(keys, dict) or not all(isinstance(v, str) and v for v in keys.values()):
+    # Key names are printable (ctrl+f, slash): a control character would reach the footer raw.
+    if not isinstance(keys, dict) or not all(isinstance(v, str) and v and v.isprintable() and str(k).isprintable()
+                                             for k, v in keys.items()):
         raise InputError(f"{where}: [keys] must map binding ids to key strings, e.g. \"app.search\" = \"slash\"")
     return Config(TagSet(tags), dict(keys), relations=_parse_relations(data, TagSet(tags), where))
 
