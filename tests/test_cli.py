@@ -201,6 +201,15 @@ def test_list_shows_tag_span_and_quote(capsys, project_doc: Path) -> None:
     assert out.index("Kazakhstan") < out.index("appeared to support")  # document order
 
 
+def test_one_annotation_is_counted_in_the_singular(capsys, project_doc: Path) -> None:
+    annotate(project_doc, [("Kazakhstan", "actor")])
+    code, out, err = run(capsys, "list", project_doc, *ALICE)
+    assert code == 0, err
+    assert "1 annotation by alice" in " ".join(out.split())
+    code, out, err = run(capsys, "check", project_doc, *ALICE)
+    assert "alice: 1 annotation:" in out
+
+
 def test_list_without_annotations(capsys, project_doc: Path) -> None:
     code, _, err = run(capsys, "list", project_doc, *ALICE)
     assert code == 2

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from tui.app.cells import snippet  # no Textual: rich's cell widths only
 from tui.commands.common import (
+    count_of,
     document_options,
     missing_layer,
     need_terminal,
@@ -117,6 +118,6 @@ def run_list(args: argparse.Namespace) -> int:
         console.print(shown_line(f"No annotations{which} by {session.annotator} on {session.document.path.name}."))
         return 0
     console.print(annotation_table(annotations, session.tags,
-                                   f"{session.document.title} — {len(annotations)} annotations{which} "
+                                   f"{session.document.title} — {count_of(len(annotations), 'annotation')}{which} "
                                    f"by {session.annotator}"))
     return 0

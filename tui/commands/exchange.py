@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.commands.common import document_options, open_session, stderr
+from tui.commands.common import count_of, document_options, open_session, stderr
 from tui.core.annotation import Annotation
 from tui.core.atomic import atomic_write_chunks
 from tui.core.errors import InputError
@@ -83,7 +83,7 @@ def run_export(args: argparse.Namespace) -> int:
     written = pieces(args.format, session.document, annotations, links, excel=args.excel)
     if args.output:
         atomic_write_chunks(args.output, (piece.encode("utf-8") for piece in written))
-        stderr.print(shown_line(f"wrote {len(annotations)} annotations as {args.format} to {args.output}"))
+        stderr.print(shown_line(f"wrote {count_of(len(annotations), 'annotation')} as {args.format} to {args.output}"))
     elif not _is_terminal(sys.stdout):
         sys.stdout.writelines(written)  # a file or a pipe: exactly the export
     elif args.format in JSON_FORMATS:

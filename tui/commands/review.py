@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tui.app.cells import snippet
 from tui.commands.common import (
+    count_of,
     document_options,
     missing_layer,
     need_terminal,
@@ -152,7 +153,7 @@ def _check_layer(session: Session, apply: bool, gold: bool) -> int:
     if table.row_count:
         console.print(table)
     summary = ", ".join(f"{counts.get(s.value, 0)} {s.value}" for s in AnchorStatus)
-    console.print(shown_line(f"{session.annotator}: {len(anchors)} annotations: {summary}"))
+    console.print(shown_line(f"{session.annotator}: {count_of(len(anchors), 'annotation')}: {summary}"))
     if apply:
         relocated = [item.relocated(session.text, session.document.sha256)
                      for item in anchors if item.status is not AnchorStatus.ORPHAN]
