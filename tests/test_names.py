@@ -93,7 +93,7 @@ def test_gold_is_refused_unless_through_the_review(capsys, project_doc: Path, tm
     gold.add(0, 5, "actor")
     gold.save()
     code, out, err = run(capsys, "list", project_doc, "--annotator", "gold")  # reading it is fine
-    assert code == 0 and "1 annotations by gold" in out, err
+    assert code == 0 and "1 annotation by gold" in out, err
 
 
 def test_the_default_name_is_derived_from_git_and_refused_rather_than_cut(monkeypatch) -> None:
