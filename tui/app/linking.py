@@ -12,6 +12,7 @@ A mixin for HedgerowApp, kept apart so the app's module stays about reading and 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -23,8 +24,17 @@ from tui.core.history import Change
 from tui.core.safe_text import shown_line
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
+    from tui.app.base import SavingApp
+    from tui.app.document_view import DocumentView
     from tui.app.links_panel import LinksPanel
     from tui.core.annotation import Annotation
+    from tui.core.session import Session
+
+    _LinkingBase = SavingApp  # what the mixin is mixed into, for the type checker
+else:
+    _LinkingBase = object
 
 LINK_BINDINGS = [
     Binding("l", "start_link", "Link", show=False, id="app.start_link"),
@@ -54,8 +64,16 @@ def _quoted(annotation: Annotation, width: int = 30) -> str:
     return f"“{snippet(shown_line(annotation.quote), width)}”"
 
 
-class LinkingMixin:
-    """Needs the app's `session`, `view`, `under_cursor`, `notify`, `query_one`, `push_screen`."""
+class LinkingMixin(_LinkingBase):
+    """Needs the app's `session`, `view` and `under_cursor`, besides what every app has."""
+
+    if TYPE_CHECKING:
+        session: Session
+
+        @property
+        def view(self) -> DocumentView: ...
+
+        def under_cursor(self) -> Annotation | None: ...
 
     link_from: str | None = None
     proposal: tuple[str, str, str] | None = None  # (source id, relation, target id), or (id, "entity", name)
@@ -73,9 +91,9 @@ class LinkingMixin:
         for panel in self.query(LinksPanel):
             panel.show(annotation)
 
-    def _say(self, message: str, **options) -> None:
+    def _say(self, message: str, *, severity: SeverityLevel = "information", timeout: float | None = None) -> None:
         """notify, with the message as plain text: it holds quotes, tags and names from the files."""
-        self.notify(message, markup=False, **options)
+        self.notify(message, severity=severity, timeout=timeout, markup=False)
 
     # -- the link mode -------------------------------------------------------------------
 
@@ -252,7 +270,7 @@ class LinkingMixin:
 
         self.push_screen(BriefScreen(brief), jump)
 
-    def link_palette_commands(self) -> list[tuple[str, str, object]]:
+    def link_palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         return [
             ("Brief", "Who commits to what, and how it is hedged; enter jumps to a span", self.action_brief),
             ("Start a link", "Link the annotation under the cursor to another one", self.action_start_link),
@@ -262,7 +280,7 @@ class LinkingMixin:
         ]
 
 
-def nearest_actor(session, commitment: Annotation, actor_tag: str) -> Annotation | None:
+def nearest_actor(session: Session, commitment: Annotation, actor_tag: str) -> Annotation | None:
     """The actor nearest the commitment in its sentence, else the last actor before it."""
     from tui.core.segment import sentence_at
 

@@ -6,7 +6,7 @@ Enter follows a link to its other end; x (or delete) removes it (undoable).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -65,7 +65,7 @@ class LinksPanel(RowList):
             super().__init__()
             self.key, self.link = key, link
 
-    def __init__(self, session: Session, **kwargs) -> None:
+    def __init__(self, session: Session, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.session = session
         self.annotation_id: str | None = None

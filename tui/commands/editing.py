@@ -9,14 +9,18 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from tui.commands.common import document_options, open_session, stderr, stdout_console
 from tui.core.errors import InputError
 from tui.core.safe_text import shown_line
 from tui.core.session import Session
 
+if TYPE_CHECKING:
+    from tui.core.brief import Brief
 
-def register(sub: argparse._SubParsersAction) -> None:
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("add", help="tag a span and print the new annotation's id",
                             description="Tag text[START:END] (code points into the NFC text) and save.")
     document_options(parser)
@@ -153,7 +157,7 @@ def run_brief(args: argparse.Namespace) -> int:
     return 0
 
 
-def corpus(args: argparse.Namespace):
+def corpus(args: argparse.Namespace) -> Brief:
     """The corpus brief: every document under --corpus that has the layer, summed per entity."""
     from tui.core.brief import corpus_brief
     from tui.core.paths import relative_path
@@ -186,7 +190,7 @@ def inert_json(data: object) -> str:
     return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def session_brief(session: Session, document: dict):
+def session_brief(session: Session, document: dict[str, Any]) -> Brief:
     from tui.core.brief import build_brief
 
     return build_brief(session.text, session.layer, session.links, document)

@@ -9,6 +9,7 @@ import argparse
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tui.commands.common import session_options, stderr
 from tui.core.annotation import Annotation
@@ -17,9 +18,14 @@ from tui.core.errors import HedgerowError, InputError
 from tui.core.safe_text import shown_line
 from tui.core.session import Session
 
+if TYPE_CHECKING:
+    from tui.core.document import Document
+    from tui.core.links import Link
+    from tui.core.refi_qda_write import Link as RefiLink
+
 
 def export(args: argparse.Namespace, session: Session, layers: Sequence[tuple[str, Iterable[Annotation]]],
-           links: Sequence = ()) -> int:
+           links: Sequence[Link] = ()) -> int:
     """Write the project (qdpx) or the codebook (qdc) to --output, or to stdout when it is not a terminal."""
     from tui.core.refi_qda_write import Summary, qdc_chunks, qdpx_chunks
 
@@ -52,7 +58,8 @@ def export(args: argparse.Namespace, session: Session, layers: Sequence[tuple[st
     return 1 if summary.left_out else 0
 
 
-def refi_links(document, layers: Sequence[tuple[str, Iterable[Annotation]]], links: Sequence) -> list:
+def refi_links(document: Document, layers: Sequence[tuple[str, Iterable[Annotation]]],
+               links: Sequence[Link]) -> list[RefiLink]:
     """hedgerow's links as REFI-QDA Links (OneWay, named by the relation) between the selections of
     their two annotations; a link whose end is not exported as a selection under its own id (its
     quote no longer fits the text, or another layer holds the same id) is left out."""

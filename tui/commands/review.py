@@ -103,7 +103,7 @@ def run_check(args: argparse.Namespace) -> int:
     return 1 if orphans or dangling else 0
 
 
-def _check_links(session, apply: bool) -> int:
+def _check_links(session: Session, apply: bool) -> int:
     """Report links with an end that no longer exists, or records that are no links; with `apply`,
     remove them (one undoable step, saved). Returns how many are left in the file."""
     from tui.core.links import LINKS

@@ -16,13 +16,17 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tui.core.annotation import Annotation
 from tui.core.layer import Layer
 from tui.core.links import Link
 from tui.core.safe_text import shown_line
 from tui.core.segment import paragraph_at, sentences_in
+
+if TYPE_CHECKING:
+    from rich.console import Group, RenderableType
+    from rich.text import Text
 
 BY = "by"
 HEDGES = "hedges"
@@ -43,8 +47,9 @@ class Span(NamedTuple):
     def of(cls, annotation: Annotation) -> Span:
         return cls(annotation.id, annotation.tag, annotation.start, annotation.end, annotation.quote)
 
-    def to_json(self) -> dict:
-        made = {"id": self.id, "tag": self.tag, "start": self.start, "end": self.end, "quote": self.quote}
+    def to_json(self) -> dict[str, Any]:
+        made: dict[str, Any] = {"id": self.id, "tag": self.tag, "start": self.start, "end": self.end,
+                                "quote": self.quote}
         if self.document:
             made["document"] = self.document
         return made
@@ -64,8 +69,8 @@ class Commitment:
     def hedged(self) -> bool:
         return bool(self.hedges)
 
-    def to_json(self) -> dict:
-        made = {**self.span.to_json(), "note": self.note,
+    def to_json(self) -> dict[str, Any]:
+        made: dict[str, Any] = {**self.span.to_json(), "note": self.note,
                 "sentence": {"start": self.sentence_start, "end": self.sentence_end, "text": self.sentence},
                 "hedged": self.hedged, "hedges": [h.to_json() for h in self.hedges]}
         if self.document:
@@ -87,7 +92,7 @@ class Entity:
     def bare(self) -> int:
         return len(self.commitments) - self.hedged
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"entity": self.name, "mentions": [a.to_json() for a in self.actors],
                 "commitments": [c.to_json() for c in self.commitments],
                 "hedged": self.hedged, "bare": self.bare}
@@ -95,7 +100,7 @@ class Entity:
 
 @dataclass
 class Brief:
-    document: dict
+    document: dict[str, Any]
     entities: list[Entity]
     unattributed: list[Commitment]  # commitments no actor is linked to
     unlinked_hedges: list[Span]  # hedges linked to no commitment: the author's own voice
@@ -104,7 +109,7 @@ class Brief:
     def commitments(self) -> int:
         return sum(len(e.commitments) for e in self.entities) + len(self.unattributed)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         hedged = sum(e.hedged for e in self.entities) + sum(c.hedged for c in self.unattributed)
         return {
             "hedgerow": {"format": BRIEF_FORMAT, "version": BRIEF_VERSION},
@@ -139,12 +144,13 @@ class Sentences:
 
 
 def build_brief(text: str, annotations: Iterable[Annotation], links: Iterable[Link],
-                document: dict | None = None) -> Brief:
+                document: dict[str, Any] | None = None) -> Brief:
     """The brief of one layer (a Layer is read straight from its rows, without making Annotations)."""
     return _build(text, annotations, links, document)
 
 
-def _build(text: str, annotations: Iterable[Annotation], links: Iterable[Link], document: dict | None) -> Brief:
+def _build(text: str, annotations: Iterable[Annotation], links: Iterable[Link],
+           document: dict[str, Any] | None) -> Brief:
     by: dict[str, list[str]] = {}
     hedges_of: dict[str, list[str]] = {}
     for link in links:
@@ -165,10 +171,10 @@ def _build(text: str, annotations: Iterable[Annotation], links: Iterable[Link], 
     in_order = _in_order  # the items come in document order: only a commitment's hedges need sorting
     entities: dict[str, Entity] = {}
     for span, name in actors.values():
-        entity = entities.get(name)
-        if entity is None:
-            entity = entities[name] = Entity(name)
-        entity.actors.append(span)
+        named = entities.get(name)
+        if named is None:
+            named = entities[name] = Entity(name)
+        named.actors.append(span)
     unattributed: list[Commitment] = []
     hedging: set[str] = set()
     sentences = Sentences(text)
@@ -193,7 +199,7 @@ def _build(text: str, annotations: Iterable[Annotation], links: Iterable[Link], 
 ACTOR, COMMITMENT, HEDGE = "actor", "commitment", "hedge"
 
 
-def corpus_brief(briefs: Iterable[tuple[str, Brief]], corpus: dict) -> Brief:
+def corpus_brief(briefs: Iterable[tuple[str, Brief]], corpus: dict[str, Any]) -> Brief:
     """Briefs of several documents summed per entity: each commitment, and each hedge linked to
     nothing, keeps its document's path."""
     from dataclasses import replace
@@ -229,6 +235,7 @@ def _items(annotations: Iterable[Annotation]) -> Iterator[tuple[Span, str, str]]
         return
     rows, order = annotations.rows_in_position_order()
     text, starts, ends, tags = rows.text, rows.starts, rows.ends, rows.tags
+    whole = text or ""  # read only when the text is there (see `extra`)
     extras = getattr(rows, "extras", None)
     codes = {tags.code_of(name): name for name in wanted}
     codes.pop(-1, None)
@@ -241,7 +248,7 @@ def _items(annotations: Iterable[Annotation]) -> Iterator[tuple[Span, str, str]]
         extra = extras[row] if extras is not None and text is not None else {}
         if extra is None or type(extra) is str:  # the usual row: the quote is the text's, the note this
             start, end = starts[row], ends[row]
-            yield Span(id_of(row), tag, start, end, text[start:end]), extra or "", ""
+            yield Span(id_of(row), tag, start, end, whole[start:end]), extra or "", ""
         else:  # anything else: the whole annotation, as the rows make it
             a = rows.annotation(row)
             yield Span(a.id, tag, a.start, a.end, a.quote), a.note, getattr(a, "entity", "")
@@ -309,7 +316,7 @@ def _md_commitments(commitments: list[Commitment]) -> list[str]:
 BAR_WIDTH = 20
 
 
-def bar(hedged: int, bare: int, width: int = BAR_WIDTH):
+def bar(hedged: int, bare: int, width: int = BAR_WIDTH) -> Text:
     """A rich Text bar: hedged in the hedge colour, bare in the commitment colour, scaled to `width`."""
     from rich.text import Text
 
@@ -325,12 +332,12 @@ def bar(hedged: int, bare: int, width: int = BAR_WIDTH):
     return result
 
 
-def to_text(brief: Brief, width: int = 100):
+def to_text(brief: Brief, width: int = 100) -> Group:
     """The brief as rich renderables (a Group): every untrusted string goes in as plain Text."""
     from rich.console import Group
     from rich.text import Text
 
-    parts: list = []
+    parts: list[RenderableType] = []
     title = brief.document.get("title") or brief.document.get("path") or "document"
     parts.append(Text.assemble(("Brief: ", "bold"), (_one_line(str(title)), "bold")))
     parts.append(Text.assemble((summary_line(brief), "dim"), "  ", ("█", "#ffaf5f"), " hedged ", ("█", "#87d787"),
@@ -356,7 +363,7 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
-def _text_commitments(commitments: list[Commitment], room: int) -> list:
+def _text_commitments(commitments: list[Commitment], room: int) -> list[Text]:
     from rich.text import Text
 
     lines = []

@@ -85,7 +85,7 @@ def document_meta(document: Document) -> dict[str, Any]:
             "length": len(document.text)}
 
 
-def exported_link(link: Link) -> dict:
+def exported_link(link: Link) -> dict[str, Any]:
     """A link's record with its id (in the layer file the id is the record's key)."""
     return {"id": link.id, **link.to_record()}
 
@@ -214,9 +214,9 @@ def w3c_annotation(a: Annotation, source: str, text: str | None = None) -> dict[
     return item
 
 
-def w3c_link(link: Link) -> dict:
+def w3c_link(link: Link) -> dict[str, Any]:
     """A link as a W3C linking annotation: its two annotations as targets, by IRI; the relation as its body."""
-    item = {
+    item: dict[str, Any] = {
         "id": _urn(link.id),
         "type": "Annotation",
         "motivation": "linking",
@@ -235,11 +235,11 @@ class _Items:
     def __init__(self, annotations: Iterable[Annotation], links: list[Link], source: str, text: str) -> None:
         self.annotations, self.links, self.source, self.text = annotations, links, source, text
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Annotation | Link]:
         yield from self.annotations
         yield from self.links
 
-    def make(self, item):
+    def make(self, item: Annotation | Link) -> dict[str, Any]:
         return w3c_link(item) if isinstance(item, Link) else w3c_annotation(item, self.source, self.text)
 
 

@@ -144,11 +144,11 @@ def _page(page: dict[str, Any]) -> list[Annotation]:
 # -- links -------------------------------------------------------------------------------
 
 
-def _is_link_record(record) -> bool:
+def _is_link_record(record: object) -> bool:
     return isinstance(record, dict) and record.get("type") == "link"
 
 
-def _is_linking(item) -> bool:
+def _is_linking(item: object) -> bool:
     """A W3C linking annotation (a link between two annotations), not a tagged span."""
     if not isinstance(item, dict):
         return False
@@ -182,26 +182,28 @@ def parse_links(text: str, source: str) -> list[Link]:
         raise InputError(f"{source}: {error}") from None
 
 
-def _w3c_items(data) -> list:
+def _w3c_items(data: object) -> list[Any]:
     if isinstance(data, list):
         return data
     if not isinstance(data, dict):
         return []
-    if "AnnotationCollection" in _types(data) and isinstance(data.get("first"), dict):
-        data = data["first"]
-    if "AnnotationPage" in _types(data):
-        return data.get("items") if isinstance(data.get("items"), list) else []
-    return [data] if "Annotation" in _types(data) else []
+    page: dict[str, Any] = data
+    if "AnnotationCollection" in _types(page) and isinstance(page.get("first"), dict):
+        page = page["first"]
+    if "AnnotationPage" in _types(page):
+        items = page.get("items")
+        return items if isinstance(items, list) else []
+    return [page] if "Annotation" in _types(page) else []
 
 
-def _link(record, where: str) -> Link:
+def _link(record: object, where: str) -> Link:
     try:
         return Link.from_record(record)
     except ValueError as error:
         raise ValueError(f"{where}: {error}") from None
 
 
-def _w3c_link(item: dict, where: str) -> Link:
+def _w3c_link(item: dict[str, Any], where: str) -> Link:
     """A linking annotation as export.w3c_link writes it: two targets by IRI, the relation as its body."""
     where = f"{where} ({item['id']})" if isinstance(item.get("id"), str) else where
     targets = item.get("target")

@@ -11,9 +11,13 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Mapping
 from itertools import combinations
+from typing import TYPE_CHECKING, Any
 
 from tui.core.annotation import Annotation
 from tui.core.links import Link
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 End = tuple[int, int, str]  # start, end, tag
 Ends = tuple[End, str, End]  # source, relation, target
@@ -43,11 +47,11 @@ def link_matches(a: list[Ends], b: list[Ends]) -> int:
     matches = 0
     for source, relation, target in sorted(a):
         key = (relation, source[2], target[2])
-        items = groups.get(key)
-        if not items:
+        found = groups.get(key)
+        if not found:
             continue
-        low = bisect_left(items, (source[0] - longest[key],))
-        for start, index in items[low:]:
+        low = bisect_left(found, (source[0] - longest[key],))
+        for start, index in found[low:]:
             if start >= source[1]:
                 break
             if not taken[index] and _overlaps(source, b[index][0]) and _overlaps(target, b[index][2]):
@@ -57,14 +61,14 @@ def link_matches(a: list[Ends], b: list[Ends]) -> int:
     return matches
 
 
-def _f1(matches: int, a: int, b: int) -> dict:
+def _f1(matches: int, a: int, b: int) -> dict[str, Any]:
     precision = matches / a if a else None
     recall = matches / b if b else None
     f1 = None if not (a or b) else (2 * matches / (a + b))
     return {"links_a": a, "links_b": b, "matches": matches, "precision": precision, "recall": recall, "f1": f1}
 
 
-def link_agreement(layers: Mapping[str, list[Annotation]], links: Mapping[str, list[Link]]) -> dict:
+def link_agreement(layers: Mapping[str, list[Annotation]], links: Mapping[str, list[Link]]) -> dict[str, Any]:
     """Per pair of annotators, overall and per relation: links on each side, matches, P, R, F1."""
     names = sorted(layers)
     ends = {name: resolved(layers[name], links.get(name, [])) for name in names}
@@ -81,7 +85,7 @@ def link_agreement(layers: Mapping[str, list[Annotation]], links: Mapping[str, l
     return {"relations": relations, "links": {name: len(ends[name]) for name in names}, "pairs": pairs}
 
 
-def link_agreement_table(report: dict):
+def link_agreement_table(report: dict[str, Any]) -> Table:
     from rich.table import Table
 
     table = Table(title="Link agreement (ends matched by overlap and tag)", title_justify="left")

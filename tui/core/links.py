@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
-from typing import NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from tui.core.annotation import Annotation, utc_now
 from tui.core.errors import InputError
@@ -21,6 +21,12 @@ LINKS = "links"  # the layer file's table of links
 _NAMESPACE = uuid.UUID("5b0f3c4e-9d2a-4c1e-8f57-6a1d0e3b7c21")  # hedgerow's links (uuid5)
 _FIELDS = ("from", "relation", "to")
 _STR = (str, str, str, str)
+
+
+class AnnotationLookup(Protocol):
+    """Finds an annotation by id: a Layer, a dict, or a layer with an import's annotations added."""
+
+    def get(self, annotation_id: str, /) -> Annotation | None: ...
 
 
 def link_key(source: str, relation: str, target: str) -> str:
@@ -42,7 +48,7 @@ class Link(NamedTuple):
     def id(self) -> str:
         return link_key(self.source, self.relation, self.target)
 
-    def to_record(self) -> dict:
+    def to_record(self) -> dict[str, Any]:
         return {"created": self.created, "from": self.source, "relation": self.relation, "to": self.target}
 
     @classmethod
@@ -73,8 +79,8 @@ class LinkIndex:
     a command that never looks at links does not pay for 50,000 of them.
     """
 
-    def __init__(self, table: Mapping[str, dict] | None = None) -> None:
-        self._unread: dict[str, dict] = dict(table or {})
+    def __init__(self, table: Mapping[str, dict[str, Any]] | None = None) -> None:
+        self._unread: dict[str, dict[str, Any]] = dict(table or {})
         self._links: dict[str, Link] = {}
         self._from: dict[str, list[str]] = {}
         self._to: dict[str, list[str]] = {}
@@ -88,7 +94,7 @@ class LinkIndex:
         self._index(unread)  # (the collector is the entry points' business: tui.core.gc_policy)
         return self
 
-    def _index(self, unread: dict[str, dict]) -> None:
+    def _index(self, unread: dict[str, dict[str, Any]]) -> None:
         links, outgoing, incoming, new = self._links, self._from, self._to, tuple.__new__
         for key, record in unread.items():  # put(), unrolled
             link = None
@@ -133,7 +139,7 @@ class LinkIndex:
     def get(self, key: str) -> Link | None:
         return self.ready()._links.get(key)
 
-    def put(self, key: str, record: dict | None) -> None:
+    def put(self, key: str, record: dict[str, Any] | None) -> None:
         """Take the record stored under `key` (None: removed)."""
         self.drop(key)
         if record is None:
@@ -185,7 +191,7 @@ class LinkIndex:
         return set(self._from) | set(self._to)
 
 
-def check_link(layer: Mapping[str, Annotation] | object, relations: Relations, links: LinkIndex,
+def check_link(layer: AnnotationLookup, relations: Relations, links: LinkIndex,
                source_id: str, target_id: str, relation_name: str) -> Link:
     """The link, or InputError saying why it cannot be made (one line)."""
     relation = relations.get(relation_name)
@@ -194,7 +200,7 @@ def check_link(layer: Mapping[str, Annotation] | object, relations: Relations, l
         raise InputError(f"unknown relation {relation_name!r} (the relations are {names})")
     ends = []
     for which, annotation_id in (("source", source_id), ("target", target_id)):
-        annotation = layer.get(annotation_id)  # type: ignore[attr-defined]
+        annotation = layer.get(annotation_id)
         if annotation is None:
             raise InputError(f"no annotation with id {annotation_id!r} (the link's {which})")
         ends.append(annotation)
@@ -210,7 +216,7 @@ def check_link(layer: Mapping[str, Annotation] | object, relations: Relations, l
     return link
 
 
-def plan_links(annotations: Mapping[str, Annotation] | object, relations: Relations, existing: LinkIndex,
+def plan_links(annotations: AnnotationLookup, relations: Relations, existing: LinkIndex,
                links: Iterable[Link]) -> tuple[list[Link], list[str]]:
     """Which imported links can be added (kept as they were, `created` included), and why not the others.
 
@@ -242,7 +248,7 @@ def dangling(links: Iterable[Link], ids: set[str] | Mapping[str, object]) -> lis
     return [link for link in links if link.source not in ids or link.target not in ids]
 
 
-def link_records(links: Iterable[Link]) -> dict[str, dict]:
+def link_records(links: Iterable[Link]) -> dict[str, dict[str, Any]]:
     return {link.id: link.to_record() for link in links}
 
 

@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from tui.core.agreement import agreement_report
 from tui.core.annotation import Annotation
@@ -18,6 +18,9 @@ from tui.core.paths import GOLD, layer_dir, layer_path, resolve_annotator, safe_
 from tui.core.report_brief import Brief, brief_for
 from tui.core.store import AnnotationStore
 from tui.core.tags import TagSet
+
+if TYPE_CHECKING:
+    from tui.core.links import Link
 
 DOCUMENT_SUFFIXES = (".txt", ".md")
 SKIPPED_FOLDERS = {"annotations", "exports", "node_modules", "__pycache__"}  # and every hidden folder
@@ -87,7 +90,7 @@ class ReportedDocument:
     brief: Brief | None = None
 
 
-def _load_layer(path: Path, document: Document) -> tuple[Layer, bool, list]:
+def _load_layer(path: Path, document: Document) -> tuple[Layer, bool, list[Link]]:
     from tui.core.links import LINKS, LinkIndex
 
     stored = AnnotationStore(path).load(document.text)

@@ -428,7 +428,7 @@ class Review:
         """The gold links this change makes (both ends accepted) and removes (an end removed)."""
         table = self.session.tables.get(LINKS, {})
         links = self.session.links
-        changes: dict[str, tuple[dict | None, dict | None]] = {}
+        changes: dict[str, tuple[dict[str, Any] | None, dict[str, Any] | None]] = {}
         for gold_id in removed:
             for key, _ in links.keyed(gold_id):
                 changes[key] = (table.get(key), None)

@@ -41,6 +41,7 @@ class Session:
         self.annotator = annotator
         self.store = store
         self.loaded = stored is not None  # False until `install`: no change may be made before
+        self._read_links: tuple[StoredLayer, LinkIndex] | None = None  # what read_annotations indexed
         self._install(stored or StoredLayer())
         self.history = History()
         self.version = 0  # bumped by every change; the saver compares it with saved_version
@@ -81,7 +82,7 @@ class Session:
             layer = stored.layer if len(stored.layer) else Layer(text=self.document.text)
         self.layer = layer
         self.tables: dict[str, dict[str, Any]] = {name: dict(t) for name, t in stored.tables.items()}
-        read = getattr(self, "_read_links", None)
+        read = self._read_links
         self.links = read[1] if read is not None and read[0] is stored else LinkIndex(self.tables.get(LINKS))
         self._read_links = None
 

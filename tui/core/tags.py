@@ -200,7 +200,7 @@ def parse_config(data: dict[str, Any], where: str = CONFIG_NAME) -> Config:
     return Config(TagSet(tags), dict(keys), relations=_parse_relations(data, TagSet(tags), where))
 
 
-def _parse_relations(data: dict, tags: TagSet, where: str) -> Relations:
+def _parse_relations(data: dict[str, Any], tags: TagSet, where: str) -> Relations:
     if "relations" not in data:
         return Relations(tuple(r for r in DEFAULT_RELATIONS if r.source in tags and r.target in tags))
     entries = data["relations"]
