@@ -1,26 +1,49 @@
 """Links between annotations: a commitment `by` an actor, a hedge that `hedges` a commitment.
 
 A link is a record of the layer file's `links` table, apart from the annotations, so adding
-one never touches an annotation's record and git merges them key by key. The key is derived
-from (source, relation, target), so the same link made twice, or on both sides of a merge,
-is one record.
+one never touches an annotation's record. As in the annotations table, records are keyed by
+TinyDB's integer document ids ("1", "2", ...: stock TinyDB reads the table), and each keeps
+its stable id as the field `id`, derived from (source, relation, target): the same link made
+twice is one link, and the merge driver merges links by that id, renumbering a link that two
+branches gave the same key (tui.core.merge).
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import suppress
 from typing import Any, NamedTuple, Protocol
 
 from tui.core.annotation import Annotation, utc_now
 from tui.core.errors import InputError
 from tui.core.safe_text import shown_line
+from tui.core.store import document_id
 from tui.core.tags import Relations
 
 LINKS = "links"  # the layer file's table of links
 _NAMESPACE = uuid.UUID("5b0f3c4e-9d2a-4c1e-8f57-6a1d0e3b7c21")  # hedgerow's links (uuid5)
 _FIELDS = ("from", "relation", "to")
 _STR = (str, str, str, str)
+_WRITTEN = 5  # fields of a record as hedgerow writes it: created, from, id, relation, to
+
+
+def numbered_links(table: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The links table keyed by TinyDB ids, when it is not (None when it is): records of an older
+    layout, keyed by the link's id, take the next ids in key order, with the id as a field."""
+    keys = [key for key in table if not document_id(key)]
+    if not keys:
+        return None
+    numbered = {key: record for key, record in table.items() if document_id(key)}
+    following = max(map(int, numbered), default=0) + 1
+    for key in sorted(keys):
+        record = table[key]
+        if isinstance(record, dict) and "id" not in record:
+            with suppress(ValueError):  # not a link: `check` reports it, under its new key
+                record = {**record, "id": Link.from_record(record).id}
+        numbered[str(following)] = record
+        following += 1
+    return numbered
 
 
 class AnnotationLookup(Protocol):
@@ -49,7 +72,8 @@ class Link(NamedTuple):
         return link_key(self.source, self.relation, self.target)
 
     def to_record(self) -> dict[str, Any]:
-        return {"created": self.created, "from": self.source, "relation": self.relation, "to": self.target}
+        return {"created": self.created, "from": self.source, "id": self.id, "relation": self.relation,
+                "to": self.target}
 
     @classmethod
     def from_record(cls, record: object) -> Link:
@@ -76,7 +100,8 @@ class LinkIndex:
 
     Session passes every change of the table to `put`, so the index never goes stale. The
     records are indexed when first asked about (`ready` does it at once, e.g. in a worker), so
-    a command that never looks at links does not pay for 50,000 of them.
+    a command that never looks at links does not pay for 50,000 of them. A record's `id` field
+    is not read: a link's id is its ends' (Link.id), whatever a hand edit left there.
     """
 
     def __init__(self, table: Mapping[str, dict[str, Any]] | None = None) -> None:
@@ -85,6 +110,7 @@ class LinkIndex:
         self._from: dict[str, list[str]] = {}
         self._to: dict[str, list[str]] = {}
         self._damaged: dict[str, str] = {}  # key -> why a record could not be read as a link
+        self._highest = -1  # the highest TinyDB id any record had (-1: not yet looked): new links go after it
 
     def ready(self) -> LinkIndex:
         """Index the records not yet indexed."""
@@ -98,7 +124,7 @@ class LinkIndex:
         links, outgoing, incoming, new = self._links, self._from, self._to, tuple.__new__
         for key, record in unread.items():  # put(), unrolled
             link = None
-            if type(record) is dict and len(record) == 4:  # as hedgerow writes it: checked in one go
+            if type(record) is dict and len(record) == _WRITTEN:  # as hedgerow writes it: checked in one go
                 source, relation, target = record.get("from"), record.get("relation"), record.get("to")
                 created = record.get("created")
                 if (type(source), type(relation), type(target), type(created)) == _STR and source and relation \
@@ -132,6 +158,18 @@ class LinkIndex:
     def __contains__(self, key: object) -> bool:
         return key in self.ready()._links
 
+    def holds(self, link: Link) -> bool:
+        """Whether a link with the same ends and relation is here (under whatever key)."""
+        return any(other.target == link.target and other.relation == link.relation
+                   for other in self.outgoing(link.source))
+
+    def next_key(self, after: int = 0) -> str:
+        """The key for a new link (the `after`-th of several new ones): TinyDB's next document id."""
+        if self._highest < 0:  # looked for once, not on loading: `put` keeps it from then on
+            keys = [*self.ready()._links, *self._damaged]
+            self._highest = max(map(document_id, keys), default=0)
+        return str(self._highest + 1 + after)
+
     def items(self) -> list[tuple[str, Link]]:
         """(key, link) of every link: the key is the record's in the file."""
         return list(self.ready()._links.items())
@@ -142,6 +180,8 @@ class LinkIndex:
     def put(self, key: str, record: dict[str, Any] | None) -> None:
         """Take the record stored under `key` (None: removed)."""
         self.drop(key)
+        if self._highest >= 0:
+            self._highest = max(self._highest, document_id(key))
         if record is None:
             return
         try:
@@ -211,7 +251,7 @@ def check_link(layer: AnnotationLookup, relations: Relations, links: LinkIndex,
         raise InputError(f"relation {relation.name!r} links {_a(relation.source)} to {_a(relation.target)}, "
                          f"not {_a(source.tag)} to {_a(target.tag)}")
     link = Link.made_now(source.id, relation.name, target.id)
-    if link.id in links:
+    if links.holds(link):
         raise InputError(f"already linked: {source.tag} {source.id[:8]} {relation.name} {target.tag} {target.id[:8]}")
     return link
 
@@ -227,14 +267,14 @@ def plan_links(annotations: AnnotationLookup, relations: Relations, existing: Li
     problems: list[str] = []
     taken = LinkIndex()
     for link in links:
-        if link.id in existing or link.id in taken:
+        if existing.holds(link) or taken.holds(link):
             continue
         try:
             check_link(annotations, relations, existing, link.source, link.target, link.relation)
         except InputError as error:
             problems.append(f"link {link.source} {shown_line(link.relation)} {link.target}: {error}")
             continue
-        taken.put(link.id, link.to_record())
+        taken.put(str(len(accepted) + 1), link.to_record())
         accepted.append(link)
     return accepted, problems
 
@@ -249,7 +289,8 @@ def dangling(links: Iterable[Link], ids: set[str] | Mapping[str, object]) -> lis
 
 
 def link_records(links: Iterable[Link]) -> dict[str, dict[str, Any]]:
-    return {link.id: link.to_record() for link in links}
+    """A links table of these links, keyed 1, 2, ... in their order."""
+    return {str(number): link.to_record() for number, link in enumerate(links, 1)}
 
 
 def load_with_links(files: Mapping[str, object], text: str | None = None, text_sha256: str | None = None

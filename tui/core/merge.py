@@ -9,9 +9,11 @@ Every table except `meta` merges three-way by key. A record changed on one side 
 * The gold layer's `review` table: a decision is a unit (its `gold`, `decision` and
   `reviewer` belong together), so any difference between the two sides' versions of one
   key is a conflict, unless one side left it as in the base.
-* Links (`links`): a link's key is derived from its ends and relation, so the same link made
-  on both sides is one key; it is kept once, with the earlier `created`. A link whose end
-  was deleted on the other side is kept: `hedgerow check` reports it (and --apply removes it).
+* Links (`links`) merge by their id, derived from their ends and relation (the record's `id`),
+  whatever key each side gave them, as annotations do: the same link made on both sides is
+  kept once, with the earlier `created`, and a link whose key the other side gave to another
+  link is renumbered. A link whose end was deleted on the other side is kept: `hedgerow
+  check` reports it (and --apply removes it).
 * The meta table merges the same way per key, but when both sides changed `meta.hedgerow`
   differently ours wins, unless both changed the document's sha256 to different texts: that
   is a conflict, since the offsets of each side point into a different text.
@@ -96,6 +98,7 @@ class MergeResult:
     data: dict[str, Any]  # the merged tables, conflicting keys left out; annotations keyed by their id
     conflicts: list[Conflict] = field(default_factory=list)
     numbers: dict[str, int] = field(default_factory=dict)  # annotation id -> its key (TinyDB id) in the file
+    link_numbers: dict[str, int] = field(default_factory=dict)  # link id -> its key in the file
 
 
 def merge(base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any]) -> MergeResult:
@@ -107,10 +110,37 @@ def merge(base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any]) ->
     highest key any side used (see _numbering), so none is lost."""
     sides = [_by_id(side) for side in (base, ours, theirs)]
     (base, base_keys), (ours, ours_keys), (theirs, theirs_keys) = sides
+    links = [_links_by_id(side) for side in (base, ours, theirs)]
+    (base, base_links), (ours, ours_links), (theirs, theirs_links) = links
     result = _merge(base, ours, theirs)
     ids = set(result.data[ANNOTATIONS]) | {key for c in result.conflicts if c.table == ANNOTATIONS for key in c.keys}
     result.numbers = _numbering(ids, [ours_keys, theirs_keys, base_keys])
+    link_ids = set(result.data.get(LINKS, {})) | {key for c in result.conflicts if c.table == LINKS for key in c.keys}
+    result.link_numbers = _numbering(link_ids, [ours_links, theirs_links, base_links])
     return result
+
+
+def _links_by_id(side: dict[str, Any]) -> tuple[dict[str, Any], dict[str, int]]:
+    """The side with its links keyed by their id, and each id's key on that side (as _by_id).
+
+    A record's id is the one derived from its ends (what it is, whatever its `id` field says);
+    a record that is no link keeps its key as its id, so it merges by key."""
+    from tui.core.links import Link
+
+    if LINKS not in side:
+        return side, {}
+    by_id, keys = {}, {}
+    for key, record in side[LINKS].items():
+        try:
+            record_id = Link.from_record(record).id
+        except ValueError:
+            record_id = key
+        if record_id in by_id:  # the same link twice on one side (a hand edit): it is one link
+            continue
+        by_id[record_id] = record
+        if document_id(key):
+            keys[record_id] = document_id(key)
+    return {**side, LINKS: by_id}, keys
 
 
 def _by_id(side: dict[str, Any]) -> tuple[dict[str, Any], dict[str, int]]:
@@ -346,9 +376,12 @@ def render(result: MergeResult) -> str:
     """The merged file as text: `dumps_stable`, with marker blocks for the conflicts."""
     data = {name: dict(table) for name, table in result.data.items()}
     data[ANNOTATIONS] = {str(result.numbers[i]): record for i, record in data[ANNOTATIONS].items()}
+    if LINKS in data:
+        data[LINKS] = {str(result.link_numbers[i]): record for i, record in data[LINKS].items()}
     if isinstance(data.get(META, {}).get(META_KEY), dict):
         data[META][META_KEY] = {**data[META][META_KEY], "schema": SCHEMA_VERSION}
-    conflicts = [_numbered(c, result.numbers) for c in result.conflicts]
+    conflicts = [_numbered(c, result.numbers if c.table == ANNOTATIONS else result.link_numbers)
+                 for c in result.conflicts]
     for c in conflicts:
         data.setdefault(c.table, {})
     in_place = [c for c in conflicts if c.in_place]
@@ -373,8 +406,8 @@ def render(result: MergeResult) -> str:
 
 
 def _numbered(c: Conflict, numbers: dict[str, int]) -> Conflict:
-    """An annotations conflict keyed as written (TinyDB ids), its markers still naming the ids."""
-    if c.table != ANNOTATIONS:
+    """An annotations or links conflict keyed as written (TinyDB ids), its markers still naming the ids."""
+    if c.table not in (ANNOTATIONS, LINKS):
         return c
     return replace(c, key=str(numbers[c.key]), theirs_key=str(numbers[c.theirs_key]) if c.theirs_key else None,
                    labels=tuple(c.keys))

@@ -454,6 +454,7 @@ class Review:
             return annotation.tag if annotation and gold_id not in removed else None
 
         relations = self.session.config.relations
+        made: set[str] = set()  # the ids of the gold links made here
         for _, _, _, after in records:
             if after is None:
                 continue
@@ -466,8 +467,9 @@ class Review:
                     if relation is None or not relation.fits(tag_of(ends[0]) or "", tag_of(ends[1]) or ""):
                         continue
                     gold = Link.made_now(ends[0], link.relation, ends[1])
-                    if gold.id not in table and gold.id not in changes:
-                        changes[gold.id] = (None, gold.to_record())
+                    if not links.holds(gold) and gold.id not in made:
+                        made.add(gold.id)
+                        changes[links.next_key(len(made) - 1)] = (None, gold.to_record())
         return [(LINKS, key, before, after) for key, (before, after) in changes.items()]
 
     def _candidate_of_source(self) -> dict[str, str]:

@@ -16,7 +16,7 @@ from tui.core.document import Document
 from tui.core.errors import InputError
 from tui.core.history import Change, History, apply_change
 from tui.core.layer import Layer
-from tui.core.links import LINKS, Link, LinkIndex, check_link
+from tui.core.links import LINKS, Link, LinkIndex, check_link, numbered_links
 from tui.core.paths import check_layer_name_free, config_path, layer_path, relative_path, resolve_annotator
 from tui.core.store import AnnotationStore, StoredLayer
 from tui.core.tags import Config, load_config
@@ -67,6 +67,7 @@ class Session:
     def read_annotations(self) -> tuple[StoredLayer, Layer]:
         """Read and index the annotation file; safe in a worker thread. Raises StoreError."""
         stored = self.store.load(self.document.text, self.document.sha256, self.annotator)
+        _number_links(stored)
         self._read_links = (stored, LinkIndex(stored.tables.get(LINKS)).ready())  # indexed here, not on the UI thread
         return stored, stored.layer
 
@@ -78,6 +79,7 @@ class Session:
     def _install(self, stored: StoredLayer, layer: Layer | None = None) -> None:
         self.stored_sha256 = stored.document_sha256
         self.stored_meta = dict(stored.meta)  # keys hedgerow does not set (a done mark, ...) are kept
+        _number_links(stored)
         if layer is None:
             layer = stored.layer if len(stored.layer) else Layer(text=self.document.text)
         self.layer = layer
@@ -159,7 +161,7 @@ class Session:
     def link(self, source_id: str, target_id: str, relation: str) -> Link:
         """Link two annotations; InputError if the relation does not fit their tags, or the link exists."""
         link = check_link(self.layer, self.config.relations, self.links, source_id, target_id, relation)
-        self._commit(Change(f"link {relation}", (), ((LINKS, link.id, None, link.to_record()),)))
+        self._commit(Change(f"link {relation}", (), ((LINKS, self.links.next_key(), None, link.to_record()),)))
         return link
 
     def unlink(self, source_id: str, target_id: str, relation: str | None = None) -> list[Link]:
@@ -205,7 +207,7 @@ class Session:
                  links: Iterable[Link] = ()) -> Change | None:
         """Add annotations, and links already checked (`links.plan_links`), as one undoable change (import)."""
         pairs = tuple((None, a) for a in annotations)
-        records = tuple((LINKS, link.id, None, link.to_record()) for link in links)
+        records = tuple((LINKS, self.links.next_key(n), None, link.to_record()) for n, link in enumerate(links))
         return self._commit(Change(label, pairs, records)) if pairs or records else None
 
     def replace_many(self, annotations: Iterable[Annotation], label: str) -> Change | None:
@@ -275,3 +277,11 @@ class Session:
 
 def _entity(name: str) -> str:
     return " ".join(name.split())
+
+
+def _number_links(stored: StoredLayer) -> None:
+    """A links table of the older layout (keyed by link id) keyed by TinyDB ids, as it will be saved."""
+    table = stored.tables.get(LINKS)
+    numbered = numbered_links(table) if table else None
+    if numbered is not None:
+        stored.tables[LINKS] = numbered
