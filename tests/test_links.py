@@ -113,11 +113,11 @@ def test_links_both_ways_undo_redo(session: Session) -> None:
     session.redo()
     assert session.links.is_linked(could.id)
     assert session.unlink(commitment.id, actor.id) == [by]
-    assert by.id not in session.links and by.id not in session.tables[LINKS]
+    assert not session.links.holds(by) and by.id not in {r["id"] for r in session.tables[LINKS].values()}
     with pytest.raises(InputError, match="no link from"):
         session.unlink(commitment.id, actor.id)
     session.undo()
-    assert by.id in session.links
+    assert session.links.holds(by)
 
 
 def test_deleting_an_annotation_removes_its_links_in_the_same_step(session: Session) -> None:
@@ -141,8 +141,9 @@ def test_links_are_saved_in_their_own_table_and_loaded(session: Session, project
     link = session.link(commitment.id, actor.id, "by")
     session.save()
     data = json.loads(session.store.path.read_text(encoding="utf-8"))
-    assert data[LINKS] == {link.id: {"from": commitment.id, "relation": "by", "to": actor.id,
-                                     "created": link.created}}
+    # Keyed by TinyDB's document ids, as the annotations are; the link's id as a field.
+    assert data[LINKS] == {"1": {"from": commitment.id, "relation": "by", "to": actor.id,
+                                 "created": link.created, "id": link.id}}
     again = Session.open(project_doc, ALICE)
     assert list(again.links) == [link]
     again.delete(actor.id)
@@ -202,22 +203,49 @@ def test_merge_driver_merges_links_by_key(session: Session, tmp_path: Path) -> N
     assert dangling(LinkIndex(stored.tables[LINKS]), stored.layer.ids()) == [by]
 
 
-def test_merge_conflict_on_a_link_changed_differently() -> None:
-    from tui.core.merge import merge
+def test_merge_renumbers_a_link_both_branches_keyed_alike_and_loses_nothing(tmp_path: Path) -> None:
+    from tui.core.merge import merge, render
+    from tui.core.store import AnnotationStore
+
+    kept = Link("a", "by", "b", "2020-01-01T00:00:00.000Z")
+    ours_link, theirs_link = Link("c", "hedges", "a", "2020-01-02T00:00:00.000Z"), Link("d", "hedges", "a")
+    base = {LINKS: {"1": kept.to_record()}}
+    ours = {LINKS: {"1": kept.to_record(), "2": ours_link.to_record()}}
+    theirs = {LINKS: {"1": kept.to_record(), "2": theirs_link.to_record()}}  # the same key, another link
+    result = merge(base, ours, theirs)
+    assert result.conflicts == []
+    path = tmp_path / "merged.json"
+    path.write_text(render(result), encoding="utf-8")
+    written = json.loads(path.read_text(encoding="utf-8"))[LINKS]
+    assert written == {"1": kept.to_record(), "2": ours_link.to_record(), "3": theirs_link.to_record()}
+    assert sorted(LinkIndex(AnnotationStore(path).load().tables[LINKS])) == sorted([kept, ours_link, theirs_link])
+    # The same link made on both sides under different keys is one link, under ours' key, the earlier created.
+    early = Link("c", "hedges", "a", "2019-01-01T00:00:00.000Z")
+    result = merge(base, ours, {LINKS: {"1": kept.to_record(), "3": early.to_record()}})
+    assert result.conflicts == [] and result.link_numbers[early.id] == 2
+    assert json.loads(render(result))[LINKS] == {"1": kept.to_record(), "2": early.to_record()}
+
+
+def test_merge_conflict_on_a_link_deleted_on_one_side_and_changed_on_the_other(tmp_path: Path) -> None:
+    from tui.core.merge import merge, render
 
     link = Link("a", "by", "b", "2020-01-01T00:00:00.000Z")
-    base = {LINKS: {link.id: link.to_record()}}
-    ours = {LINKS: {link.id: {**link.to_record(), "from": "c"}}}  # a hand edit
-    theirs = {LINKS: {link.id: {**link.to_record(), "from": "d"}}}
+    other = Link("x", "by", "y", "2020-01-01T00:00:00.000Z")
+    base = {LINKS: {"1": link.to_record(), "2": other.to_record()}}
+    ours = {LINKS: {"2": other.to_record()}}  # unlinked
+    theirs = {LINKS: {"4": {**link.to_record(), "note": "why"}, "2": other.to_record()}}  # a field added, renumbered
     [conflict] = merge(base, ours, theirs).conflicts
-    assert conflict.table == LINKS and conflict.key == link.id
+    assert (conflict.table, conflict.key, conflict.reason) == (LINKS, link.id, "deleted in ours, changed in theirs")
+    text = render(merge(base, ours, theirs))
+    assert f"<<<<<<< ours: links {link.id}; deleted in ours, changed in theirs" in text
+    assert '"4": {' in text.split("=======")[1]  # theirs' version, under theirs' key
 
 
 def test_check_reports_broken_links_and_removes_them_only_with_apply(session: Session, capsys) -> None:
     from tui.cli import main
 
     actor, commitment, *_ = simmons(session)
-    link = session.link(commitment.id, actor.id, "by")
+    session.link(commitment.id, actor.id, "by")
     session.save()
     path = session.store.path
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -228,9 +256,10 @@ def test_check_reports_broken_links_and_removes_them_only_with_apply(session: Se
     args = ["check", str(session.document.path), "--annotator", "alice"]
     assert main(args) == 1
     out, err = capsys.readouterr()
-    assert f"broken link {link.id}: by link {commitment.id} -> {actor.id}: its target no longer exists" in out
-    assert "broken link junk: record junk is not a link" in out and "2 broken link(s) kept" in err
-    assert set(json.loads(path.read_text(encoding="utf-8"))[LINKS]) == {link.id, "junk"}  # untouched
+    # (the hand-made key "junk" is numbered after the others, as it will be saved)
+    assert f"broken link 1: by link {commitment.id} -> {actor.id}: its target no longer exists" in out
+    assert "broken link 2: record 2 is not a link" in out and "2 broken link(s) kept" in err
+    assert set(json.loads(path.read_text(encoding="utf-8"))[LINKS]) == {"1", "junk"}  # untouched
     assert main([*args, "--apply"]) == 0
     assert "removed 2 broken link(s)" in capsys.readouterr()[0]
     assert LINKS not in json.loads(path.read_text(encoding="utf-8"))
