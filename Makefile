@@ -22,7 +22,7 @@ $(VENV)/.test-installed: $(VENV)/.run-installed
 	touch $@
 
 run: $(VENV)/.run-installed
-	$(BIN)/hedgerow $(SEED)
+	$(BIN)/hedgerow seeds
 
 # On the cores there are (pytest-xdist); PYTEST_WORKERS=0 runs in one process, as
 # --snapshot-update needs: make test PYTEST_WORKERS=0 PYTEST_ARGS=--snapshot-update

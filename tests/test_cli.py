@@ -107,9 +107,22 @@ def test_bad_arguments_exit_2(capsys, args: list[str]) -> None:
     assert "usage: hedgerow" in err and "error:" in err
 
 
-def test_no_arguments_prints_help_and_exits_2(capsys) -> None:
-    assert main([]) == 2
-    assert "usage: hedgerow" in capsys.readouterr().err
+def test_no_arguments_opens_the_documents_screen_on_seeds_and_a_folder_on_itself(monkeypatch, project: Path) -> None:
+    from tui.app.app import HedgerowApp
+
+    started: list[HedgerowApp] = []
+    monkeypatch.setattr(HedgerowApp, "run", lambda self: started.append(self))
+    monkeypatch.setattr("tui.commands.documents.need_terminal", lambda command: None)  # no tty under pytest
+    assert main([]) == 0
+    assert main([str(project), "--annotator", "alice"]) == 0
+    assert [(app.session, app.corpus, app.annotator) for app in started][1] == (None, project, "alice")
+    assert started[0].session is None and started[0].corpus == Path("seeds")
+
+
+def test_help_without_a_command(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0 and "usage: hedgerow" in capsys.readouterr().out
 
 
 def test_blank_annotator(capsys, project_doc: Path) -> None:

@@ -401,7 +401,7 @@ def commit(repo: Path, message: str) -> None:
 
 
 def layer_file(repo: Path, annotator: str) -> Path:
-    return repo / "annotations" / SEED.stem / f"{annotator}.json"
+    return repo / "annotations" / "seeds" / SEED.stem / f"{annotator}.json"  # keyed by its path in the repo
 
 
 def records(repo: Path, annotator: str) -> dict[str, Annotation]:

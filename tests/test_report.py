@@ -18,6 +18,7 @@ from tui.cli import main
 from tui.core.annotation import Annotation
 from tui.core.document import Document
 from tui.core.layer import Layer
+from tui.core.paths import layer_path
 from tui.core.report import document_page, encoded, write_report
 from tui.core.report_brief import Brief, BriefCommitment, BriefEntity
 from tui.core.report_sources import LayerChoice, ReportedDocument, find_documents, reported_document
@@ -325,7 +326,7 @@ def test_corpus_report_covers_every_document_and_lists_bad_files(project: Path, 
     assert report("--corpus", str(corpus), "--annotator", "alice", "-o", str(out)) == 0
     html = out.read_text(encoding="utf-8")
     page = read_page(html)
-    layer = AnnotationStore(project / "annotations" / "seed" / "alice.json").load().annotations
+    layer = AnnotationStore(layer_path(first, "alice")).load().annotations  # annotations/corpus/seed/
     assert page.quotes == {a.id: a.quote for a in layer} | {session.layer.at_position(0).id: "could"}
     assert "A note" in html and "Not read:" in html and "binary" in html
     assert 'id="d1-a0"' in html and 'id="d3-note-1"' in html  # ids stay unique per document
@@ -349,7 +350,7 @@ def test_corpus_with_all_layers_has_an_agreement_table_per_document(project: Pat
     out = tmp_path / "corpus.html"
     assert report("--corpus", str(corpus), "--all", "--layer", "bob", "-o", str(out)) == 0
     html = out.read_text(encoding="utf-8")
-    bob = AnnotationStore(project / "annotations" / "seed" / "bob.json").load().annotations
+    bob = AnnotationStore(layer_path(doc, "bob")).load().annotations  # annotations/corpus/seed/
     assert read_page(html).quotes == {a.id: a.quote for a in bob}
     assert 'id="d2-agreement"' in html and "alice / bob" in html and "The text shows the layer “bob”" in html
     assert "No annotations to show: no annotations yet for this document." in html  # other.txt

@@ -63,8 +63,8 @@ def test_project_config_is_picked_up(project_doc: Path) -> None:
         assert session.tags.names == ["claim", "source", "doubt"]
         assert session.config.path == config
         assert session.config.keys == {"app.search": "slash,ctrl+f"}
-    # the nested document's annotations go to the project root's annotations folder
-    assert session.store.path == project_doc.parent / "annotations" / "nested" / "alice.json"
+    # the nested document's annotations go to the project root's annotations folder, under its path
+    assert session.store.path == project_doc.parent / "annotations" / "docs" / "deep" / "nested" / "alice.json"
     annotation = session.add(5, 10, "claim")
     assert annotation.quote == "claim"
     with pytest.raises(InputError, match="unknown tag 'hedge'"):

@@ -21,7 +21,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hedgerow",
         description="Read and annotate plain-text documents in the terminal; review them as a team through git.",
-        epilog="`hedgerow DOC` is short for `hedgerow open DOC`. Exit codes: 0 success, 1 failure, 2 bad input.",
+        epilog="`hedgerow DOC` is short for `hedgerow open DOC`; `hedgerow` alone (or `hedgerow DIR`) opens "
+               "the documents of seeds/ (or DIR). Exit codes: 0 success, 1 failure, 2 bad input.",
     )
     parser.add_argument("--version", action="version", version=f"hedgerow {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -32,11 +33,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
-        argv.insert(0, "open")
+    if argv and argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version"):
+        argv.insert(0, "open")  # `hedgerow DOC`, `hedgerow DIR`, `hedgerow --annotator A`: open
     if not argv:
-        build_parser().print_help(sys.stderr)
-        return 2
+        argv = ["open"]  # the corpus: seeds/ in the current folder
     # Options before a command (--help, --version, a typo) need every command's parser.
     args = build_parser(argv[0] if argv[0] in COMMANDS else None).parse_args(argv)
     # The collector's policy (tui.core.gc_policy): a TUI command sets its own; the rest run as a batch.

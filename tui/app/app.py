@@ -16,9 +16,10 @@ from textual.widgets import Static
 from tui.app.annotation_list import AnnotationList
 from tui.app.base import HelpSections, SavingApp
 from tui.app.cells import plain, quoted
-from tui.app.commands import HedgerowCommands
+from tui.app.commands import DocumentCommands, HedgerowCommands
 from tui.app.dialogs import ConfirmDialog, ExportDialog, NoteDialog
 from tui.app.document_view import DocumentView
+from tui.app.documents import DocumentOpened, DocumentsScreen, DoneMarked
 from tui.app.footer import KeyFooter
 from tui.app.linking import LINK_BINDINGS, LINK_HELP, LinkingMixin
 from tui.app.links_panel import LinksPanel
@@ -33,25 +34,28 @@ from tui.core.errors import HedgerowError
 from tui.core.history import Change
 from tui.core.safe_text import shown_line
 from tui.core.segment import paragraph_at, sentence_at
-from tui.core.session import Session
+from tui.core.session import Session, SessionOptions
 
 if TYPE_CHECKING:
     from tui.core.anchoring import Placement
+    from tui.core.corpus import Prefetch
     from tui.core.layer import Layer, Version
     from tui.core.links import Link
+    from tui.core.tags import TagSet
 
 # Re-anchoring, search and the clipboard (pyperclip, ctypes) are imported where used: not paying
 # for them before the first frame.
 
 PaletteCommand = tuple[str, str, Callable[[], object]]  # (name, help, what it runs) in the command palette
 EXPORT_EXTENSIONS = {"json": "json", "w3c": "w3c.jsonld", "jsonl": "jsonl", "csv": "csv"}
+CORPUS_ACTIONS = frozenset({"documents", "toggle_done", "help", "quit", "command_palette", "back_to_document"})
 ANCHOR_ON_THE_SPOT = 50  # changes this small are re-checked on the UI thread; larger ones in a worker
 
 
 class HedgerowApp(LinkingMixin, SavingApp):
     CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", "dialogs.tcss"]
     TITLE = "hedgerow"
-    COMMANDS = SavingApp.COMMANDS | {HedgerowCommands}
+    COMMANDS = SavingApp.COMMANDS | {HedgerowCommands, DocumentCommands}
     # -tiny: the text gets it all. (Textual declares it on App as an instance variable, not a ClassVar.)
     HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (64, "-narrow"), (110, "-wide")]  # noqa: RUF012
 
@@ -73,6 +77,8 @@ class HedgerowApp(LinkingMixin, SavingApp):
         Binding("b", "toggle_panels", "Panels", show=False, id="app.toggle_panels"),
         Binding("R", "reanchor", "Re-anchor", show=False, id="app.reanchor"),
         Binding("tab", "focus_next", "Next pane", show=False, id="app.focus_next"),
+        Binding("o", "documents", "Documents", id="app.documents"),
+        Binding("ctrl+d", "toggle_done", "Done", show=False, id="app.done"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("escape", "clear_search", "Clear matches", show=False, id="app.clear_search"),
@@ -99,6 +105,13 @@ class HedgerowApp(LinkingMixin, SavingApp):
                         ("app.next_annotation", "next annotation"), ("app.previous_annotation", "previous annotation"),
                         ("app.reanchor", "re-anchor annotations after the text changed (⚠ moved, ✗ orphan)"),
                         ("app.copy", "copy the selection or the annotation's quote, with a citation")]),
+        ("Documents", [("app.documents", "the documents of the corpus (or of this document's project)"),
+                       ("app.done", "mark this document done for you, or not done"),
+                       ("documents.open", "in the list: open the document"),
+                       ("type", "in the list: filter by title or path; escape clears"),
+                       ("documents.sort", "in the list: sort by title, folder, status or count"),
+                       ("documents.done", "in the list: mark the document done, or not done"),
+                       ("documents.back", "in the list: back to the open document")]),
         ("Panels", [("app.filter", "filter the annotation list by tag (cycles)"),
                     ("app.toggle_panels", "hide or show the side panels"),
                     ("app.focus_next", "move between the text and the annotation list"),
@@ -107,9 +120,19 @@ class HedgerowApp(LinkingMixin, SavingApp):
         LINK_HELP,
     ]
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session | None, corpus: Path | None = None,
+                 options: SessionOptions | None = None, annotator: str | None = None,
+                 prefetch: Prefetch | None = None) -> None:
+        """`session`: the document to annotate; None (with `corpus`) starts on the documents screen."""
         super().__init__(session)
-        self.session = session
+        self.session = session  # None only until a document is opened
+        self.corpus = corpus
+        self.options = options or SessionOptions()
+        self.annotator = annotator or (session.annotator if session else "")
+        self.documents: DocumentsScreen | None = None
+        self._found: list[tuple[str, str, Path]] | None = None  # the corpus's files, for the palette
+        self._prefetch = prefetch  # the corpus's scan, started before Textual loaded
+        self._opening = False
         self.anchors: dict[str, Placement] = {}  # annotations whose quote is no longer at their offsets
         self._anchors_wanted: int | None = None  # the session version a worker is finding anchors for
 
@@ -118,6 +141,8 @@ class HedgerowApp(LinkingMixin, SavingApp):
     def compose(self) -> ComposeResult:
         self._set_breakpoint_classes()  # before the widgets exist: they are then styled once
         session = self.session
+        if session is None:  # the documents screen comes first (it has its own footer)
+            return
         with Horizontal(id="main"):
             with Vertical(id="text-column"):
                 yield DocumentView(session.text, session.layer, tag_styles=tag_styles(session.tags), id="document")
@@ -133,6 +158,13 @@ class HedgerowApp(LinkingMixin, SavingApp):
         # first time, not rebuilt after the first frame (see tui/app/footer.py).
 
     @property
+    def current(self) -> Session:
+        """The open document's session: the annotation screen's code runs only once there is one."""
+        if self.session is None:
+            raise RuntimeError("no document is open")
+        return self.session
+
+    @property
     def view(self) -> DocumentView:
         return self.query_one(DocumentView)
 
@@ -141,13 +173,19 @@ class HedgerowApp(LinkingMixin, SavingApp):
         return self.query_one(AnnotationList)
 
     def on_mount(self) -> None:
-        self.set_title(f"hedgerow — {self.session.document.title}")
-        if self.session.config.keys:
-            self.set_keymap(self.session.config.keys)
+        if self.session is None:
+            self.action_documents()
+        else:
+            self._start_session()
+
+    def _start_session(self) -> None:
+        self.set_title(f"hedgerow — {self.current.document.title}")
+        if self.current.config.keys:
+            self.set_keymap(self.current.config.keys)
         self.query_one(SearchBar).display = False
-        self.session.subscribe(self._on_change)
+        self.current.subscribe(self._on_change)
         self.links_mounted()
-        if self.session.loaded:
+        if self.current.loaded:
             self._annotations_ready()
         else:
             self.query_one(DocumentPanel).set_save_state("loading")
@@ -155,24 +193,27 @@ class HedgerowApp(LinkingMixin, SavingApp):
             self.call_after_refresh(self._read_annotations)
         self.screen.set_focus(self.view)  # now, not later as focus() does: the footer reads it
         self.mount(KeyFooter())
-        self.view.border_title = plain(self.session.document.path.name)
+        self.view.border_title = plain(self.current.document.path.name)
         self._show_position()
         self.call_after_refresh(self._restore_position)
-        if self.session.document.is_empty:
+        if self.current.document.is_empty:
             self.notify("This document is empty: there is nothing to annotate.", severity="warning", timeout=8)
 
     def _restore_position(self) -> None:
         """The cursor where this annotator left this document (kept in the user's cache, not in git)."""
         from tui.core.user_files import last_position
 
-        offset = last_position(self.session.document.path, self.session.annotator)
-        if offset and offset <= len(self.session.text) and self.view.cursor == 0:
+        offset = last_position(self.current.document.path, self.current.annotator)
+        if offset and offset <= len(self.current.text) and self.view.cursor == 0:
             self.view.move_to(offset, center=True)
 
     def _remember_position(self) -> None:
         from tui.core.user_files import remember_position
 
-        remember_position(self.session.document.path, self.session.annotator, self.view.cursor)
+        if self.session is None or not self.query(DocumentView):  # no document opened yet
+            return
+
+        remember_position(self.current.document.path, self.current.annotator, self.view.cursor)
 
     async def action_quit(self) -> None:
         self._remember_position()
@@ -195,7 +236,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
     @work(thread=True, group="load", exit_on_error=False)
     def _read_annotations(self) -> None:
         try:
-            stored, layer = self.session.read_annotations()
+            stored, layer = self.current.read_annotations()
         except HedgerowError as error:
             self.post_message(AnnotationsUnreadable(error))
             return
@@ -208,9 +249,9 @@ class HedgerowApp(LinkingMixin, SavingApp):
 
     @on(AnnotationsRead)
     def _install(self, message: AnnotationsRead) -> None:
-        self.session.install(message.stored, message.layer)
+        self.current.install(message.stored, message.layer)
         gc_policy.keep_loaded()  # the deferred file's columns: full collections would walk them item by item
-        self.view.annotations = self.session.layer
+        self.view.annotations = self.current.layer
         self.annotation_list.rebuild()
         self.query_one(TagLegend).refresh_counts()
         self.query_one(DocumentPanel).set_save_state("saved")
@@ -218,13 +259,13 @@ class HedgerowApp(LinkingMixin, SavingApp):
         self._annotations_ready()
 
     def _annotations_ready(self) -> None:
-        if self.session.document_changed:
+        if self.current.document_changed:
             self._find_anchors_later()
 
     # -- state changes flow through the session; this keeps the screen in step -----------
 
     def _on_change(self, change: Change) -> None:
-        if self.session.document_changed:
+        if self.current.document_changed:
             if len(change.pairs) > ANCHOR_ON_THE_SPOT or self._anchors_wanted is not None:
                 self._find_anchors_later()  # a re-anchoring or an import: all of them, in a worker
             else:
@@ -237,15 +278,15 @@ class HedgerowApp(LinkingMixin, SavingApp):
 
     def _find_anchors_later(self) -> None:
         """Find every annotation in the changed text in a worker; the last one asked for wins."""
-        self._anchors_wanted = self.session.version
-        self._find_anchors(self.session.version, self.session.layer.snapshot())
+        self._anchors_wanted = self.current.version
+        self._find_anchors(self.current.version, self.current.layer.snapshot())
 
     @work(thread=True, group="anchors", exit_on_error=False)
     def _find_anchors(self, version: int, layer: Layer) -> None:
         """In a worker: the annotations whose quote is no longer at their offsets (most simply still hold)."""
         from tui.core.anchoring import Placement, moved_anchors
 
-        moved = moved_anchors(self.session.text, layer)  # in order, made one at a time
+        moved = moved_anchors(self.current.text, layer)  # in order, made one at a time
         self.post_message(AnchorsFound(version, {a.annotation.id: Placement.of(a) for a in moved}))
 
     @on(AnchorsFound)
@@ -257,7 +298,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
     def _update_anchors(self, annotations: list[Version]) -> None:
         from tui.core.anchoring import Placement, anchor_all, quote_holds
 
-        text, layer = self.session.text, self.session.layer
+        text, layer = self.current.text, self.current.layer
         for annotation in annotations:
             self.anchors.pop(annotation.id, None)
         moved = [a for a in annotations if a.id in layer and not quote_holds(text, layer[a.id])]
@@ -288,10 +329,10 @@ class HedgerowApp(LinkingMixin, SavingApp):
 
         def apply(yes: bool | None) -> None:
             if yes and movable:
-                text, sha, layer = self.session.text, self.session.document.sha256, self.session.layer
+                text, sha, layer = self.current.text, self.current.document.sha256, self.current.layer
                 moved = (place.anchor(layer[key]).relocated(text, sha)
                          for key, place in movable.items() if key in layer)
-                change = self.session.replace_many(moved, "re-anchor")  # one at a time: never 100,000 objects
+                change = self.current.replace_many(moved, "re-anchor")  # one at a time: never 100,000 objects
                 self.notify(f"Re-anchored {len(change.pairs) if change else 0:,} annotation(s).", timeout=3)
 
         self.push_screen(ConfirmDialog("Re-anchor annotations", body, "Re-anchor" if movable else "OK"), apply)
@@ -305,7 +346,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
     # -- the cursor ----------------------------------------------------------------------
 
     def under_cursor(self) -> Annotation | None:
-        return self.session.at(self.view.cursor)
+        return self.current.at(self.view.cursor)
 
     def _follow_cursor(self) -> None:
         annotation = self.under_cursor()
@@ -314,7 +355,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
         self.show_links(annotation)
         selection = self.view.selection
         if annotation is None and selection is not None:
-            annotation = self.session.at(selection[0])
+            annotation = self.current.at(selection[0])
         self.query_one(TagLegend).show_current(annotation.tag if annotation else None)
 
     @on(DocumentView.CursorMoved)
@@ -329,7 +370,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
 
     def _show_position(self) -> None:
         """Where the cursor is, and how much is selected, under the text."""
-        view, length = self.view, max(1, len(self.session.text))
+        view, length = self.view, max(1, len(self.current.text))
         where = f"{view.cursor:,} · {100 * view.cursor // length}%"
         if view.selection:
             start, end = view.selection
@@ -347,9 +388,9 @@ class HedgerowApp(LinkingMixin, SavingApp):
     # -- tagging -----------------------------------------------------------------------
 
     def action_tag(self, number: int) -> None:
-        found = self.session.tags.by_key(str(number))
+        found = self.current.tags.by_key(str(number))
         if found is None:
-            keys = ", ".join(f"{t.key} {t.name}" for t in self.session.tags if t.key)
+            keys = ", ".join(f"{t.key} {t.name}" for t in self.current.tags if t.key)
             self.notify(f"No tag on key {number} (keys: {keys}).", severity="warning")
             return
         self.tag_as(found.name)
@@ -360,16 +401,16 @@ class HedgerowApp(LinkingMixin, SavingApp):
         try:
             if selection:
                 start, end = selection
-                if not self.session.text[start:end].strip():
+                if not self.current.text[start:end].strip():
                     self.notify("The selection is only white space; nothing tagged.", severity="warning")
                     return
-                added = self.session.add(start, end, tag)
+                added = self.current.add(start, end, tag)
                 self.view.clear_selection()
                 self.view.move_to(added.start)
                 self.notify(f"Tagged {shown_line(tag)}: {quoted(added.quote, 40)}", markup=False)
             elif (current := self.under_cursor()) is not None:
                 if current.tag != tag:
-                    self.session.retag(current.id, tag)
+                    self.current.retag(current.id, tag)
                     self.notify(f"Retagged as {shown_line(tag)}", markup=False)
             else:
                 self.notify("Select some text first (shift+arrows, s, /, or drag), then press a tag key.",
@@ -384,30 +425,30 @@ class HedgerowApp(LinkingMixin, SavingApp):
             return
 
         def save_note(note: str | None) -> None:
-            if note is not None and annotation.id in self.session.layer:
-                self.session.set_note(annotation.id, note)
+            if note is not None and annotation.id in self.current.layer:
+                self.current.set_note(annotation.id, note)
 
-        colour = self.session.tags.colour_of(annotation.tag)
-        self.push_screen(NoteDialog(self.session.get(annotation.id), colour), save_note)
+        colour = self.current.tags.colour_of(annotation.tag)
+        self.push_screen(NoteDialog(self.current.get(annotation.id), colour), save_note)
 
     def action_delete(self) -> None:
         annotation = self.under_cursor()
         if annotation is None:
             self.notify("No annotation under the cursor.", severity="warning")
             return
-        self.session.delete(annotation.id)
+        self.current.delete(annotation.id)
         self.notify(f"Deleted {shown_line(annotation.tag)} {quoted(annotation.quote, 30)} (u undoes)", markup=False)
 
     def action_undo(self) -> None:
-        change = self.session.undo()
+        change = self.current.undo()
         self.notify(f"Undid: {change.label}" if change else "Nothing to undo", timeout=2)
 
     def action_redo(self) -> None:
-        change = self.session.redo()
+        change = self.current.redo()
         self.notify(f"Redid: {change.label}" if change else "Nothing to redo", timeout=2)
 
     def action_next_annotation(self, direction: int) -> None:
-        layer, cursor = self.session.layer, self.view.cursor
+        layer, cursor = self.current.layer, self.view.cursor
         annotation = layer.next_after(cursor) if direction > 0 else layer.previous_before(cursor)
         if annotation is None:
             self.notify("No more annotations that way.", timeout=2)
@@ -419,10 +460,10 @@ class HedgerowApp(LinkingMixin, SavingApp):
     # -- selecting ---------------------------------------------------------------------
 
     def action_select_sentence(self) -> None:
-        self._select(*sentence_at(self.session.text, self.view.cursor))
+        self._select(*sentence_at(self.current.text, self.view.cursor))
 
     def action_select_paragraph(self) -> None:
-        self._select(*paragraph_at(self.session.text, self.view.cursor))
+        self._select(*paragraph_at(self.current.text, self.view.cursor))
 
     def _select(self, start: int, end: int) -> None:
         if end > start:
@@ -453,17 +494,12 @@ class HedgerowApp(LinkingMixin, SavingApp):
         """Esc: the matches are no longer highlighted (n and N need a new search)."""
         self.view.set_matches([])  # the view owns the search's matches
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "clear_search":
-            return bool(self.view.matches)  # otherwise escape goes on as before
-        return super().check_action(action, parameters)  # the link mode's Enter and Esc (LinkingMixin)
-
     def _run_search(self, query: str, regex: bool, case_sensitive: bool) -> bool:
         from tui.core.search import find_all
 
         bar = self.query_one(SearchBar)
         try:
-            matches = find_all(self.session.text, query, regex=regex, case_sensitive=case_sensitive)
+            matches = find_all(self.current.text, query, regex=regex, case_sensitive=case_sensitive)
         except HedgerowError as error:
             bar.set_count(str(error))
             return False
@@ -505,7 +541,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
     def action_copy(self) -> None:
         from tui.app.clipboard import citation, copy_text
 
-        document = self.session.document
+        document = self.current.document
         if self.view.selection:
             start, end = self.view.selection
         elif (annotation := self.under_cursor()) is not None:
@@ -513,11 +549,11 @@ class HedgerowApp(LinkingMixin, SavingApp):
         else:
             self.notify("Select text or put the cursor on an annotation to copy.", severity="warning")
             return
-        text = citation(self.session.text[start:end], document.title, document.path.name, start, end)
+        text = citation(self.current.text[start:end], document.title, document.path.name, start, end)
         self.notify(copy_text(self, text), timeout=4)
 
     def action_cycle_filter(self) -> None:
-        names = [None, *self.session.tags.names]
+        names = [None, *self.current.tags.names]
         current = self.annotation_list.tag_filter
         self.set_filter(names[(names.index(current) + 1) % len(names)] if current in names else None)
 
@@ -539,7 +575,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
         from tui.core.paths import GOLD, exports_dir, layer_files
         from tui.core.safe_text import shown_line
 
-        session = self.session
+        session = self.current
         mine = session.annotator
         layers = [(mine, f"{shown_line(mine)} (yours, as it is now)")]
         files = layer_files(session.document.path, session.store.path.parent.parent)
@@ -561,7 +597,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
         from tui.core.paths import project_root
 
         try:
-            return str(path.relative_to(project_root(self.session.document.path)))
+            return str(path.relative_to(project_root(self.current.document.path)))
         except ValueError:
             return str(path)
 
@@ -573,7 +609,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
         """
         from tui.core.paths import exports_dir, safe_name
 
-        session = self.session
+        session = self.current
         layer = layer or session.annotator
         extension = "excel.csv" if fmt == "excel" else EXPORT_EXTENSIONS[fmt]
         name = "all" if layer == "*" else safe_name(layer)
@@ -589,7 +625,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
         from tui.core.links import load_with_links
         from tui.core.paths import layer_files, layer_path
 
-        session = self.session
+        session = self.current
         annotations: Layer | list[Annotation]
         try:
             if snapshot is not None:
@@ -611,19 +647,188 @@ class HedgerowApp(LinkingMixin, SavingApp):
             return
         self.post_message(ExportFinished(fmt, path, len(annotations)))
 
+    # -- the corpus: the documents screen, opening another document, the done mark ------------
+
+    def corpus_root(self) -> Path:
+        """The folder whose documents the list shows: the one given, else the open document's
+        project (its seeds/ folder when the document is under it)."""
+        if self.corpus is not None:
+            return self.corpus
+        from tui.core.paths import project_root
+
+        document = self.current.document.path
+        root = project_root(document)
+        seeds = root / "seeds"
+        return seeds if seeds in document.parents else root
+
+    def _annotating(self) -> bool:
+        return self.session is not None and not isinstance(self.screen, DocumentsScreen)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The annotation screen's keys do nothing (and are not offered) over the documents list;
+        escape clears the search's matches only when there are some (otherwise it goes on as before)."""
+        if action in CORPUS_ACTIONS:
+            return True
+        if not self._annotating():
+            return False
+        if action == "clear_search":
+            return bool(self.view.matches)
+        return super().check_action(action, parameters)  # the link mode's Enter and Esc (LinkingMixin)
+
+    def action_documents(self) -> None:
+        """Show the documents list, with this document's counts as they are now."""
+        if isinstance(self.screen, DocumentsScreen):
+            return
+        if self.documents is None:
+            tags = self.codebook()
+            self.documents = DocumentsScreen(self.corpus_root(), self.annotator, tags, self.options.annotations,
+                                             self._prefetch)
+            self.install_screen(self.documents, "documents")
+        if self.session is not None:
+            self.saver.flush()  # the list reads the file: it must hold what is on screen
+            self.documents.reread(self.current.document.path)
+            self.documents.select(self.current.document.path)
+        self.push_screen("documents")
+
+    def codebook(self) -> TagSet:
+        """The open document's tags, or the corpus's before one is opened."""
+        return self.session.tags if self.session is not None else self._corpus_tags()
+
+    def _corpus_tags(self) -> TagSet:
+        from tui.core.paths import config_path
+        from tui.core.tags import load_config
+
+        assert self.corpus is not None
+        config = load_config(config_path(self.corpus.resolve() / "_", self.options.tags))
+        return config.tags
+
+    def focus_pending(self) -> bool:
+        return self._opening  # keys typed after enter on the list go to the document it opens
+
+    def action_back_to_document(self) -> None:
+        if isinstance(self.screen, DocumentsScreen) and self.session is not None:
+            self.pop_screen()
+
+    def open_document(self, path: Path) -> None:
+        """Open another document in the annotation screen; it is read in a worker, not on the UI thread."""
+        if self.session is not None and self.current.document.path == path.resolve():
+            if isinstance(self.screen, DocumentsScreen):
+                self.pop_screen()
+            return
+        if self._opening:
+            return
+        self._opening = True
+        options = SessionOptions(annotator=self.annotator, annotations=self.options.annotations,
+                                 tags=self.options.tags)
+        self._open_in_worker(path, options)
+
+    @work(thread=True, group="open", exit_on_error=False)
+    def _open_in_worker(self, path: Path, options: SessionOptions) -> None:
+        try:
+            session = Session.open(path, options)
+        except HedgerowError as error:  # deleted, changed into binary, damaged layer: say so, stay
+            self.post_message(DocumentOpened(path, None, str(error)))
+            return
+        self.post_message(DocumentOpened(path, session))
+
+    @on(DocumentOpened)
+    async def _document_opened(self, message: DocumentOpened) -> None:
+        if message.session is None:
+            self._open_failed(message.path, message.error)
+        else:
+            await self._switch_to(message.session)
+
+    def _open_failed(self, path: Path, error: str) -> None:
+        self._opening = False
+        self.notify(f"Cannot open it: {shown_line(error)}", severity="error", timeout=8)
+        if self.documents is not None:
+            self.documents.reread(path)
+
+    async def _switch_to(self, session: Session) -> None:
+        from tui.app.saver import AutoSaver
+
+        try:
+            if self.session is not None and self.saver.flush():
+                self.notify(f"Not switching: the open document is not saved ({self.saver.last_error}).",
+                            severity="error")
+                return
+            if isinstance(self.screen, DocumentsScreen):
+                await self.pop_screen()
+            self.session = session
+            self.saver = AutoSaver(self, session, self._show_save_state)
+            self.anchors, self._anchors_wanted = {}, None  # a worker still finding the old one's is ignored
+            await self.recompose()
+            self._start_session()
+        finally:
+            self._opening = False
+
+    def action_toggle_done(self) -> None:
+        if isinstance(self.screen, DocumentsScreen):  # the palette over the list: the highlighted row
+            self.screen.action_toggle_done()
+        elif self.session is not None:
+            self.mark_done(self.current.document.path, not self.current.done)
+
+    def mark_done(self, path: Path, done: bool) -> None:
+        """Set or clear this annotator's done mark on a document, kept in their layer file."""
+        if self.session is not None and self.current.document.path == path.resolve():
+            try:
+                self.current.set_done(done)
+            except HedgerowError as error:
+                self.notify(str(error), severity="error")
+                return
+            if isinstance(self.screen, DocumentsScreen):
+                self.saver.flush()
+                self.screen.reread(path)
+            self.notify("Marked done." if done else "Marked not done.", timeout=2)
+            return
+        options = SessionOptions(annotator=self.annotator, annotations=self.options.annotations,
+                                 tags=self.options.tags)
+        self._mark_in_worker(path, done, options)
+
+    @work(thread=True, group="mark", exit_on_error=False)
+    def _mark_in_worker(self, path: Path, done: bool, options: SessionOptions) -> None:
+        try:
+            session = Session.open(path, options)
+            session.set_done(done)
+            session.save()
+        except HedgerowError as error:
+            self.post_message(DoneMarked(path, done, str(error)))
+            return
+        self.post_message(DoneMarked(path, done))
+
+    @on(DoneMarked)
+    def _marked(self, message: DoneMarked) -> None:
+        path, done = message.path, message.done
+        if message.error:
+            self.notify(f"Not marked: {shown_line(message.error)}", severity="error")
+            return
+        if self.documents is not None:
+            self.documents.reread(path)
+        self.notify("Marked done." if done else "Marked not done.", timeout=2)
+
+    def corpus_documents(self) -> list[tuple[str, str, Path]]:
+        """(title, path from the corpus root, path) of every listed document, for the palette."""
+        if self.documents is None:  # the list was never shown: the files' names, found once
+            if self._found is None:
+                from tui.core.corpus import discover
+
+                self._found = [(e.name, e.relative, e.path) for e in discover(self.corpus_root())]
+            return self._found
+        return [(s.title, s.entry.relative, s.entry.path) for s in self.documents.summaries if not s.problem]
+
     def report_html(self) -> None:
         """Write the HTML report of the annotations as they are now under exports/, in a worker."""
         from tui.core.paths import exports_dir
 
-        document = self.session.document
-        path = exports_dir(document.path) / f"{document.stem}.{self.session.annotator}.report.html"
-        self._report_html(path, self.session.layer.snapshot(), list(self.session.links))
+        document = self.current.document
+        path = exports_dir(document.path) / f"{document.stem}.{self.current.annotator}.report.html"
+        self._report_html(path, self.current.layer.snapshot(), list(self.current.links))
 
     @work(thread=True, group="export", exit_on_error=False)
     def _report_html(self, path: Path, layer: Layer, links: list[Link] | None = None) -> None:
         from tui.core.report import layer_page, write_report
 
-        session = self.session
+        session = self.current
         try:
             write_report(path, layer_page(session.document, layer, session.annotator, session.tags,
                                           stale=session.document_changed, links=links or ()))
@@ -652,7 +857,15 @@ class HedgerowApp(LinkingMixin, SavingApp):
         self.notify(f"Exported {count} to {shown_line(self._relative(message.path))}", timeout=6, markup=False)
 
     def palette_commands(self) -> list[PaletteCommand]:
-        commands: list[PaletteCommand] = [
+        corpus: list[PaletteCommand] = [
+            ("Documents", "The corpus: every document with its counts and status", self.action_documents),
+            ("Mark done / not done", "Your done mark on this document", self.action_toggle_done)]
+        if not self._annotating():
+            if self.session is not None:
+                corpus.append(("Back to the document", f"Return to {shown_line(self.current.document.title)}",
+                               self.action_back_to_document))
+            return corpus
+        commands: list[PaletteCommand] = [*corpus,
             ("Search", "Find text; enter selects the next match", self.action_search),
             ("Select sentence", "Select the sentence under the cursor", self.action_select_sentence),
             ("Select paragraph", "Select the paragraph under the cursor", self.action_select_paragraph),
@@ -670,7 +883,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
             ("Filter: all tags", "Show every annotation in the list", lambda: self.set_filter(None)),
         ]
         commands += self.link_palette_commands()
-        for tag in self.session.tags:
+        for tag in self.current.tags:
             commands.append((f"Tag selection as {tag.name}", tag.description, partial(self.tag_as, tag.name)))
             commands.append((f"Filter: {tag.name}", f"List only {tag.name} annotations",
                              partial(self.set_filter, tag.name)))

@@ -17,6 +17,7 @@ from tui.app.messages import SaveFinished
 from tui.app.saver import AutoSaver
 from tui.core.safe_text import shown, shown_line
 from tui.core.session import Session, Snapshot
+from tui.core.tags import TagSet
 
 KEY_NAMES = {"slash": "/", "question_mark": "?", "right_square_bracket": "]", "left_square_bracket": "[",
              "delete": "del"}
@@ -49,6 +50,7 @@ class KeysInOrder(App[int]):
     FOCUS_ACTIONS = frozenset({
         "search", "note", "help", "command_palette", "export", "reanchor", "quit", "focus_next",
         "focus_previous", "toggle_panels", "jump", "accept", "accept_tag", "push_screen", "switch_screen",
+        "documents", "open", "back", "back_to_document",  # the corpus's list and the document it opens
     })
 
     def __init__(self) -> None:
@@ -104,10 +106,15 @@ class KeysInOrder(App[int]):
         if event is not self._holding:
             return
         screen = self.screen
-        if screen is not self._holding_screen and screen.focused is None:  # still mounting
+        if self.focus_pending() or (screen is not self._holding_screen and screen.focused is None):  # mounting
             self.set_timer(0.005, lambda: self.call_later(self._settle, event))
         else:
             await self._release()
+
+    def focus_pending(self) -> bool:
+        """Whether an action's focus change is still under way after it returned (a document read
+        in a worker): the held keys wait for it, KEY_SETTLE_LIMIT at most."""
+        return False
 
     async def _release(self) -> None:
         if self._holding_timer is not None:
@@ -122,10 +129,22 @@ class SavingApp(KeysInOrder):
 
     KEY_HELP: ClassVar[HelpSections] = []
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session | None) -> None:
+        """`session`: None only in the corpus's app, until a document is opened."""
         super().__init__()
-        self.saver = AutoSaver(self, session, self._show_save_state)
+        self._saver = None if session is None else AutoSaver(self, session, self._show_save_state)
         self._saving_failed = False
+
+    @property
+    def saver(self) -> AutoSaver:
+        """The open document's autosaver."""
+        if self._saver is None:
+            raise RuntimeError("no document is open")
+        return self._saver
+
+    @saver.setter
+    def saver(self, saver: AutoSaver) -> None:
+        self._saver = saver
 
     NOTICE_SECONDS = 3.0
 
@@ -150,6 +169,7 @@ class SavingApp(KeysInOrder):
     def exit_with_error(self, message: str, code: int) -> None:
         """Quit, printing `message` once the screen is restored: plain text, controls as stand-ins."""
         self.exit(None, code, Text(shown(message)))
+
     @work(thread=True, group="save", exit_on_error=False, name="save")
     def save_in_background(self, snapshot: Snapshot) -> None:
         """The autosaver's write, in a worker; the outcome comes back as SaveFinished."""
@@ -188,15 +208,19 @@ class SavingApp(KeysInOrder):
         from tui.core.safe_text import shown_line
 
         rows = [(tag.key or "palette", shown_line(f"{tag.name}: {tag.description}" if tag.description else tag.name))
-                for tag in self.saver.session.tags]
+                for tag in self.codebook()]
         return ("Tags (the codebook)", rows)
+
+    def codebook(self) -> TagSet:
+        """The tags in use: the open document's."""
+        return self.saver.session.tags
 
     def action_help(self) -> None:
         self.clear_notifications()  # nothing drawn over the help
         self.push_screen(HelpScreen(self.help_sections()))
 
     async def action_quit(self) -> None:
-        error = self.saver.flush()
+        error = self.saver.flush() if self._saver is not None else ""  # None: no document opened yet
         if not error:
             self.exit(0)
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -34,3 +35,19 @@ class HedgerowCommands(Provider):
                 # highlight() reads its argument as markup: a name with a bracket is shown plainly
                 shown = matcher.highlight(name) if "[" not in name else Content(name)
                 yield Hit(score, shown, callback, text=name, help=help_text)
+
+
+class DocumentCommands(Provider):
+    """Jump to any document of the corpus by (fuzzy) title or path."""
+
+    async def search(self, query: str) -> Hits:
+        app: HedgerowApp = self.app  # type: ignore[assignment]
+        matcher = self.matcher(query)
+        for title, relative, path in app.corpus_documents():
+            name = shown_line(f"{title} — {relative}")
+            score = matcher.match(name)
+            if score > 0:
+                # highlight() reads its argument as markup: a name with a bracket is shown plainly
+                shown = matcher.highlight(name) if "[" not in name else Content(name)
+                yield Hit(score, shown, partial(app.open_document, path), text=name, help="open this document")
+

@@ -65,10 +65,11 @@ def _quoted(annotation: Annotation, width: int = 30) -> str:
 
 
 class LinkingMixin(_LinkingBase):
-    """Needs the app's `session`, `view` and `under_cursor`, besides what every app has."""
+    """Needs the app's `current` (session), `view` and `under_cursor`, besides what every app has."""
 
     if TYPE_CHECKING:
-        session: Session
+        @property
+        def current(self) -> Session: ...
 
         @property
         def view(self) -> DocumentView: ...
@@ -80,9 +81,11 @@ class LinkingMixin(_LinkingBase):
     _proposing: bool = False
 
     def links_mounted(self) -> None:
-        """Call from on_mount: marks linked spans, follows changes."""
-        self.view.set_linked(self.session.links.is_linked)
-        self.session.subscribe(self._links_changed)
+        """Call once a document's session starts: marks linked spans, follows changes. A link being
+        made, or a proposal, on the document open before is dropped."""
+        self.link_from = self.proposal = None
+        self.view.set_linked(self.current.links.is_linked)
+        self.current.subscribe(self._links_changed)
         self.show_links(self.under_cursor())
 
     def show_links(self, annotation: Annotation | None) -> None:
@@ -130,7 +133,7 @@ class LinkingMixin(_LinkingBase):
         self._say("Link cancelled.", timeout=2)
 
     def action_confirm_link(self) -> None:
-        session = self.session
+        session = self.current
         source = session.layer.get(self.link_from or "")
         if source is None:
             self._end_link_mode()
@@ -168,12 +171,12 @@ class LinkingMixin(_LinkingBase):
         if self._proposing:
             return
         self.proposal = None
-        if self.link_from is not None and self.link_from not in self.session.layer:
+        if self.link_from is not None and self.link_from not in self.current.layer:
             self._end_link_mode()
         if len(change.pairs) != 1 or change.pairs[0][0] is not None or not change.label.startswith("tag "):
             return
         added = change.pairs[0][1]
-        annotation = self.session.layer.get(added.id) if added is not None else None
+        annotation = self.current.layer.get(added.id) if added is not None else None
         if annotation is not None:
             self._propose(annotation)
 
@@ -181,10 +184,10 @@ class LinkingMixin(_LinkingBase):
         if annotation.tag == "actor":
             self._propose_entity(annotation)
             return
-        relation = self.session.config.relations.get("by")
+        relation = self.current.config.relations.get("by")
         if relation is None or annotation.tag != relation.source:
             return
-        actor = nearest_actor(self.session, annotation, relation.target)
+        actor = nearest_actor(self.current, annotation, relation.target)
         if actor is None:
             return
         self.proposal = (annotation.id, relation.name, actor.id)
@@ -193,7 +196,7 @@ class LinkingMixin(_LinkingBase):
     def _propose_entity(self, annotation: Annotation) -> None:
         from tui.core.entities import best_match, known_entities
 
-        known = known_entities(self.session.layer)
+        known = known_entities(self.current.layer)
         quote = " ".join(annotation.quote.split())
         known[quote] -= 1  # not the mention just tagged
         best = best_match(quote, +known, exclude=quote)
@@ -211,9 +214,9 @@ class LinkingMixin(_LinkingBase):
         self._proposing = True
         try:
             if relation == "entity":
-                self.session.set_entity(source, target)
+                self.current.set_entity(source, target)
             else:
-                self.session.link(source, target, relation)
+                self.current.link(source, target, relation)
         except HedgerowError as error:
             self._say(str(error), severity="error")
             return
@@ -235,10 +238,10 @@ class LinkingMixin(_LinkingBase):
             return
 
         def chosen(name: str | None) -> None:
-            if name is not None and annotation.id in self.session.layer:
-                self.session.set_entity(annotation.id, name)
+            if name is not None and annotation.id in self.current.layer:
+                self.current.set_entity(annotation.id, name)
 
-        self.push_screen(EntityDialog(annotation, known_entities(self.session.layer)), chosen)
+        self.push_screen(EntityDialog(annotation, known_entities(self.current.layer)), chosen)
 
     # -- the links panel ---------------------------------------------------------------------
 
@@ -248,7 +251,7 @@ class LinkingMixin(_LinkingBase):
         self.view.reveal(event.annotation.start, event.annotation.end)
 
     def on_links_panel_remove(self, event: LinksPanel.Remove) -> None:
-        if self.session.remove_links([event.key]):
+        if self.current.remove_links([event.key]):
             self._say(f"Removed the {shown_line(event.link.relation)} link (u undoes)", timeout=2)
 
     # -- the brief ------------------------------------------------------------------------------
@@ -258,7 +261,7 @@ class LinkingMixin(_LinkingBase):
         from tui.core.brief import build_brief
         from tui.core.export import document_meta
 
-        session = self.session
+        session = self.current
         brief = build_brief(session.text, session.layer, session.links, document_meta(session.document))
 
         def jump(target: tuple[int, int] | None) -> None:

@@ -62,8 +62,15 @@ def fail(message: str, code: int = 1) -> int:
     return code
 
 
-def document_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("document", type=Path, help="the plain-text document")
+def document_options(parser: argparse.ArgumentParser, corpus: str = "") -> None:
+    """The document argument and the layer options; with `corpus` (its help), a --corpus flag
+    that makes the argument an optional folder (default: seeds/)."""
+    if corpus:
+        parser.add_argument("document", type=Path, nargs="?", metavar="DOCUMENT|DIR",
+                            help="the plain-text document; with --corpus, the corpus folder (default: seeds/)")
+        parser.add_argument("--corpus", action="store_true", help=corpus)
+    else:
+        parser.add_argument("document", type=Path, help="the plain-text document")
     parser.add_argument("--annotator", metavar="NAME",
                         help="whose annotations (default: $HEDGEROW_ANNOTATOR, else `annotator` in "
                              "~/.config/hedgerow/config.toml, else git config user.name, else the login name)")

@@ -32,10 +32,14 @@ LARGE_FILE = 1_000_000  # bytes: about 1,700 annotations, which read in under 20
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("open", help="open a document in the TUI (the default command)",
-                            description="Open a document in the TUI to read and annotate it.")
+    parser = sub.add_parser("open", help="open a document, or a folder's documents, in the TUI (the default command)",
+                            description="Open a document in the TUI to read and annotate it; with a folder, or "
+                                        "nothing (seeds/), the documents screen listing the corpus.")
     document_options(parser)
     parser.set_defaults(run=run_open, tui=True)
+    for action in parser._actions:  # the document is optional here: none, or a folder, opens the corpus
+        if action.dest == "document":
+            action.nargs, action.metavar = "?", "DOCUMENT|DIR"
 
     parser = sub.add_parser("list", help="print a document's annotations as a table",
                             description="Print an annotator's annotations: tag, span, quote, note, annotator.")
@@ -48,6 +52,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_open(args: argparse.Namespace) -> int:
+    if args.document is None or args.document.is_dir():
+        return run_corpus(args)
     # Bad input fails here, before the screen is taken over; a large annotation file is read
     # by the app in a worker so the text shows at once.
     with gc_policy.starting_a_tui():
@@ -56,6 +62,25 @@ def run_open(args: argparse.Namespace) -> int:
         from tui.app.app import HedgerowApp  # Textual loads only when the TUI is wanted
 
     app = HedgerowApp(session)
+    app.run()
+    return app.return_code or 0
+
+
+def run_corpus(args: argparse.Namespace) -> int:
+    """The documents screen on a folder (default seeds/); documents open from it without restarting."""
+    from pathlib import Path
+
+    from tui.core.corpus import Prefetch
+    from tui.core.paths import resolve_annotator
+
+    root = args.document if args.document is not None else Path("seeds")
+    annotator = resolve_annotator(args.annotator)
+    with gc_policy.starting_a_tui():
+        need_terminal("hedgerow")
+        prefetch = Prefetch(root, args.annotations)  # scans while Textual loads
+        from tui.app.app import HedgerowApp  # Textual loads only when the TUI is wanted
+
+    app = HedgerowApp(None, corpus=root, options=session_options(args), annotator=annotator, prefetch=prefetch)
     app.run()
     return app.return_code or 0
 

@@ -30,7 +30,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                                         "To a file or a pipe the export is byte for byte; to a terminal, "
                                         "JSON formats write control characters as \\u escapes (the same "
                                         "JSON) and csv is refused: it could carry escape sequences.")
-    document_options(parser)
+    document_options(parser, corpus="every document under DIR (default: seeds/) in one file, each annotation "
+                                    "naming its document (json: documents; jsonl: path; csv: path column; "
+                                    "w3c: one collection)")
     parser.add_argument("--format", "-f", choices=("json", "w3c", "jsonl", "csv", *REFI_FORMATS),
                         help="json: hedgerow's records; w3c: W3C Web Annotation JSON-LD; jsonl; csv; "
                              "qdpx: a REFI-QDA project for QDA tools; qdc: the codebook alone "
@@ -57,6 +59,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run_export(args: argparse.Namespace) -> int:
     from tui.core.export import pieces
 
+    if args.corpus:
+        from tui.commands.corpus import export_corpus
+
+        return export_corpus(args)
+    if args.document is None:
+        raise InputError("give a document (or --corpus [DIR])")
     if args.layer:
         args.annotator = args.layer
     session = open_session(args, gold=True)
@@ -64,7 +72,7 @@ def run_export(args: argparse.Namespace) -> int:
     annotations: Layer | list[Annotation] = session.layer
     layers: list[tuple[str, Layer | list[Annotation]]] = [(session.annotator, session.layer)]
     links = list(session.links)
-    if args.layer and not session.store.exists():
+    if args.layer and not session.layer_exists:
         raise InputError(f"no layer {args.layer!r}: {session.store.path} does not exist")
     if args.all:
         files = layer_files(session.document.path, args.annotations)

@@ -35,7 +35,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Show each annotation's anchor status: holds, moved (exact quote found elsewhere), fuzzy "
                     "(approximate match with context) or orphan. Nothing is written unless --apply is given, "
                     "and orphans are never dropped. Exit 1 when orphans exist.")
-    document_options(parser)
+    document_options(parser, corpus="every layer of every document under DIR (default: seeds/)")
     parser.add_argument("--apply", action="store_true", help="write the new offsets of moved and fuzzy annotations")
     parser.add_argument("--all", action="store_true", help="every layer of the document, gold included")
     parser.set_defaults(run=run_check)
@@ -44,7 +44,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "agree", help="inter-annotator agreement per tag and overall",
         description="Exact-span F1, overlap F1, token-level Cohen's kappa and Krippendorff's alpha for each pair "
                     "of annotators. With --min-f1, exit 1 when any pair's overall exact-span F1 is below it.")
-    parser.add_argument("document", type=Path, help="the plain-text document")
+    parser.add_argument("document", type=Path, nargs="?", metavar="DOCUMENT|DIR",
+                        help="the plain-text document; with --corpus, the corpus folder (default: seeds/)")
+    parser.add_argument("--corpus", action="store_true",
+                        help="every document under DIR with two or more layers, then pooled over them "
+                             "(--min-f1 gates the pooled figure)")
     parser.add_argument("--annotations", metavar="DIR", type=Path,
                         help="the annotations folder (default: annotations/ at the project root)")
     parser.add_argument("--annotators", metavar="A,B", help="only these annotators (comma-separated)")
@@ -78,12 +82,18 @@ def _fraction(value: str) -> float:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from tui.core.paths import GOLD, layer_dir
+    from tui.core.paths import GOLD, all_layer_files, layer_dir
 
+    if args.corpus:
+        from tui.commands.corpus import check_corpus
+
+        return check_corpus(args)
+    if args.document is None:
+        raise InputError("give a document (or --corpus [DIR])")
     if args.all:
         document = Document.load(args.document)
         folder = layer_dir(document.path, args.annotations)
-        names = sorted(p.stem for p in folder.glob("*.json")) if folder.is_dir() else []
+        names = list(all_layer_files(document.path, args.annotations))
         if not names:
             raise InputError(f"no annotation files for {document.path.name} in {folder}")
     else:
@@ -92,7 +102,7 @@ def run_check(args: argparse.Namespace) -> int:
     for name in names:
         args.annotator = name
         session = open_session(args, gold=True)
-        if not session.store.exists():
+        if not session.layer_exists:
             raise missing_layer(session, "; --annotator NAME picks one, --all checks every layer")
         orphans += _check_layer(session, args.apply, gold=session.annotator == GOLD)
         dangling += _check_links(session, args.apply)
@@ -174,6 +184,12 @@ def run_agree(args: argparse.Namespace) -> int:
     from tui.core.paths import config_path
     from tui.core.tags import load_config
 
+    if args.corpus:
+        from tui.commands.corpus import agree_corpus
+
+        return agree_corpus(args)
+    if args.document is None:
+        raise InputError("give a document (or --corpus [DIR])")
     document = Document.load(args.document)
     files = layer_files(document.path, args.annotations)
     if args.annotators:

@@ -47,8 +47,40 @@ def annotations_dir(document: Path, override: Path | None = None) -> Path:
     return Path(override) if override else project_root(document) / ANNOTATIONS_DIR
 
 
+def layer_key(document: Path) -> str:
+    """The document's annotations folder under annotations/: its path from the project root, less
+    a `.txt` suffix (`seeds/2005/report.txt` -> `seeds/2005/report`), so two documents never share
+    one. Other suffixes stay (`notes.md` -> `notes.md`), so report.txt and report.md do not meet."""
+    relative = relative_path(document)
+    return relative[: -len(".txt")] if relative.endswith(".txt") else relative
+
+
 def layer_dir(document: Path, override: Path | None = None) -> Path:
-    return annotations_dir(document, override) / document.stem
+    return annotations_dir(document, override) / layer_key(document)
+
+
+def legacy_layer_dir(document: Path, override: Path | None = None) -> Path | None:
+    """Where layers lived before they were keyed by path (annotations/<stem>/), if elsewhere."""
+    legacy = annotations_dir(document, override) / document.stem
+    return None if legacy == layer_dir(document, override) else legacy
+
+
+def legacy_layer_path(document: Path, annotator: str, override: Path | None = None) -> Path | None:
+    """This annotator's file in the old layout, if it is there, belongs to this document and has
+    no file in the new one: it is read from there and moved on the next save."""
+    legacy = legacy_layer_dir(document, override)
+    if legacy is None or layer_path(document, annotator, override).exists():
+        return None
+    candidate = legacy / f"{annotator}.json"  # a checked name: its file, never rewritten
+    return candidate if candidate.is_file() and _legacy_belongs(candidate, document) else None
+
+
+def _legacy_belongs(path: Path, document: Path) -> bool:
+    """Whether an old-layout file was made on this document: its recorded path (if any) is its own."""
+    from tui.core.layer_summary import read_summary
+
+    recorded = read_summary(path).path
+    return not recorded or recorded == relative_path(document)
 
 
 def layer_path(document: Path, annotator: str, override: Path | None = None) -> Path:
@@ -59,11 +91,21 @@ def layer_path(document: Path, annotator: str, override: Path | None = None) -> 
 
 
 def layer_files(document: Path, override: Path | None = None) -> dict[str, Path]:
-    """Every layer on disk for the document, annotator name -> file, gold excluded."""
+    """Every layer on disk for the document, annotator name -> file, gold excluded (old-layout
+    files that belong to it included, until their next save moves them)."""
+    return {name: path for name, path in all_layer_files(document, override).items() if name != GOLD}
+
+
+def all_layer_files(document: Path, override: Path | None = None) -> dict[str, Path]:
+    """Every layer on disk for the document, gold included, annotator name -> file."""
+    files: dict[str, Path] = {}
+    legacy = legacy_layer_dir(document, override)
+    if legacy is not None and legacy.is_dir():
+        files.update((p.stem, p) for p in legacy.glob("*.json") if _legacy_belongs(p, document))
     folder = layer_dir(document, override)
-    if not folder.is_dir():
-        return {}
-    return {p.stem: p for p in sorted(folder.glob("*.json")) if p.stem != GOLD}
+    if folder.is_dir():
+        files.update((p.stem, p) for p in folder.glob("*.json") if p.is_file())
+    return dict(sorted(files.items()))
 
 
 def check_annotator(name: str, *, gold: bool = False) -> str:

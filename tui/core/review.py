@@ -9,7 +9,7 @@ annotators (and their annotation ids and notes) that have it. Its status:
 * ``single``  -- one annotator only, overlapping nobody else's span (and with one annotator in
   all, every candidate is single).
 
-The gold layer is ``annotations/<stem>/gold.json``, written by an ordinary `Session` whose
+The gold layer is ``annotations/<document-path>/gold.json``, written by an ordinary `Session` whose
 annotator is "gold", so undo, redo and atomic saves work as for any layer. The decisions live
 in the same file, in a ``review`` table keyed by the candidate key ``"<start>-<end>-<tag>"``:
 

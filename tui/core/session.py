@@ -6,6 +6,7 @@ saving and change notification work the same everywhere.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -16,8 +17,16 @@ from tui.core.document import Document
 from tui.core.errors import InputError
 from tui.core.history import Change, History, apply_change
 from tui.core.layer import Layer
+from tui.core.layer_summary import DONE
 from tui.core.links import LINKS, Link, LinkIndex, check_link, numbered_links
-from tui.core.paths import check_layer_name_free, config_path, layer_path, relative_path, resolve_annotator
+from tui.core.paths import (
+    check_layer_name_free,
+    config_path,
+    layer_path,
+    legacy_layer_path,
+    relative_path,
+    resolve_annotator,
+)
 from tui.core.store import AnnotationStore, StoredLayer
 from tui.core.tags import Config, load_config
 
@@ -34,8 +43,9 @@ class SessionOptions:
 
 class Session:
     def __init__(self, document: Document, config: Config, annotator: str, store: AnnotationStore,
-                 stored: StoredLayer | None = None) -> None:
+                 stored: StoredLayer | None = None, legacy: Path | None = None) -> None:
         self.document = document
+        self.legacy = legacy  # the file in the old layout (annotations/<stem>/): read, moved on the next save
         self.config = config
         self.tags = config.tags
         self.annotator = annotator
@@ -61,15 +71,23 @@ class Session:
         path = layer_path(document.path, annotator, options.annotations)
         check_layer_name_free(path.parent, annotator)
         store = AnnotationStore(path)
-        stored = None if defer else store.load(document.text, document.sha256, annotator)
-        return cls(document, config, annotator, store, stored)
+        legacy = legacy_layer_path(document.path, annotator, options.annotations)
+        source = AnnotationStore(legacy) if legacy else store
+        stored = None if defer else source.load(document.text, document.sha256, annotator)
+        return cls(document, config, annotator, store, stored, legacy)
 
     def read_annotations(self) -> tuple[StoredLayer, Layer]:
         """Read and index the annotation file; safe in a worker thread. Raises StoreError."""
-        stored = self.store.load(self.document.text, self.document.sha256, self.annotator)
+        source = AnnotationStore(self.legacy) if self.legacy else self.store
+        stored = source.load(self.document.text, self.document.sha256, self.annotator)
         _number_links(stored)
         self._read_links = (stored, LinkIndex(stored.tables.get(LINKS)).ready())  # indexed here, not on the UI thread
         return stored, stored.layer
+
+    @property
+    def layer_exists(self) -> bool:
+        """Whether this annotator has a file for the document (in either layout)."""
+        return self.legacy is not None or self.store.exists()
 
     def install(self, stored: StoredLayer, layer: Layer) -> None:
         """Take what `read_annotations` read; changes are allowed from now on."""
@@ -78,7 +96,8 @@ class Session:
 
     def _install(self, stored: StoredLayer, layer: Layer | None = None) -> None:
         self.stored_sha256 = stored.document_sha256
-        self.stored_meta = dict(stored.meta)  # keys hedgerow does not set (a done mark, ...) are kept
+        self.stored_meta = dict(stored.meta)  # keys hedgerow does not set are kept
+        self.done = stored.meta.get(DONE) is True
         _number_links(stored)
         if layer is None:
             layer = stored.layer if len(stored.layer) else Layer(text=self.document.text)
@@ -235,6 +254,15 @@ class Session:
         self._changed(change)
         return change
 
+    def set_done(self, done: bool) -> None:
+        """Mark the document finished (or not) for this annotator; kept in the layer's meta, saved
+        like any change but not undone with the annotations (it is a statement, not an edit)."""
+        if not self.loaded:
+            raise InputError("the annotations are still loading; try again in a moment")
+        if done != self.done:
+            self.done = done
+            self._changed(Change("mark done" if done else "mark not done", ()))
+
     def undo(self) -> Change | None:
         if not self.loaded:
             return None
@@ -253,12 +281,15 @@ class Session:
 
     def meta(self) -> dict[str, Any]:
         """The layer's metadata (the meta table's document 1): what the file had, brought up to date."""
-        return {
-            **{key: value for key, value in self.stored_meta.items() if key != "schema"},
+        meta = {
+            **{key: value for key, value in self.stored_meta.items() if key not in ("schema", DONE)},
             "annotator": self.annotator,
             "document": {"sha256": self.document.sha256, "path": relative_path(self.document.path),
                          "title": self.document.title, "length": len(self.document.text)},
         }
+        if self.done:
+            meta[DONE] = True
+        return meta
 
     def snapshot(self) -> Snapshot:
         """The current version, annotations and other tables, copied so a worker may save them."""
@@ -270,6 +301,11 @@ class Session:
         """Write a snapshot (possibly from a worker thread). Raises StoreError."""
         self.store.save(annotations, self.meta(), tables)
         self.saved_version = max(self.saved_version, version)
+        if self.legacy is not None:  # now written in the new layout: the old file goes
+            legacy, self.legacy = self.legacy, None
+            legacy.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                legacy.parent.rmdir()  # only when empty
 
     def save(self) -> None:
         self.save_snapshot(*self.snapshot())

@@ -1,9 +1,10 @@
 """TinyDB files of annotations: one per document and annotator, written atomically.
 
-Layout (schema 2): `annotations/<document-stem>/<annotator>.json`, a file stock TinyDB
-opens with its default storage (`TinyDB(path)`): every table is keyed by TinyDB's integer
-document ids, and each annotation keeps its uuid as the field `id`, stable across branches
-and exports:
+Layout (schema 2): `annotations/<document-path>/<annotator>.json`, the document's path from
+the project root less a `.txt` suffix (`annotations/seeds/2005/report/alice.json`; see
+`tui.core.paths.layer_key`), a file stock TinyDB opens with its default storage
+(`TinyDB(path)`): every table is keyed by TinyDB's integer document ids, and each annotation
+keeps its uuid as the field `id`, stable across branches and exports:
 
     {"annotations": {"1": {..., "id": "<uuid>", ...}, "2": {...}, ...},
      "meta": {"1": {"schema": 2, "annotator": ..., "document": {"sha256": ..., "path": ...,

@@ -1,0 +1,386 @@
+"""A corpus: discovery, layers keyed by path (same names, the old layout), cheap layer summaries and
+their cache, and the corpus commands (status, mv, export/agree/check --corpus), checked on disk."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tui.cli import main
+from tui.core import corpus as corpus_module
+from tui.core.corpus import Summariser, discover
+from tui.core.layer_summary import read_summary
+from tui.core.paths import layer_path
+from tui.core.session import Session, SessionOptions
+from tui.core.store import AnnotationStore
+
+VALIDATOR = Path(__file__).resolve().parents[2] / "shared" / "tools" / "w3c_validate.py"
+
+TEXTS = {
+    "seeds/2005/report.txt": "Report 2005\n\nThe minister may commit to a plan. Officials say it could change.\n",
+    "seeds/2006/report.txt": "Report 2006\n\nThe state commits to nothing. Observers doubt it will last.\n",
+    "seeds/notes.md": "# Notes\n\nNATO perhaps wants a base. Kazakhstan denies it.\n",
+}
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A project (it has .git) with three documents under seeds/, two named report.txt."""
+    root = tmp_path / "project"
+    for relative, text in TEXTS.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    (root / ".git").mkdir()
+    return root
+
+
+def annotate(doc: Path, spans: list[tuple[str, str]], annotator: str = "alice", done: bool = False) -> Session:
+    session = Session.open(doc, SessionOptions(annotator=annotator))
+    for quote, tag in spans:
+        start = session.text.index(quote)
+        session.add(start, start + len(quote), tag)
+    if done:
+        session.set_done(True)
+    session.save()
+    return session
+
+
+def run(capsys: pytest.CaptureFixture, *args: str | Path) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# -- discovery ---------------------------------------------------------------------------
+
+def test_discover_lists_txt_and_md_in_subfolders_sorted_skipping_hidden_and_annotations(corpus: Path) -> None:
+    (corpus / "seeds" / ".hidden").mkdir()
+    (corpus / "seeds" / ".hidden" / "x.txt").write_text("hidden", encoding="utf-8")
+    (corpus / "seeds" / "data.json").write_text("{}", encoding="utf-8")
+    annotate(corpus / "seeds/2005/report.txt", [("minister", "actor")])
+    found = [entry.relative for entry in discover(corpus)]
+    assert found == ["seeds/2005/report.txt", "seeds/2006/report.txt", "seeds/notes.md"]
+    assert [e.folder for e in discover(corpus / "seeds")] == ["2005", "2006", ""]
+
+
+def test_a_symlink_loop_is_not_followed_and_a_linked_folder_is_listed_once(corpus: Path) -> None:
+    seeds = corpus / "seeds"
+    (seeds / "2005" / "loop").symlink_to(seeds, target_is_directory=True)
+    (seeds / "again").symlink_to(seeds / "2006", target_is_directory=True)
+    found = [entry.relative for entry in discover(seeds)]
+    assert found == ["2005/report.txt", "2006/report.txt", "notes.md"]
+
+
+def test_bad_files_are_listed_with_their_problem(corpus: Path) -> None:
+    seeds = corpus / "seeds"
+    (seeds / "binary.txt").write_bytes(b"\x00\x01\x02PNG")
+    (seeds / "latin.txt").write_bytes("café".encode("latin-1"))
+    (seeds / "gone.txt").symlink_to(seeds / "nowhere.txt")  # unreadable: a dangling link
+    summaries = {s.entry.relative: s for s in Summariser(seeds, cache=False).summaries(discover(seeds))}
+    assert "binary" in summaries["binary.txt"].problem
+    assert "not valid UTF-8" in summaries["latin.txt"].problem
+    assert "cannot read it" in summaries["gone.txt"].problem
+    assert summaries["2005/report.txt"].problem == "" and summaries["2005/report.txt"].title == "Report 2005"
+
+
+# -- layers keyed by the document's path -------------------------------------------------------
+
+def test_two_documents_with_the_same_name_never_share_a_layer(corpus: Path) -> None:
+    first, second = corpus / "seeds/2005/report.txt", corpus / "seeds/2006/report.txt"
+    annotate(first, [("minister", "actor")])
+    annotate(second, [("state", "actor"), ("commits", "commitment")])
+    assert layer_path(first, "alice") == corpus / "annotations/seeds/2005/report/alice.json"
+    assert layer_path(second, "alice") == corpus / "annotations/seeds/2006/report/alice.json"
+    assert [a.quote for a in AnnotationStore(layer_path(first, "alice")).load().annotations] == ["minister"]
+    assert sorted(a.quote for a in AnnotationStore(layer_path(second, "alice")).load().annotations) == \
+        ["commits", "state"]
+    assert len(Session.open(first, SessionOptions(annotator="alice")).layer) == 1
+
+
+def test_a_document_at_the_project_root_keeps_its_folder(project_doc: Path) -> None:
+    assert layer_path(project_doc, "alice") == project_doc.parent / "annotations" / "seed" / "alice.json"
+
+
+def _old_layout(corpus: Path, doc: Path, quote: str, annotator: str = "alice") -> Path:
+    """A layer written where hedgerow kept it before: annotations/<stem>/<annotator>.json."""
+    session = annotate(doc, [(quote, "actor")], annotator)
+    old = corpus / "annotations" / doc.stem / f"{annotator}.json"
+    old.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(session.store.path, old)
+    return old
+
+
+def test_the_old_layout_is_read_and_moved_on_the_next_save(corpus: Path) -> None:
+    doc = corpus / "seeds/2005/report.txt"
+    old = _old_layout(corpus, doc, "minister")
+    new = layer_path(doc, "alice")
+    assert not new.exists()
+    session = Session.open(doc, SessionOptions(annotator="alice"))
+    assert [a.quote for a in session.layer] == ["minister"]  # read from the old place
+    start = session.text.index("plan")
+    session.add(start, start + 4, "commitment")
+    session.save()
+    assert not old.exists() and not old.parent.exists()
+    assert sorted(a.quote for a in AnnotationStore(new).load().annotations) == ["minister", "plan"]
+
+
+def test_an_old_layout_file_of_the_other_same_name_document_is_not_taken(corpus: Path) -> None:
+    old = _old_layout(corpus, corpus / "seeds/2005/report.txt", "minister")
+    other = Session.open(corpus / "seeds/2006/report.txt", SessionOptions(annotator="alice"))
+    assert len(other.layer) == 0 and other.legacy is None
+    assert old.exists()
+
+
+def test_an_old_layout_file_is_taken_only_by_its_own_name(corpus: Path) -> None:
+    """Names map one-to-one to files: `bob.` is not `bob` (whose old file this is)."""
+    doc = corpus / "seeds/2005/report.txt"
+    old = _old_layout(corpus, doc, "minister", annotator="bob")
+    other = Session.open(doc, SessionOptions(annotator="bob."))
+    assert len(other.layer) == 0 and other.legacy is None
+    assert [a.quote for a in Session.open(doc, SessionOptions(annotator="bob")).layer] == ["minister"]
+    assert old.exists()
+
+
+# -- layer summaries: counted without parsing records ---------------------------------------------
+
+def test_a_layer_summary_counts_tags_and_reads_the_done_mark_and_hash(corpus: Path) -> None:
+    doc = corpus / "seeds/2005/report.txt"
+    session = annotate(doc, [("minister", "actor"), ("may", "hedge"), ("could", "hedge")], done=True)
+    summary = read_summary(session.store.path)
+    assert summary.counts == {"actor": 1, "hedge": 2} and summary.total == 3
+    assert summary.done and summary.sha256 == session.document.sha256
+    assert summary.path == "seeds/2005/report.txt" and summary.problem == ""
+    # The same file in another layout (compact JSON) is read the slow way, with the same answer.
+    data = json.loads(session.store.path.read_text(encoding="utf-8"))
+    session.store.path.write_text(json.dumps(data), encoding="utf-8")
+    assert read_summary(session.store.path) == summary
+
+
+def test_a_damaged_layer_summary_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "alice.json"
+    path.write_text('{\n  "annotations": {\n    "x": {', encoding="utf-8")
+    assert read_summary(path).problem.startswith("damaged")
+    assert read_summary(tmp_path / "missing.json").problem.startswith("cannot read it")
+
+
+def test_the_done_mark_is_kept_in_the_layer_and_cleared(corpus: Path) -> None:
+    doc = corpus / "seeds/notes.md"
+    annotate(doc, [("NATO", "actor")], done=True)
+    session = Session.open(doc, SessionOptions(annotator="alice"))
+    assert session.done
+    session.set_done(False)
+    session.save()
+    assert not Session.open(doc, SessionOptions(annotator="alice")).done
+    assert "done" not in json.loads(session.store.path.read_text(encoding="utf-8"))["meta"]["1"]
+
+
+def test_summaries_come_from_the_cache_until_a_file_changes(corpus: Path, monkeypatch) -> None:
+    doc = corpus / "seeds/2005/report.txt"
+    annotate(doc, [("minister", "actor")])
+    first = {s.entry.relative: s for s in _summarise(corpus)}
+    assert (corpus / ".hedgerow-cache" / "corpus-v1.json").is_file()
+    assert (corpus / ".hedgerow-cache" / ".gitignore").read_text() == "*\n"
+    reads: list[Path] = []
+    real = corpus_module.read_summary
+    monkeypatch.setattr(corpus_module, "read_summary", lambda p: reads.append(p) or real(p))
+    monkeypatch.setattr(corpus_module, "read_text", lambda *a: pytest.fail("a cached document was read"))
+    second = {s.entry.relative: s for s in _summarise(corpus)}
+    assert not reads
+    assert [(s.title, s.length, s.layers) for s in first.values()] == \
+        [(s.title, s.length, s.layers) for s in second.values()]
+    monkeypatch.undo()
+    annotate(doc, [("plan", "commitment")])  # the layer changed: read again
+    third = {s.entry.relative: s for s in _summarise(corpus)}
+    assert third["2005/report.txt"].layers["alice"].counts == {"actor": 1, "commitment": 1}
+
+
+def _summarise(root: Path) -> list:
+    summariser = Summariser(root / "seeds")
+    summaries = list(summariser.summaries(discover(root / "seeds")))
+    summariser.save_cache()
+    return summaries
+
+
+# -- hedgerow status -------------------------------------------------------------------------------
+
+def test_status_shows_counts_done_marks_changed_texts_and_missing_documents(corpus: Path, capsys) -> None:
+    report = corpus / "seeds/2005/report.txt"
+    annotate(report, [("minister", "actor"), ("may", "hedge")], done=True)
+    annotate(report, [("plan", "commitment")], annotator="bob")
+    annotate(corpus / "seeds/notes.md", [("NATO", "actor")], annotator="bob")
+    report.write_text(TEXTS["seeds/2005/report.txt"] + "Later edit.\n", encoding="utf-8")  # bob's layer: ⚠
+    gone = corpus / "seeds/2006/report.txt"
+    annotate(gone, [("state", "actor")])
+    gone.unlink()
+    code, out, _ = run(capsys, "status", corpus / "seeds")
+    assert code == 0
+    lines = {line.split()[0]: line.split()[1:] for line in out.splitlines() if line.startswith(("2005", "notes"))}
+    assert lines["2005/report.txt"] == ["2✓⚠", "1⚠"]
+    assert lines["notes.md"] == ["·", "1"]
+    assert "missing document: seeds/2006/report has layers by alice" in out
+    code, out, _ = run(capsys, "status", corpus / "seeds", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["annotators"] == ["alice", "bob"]
+    first = data["documents"][0]
+    assert first["path"] == "2005/report.txt" and first["layers"]["alice"]["done"] is True
+    assert first["layers"]["alice"]["counts"] == {"actor": 1, "hedge": 1} and first["layers"]["bob"]["changed"]
+    assert data["missing"] == [{"layer": "seeds/2006/report", "annotators": ["alice"]}]
+
+
+def test_status_of_an_empty_folder_says_where_it_looked(tmp_path: Path, capsys) -> None:
+    (tmp_path / "empty").mkdir()
+    code, out, _ = run(capsys, "status", tmp_path / "empty")
+    assert code == 0 and f"No documents (.txt, .md) under {(tmp_path / 'empty').resolve()}" in out
+
+
+# -- hedgerow mv -------------------------------------------------------------------------------------
+
+def test_mv_moves_a_document_and_its_layers(corpus: Path, capsys) -> None:
+    doc = corpus / "seeds/2005/report.txt"
+    annotate(doc, [("minister", "actor")])
+    annotate(doc, [("plan", "commitment")], annotator="bob")
+    (corpus / "seeds/2007").mkdir()
+    code, _, err = run(capsys, "mv", doc, corpus / "seeds/2007/renamed.txt")
+    assert code == 0, err
+    moved = corpus / "seeds/2007/renamed.txt"
+    assert moved.is_file() and not doc.exists()
+    assert not (corpus / "annotations/seeds/2005/report").exists()
+    assert [a.quote for a in Session.open(moved, SessionOptions(annotator="bob")).layer] == ["plan"]
+    code, out, _ = run(capsys, "status", corpus / "seeds")
+    assert "missing document" not in out
+
+
+def test_mv_refuses_to_overwrite(corpus: Path, capsys) -> None:
+    code, _, err = run(capsys, "mv", corpus / "seeds/2005/report.txt", corpus / "seeds/2006/report.txt")
+    assert code == 2 and "already exists" in err
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is absent")
+def test_mv_uses_git_mv_for_tracked_files(tmp_path: Path, capsys) -> None:
+    repo = tmp_path / "repo"
+    (repo / "seeds").mkdir(parents=True)
+    doc = repo / "seeds" / "a.txt"
+    doc.write_text(TEXTS["seeds/notes.md"], encoding="utf-8")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    annotate(doc, [("NATO", "actor")])
+    subprocess.run([*git, "add", "."], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], cwd=repo, check=True)
+    code, _, err = run(capsys, "mv", doc, repo / "seeds" / "b.txt")
+    assert code == 0, err
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True).stdout
+    assert "R  seeds/a.txt -> seeds/b.txt" in status
+    assert "R  annotations/seeds/a/alice.json -> annotations/seeds/b/alice.json" in status
+
+
+# -- export / agree / check --corpus -------------------------------------------------------------------
+
+def _two_annotators(corpus: Path) -> None:
+    first, second = corpus / "seeds/2005/report.txt", corpus / "seeds/2006/report.txt"
+    annotate(first, [("minister", "actor"), ("may", "hedge")])
+    annotate(first, [("minister", "actor"), ("plan", "commitment")], annotator="bob")
+    annotate(second, [("state", "actor")])
+    annotate(second, [("state", "actor")], annotator="bob")
+    annotate(corpus / "seeds/notes.md", [("NATO", "actor")])  # one annotator: not compared
+
+
+def test_export_corpus_in_every_format_names_each_document(corpus: Path, capsys, tmp_path: Path) -> None:
+    _two_annotators(corpus)
+    seeds = corpus / "seeds"
+    code, out, _ = run(capsys, "export", "--corpus", seeds, "--annotator", "alice", "-f", "json")
+    data = json.loads(out)
+    assert code == 0
+    assert [(d["document"]["path"], [a["quote"] for a in d["annotations"]]) for d in data["documents"]] == [
+        ("seeds/2005/report.txt", ["minister", "may"]), ("seeds/2006/report.txt", ["state"]),
+        ("seeds/notes.md", ["NATO"])]
+    code, out, _ = run(capsys, "export", "--corpus", seeds, "--annotator", "alice", "-f", "jsonl")
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [(r["path"], r["quote"]) for r in records] == [
+        ("seeds/2005/report.txt", "minister"), ("seeds/2005/report.txt", "may"),
+        ("seeds/2006/report.txt", "state"), ("seeds/notes.md", "NATO")]
+    code, out, _ = run(capsys, "export", "--corpus", seeds, "--all", "-f", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == 7 and {r["path"] for r in rows} == {"seeds/2005/report.txt", "seeds/2006/report.txt",
+                                                            "seeds/notes.md"}
+    target = tmp_path / "corpus.w3c.jsonld"
+    code, _, _ = run(capsys, "export", "--corpus", seeds, "--annotator", "alice", "-f", "w3c", "-o", target)
+    collection = json.loads(target.read_text(encoding="utf-8"))
+    assert code == 0 and collection["type"] == "AnnotationCollection" and collection["total"] == 4
+    items = collection["first"]["items"]
+    assert len(items) == 4 and len({item["target"]["source"] for item in items}) == 3
+    assert [item["hedgerow"]["path"] for item in items][-1] == "seeds/notes.md"
+    if VALIDATOR.is_file():
+        result = subprocess.run([sys.executable, str(VALIDATOR), str(target)], capture_output=True, text=True,
+                                timeout=120)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_agree_corpus_reports_each_document_and_the_pooled_figure(corpus: Path, capsys) -> None:
+    _two_annotators(corpus)
+    code, out, _ = run(capsys, "agree", "--corpus", corpus / "seeds", "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert [d["path"] for d in data["documents"]] == ["2005/report.txt", "2006/report.txt"]
+    assert data["documents"][0]["report"]["pairs"][0]["overall"]["exact_f1"] == pytest.approx(0.5)
+    pooled = data["pooled"][0]
+    assert (pooled["a"], pooled["b"], pooled["exact_matches"], pooled["spans_a"], pooled["spans_b"]) == \
+        ("alice", "bob", 2, 3, 3)
+    assert pooled["exact_f1"] == pytest.approx(2 * 2 / 6)
+    code, out, err = run(capsys, "agree", "--corpus", corpus / "seeds", "--min-f1", "0.6")
+    assert code == 0 and "pooled over 2 document(s)" in out
+    code, out, err = run(capsys, "agree", "--corpus", corpus / "seeds", "--min-f1", "0.7")
+    assert code == 1 and "pooled exact-span F1 0.667 is below --min-f1 0.7" in err
+
+
+def test_check_corpus_goes_through_every_layer_and_fails_on_orphans(corpus: Path, capsys) -> None:
+    _two_annotators(corpus)
+    Session.open(corpus / "seeds/2006/report.txt", SessionOptions(annotator="gold", gold=True)).save()  # adjudicated
+    code, out, err = run(capsys, "check", "--corpus", corpus / "seeds")
+    assert code == 0 and "checked 6 layer(s)" in out and "0 unreadable" in out, err  # gold's layer too
+    notes = corpus / "seeds/notes.md"
+    notes.write_text("# Notes\n\nSomething else entirely.\n", encoding="utf-8")
+    code, out, _ = run(capsys, "check", "--corpus", corpus / "seeds")
+    assert code == 1 and "1 orphan(s)" in out
+
+
+def test_corpus_export_streams_one_document_at_a_time(corpus: Path, capsys, monkeypatch) -> None:
+    """While the corpus is exported, no earlier document is still alive when the next one is read."""
+    import gc
+    import weakref
+
+    from tui.core.document import Document
+
+    _two_annotators(corpus)
+    refs: list[weakref.ref] = []
+    most = 0
+    load = Document.load.__func__
+
+    def watched(cls, path):
+        nonlocal most
+        gc.collect()
+        most = max(most, sum(ref() is not None for ref in refs))
+        document = load(cls, path)
+        refs.append(weakref.ref(document))
+        return document
+
+    monkeypatch.setattr(Document, "load", classmethod(watched))
+    code, out, _ = run(capsys, "export", "--corpus", corpus / "seeds", "--annotator", "alice", "-f", "jsonl")
+    assert code == 0 and len(refs) == 3 and len(out.splitlines()) == 4
+    assert most <= 1  # the one being written, never the corpus
+
+
+def test_old_layout_layers_are_counted_for_their_document_only(corpus: Path) -> None:
+    _old_layout(corpus, corpus / "seeds/2005/report.txt", "minister")
+    summaries = {s.entry.relative: s for s in Summariser(corpus / "seeds", cache=False).summaries(
+        discover(corpus / "seeds"))}
+    assert summaries["2005/report.txt"].layers["alice"].counts == {"actor": 1}
+    assert "alice" not in summaries["2006/report.txt"].layers
+    assert list(Summariser(corpus / "seeds", cache=False).orphan_layers()) == []  # not reported as missing

@@ -1,0 +1,265 @@
+"""The documents screen driven through Pilot: open a document from the list, annotate it, come back to
+updated counts, mark it done, restart; filter, sort, bad files, an empty folder, a file gone."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from textual.geometry import Region
+
+from tui.app.app import HedgerowApp
+from tui.app.documents import DocumentsScreen
+from tui.core.paths import layer_path
+from tui.core.session import Session, SessionOptions
+
+SIZE = (110, 30)
+TEXTS = {
+    "seeds/a-first.txt": "Alpha report\n\nThe minister may commit to a plan.\n",
+    "seeds/b/second.txt": "Bravo report\n\nThe state commits to nothing at all.\n",
+    "seeds/c-third.md": "Charlie notes\n\nNATO perhaps wants a base.\n",
+}
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    for relative, text in TEXTS.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    (root / ".git").mkdir()
+    return root
+
+
+def corpus_app(root: Path) -> HedgerowApp:
+    return HedgerowApp(None, corpus=root / "seeds", options=SessionOptions(annotator="alice"), annotator="alice")
+
+
+def screen_text(app: HedgerowApp) -> str:
+    screen = app.screen
+    lines = []
+    for widget in screen.query("*"):
+        if widget.display and hasattr(widget, "render_lines") and widget.outer_size.height:
+            region = Region(0, 0, widget.outer_size.width, widget.outer_size.height)
+            lines += [strip.text for strip in widget.render_lines(region)]
+    return "\n".join(lines)
+
+
+async def until(pilot, condition, timeout: float = 5.0) -> None:
+    for _ in range(int(timeout / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("timed out")
+
+
+def row_of(app: HedgerowApp, title: str) -> str:
+    listing = app.documents.document_list
+    for index, summary in enumerate(listing.rows):
+        if summary.title == title:
+            return listing.render_line(index - listing.scroll_offset.y).text
+    raise AssertionError(f"{title} is not listed")
+
+
+async def test_open_the_second_tag_go_back_see_the_count_mark_done_and_restart(corpus: Path) -> None:
+    app = corpus_app(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.documents is not None and app.documents.loaded)
+        screen = app.documents
+        assert isinstance(app.screen, DocumentsScreen)
+        assert [s.title for s in screen.document_list.rows] == ["Alpha report", "Bravo report", "Charlie notes"]
+        assert row_of(app, "Bravo report").split()[:3] == ["○", "Bravo", "report"]
+        await pilot.press("down", "enter")  # the second document
+        await until(pilot, lambda: not isinstance(app.screen, DocumentsScreen))
+        assert app.session.document.title == "Bravo report"
+        await pilot.press("s", "2")  # the sentence under the cursor, tagged commitment
+        await until(pilot, lambda: len(app.session.layer) == 1)
+        await pilot.press("o")  # back to the list
+        await until(pilot, lambda: isinstance(app.screen, DocumentsScreen))
+        assert screen.document_list.current.title == "Bravo report"  # the cursor where it was
+        row = row_of(app, "Bravo report")
+        assert row.startswith("◐") and " 1 " in row
+        await pilot.press("ctrl+d")
+        await until(pilot, lambda: row_of(app, "Bravo report").startswith("●"))
+        await pilot.press("ctrl+q")
+    stored = json.loads(layer_path(corpus / "seeds/b/second.txt", "alice").read_text(encoding="utf-8"))
+    assert stored["meta"]["1"]["done"] is True and len(stored["annotations"]) == 1
+
+    again = corpus_app(corpus)  # a restart
+    async with again.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: again.documents is not None and again.documents.loaded)
+        assert row_of(again, "Bravo report").startswith("●")
+        assert row_of(again, "Alpha report").startswith("○")
+        assert "1 done" in screen_text(again)  # the header (its end may be cut by a long tmp path)
+
+
+async def test_typing_filters_escape_clears_and_ctrl_s_sorts(corpus: Path) -> None:
+    session = Session.open(corpus / "seeds/c-third.md", SessionOptions(annotator="alice"))
+    for word in ("NATO", "perhaps", "base"):
+        start = session.text.index(word)
+        session.add(start, start + len(word), "actor")
+    session.save()
+    app = corpus_app(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.documents is not None and app.documents.loaded)
+        listing = app.documents.document_list
+        await pilot.press(*"brav")
+        assert [s.title for s in listing.rows] == ["Bravo report"]
+        await pilot.press(*"zz")
+        assert listing.rows == [] and listing.render_line(0).text.startswith("no title or path holds “bravzz”")
+        await pilot.press("escape")
+        assert len(listing.rows) == 3
+        titles = {}
+        for _ in range(3):
+            await pilot.press("ctrl+s")
+            titles[app.documents.sort_by] = [s.title for s in listing.rows]
+        assert titles["folder"][-1] == "Bravo report"  # in b/
+        assert titles["status"][-1] == "Charlie notes"  # in progress after not started
+        assert titles["count"][0] == "Charlie notes"  # the most annotations first
+
+
+async def test_bad_files_are_listed_with_their_problem_and_do_not_open(corpus: Path) -> None:
+    (corpus / "seeds/binary.txt").write_bytes(b"\x00\x01PNG")
+    (corpus / "seeds/latin.txt").write_bytes("café".encode("latin-1"))
+    app = corpus_app(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.documents is not None and app.documents.loaded)
+        assert "binary.txt: looks like a binary file" in row_of(app, "binary.txt")
+        assert "latin.txt: not valid UTF-8" in row_of(app, "latin.txt")
+        await pilot.press(*"binary", "enter")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, DocumentsScreen) and app.session is None
+
+
+async def test_an_empty_folder_says_where_hedgerow_looked(tmp_path: Path) -> None:
+    (tmp_path / "seeds").mkdir()
+    app = corpus_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.documents is not None and app.documents.summariser is not None)
+        await pilot.pause(0.1)
+        text = screen_text(app)
+        assert "No documents here: hedgerow looked for .txt and .md files in" in text
+        assert str((tmp_path / "seeds").resolve())[:30] in text
+        await pilot.press("enter", "escape", "1", "d")  # nothing to open, nothing to tag: no error
+        assert app.session is None
+
+
+async def test_a_document_deleted_while_listed_is_reported_when_opened(corpus: Path) -> None:
+    app = corpus_app(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.documents is not None and app.documents.loaded)
+        (corpus / "seeds/a-first.txt").unlink()
+        await pilot.press("enter")
+        await until(pilot, lambda: "No such file" in row_of(app, "a-first.txt"))
+        assert isinstance(app.screen, DocumentsScreen) and app.session is None
+        await pilot.press("down", "enter")  # the next one still opens
+        await until(pilot, lambda: app.session is not None)
+        assert app.session.document.title == "Bravo report"
+
+
+async def test_a_single_file_shows_its_projects_documents_and_the_palette_jumps(corpus: Path) -> None:
+    session = Session.open(corpus / "seeds/a-first.txt", SessionOptions(annotator="alice"))
+    app = HedgerowApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p", *"second")  # before the list was ever shown: by file name
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await until(pilot, lambda: app.session.document.title == "Bravo report")
+        await pilot.press("o")
+        await until(pilot, lambda: app.documents is not None and app.documents.loaded)
+        assert app.documents.root == corpus / "seeds"
+        assert [s.title for s in app.documents.document_list.rows] == ["Alpha report", "Bravo report",
+                                                                       "Charlie notes"]
+        assert app.documents.document_list.current.title == "Bravo report"
+        await pilot.press("escape")  # back to the open document
+        assert not isinstance(app.screen, DocumentsScreen)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"charlie")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await until(pilot, lambda: app.session.document.title == "Charlie notes")
+        assert not isinstance(app.screen, DocumentsScreen)
+
+
+async def test_a_document_changed_while_listed_is_noticed_when_opened(corpus: Path) -> None:
+    doc = corpus / "seeds/a-first.txt"
+    session = Session.open(doc, SessionOptions(annotator="alice"))
+    start = session.text.index("minister")
+    session.add(start, start + len("minister"), "actor")
+    session.save()
+    app = corpus_app(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.documents is not None and app.documents.loaded)
+        assert not row_of(app, "Alpha report").rstrip().endswith("⚠")
+        doc.write_text("Alpha report\n\nA new first line.\nThe minister may commit to a plan.\n", encoding="utf-8")
+        await pilot.press("enter")
+        await until(pilot, lambda: app.session is not None)
+        assert app.session.document_changed  # the annotation screen flags the moved annotation
+        await pilot.press("o")
+        await until(pilot, lambda: isinstance(app.screen, DocumentsScreen))
+        assert row_of(app, "Alpha report").rstrip().endswith("⚠")
+
+
+async def test_a_prefetched_scan_is_listed_at_mount(corpus: Path) -> None:
+    """`hedgerow DIR` scans while Textual loads; the rows are then there when the screen mounts."""
+    from tui.core.corpus import Prefetch
+
+    prefetch = Prefetch(corpus / "seeds")
+    prefetch.result()
+    app = HedgerowApp(None, corpus=corpus / "seeds", options=SessionOptions(annotator="alice"), annotator="alice",
+                      prefetch=prefetch)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.documents is not None and len(app.documents.summaries) == 3  # before any worker ran
+        await until(pilot, lambda: app.documents.loaded)
+        assert [s.title for s in app.documents.document_list.rows] == ["Alpha report", "Bravo report",
+                                                                       "Charlie notes"]
+
+
+async def test_keys_typed_after_enter_and_o_reach_the_screen_they_open(corpus: Path) -> None:
+    """A burst: enter opens the document and `s` then selects its sentence (not typed into the
+    filter); `o` goes back to the list and the letters after it filter it (none runs as a command)."""
+    from tests.test_key_bursts import burst, settle
+
+    app = corpus_app(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.documents is not None and app.documents.loaded)
+        burst(app, ["enter", "s"])
+        await until(pilot, lambda: not isinstance(app.screen, DocumentsScreen))
+        await settle(pilot)
+        assert app.session is not None and app.session.document.title == "Alpha report"
+        assert app.view.selection is not None, "the s after enter did not reach the document"
+        assert app.documents.filter_text == ""
+        burst(app, ["o", *"bravo"])  # in the document: b hides the panels, p selects, o opens the list
+        await until(pilot, lambda: isinstance(app.screen, DocumentsScreen))
+        await settle(pilot)
+        assert app.documents.filter_text == "bravo"
+        assert app.query_one("#sidebar").display, "the b after o reached the document"
+        assert [s.title for s in app.documents.document_list.rows] == ["Bravo report"]
+
+
+async def test_help_before_any_document_is_opened_shows_the_corpus_codebook(corpus: Path) -> None:
+    from tui.app.dialogs import HelpScreen
+
+    app = corpus_app(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.documents is not None and app.documents.loaded)
+        app.action_help()
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        title, rows = app.help_sections()[-1]
+        assert title == "Tags (the codebook)" and [key for key, _ in rows][:3] == ["1", "2", "3"]
+        assert "actor" in rows[0][1]
+
+
+async def test_the_header_shows_a_folder_name_with_brackets_as_it_is(tmp_path: Path) -> None:
+    """The folder and annotator names are shown, never read as markup."""
+    root = tmp_path / "[b]reports[/b]"
+    (root / "seeds").mkdir(parents=True)
+    (root / "seeds/one.txt").write_text("One\n\nThe minister may commit.\n", encoding="utf-8")
+    (root / ".git").mkdir()
+    app = corpus_app(root)
+    async with app.run_test(size=(200, 30)) as pilot:
+        await until(pilot, lambda: app.documents is not None and app.documents.loaded)
+        await pilot.pause()
+        assert "[b]reports[/b]/seeds: 1 document" in screen_text(app)

@@ -1,0 +1,376 @@
+"""The documents screen: every document of a corpus, one row each, read in a worker.
+
+The list shows names at once (from the folder scan); titles, lengths and each layer's counts
+arrive from a worker a batch at a time, through the Summariser's size-and-mtime cache. Typing
+filters, ctrl+s sorts, enter opens a document in the annotation screen, ctrl+d marks it done.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from tui.app.cells import fit
+from tui.app.row_list import RowList
+from tui.core.corpus import DONE, IN_PROGRESS, NOT_STARTED, Entry, Prefetch, Summariser, Summary, sort_key
+from tui.core.safe_text import shown_line
+from tui.core.tags import TagSet
+
+if TYPE_CHECKING:
+    from tui.core.layer_summary import LayerSummary
+    from tui.core.session import Session
+
+SORTS = ("title", "folder", "status", "count")
+STATUS_MARKS = {NOT_STARTED: ("○", "grey50"), IN_PROGRESS: ("◐", "yellow"), DONE: ("●", "green")}
+BATCH_SECONDS = 0.25  # the worker posts what it read this often: the list fills in visibly
+
+
+class DocumentOpened(Message):
+    """A worker opened a document (`session`), or could not (`error`)."""
+
+    def __init__(self, path: Path, session: Session | None, error: str = "") -> None:
+        super().__init__()
+        self.path, self.session, self.error = path, session, error
+
+
+class DoneMarked(Message):
+    """A worker set a document's done mark in its layer file (or says why not)."""
+
+    def __init__(self, path: Path, done: bool, error: str = "") -> None:
+        super().__init__()
+        self.path, self.done, self.error = path, done, error
+
+
+class DocumentList(RowList):
+    """The corpus's rows (Summary objects, filled in as the worker reads them)."""
+
+    EMPTY = "no documents"
+
+    def __init__(self, annotator: str, tags: TagSet, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.annotator = annotator
+        self.tags = tags
+        self._drawn: dict[tuple[int, int, Style], list[Segment]] = {}  # a key redraws the rows in view
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self._drawn.clear()  # new rows, or new figures in them
+        super().set_rows(rows)
+
+    def render_row(self, item: Summary, width: int, base: Style) -> list[Segment]:
+        key = (id(item), width, base)
+        drawn = self._drawn.get(key)
+        if drawn is None:
+            if len(self._drawn) > 4096:
+                self._drawn.clear()
+            drawn = self._drawn[key] = self._render_row(item, width, base)
+        return drawn
+
+    def _render_row(self, item: Summary, width: int, base: Style) -> list[Segment]:
+        mark, colour = STATUS_MARKS[item.status(self.annotator)]
+        if item.problem:
+            mark, colour = "✗", "red"
+        counts = self._counts(item.layers.get(self.annotator), base)
+        counts_width = 4 * len(self.tags.tags) + 4
+        others = item.others(self.annotator)
+        who = " ".join([*others, *(["★gold"] if item.has_gold else [])])
+        stale = "⚠" if item.stale() else " "
+        folder_width = min(18, max(0, width // 6))
+        fixed = 2 + 1 + folder_width + 1 + 8 + 1 + counts_width + 1 + 10 + 2
+        title_width = max(8, width - fixed)
+        title = item.title if item.read else item.entry.name
+        if item.problem:  # the file's name and what is wrong with it, across the row
+            return [Segment(f"{mark} ", base + Style(color=colour, bold=True)),
+                    Segment(fit(shown_line(f"{item.entry.relative}: {item.problem}"), width - 2),
+                            base + Style(color="red"))]
+        segments = [
+            Segment(f"{mark} ", base + Style(color=colour, bold=True)),
+            Segment(fit(shown_line(title), title_width) + " ", base + Style(dim=not item.read)),
+            Segment(fit(shown_line(item.entry.folder), folder_width) + " ", base + Style(dim=True)),
+        ]
+        length = f"{item.length:,}" if item.read else "…"
+        segments.append(Segment(length.rjust(8) + " ", base + Style(dim=True)))
+        segments += counts
+        segments.append(Segment(" " + fit(shown_line(who), 10), base + Style(color="cyan")))
+        segments.append(Segment(" " + stale, base + Style(color="yellow", bold=True)))
+        return segments
+
+    def _counts(self, layer: LayerSummary | None, base: Style) -> list[Segment]:
+        """One small coloured count per codebook tag, then the count of tags outside it."""
+        segments, known = [], 0
+        for tag in self.tags.tags:
+            count = layer.counts.get(tag.name, 0) if layer else 0
+            known += count
+            text = str(count) if count < 1000 else "999"
+            style = base + (Style(color=tag.colour, bold=True) if count else Style(dim=True))
+            segments.append(Segment((text if count else "·").rjust(3) + " ", style))
+        extra = (layer.total - known) if layer else 0
+        segments.append(Segment((f"+{extra}" if extra else "").rjust(4), base + Style(dim=True)))
+        return segments
+
+
+class DocumentsScreen(Screen[None]):
+    """The corpus. The app installs one and pushes it; it keeps its rows, sort, filter and cursor."""
+
+    CSS = """
+    DocumentsScreen { layout: vertical; }
+    #corpus-head { height: 1; padding: 0 1; color: $text-muted; }
+    #corpus-filter { height: 3; border: round $primary 40%; }
+    #corpus-filter:focus { border: round $primary; }
+    #corpus-columns { height: 1; padding: 0 1; color: $text-muted; text-style: bold; }
+    #corpus-list { height: 1fr; padding: 0 1; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Open", priority=True, id="documents.open"),
+        Binding("up", "move(-1)", "Up", show=False, priority=True, id="documents.up"),
+        Binding("down", "move(1)", "Down", show=False, priority=True, id="documents.down"),
+        Binding("pageup", "page(-1)", show=False, priority=True, id="documents.page_up"),
+        Binding("pagedown", "page(1)", show=False, priority=True, id="documents.page_down"),
+        Binding("ctrl+d", "toggle_done", "Done", priority=True, id="documents.done"),
+        Binding("ctrl+s", "sort", "Sort", priority=True, id="documents.sort"),
+        Binding("escape", "back", "Back / clear", id="documents.back"),
+        Binding("ctrl+q", "app.quit", "Quit", id="documents.quit"),  # q types into the filter
+    ]
+
+    class Progress(Message):
+        """The worker has read `read` summaries (posted, not waited on: the worker keeps reading)."""
+
+        def __init__(self, read: int) -> None:
+            super().__init__()
+            self.read = read
+
+    class Listed(Message):
+        """The worker found the corpus's files (the rows, not read yet)."""
+
+        def __init__(self, summariser: Summariser, blanks: list[Summary]) -> None:
+            super().__init__()
+            self.summariser, self.blanks = summariser, blanks
+
+    def __init__(self, root: Path, annotator: str, tags: TagSet, annotations: Path | None = None,
+                 prefetch: Prefetch | None = None) -> None:
+        super().__init__()
+        self.root = Path(root)
+        self.prefetch = prefetch
+        self.annotator = annotator
+        self.tags = tags
+        self.annotations = annotations
+        self.summaries: list[Summary] = []
+        self.by_path: dict[Path, Summary] = {}
+        self.sort_by = "title"
+        self.filter_text = ""
+        self.read_count = 0
+        self.loaded = False  # every summary read
+        self.started = time.perf_counter()
+        self.counted_in: float | None = None  # seconds until every count was filled in
+        self.summariser: Summariser | None = None
+        self.wanted: Path | None = None  # the document to put the cursor on once listed
+        self.nothing_listed = DocumentList.EMPTY  # what the list says when it has no rows and no filter
+        self.worker_cpu = 0.0  # the reading worker's CPU seconds, for the bench
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="corpus-head", markup=False)  # it names the folder and the annotator
+        yield Input(placeholder="type to filter by title or path", id="corpus-filter")
+        yield Static("", id="corpus-columns", markup=False)  # it names the tags
+        yield DocumentList(self.annotator, self.tags, id="corpus-list")
+        yield Footer()
+
+    @property
+    def document_list(self) -> DocumentList:
+        return self.query_one(DocumentList)
+
+    def on_mount(self) -> None:
+        self.started = time.perf_counter()
+        self.nothing_listed = self.document_list.EMPTY = f"reading {shown_line(str(self.root))} …"
+        self._show_head()
+        self._show_columns()
+        self.query_one(Input).focus()
+        if self.prefetch is not None and self.prefetch.ready:  # scanned while Textual loaded: list it now
+            summariser, entries = self.prefetch.result()
+            self._listed(summariser, [summariser.blank(entry) for entry in entries])
+        # After the first frame: the scan and the reading share the GIL with the UI thread.
+        self.call_after_refresh(self._read_corpus)
+
+    def on_resize(self) -> None:
+        self._show_columns()
+
+    # -- reading, in a worker -------------------------------------------------------
+
+    @work(thread=True, group="corpus", exit_on_error=False, exclusive=True)
+    def _read_corpus(self) -> None:
+        summariser, blanks = self.summariser, self.summaries
+        if summariser is None:  # not listed at mount: scan here
+            prefetch = self.prefetch or Prefetch(self.root, self.annotations)
+            summariser, entries = prefetch.result()
+            blanks = [summariser.blank(entry) for entry in entries]
+            self.post_message(self.Listed(summariser, blanks))
+        self.prefetch = None
+        started, last = time.thread_time(), time.perf_counter()
+        for n, summary in enumerate(blanks, 1):
+            summariser.fill(summary)
+            if time.perf_counter() - last > BATCH_SECONDS:
+                self.post_message(self.Progress(n))
+                last = time.perf_counter()
+        self.worker_cpu = time.thread_time() - started
+        self.post_message(self.Progress(len(blanks)))
+        summariser.save_cache()
+
+    @on(Listed)
+    def _on_listed(self, message: Listed) -> None:
+        self._listed(message.summariser, message.blanks)
+
+    def _listed(self, summariser: Summariser, blanks: list[Summary]) -> None:
+        self.summariser = summariser
+        self.summaries = blanks
+        self.by_path = {summary.entry.path: summary for summary in blanks}
+        self.nothing_listed = DocumentList.EMPTY
+        if not blanks:
+            self.nothing_listed = (f"No documents here: hedgerow looked for .txt and .md files in "
+                                   f"{shown_line(str(self.root.resolve()))} and its subfolders. "
+                                   f"Add some, or open a folder with: hedgerow DIR")
+        self._apply(keep=True)
+        if self.wanted is not None:
+            self.select(self.wanted)
+            self.wanted = None
+
+    @on(Progress)
+    def _progress(self, event: Progress) -> None:
+        read = event.read
+        if read > len(self.summaries):
+            return  # Listed not handled yet (it is, before this: messages keep their order)
+        self.read_count = read
+        if read >= len(self.summaries) and not self.loaded:
+            self.loaded = True
+            self.counted_in = time.perf_counter() - self.started
+        self._apply(keep=True)  # titles and counts just arrived: sorted and filtered on them now
+
+    # -- what is shown ----------------------------------------------------------------
+
+    def _show_head(self) -> None:
+        total = len(self.summaries)
+        done = sum(s.status(self.annotator) == DONE for s in self.summaries) if self.loaded else None
+        shown = len(self.document_list.rows)
+        parts = [f"{shown_line(str(self.root))}: {total:,} document{'s' * (total != 1)}"]
+        if shown != total:
+            parts.append(f"{shown:,} shown")
+        if not self.loaded and total:
+            parts.append(f"reading {self.read_count:,}/{total:,}…")
+        elif done is not None:
+            parts.append(f"{done:,} done by {shown_line(self.annotator)}")
+        parts.append(f"sorted by {self.sort_by}")
+        self.query_one("#corpus-head", Static).update(" · ".join(parts))
+
+    def _show_columns(self) -> None:
+        width = max(20, self.size.width - 2)
+        counts_width = 4 * len(self.tags.tags) + 4
+        folder_width = min(18, max(0, width // 6))
+        title_width = max(8, width - (2 + 1 + folder_width + 1 + 8 + 1 + counts_width + 1 + 10 + 2))
+        tags = "".join(shown_line(t.name)[:3].rjust(3) + " " for t in self.tags.tags) + "    "
+        line = ("  " + fit("title", title_width) + " " + fit("folder", folder_width) + " " + "length".rjust(8)
+                + " " + tags + " " + fit("others", 10) + " ⚠")
+        self.query_one("#corpus-columns", Static).update(line)
+
+    def _apply(self, keep: bool) -> None:
+        """Filter and sort the rows; keep the cursor on the same document when it is still listed."""
+        listing = self.document_list
+        current = listing.current
+        words = self.filter_text.lower().split()
+        rows = [s for s in self.summaries
+                if all(w in s.title.lower() or w in s.entry.relative.lower() for w in words)] if words \
+            else list(self.summaries)
+        rows.sort(key=sort_key(self.sort_by, self.annotator))
+        if words and self.summaries and not rows:  # not "reading …" from before the list came
+            listing.EMPTY = f"no title or path holds “{shown_line(self.filter_text)}”: escape clears the filter"
+        else:
+            listing.EMPTY = self.nothing_listed
+        listing.set_rows(rows)
+        if keep and current is not None and current in rows:
+            listing.set_highlight(rows.index(current))
+        elif not keep:
+            listing.set_highlight(0)
+        self._show_head()
+
+    # -- keys ------------------------------------------------------------------------
+
+    @on(Input.Changed, "#corpus-filter")
+    def _filter(self, event: Input.Changed) -> None:
+        self.filter_text = event.value
+        self._apply(keep=False)
+
+    def action_move(self, delta: int) -> None:
+        self.document_list.action_move(delta)
+
+    def action_page(self, direction: int) -> None:
+        self.document_list.action_page(direction)
+
+    def action_sort(self) -> None:
+        self.sort_by = SORTS[(SORTS.index(self.sort_by) + 1) % len(SORTS)]
+        self._apply(keep=True)
+        self.notify(f"Sorted by {self.sort_by}", timeout=1.5)
+
+    def action_open(self) -> None:
+        summary = self.document_list.current
+        if summary is None:
+            return
+        if summary.problem:
+            self.notify(f"Cannot open {shown_line(summary.entry.relative)}: {shown_line(summary.problem)}",
+                        severity="error")
+            return
+        # Called, not a posted message: the open starts in this action, so keys typed after enter
+        # wait for the document (KeysInOrder) instead of going into the filter.
+        open_document: Callable[[Path], None] | None = getattr(self.app, "open_document", None)
+        if open_document is not None:
+            open_document(summary.entry.path)
+
+    def action_back(self) -> None:
+        if self.filter_text:
+            self.query_one(Input).value = ""
+            return
+        back: Callable[[], None] | None = getattr(self.app, "action_back_to_document", None)
+        if back is not None:
+            back()
+
+    def action_toggle_done(self) -> None:
+        summary = self.document_list.current
+        if summary is None or summary.problem:
+            return
+        mark: Callable[[Path, bool], None] | None = getattr(self.app, "mark_done", None)
+        if mark is not None:
+            mark(summary.entry.path, summary.status(self.annotator) != DONE)
+
+    @on(RowList.Chosen)
+    def _chosen(self, event: RowList.Chosen) -> None:
+        event.stop()  # the annotation screen's list posts the same message to the app
+        if event.focus:  # a double click
+            self.action_open()
+
+    # -- from the app ------------------------------------------------------------------
+
+    def reread(self, path: Path) -> None:
+        """Read one document's summary again (after it was annotated or marked), and show it."""
+        summary = self.by_path.get(path)
+        if summary is None or self.summariser is None:
+            return
+        self.summariser.fill(summary)  # the cache file is not rewritten for one row: the next start re-reads it
+        self._apply(keep=True)  # new rows drawn: set_rows forgets the drawn ones
+
+    def select(self, path: Path) -> None:
+        """Put the cursor on this document (after it was opened from the palette)."""
+        summary = self.by_path.get(path)
+        if summary is None:  # not listed yet: once it is
+            self.wanted = path
+        elif summary in self.document_list.rows:
+            self.document_list.set_highlight(self.document_list.rows.index(summary))
+
+    def entries(self) -> list[Entry]:
+        return [summary.entry for summary in self.summaries]
