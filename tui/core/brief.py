@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from tui.core.annotation import Annotation
 from tui.core.layer import Layer
 from tui.core.links import Link
+from tui.core.rows import ID_WIDTH
 from tui.core.safe_text import shown_line
 from tui.core.segment import paragraph_at, sentences_in
 
@@ -132,15 +133,20 @@ class Sentences:
         self._paragraph: tuple[int, int] = (-1, -1)
         self._starts: list[int] = []
         self._spans: list[tuple[int, int]] = []
+        self._last: tuple[int, int] = (-1, -1)  # the sentence found last
 
     def at(self, offset: int) -> tuple[int, int]:
+        last = self._last
+        if last[0] <= offset < last[1]:  # commitments come in document order: often the same sentence again
+            return last
         start, end = self._paragraph
         if not start <= offset < end:
             self._paragraph = start, end = paragraph_at(self.text, offset)
             self._spans = sentences_in(self.text, start, end) or [(start, end)]
             self._starts = [s for s, _ in self._spans]
         index = max(0, bisect_right(self._starts, offset) - 1)
-        return self._spans[index]
+        self._last = found = self._spans[index]
+        return found
 
 
 def build_brief(text: str, annotations: Iterable[Annotation], links: Iterable[Link],
@@ -168,7 +174,6 @@ def _build(text: str, annotations: Iterable[Annotation], links: Iterable[Link],
             actors[span.id] = (span, " ".join((entity or span.quote).split()))
         elif span.tag == HEDGE:
             hedges[span.id] = span
-    in_order = _in_order  # the items come in document order: only a commitment's hedges need sorting
     entities: dict[str, Entity] = {}
     for span, name in actors.values():
         named = entities.get(name)
@@ -177,23 +182,41 @@ def _build(text: str, annotations: Iterable[Annotation], links: Iterable[Link],
         named.actors.append(span)
     unattributed: list[Commitment] = []
     hedging: set[str] = set()
-    sentences = Sentences(text)
-    for span, note in commitments:
-        own = tuple(hedges[h] for h in hedges_of.get(span.id, ()) if h in hedges)
-        if own:
-            hedging.update(h.id for h in own)
-            if len(own) > 1:
-                own = tuple(sorted(own, key=in_order))
-        start, end = sentences.at(span.start)
-        commitment = Commitment(span, text[start:end], start, end, own, note)
-        names = dict.fromkeys(actors[a][1] for a in by.get(span.id, ()) if a in actors)
-        if not names:
-            unattributed.append(commitment)
-        for name in names:
-            entities.setdefault(name, Entity(name)).commitments.append(commitment)
+    _place_commitments(text, commitments, actors, hedges, by, hedges_of, entities, unattributed, hedging)
     unlinked = [h for h in hedges.values() if h.id not in hedging]
     ordered = sorted(entities.values(), key=lambda e: (-len(e.commitments), e.name.casefold(), e.name))
     return Brief(document or {}, ordered, unattributed, unlinked)
+
+
+def _place_commitments(text: str, commitments: list[tuple[Span, str]], actors: dict[str, tuple[Span, str]],
+                       hedges: dict[str, Span], by: dict[str, list[str]], hedges_of: dict[str, list[str]],
+                       entities: dict[str, Entity], unattributed: list[Commitment], hedging: set[str]) -> None:
+    """Each commitment with its sentence and hedges, under the entities it is `by` (else unattributed);
+    the hedges linked to one go into `hedging`."""
+    in_order = _in_order  # the items come in document order: only a commitment's hedges need sorting
+    sentences = Sentences(text)
+    sentence_at = sentences.at
+    for span, note in commitments:
+        own: tuple[Span, ...] = ()
+        if (hedge_ids := hedges_of.get(span.id)) is not None:
+            own = tuple([hedges[h] for h in hedge_ids if h in hedges])
+            if own:
+                hedging.update([h.id for h in own])
+                if len(own) > 1:
+                    own = tuple(sorted(own, key=in_order))
+        start, end = sentence_at(span.start)
+        commitment = Commitment(span, text[start:end], start, end, own, note)
+        actor_ids = by.get(span.id)
+        if actor_ids is None:
+            unattributed.append(commitment)
+            continue
+        names = dict.fromkeys([actors[a][1] for a in actor_ids if a in actors])
+        if not names:
+            unattributed.append(commitment)
+        for name in names:
+            if (named := entities.get(name)) is None:
+                named = entities[name] = Entity(name)
+            named.commitments.append(commitment)
 
 
 ACTOR, COMMITMENT, HEDGE = "actor", "commitment", "hedge"
@@ -240,15 +263,18 @@ def _items(annotations: Iterable[Annotation]) -> Iterator[tuple[Span, str, str]]
     codes = {tags.code_of(name): name for name in wanted}
     codes.pop(-1, None)
     tag_codes = tags.codes
-    id_of = rows.id_of
+    hexes, width = rows.ids.hex(), 2 * ID_WIDTH  # every id's hex digits at once: rows.id_of, without a call a row
+    new = tuple.__new__
     for row in order:
         tag = codes.get(tag_codes[row])
         if tag is None:
             continue
         extra = extras[row] if extras is not None and text is not None else {}
         if extra is None or type(extra) is str:  # the usual row: the quote is the text's, the note this
-            start, end = starts[row], ends[row]
-            yield Span(id_of(row), tag, start, end, whole[start:end]), extra or "", ""
+            start, end, h = starts[row], ends[row], row * width
+            annotation_id = f"{hexes[h:h + 8]}-{hexes[h + 8:h + 12]}-{hexes[h + 12:h + 16]}-{hexes[h + 16:h + 20]}-" \
+                            f"{hexes[h + 20:h + width]}"
+            yield new(Span, (annotation_id, tag, start, end, whole[start:end], "")), extra or "", ""
         else:  # anything else: the whole annotation, as the rows make it
             a = rows.annotation(row)
             yield Span(a.id, tag, a.start, a.end, a.quote), a.note, getattr(a, "entity", "")
