@@ -258,11 +258,13 @@ class LinkingMixin(_LinkingBase):
 
     def action_brief(self) -> None:
         from tui.app.brief_screen import BriefScreen
+        from tui.core import gc_policy
         from tui.core.brief import build_brief
         from tui.core.export import document_meta
 
         session = self.current
-        brief = build_brief(session.text, session.layer, session.links, document_meta(session.document))
+        with gc_policy.paused():  # a brief of 100,000 annotations is ~250,000 objects and no cycle (gc_policy)
+            brief = build_brief(session.text, session.layer, session.links, document_meta(session.document))
 
         def jump(target: tuple[int, int] | None) -> None:
             if target is not None:

@@ -16,6 +16,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tui.core.annotation import Annotation
@@ -243,8 +244,7 @@ def corpus_brief(briefs: Iterable[tuple[str, Brief]], corpus: dict[str, Any]) ->
     return Brief(corpus, ordered, unattributed, unlinked)
 
 
-def _in_order(span: Span) -> tuple[int, int, str]:
-    return (span.start, span.end, span.id)
+_in_order = itemgetter(2, 3, 0)  # a Span's (start, end, id): document order, in C
 
 
 def _items(annotations: Iterable[Annotation]) -> Iterator[tuple[Span, str, str]]:
