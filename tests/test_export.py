@@ -97,17 +97,17 @@ def test_jsonl_is_one_record_per_line_in_document_order() -> None:
 def test_csv_parses_back_with_newlines_and_quotes_intact() -> None:
     out = render("csv", DOCUMENT, ANNOTATIONS)
     assert not out.startswith("\ufeff")
-    assert out.startswith(",".join(CSV_COLUMNS) + "\r\n")
+    assert out.startswith(",".join(CSV_COLUMNS) + ",entity,links\r\n")
     assert out.endswith("\r\n")
     rows = list(csv.reader(io.StringIO(out, newline="")))
     # What an analyst reads first; the document in every row; the machine's columns last.
     assert rows[0] == ["tag", "quote", "note", "annotator", "start", "end", "title", "path", "created", "modified",
-                       "id", "prefix", "suffix", "document", "original_annotator"]
+                       "id", "prefix", "suffix", "document", "original_annotator", "entity", "links"]
     assert len(rows) == 1 + len(ANNOTATIONS)
     path = document_meta(DOCUMENT)["path"]
     for row, a in zip(rows[1:], IN_ORDER, strict=True):
         assert row == [a.tag, a.quote, a.note, a.annotator, str(a.start), str(a.end), DOCUMENT.title, path,
-                       a.created, a.modified, a.id, a.prefix, a.suffix, a.document, a.original_annotator]
+                       a.created, a.modified, a.id, a.prefix, a.suffix, a.document, a.original_annotator, "", ""]
     notes = {row[2] for row in rows[1:]}
     assert "three powers, listed\nin this order" in notes and 'a "claim", arguably' in notes
     assert 'he said "no bases"' in {row[1] for row in rows[1:]}
@@ -115,7 +115,7 @@ def test_csv_parses_back_with_newlines_and_quotes_intact() -> None:
 
 def test_csv_for_excel_starts_with_a_bom_and_keeps_curly_quotes() -> None:
     out = render("csv", DOCUMENT, ANNOTATIONS, excel=True)
-    assert out.startswith("\ufeff" + ",".join(CSV_COLUMNS) + "\r\n")
+    assert out.startswith("\ufeff" + ",".join(CSV_COLUMNS) + ",entity,links\r\n")
     data = out.encode("utf-8")
     assert data.startswith(b"\xef\xbb\xbf")
     assert data.decode("utf-8-sig") == render("csv", DOCUMENT, ANNOTATIONS)  # what Excel reads

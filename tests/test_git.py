@@ -205,9 +205,9 @@ def test_merge_driver_refuses_damaged_input_and_leaves_ours_alone(tmp_path: Path
 
 
 def test_every_table_but_meta_merges_by_key_like_the_annotations(tmp_path: Path) -> None:
-    """A table hedgerow does not know (here "links"): by key, then field by field."""
+    """A table hedgerow does not know (here "remarks"): by key, then field by field."""
     def with_links(links: dict) -> dict:
-        return {**layer(SIMMONS), "links": links}
+        return {**layer(SIMMONS), "remarks": links}
 
     one, two = {"to": "a", "kind": "x"}, {"to": "b", "kind": "y"}
     base = with_links({"k1": one, "k2": two, "k3": {"to": "c"}})
@@ -215,24 +215,24 @@ def test_every_table_but_meta_merges_by_key_like_the_annotations(tmp_path: Path)
     theirs = with_links({"k1": {**one, "to": "theirs"}, "k2": {**two, "kind": "z"}, "k5": {"to": "e"}})
     result = merge(base, ours, theirs)
     assert not result.conflicts
-    assert result.data["links"] == {"k1": {"to": "theirs", "kind": "ours"}, "k2": {"to": "b", "kind": "z"},
+    assert result.data["remarks"] == {"k1": {"to": "theirs", "kind": "ours"}, "k2": {"to": "b", "kind": "z"},
                                     "k4": {"to": "d"}, "k5": {"to": "e"}}  # k3 deleted in theirs only
     # The same field changed differently, and deleted against changed: conflicts, marked in the table.
     ours = with_links({"k1": {**one, "kind": "ours"}, "k2": {**two, "kind": "ours"}})
     theirs = with_links({"k2": {**two, "to": "moved"}, "k3": {"to": "c"}})
     result = merge(base, ours, theirs)
     assert {(c.table, c.key): c.reason for c in result.conflicts} == {
-        ("links", "k1"): "deleted in theirs, changed in ours"}
-    assert result.data["links"] == {"k2": {"to": "moved", "kind": "ours"}}  # k3: ours deleted it, theirs kept
-    theirs["links"]["k1"] = {**one, "kind": "theirs"}
+        ("remarks", "k1"): "deleted in theirs, changed in ours"}
+    assert result.data["remarks"] == {"k2": {"to": "moved", "kind": "ours"}}  # k3: ours deleted it, theirs kept
+    theirs["remarks"]["k1"] = {**one, "kind": "theirs"}
     result = merge(base, ours, theirs)
-    assert [(c.table, c.key, c.reason) for c in result.conflicts] == [("links", "k1", "kind differs")]
+    assert [(c.table, c.key, c.reason) for c in result.conflicts] == [("remarks", "k1", "kind differs")]
     text = render(result)
-    assert "<<<<<<< ours: links k1; kind differs\n" in text
+    assert "<<<<<<< ours: remarks k1; kind differs\n" in text
     with pytest.raises(StoreError, match=r"unresolved merge conflict in 1 place\(s\)"):
         load_text(tmp_path, text)
     for side in ("ours", "theirs"):
-        assert load_text(tmp_path, resolve(text, [side])).tables["links"]["k1"]["kind"] == side
+        assert load_text(tmp_path, resolve(text, [side])).tables["remarks"]["k1"]["kind"] == side
 
 
 def gold_record(phrase: str, tag: str, reviewer: str) -> dict:

@@ -13,7 +13,7 @@ import pytest
 from tui.core.annotation import COLUMNS, FIELDS, POSITION, Annotation, Column, checked_fields, record_values
 
 REPO = Path(__file__).resolve().parents[1]
-NEW_FIELD = '    entity: str = field(default="", metadata=kept(Column.EXTRA))\n'
+NEW_FIELD = '    topic: str = field(default="", metadata=kept(Column.EXTRA))\n'
 NEW_FLAG = '    done: bool = field(default=False, metadata=kept(Column.EXTRA))\n'
 
 # Run against a copy of tui/ whose Annotation has two more fields, one line each, and nothing else changed.
@@ -27,23 +27,23 @@ from tui.core.store import AnnotationStore, read_json
 text = "Kazakhstan appeared to support the plan, said the minister."
 plain = Annotation.create(text, 0, 10, "actor", document="d", annotator="alice")
 linked = Annotation.create(text, 11, 30, "hedge", document="d", annotator="alice", note="n")
-linked = linked.changed(entity="e-1", done=True)
+linked = linked.changed(topic="e-1", done=True)
 path = sys.argv[1]
 AnnotationStore(path).save(Layer([plain, linked], text=text), {"annotator": "alice"})
 raw = open(path, encoding="utf-8").read()
 assert raw == json.dumps(json.loads(raw), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 for made in (plain, linked):
     record = {r["id"]: r for r in read_json(__import__("pathlib").Path(path))["annotations"].values()}[made.id]
-    assert record["entity"] == made.entity and record["done"] is made.done, record
+    assert record["topic"] == made.topic and record["done"] is made.done, record
 for rows in (Rows(text), Rows(None)):
     for made in (plain, linked):
         row = rows.append_annotation(made)
         assert rows.annotation(row) == made
 loaded = AnnotationStore(path).load(text).layer
-assert loaded[linked.id].entity == "e-1" and loaded[linked.id].done is True
-assert loaded[plain.id].entity == "" and loaded[plain.id].done is False
+assert loaded[linked.id].topic == "e-1" and loaded[linked.id].done is True
+assert loaded[plain.id].topic == "" and loaded[plain.id].done is False
 data = json.loads(raw)
-next(r for r in data["annotations"].values() if r["id"] == plain.id)["entity"] = 7
+next(r for r in data["annotations"].values() if r["id"] == plain.id)["topic"] = 7
 open(path, "w", encoding="utf-8").write(json.dumps(data))
 try:
     AnnotationStore(path).load(text)
@@ -57,7 +57,8 @@ def test_a_field_added_to_the_table_is_checked_kept_and_written(tmp_path: Path) 
     copy = tmp_path / "code"
     shutil.copytree(REPO / "tui", copy / "tui", ignore=shutil.ignore_patterns("__pycache__"))
     source = (copy / "tui/core/annotation.py").read_text(encoding="utf-8")
-    anchor = '    modified: str = field(default="", metadata=kept(Column.TIME))\n'
+    anchor = ('    entity: str = field(default="", metadata=kept(Column.EXTRA))'
+              '  # an actor\'s canonical name; "": its quote\n')
     assert anchor in source
     (copy / "tui/core/annotation.py").write_text(source.replace(anchor, anchor + NEW_FIELD + NEW_FLAG),
                                                  encoding="utf-8")
@@ -65,9 +66,10 @@ def test_a_field_added_to_the_table_is_checked_kept_and_written(tmp_path: Path) 
                             env={"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin"},
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert "fields: start,end,quote,tag,document,annotator,prefix,suffix,note,id,created,modified,entity,done" \
+    assert ("fields: start,end,quote,tag,document,annotator,prefix,suffix,note,id,created,modified,"
+            "original_annotator,entity,topic,done") \
         in result.stdout
-    assert "refused:" in result.stdout and "field 'entity' must be a string, got 7" in result.stdout
+    assert "refused:" in result.stdout and "field 'topic' must be a string, got 7" in result.stdout
 
 
 def test_named_positions_follow_the_table() -> None:

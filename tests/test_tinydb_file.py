@@ -121,7 +121,7 @@ def test_a_schema_1_file_is_read_and_rewritten_in_schema_2_on_the_next_save(proj
     assert old[META]["hedgerow"]["schema"] == 1 and all(k == r["id"] for k, r in old[ANNOTATIONS].items())
     session = Session.open(project_doc, ALICE)
     # every field as it was, and fields added to the record since (issue 8's original_annotator) at their default
-    upgraded = {key: {**record, "original_annotator": ""} for key, record in old[ANNOTATIONS].items()}
+    upgraded = {key: {**record, "original_annotator": "", "entity": ""} for key, record in old[ANNOTATIONS].items()}
     assert {a.id: a.to_record() for a in session.layer} == upgraded
     assert path.read_bytes() == SCHEMA_1.read_bytes()  # reading changes nothing
     session.save()
@@ -221,3 +221,56 @@ def test_a_layer_made_of_several_files_annotations_renumbers_clashing_ids(projec
     assert sorted(a.key for a in bob) == [1, 2]  # alice's file has 1 and 2 too
     combined = Layer([*alice, *bob])
     assert len({a.key for a in combined}) == len(combined) == len(alice) + len(bob)
+
+
+def test_stock_tinydb_reads_and_writes_the_links_table(project_doc: Path) -> None:
+    """Links are keyed by TinyDB ids too: `.table("links").all()` works with no hedgerow import,
+    and a link a script inserts (ends and relation only) is read back as a link."""
+    session = annotated(project_doc, [*SPANS, ("setting up a team by 2007", "commitment")])
+    by_quote = {a.quote: a for a in session.layer}
+    commitment, actor = by_quote["setting up a team by 2007"], by_quote["Ambassador Robert Simmons"]
+    by = session.link(commitment.id, actor.id, "by")
+    hedges = session.link(by_quote["could include"].id, commitment.id, "hedges")
+    session.save()
+    out = stock(f"""
+        import json
+        from tinydb import TinyDB, Query
+        db = TinyDB({str(session.store.path)!r})
+        links = db.table("links")
+        print(json.dumps([[d.doc_id, d["id"], d["from"], d["relation"], d["to"]] for d in links.all()]))
+        print(json.dumps([d["to"] for d in links.search(Query().relation == "hedges")]))
+        print(links.insert({{"from": {by_quote["appeared to support"].id!r}, "relation": "hedges",
+                             "to": {commitment.id!r}}}))
+        db.close()
+    """, project_doc.parent)
+    listed, hedged, new = out.splitlines()
+    assert json.loads(listed) == [[1, by.id, commitment.id, "by", actor.id],
+                                  [2, hedges.id, by_quote["could include"].id, "hedges", commitment.id]]
+    assert json.loads(hedged) == [commitment.id] and new == "3"
+    reopened = Session.open(project_doc, ALICE)
+    assert {link.source for link in reopened.links.incoming(commitment.id)} == {
+        by_quote["could include"].id, by_quote["appeared to support"].id}
+
+
+def test_links_keyed_by_link_id_are_renumbered_and_stock_tinydb_reads_them_after_a_save(project_doc: Path) -> None:
+    """A file written before links were numbered (keyed by the link's id) is read, and the next save
+    writes the links under TinyDB ids, each with its id as a field."""
+    from tui.core.links import LINKS, Link
+
+    session = annotated(project_doc, [*SPANS, ("setting up a team by 2007", "commitment")])
+    by_quote = {a.quote: a for a in session.layer}
+    commitment, actor = by_quote["setting up a team by 2007"], by_quote["Ambassador Robert Simmons"]
+    old = Link(commitment.id, "by", actor.id, "2026-01-01T00:00:00.000Z")
+    data = json.loads(session.store.path.read_text(encoding="utf-8"))
+    data[LINKS] = {old.id: {k: v for k, v in old.to_record().items() if k != "id"}}  # the older layout
+    session.store.path.write_text(dumps_stable(data), encoding="utf-8")
+    reopened = Session.open(project_doc, ALICE)
+    assert list(reopened.links) == [old]
+    reopened.set_note(commitment.id, "a change, so it saves")
+    reopened.save()
+    assert json.loads(reopened.store.path.read_text(encoding="utf-8"))[LINKS] == {"1": old.to_record()}
+    out = stock(f"""
+        from tinydb import TinyDB
+        print([d["id"] for d in TinyDB({str(reopened.store.path)!r}).table("links").all()])
+    """, project_doc.parent)
+    assert out.strip() == repr([old.id])

@@ -21,6 +21,8 @@ from tui.app.dialogs import ConfirmDialog, ExportDialog, NoteDialog
 from tui.app.document_view import DocumentView
 from tui.app.documents import DocumentOpened, DocumentsScreen, DoneMarked
 from tui.app.footer import KeyFooter
+from tui.app.linking import LINK_BINDINGS, LINK_HELP, LinkingMixin
+from tui.app.links_panel import LinksPanel
 from tui.app.messages import AnchorsFound, AnnotationsRead, AnnotationsUnreadable, ExportFinished, ReportWritten
 from tui.app.panels import DocumentPanel, TagLegend
 from tui.app.search_bar import SearchBar
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
     from tui.core.anchoring import Placement
     from tui.core.corpus import Prefetch
     from tui.core.layer import Layer, Version
+    from tui.core.links import Link
     from tui.core.tags import TagSet
 
 # Re-anchoring, search and the clipboard (pyperclip, ctypes) are imported where used: not paying
@@ -49,7 +52,7 @@ CORPUS_ACTIONS = frozenset({"documents", "toggle_done", "help", "quit", "command
 ANCHOR_ON_THE_SPOT = 50  # changes this small are re-checked on the UI thread; larger ones in a worker
 
 
-class HedgerowApp(SavingApp):
+class HedgerowApp(LinkingMixin, SavingApp):
     CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", "dialogs.tcss"]
     TITLE = "hedgerow"
     COMMANDS = SavingApp.COMMANDS | {HedgerowCommands, DocumentCommands}
@@ -79,6 +82,7 @@ class HedgerowApp(SavingApp):
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("escape", "clear_search", "Clear matches", show=False, id="app.clear_search"),
+        *LINK_BINDINGS,
     ]
 
     KEY_HELP: ClassVar[HelpSections] = [
@@ -113,6 +117,7 @@ class HedgerowApp(SavingApp):
                     ("app.focus_next", "move between the text and the annotation list"),
                     ("ctrl+p", "command palette: every action, exports too"),
                     ("app.help", "this help"), ("app.quit", "quit (everything is already saved)")]),
+        LINK_HELP,
     ]
 
     def __init__(self, session: Session | None, corpus: Path | None = None,
@@ -145,6 +150,7 @@ class HedgerowApp(SavingApp):
                 yield Static("", id="position")
             with Vertical(id="sidebar"):
                 yield DocumentPanel(session, id="details")
+                yield LinksPanel(session, id="links")
                 yield TagLegend(session, id="legend")
                 yield AnnotationList(session, id="annotations")
         yield SearchBar(on_submit=self._search_submitted, on_close=self._search_closed, id="search")
@@ -178,6 +184,7 @@ class HedgerowApp(SavingApp):
             self.set_keymap(self.current.config.keys)
         self.query_one(SearchBar).display = False
         self.current.subscribe(self._on_change)
+        self.links_mounted()
         if self.current.loaded:
             self._annotations_ready()
         else:
@@ -345,6 +352,7 @@ class HedgerowApp(SavingApp):
         annotation = self.under_cursor()
         self.annotation_list.highlight_annotation(annotation)
         self.query_one(DocumentPanel).show_annotation(annotation)
+        self.show_links(annotation)
         selection = self.view.selection
         if annotation is None and selection is not None:
             annotation = self.current.at(selection[0])
@@ -607,13 +615,15 @@ class HedgerowApp(SavingApp):
         name = "all" if layer == "*" else safe_name(layer)
         path = exports_dir(session.document.path) / f"{session.document.stem}.{name}.{extension}"
         snapshot = session.layer.snapshot() if layer == session.annotator else None
-        self._export(fmt, layer, path, snapshot)
+        links = list(session.links) if snapshot is not None else None
+        self._export(fmt, layer, path, snapshot, links)
 
     @work(thread=True, group="export", exit_on_error=False)
-    def _export(self, fmt: str, layer: str, path: Path, snapshot: Layer | None) -> None:
+    def _export(self, fmt: str, layer: str, path: Path, snapshot: Layer | None,
+                links: list[Link] | None = None) -> None:
         from tui.core.export import pieces
+        from tui.core.links import load_with_links
         from tui.core.paths import layer_files, layer_path
-        from tui.core.store import load_layers
 
         session = self.current
         annotations: Layer | list[Annotation]
@@ -622,11 +632,14 @@ class HedgerowApp(SavingApp):
                 annotations = snapshot
             elif layer == "*":
                 files = layer_files(session.document.path, session.store.path.parent.parent)
-                annotations = [a for found in load_layers(files).values() for a in found]
+                every, links_of = load_with_links(files)
+                annotations = [a for found in every.values() for a in found]
+                links = [link for found in links_of.values() for link in found]
             else:
                 file = layer_path(session.document.path, layer, session.store.path.parent.parent)
-                annotations = load_layers({layer: file})[layer]
-            written = pieces("csv" if fmt == "excel" else fmt, session.document, annotations,
+                found, links_of = load_with_links({layer: file})
+                annotations, links = found[layer], links_of[layer]
+            written = pieces("csv" if fmt == "excel" else fmt, session.document, annotations, links or (),
                              **({"excel": True} if fmt == "excel" else {}))
             atomic_write_chunks(path, (piece.encode("utf-8") for piece in written))
         except HedgerowError as error:
@@ -660,7 +673,7 @@ class HedgerowApp(SavingApp):
             return False
         if action == "clear_search":
             return bool(self.view.matches)
-        return True
+        return super().check_action(action, parameters)  # the link mode's Enter and Esc (LinkingMixin)
 
     def action_documents(self) -> None:
         """Show the documents list, with this document's counts as they are now."""
@@ -809,16 +822,16 @@ class HedgerowApp(SavingApp):
 
         document = self.current.document
         path = exports_dir(document.path) / f"{document.stem}.{self.current.annotator}.report.html"
-        self._report_html(path, self.current.layer.snapshot())
+        self._report_html(path, self.current.layer.snapshot(), list(self.current.links))
 
     @work(thread=True, group="export", exit_on_error=False)
-    def _report_html(self, path: Path, layer: Layer) -> None:
+    def _report_html(self, path: Path, layer: Layer, links: list[Link] | None = None) -> None:
         from tui.core.report import layer_page, write_report
 
         session = self.current
         try:
             write_report(path, layer_page(session.document, layer, session.annotator, session.tags,
-                                          stale=session.document_changed))
+                                          stale=session.document_changed, links=links or ()))
         except HedgerowError as error:
             self.post_message(ReportWritten(path, str(error)))
             return
@@ -869,6 +882,7 @@ class HedgerowApp(SavingApp):
              self.action_reanchor),
             ("Filter: all tags", "Show every annotation in the list", lambda: self.set_filter(None)),
         ]
+        commands += self.link_palette_commands()
         for tag in self.current.tags:
             commands.append((f"Tag selection as {tag.name}", tag.description, partial(self.tag_as, tag.name)))
             commands.append((f"Filter: {tag.name}", f"List only {tag.name} annotations",

@@ -109,6 +109,7 @@ class DocumentView(ScrollView, can_focus=True):
 
     OVERLAP_STYLE = Style(underline=True)
     FLAGGED_STYLE = Style(strike=True)
+    LINKED_STYLE = Style(italic=True)  # a span with links: a subtle mark (the current one is bold)
     CURRENT_STYLE = Style(bold=True)  # plus a lightened background, see _emphasis
     # A background would hide the tag's colour (orange read as a hedge): on tags, lines instead.
     MATCH_STYLE = Style(color="black", bgcolor="yellow")
@@ -167,6 +168,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._current_match: int | None = None
         self._flagged: frozenset[str] = frozenset()
         self._wraps = WrapTable(text)  # width 0 until the view has a size
+        self._is_linked: Callable[[str], bool] | None = None
         self._wrap_token = 0
         self._generation = 0  # bumped when text, wrap, annotations or styles change
         self._cache: LRUCache[tuple[Any, ...], Strip] = LRUCache(2048)
@@ -224,6 +226,11 @@ class DocumentView(ScrollView, can_focus=True):
     def set_flagged(self, ids: Iterable[str]) -> None:
         """Annotations whose quote no longer holds; drawn struck through."""
         self._flagged = frozenset(ids)
+        self.refresh_annotations()
+
+    def set_linked(self, is_linked: Callable[[str], bool] | None) -> None:
+        """Which annotations have links (asked as rows are drawn); drawn in italics."""
+        self._is_linked = is_linked
         self.refresh_annotations()
 
     def set_matches(self, matches: Iterable[tuple[int, int]], current: int | None = None) -> None:
@@ -565,6 +572,8 @@ class DocumentView(ScrollView, can_focus=True):
                 style += self.OVERLAP_STYLE
             if self._flagged and any(a.id in self._flagged for a in covering):
                 style += self.FLAGGED_STYLE
+            if self._is_linked is not None and self._is_linked(innermost.id):
+                style += self.LINKED_STYLE
             if self._current is not None and any(a.id == self._current.id for a in covering):
                 style = self._emphasis(style)
         for index, (match_start, match_end) in matches:

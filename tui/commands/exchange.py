@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tui.commands.common import count_of, document_options, open_session, stderr
 from tui.core.annotation import Annotation
@@ -17,6 +19,9 @@ from tui.core.safe_text import json_escaped, shown_line
 from tui.core.store import load_layers
 
 JSON_FORMATS = ("json", "w3c", "jsonl")
+
+if TYPE_CHECKING:
+    from tui.core.links import Link
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -66,6 +71,7 @@ def run_export(args: argparse.Namespace) -> int:
     # Written as it is read: 100,000 annotations are never all objects at once.
     annotations: Layer | list[Annotation] = session.layer
     layers: list[tuple[str, Layer | list[Annotation]]] = [(session.annotator, session.layer)]
+    links = list(session.links)
     if args.layer and not session.layer_exists:
         raise InputError(f"no layer {args.layer!r}: {session.store.path} does not exist")
     if args.all:
@@ -74,14 +80,15 @@ def run_export(args: argparse.Namespace) -> int:
             raise InputError(f"no annotation files for {session.document.path.name} in {session.store.path.parent}")
         layers = list(load_layers(files, session.document.text, session.document.sha256).items())
         annotations = [a for _, layer in layers for a in layer]
+        links = _links_of(files.values())
     if args.excel and args.format not in (None, "csv"):
         raise InputError(f"--excel writes csv, not {args.format}")
     args.format = args.format or ("csv" if args.excel else "json")
     if args.format in REFI_FORMATS:  # REFI-QDA: each layer's selections under its own user
         from tui.commands import refi
 
-        return refi.export(args, session, layers)
-    written = pieces(args.format, session.document, annotations, excel=args.excel)
+        return refi.export(args, session, layers, links)
+    written = pieces(args.format, session.document, annotations, links, excel=args.excel)
     if args.output:
         atomic_write_chunks(args.output, (piece.encode("utf-8") for piece in written))
         stderr.print(shown_line(f"wrote {count_of(len(annotations), 'annotation')} as {args.format} to {args.output}"))
@@ -94,6 +101,13 @@ def run_export(args: argparse.Namespace) -> int:
         raise InputError(f"not writing {args.format} to the terminal: the text could hold escape sequences "
                          f"that the terminal would run; use --output FILE or a pipe (| less)")
     return 0
+
+
+def _links_of(paths: Iterable[Path]) -> list[Link]:
+    from tui.core.links import LINKS, LinkIndex
+    from tui.core.store import AnnotationStore
+
+    return [link for path in paths for link in LinkIndex(AnnotationStore(path).load().tables.get(LINKS))]
 
 
 def _is_terminal(stream: object) -> bool:
@@ -111,7 +125,8 @@ def reattributed_note(count: int, annotator: str) -> str:
 
 def run_import(args: argparse.Namespace) -> int:
     from tui.commands import refi
-    from tui.core.importer import parse_export, plan_import
+    from tui.core.importer import parse_export, parse_links, plan_import
+    from tui.core.links import plan_links
 
     if refi.is_project_file(args.file):  # REFI-QDA .qdpx
         return refi.import_project(args)
@@ -126,10 +141,27 @@ def run_import(args: argparse.Namespace) -> int:
                        session.annotator)
     for item in plan.mismatched:
         stderr.print(shown_line(f"not imported: {item}"))
-    if plan.new:
-        session.add_many(plan.new, "import")
+    new = {a.id: a for a in plan.new}
+    links, problems = plan_links(_Either(new, session.layer), session.config.relations, session.links,
+                                 parse_links(text, str(args.file)))
+    for problem in problems:
+        stderr.print(shown_line(f"not imported: {problem}"))
+    if plan.new or links:
+        session.add_many(plan.new, "import", links)
         session.save()
+    linked = f"; {len(links)} links imported, {len(problems)} not" if links or problems else ""
     stderr.print(shown_line(f"imported {len(plan.new)}, skipped {len(plan.skipped)} already present, "
-                            f"{len(plan.mismatched)} not matching the document -> {session.store.path}"
+                            f"{len(plan.mismatched)} not matching the document{linked} -> {session.store.path}"
                             f"{reattributed_note(plan.reattributed, session.annotator)}"))
-    return 1 if plan.mismatched else 0
+    return 1 if plan.mismatched or problems else 0
+
+
+class _Either:
+    """Look an id up in the imported annotations, then in the layer."""
+
+    def __init__(self, first: dict[str, Annotation], second: Layer) -> None:
+        self.first, self.second = first, second
+
+    def get(self, key: str) -> Annotation | None:
+        found = self.first.get(key)
+        return found if found is not None else self.second.get(key)

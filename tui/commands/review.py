@@ -20,10 +20,11 @@ from tui.commands.common import (
 )
 from tui.core.document import Document
 from tui.core.errors import InputError
+from tui.core.history import Change
 from tui.core.paths import layer_files
 from tui.core.safe_text import json_escaped, shown_line
 from tui.core.session import Session
-from tui.core.store import AnnotationStore, load_layers
+from tui.core.store import AnnotationStore
 
 STATUS_STYLE = {"holds": "green", "moved": "cyan", "fuzzy": "yellow", "orphan": "bold red"}
 
@@ -97,16 +98,44 @@ def run_check(args: argparse.Namespace) -> int:
             raise InputError(f"no annotation files for {document.path.name} in {folder}")
     else:
         names = [args.annotator]
-    orphans = 0
+    orphans = dangling = 0
     for name in names:
         args.annotator = name
         session = open_session(args, gold=True)
         if not session.layer_exists:
             raise missing_layer(session, "; --annotator NAME picks one, --all checks every layer")
         orphans += _check_layer(session, args.apply, gold=session.annotator == GOLD)
+        dangling += _check_links(session, args.apply)
     if orphans:
         stderr.print(f"hedgerow: {orphans} orphan(s): their quotes were not found; they stay in the file for review")
-    return 1 if orphans else 0
+    if dangling:
+        stderr.print(f"hedgerow: {dangling} broken link(s) kept; --apply removes them")
+    return 1 if orphans or dangling else 0
+
+
+def _check_links(session: Session, apply: bool) -> int:
+    """Report links with an end that no longer exists, or records that are no links; with `apply`,
+    remove them (one undoable step, saved). Returns how many are left in the file."""
+    from tui.core.links import LINKS
+    from tui.core.safe_text import shown_line
+
+    layer = session.layer
+    broken = {key: f"{link.relation} link {link.source} -> {link.target}: "
+                   f"{'its source' if link.source not in layer else 'its target'} no longer exists"
+              for key, link in session.links.items() if link.source not in layer or link.target not in layer}
+    broken.update({key: f"record {key} is not a link ({why})" for key, why in session.links.damaged.items()})
+    if not broken:
+        return 0
+    console = stdout_console()
+    for key, why in sorted(broken.items()):
+        console.print(f"broken link {shown_line(key)}: {shown_line(why)}", markup=False, highlight=False)
+    if not apply:
+        return len(broken)
+    records = session.tables.get(LINKS, {})
+    session.commit(Change("remove broken links", (), tuple((LINKS, key, records[key], None) for key in broken)))
+    session.save()
+    console.print(f"removed {len(broken)} broken link(s) from {session.store.path}", markup=False, highlight=False)
+    return 0
 
 
 def _check_layer(session: Session, apply: bool, gold: bool) -> int:
@@ -176,12 +205,19 @@ def run_agree(args: argparse.Namespace) -> int:
         if stored.document_sha256 and stored.document_sha256 != document.sha256:
             stderr.print(shown_line(f"hedgerow: warning: {name}'s annotations were made on another version of "
                                     f"the text; run `hedgerow check {args.document} --all --apply` first"))
-    report = agreement_report(document.text, load_layers(files, document.text, document.sha256), tags)
+    from tui.core.link_agreement import link_agreement, link_agreement_table
+    from tui.core.links import load_with_links
+
+    layers, links = load_with_links(files, document.text, document.sha256)
+    report = agreement_report(document.text, layers, tags)
+    report["links"] = link_agreement(layers, links)
     if args.json:
         # Names and tags come from files: unsafe characters as \u escapes, the same JSON.
         sys.stdout.write(json_escaped(json.dumps(report, indent=2, ensure_ascii=False)) + "\n")
     else:
         stdout_console().print(agreement_table(report))
+        if any(report["links"]["links"].values()):
+            stdout_console().print(link_agreement_table(report["links"]))
     if args.min_f1 is not None:
         failing = [p for p in report["pairs"]
                    if p["overall"]["exact_f1"] is None or p["overall"]["exact_f1"] < args.min_f1]

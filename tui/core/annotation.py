@@ -74,6 +74,7 @@ class Annotation:
     modified: str = field(default="", metadata=kept(Column.TIME))
     # Who made it, when an import re-attributed it to the layer's annotator ("" otherwise).
     original_annotator: str = field(default="", metadata=kept(Column.EXTRA))
+    entity: str = field(default="", metadata=kept(Column.EXTRA))  # an actor's canonical name; "": its quote
     # The record's TinyDB document id: its key in the file, not part of the record; 0 until a
     # layer numbers it. Not compared: the same annotation is equal before and after numbering.
     key: int = field(default=0, compare=False, metadata=kept(Column.KEY))

@@ -21,6 +21,7 @@ from tui.core.annotation import Annotation
 from tui.core.document import Document
 from tui.core.errors import InputError
 from tui.core.layer import Layer
+from tui.core.links import Link
 from tui.core.paths import relative_path
 
 FORMATS = ("json", "w3c", "jsonl", "csv")
@@ -32,6 +33,8 @@ Item = TypeVar("Item")
 # What an analyst reads first, then where it is, then what machines need.
 CSV_COLUMNS = ("tag", "quote", "note", "annotator", "start", "end", "title", "path", "created", "modified",
                "id", "prefix", "suffix", "document", "original_annotator")
+CSV_ENTITY = "entity"  # after them: an actor's entity ("" when it is the quote)
+CSV_LINKS = "links"  # the last column: the row's outgoing links, "relation:target-id" separated by spaces
 BOM = "\ufeff"  # Excel reads a CSV as UTF-8 only with it
 
 
@@ -82,40 +85,61 @@ def document_meta(document: Document) -> dict[str, Any]:
             "length": len(document.text)}
 
 
-def json_pieces(document: Document, annotations: Iterable[Annotation]) -> Iterator[str]:
-    """hedgerow's full records with the document's metadata."""
-    yield from _dump_pieces({
+def exported_link(link: Link) -> dict[str, Any]:
+    """A link's record with its id (in the layer file the id is the record's key)."""
+    return {"id": link.id, **link.to_record()}
+
+
+def _sorted_links(links: Iterable[Link]) -> list[Link]:
+    return sorted(links, key=lambda link: (link.source, link.relation, link.target))
+
+
+def json_pieces(document: Document, annotations: Iterable[Annotation], links: Iterable[Link] = ()) -> Iterator[str]:
+    """hedgerow's full records with the document's metadata, and the link records."""
+    data = {
         "hedgerow": {"format": FORMAT_NAME, "version": FORMAT_VERSION},
         "document": document_meta(document),
         "annotations": Streamed(_ordered(annotations), Annotation.to_record),
-    })
+    }
+    links = _sorted_links(links)
+    if links:  # an export without links reads as before
+        data["links"] = Streamed(links, exported_link)
+    yield from _dump_pieces(data)
     yield "\n"
 
 
-def jsonl_pieces(document: Document, annotations: Iterable[Annotation]) -> Iterator[str]:
-    """One full record per line, no document header (so `cat` and `grep` work on it)."""
+def jsonl_pieces(document: Document, annotations: Iterable[Annotation], links: Iterable[Link] = ()) -> Iterator[str]:
+    """One full record per line, no document header (so `cat` and `grep` work on it); then one
+    line per link, marked `"type": "link"`."""
     for a in _ordered(annotations):
         yield json.dumps(a.to_record(), ensure_ascii=False, sort_keys=True) + "\n"
+    for link in _sorted_links(links):
+        yield json.dumps({"type": "link", **exported_link(link)}, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-def csv_pieces(document: Document, annotations: Iterable[Annotation], excel: bool = False) -> Iterator[str]:
+def csv_pieces(document: Document, annotations: Iterable[Annotation], links: Iterable[Link] = (),
+               excel: bool = False) -> Iterator[str]:
     """RFC 4180 CSV (CRLF rows, minimal quoting) in UTF-8; with `excel`, a byte-order mark first.
 
     Without the BOM other tools read the first header as `tag`, but Excel opens the file as its
     local code page (curly quotes come out as â€œ); with it, Excel reads UTF-8. Every row carries
     the document's title and path, so rows pasted from several exports still say where they are
     from. Values are written verbatim: a quote starting with `=` is data here, not a formula, so
-    open untrusted files with care.
+    open untrusted files with care. After the columns: `entity`, and `links`, the row's outgoing
+    links as `relation:target-id`, space-separated.
     """
     out = io.StringIO()
     if excel:
         out.write(BOM)
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow((*CSV_COLUMNS, CSV_ENTITY, CSV_LINKS))
     where = {"title": document.title, "path": relative_path(document.path)}
+    outgoing: dict[str, list[str]] = {}
+    for link in _sorted_links(links):
+        outgoing.setdefault(link.source, []).append(f"{link.relation}:{link.target}")
     for a in _ordered(annotations):
         record = {**a.to_record(), **where}
-        writer.writerow([record[name] for name in CSV_COLUMNS])
+        writer.writerow([*(record[name] for name in CSV_COLUMNS), a.entity, " ".join(outgoing.get(a.id, ()))])
         if out.tell() > 1 << 16:
             yield out.getvalue()
             out.seek(0)
@@ -179,19 +203,51 @@ def w3c_annotation(a: Annotation, source: str, text: str | None = None) -> dict[
                 {"type": "TextPositionSelector", "start": a.start, "end": a.end},
             ],
         },
-        # The sha256 the annotation was made on, which need not be the exported text's, and who
-        # made it when an import re-attributed it.
-        EXTENSION: ({"document": a.document, "original_annotator": a.original_annotator} if a.original_annotator
-                    else {"document": a.document}),
+        # The sha256 the annotation was made on, which need not be the exported text's, who made it
+        # when an import re-attributed it, and an actor's entity.
+        EXTENSION: {"document": a.document, **({"original_annotator": a.original_annotator}
+                                               if a.original_annotator else {}),
+                    **({"entity": a.entity} if a.entity else {})},
     }
     if a.annotator:
         item["creator"] = {"type": "Person", "name": a.annotator, "nickname": a.annotator}
     return item
 
 
-def w3c_collection(document: Document, annotations: Iterable[Annotation]) -> dict[str, Any]:
+def w3c_link(link: Link) -> dict[str, Any]:
+    """A link as a W3C linking annotation: its two annotations as targets, by IRI; the relation as its body."""
+    item: dict[str, Any] = {
+        "id": _urn(link.id),
+        "type": "Annotation",
+        "motivation": "linking",
+        "body": {"type": "TextualBody", "purpose": "classifying", "value": link.relation},
+        "target": [_urn(link.source), _urn(link.target)],
+        EXTENSION: {"relation": link.relation, "from": link.source, "to": link.target},
+    }
+    if link.created:
+        item["created"] = link.created
+    return item
+
+
+class _Items:
+    """The page's items: the annotations in document order, then the links."""
+
+    def __init__(self, annotations: Iterable[Annotation], links: list[Link], source: str, text: str) -> None:
+        self.annotations, self.links, self.source, self.text = annotations, links, source, text
+
+    def __iter__(self) -> Iterator[Annotation | Link]:
+        yield from self.annotations
+        yield from self.links
+
+    def make(self, item: Annotation | Link) -> dict[str, Any]:
+        return w3c_link(item) if isinstance(item, Link) else w3c_annotation(item, self.source, self.text)
+
+
+def w3c_collection(document: Document, annotations: Iterable[Annotation],
+                   links: Iterable[Link] = ()) -> dict[str, Any]:
     """The collection; its one page's items are a Streamed array, made as they are written."""
     items = _ordered(annotations)
+    links = _sorted_links(links)
     annotators = sorted(items.annotators() if isinstance(items, Layer) else {a.annotator for a in items})
     # Derived, not random, so re-exporting the same layer gives the same ids.
     seed = f"{sha256_uri(document.sha256)}?annotators={','.join(annotators)}"
@@ -201,32 +257,34 @@ def w3c_collection(document: Document, annotations: Iterable[Annotation]) -> dic
         "id": collection_id,
         "type": "AnnotationCollection",
         "label": document.title,
-        "total": len(items),
+        "total": len(items) + len(links),
         EXTENSION: {"format": FORMAT_NAME, "version": FORMAT_VERSION, "document": document_meta(document)},
     }
-    if items:  # the model has no first page for an empty collection
+    if items or links:  # the model has no first page for an empty collection
         page_id = uuid.uuid5(uuid.NAMESPACE_URL, seed + "&page=1").urn
         source = sha256_uri(document.sha256)
+        page = _Items(items, links, source, document.text)
         # No partOf: the page is embedded in its collection, as in the model's own example.
         collection["first"] = {
             "id": page_id,
             "type": "AnnotationPage",
             "startIndex": 0,
-            "items": Streamed(items, lambda a: w3c_annotation(a, source, document.text)),
+            "items": Streamed(page, page.make),
         }
         collection["last"] = page_id
     return collection
 
 
-def w3c_pieces(document: Document, annotations: Iterable[Annotation]) -> Iterator[str]:
-    yield from _dump_pieces(w3c_collection(document, annotations))
+def w3c_pieces(document: Document, annotations: Iterable[Annotation], links: Iterable[Link] = ()) -> Iterator[str]:
+    yield from _dump_pieces(w3c_collection(document, annotations, links))
     yield "\n"
 
 
 _WRITERS = {"json": json_pieces, "w3c": w3c_pieces, "jsonl": jsonl_pieces, "csv": csv_pieces}
 
 
-def pieces(fmt: str, document: Document, annotations: Iterable[Annotation], excel: bool = False) -> Iterator[str]:
+def pieces(fmt: str, document: Document, annotations: Iterable[Annotation], links: Iterable[Link] = (),
+           excel: bool = False) -> Iterator[str]:
     """The export's text a piece at a time (write each to a file as it comes); `excel`: csv with a BOM."""
     try:
         writer = _WRITERS[fmt]
@@ -235,9 +293,10 @@ def pieces(fmt: str, document: Document, annotations: Iterable[Annotation], exce
     if excel:
         if fmt != "csv":
             raise InputError(f"--excel writes csv, not {fmt}")
-        return csv_pieces(document, annotations, excel=True)
-    return writer(document, annotations)
+        return csv_pieces(document, annotations, links, excel=True)
+    return writer(document, annotations, links)
 
 
-def render(fmt: str, document: Document, annotations: Iterable[Annotation], excel: bool = False) -> str:
-    return "".join(pieces(fmt, document, annotations, excel))
+def render(fmt: str, document: Document, annotations: Iterable[Annotation], links: Iterable[Link] = (),
+           excel: bool = False) -> str:
+    return "".join(pieces(fmt, document, annotations, links, excel))

@@ -1,7 +1,7 @@
 """The one garbage-collector policy. Only entry points call it: `tui.cli.main` (every command), the
-TUI commands' start, and the TUI when a deferred annotation file arrives. Nothing else in hedgerow
-touches `gc`, and no worker thread does (the collector is global: a worker that switched it off
-switched it off for the UI thread too).
+TUI commands' start, the TUI when a deferred annotation file arrives, and the TUI's brief (`B`).
+Nothing else in hedgerow touches `gc`, and no worker thread does (the collector is global: a worker
+that switched it off switched it off for the UI thread too).
 
 hedgerow's data holds no reference cycles (annotation rows, records, candidate tuples), so the
 cyclic collector frees nothing among them; it only walks them. What was measured:
@@ -16,6 +16,9 @@ cyclic collector frees nothing among them; it only walks them. What was measured
     With that, loading 100,000 annotations in a worker and saving them ran no collection at all.
   * A deferred annotation file (read in a worker after the first frame): its columns are long
     lists that a full collection walks item by item (~8 ms); `keep_loaded()` freezes them.
+  * The brief, built on the UI thread: for 100,000 annotations and 50,000 links it makes about
+    250,000 small objects (spans, commitments) and no cycle; with the collector on (even at the
+    TUI's threshold) it took 1.8 s of CPU against 1.1 s without. `paused()` around the build.
 
 The same start sets the interpreter's other global knob for a TUI, its thread switch interval:
 while a worker computes (the deferred load, a save, re-anchoring), every time the UI thread

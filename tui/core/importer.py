@@ -1,7 +1,8 @@
 """Reading exports back: hedgerow json, W3C Web Annotation JSON-LD, JSON Lines, CSV.
 
 `parse_export` turns an export into Annotations (ids, authors and times kept);
-`plan_import` decides which of them go into a layer for a given document.
+`plan_import` decides which of them go into a layer for a given document. `parse_links`
+reads the links an export carries (W3C linking annotations, json `links`, jsonl link lines).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from tui.core.annotation import Annotation
 from tui.core.document import Document
 from tui.core.errors import InputError
 from tui.core.export import EXTENSION, FORMAT_NAME, FORMAT_VERSION, sha256_from_uri
+from tui.core.links import Link
 
 CSV_REQUIRED = ("id", "tag", "start", "end", "quote")
 
@@ -83,6 +85,8 @@ def _parse_jsonl(text: str, source: str, json_error: ValueError) -> list[Annotat
             if not annotations:  # not JSON Lines either: report it as the broken JSON it likely is
                 raise InputError(f"{source}: not JSON ({json_error})") from None
             raise InputError(f"{source}: line {n} is not JSON ({error})") from None
+        if _is_link_record(record):
+            continue  # parse_links reads it
         try:
             annotations.append(_from_record(record, f"line {n}"))
         except ValueError as error:
@@ -92,7 +96,7 @@ def _parse_jsonl(text: str, source: str, json_error: ValueError) -> list[Annotat
 
 def _parse_json(data: object) -> list[Annotation]:
     if isinstance(data, list):  # a bare list of W3C annotations
-        return [_from_w3c(item, f"item {i}") for i, item in enumerate(data)]
+        return [_from_w3c(item, f"item {i}") for i, item in enumerate(data) if not _is_linking(item)]
     if not isinstance(data, dict):
         raise ValueError("expected a JSON object: a hedgerow json or W3C export")
     header = data.get("hedgerow")
@@ -119,7 +123,7 @@ def _parse_json(data: object) -> list[Annotation]:
     if "AnnotationPage" in types:
         return _page(data)
     if "Annotation" in types:
-        return [_from_w3c(data, "the annotation")]
+        return [] if _is_linking(data) else [_from_w3c(data, "the annotation")]
     if "start" in data and "quote" in data:  # JSON Lines with a single record
         return [_from_record(data, "line 1")]
     raise ValueError("not a hedgerow json or W3C export (no 'hedgerow' header or Annotation 'type')")
@@ -134,7 +138,86 @@ def _page(page: dict[str, Any]) -> list[Annotation]:
     items = page.get("items")
     if not isinstance(items, list):
         raise ValueError("the AnnotationPage has no 'items' list")
-    return [_from_w3c(item, f"item {i}") for i, item in enumerate(items)]
+    return [_from_w3c(item, f"item {i}") for i, item in enumerate(items) if not _is_linking(item)]
+
+
+# -- links -------------------------------------------------------------------------------
+
+
+def _is_link_record(record: object) -> bool:
+    return isinstance(record, dict) and record.get("type") == "link"
+
+
+def _is_linking(item: object) -> bool:
+    """A W3C linking annotation (a link between two annotations), not a tagged span."""
+    if not isinstance(item, dict):
+        return False
+    motivation = item.get("motivation")
+    return motivation == "linking" or (isinstance(motivation, list) and motivation == ["linking"])
+
+
+def parse_links(text: str, source: str) -> list[Link]:
+    """The links in a json, w3c or jsonl export (none when it has none). Raises InputError naming `source`."""
+    text = text.removeprefix("\ufeff")
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    try:
+        if data is None:  # JSON Lines, or another format (CSV) that carries no link records
+            try:
+                lines = [json.loads(line) for line in text.splitlines() if line.strip()]
+            except ValueError:
+                return []
+            return [_link(r, "a link line") for r in lines if _is_link_record(r)]
+        if isinstance(data, dict) and isinstance(data.get("hedgerow"), dict) and "annotations" in data:
+            records = data.get("links", [])
+            if not isinstance(records, list):
+                raise ValueError("'links' must be a list")
+            return [_link(r, f"link {i}") for i, r in enumerate(records)]
+        if _is_link_record(data):
+            return [_link(data, "the link")]
+        return [_w3c_link(item, f"item {i}") for i, item in enumerate(_w3c_items(data)) if _is_linking(item)]
+    except (ValueError, TypeError) as error:
+        raise InputError(f"{source}: {error}") from None
+
+
+def _w3c_items(data: object) -> list[Any]:
+    if isinstance(data, list):
+        return data
+    if not isinstance(data, dict):
+        return []
+    page: dict[str, Any] = data
+    if "AnnotationCollection" in _types(page) and isinstance(page.get("first"), dict):
+        page = page["first"]
+    if "AnnotationPage" in _types(page):
+        items = page.get("items")
+        return items if isinstance(items, list) else []
+    return [page] if "Annotation" in _types(page) else []
+
+
+def _link(record: object, where: str) -> Link:
+    try:
+        return Link.from_record(record)
+    except ValueError as error:
+        raise ValueError(f"{where}: {error}") from None
+
+
+def _w3c_link(item: dict[str, Any], where: str) -> Link:
+    """A linking annotation as export.w3c_link writes it: two targets by IRI, the relation as its body."""
+    where = f"{where} ({item['id']})" if isinstance(item.get("id"), str) else where
+    targets = item.get("target")
+    bodies = item.get("body")
+    bodies = bodies if isinstance(bodies, list) else [bodies]
+    relations = [b.get("value") for b in bodies if isinstance(b, dict) and isinstance(b.get("value"), str)]
+    if not (isinstance(targets, list) and len(targets) == 2 and all(isinstance(t, str) for t in targets)):
+        raise ValueError(f"{where}: a linking annotation needs two targets, the linked annotations' IRIs")
+    if len(relations) != 1:
+        raise ValueError(f"{where}: a linking annotation needs one body naming the relation")
+    created = item.get("created", "")
+    source, target = (t.removeprefix("urn:uuid:") for t in targets)
+    return _link({"from": source, "relation": relations[0], "to": target,
+                  "created": created if isinstance(created, str) else ""}, where)
 
 
 def _from_record(record: object, where: str) -> Annotation:
@@ -186,6 +269,8 @@ def _from_w3c(item: object, where: str) -> Annotation:
         "document": document,
         "modified": item.get("modified", ""),
     }
+    if "entity" in extension:
+        record["entity"] = extension["entity"]
     if "created" in item:
         record["created"] = item["created"]
     return _from_record(record, where)

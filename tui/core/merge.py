@@ -9,6 +9,11 @@ Every table except `meta` merges three-way by key. A record changed on one side 
 * The gold layer's `review` table: a decision is a unit (its `gold`, `decision` and
   `reviewer` belong together), so any difference between the two sides' versions of one
   key is a conflict, unless one side left it as in the base.
+* Links (`links`) merge by their id, derived from their ends and relation (the record's `id`),
+  whatever key each side gave them, as annotations do: the same link made on both sides is
+  kept once, with the earlier `created`, and a link whose key the other side gave to another
+  link is renumbered. A link whose end was deleted on the other side is kept: `hedgerow
+  check` reports it (and --apply removes it).
 * The meta table merges the same way per key, but when both sides changed `meta.hedgerow`
   differently ours wins, unless both changed the document's sha256 to different texts: that
   is a conflict, since the offsets of each side point into a different text.
@@ -63,6 +68,7 @@ from tui.core.store import (
 )
 
 REVIEW = "review"  # the gold layer's decisions (tui.core.review.REVIEW_TABLE; not imported, to keep git's driver light)
+LINKS = "links"  # tui.core.links.LINKS
 _MISSING = object()  # a field absent from a record
 
 
@@ -92,6 +98,7 @@ class MergeResult:
     data: dict[str, Any]  # the merged tables, conflicting keys left out; annotations keyed by their id
     conflicts: list[Conflict] = field(default_factory=list)
     numbers: dict[str, int] = field(default_factory=dict)  # annotation id -> its key (TinyDB id) in the file
+    link_numbers: dict[str, int] = field(default_factory=dict)  # link id -> its key in the file
 
 
 def merge(base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any]) -> MergeResult:
@@ -103,10 +110,37 @@ def merge(base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any]) ->
     highest key any side used (see _numbering), so none is lost."""
     sides = [_by_id(side) for side in (base, ours, theirs)]
     (base, base_keys), (ours, ours_keys), (theirs, theirs_keys) = sides
+    links = [_links_by_id(side) for side in (base, ours, theirs)]
+    (base, base_links), (ours, ours_links), (theirs, theirs_links) = links
     result = _merge(base, ours, theirs)
     ids = set(result.data[ANNOTATIONS]) | {key for c in result.conflicts if c.table == ANNOTATIONS for key in c.keys}
     result.numbers = _numbering(ids, [ours_keys, theirs_keys, base_keys])
+    link_ids = set(result.data.get(LINKS, {})) | {key for c in result.conflicts if c.table == LINKS for key in c.keys}
+    result.link_numbers = _numbering(link_ids, [ours_links, theirs_links, base_links])
     return result
+
+
+def _links_by_id(side: dict[str, Any]) -> tuple[dict[str, Any], dict[str, int]]:
+    """The side with its links keyed by their id, and each id's key on that side (as _by_id).
+
+    A record's id is the one derived from its ends (what it is, whatever its `id` field says);
+    a record that is no link keeps its key as its id, so it merges by key."""
+    from tui.core.links import Link
+
+    if LINKS not in side:
+        return side, {}
+    by_id, keys = {}, {}
+    for key, record in side[LINKS].items():
+        try:
+            record_id = Link.from_record(record).id
+        except ValueError:
+            record_id = key
+        if record_id in by_id:  # the same link twice on one side (a hand edit): it is one link
+            continue
+        by_id[record_id] = record
+        if document_id(key):
+            keys[record_id] = document_id(key)
+    return {**side, LINKS: by_id}, keys
 
 
 def _by_id(side: dict[str, Any]) -> tuple[dict[str, Any], dict[str, int]]:
@@ -158,6 +192,8 @@ def _merge(base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any]) -
             both_changed = _merge_meta
         elif name == REVIEW:
             both_changed = _merge_whole(name)
+        elif name == LINKS:
+            both_changed = _merge_links
         else:
             both_changed = _merge_fields(name)
         b, o, t = base.get(name, {}), ours.get(name, {}), theirs.get(name, {})
@@ -230,6 +266,16 @@ def _merge_whole(table: str) -> RecordMerge:
         return None, Conflict(table, key, o, t, f"{how}: {_differ(fields)}")
 
     return merge_record
+
+
+def _merge_links(key: str, b: dict[str, Any] | None, o: dict[str, Any] | None,
+                 t: dict[str, Any] | None) -> tuple[dict[str, Any] | None, Conflict | None]:
+    """The same link on both sides (its key names its ends): one record, the earlier `created`."""
+    if o is not None and t is not None and all(isinstance(r, dict) for r in (o, t)):
+        ends = ("from", "relation", "to")
+        if all(isinstance(o.get(name), str) and o.get(name) == t.get(name) for name in ends):
+            return min(o, t, key=lambda r: str(r.get("created", ""))), None
+    return _merge_fields(LINKS)(key, b, o, t)
 
 
 def _differ(fields: Collection[str]) -> str:
@@ -330,9 +376,12 @@ def render(result: MergeResult) -> str:
     """The merged file as text: `dumps_stable`, with marker blocks for the conflicts."""
     data = {name: dict(table) for name, table in result.data.items()}
     data[ANNOTATIONS] = {str(result.numbers[i]): record for i, record in data[ANNOTATIONS].items()}
+    if LINKS in data:
+        data[LINKS] = {str(result.link_numbers[i]): record for i, record in data[LINKS].items()}
     if isinstance(data.get(META, {}).get(META_KEY), dict):
         data[META][META_KEY] = {**data[META][META_KEY], "schema": SCHEMA_VERSION}
-    conflicts = [_numbered(c, result.numbers) for c in result.conflicts]
+    conflicts = [_numbered(c, result.numbers if c.table == ANNOTATIONS else result.link_numbers)
+                 for c in result.conflicts]
     for c in conflicts:
         data.setdefault(c.table, {})
     in_place = [c for c in conflicts if c.in_place]
@@ -357,8 +406,8 @@ def render(result: MergeResult) -> str:
 
 
 def _numbered(c: Conflict, numbers: dict[str, int]) -> Conflict:
-    """An annotations conflict keyed as written (TinyDB ids), its markers still naming the ids."""
-    if c.table != ANNOTATIONS:
+    """An annotations or links conflict keyed as written (TinyDB ids), its markers still naming the ids."""
+    if c.table not in (ANNOTATIONS, LINKS):
         return c
     return replace(c, key=str(numbers[c.key]), theirs_key=str(numbers[c.theirs_key]) if c.theirs_key else None,
                    labels=tuple(c.keys))

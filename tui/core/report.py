@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tui import __version__
 from tui.core.anchoring import quote_holds
@@ -37,6 +38,9 @@ from tui.core.report_sources import ReportedDocument
 from tui.core.report_style import STYLESHEET, TagLook, TagLooks, tag_css, tag_looks
 from tui.core.safe_text import shown_line
 from tui.core.tags import TagSet
+
+if TYPE_CHECKING:
+    from tui.core.links import Link
 
 # No script may run and nothing may be fetched: the styles are inline, and there is nothing else.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
@@ -317,9 +321,9 @@ def document_page(reported: ReportedDocument, looks: dict[str, TagLook], generat
 
 
 def layer_page(document: Document, layer: Layer, layer_name: str, tags: TagSet, *,
-               stale: bool = False) -> Iterator[str]:
+               stale: bool = False, links: Iterable[Link] = ()) -> Iterator[str]:
     """The page for one layer held in memory (the TUI's, as it is now)."""
-    reported = ReportedDocument(document, layer, layer_name, stale=stale, brief=brief_for(document, layer))
+    reported = ReportedDocument(document, layer, layer_name, stale=stale, brief=brief_for(document, layer, links))
     return document_page(reported, tag_looks(tags, layer.counts()))
 
 

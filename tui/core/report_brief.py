@@ -1,15 +1,14 @@
 """The report's brief section: per entity, its commitments with their hedges, and a small SVG chart
 of hedged against bare commitments.
 
-Relations and entities are being built under issue 13. Until they exist, `brief_for` finds no
-brief and the report shows the annotations grouped by tag instead; when they land, fill in
-`brief_for` (turn the relations' brief into a `Brief`) and the section appears. Everything in a
-Brief is untrusted text and is escaped here.
+`brief_for` turns the brief of the layer's links (tui.core.brief) into a `Brief`; a layer without
+links has none, and the report shows the annotations grouped by tag instead. Everything in a Brief
+is untrusted text and is escaped here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from html import escape
 from typing import TYPE_CHECKING
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from tui.core.document import Document
     from tui.core.layer import Layer
+    from tui.core.links import Link
 
 
 @dataclass(frozen=True)
@@ -50,13 +50,21 @@ class Brief:
     loose_hedges: tuple[str, ...] = field(default=())  # hedges linked to no commitment: the author's own voice
 
 
-def brief_for(document: Document, layer: Layer) -> Brief | None:
-    """The brief of this layer, or None when there is nothing to sum up.
+def brief_for(document: Document, layer: Layer, links: Iterable[Link] = ()) -> Brief | None:
+    """The brief of this layer (tui.core.brief, from its links), or None when no link sums anything up."""
+    links = list(links)
+    if not links:
+        return None
+    from tui.core.brief import build_brief
 
-    Relations (issue 13) are not in the layer yet, so there is no brief to make: this is the one
-    place to build a `Brief` from them once they exist.
-    """
-    return None
+    built = build_brief(document.text, layer, links)
+    entities = tuple(
+        BriefEntity(entity.name, tuple(BriefCommitment(c.span.quote, tuple(h.quote for h in c.hedges), c.span.id)
+                                       for c in entity.commitments))
+        for entity in built.entities if entity.commitments)
+    if not entities and not built.unlinked_hedges:
+        return None
+    return Brief(entities, tuple(h.quote for h in built.unlinked_hedges))
 
 
 CHART_WIDTH = 560

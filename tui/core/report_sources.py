@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from tui.core.agreement import agreement_report
 from tui.core.annotation import Annotation
@@ -18,6 +18,9 @@ from tui.core.paths import GOLD, layer_dir, layer_path, resolve_annotator, safe_
 from tui.core.report_brief import Brief, brief_for
 from tui.core.store import AnnotationStore
 from tui.core.tags import TagSet
+
+if TYPE_CHECKING:
+    from tui.core.links import Link
 
 DOCUMENT_SUFFIXES = (".txt", ".md")
 SKIPPED_FOLDERS = {"annotations", "exports", "node_modules", "__pycache__"}  # and every hidden folder
@@ -87,10 +90,12 @@ class ReportedDocument:
     brief: Brief | None = None
 
 
-def _load_layer(path: Path, document: Document) -> tuple[Layer, bool]:
+def _load_layer(path: Path, document: Document) -> tuple[Layer, bool, list[Link]]:
+    from tui.core.links import LINKS, LinkIndex
+
     stored = AnnotationStore(path).load(document.text)
     stale = bool(stored.document_sha256) and stored.document_sha256 != document.sha256
-    return stored.layer, stale
+    return stored.layer, stale, list(LinkIndex(stored.tables.get(LINKS)))
 
 
 def layer_names(document: Path, annotations: Path | None) -> list[str]:
@@ -120,8 +125,8 @@ def reported_document(path: Path, choice: LayerChoice, tags: TagSet, *, strict: 
             raise InputError(f"no layer {shown!r} for {document.path.name}: {file} does not exist ({found}; "
                              f"--layer NAME, or --all)")
         return ReportedDocument(document, Layer(text=document.text), shown, missing=f"no layer “{shown}”")
-    layer, stale = _load_layer(file, document)
-    reported = ReportedDocument(document, layer, shown, stale=stale, brief=brief_for(document, layer))
+    layer, stale, links = _load_layer(file, document)
+    reported = ReportedDocument(document, layer, shown, stale=stale, brief=brief_for(document, layer, links))
     if choice.every:
         _add_agreement(reported, names, choice, tags)
     return reported

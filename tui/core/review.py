@@ -27,7 +27,9 @@ in the same file, in a ``review`` table keyed by the candidate key ``"<start>-<e
     }
 
 Gold annotations get a new id, ``annotator`` = the reviewer and, as note, the sources' notes
-("alice: …\\nbob: …"). Every decision is one `Change` (annotation pairs plus review records)
+("alice: …\\nbob: …"). An annotator's link goes into gold (its ``links`` table) once both its
+ends are accepted, if the relation fits their gold tags; a gold annotation removed takes its
+links along, in the same change. Every decision is one `Change` (annotation pairs plus review records)
 committed through the gold session. No Textual here.
 """
 
@@ -45,9 +47,9 @@ from tui.core.annotation import Annotation, utc_now
 from tui.core.errors import InputError
 from tui.core.history import Change
 from tui.core.layer import Layer
+from tui.core.links import LINKS, Link, load_with_links
 from tui.core.paths import GOLD, layer_dir, layer_files, resolve_annotator
 from tui.core.session import Session, SessionOptions
-from tui.core.store import load_layers
 
 REVIEW_TABLE = "review"
 AGREED, PARTIAL, SINGLE = "agreed", "partial", "single"
@@ -171,10 +173,16 @@ def build_candidates(layers: dict[str, list[Annotation]], text: str | None = Non
 class Review:
     """A reviewer adjudicating every annotator's candidates into the gold layer of one document."""
 
-    def __init__(self, session: Session, layers: dict[str, list[Annotation]], reviewer: str) -> None:
+    def __init__(self, session: Session, layers: dict[str, list[Annotation]], reviewer: str,
+                 links: dict[str, list[Link]] | None = None) -> None:
         self.session = session  # the gold layer's session: every decision goes through it
         self.reviewer = reviewer
         self.layers = layers
+        self._links_of: dict[str, list[tuple[str, Link]]] = {}  # "annotator:id" -> (annotator, link) at that end
+        for name, items in (links or {}).items():
+            for link in items:
+                for end in (link.source, link.target):
+                    self._links_of.setdefault(f"{name}:{end}", []).append((name, link))
         self.annotators = sorted(layers)
         self.candidates = build_candidates(layers, session.text)
         self._by_key = {c.key: c for c in self.candidates}
@@ -199,8 +207,8 @@ class Review:
         files = layer_files(document, annotations_dir)
         if not files:
             raise InputError(f"no annotation files for {document.name} in {layer_dir(document, annotations_dir)}")
-        layers = load_layers(files, session.text, session.document.sha256)
-        review = cls(session, layers, resolve_annotator(reviewer, gold=True))
+        layers, links = load_with_links(files, session.text, session.document.sha256)
+        review = cls(session, layers, resolve_annotator(reviewer, gold=True), links)
         review.followed = review.follow_moved_spans()
         return review
 
@@ -410,7 +418,65 @@ class Review:
             records.append((REVIEW_TABLE, candidate.key, before, after))
         if not records:
             return None
+        records += self._link_records(records, added, removed)
         return self.session.commit(Change(label, tuple(pairs), tuple(records)))
+
+    def _link_records(  # noqa: C901 - one walk over the change's decisions and their links
+            self, records: list[tuple[str, str, dict[str, Any] | None, dict[str, Any] | None]],
+            added: dict[tuple[int, int, str], Annotation],
+            removed: set[str]) -> list[tuple[str, str, dict[str, Any] | None, dict[str, Any] | None]]:
+        """The gold links this change makes (both ends accepted) and removes (an end removed)."""
+        table = self.session.tables.get(LINKS, {})
+        links = self.session.links
+        changes: dict[str, tuple[dict[str, Any] | None, dict[str, Any] | None]] = {}
+        for gold_id in removed:
+            for key, _ in links.keyed(gold_id):
+                changes[key] = (table.get(key), None)
+        if not self._links_of:
+            return [(LINKS, key, before, after) for key, (before, after) in changes.items()]
+        decisions = dict(self.decisions)
+        for _, key, _, after in records:
+            if after is None:
+                decisions.pop(key, None)
+            else:
+                decisions[key] = after
+        gold_tags = {a.id: a.tag for a in added.values()}
+
+        def gold_of(source: str) -> str:
+            candidate = self._candidate_of_source().get(source)
+            record = decisions.get(candidate) if candidate else None
+            return record.get("gold", "") if record else ""
+
+        def tag_of(gold_id: str) -> str | None:
+            if gold_id in gold_tags:
+                return gold_tags[gold_id]
+            annotation = self.session.layer.get(gold_id)
+            return annotation.tag if annotation and gold_id not in removed else None
+
+        relations = self.session.config.relations
+        made: set[str] = set()  # the ids of the gold links made here
+        for _, _, _, after in records:
+            if after is None:
+                continue
+            for source in after.get("sources", ()):
+                for name, link in self._links_of.get(source, ()):
+                    ends = gold_of(f"{name}:{link.source}"), gold_of(f"{name}:{link.target}")
+                    if not all(ends) or ends[0] == ends[1]:
+                        continue
+                    relation = relations.get(link.relation)
+                    if relation is None or not relation.fits(tag_of(ends[0]) or "", tag_of(ends[1]) or ""):
+                        continue
+                    gold = Link.made_now(ends[0], link.relation, ends[1])
+                    if not links.holds(gold) and gold.id not in made:
+                        made.add(gold.id)
+                        changes[links.next_key(len(made) - 1)] = (None, gold.to_record())
+        return [(LINKS, key, before, after) for key, (before, after) in changes.items()]
+
+    def _candidate_of_source(self) -> dict[str, str]:
+        """"annotator:id" -> the key of the candidate holding that annotation (made once)."""
+        if not hasattr(self, "_source_candidates"):
+            self._source_candidates = {f"{s.annotator}:{s.id}": c.key for c in self.candidates for s in c.sources}
+        return self._source_candidates
 
     def _gold_at(self, start: int, end: int, tag: str, skip: set[str]) -> Annotation | None:
         for annotation in self.session.layer.overlapping(start, end):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from tui.core.errors import InputError
 from tui.core.history import Change, History, apply_change
 from tui.core.layer import Layer
 from tui.core.layer_summary import DONE
+from tui.core.links import LINKS, Link, LinkIndex, check_link, numbered_links
 from tui.core.paths import (
     check_layer_name_free,
     config_path,
@@ -50,6 +51,7 @@ class Session:
         self.annotator = annotator
         self.store = store
         self.loaded = stored is not None  # False until `install`: no change may be made before
+        self._read_links: tuple[StoredLayer, LinkIndex] | None = None  # what read_annotations indexed
         self._install(stored or StoredLayer())
         self.history = History()
         self.version = 0  # bumped by every change; the saver compares it with saved_version
@@ -78,6 +80,8 @@ class Session:
         """Read and index the annotation file; safe in a worker thread. Raises StoreError."""
         source = AnnotationStore(self.legacy) if self.legacy else self.store
         stored = source.load(self.document.text, self.document.sha256, self.annotator)
+        _number_links(stored)
+        self._read_links = (stored, LinkIndex(stored.tables.get(LINKS)).ready())  # indexed here, not on the UI thread
         return stored, stored.layer
 
     @property
@@ -94,10 +98,14 @@ class Session:
         self.stored_sha256 = stored.document_sha256
         self.stored_meta = dict(stored.meta)  # keys hedgerow does not set are kept
         self.done = stored.meta.get(DONE) is True
+        _number_links(stored)
         if layer is None:
             layer = stored.layer if len(stored.layer) else Layer(text=self.document.text)
         self.layer = layer
         self.tables: dict[str, dict[str, Any]] = {name: dict(t) for name, t in stored.tables.items()}
+        read = self._read_links
+        self.links = read[1] if read is not None and read[0] is stored else LinkIndex(self.tables.get(LINKS))
+        self._read_links = None
 
     # -- reading -------------------------------------------------------------
 
@@ -141,24 +149,55 @@ class Session:
         return change
 
     def _changed(self, change: Change) -> None:
+        for table, key, _, after in change.records:
+            if table == LINKS:
+                self.links.put(key, after)
         self.version += 1
         for listener in self._listeners:
             listener(change)
 
-    def add(self, start: int, end: int, tag: str, note: str = "") -> Annotation:
+    def add(self, start: int, end: int, tag: str, note: str = "", entity: str = "") -> Annotation:
         if tag not in self.tags:
             raise InputError(f"unknown tag {tag!r} (the tags are {', '.join(self.tags.names)})")
         if not 0 <= start < end <= len(self.text):
             raise InputError("select some text first: an empty span cannot be tagged")
         annotation = Annotation.create(self.text, start, end, tag, document=self.document.sha256,
                                        annotator=self.annotator, note=note)
+        if entity.strip():
+            annotation = replace(annotation, entity=_entity(entity))
         self._commit(Change(f"tag {tag}", ((None, annotation),)))
         return annotation
 
     def delete(self, annotation_id: str) -> Annotation:
+        """Delete the annotation and its links, as one undoable step."""
         annotation = self.layer[annotation_id]
-        self._commit(Change(f"delete {annotation.tag}", ((annotation, None),)))
+        unlinked = tuple((LINKS, key, self.tables[LINKS][key], None) for key, _ in self.links.keyed(annotation_id))
+        self._commit(Change(f"delete {annotation.tag}", ((annotation, None),), unlinked))
         return annotation
+
+    # -- links -----------------------------------------------------------------
+
+    def link(self, source_id: str, target_id: str, relation: str) -> Link:
+        """Link two annotations; InputError if the relation does not fit their tags, or the link exists."""
+        link = check_link(self.layer, self.config.relations, self.links, source_id, target_id, relation)
+        self._commit(Change(f"link {relation}", (), ((LINKS, self.links.next_key(), None, link.to_record()),)))
+        return link
+
+    def unlink(self, source_id: str, target_id: str, relation: str | None = None) -> list[Link]:
+        """Remove the links from `source_id` to `target_id` (of `relation` only, if given), as one step."""
+        gone = [(key, link) for key, link in self.links.keyed(source_id)
+                if link.source == source_id and link.target == target_id and relation in (None, link.relation)]
+        if not gone:
+            what = f"{relation} link" if relation else "link"
+            raise InputError(f"no {what} from {source_id} to {target_id}")
+        self._commit(Change("unlink", (), tuple((LINKS, key, self.tables[LINKS][key], None) for key, _ in gone)))
+        return [link for _, link in gone]
+
+    def remove_links(self, keys: Iterable[str], label: str = "unlink") -> Change | None:
+        """Remove links by key as one step (`check --apply`, the details panel)."""
+        table = self.tables.get(LINKS, {})
+        records = tuple((LINKS, key, table[key], None) for key in dict.fromkeys(keys) if key in table)
+        return self._commit(Change(label, (), records)) if records else None
 
     def retag(self, annotation_id: str, tag: str) -> Annotation:
         if tag not in self.tags:
@@ -168,6 +207,13 @@ class Session:
     def set_note(self, annotation_id: str, note: str) -> Annotation:
         return self._modify(annotation_id, "edit note", note=note)
 
+    def set_entity(self, annotation_id: str, entity: str) -> Annotation:
+        """Name the actor's entity (white space made single spaces; "" or the quote itself: the quote)."""
+        name = _entity(entity)
+        if name == _entity(self.layer[annotation_id].quote):
+            name = ""
+        return self._modify(annotation_id, "set entity", entity=name)
+
     def _modify(self, annotation_id: str, label: str, **changes: Any) -> Annotation:
         before = self.layer[annotation_id]
         if all(getattr(before, k) == v for k, v in changes.items()):
@@ -176,10 +222,12 @@ class Session:
         self._commit(Change(label, ((before, after),)))
         return after
 
-    def add_many(self, annotations: Iterable[Annotation], label: str = "import") -> Change | None:
-        """Add annotations as one undoable change (import)."""
+    def add_many(self, annotations: Iterable[Annotation], label: str = "import",
+                 links: Iterable[Link] = ()) -> Change | None:
+        """Add annotations, and links already checked (`links.plan_links`), as one undoable change (import)."""
         pairs = tuple((None, a) for a in annotations)
-        return self._commit(Change(label, pairs)) if pairs else None
+        records = tuple((LINKS, self.links.next_key(n), None, link.to_record()) for n, link in enumerate(links))
+        return self._commit(Change(label, pairs, records)) if pairs or records else None
 
     def replace_many(self, annotations: Iterable[Annotation], label: str) -> Change | None:
         """Swap in changed copies of existing annotations as one change (re-anchoring).
@@ -245,7 +293,9 @@ class Session:
 
     def snapshot(self) -> Snapshot:
         """The current version, annotations and other tables, copied so a worker may save them."""
-        return self.version, self.layer.snapshot(), {name: dict(t) for name, t in self.tables.items()}
+        # An empty links table is not written: files without links stay as they were.
+        return self.version, self.layer.snapshot(), {name: dict(t) for name, t in self.tables.items()
+                                                     if t or name != LINKS}
 
     def save_snapshot(self, version: int, annotations: Layer, tables: dict[str, dict[str, Any]] | None = None) -> None:
         """Write a snapshot (possibly from a worker thread). Raises StoreError."""
@@ -259,3 +309,15 @@ class Session:
 
     def save(self) -> None:
         self.save_snapshot(*self.snapshot())
+
+
+def _entity(name: str) -> str:
+    return " ".join(name.split())
+
+
+def _number_links(stored: StoredLayer) -> None:
+    """A links table of the older layout (keyed by link id) keyed by TinyDB ids, as it will be saved."""
+    table = stored.tables.get(LINKS)
+    numbered = numbered_links(table) if table else None
+    if numbered is not None:
+        stored.tables[LINKS] = numbered

@@ -143,6 +143,11 @@ def _dump_record(record: dict[str, Any] | Annotation) -> str:
     values = record_values(record)
     if values is not None:
         return encode_values(values)
+    if type(record) is dict and record and all(type(v) is str and type(k) is str for k, v in record.items()):
+        # Flat strings (a link): what json.dumps below writes, without its pure-Python indenting
+        # encoder (50,000 links took 1.4 s that way).
+        fields = (f"{encode_basestring(k)}: {encode_basestring(v)}" for k, v in sorted(record.items()))
+        return "{\n" + INDENT * 3 + (",\n" + INDENT * 3).join(fields) + "\n" + INDENT * 2 + "}"
     text = json.dumps(record, ensure_ascii=False, sort_keys=True, indent=2)
     return text.replace("\n", "\n" + INDENT * 2)
 

@@ -8,8 +8,17 @@ A config file looks like:
     colour = "#5fafff"
     description = "Who acts or speaks: a person, state or organisation."
 
+    [[relations]]     # how annotations link: a commitment `by` an actor
+    name = "by"
+    from = "commitment"
+    to = "actor"
+    description = "Who makes the commitment."
+
     [keys]            # binding id = keys, to remap the TUI's keys
     "app.search" = "slash,ctrl+f"
+
+Without `[[relations]]` the default relations whose tags the codebook has apply (`by`:
+commitment -> actor, `hedges`: hedge -> commitment); with it, exactly those listed.
 """
 
 from __future__ import annotations
@@ -27,7 +36,8 @@ from tui.core.errors import InputError
 CONFIG_NAME = "hedgerow.toml"
 FALLBACK_COLOUR = "#a8a8a8"  # for tags found in files but missing from the codebook
 TAG_FIELDS = {"name", "key", "colour", "color", "description"}
-TOP_LEVEL = {"tags", "keys"}
+RELATION_FIELDS = {"name", "from", "to", "description"}
+TOP_LEVEL = {"tags", "keys", "relations"}
 
 
 @dataclass(frozen=True)
@@ -81,12 +91,66 @@ class TagSet:
 
 
 @dataclass(frozen=True)
+class Relation:
+    """A kind of link from an annotation tagged `source` to one tagged `target`."""
+
+    name: str
+    source: str
+    target: str
+    description: str = ""
+
+    def fits(self, source_tag: str, target_tag: str) -> bool:
+        return source_tag == self.source and target_tag == self.target
+
+
+DEFAULT_RELATIONS = (
+    Relation("by", "commitment", "actor", "Who makes the commitment."),
+    Relation("hedges", "hedge", "commitment", "The hedge qualifies the commitment."),
+)
+
+
+@dataclass(frozen=True)
+class Relations:
+    relations: tuple[Relation, ...] = DEFAULT_RELATIONS
+
+    def __iter__(self) -> Iterator[Relation]:
+        return iter(self.relations)
+
+    def __len__(self) -> int:
+        return len(self.relations)
+
+    def __contains__(self, name: object) -> bool:
+        return any(r.name == name for r in self.relations)
+
+    @property
+    def names(self) -> list[str]:
+        return [r.name for r in self.relations]
+
+    def get(self, name: str) -> Relation | None:
+        return next((r for r in self.relations if r.name == name), None)
+
+    def fitting(self, source_tag: str, target_tag: str) -> list[Relation]:
+        """The relations a link from a `source_tag` annotation to a `target_tag` one can have."""
+        return [r for r in self.relations if r.fits(source_tag, target_tag)]
+
+    def between(self, first_tag: str, second_tag: str) -> tuple[Relation, bool] | None:
+        """The first relation fitting the two tags either way round, and whether it runs second -> first."""
+        for relation in self.relations:
+            if relation.fits(first_tag, second_tag):
+                return relation, False
+            if relation.fits(second_tag, first_tag):
+                return relation, True
+        return None
+
+
+@dataclass(frozen=True)
 class Config:
-    """A project's settings: its codebook and its key remappings (binding id -> keys)."""
+    """A project's settings: its codebook (tags, relations) and its key remappings (binding id -> keys)."""
 
     tags: TagSet = field(default_factory=TagSet)
     keys: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
+    relations: Relations = field(default_factory=Relations)
 
 
 def _parse_tag(entry: object, index: int, where: str) -> Tag:
@@ -118,7 +182,8 @@ def _parse_tag(entry: object, index: int, where: str) -> Tag:
 def parse_config(data: dict[str, Any], where: str = CONFIG_NAME) -> Config:
     unknown = set(data) - TOP_LEVEL
     if unknown:
-        raise InputError(f"{where}: unknown section(s) {', '.join(sorted(unknown))} (allowed: tags, keys)")
+        raise InputError(f"{where}: unknown section(s) {', '.join(sorted(unknown))} "
+                         f"(allowed: tags, relations, keys)")
     tags: tuple[Tag, ...] = DEFAULT_TAGS
     if "tags" in data:
         entries = data["tags"]
@@ -132,7 +197,46 @@ def parse_config(data: dict[str, Any], where: str = CONFIG_NAME) -> Config:
     if not isinstance(keys, dict) or not all(isinstance(v, str) and v and v.isprintable() and str(k).isprintable()
                                              for k, v in keys.items()):
         raise InputError(f"{where}: [keys] must map binding ids to key strings, e.g. \"app.search\" = \"slash\"")
-    return Config(TagSet(tags), dict(keys))
+    return Config(TagSet(tags), dict(keys), relations=_parse_relations(data, TagSet(tags), where))
+
+
+def _parse_relations(data: dict[str, Any], tags: TagSet, where: str) -> Relations:
+    if "relations" not in data:
+        return Relations(tuple(r for r in DEFAULT_RELATIONS if r.source in tags and r.target in tags))
+    entries = data["relations"]
+    if not isinstance(entries, list):
+        raise InputError(f"{where}: 'relations' must be an array of tables ([[relations]])")
+    relations = tuple(_parse_relation(entry, i, tags, where) for i, entry in enumerate(entries))
+    names = [r.name for r in relations]
+    for name in names:
+        if names.count(name) > 1:
+            raise InputError(f"{where}: duplicate relation name {name!r}")
+    return Relations(relations)
+
+
+def _parse_relation(entry: object, index: int, tags: TagSet, where: str) -> Relation:
+    if not isinstance(entry, dict):
+        raise InputError(f"{where}: relations[{index}] must be a table with name, from, to, description")
+    unknown = set(entry) - RELATION_FIELDS
+    if unknown:
+        raise InputError(f"{where}: relations[{index}] has unknown field(s) {', '.join(sorted(unknown))} "
+                         f"(allowed: name, from, to, description)")
+    name = entry.get("name")
+    if not isinstance(name, str) or not name.strip() or name != name.strip() or any(c.isspace() for c in name):
+        raise InputError(f"{where}: relations[{index}] needs a 'name' of one word, e.g. \"by\"")
+    ends = []
+    for end in ("from", "to"):
+        tag = entry.get(end)
+        if not isinstance(tag, str):
+            raise InputError(f"{where}: relation {name!r} needs '{end}', the name of a tag")
+        if tag not in tags:
+            raise InputError(f"{where}: relation {name!r} names an unknown tag {tag!r} in '{end}' "
+                             f"(the tags are {', '.join(tags.names)})")
+        ends.append(tag)
+    description = entry.get("description", "")
+    if not isinstance(description, str):
+        raise InputError(f"{where}: relation {name!r} has a description that is not a string")
+    return Relation(name, ends[0], ends[1], description)
 
 
 def _check_unique(tags: tuple[Tag, ...], where: str) -> None:
@@ -175,4 +279,4 @@ def load_config(path: Path | None) -> Config:
     except tomllib.TOMLDecodeError as error:
         raise InputError(f"{path}: invalid TOML: {error}") from None
     config = parse_config(data, str(path))
-    return Config(config.tags, config.keys, path)
+    return Config(config.tags, config.keys, path, config.relations)

@@ -1,0 +1,219 @@
+"""The brief: built from links, rendered as JSON, Markdown and text; and the scriptable CLI that builds it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from tui.cli import main
+from tui.core.brief import build_brief, md_escape, to_markdown, to_text
+from tui.core.session import Session, SessionOptions
+
+ALICE = ["--annotator", "alice"]
+SENTENCE = ("Simmons also suggested that NATO’s Partnership for Peace (PfP) Planning and Review Process (PARP) "
+            "project could include setting up a team by 2007 to react to disasters, including those that resulted "
+            "from the use of weapons of mass destruction or major terrorist incidents.")
+
+
+def run(capsys: pytest.CaptureFixture, *args: str | Path) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def offsets(doc: Path, quote: str, after: str = SENTENCE) -> tuple[int, int]:
+    text = Session.open(doc, SessionOptions(annotator="nobody")).text
+    start = text.index(quote, text.index(after))
+    return start, start + len(quote)
+
+
+def add(capsys, doc: Path, quote: str, tag: str, *extra: str) -> str:
+    start, end = offsets(doc, quote)
+    code, out, err = run(capsys, "add", doc, *ALICE, "--start", start, "--end", end, "--tag", tag, *extra)
+    assert code == 0, err
+    return out.strip()
+
+
+def test_simmons_through_the_cli(capsys, project_doc: Path) -> None:
+    actor = add(capsys, project_doc, "Simmons", "actor")
+    commitment = add(capsys, project_doc, "setting up a team by 2007", "commitment")
+    suggested = add(capsys, project_doc, "suggested", "hedge")
+    could = add(capsys, project_doc, "could", "hedge")
+    own_voice = add(capsys, project_doc, "major", "hedge")  # linked to nothing
+    assert run(capsys, "link", project_doc, *ALICE, commitment, actor, "--relation", "by")[0] == 0
+    assert run(capsys, "link", project_doc, *ALICE, suggested[:8], commitment, "-r", "hedges")[0] == 0  # a prefix
+    assert run(capsys, "link", project_doc, *ALICE, could, commitment, "--relation", "hedges")[0] == 0
+    code, out, err = run(capsys, "brief", project_doc, *ALICE, "--format", "json")
+    assert code == 0, err
+    brief = json.loads(out)
+    assert brief["hedgerow"] == {"format": "hedgerow-brief", "version": 1}
+    assert brief["document"]["path"] == "seed.txt"
+    [simmons] = brief["entities"]
+    assert simmons["entity"] == "Simmons" and [m["id"] for m in simmons["mentions"]] == [actor]
+    [made] = simmons["commitments"]
+    assert (made["id"], made["quote"], made["hedged"]) == (commitment, "setting up a team by 2007", True)
+    assert made["sentence"]["text"] == SENTENCE
+    assert [h["quote"] for h in made["hedges"]] == ["suggested", "could"]
+    assert [h["id"] for h in made["hedges"]] == [suggested, could]
+    assert (simmons["hedged"], simmons["bare"]) == (1, 0)
+    assert [h["id"] for h in brief["unlinked_hedges"]] == [own_voice]
+    assert brief["totals"] == {"entities": 1, "commitments": 1, "attributions": 1, "hedged": 1, "bare": 0,
+                               "unattributed": 0, "unlinked_hedges": 1}
+
+    code, out, _ = run(capsys, "brief", project_doc, *ALICE, "--format", "md")
+    assert code == 0 and "### Simmons" in out and "**“setting up a team by 2007”**" in out
+    assert "hedges: “suggested”, “could”" in out
+    code, out, _ = run(capsys, "brief", project_doc, *ALICE)
+    assert code == 0 and "Simmons" in out and "1 hedged · 0 bare" in out and "█" in out
+
+    # Deleting the commitment takes its links; unlink takes one.
+    code, _, err = run(capsys, "unlink", project_doc, *ALICE, could, commitment)
+    assert code == 0 and "removed 1 link" in err
+    code, _, err = run(capsys, "delete", project_doc, *ALICE, commitment)
+    assert code == 0 and "and its 2 links" in err
+    brief = json.loads(run(capsys, "brief", project_doc, *ALICE, "-f", "json")[1])
+    assert brief["entities"][0]["commitments"] == [] and len(brief["unlinked_hedges"]) == 3
+
+
+def test_add_json_prints_the_record(capsys, project_doc: Path) -> None:
+    start, end = offsets(project_doc, "Simmons")
+    code, out, _ = run(capsys, "add", project_doc, *ALICE, "--start", start, "--end", end, "--tag", "actor",
+                       "--note", "the ambassador", "--json")
+    record = json.loads(out)
+    assert code == 0 and (record["quote"], record["note"], record["tag"]) == ("Simmons", "the ambassador", "actor")
+    assert Session.open(project_doc, SessionOptions(annotator="alice")).get(record["id"]).quote == "Simmons"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["add", "--start", "5", "--end", "3", "--tag", "actor"], "bad offsets --start 5 --end 3: need 0 <= start < end"),
+    (["add", "--start", "0", "--end", "99999999", "--tag", "actor"], "bad offsets"),
+    (["add", "--start", "0", "--end", "3", "--tag", "person"], "unknown tag 'person'"),
+    (["link", "nope", "nope2", "--relation", "by"], "no annotation with id 'nope'"),
+    (["delete", "0123456789"], "no annotation with id '0123456789'"),
+    (["unlink", "abcd", "abce"], "no annotation with id 'abcd'"),
+])
+def test_bad_input_is_one_line_exit_2(capsys, project_doc: Path, args: list[str], message: str) -> None:
+    code, out, err = run(capsys, args[0], project_doc, *ALICE, *args[1:])
+    assert code == 2 and out == ""
+    assert err.startswith("hedgerow: ") and message in err and err.count("\n") == 1
+
+
+def test_wrong_relation_and_duplicates_exit_2(capsys, project_doc: Path) -> None:
+    actor = add(capsys, project_doc, "Simmons", "actor")
+    hedge = add(capsys, project_doc, "could", "hedge")
+    code, _, err = run(capsys, "link", project_doc, *ALICE, hedge, actor, "--relation", "hedges")
+    assert code == 2 and "relation 'hedges' links a hedge to a commitment, not a hedge to an actor" in err
+    code, _, err = run(capsys, "link", project_doc, *ALICE, hedge, actor, "--relation", "of")
+    assert code == 2 and "unknown relation 'of'" in err
+    code, _, err = run(capsys, "link", project_doc, *ALICE, hedge, hedge, "--relation", "hedges")
+    assert code == 2 and "itself" in err
+
+
+def test_brief_groups_by_entity_and_lists_unattributed(project_doc: Path) -> None:
+    session = Session.open(project_doc, SessionOptions(annotator="alice"))
+    text = session.text
+
+    def tag(quote: str, name: str, after: int = 0):
+        start = text.index(quote, after)
+        return session.add(start, start + len(quote), name)
+
+    at = text.index(SENTENCE)
+    first = tag("Simmons", "actor")
+    second = tag("Simmons", "actor", at)
+    made = tag("setting up a team by 2007", "commitment", at)
+    alone = tag("to react to disasters", "commitment", at)
+    session.link(made.id, second.id, "by")
+    brief = build_brief(text, session.layer, session.links, {"title": "t"})
+    [simmons] = brief.entities
+    assert [a.id for a in simmons.actors] == [first.id, second.id]
+    assert [c.span.id for c in simmons.commitments] == [made.id]
+    assert (simmons.hedged, simmons.bare) == (0, 1)
+    assert [c.span.id for c in brief.unattributed] == [alone.id]
+    # The same without an id lookup given (everything indexed).
+    assert build_brief(text, list(session.layer), list(session.links)).to_json()["totals"] == brief.to_json()["totals"]
+
+
+def test_untrusted_text_is_inert_in_every_rendering(project_doc: Path) -> None:
+    evil = "[bold red]x[/] *em* <b>hi</b> | \x1b]52;c;aGk=\x07 [link](http://e)"
+    doc = project_doc.parent / "evil.txt"
+    doc.write_text(f"{evil} pledged to act.\n", encoding="utf-8")
+    session = Session.open(doc, SessionOptions(annotator="alice"))
+    actor = session.add(0, len(evil), "actor")
+    made = session.add(len(evil) + 1, len(evil) + 15, "commitment")
+    session.link(made.id, actor.id, "by")
+    brief = build_brief(session.text, session.layer, session.links, {"title": evil})
+    md = to_markdown(brief)
+    assert "\x1b" not in md and "\x07" not in md and "<b>" not in md and "*em*" not in md and "[link](http" not in md
+    assert "[bold red]" not in md and "\\[bold red\\]x\\[/\\]" in md
+    assert md_escape("a|b") == "a\\|b"
+    console = Console(width=200, record=True, color_system=None, force_terminal=True)
+    console.print(to_text(brief, 200))
+    shown = console.export_text()
+    assert "[bold red]x[/]" in shown  # printed as text, not applied as markup
+    assert "\x1b" not in shown and "\x07" not in shown
+
+
+def test_entities_group_mentions_set_through_the_cli_and_undoable(capsys, project_doc: Path) -> None:
+    simmons = add(capsys, project_doc, "Simmons", "actor", "--entity", "  Robert   Simmons ")
+    text = Session.open(project_doc, SessionOptions(annotator="nobody")).text
+    first = text.index("Simmons")
+    code, out, _ = run(capsys, "add", project_doc, *ALICE, "--start", first, "--end", first + 7, "--tag", "actor",
+                       "--entity", "Robert Simmons", "--json")
+    assert code == 0 and json.loads(out)["entity"] == "Robert Simmons"
+    other = json.loads(out)["id"]
+    made = add(capsys, project_doc, "setting up a team by 2007", "commitment")
+    run(capsys, "link", project_doc, *ALICE, made, other, "-r", "by")
+    brief = json.loads(run(capsys, "brief", project_doc, *ALICE, "-f", "json")[1])
+    [entity] = brief["entities"]
+    assert entity["entity"] == "Robert Simmons" and {m["id"] for m in entity["mentions"]} == {simmons, other}
+    assert [c["id"] for c in entity["commitments"]] == [made]
+    session = Session.open(project_doc, SessionOptions(annotator="alice"))
+    session.set_entity(simmons, "Simmons")  # the quote itself: stored as "" (the default)
+    assert session.get(simmons).entity == ""
+    session.undo()
+    assert session.get(simmons).entity == "Robert Simmons"
+    # W3C carries it and the import restores it.
+    from tui.core.export import render
+    from tui.core.importer import parse_export
+
+    back = {a.id: a for a in parse_export(render("w3c", session.document, session.layer), "x")}
+    assert back[simmons].entity == "Robert Simmons" and back[made].entity == ""
+
+
+def test_brief_json_is_inert_on_a_terminal() -> None:
+    from tui.commands.editing import inert_json
+
+    data = {"quote": "a\u009b31mred\u202eevil\x1b]52;c;x\x07 ok"}
+    text = inert_json(data)
+    assert json.loads(text) == data  # the same JSON
+    assert all(c not in text for c in "\u009b\u202e\x1b\x07")
+
+
+def test_corpus_brief_sums_per_entity_across_documents(capsys, project: Path, project_doc: Path) -> None:
+    import shutil
+
+    other = project / "docs" / "second.txt"
+    other.parent.mkdir()
+    shutil.copyfile(project_doc, other)
+    for doc in (project_doc, other):
+        actor = add(capsys, doc, "Simmons", "actor", "--entity", "Robert Simmons")
+        made = add(capsys, doc, "setting up a team by 2007", "commitment")
+        hedge = add(capsys, doc, "could", "hedge")
+        assert run(capsys, "link", doc, *ALICE, made, actor, "-r", "by")[0] == 0
+        if doc == project_doc:
+            assert run(capsys, "link", doc, *ALICE, hedge, made, "-r", "hedges")[0] == 0
+    code, out, err = run(capsys, "brief", "--corpus", project, *ALICE, "-f", "json")
+    assert code == 0, err
+    brief = json.loads(out)
+    [entity] = brief["entities"]
+    assert entity["entity"] == "Robert Simmons" and (entity["hedged"], entity["bare"]) == (1, 1)
+    assert sorted(c["document"] for c in entity["commitments"]) == ["docs/second.txt", "seed.txt"]
+    assert [h["document"] for h in brief["unlinked_hedges"]] == ["docs/second.txt"]
+    assert sorted(brief["document"]["documents"]) == ["docs/second.txt", "seed.txt"]
+    code, out, _ = run(capsys, "brief", "--corpus", project, *ALICE, "-f", "md")
+    assert code == 0 and "(docs/second.txt, " in out
+    code, _, err = run(capsys, "brief", *ALICE)
+    assert code == 2 and "give a document, or --corpus DIR" in err

@@ -1,0 +1,226 @@
+"""Linking in the TUI, driven through Pilot: the Simmons sentence tagged, linked with the keys, and the brief."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rich.style import Style
+
+from tui.app.app import HedgerowApp
+from tui.app.brief_screen import BriefLines, BriefScreen
+from tui.app.links_panel import LinksPanel
+from tui.core.links import LINKS
+from tui.core.session import Session, SessionOptions
+
+SIZE = (110, 34)
+
+
+def open_app(doc: Path) -> HedgerowApp:
+    return HedgerowApp(Session.open(doc, SessionOptions(annotator="alice")))
+
+
+async def select(pilot, pattern: str) -> None:
+    """Select the regex match of `pattern`, as a user does: / then ctrl+r, the pattern, Enter."""
+    await pilot.press("slash")
+    bar_input = pilot.app.query_one("#search-input")
+    bar_input.value = ""
+    if not pilot.app.query_one("SearchBar").regex:
+        await pilot.press("ctrl+r")
+    await pilot.press(*pattern)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def tag(pilot, pattern: str, key: str) -> None:
+    await select(pilot, pattern)
+    await pilot.press(key)
+    await pilot.pause()
+
+
+async def wait_saved(pilot, app: HedgerowApp) -> None:
+    for _ in range(60):
+        await pilot.pause(0.05)
+        if not app.session.dirty and not app.saver._in_flight:
+            return
+    raise AssertionError("not saved in time")
+
+
+async def test_simmons_tagged_linked_with_keys_and_found_in_the_brief(project_doc: Path) -> None:
+    app = open_app(project_doc)
+    async with app.run_test(size=SIZE) as pilot:
+        await tag(pilot, "Simmons(?= also suggested)", "1")
+        await tag(pilot, "setting up a team by 2007", "2")
+        assert app.proposal is not None  # the nearest actor in the sentence: Simmons
+        await pilot.press("a")  # accepted with one key
+        await pilot.pause()
+        session = app.session
+        by_tag = {a.tag: a for a in session.layer}
+        actor, commitment = by_tag["actor"], by_tag["commitment"]
+        [by] = session.links
+        assert (by.source, by.relation, by.target) == (commitment.id, "by", actor.id)
+
+        await tag(pilot, "(?<=Simmons also )suggested", "3")
+        await pilot.press("l")  # a link from the hedge under the cursor...
+        await pilot.press("right_square_bracket", "right_square_bracket")  # ...past "could" to the commitment
+        assert app.under_cursor().id == commitment.id
+        await pilot.press("enter")
+        await pilot.pause()
+        await tag(pilot, "(?<=project )could", "3")
+        await pilot.press("l", "right_square_bracket", "enter")
+        await pilot.pause()
+        hedges = sorted((a for a in session.layer if a.tag == "hedge"), key=lambda a: a.start)
+        assert [h.quote for h in hedges] == ["suggested", "could"]
+        assert sorted(link.source for link in session.links.incoming(commitment.id)) == sorted(h.id for h in hedges)
+
+        # The details: the commitment's links both ways.
+        app.view.move_to(commitment.start)
+        await pilot.pause()
+        panel = app.query_one(LinksPanel)
+        assert panel.annotation_id == commitment.id and len(panel.rows) == 3
+        assert [r.outgoing for r in panel.rows] == [True, False, False]
+
+        await pilot.press("B")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, BriefScreen)
+        [simmons] = screen.brief.entities
+        assert simmons.name == "Simmons"
+        [made] = simmons.commitments
+        assert made.span.quote == "setting up a team by 2007"
+        assert [h.quote for h in made.hedges] == ["suggested", "could"]
+        lines = screen.query_one(BriefLines)
+        shown = ["".join(segment.text for segment in lines.render_row(line, 100, Style())) for line in lines.rows]
+        assert shown[0].startswith("Simmons") and "1 hedged · 0 bare" in shown[0]
+        assert shown[1].startswith("  → “setting up a team by 2007”")
+        assert shown[2:4] == ["      hedged by “suggested”", "      hedged by “could”"]
+        await pilot.press("down", "enter")  # Enter on the commitment's line jumps to its span
+        await pilot.pause()
+        assert not isinstance(app.screen, BriefScreen)
+        assert app.view.cursor == commitment.start
+        await wait_saved(pilot, app)
+    links = json.loads(app.session.store.path.read_text(encoding="utf-8"))[LINKS]
+    assert sorted(r["relation"] for r in links.values()) == ["by", "hedges", "hedges"]
+
+
+async def test_escape_cancels_wrong_pairs_are_refused_and_links_undo(project_doc: Path) -> None:
+    app = open_app(project_doc)
+    async with app.run_test(size=SIZE) as pilot:
+        await tag(pilot, "Simmons(?= also suggested)", "1")
+        await tag(pilot, "(?<=project )could", "3")
+        await pilot.press("l", "escape")
+        assert app.link_from is None and len(app.session.links) == 0
+        await pilot.press("l", "left_square_bracket", "enter")  # a hedge and an actor: no relation fits
+        await pilot.pause()
+        assert app.link_from is not None and len(app.session.links) == 0
+        await pilot.press("escape")
+        await tag(pilot, "setting up a team by 2007", "2")
+        await pilot.press("x")  # any other key: the proposal stays out of the way
+        await tag(pilot, "to react to disasters", "2")
+        assert app.proposal is not None
+        # Link the actor to the commitment starting from the actor: the link runs commitment -> actor.
+        actor = next(a for a in app.session.layer if a.tag == "actor")
+        app.view.move_to(actor.start)
+        await pilot.pause()
+        await pilot.press("l")
+        commitment = next(a for a in app.session.layer if a.quote == "setting up a team by 2007")
+        app.view.move_to(commitment.start)
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        [link] = app.session.links
+        assert (link.source, link.relation, link.target) == (commitment.id, "by", actor.id)
+        assert app.proposal is None  # another change dropped it
+        # Remove it from the links panel, undo brings it back; deleting the commitment takes it along.
+        panel = app.query_one(LinksPanel)
+        panel.focus()
+        await pilot.press("x")
+        await pilot.pause()
+        assert len(app.session.links) == 0
+        await pilot.press("u")
+        await pilot.pause()
+        assert len(app.session.links) == 1
+        app.view.focus()
+        app.view.move_to(commitment.start)
+        await pilot.pause()
+        await pilot.press("d")
+        await pilot.pause()
+        assert len(app.session.links) == 0
+        await pilot.press("u")
+        await pilot.pause()
+        assert len(app.session.links) == 1 and commitment.id in app.session.layer
+
+
+async def test_links_panel_follows_to_the_other_end(project_doc: Path) -> None:
+    session = Session.open(project_doc, SessionOptions(annotator="alice"))
+    text = session.text
+    start = text.index("Simmons also suggested")
+    actor = session.add(start, start + 7, "actor")
+    made_start = text.index("setting up a team by 2007")
+    commitment = session.add(made_start, made_start + 25, "commitment")
+    session.link(commitment.id, actor.id, "by")
+    session.save()
+    app = open_app(project_doc)
+    async with app.run_test(size=SIZE) as pilot:
+        app.view.move_to(commitment.start)
+        await pilot.pause()
+        panel = app.query_one(LinksPanel)
+        panel.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.view.cursor == actor.start
+        assert app.view._is_linked(actor.id) and app.view._is_linked(commitment.id)
+
+
+async def test_entity_proposed_on_tagging_an_actor_and_chosen_with_e(project_doc: Path) -> None:
+    from tui.core.entities import best_match, known_entities, ranked
+
+    session = Session.open(project_doc, SessionOptions(annotator="alice"))
+    first = session.text.index("Simmons")
+    session.add(first, first + 7, "actor", entity="Robert Simmons")
+    other = session.text.index("Utemuratov")
+    session.add(other, other + 10, "actor")
+    session.save()
+    assert ranked("Simmons", known_entities(session.layer)) == ["Robert Simmons", "Utemuratov"]
+    assert best_match("Simmons", known_entities(session.layer)) == "Robert Simmons"
+    app = open_app(project_doc)
+    async with app.run_test(size=SIZE) as pilot:
+        await tag(pilot, "Simmons(?= also suggested)", "1")
+        assert app.proposal is not None and app.proposal[1:] == ("entity", "Robert Simmons")
+        await pilot.press("a")
+        await pilot.pause()
+        mention = app.under_cursor()
+        assert mention.entity == "Robert Simmons"
+        await pilot.press("E")  # the dialog: type another name, Enter
+        await pilot.pause()
+        await pilot.press(*"Ambassador Simmons", "enter")
+        await pilot.pause()
+        assert app.session.get(mention.id).entity == "Ambassador Simmons"
+        await pilot.press("E", "down", "down", "enter")  # or pick one already used (best match first)
+        await pilot.pause()
+        assert app.session.get(mention.id).entity in {"Robert Simmons", "Utemuratov"}
+        await pilot.press("u")
+        await pilot.pause()
+        assert app.session.get(mention.id).entity == "Ambassador Simmons"
+
+
+async def test_markup_in_quotes_stays_text_while_linking(project_doc: Path) -> None:
+    doc = project_doc.parent / "evil.txt"
+    doc.write_text("[/x] Boss [b]said[/b] he would build a bridge by 2030.\n", encoding="utf-8")
+    session = Session.open(doc, SessionOptions(annotator="alice"))
+    actor = session.add(0, 9, "actor")
+    commitment = session.add(session.text.index("build"), session.text.index(" by 2030"), "commitment")
+    session.save()
+    app = open_app(doc)
+    async with app.run_test(size=SIZE) as pilot:
+        app.view.move_to(actor.start)
+        await pilot.pause()
+        await pilot.press("l")  # a notice and the pane's subtitle both show the quote "[/x] Boss"
+        await pilot.pause()
+        assert "[/x] Boss" in str(app.view.border_subtitle)
+        app.view.move_to(commitment.start)
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert len(app.session.links) == 1
+        assert any("[/x] Boss" in str(n.message) for n in app._notifications)

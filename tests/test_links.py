@@ -1,0 +1,300 @@
+"""Relations in the codebook, links between annotations: validation, undo, deletion, the file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tui.core.errors import InputError
+from tui.core.links import LINKS, Link, LinkIndex, dangling, link_key
+from tui.core.session import Session, SessionOptions
+from tui.core.tags import DEFAULT_RELATIONS, Relation, load_config, parse_config
+
+ALICE = SessionOptions(annotator="alice")
+SENTENCE = "Simmons also suggested that NATO’s Partnership for Peace"
+
+
+@pytest.fixture
+def session(project_doc: Path) -> Session:
+    return Session.open(project_doc, ALICE)
+
+
+def tag(session: Session, quote: str, name: str, after: int = 0):
+    start = session.text.index(quote, after)
+    return session.add(start, start + len(quote), name)
+
+
+def simmons(session: Session):
+    """The Simmons sentence tagged: actor, commitment and two hedges."""
+    at = session.text.index(SENTENCE)
+    return (tag(session, "Simmons", "actor", at), tag(session, "setting up a team by 2007", "commitment", at),
+            tag(session, "suggested", "hedge", at), tag(session, "could", "hedge", at))
+
+
+# -- the codebook ------------------------------------------------------------------------------
+
+
+def test_default_relations() -> None:
+    relations = load_config(None).relations
+    assert relations.names == ["by", "hedges"]
+    assert relations.get("by") == Relation("by", "commitment", "actor", DEFAULT_RELATIONS[0].description)
+    assert [r.name for r in relations.fitting("hedge", "commitment")] == ["hedges"]
+    assert relations.fitting("actor", "commitment") == []
+    assert relations.between("actor", "commitment") == (relations.get("by"), True)
+
+
+def test_custom_relations_and_defaults_that_fit_the_tags() -> None:
+    config = parse_config({"tags": [{"name": "claim", "colour": "red"}, {"name": "source", "colour": "blue"}],
+                           "relations": [{"name": "cites", "from": "claim", "to": "source",
+                                          "description": "The claim's source."}]})
+    assert config.relations.names == ["cites"]
+    assert config.relations.get("cites").description == "The claim's source."
+    # Without [[relations]], only the default relations whose tags the codebook has.
+    only_actors = parse_config({"tags": [{"name": "actor", "colour": "red"}, {"name": "commitment", "colour": "blue"}]})
+    assert only_actors.relations.names == ["by"]
+
+
+@pytest.mark.parametrize(("relations", "message"), [
+    ([{"name": "by", "from": "commitment", "to": "person"}], "unknown tag 'person' in 'to'"),
+    ([{"name": "by", "from": "nothing", "to": "actor"}], "unknown tag 'nothing' in 'from'"),
+    ([{"name": "by", "from": "commitment"}], "needs 'to'"),
+    ([{"name": "made by", "from": "commitment", "to": "actor"}], "of one word"),
+    ([{"name": "by", "from": "commitment", "to": "actor", "colour": "red"}], "unknown field(s) colour"),
+    ([{"name": "by", "from": "commitment", "to": "actor"}] * 2, "duplicate relation name 'by'"),
+    ({"name": "by"}, "array of tables"),
+])
+def test_bad_relations_are_refused_on_load(tmp_path: Path, relations, message: str) -> None:
+    with pytest.raises(InputError, match="^x.toml: .*" + message.replace("(", r"\(").replace(")", r"\)")):
+        parse_config({"relations": relations}, "x.toml")
+
+
+def test_a_bad_relation_in_a_project_codebook_stops_the_session(project_doc: Path) -> None:
+    (project_doc.parent / "hedgerow.toml").write_text(
+        '[[relations]]\nname = "by"\nfrom = "commitment"\nto = "speaker"\n', encoding="utf-8")
+    with pytest.raises(InputError, match="unknown tag 'speaker'"):
+        Session.open(project_doc, ALICE)
+
+
+# -- linking -------------------------------------------------------------------------------------
+
+
+def test_link_validation(session: Session) -> None:
+    actor, commitment, suggested, could = simmons(session)
+    link = session.link(commitment.id, actor.id, "by")
+    assert link == Link(commitment.id, "by", actor.id, link.created)
+    assert link.id == link_key(commitment.id, "by", actor.id)
+    with pytest.raises(InputError, match="already linked"):
+        session.link(commitment.id, actor.id, "by")
+    with pytest.raises(InputError, match="cannot be linked to itself"):
+        session.link(suggested.id, suggested.id, "hedges")
+    with pytest.raises(InputError, match="relation 'by' links a commitment to an actor, not an actor to a commitment"):
+        session.link(actor.id, commitment.id, "by")
+    with pytest.raises(InputError, match="relation 'hedges' links a hedge to a commitment, not a hedge to an actor"):
+        session.link(could.id, actor.id, "hedges")
+    with pytest.raises(InputError, match=r"unknown relation 'of' \(the relations are by, hedges\)"):
+        session.link(could.id, commitment.id, "of")
+    with pytest.raises(InputError, match="no annotation with id 'nope' \\(the link's target\\)"):
+        session.link(could.id, "nope", "hedges")
+    assert len(session.links) == 1
+
+
+def test_links_both_ways_undo_redo(session: Session) -> None:
+    actor, commitment, suggested, could = simmons(session)
+    by = session.link(commitment.id, actor.id, "by")
+    session.link(suggested.id, commitment.id, "hedges")
+    session.link(could.id, commitment.id, "hedges")
+    assert [link.target for link in session.links.outgoing(commitment.id)] == [actor.id]
+    assert sorted(link.source for link in session.links.incoming(commitment.id)) == sorted([suggested.id, could.id])
+    assert len(session.links.of(commitment.id)) == 3
+    session.undo()
+    assert len(session.links) == 2 and not session.links.is_linked(could.id)
+    session.redo()
+    assert session.links.is_linked(could.id)
+    assert session.unlink(commitment.id, actor.id) == [by]
+    assert not session.links.holds(by) and by.id not in {r["id"] for r in session.tables[LINKS].values()}
+    with pytest.raises(InputError, match="no link from"):
+        session.unlink(commitment.id, actor.id)
+    session.undo()
+    assert session.links.holds(by)
+
+
+def test_deleting_an_annotation_removes_its_links_in_the_same_step(session: Session) -> None:
+    actor, commitment, suggested, could = simmons(session)
+    session.link(commitment.id, actor.id, "by")
+    session.link(suggested.id, commitment.id, "hedges")
+    session.link(could.id, commitment.id, "hedges")
+    session.delete(commitment.id)
+    assert len(session.links) == 0 and session.tables[LINKS] == {}
+    assert session.history.can_undo
+    session.undo()  # one step brings back the annotation and its three links
+    assert commitment.id in session.layer and len(session.links) == 3
+    session.redo()
+    assert len(session.links) == 0
+
+
+def test_links_are_saved_in_their_own_table_and_loaded(session: Session, project_doc: Path) -> None:
+    session.save()
+    assert LINKS not in json.loads(session.store.path.read_text(encoding="utf-8"))  # no links: no table
+    actor, commitment, *_ = simmons(session)
+    link = session.link(commitment.id, actor.id, "by")
+    session.save()
+    data = json.loads(session.store.path.read_text(encoding="utf-8"))
+    # Keyed by TinyDB's document ids, as the annotations are; the link's id as a field.
+    assert data[LINKS] == {"1": {"from": commitment.id, "relation": "by", "to": actor.id,
+                                 "created": link.created, "id": link.id}}
+    again = Session.open(project_doc, ALICE)
+    assert list(again.links) == [link]
+    again.delete(actor.id)
+    again.save()
+    assert json.loads(again.store.path.read_text(encoding="utf-8")).get(LINKS, {}) == {}
+
+
+def test_reanchoring_keeps_links(session: Session) -> None:
+    actor, commitment, *_ = simmons(session)
+    link = session.link(commitment.id, actor.id, "by")
+    session.replace_many([actor.changed(start=actor.start, end=actor.end)], "re-anchor")
+    assert list(session.links) == [link]
+
+
+def test_index_reports_damaged_records_and_dangling_links() -> None:
+    index = LinkIndex({"k1": {"from": "a", "relation": "by", "to": "b"}, "k2": {"from": "a"}, "k3": "x"})
+    assert [link.target for link in index] == ["b"]
+    assert set(index.damaged) == {"k2", "k3"}
+    assert dangling(index, {"a"}) == list(index)
+    assert dangling(index, {"a", "b"}) == []
+
+
+# -- merging and checking ---------------------------------------------------------------------------
+
+
+def test_merge_driver_merges_links_by_key(session: Session, tmp_path: Path) -> None:
+    from tui.core.merge import merge, render
+
+    actor, commitment, suggested, could = simmons(session)
+    session.save()
+    base = json.loads(session.store.path.read_text(encoding="utf-8"))
+    ours_session = Session.open(session.document.path, ALICE)
+    by = ours_session.link(commitment.id, actor.id, "by")
+    hedges = ours_session.link(suggested.id, commitment.id, "hedges")
+    ours_session.save()
+    ours = json.loads(ours_session.store.path.read_text(encoding="utf-8"))
+    # Theirs made the same `by` link (later) and another hedge link, on the base.
+    theirs_by = Link(commitment.id, "by", actor.id, "2099-01-01T00:00:00.000Z")
+    theirs_could = Link(could.id, "hedges", commitment.id)
+    theirs = {**base, LINKS: {theirs_by.id: theirs_by.to_record(), theirs_could.id: theirs_could.to_record()}}
+    result = merge(base, ours, theirs)
+    assert result.conflicts == []
+    assert result.data[LINKS] == {by.id: by.to_record(), hedges.id: hedges.to_record(),
+                                  theirs_could.id: theirs_could.to_record()}
+    # One side unlinks, the other leaves the link alone: the unlink wins, cleanly.
+    unlinked = {**ours, LINKS: {hedges.id: hedges.to_record()}}
+    assert merge(ours, unlinked, ours).data[LINKS] == {hedges.id: hedges.to_record()}
+    # One side deletes the actor, the other links it: both merge; the link dangles (check reports it).
+    deleted = {**base, "annotations": {k: v for k, v in base["annotations"].items() if v["id"] != actor.id}}
+    merged = merge(base, deleted, {**base, LINKS: {by.id: by.to_record()}})
+    assert merged.conflicts == [] and by.id in merged.data[LINKS]
+    path = tmp_path / "merged.json"
+    path.write_text(render(merged), encoding="utf-8")
+    from tui.core.store import AnnotationStore
+
+    stored = AnnotationStore(path).load()
+    assert dangling(LinkIndex(stored.tables[LINKS]), stored.layer.ids()) == [by]
+
+
+def test_merge_renumbers_a_link_both_branches_keyed_alike_and_loses_nothing(tmp_path: Path) -> None:
+    from tui.core.merge import merge, render
+    from tui.core.store import AnnotationStore
+
+    kept = Link("a", "by", "b", "2020-01-01T00:00:00.000Z")
+    ours_link, theirs_link = Link("c", "hedges", "a", "2020-01-02T00:00:00.000Z"), Link("d", "hedges", "a")
+    base = {LINKS: {"1": kept.to_record()}}
+    ours = {LINKS: {"1": kept.to_record(), "2": ours_link.to_record()}}
+    theirs = {LINKS: {"1": kept.to_record(), "2": theirs_link.to_record()}}  # the same key, another link
+    result = merge(base, ours, theirs)
+    assert result.conflicts == []
+    path = tmp_path / "merged.json"
+    path.write_text(render(result), encoding="utf-8")
+    written = json.loads(path.read_text(encoding="utf-8"))[LINKS]
+    assert written == {"1": kept.to_record(), "2": ours_link.to_record(), "3": theirs_link.to_record()}
+    assert sorted(LinkIndex(AnnotationStore(path).load().tables[LINKS])) == sorted([kept, ours_link, theirs_link])
+    # The same link made on both sides under different keys is one link, under ours' key, the earlier created.
+    early = Link("c", "hedges", "a", "2019-01-01T00:00:00.000Z")
+    result = merge(base, ours, {LINKS: {"1": kept.to_record(), "3": early.to_record()}})
+    assert result.conflicts == [] and result.link_numbers[early.id] == 2
+    assert json.loads(render(result))[LINKS] == {"1": kept.to_record(), "2": early.to_record()}
+
+
+def test_merge_conflict_on_a_link_deleted_on_one_side_and_changed_on_the_other(tmp_path: Path) -> None:
+    from tui.core.merge import merge, render
+
+    link = Link("a", "by", "b", "2020-01-01T00:00:00.000Z")
+    other = Link("x", "by", "y", "2020-01-01T00:00:00.000Z")
+    base = {LINKS: {"1": link.to_record(), "2": other.to_record()}}
+    ours = {LINKS: {"2": other.to_record()}}  # unlinked
+    theirs = {LINKS: {"4": {**link.to_record(), "note": "why"}, "2": other.to_record()}}  # a field added, renumbered
+    [conflict] = merge(base, ours, theirs).conflicts
+    assert (conflict.table, conflict.key, conflict.reason) == (LINKS, link.id, "deleted in ours, changed in theirs")
+    text = render(merge(base, ours, theirs))
+    assert f"<<<<<<< ours: links {link.id}; deleted in ours, changed in theirs" in text
+    assert '"4": {' in text.split("=======")[1]  # theirs' version, under theirs' key
+
+
+def test_check_reports_broken_links_and_removes_them_only_with_apply(session: Session, capsys) -> None:
+    from tui.cli import main
+
+    actor, commitment, *_ = simmons(session)
+    session.link(commitment.id, actor.id, "by")
+    session.save()
+    path = session.store.path
+    data = json.loads(path.read_text(encoding="utf-8"))
+    key = next(k for k, v in data["annotations"].items() if v["id"] == actor.id)
+    del data["annotations"][key]  # a hand edit: the link's target is gone
+    data[LINKS]["junk"] = {"from": commitment.id}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    args = ["check", str(session.document.path), "--annotator", "alice"]
+    assert main(args) == 1
+    out, err = capsys.readouterr()
+    # (the hand-made key "junk" is numbered after the others, as it will be saved)
+    assert f"broken link 1: by link {commitment.id} -> {actor.id}: its target no longer exists" in out
+    assert "broken link 2: record 2 is not a link" in out and "2 broken link(s) kept" in err
+    assert set(json.loads(path.read_text(encoding="utf-8"))[LINKS]) == {"1", "junk"}  # untouched
+    assert main([*args, "--apply"]) == 0
+    assert "removed 2 broken link(s)" in capsys.readouterr()[0]
+    assert LINKS not in json.loads(path.read_text(encoding="utf-8"))
+    assert main(args) == 0
+
+
+def test_a_hand_edited_key_still_deletes_and_unlinks(session: Session) -> None:
+    actor, commitment, suggested, _ = simmons(session)
+    session.link(commitment.id, actor.id, "by")
+    session.link(suggested.id, commitment.id, "hedges")
+    session.save()
+    data = json.loads(session.store.path.read_text(encoding="utf-8"))
+    data[LINKS] = {f"hand-{i}": record for i, record in enumerate(data[LINKS].values())}
+    session.store.path.write_text(json.dumps(data), encoding="utf-8")
+    again = Session.open(session.document.path, ALICE)
+    again.unlink(suggested.id, commitment.id)
+    again.delete(actor.id)
+    assert again.tables[LINKS] == {} and len(again.links) == 0
+
+
+def test_a_record_written_before_entity_existed_takes_the_fast_path() -> None:
+    from tui.core.annotation import Annotation, record_values
+
+    made = Annotation.create("Simmons said", 0, 7, "actor", document="d", annotator="a")
+    old = {k: v for k, v in made.to_record().items() if k != "entity"}  # as files were written before
+    assert record_values(old) == record_values(made.to_record()) != None  # noqa: E711
+    assert record_values({**old, "surprise": 1}) is None  # anything else still looks closer
+
+
+@pytest.mark.parametrize("record", [
+    {"created": "2026-01-01T00:00:00.000Z", "from": "a", "relation": "by", "to": "b"},
+    {"z": "é\n\"\u2028\x00", "a": "", "m": "👍🏽"},
+])
+def test_flat_string_records_are_written_as_json_dumps_would(record: dict) -> None:
+    from tui.core.store import INDENT, _dump_record
+
+    expected = json.dumps(record, ensure_ascii=False, sort_keys=True, indent=2).replace("\n", "\n" + INDENT * 2)
+    assert _dump_record(record) == expected

@@ -1,0 +1,161 @@
+"""The brief as a screen: per entity, the commitments with their hedges; Enter on a line jumps to its span.
+
+The lines are a Line-API list (RowList): each is drawn only when in view, so the brief of
+100,000 annotations opens as fast as that of ten.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, NamedTuple
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+from tui.app.cells import snippet
+from tui.app.row_list import RowList
+from tui.core.brief import Brief, Commitment, Span, summary_line
+from tui.core.safe_text import shown_line
+
+Target = tuple[int, int]  # the span a line jumps to
+HEDGED, BARE, ACTOR = Style(color="#ffaf5f"), Style(color="#87d787"), Style(color="#5fafff", bold=True)
+BAR_WIDTH = 20
+
+
+class Line(NamedTuple):
+    kind: str  # entity, commitment, hedge, sentence, heading, unlinked
+    item: object
+    target: Target | None
+
+
+def _quoted(text: str, width: int) -> str:
+    return f"“{snippet(shown_line(text), max(1, width - 2))}”"
+
+
+class BriefLines(RowList):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "move(-1)", "Up", show=False, id="brief.up"),
+        Binding("down", "move(1)", "Down", show=False, id="brief.down"),
+        Binding("pageup", "page(-1)", show=False, id="brief.page_up"),
+        Binding("pagedown", "page(1)", show=False, id="brief.page_down"),
+        Binding("home", "edge(0)", show=False, id="brief.first"),
+        Binding("end", "edge(1)", show=False, id="brief.last"),
+        Binding("enter", "jump", "Go to", id="brief.jump"),
+    ]
+    EMPTY = "Nothing to sum up yet: tag actors, commitments and hedges, then link them (l)."
+
+    def render_row(self, line: Line, width: int, base: Style) -> list[Segment]:
+        kind, item = line.kind, line.item
+        if kind == "entity":
+            hedged, bare = item.hedged, item.bare  # type: ignore[attr-defined]
+            total = hedged + bare
+            filled = round(BAR_WIDTH * hedged / total) if total else 0
+            if hedged and not filled:
+                filled = 1  # a single hedged commitment still shows
+            if bare and filled == BAR_WIDTH:
+                filled = BAR_WIDTH - 1  # and so does a single bare one
+            name = snippet(shown_line(item.name), max(8, width - BAR_WIDTH - 24))  # type: ignore[attr-defined]
+            return [Segment(name + "  ", base + ACTOR),
+                    Segment("█" * filled, base + HEDGED),
+                    Segment("█" * (BAR_WIDTH - filled) if total else "·" * BAR_WIDTH, base + (BARE if total else
+                                                                                         Style(dim=True))),
+                    Segment(f"  {hedged} hedged · {bare} bare", base + Style(dim=True))]
+        if kind == "commitment":
+            commitment: Commitment = item  # type: ignore[assignment]
+            return [Segment("  → ", base), Segment(_quoted(commitment.span.quote, width - 12), base + BARE),
+                    Segment("" if commitment.hedges else "  bare", base + Style(dim=True))]
+        if kind == "hedge":
+            span: Span = item  # type: ignore[assignment]
+            return [Segment("      hedged by ", base), Segment(_quoted(span.quote, width - 16), base + HEDGED)]
+        if kind == "sentence":
+            text = snippet(shown_line(item.sentence), max(1, width - 6))  # type: ignore[attr-defined]
+            return [Segment(f"      {text}", base + Style(dim=True, italic=True))]
+        if kind == "unlinked":
+            hedge: Span = item  # type: ignore[assignment]
+            return [Segment("  ", base), Segment(_quoted(hedge.quote, width - 2), base + HEDGED)]
+        return [Segment(str(item), base + Style(bold=True))]  # a heading
+
+
+def brief_lines(brief: Brief) -> list[Line]:
+    """Every line of the brief, in order, with the span each jumps to (made once, drawn when seen)."""
+    lines: list[Line] = []
+
+    def commitments(items: list[Commitment]) -> None:
+        for c in items:
+            lines.append(Line("commitment", c, (c.span.start, c.span.end)))
+            lines.extend(Line("hedge", h, (h.start, h.end)) for h in c.hedges)
+            lines.append(Line("sentence", c, (c.sentence_start, c.sentence_end)))
+
+    for entity in brief.entities:
+        first = entity.actors[0] if entity.actors else None
+        lines.append(Line("entity", entity, (first.start, first.end) if first else None))
+        commitments(entity.commitments)
+    if brief.unattributed:
+        lines.append(Line("heading", "Commitments with no actor linked", None))
+        commitments(brief.unattributed)
+    if brief.unlinked_hedges:
+        lines.append(Line("heading", "Hedges linked to nothing (the author's own voice)", None))
+        lines.extend(Line("unlinked", h, (h.start, h.end)) for h in brief.unlinked_hedges)
+    return lines
+
+
+class BriefScreen(ModalScreen[Target | None]):
+    """Returns the (start, end) of the chosen line's span, or None."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "close", "Close", id="brief.close"),
+        Binding("B", "close", "Close", show=False, id="brief.toggle"),
+    ]
+    DEFAULT_CSS = """
+    BriefScreen {
+        align: center middle;
+    }
+    #brief {
+        width: 100%;
+        height: 100%;
+        border: round $primary;
+        padding: 0 1;
+        background: $surface;
+    }
+    #brief-summary {
+        height: auto;
+        color: $text-muted;
+        padding: 0 1;
+    }
+    #brief-lines {
+        height: 1fr;
+    }
+    """
+
+    def __init__(self, brief: Brief) -> None:
+        super().__init__()
+        self.brief = brief
+        self.lines = brief_lines(brief)
+
+    def compose(self) -> ComposeResult:
+        from rich.text import Text
+
+        with Vertical(id="brief"):
+            yield Static(Text.assemble(summary_line(self.brief), "  ", ("█", "#ffaf5f"), " hedged ",
+                                       ("█", "#87d787"), " bare · ⏎ goes to the span · esc closes"),
+                         id="brief-summary")
+            yield BriefLines(id="brief-lines")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#brief").border_title = "brief: who commits to what, and how it is hedged"
+        lines = self.query_one(BriefLines)
+        lines.set_rows(self.lines)
+        lines.focus()
+
+    def on_row_list_chosen(self, event: RowList.Chosen) -> None:
+        event.stop()
+        if event.focus and event.item.target is not None:  # Enter or a double click, not a move
+            self.dismiss(event.item.target)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
