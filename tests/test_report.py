@@ -354,3 +354,16 @@ def test_corpus_with_all_layers_has_an_agreement_table_per_document(project: Pat
     assert read_page(html).quotes == {a.id: a.quote for a in bob}
     assert 'id="d2-agreement"' in html and "alice / bob" in html and "The text shows the layer “bob”" in html
     assert "No annotations to show: no annotations yet for this document." in html  # other.txt
+
+
+def test_the_chart_leaves_room_for_the_counts_after_the_longest_bar() -> None:
+    from tui.core.report_brief import CHART_WIDTH, chart_svg
+
+    bare = BriefCommitment("setting up a team", (), "b1")
+    hedged = BriefCommitment("could include", ("could",), "h1")
+    brief = Brief((BriefEntity("Robert Simmons", (hedged, hedged, bare, bare)),), ())
+    svg = chart_svg(brief)
+    label = re.search(r'<text x="([\d.]+)"[^>]*>(\d+ hedged · \d+ bare)</text>', svg)
+    assert label is not None
+    x, text = float(label.group(1)), label.group(2)
+    assert x + 7 * len(text) <= CHART_WIDTH  # ~7 px a character at font-size 12: never clipped

@@ -70,13 +70,14 @@ def brief_for(document: Document, layer: Layer, links: Iterable[Link] = ()) -> B
 CHART_WIDTH = 560
 ROW_HEIGHT = 26
 NAME_WIDTH = 170
+LABEL_WIDTH = 140  # room after the longest bar for "12 hedged · 3 bare"
 
 
 def chart_svg(brief: Brief) -> str:
     """Horizontal bars per entity: hedged (hatched) then bare (solid), with the counts written out."""
     entities = [e for e in brief.entities if e.commitments]
     most = max((len(e.commitments) for e in entities), default=0) or 1
-    scale = (CHART_WIDTH - NAME_WIDTH - 60) / most
+    scale = (CHART_WIDTH - NAME_WIDTH - LABEL_WIDTH) / most
     height = ROW_HEIGHT * len(entities) + 34
     parts = [
         f'<svg class="chart" role="img" aria-labelledby="brief-chart-title" viewBox="0 0 {CHART_WIDTH} {height}" '
