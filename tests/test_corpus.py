@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from corpus_fixture import write_corpus
 
 from tui.cli import main
 from tui.core import corpus as corpus_module
@@ -33,13 +34,7 @@ TEXTS = {
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
     """A project (it has .git) with three documents under seeds/, two named report.txt."""
-    root = tmp_path / "project"
-    for relative, text in TEXTS.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    (root / ".git").mkdir()
-    return root
+    return write_corpus(tmp_path, TEXTS)
 
 
 def annotate(doc: Path, spans: list[tuple[str, str]], annotator: str = "alice", done: bool = False) -> Session:

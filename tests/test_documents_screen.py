@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from corpus_fixture import write_corpus
 from textual.geometry import Region
 
 from tui.app.app import HedgerowApp
@@ -24,13 +25,7 @@ TEXTS = {
 
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    for relative, text in TEXTS.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    (root / ".git").mkdir()
-    return root
+    return write_corpus(tmp_path, TEXTS)
 
 
 def corpus_app(root: Path) -> HedgerowApp:
