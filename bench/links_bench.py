@@ -12,7 +12,9 @@ Printed side by side, each the median of --runs:
   save   Session.save (the annotations and the links table)
   brief  build_brief over every annotation and link (target: <= 1,000 ms), as `hedgerow brief` and
          the TUI's `B` build it: with the collector paused (tui.core.gc_policy); the collector on, for
-         comparison, beside it
+         comparison, beside it. A commitment's sentence is found when first asked for (the TUI
+         shows the few in view), so `brief + json` also times the whole JSON, every sentence found,
+         as `hedgerow brief --format json` makes it (not its printing)
   keys   the TUI headless (Pilot, in-process): ms per key press for right, ] and tagging a
          commitment (which looks for an actor to propose), medians over --keys presses
 """
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import json
 import shutil
 import statistics
 import sys
@@ -173,6 +176,12 @@ def main() -> int:
     verdict = "met" if brief_ms[1][1] <= BRIEF_TARGET_MS else "MISSED"
     row("brief", brief_ms, f"target <= {BRIEF_TARGET_MS:,.0f} ms of CPU: {verdict} "
         f"({len(brief.entities):,} entities, {brief.commitments:,} commitments)")
+    def brief_json(s):
+        with gc_policy.paused():
+            return json.dumps(build_brief(s.text, s.layer, s.links, {}).to_json(), ensure_ascii=False)
+
+    row("brief + json", [timed_ms(lambda s=sessions[n]: brief_json(s), args.runs) for n in (plain, linked)],
+        "every sentence found, the JSON made as a string")
     row("brief, gc on", [timed_ms(lambda s=sessions[n]: build_brief(s.text, s.layer, s.links, {}), args.runs)
                          for n in (plain, linked)], "the collector on throughout (not how hedgerow runs it)")
     if args.keys:

@@ -217,3 +217,48 @@ def test_corpus_brief_sums_per_entity_across_documents(capsys, project: Path, pr
     assert code == 0 and "(docs/second.txt, " in out
     code, _, err = run(capsys, "brief", *ALICE)
     assert code == 2 and "give a document, or --corpus DIR" in err
+
+
+def test_a_layers_rows_read_as_its_annotations_are(project_doc: Path) -> None:
+    """`tagged` reads a Layer column by column; every kind of row (a note, an entity, an id that is
+    not a canonical uuid, a quote the text no longer says) reads as the Annotations themselves do."""
+    import uuid
+    from dataclasses import replace
+
+    from tui.core.brief import id_texts, tagged
+    from tui.core.layer import Layer
+
+    session = Session.open(project_doc, SessionOptions(annotator="alice"))
+    text = session.text
+    at = text.index(SENTENCE)
+    plain = session.add(at, at + 7, "actor")
+    session.add(at + 13, at + 22, "hedge", note="a note")
+    named = session.add(at + 100, at + 107, "actor")
+    session.set_entity(named.id, "Robert  Simmons")
+    made = session.add(at + 150, at + 175, "commitment", note="kept")
+    others = [replace(plain, id="Not-A-Canonical-Id", start=at + 30, end=at + 35, quote=text[at + 30:at + 35]),
+              replace(made, id=str(uuid.uuid4()), quote="a quote the text no longer says"),
+              replace(plain, id=str(uuid.uuid4()), tag="other")]
+    layer = Layer([*session.layer, *others], text)
+    wanted = ("actor", "commitment", "hedge", "other", "nobody uses this tag")
+    assert tagged(layer, wanted) == tagged(list(layer), wanted)
+    actors = tagged(layer, ["actor"])["actor"]
+    assert [s.id for s in actors.spans] == [plain.id, "Not-A-Canonical-Id", named.id]
+    assert actors.entities[2] == "Robert Simmons" and tagged(layer, ["hedge"])["hedge"].notes == ["a note"]
+    raw = [uuid.uuid4() for _ in range(50)]
+    assert id_texts(b"".join(u.bytes for u in raw)) == [str(u) for u in raw] and id_texts(b"") == []
+
+
+def test_a_commitments_sentence_is_found_when_asked_for(project_doc: Path) -> None:
+    from tui.core.segment import sentence_at
+
+    session = Session.open(project_doc, SessionOptions(annotator="alice"))
+    text = session.text
+    spans = [session.add(offset, offset + 4, "commitment") for offset in (text.index(SENTENCE) + 160, 40, 900)]
+    brief = build_brief(text, session.layer, session.links)
+    by_start = {c.span.start: c for c in brief.unattributed}
+    for span in reversed(spans):  # out of document order: each paragraph is split once, whatever the order
+        commitment = by_start[span.start]
+        assert (commitment.sentence_start, commitment.sentence_end) == sentence_at(text, span.start)
+        assert commitment.sentence == text[slice(*sentence_at(text, span.start))]
+    assert by_start[spans[0].start].sentence == SENTENCE

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tui.core.document import Document
 from tui.core.segment import (
@@ -262,3 +264,83 @@ def test_clamp_inside_a_cluster(cluster: str) -> None:
     assert clamp_to_grapheme(text, 2 + len(cluster)) == 2 + len(cluster)
     assert clamp_to_grapheme(text, 999) == len(text)
     assert clamp_to_grapheme(text, -3) == 0
+
+
+# -- the fast splitter against the plain one it replaced ----------------------------------------
+
+
+def plain_sentences_in(text: str, start: int, end: int) -> list[tuple[int, int]]:  # noqa: C901 (as first written)
+    """The splitter as first written (every candidate decided in Python, char by char): the reference
+    for tui.core.segment.sentences_in, which decides the usual cases in C and must agree everywhere."""
+    import re
+
+    from tui.core.segment import _ABBREVIATIONS, _INITIALS, _NUMBER_ABBREVIATIONS, _OPENERS
+
+    def is_abbreviation(begin: int, dot: int) -> bool:
+        word_start = dot
+        while word_start > begin and not text[word_start - 1].isspace() and text[word_start - 1] not in _OPENERS:
+            word_start -= 1
+        word = text[word_start:dot]
+        if word.lower().rstrip(".") in _ABBREVIATIONS:
+            return True
+        if word.lower() in _NUMBER_ABBREVIATIONS:
+            return text[dot + 1 : dot + 3].strip()[:1].isdigit()
+        return bool(word) and _INITIALS.search(word + ".") is not None and len(word.replace(".", "")) <= 3
+
+    def starts_sentence(offset: int) -> bool:
+        while offset < len(text) and text[offset] in _OPENERS:
+            offset += 1
+        return offset < len(text) and (text[offset].isupper() or text[offset].isdigit() or not text[offset].isalpha())
+
+    spans, begin = [], start
+    for match in re.finditer(r"""[.!?…]+['"’”)\]»]*(?=\s|$)""", text[:end]):
+        if match.start() < start:
+            continue
+        stop = following = match.end()
+        while following < end and text[following].isspace():
+            following += 1
+        if following >= end:
+            break
+        if "\n\n" not in text[stop:following]:
+            if text[match.start()] == "." and match.group().rstrip("'\"’”)]»") == ".":
+                if is_abbreviation(begin, match.start()) or not starts_sentence(following):
+                    continue
+            elif not starts_sentence(following):
+                continue
+        spans.append((begin, stop))
+        begin = following
+    if begin < end:
+        spans.append((begin, end))
+    trimmed = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if s < e:
+            trimmed.append((s, e))
+    return trimmed
+
+
+_PIECES = ["a", "B", "word", "Longerword", " ", "  ", "\n", "\n\n", "\t", ".", "..", "!", "?", "…", "?!", '"', "'", "“",
+           "”", "’", "(", ")", "[", "]", "«", "»", "Mr", "mr", "No", "no", "nos", "etc", "e.g", "U.S", "J", "5", "1950",
+           "approx", "Sept", "ü", "Ü", "哈", "é", "x\u0301"]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=40), st.data())
+@settings(max_examples=400, deadline=None)
+def test_sentences_in_agrees_with_the_plain_splitter(pieces: list[str], data: st.DataObject) -> None:
+    from tui.core.segment import sentences_in
+
+    text = "".join(pieces)
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    assert sentences_in(text, start, end) == plain_sentences_in(text, start, end)
+
+
+def test_sentences_in_agrees_with_the_plain_splitter_on_the_seed(seed: str) -> None:
+    from tui.core.segment import sentences_in
+
+    assert sentences_in(seed, 0, len(seed)) == plain_sentences_in(seed, 0, len(seed))
+    for start, end in [paragraph_at(seed, offset) for offset in range(0, len(seed), 97)]:
+        assert sentences_in(seed, start, end) == plain_sentences_in(seed, start, end)

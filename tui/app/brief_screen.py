@@ -29,7 +29,14 @@ BAR_WIDTH = 20
 class Line(NamedTuple):
     kind: str  # entity, commitment, hedge, sentence, heading, unlinked
     item: object
-    target: Target | None
+    span: Target | None  # a sentence line's is found when chosen (see `target`)
+
+    @property
+    def target(self) -> Target | None:
+        """The span the line jumps to: a sentence is found only when asked for, not for every line."""
+        if self.kind == "sentence":
+            return self.item.sentence_span  # type: ignore[attr-defined, no-any-return]
+        return self.span
 
 
 def _quoted(text: str, width: int) -> str:
@@ -88,7 +95,7 @@ def brief_lines(brief: Brief) -> list[Line]:
         for c in items:
             lines.append(Line("commitment", c, (c.span.start, c.span.end)))
             lines.extend(Line("hedge", h, (h.start, h.end)) for h in c.hedges)
-            lines.append(Line("sentence", c, (c.sentence_start, c.sentence_end)))
+            lines.append(Line("sentence", c, None))
 
     for entity in brief.entities:
         first = entity.actors[0] if entity.actors else None
@@ -154,8 +161,9 @@ class BriefScreen(ModalScreen[Target | None]):
 
     def on_row_list_chosen(self, event: RowList.Chosen) -> None:
         event.stop()
-        if event.focus and event.item.target is not None:  # Enter or a double click, not a move
-            self.dismiss(event.item.target)
+        target = event.item.target if event.focus else None  # Enter or a double click, not a move
+        if target is not None:
+            self.dismiss(target)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -17,13 +17,11 @@ ACTOR = "actor"
 
 def known_entities(layer: Layer, actor_tag: str = ACTOR) -> Counter[str]:
     """How many actors carry each entity (their quote, when they have none)."""
-    from tui.core.brief import _items  # reads a Layer's rows without making annotations
+    from tui.core.brief import tagged  # reads a Layer's rows without making annotations
 
-    counts: Counter[str] = Counter()
-    for span, _, entity in _items(layer):
-        if span.tag == actor_tag:
-            counts[" ".join((entity or span.quote).split())] += 1
-    return counts
+    actors = tagged(layer, [actor_tag])[actor_tag]
+    return Counter(" ".join((entity or span.quote).split())
+                   for span, entity in zip(actors.spans, actors.entities, strict=True))
 
 
 def _words(text: str) -> set[str]:

@@ -15,7 +15,11 @@ ZWJ = "\u200d"
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
-_SENTENCE_END = re.compile(r"""[.!?…]+['"’”)\]»]*(?=\s|$)""")
+# A sentence's end: its marks (group 1), closing quotes or brackets, then the white space after
+# it (group 2) or the range's end. "[.!?…][.!?…]*" rather than "[.!?…]+": the same matches, but
+# the engine then scans for the first mark in C, about three times as fast on a long text.
+_SENTENCE_END = re.compile(r"""([.!?…][.!?…]*)['"’”)\]»]*(?=(\s+)|$)""")
+_WORD_BEFORE = re.compile(r"""[^\s"'“‘(\[«]*\Z""")  # the word that ends where a search's range ends
 _OPENERS = "\"'“‘([«"
 _ABBREVIATIONS = frozenset(
     ["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
@@ -25,6 +29,10 @@ _ABBREVIATIONS = frozenset(
 )
 _NUMBER_ABBREVIATIONS = frozenset({"no", "nos"})  # "No. 5", but "He said no. Then ..." ends a sentence
 _INITIALS = re.compile(r"(?:\b[A-Za-z]\.)+$")
+_LONGEST_ABBREVIATION = max(map(len, _ABBREVIATIONS | _NUMBER_ABBREVIATIONS))
+_LONG_WORD_SIZE = _LONGEST_ABBREVIATION + 1
+_LONG_WORD = re.compile(rf"""[^\s"'“‘(\[«.]{{{_LONG_WORD_SIZE}}}""")  # a word no abbreviation or initials end
+_LONGEST_WORD = 16  # how far back the word before a period is looked for at once
 
 
 def _is_extender(ch: str) -> bool:
@@ -157,13 +165,20 @@ def paragraph_at(text: str, offset: int) -> tuple[int, int]:
 
 def _is_abbreviation(text: str, start: int, dot: int) -> bool:
     """Whether the period at `dot` ends an abbreviation or initials rather than a sentence."""
-    word_start = dot
-    while word_start > start and not text[word_start - 1].isspace() and text[word_start - 1] not in _OPENERS:
-        word_start -= 1
-    word = text[word_start:dot]
-    if word.lower().rstrip(".") in _ABBREVIATIONS:
+    low = max(start, dot - _LONGEST_WORD)
+    found = _WORD_BEFORE.search(text, low, dot)
+    word = found.group() if found is not None else ""
+    if len(word) == dot - low and low > start:  # the word may run on before the window: walk back to its start
+        word_start = low
+        while word_start > start and not text[word_start - 1].isspace() and text[word_start - 1] not in _OPENERS:
+            word_start -= 1
+        word = text[word_start:dot]
+    elif "." not in word and len(word) > _LONGEST_ABBREVIATION:
+        return False  # longer than any abbreviation, and no initials: the usual sentence end, decided at once
+    lower = word.lower()
+    if lower.rstrip(".") in _ABBREVIATIONS:
         return True
-    if word.lower() in _NUMBER_ABBREVIATIONS:
+    if lower in _NUMBER_ABBREVIATIONS:
         return text[dot + 1 : dot + 3].strip()[:1].isdigit()
     return bool(word) and _INITIALS.search(word + ".") is not None and len(word.replace(".", "")) <= 3
 
@@ -180,26 +195,37 @@ def sentences_in(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     begin = start
     for match in _SENTENCE_END.finditer(text, start, end):
+        marks, space = match.group(1, 2)
+        if space is None:
+            break  # the range ends with these marks
         stop = match.end()
-        following = stop
-        while following < end and text[following].isspace():
-            following += 1
+        following = stop + len(space)
         if following >= end:
             break
-        if "\n\n" in text[stop:following]:
+        if "\n\n" in space:
             pass  # a blank line always ends a sentence
-        elif text[match.start()] == "." and match.group().rstrip("'\"’”)]»") == ".":
-            if _is_abbreviation(text, begin, match.start()):
+        else:
+            # The usual cases first, each decided by one call in C: a period after a long word
+            # (no abbreviation or initials) and a capital after the space.
+            if marks == ".":
+                dot = match.start()
+                if (dot - _LONG_WORD_SIZE < begin or _LONG_WORD.fullmatch(text, dot - _LONG_WORD_SIZE, dot) is None) \
+                        and _is_abbreviation(text, begin, dot):
+                    continue
+            if not text[following].isupper() and not _starts_sentence(text, following):
                 continue
-            if not _starts_sentence(text, following):
-                continue
-        elif not _starts_sentence(text, following):
-            continue
         spans.append((begin, stop))
         begin = following
     if begin < end:
         spans.append((begin, end))
-    return [(s, e) for s, e in (_trim(text, s, e) for s, e in spans) if s < e]
+    # Each span but the first starts after white space and each but the last ends on a mark: only
+    # the range's own edges can need trimming.
+    if spans:
+        spans[0] = _trim(text, *spans[0])
+        spans[-1] = _trim(text, *spans[-1])
+        if spans[0][0] >= spans[0][1] or spans[-1][0] >= spans[-1][1]:
+            spans = [(s, e) for s, e in spans if s < e]
+    return spans
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
