@@ -16,11 +16,11 @@ from report_html import read_page
 
 from tui.cli import main
 from tui.core.annotation import Annotation
+from tui.core.brief import Brief, Commitment, Entity, Sentences, Span
 from tui.core.document import Document
 from tui.core.layer import Layer
 from tui.core.paths import layer_path
 from tui.core.report import document_page, encoded, write_report
-from tui.core.report_brief import Brief, BriefCommitment, BriefEntity
 from tui.core.report_sources import LayerChoice, ReportedDocument, find_documents, reported_document
 from tui.core.report_style import INK, LINE_STYLES, PAPER, contrast, parse_colour, tag_looks
 from tui.core.session import Session, SessionOptions
@@ -257,20 +257,33 @@ def test_stale_annotations_are_listed_not_misplaced(annotated: Path, tmp_path: P
     assert html.count("not found at its place in this text") == len(annotations)
 
 
+def span(quote: str, tag: str = "actor", annotation_id: str = "") -> Span:
+    return Span(annotation_id, tag, 0, len(quote), quote)
+
+
+def made(quote: str, hedges: tuple[str, ...] = (), annotation_id: str = "") -> Commitment:
+    """A commitment of the brief's model (tui.core.brief), its hedges given by their quotes."""
+    return Commitment(span(quote, "commitment", annotation_id), tuple(span(h, "hedge") for h in hedges),
+                      Sentences(quote))
+
+
 def test_the_brief_section_renders_a_brief_with_its_chart(annotated: Path) -> None:
     choice = LayerChoice(annotator="alice")
     reported = reported_document(annotated, choice, TagSet())
     assert reported.brief is None  # no relations yet: the page shows the annotations by tag
     commitment = next(a for a in reported.layer if a.tag == "commitment" and "2007" in a.quote)
-    reported.brief = Brief((
-        BriefEntity("Simmons <NATO envoy>", (BriefCommitment(commitment.quote, ("suggested", "could"), commitment.id),
-                                             BriefCommitment("bare promise"))),
-        BriefEntity("Kazakhstan", (BriefCommitment("steps taken"),)),
-    ), loose_hedges=("The rhetoric remains to be tested.",))
+    reported.brief = Brief({}, [
+        Entity("Simmons <NATO envoy>", [], [made(commitment.quote, ("suggested", "could"), commitment.id),
+                                            made("bare promise")]),
+        Entity("Kazakhstan", [], [made("steps taken")]),
+        Entity("Mentioned only", [span("Mentioned only")], []),  # a mention alone: not in the chart
+    ], [made("<i>nobody's</i> promise")], [span("The rhetoric remains to be tested.", "hedge")])
     html = "".join(document_page(reported, tag_looks(TagSet(), reported.layer.counts())))
     brief = html[html.index('id="brief"'):html.index("</section>", html.index('id="brief"'))]
     assert "<svg" in brief and "Simmons &lt;NATO envoy&gt;" in brief and "<NATO" not in brief
-    assert "1 hedged · 1 bare" in brief and "0 hedged · 1 bare" in brief
+    assert "1 hedged · 1 bare" in brief and "0 hedged · 1 bare" in brief and "Mentioned only" not in brief
+    assert "Commitments with no actor linked" in brief and "&lt;i&gt;nobody&#x27;s&lt;/i&gt; promise" in brief
+    assert "The rhetoric remains to be tested." in brief
     k = reported.layer.index_of(commitment.id)
     assert f'href="#a{k}"' in brief and f'id="a{k}"' in html
     assert '<a href="#brief">Brief</a>' in html
@@ -359,9 +372,9 @@ def test_corpus_with_all_layers_has_an_agreement_table_per_document(project: Pat
 def test_the_chart_leaves_room_for_the_counts_after_the_longest_bar() -> None:
     from tui.core.report_brief import CHART_WIDTH, chart_svg
 
-    bare = BriefCommitment("setting up a team", (), "b1")
-    hedged = BriefCommitment("could include", ("could",), "h1")
-    brief = Brief((BriefEntity("Robert Simmons", (hedged, hedged, bare, bare)),), ())
+    bare = made("setting up a team", (), "b1")
+    hedged = made("could include", ("could",), "h1")
+    brief = Brief({}, [Entity("Robert Simmons", [], [hedged, hedged, bare, bare])], [], [])
     svg = chart_svg(brief)
     label = re.search(r'<text x="([\d.]+)"[^>]*>(\d+ hedged · \d+ bare)</text>', svg)
     assert label is not None

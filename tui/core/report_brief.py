@@ -1,53 +1,23 @@
 """The report's brief section: per entity, its commitments with their hedges, and a small SVG chart
 of hedged against bare commitments.
 
-`brief_for` turns the brief of the layer's links (tui.core.brief) into a `Brief`; a layer without
-links has none, and the report shows the annotations grouped by tag instead. Everything in a Brief
-is untrusted text and is escaped here.
+The brief is the one model of tui.core.brief, as `hedgerow brief` and the TUI's brief screen have
+it; a layer without links has none, and the report shows the annotations grouped by tag instead.
+Everything in a Brief is untrusted text and is escaped here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from html import escape
 from typing import TYPE_CHECKING
+
+from tui.core.brief import Brief, Commitment, Entity
 
 if TYPE_CHECKING:
     from tui.core.document import Document
     from tui.core.layer import Layer
     from tui.core.links import Link
-
-
-@dataclass(frozen=True)
-class BriefCommitment:
-    quote: str
-    hedges: tuple[str, ...] = ()  # the quotes of the hedges linked to it
-    annotation_id: str = ""  # the commitment's annotation, to link to its place in the text
-
-    @property
-    def hedged(self) -> bool:
-        return bool(self.hedges)
-
-
-@dataclass(frozen=True)
-class BriefEntity:
-    name: str
-    commitments: tuple[BriefCommitment, ...] = ()
-
-    @property
-    def hedged(self) -> int:
-        return sum(c.hedged for c in self.commitments)
-
-    @property
-    def bare(self) -> int:
-        return len(self.commitments) - self.hedged
-
-
-@dataclass(frozen=True)
-class Brief:
-    entities: tuple[BriefEntity, ...] = ()
-    loose_hedges: tuple[str, ...] = field(default=())  # hedges linked to no commitment: the author's own voice
 
 
 def brief_for(document: Document, layer: Layer, links: Iterable[Link] = ()) -> Brief | None:
@@ -58,13 +28,14 @@ def brief_for(document: Document, layer: Layer, links: Iterable[Link] = ()) -> B
     from tui.core.brief import build_brief
 
     built = build_brief(document.text, layer, links)
-    entities = tuple(
-        BriefEntity(entity.name, tuple(BriefCommitment(c.span.quote, tuple(h.quote for h in c.hedges), c.span.id)
-                                       for c in entity.commitments))
-        for entity in built.entities if entity.commitments)
-    if not entities and not built.unlinked_hedges:
+    if not _summed(built) and not built.unattributed and not built.unlinked_hedges:
         return None
-    return Brief(entities, tuple(h.quote for h in built.unlinked_hedges))
+    return built
+
+
+def _summed(brief: Brief) -> list[Entity]:
+    """The entities the report shows: those with a commitment (a mention alone sums nothing up)."""
+    return [e for e in brief.entities if e.commitments]
 
 
 CHART_WIDTH = 560
@@ -75,7 +46,7 @@ LABEL_WIDTH = 140  # room after the longest bar for "12 hedged · 3 bare"
 
 def chart_svg(brief: Brief) -> str:
     """Horizontal bars per entity: hedged (hatched) then bare (solid), with the counts written out."""
-    entities = [e for e in brief.entities if e.commitments]
+    entities = _summed(brief)
     most = max((len(e.commitments) for e in entities), default=0) or 1
     scale = (CHART_WIDTH - NAME_WIDTH - LABEL_WIDTH) / most
     height = ROW_HEIGHT * len(entities) + 34
@@ -115,24 +86,33 @@ def _short(text: str, width: int) -> str:
 def brief_pieces(brief: Brief, anchor_of: Callable[[str], str | None]) -> Iterator[str]:
     """The brief section; `anchor_of` gives an annotation's element id in the article, if it is shown there."""
     yield '<section class="card brief" id="brief" aria-labelledby="brief-h"><h2 id="brief-h">Brief</h2>'
-    if not brief.entities:
-        yield "<p>No commitment is linked to an actor yet.</p></section>"
-        return
-    yield chart_svg(brief)
-    for entity in brief.entities:
+    entities = _summed(brief)
+    if entities:
+        yield chart_svg(brief)
+    else:
+        yield "<p>No commitment is linked to an actor yet.</p>"
+    for entity in entities:
         yield (f'<div class="entity"><h3>{escape(entity.name)} <span class="who">{len(entity.commitments)} '
                f'commitment{"s" * (len(entity.commitments) != 1)}: {entity.hedged} hedged, {entity.bare} bare'
                f'</span></h3><ul>')
-        for commitment in entity.commitments:
-            target = anchor_of(commitment.annotation_id) if commitment.annotation_id else None
-            quote = escape(commitment.quote)
-            quote = f'<a href="#{escape(target)}">{quote}</a>' if target else quote
-            hedges = ("hedged by " + ", ".join(f"“{escape(h)}”" for h in commitment.hedges)
-                      if commitment.hedges else "bare: no hedge")
-            yield f'<li><span class="excerpt">“{quote}”</span> <span class="hedges">{hedges}</span></li>'
+        yield from _commitment_items(entity.commitments, anchor_of)
         yield "</ul></div>"
-    if brief.loose_hedges:
+    if brief.unattributed:
+        yield '<div class="entity"><h3>Commitments with no actor linked</h3><ul>'
+        yield from _commitment_items(brief.unattributed, anchor_of)
+        yield "</ul></div>"
+    if brief.unlinked_hedges:
         yield "<h3>Hedges linked to no commitment</h3><ul>"
-        yield from (f'<li class="excerpt">“{escape(h)}”</li>' for h in brief.loose_hedges)
+        yield from (f'<li class="excerpt">“{escape(h.quote)}”</li>' for h in brief.unlinked_hedges)
         yield "</ul>"
     yield "</section>"
+
+
+def _commitment_items(commitments: list[Commitment], anchor_of: Callable[[str], str | None]) -> Iterator[str]:
+    for commitment in commitments:
+        target = anchor_of(commitment.span.id) if commitment.span.id else None
+        quote = escape(commitment.span.quote)
+        quote = f'<a href="#{escape(target)}">{quote}</a>' if target else quote
+        hedges = ("hedged by " + ", ".join(f"“{escape(h.quote)}”" for h in commitment.hedges)
+                  if commitment.hedges else "bare: no hedge")
+        yield f'<li><span class="excerpt">“{quote}”</span> <span class="hedges">{hedges}</span></li>'

@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING, Any, cast
 
 from tui.core.agreement import agreement_report
 from tui.core.annotation import Annotation
+from tui.core.brief import Brief
 from tui.core.document import Document
 from tui.core.errors import HedgerowError, InputError
 from tui.core.layer import Layer
 from tui.core.paths import GOLD, layer_dir, layer_path, resolve_annotator, safe_name
-from tui.core.report_brief import Brief, brief_for
+from tui.core.report_brief import brief_for
 from tui.core.store import AnnotationStore
 from tui.core.tags import TagSet
 
