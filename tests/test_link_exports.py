@@ -136,3 +136,117 @@ def test_the_html_report_carries_the_brief_of_the_links_escaped(project_doc: Pat
     assert "<svg" in brief and "1 hedged · 0 bare" in brief
     assert "Simmons &lt;script&gt;alert(1)&lt;/script&gt;" in brief and "<script>alert" not in html
     assert "setting up a team by 2007" in brief and "hedged by “suggested”, “could”" in brief
+
+
+# -- every export's links come back in through `import` ------------------------------------------
+
+QDPX_VALIDATOR = VALIDATOR.parent / "qdpx_validate.py"
+
+
+def ends(links) -> list[tuple[str, str, str]]:
+    return sorted((link.source, link.relation, link.target) for link in links)
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv", "qdpx", "w3c"])
+def test_export_with_links_then_import_into_an_empty_layer_gives_the_same_links(
+        project_doc: Path, tmp_path: Path, capsys, fmt: str) -> None:
+    session, _ = linked(project_doc)
+    path = tmp_path / f"links.{fmt}"
+    assert main(["export", str(project_doc), "--annotator", "alice", "-f", fmt, "-o", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["import", str(project_doc), "--annotator", "bob", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert "imported 4," in err and "3 links imported, 0 not" in err
+    bob = Session.open(project_doc, SessionOptions(annotator="bob"))
+    assert bob.layer.ids() == session.layer.ids()
+    assert ends(bob.links) == ends(session.links)
+    # Again: nothing new, and the links already there are said to be (as the annotations are).
+    assert main(["import", str(project_doc), "--annotator", "bob", str(path)]) == 0
+    assert "0 links imported, 0 not, 3 already present" in capsys.readouterr().err
+    assert len(json.loads(bob.store.path.read_text(encoding="utf-8"))[LINKS]) == 3
+
+
+def test_csv_links_whose_end_is_missing_or_that_repeat_are_reported(project_doc: Path, tmp_path: Path,
+                                                                      capsys) -> None:
+    session, ids = linked(project_doc)
+    text = render("csv", session.document, session.layer, session.links)
+    commitment, actor = ids["commitment"].id, ids["actor"].id
+    text = text.replace(f"by:{actor}", f"by:{actor} by:{actor} hedges:{actor} by:missing-annotation")
+    path = tmp_path / "edited.csv"
+    path.write_bytes(text.encode("utf-8"))
+    assert main(["import", str(project_doc), "--annotator", "carol", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"not imported: link {commitment} by missing-annotation: no annotation with id 'missing-annotation'" in err
+    assert f"not imported: link {commitment} hedges {actor}: relation 'hedges' links a hedge to a commitment" in err
+    assert "3 links imported, 2 not, 1 already present" in err
+    carol = Session.open(project_doc, SessionOptions(annotator="carol"))
+    assert ends(carol.links) == ends(session.links)
+
+
+def test_csv_links_column_that_is_not_relation_target_is_one_line(project_doc: Path, tmp_path: Path,
+                                                                   capsys) -> None:
+    session, ids = linked(project_doc)
+    text = render("csv", session.document, session.layer, session.links)
+    path = tmp_path / "edited.csv"
+    path.write_bytes(text.replace(f"by:{ids['actor'].id}", "by-nothing").encode("utf-8"))
+    assert main(["import", str(project_doc), "--annotator", "carol", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "edited.csv: line 5: the links column holds 'by-nothing', not relation:target-id" in err
+    assert "Traceback" not in err
+
+
+def qdpx_with(path: Path, edit) -> None:
+    """Rewrite project.qde inside a .qdpx with `edit(xml) -> xml`."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    members["project.qde"] = edit(members["project.qde"].decode("utf-8")).encode("utf-8")
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+def test_qdpx_links_whose_ends_are_not_this_documents_selections_are_reported(project_doc: Path, tmp_path: Path,
+                                                                              capsys) -> None:
+    import re
+    import uuid
+
+    session, ids = linked(project_doc)
+    path = tmp_path / "links.qdpx"
+    assert main(["export", str(project_doc), "--annotator", "alice", "-f", "qdpx", "-o", str(path)]) == 0
+    code_guid = re.search(r'<Code guid="([^"]+)"', zipfile_text(path)).group(1)
+    extra = (f'    <Link guid="{uuid.uuid4()}" name="by" direction="OneWay" originGUID="{ids["actor"].id}" '
+             f'targetGUID="{code_guid}"/>\n'  # to a code: another tool's link, left alone
+             f'    <Link guid="{uuid.uuid4()}" direction="OneWay" originGUID="{ids["commitment"].id}" '
+             f'targetGUID="{ids["actor"].id}"/>\n'  # no name: no relation
+             f'    <Link guid="{uuid.uuid4()}" name="hedges" originGUID="{ids["actor"].id}" '
+             f'targetGUID="{ids["commitment"].id}"/>\n')  # an actor cannot hedge
+    qdpx_with(path, lambda xml: xml.replace("  </Links>", extra + "  </Links>"))
+    capsys.readouterr()
+    assert main(["import", str(project_doc), "--annotator", "carol", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "left alone: 1 link(s) not between two selections of this document" in err
+    assert "it has no name, which hedgerow reads as the relation" in err
+    assert "relation 'hedges' links a hedge to a commitment, not an actor to a commitment" in err
+    assert "3 links imported, 1 not" in err and "Traceback" not in err
+    assert ends(Session.open(project_doc, SessionOptions(annotator="carol")).links) == ends(session.links)
+
+
+def zipfile_text(path: Path) -> str:
+    import zipfile
+
+    return zipfile.ZipFile(path).read("project.qde").decode("utf-8")
+
+
+def test_qdpx_export_with_links_passes_the_shared_validator(project_doc: Path, tmp_path: Path) -> None:
+    if not QDPX_VALIDATOR.is_file():
+        pytest.skip(f"{QDPX_VALIDATOR} is absent")
+    pytest.importorskip("xmlschema")
+    linked(project_doc)
+    path = tmp_path / "links.qdpx"
+    assert main(["export", str(project_doc), "--annotator", "alice", "-f", "qdpx", "-o", str(path)]) == 0
+    assert "<Links>" in zipfile_text(path)
+    result = subprocess.run([sys.executable, str(QDPX_VALIDATOR), str(path)], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr

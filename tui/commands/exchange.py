@@ -21,7 +21,8 @@ from tui.core.store import load_layers
 JSON_FORMATS = ("json", "w3c", "jsonl")
 
 if TYPE_CHECKING:
-    from tui.core.links import Link
+    from tui.core.links import Link, LinkPlan
+    from tui.core.session import Session
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -126,7 +127,7 @@ def reattributed_note(count: int, annotator: str) -> str:
 def run_import(args: argparse.Namespace) -> int:
     from tui.commands import refi
     from tui.core.importer import parse_export, parse_links, plan_import
-    from tui.core.links import plan_links
+    from tui.core.links import links_summary
 
     if refi.is_project_file(args.file):  # REFI-QDA .qdpx
         return refi.import_project(args)
@@ -141,19 +142,25 @@ def run_import(args: argparse.Namespace) -> int:
                        session.annotator)
     for item in plan.mismatched:
         stderr.print(shown_line(f"not imported: {item}"))
-    new = {a.id: a for a in plan.new}
-    links, problems = plan_links(_Either(new, session.layer), session.config.relations, session.links,
-                                 parse_links(text, str(args.file)))
-    for problem in problems:
-        stderr.print(shown_line(f"not imported: {problem}"))
-    if plan.new or links:
-        session.add_many(plan.new, "import", links)
+    links = import_links(session, plan.new, parse_links(text, str(args.file)))
+    if plan.new or links.accepted:
+        session.add_many(plan.new, "import", links.accepted)
         session.save()
-    linked = f"; {len(links)} links imported, {len(problems)} not" if links or problems else ""
     stderr.print(shown_line(f"imported {len(plan.new)}, skipped {len(plan.skipped)} already present, "
-                            f"{len(plan.mismatched)} not matching the document{linked} -> {session.store.path}"
-                            f"{reattributed_note(plan.reattributed, session.annotator)}"))
-    return 1 if plan.mismatched or problems else 0
+                            f"{len(plan.mismatched)} not matching the document{links_summary(links)} -> "
+                            f"{session.store.path}{reattributed_note(plan.reattributed, session.annotator)}"))
+    return 1 if plan.mismatched or links.problems else 0
+
+
+def import_links(session: Session, new: Iterable[Annotation], links: Iterable[Link]) -> LinkPlan:
+    """The links an import can add to the layer as it will be with `new`; each one refused is reported."""
+    from tui.core.links import plan_links
+
+    plan = plan_links(_Either({a.id: a for a in new}, session.layer), session.config.relations, session.links,
+                      links)
+    for problem in plan.problems:
+        stderr.print(shown_line(f"not imported: {problem}"))
+    return plan
 
 
 class _Either:

@@ -93,8 +93,9 @@ def is_project_file(path: Path) -> bool:
 
 def import_project(args: argparse.Namespace) -> int:
     """`hedgerow import DOC FILE.qdpx`: the selections on DOC's text become annotations."""
-    from tui.commands.exchange import reattributed_note
+    from tui.commands.exchange import import_links, reattributed_note
     from tui.core.importer import plan_import
+    from tui.core.links import links_summary
     from tui.core.refi_qda_import import annotations_from_project
     from tui.core.refi_qda_read import read_qdpx
 
@@ -118,12 +119,13 @@ def import_project(args: argparse.Namespace) -> int:
         stderr.print(shown_line(f"not imported: {line}"), markup=False)
     for item in plan.mismatched:
         stderr.print(shown_line(f"not imported: {item}"), markup=False)
-    if plan.new:
-        session.add_many(plan.new, "import")
+    links = import_links(session, plan.new, found.links)
+    if plan.new or links.accepted:
+        session.add_many(plan.new, "import", links.accepted)
         session.save()
     refused = found.refused + len(plan.mismatched)
     stderr.print(f"imported {len(plan.new)}, skipped {len(plan.skipped)} already present, "
-                 f"{refused} not imported -> {shown_line(str(session.store.path))}"
+                 f"{refused} not imported{shown_line(links_summary(links))} -> {shown_line(str(session.store.path))}"
                  f"{shown_line(reattributed_note(plan.reattributed, session.annotator))}", markup=False)
-    return 1 if refused else 0
+    return 1 if refused or links.problems else 0
 

@@ -2,7 +2,8 @@
 
 `parse_export` turns an export into Annotations (ids, authors and times kept);
 `plan_import` decides which of them go into a layer for a given document. `parse_links`
-reads the links an export carries (W3C linking annotations, json `links`, jsonl link lines).
+reads the links an export carries (W3C linking annotations, json `links`, jsonl link lines,
+CSV's `links` column).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from tui.core.annotation import Annotation
 from tui.core.document import Document
 from tui.core.errors import InputError
-from tui.core.export import EXTENSION, FORMAT_NAME, FORMAT_VERSION, sha256_from_uri
+from tui.core.export import CSV_LINKS, EXTENSION, FORMAT_NAME, FORMAT_VERSION, sha256_from_uri
 from tui.core.links import Link
 
 CSV_REQUIRED = ("id", "tag", "start", "end", "quote")
@@ -157,8 +158,10 @@ def _is_linking(item: object) -> bool:
 
 
 def parse_links(text: str, source: str) -> list[Link]:
-    """The links in a json, w3c or jsonl export (none when it has none). Raises InputError naming `source`."""
+    """The links in a json, w3c, jsonl or csv export (none when it has none). Raises InputError naming `source`."""
     text = text.removeprefix("\ufeff")
+    if _looks_like_csv(text):
+        return _csv_links(text, source)
     try:
         data = json.loads(text)
     except ValueError:
@@ -180,6 +183,29 @@ def parse_links(text: str, source: str) -> list[Link]:
         return [_w3c_link(item, f"item {i}") for i, item in enumerate(_w3c_items(data)) if _is_linking(item)]
     except (ValueError, TypeError) as error:
         raise InputError(f"{source}: {error}") from None
+
+
+def _csv_links(text: str, source: str) -> list[Link]:
+    """The `links` column of `export --format csv`: each row's outgoing links, `relation:target-id`
+    separated by spaces (a relation is one word). CSV keeps no link's time: they are made now."""
+    from tui.core.annotation import utc_now
+
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    if CSV_LINKS not in (reader.fieldnames or ()):
+        return []
+    links: list[Link] = []
+    now = utc_now()
+    try:
+        for row in reader:
+            for token in (row.get(CSV_LINKS) or "").split():
+                relation, colon, target = token.partition(":")
+                if not (colon and relation and target):
+                    raise InputError(f"{source}: line {reader.line_num}: the links column holds {token[:40]!r}, "
+                                     "not relation:target-id")
+                links.append(Link(row["id"], relation, target, now))
+    except csv.Error as error:
+        raise InputError(f"{source}: line {reader.line_num} is not valid CSV ({error})") from None
+    return links
 
 
 def _w3c_items(data: object) -> list[Any]:

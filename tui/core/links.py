@@ -256,27 +256,47 @@ def check_link(layer: AnnotationLookup, relations: Relations, links: LinkIndex,
     return link
 
 
-def plan_links(annotations: AnnotationLookup, relations: Relations, existing: LinkIndex,
-               links: Iterable[Link]) -> tuple[list[Link], list[str]]:
-    """Which imported links can be added (kept as they were, `created` included), and why not the others.
+class LinkPlan(NamedTuple):
+    """What an import does with the links it read."""
 
-    `annotations` has a `get(id)` covering the layer as it will be after the import. A link
-    already present is skipped silently, as an annotation already present is.
+    accepted: list[Link]  # to add, kept as they were (`created` included)
+    problems: list[str]  # one line each: why a link was not imported
+    present: int  # links the layer has already, or that the file repeats: skipped
+
+
+def plan_links(annotations: AnnotationLookup, relations: Relations, existing: LinkIndex,
+               links: Iterable[Link]) -> LinkPlan:
+    """Which imported links can be added, and why not the others.
+
+    `annotations` has a `get(id)` covering the layer as it will be after the import. A link the
+    layer has already, or one the file holds twice, is counted and skipped, as an annotation
+    already present is.
     """
     accepted: list[Link] = []
     problems: list[str] = []
     taken = LinkIndex()
+    present = 0
     for link in links:
         if existing.holds(link) or taken.holds(link):
+            present += 1
             continue
         try:
             check_link(annotations, relations, existing, link.source, link.target, link.relation)
         except InputError as error:
-            problems.append(f"link {link.source} {shown_line(link.relation)} {link.target}: {error}")
+            problems.append(f"link {shown_line(link.source)} {shown_line(link.relation)} {shown_line(link.target)}: "
+                            f"{error}")
             continue
         taken.put(str(len(accepted) + 1), link.to_record())
         accepted.append(link)
-    return accepted, problems
+    return LinkPlan(accepted, problems, present)
+
+
+def links_summary(plan: LinkPlan) -> str:
+    """The import summary's words on links ("" when the file had none)."""
+    if not (plan.accepted or plan.problems or plan.present):
+        return ""
+    present = f", {plan.present} already present" if plan.present else ""
+    return f"; {len(plan.accepted)} links imported, {len(plan.problems)} not{present}"
 
 
 def _a(tag: str) -> str:

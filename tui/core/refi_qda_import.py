@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from tui.core.annotation import Annotation, span_fields, utc_now
 from tui.core.document import Document, normalise, text_hash
 from tui.core.errors import InputError
+from tui.core.links import Link
 from tui.core.refi_qda import derived_guid
 from tui.core.refi_qda_read import Project, Selection, TextSource
 from tui.core.tags import TagSet
@@ -71,6 +72,7 @@ class Found:
     """The annotations read from a project, and one line per thing not imported."""
 
     annotations: list[Annotation] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)  # between these annotations, or the layer's: still to check
     problems: list[str] = field(default_factory=list)  # not imported (make the import exit 1)
     remarks: list[str] = field(default_factory=list)  # left alone on purpose (other documents)
     refused: int = 0
@@ -146,7 +148,30 @@ def annotations_from_project(project: Project, document: Document, tags: TagSet,
         found.refused += count
         found.problems.append(f"{count} selection(s) coded {name!r}: not a tag in the codebook "
                               f"(the tags are {', '.join(tags.names)}; add it to hedgerow.toml to import them)")
+    _links(project, source, found)
     return found
+
+
+def _links(project: Project, source: TextSource, found: Found) -> None:
+    """The project's Links between two selections of this source, as hedgerow links named by the
+    Link's name (the relation; `export` writes them so). A selection's first coding keeps its guid
+    as its annotation's id, so the ends are those ids; checking the tags and the relation is the
+    import's (links.plan_links). Links between other things (codes, sources, another document's
+    selections) are left alone, and said so."""
+    here = {selection.guid for selection in source.selections}
+    elsewhere = 0
+    now = utc_now()
+    for link in project.links:
+        if link.origin is None or link.target is None:
+            found.problems.append(f"link {link.guid}: it needs an originGUID and a targetGUID, the two selections")
+        elif link.origin not in here or link.target not in here:
+            elsewhere += 1
+        elif not link.name:
+            found.problems.append(f"link {link.guid}: it has no name, which hedgerow reads as the relation")
+        else:
+            found.links.append(Link(link.origin, link.name, link.target, now))
+    if elsewhere:
+        found.remarks.append(f"{elsewhere} link(s) not between two selections of this document, left alone")
 
 
 def _check_bounds(selection: Selection, raw: str | None, where: str) -> None:

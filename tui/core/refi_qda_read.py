@@ -50,6 +50,18 @@ class TextSource:
     selections: list[Selection] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class ProjectLink:
+    """A Link between two guids (hedgerow's relations link selections); an end that is missing or
+    not a guid is None."""
+
+    guid: str
+    name: str
+    direction: str
+    origin: str | None
+    target: str | None
+
+
 @dataclass
 class Project:
     """What an import reads from project.qde (guids lowercased, without braces)."""
@@ -61,6 +73,7 @@ class Project:
     sources: list[TextSource] = field(default_factory=list)
     notes: dict[str, str] = field(default_factory=dict)  # guid -> text
     other_selections: int = 0  # on PDF, picture, audio or video sources: not read
+    links: list[ProjectLink] = field(default_factory=list)
     archive: zipfile.ZipFile | None = None
     where: str = ""
 
@@ -253,6 +266,10 @@ class _Builder:
             self.selection.codes.append(self.guid(attrs, "targetGUID", "CodeRef"))
         elif local == "NoteRef" and self.selection is not None and parent in ("PlainTextSelection", "Coding"):
             self.selection.notes.append(self.guid(attrs, "targetGUID", "NoteRef"))
+        elif local == "Link" and parent == "Links":
+            self.project.links.append(ProjectLink(
+                self.guid(attrs, "guid", "Link"), attrs.get("name", ""), attrs.get("direction", ""),
+                canonical_guid(attrs.get("originGUID", "")), canonical_guid(attrs.get("targetGUID", ""))))
         elif local == "Note" and parent == "Notes":
             self.note = self.guid(attrs, "guid", "Note")
             self.project.notes[self.note] = ""
