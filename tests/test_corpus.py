@@ -429,3 +429,17 @@ def test_export_corpus_carries_each_documents_links_in_every_format(corpus: Path
         result = subprocess.run([sys.executable, str(VALIDATOR), str(target)], capture_output=True, text=True,
                                 timeout=120)
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("command", [["export", "-f", "jsonl"], ["agree"], ["check"], ["brief", "--annotator", "alice"],
+                                     ["report", "-o", "report.html"], ["status"]])
+def test_a_folder_where_a_document_goes_means_its_corpus(corpus: Path, capsys, command: list[str]) -> None:
+    _two_annotators(corpus)
+    folder = corpus / "seeds"
+    options = [str(corpus / part) if part.endswith(".html") else part for part in command[1:]]
+    as_folder = run(capsys, command[0], folder, *options)
+    flag = ["--corpus"] if command[0] in ("export", "agree", "check") else []
+    named = ["--corpus", folder] if command[0] in ("brief", "report") else [folder]
+    as_corpus = run(capsys, command[0], *flag, *named, *options)
+    assert as_folder[0] == as_corpus[0] == 0, as_folder[2]
+    assert as_folder[1] == as_corpus[1] and "is a directory" not in as_folder[2]

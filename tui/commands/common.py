@@ -62,6 +62,18 @@ def fail(message: str, code: int = 1) -> int:
     return code
 
 
+def directory_means_corpus(args: argparse.Namespace) -> None:
+    """`hedgerow export seeds`, `hedgerow report seeds -o r.html`: a folder where a document goes
+    means its corpus, as `hedgerow seeds` does, for every command that has a --corpus form."""
+    document = getattr(args, "document", None)
+    if not hasattr(args, "corpus") or document is None or not Path(document).is_dir():
+        return
+    if isinstance(args.corpus, bool):  # --corpus is a flag and the folder the argument
+        args.corpus = True
+    elif args.corpus is None:  # --corpus DIR
+        args.corpus, args.document = Path(document), None
+
+
 def document_options(parser: argparse.ArgumentParser, corpus: str = "") -> None:
     """The document argument and the layer options; with `corpus` (its help), a --corpus flag
     that makes the argument an optional folder (default: seeds/)."""
