@@ -136,3 +136,23 @@ async def test_the_help_names_keys_not_binding_ids_for_screens_not_on_show(proje
         assert keys["in the list: sort by title, folder, status or count"] == "ctrl+o"
         assert keys["in the links panel: go to the link's other end"] == "enter"
         assert not [key for key in keys.values() if re.fullmatch(r"[a-z_]+\.[a-z_]+", key)]
+
+
+async def test_the_footer_shows_whole_keys_that_fit_and_always_the_help(project_doc: Path) -> None:
+    from textual.widgets._footer import FooterKey
+
+    app = annotated(project_doc)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("shift+right")  # a selection adds "esc Deselect": more keys than fit in 100 columns
+        await pilot.pause()
+        await pilot.pause()
+        keys = list(app.screen.query(FooterKey))
+        palette = next(key for key in keys if key.has_class("-command-palette"))
+        shown = [key for key in keys if key is not palette]
+        assert "Help" in [key.description for key in shown] and "Quit" not in [key.description for key in shown]
+        assert all(key.region.right <= palette.region.x for key in shown)  # none cut, none under the palette
+        await pilot.resize_terminal(160, 30)
+        for _ in range(3):
+            await pilot.pause()
+        assert "Quit" in [key.description for key in app.screen.query(FooterKey)]
