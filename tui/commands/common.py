@@ -22,11 +22,6 @@ from tui.core.safe_text import is_safe, shown
 from tui.core.session import Session, SessionOptions
 
 
-def count_of(number: int, noun: str) -> str:
-    """"1 annotation", "2 annotations", "1,000 annotations"."""
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"
-
-
 class _Shown:
     """A renderable as rendered, with any control character in its text as a stand-in."""
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.commands.common import count_of, document_options, missing_layer, open_session, stderr
+from tui.commands.common import document_options, missing_layer, open_session, stderr
 from tui.core.annotation import Annotation
 from tui.core.atomic import atomic_write_chunks
 from tui.core.errors import InputError
@@ -17,6 +17,7 @@ from tui.core.paths import layer_files
 from tui.core.refi_qda import FORMATS as REFI_FORMATS
 from tui.core.safe_text import json_escaped, shown_line
 from tui.core.store import load_layers
+from tui.core.wording import count_of
 
 JSON_FORMATS = ("json", "w3c", "jsonl")
 
