@@ -224,3 +224,20 @@ async def test_markup_in_quotes_stays_text_while_linking(project_doc: Path) -> N
         await pilot.pause()
         assert len(app.session.links) == 1
         assert any("[/x] Boss" in str(n.message) for n in app._notifications)
+
+
+async def test_the_link_and_brief_keys_are_in_the_footer_and_the_help(project_doc: Path) -> None:
+    """At 100 columns the footer keeps the keys that fit, in order: l and B come before Copy and Documents."""
+    from tui.app.dialogs import HelpScreen
+
+    app = open_app(project_doc)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        shown = [(key.key_display, key.description) for key in app.query("FooterKey").results()]  # type: ignore[attr-defined]
+        assert ("l", "Link") in shown and ("B", "Brief") in shown and ("?", "Help") in shown
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        rows = dict(row for _, section in app.screen.sections for row in section)  # as bound now: keys -> words
+        assert rows["l"].startswith("start a link from the annotation under the cursor")
+        assert rows["B"] == "the brief: who commits to what, and how it is hedged"

@@ -21,7 +21,7 @@ from tui.app.dialogs import ConfirmDialog, ExportDialog, NoteDialog
 from tui.app.document_view import DocumentView
 from tui.app.documents import DocumentOpened, DocumentsScreen, DoneMarked
 from tui.app.footer import KeyFooter
-from tui.app.linking import LINK_BINDINGS, LINK_HELP, LinkingMixin
+from tui.app.linking import LINK_BINDINGS, LINK_HELP, LINK_KEYS_SHOWN, LinkingMixin
 from tui.app.links_panel import LinksPanel
 from tui.app.messages import AnchorsFound, AnnotationsRead, AnnotationsUnreadable, ExportFinished, ReportWritten
 from tui.app.panels import DocumentPanel, TagLegend
@@ -69,6 +69,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
         Binding("enter,e", "note", "Note", id="app.note"),
         Binding("d,delete", "delete", "Delete", id="app.delete"),
         Binding("u,ctrl+z", "undo", "Undo", id="app.undo"),
+        *LINK_KEYS_SHOWN,
         Binding("ctrl+y", "redo", "Redo", show=False, id="app.redo"),
         Binding("right_square_bracket", "next_annotation(1)", "Next", show=False, id="app.next_annotation"),
         Binding("left_square_bracket", "next_annotation(-1)", "Previous", show=False, id="app.previous_annotation"),

@@ -36,14 +36,19 @@ if TYPE_CHECKING:
 else:
     _LinkingBase = object
 
+# In the footer, right after Undo (the app puts them there): at 100 columns the footer keeps the
+# keys that fit, in order, so these two outrank Copy and Documents, which stay in the help.
+LINK_KEYS_SHOWN = [
+    Binding("l", "start_link", "Link", id="app.start_link"),
+    Binding("B", "brief", "Brief", id="app.brief"),
+]
+
 LINK_BINDINGS = [
-    Binding("l", "start_link", "Link", show=False, id="app.start_link"),
     # Priority, so Enter and Esc reach the link mode from the text or the list; they pass
     # through to the usual actions whenever no link is being made (see check_action).
     Binding("enter", "confirm_link", "Confirm link", show=False, priority=True, id="app.confirm_link"),
     Binding("escape", "cancel_link", "Cancel link", show=False, priority=True, id="app.cancel_link"),
     Binding("a", "accept_proposal", "Accept link", show=False, id="app.accept_link"),
-    Binding("B", "brief", "Brief", show=False, id="app.brief"),
     Binding("E", "entity", "Entity", show=False, id="app.entity"),
 ]
 
