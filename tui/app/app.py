@@ -64,12 +64,14 @@ class HedgerowApp(LinkingMixin, SavingApp):
         Binding("slash", "search", "Search", id="app.search"),
         Binding("n", "next_match(1)", "Next match", show=False, id="app.next_match"),
         Binding("N", "next_match(-1)", "Previous match", show=False, id="app.previous_match"),
-        Binding("s", "select_sentence", "Sentence", id="app.select_sentence"),
-        Binding("p", "select_paragraph", "Paragraph", show=False, id="app.select_paragraph"),
         Binding("enter,e", "note", "Note", id="app.note"),
         Binding("d,delete", "delete", "Delete", id="app.delete"),
         Binding("u,ctrl+z", "undo", "Undo", id="app.undo"),
         *LINK_KEYS_SHOWN,
+        # After Link and Brief: with a selection made (and esc Deselect shown) the footer has no room
+        # for Sentence at 100 columns, and a selection is there already.
+        Binding("s", "select_sentence", "Sentence", id="app.select_sentence"),
+        Binding("p", "select_paragraph", "Paragraph", show=False, id="app.select_paragraph"),
         Binding("ctrl+y", "redo", "Redo", show=False, id="app.redo"),
         Binding("right_square_bracket", "next_annotation(1)", "Next", show=False, id="app.next_annotation"),
         Binding("left_square_bracket", "next_annotation(-1)", "Previous", show=False, id="app.previous_annotation"),

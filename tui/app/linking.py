@@ -69,6 +69,12 @@ def _quoted(annotation: Annotation, width: int = 30) -> str:
     return f"“{snippet(shown_line(annotation.quote), width)}”"
 
 
+def _linked(start: Annotation, relation: str, end: Annotation) -> str:
+    """What a new link says, on one line of the notification (64% of 100 columns): a longer one
+    wrapped onto the status bar and hid the cursor's offset."""
+    return f"Linked {_quoted(start, 14)} {shown_line(relation)} {_quoted(end, 14)} · u undoes"
+
+
 class LinkingMixin(_LinkingBase):
     """Needs the app's `current` (session), `view` and `under_cursor`, besides what every app has."""
 
@@ -119,15 +125,13 @@ class LinkingMixin(_LinkingBase):
     def action_start_link(self) -> None:
         annotation = self.under_cursor()
         if annotation is None:
-            self._say("Put the cursor on an annotation to link it (] and [ go from one to the next).",
-                        severity="warning")
+            self._say("Put the cursor on an annotation to link it (] [ go to one).", severity="warning")
             return
         self.link_from = annotation.id
         # A Text, not a str: a str border title is read as markup, and the quote is from the file.
         self.view.border_subtitle = Text(f"linking from {shown_line(annotation.tag)} {_quoted(annotation, 24)} "
                                          f"· ⏎ link · esc cancel")
-        self._say(f"Link from {annotation.tag} {_quoted(annotation)}: move to the other annotation "
-                    f"(] [ / or the cursor), then Enter. Esc cancels.", timeout=6)
+        self._say(f"Linking {_quoted(annotation, 12)}: go to the other end, ⏎ · esc cancels", timeout=6)
 
     def _end_link_mode(self) -> None:
         self.link_from = None
@@ -166,8 +170,7 @@ class LinkingMixin(_LinkingBase):
             self._say(str(error), severity="error")
             return
         self._end_link_mode()
-        self._say(f"Linked: {start.tag} {_quoted(start, 20)} {relation.name} {end.tag} {_quoted(end, 20)} "
-                    f"(u undoes)", timeout=4)
+        self._say(_linked(start, relation.name, end), timeout=4)
 
     # -- the `by` proposal ------------------------------------------------------------------
 
@@ -228,8 +231,11 @@ class LinkingMixin(_LinkingBase):
         finally:
             self._proposing = False
             self.proposal = None
-        self._say("Entity set (u undoes)" if relation == "entity" else f"Linked {relation} (u undoes)",
-                    timeout=2)
+        if relation == "entity":
+            self._say(f"Entity “{shown_line(target)}” set (u undoes)", timeout=2)
+            return
+        start, end = self.current.layer.get(source), self.current.layer.get(target)
+        self._say(_linked(start, relation, end) if start and end else f"Linked {relation} (u undoes)", timeout=2)
 
     # -- entities -----------------------------------------------------------------------------
 
