@@ -252,7 +252,11 @@ class LinkingMixin(_LinkingBase):
             if name is not None and annotation.id in self.current.layer:
                 self.current.set_entity(annotation.id, name)
 
-        self.push_screen(EntityDialog(annotation, known_entities(self.current.layer)), chosen)
+        # The entities the other actors use: this one's own (its quote, by default) is in the input
+        # already, and listed it read as "used 1×" before anyone else had used it.
+        known = known_entities(self.current.layer)
+        known[" ".join((annotation.entity or annotation.quote).split())] -= 1
+        self.push_screen(EntityDialog(annotation, +known), chosen)
 
     # -- the links panel ---------------------------------------------------------------------
 
