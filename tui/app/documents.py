@@ -122,7 +122,8 @@ class DocumentList(RowList):
 class DocumentsScreen(Screen[None]):
     """The corpus. The app installs one and pushes it; it keeps its rows, sort, filter and cursor."""
 
-    CSS = """
+    # DEFAULT_CSS, not CSS: a screen's CSS makes Textual parse every stylesheet again when it is pushed.
+    DEFAULT_CSS = """
     DocumentsScreen { layout: vertical; }
     #corpus-head { height: 1; padding: 0 1; color: $text-muted; }
     #corpus-filter { height: 3; border: round $primary 40%; }
@@ -130,6 +131,10 @@ class DocumentsScreen(Screen[None]):
     #corpus-columns { height: 1; padding: 0 1; color: $text-muted; text-style: bold; }
     #corpus-list { height: 1fr; padding: 0 1; }
     """
+
+    # No -narrow/-wide classes (nothing here uses them): setting them at the first resize restyled
+    # every widget of the screen again before its first frame.
+    HORIZONTAL_BREAKPOINTS = []  # noqa: RUF012  # Textual declares it an instance variable
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", priority=True, id="documents.open"),
@@ -166,7 +171,7 @@ class DocumentsScreen(Screen[None]):
         self.tags = tags
         self.annotations = annotations
         self.summaries: list[Summary] = []
-        self.by_path: dict[Path, Summary] = {}
+        self._by_file: dict[str, Summary] | None = None  # made when first asked: not before the first frame
         self.sort_by = "title"
         self.filter_text = ""
         self.read_count = 0
@@ -217,7 +222,7 @@ class DocumentsScreen(Screen[None]):
         self.prefetch = None
         started, last = time.thread_time(), time.perf_counter()
         for n, summary in enumerate(blanks, 1):
-            summariser.fill(summary)
+            summariser.fill(summary, scanned=True)  # the scan's stats are a moment old: not stat'ed again
             if time.perf_counter() - last > BATCH_SECONDS:
                 self.post_message(self.Progress(n))
                 last = time.perf_counter()
@@ -232,7 +237,7 @@ class DocumentsScreen(Screen[None]):
     def _listed(self, summariser: Summariser, blanks: list[Summary]) -> None:
         self.summariser = summariser
         self.summaries = blanks
-        self.by_path = {summary.entry.path: summary for summary in blanks}
+        self._by_file = None
         self.nothing_listed = DocumentList.EMPTY
         if not blanks:
             self.nothing_listed = (f"No documents here: hedgerow looked for .txt and .md files in "
@@ -356,9 +361,15 @@ class DocumentsScreen(Screen[None]):
 
     # -- from the app ------------------------------------------------------------------
 
+    def summary_of(self, path: Path) -> Summary | None:
+        """The row of the document at `path` (the path as listed: the scan's, or the same resolved)."""
+        if self._by_file is None:
+            self._by_file = {summary.entry.file: summary for summary in self.summaries}
+        return self._by_file.get(str(path))
+
     def reread(self, path: Path) -> None:
         """Read one document's summary again (after it was annotated or marked), and show it."""
-        summary = self.by_path.get(path)
+        summary = self.summary_of(path)
         if summary is None or self.summariser is None:
             return
         self.summariser.forget_folders()  # a save may have moved an old layout's layer
@@ -367,7 +378,7 @@ class DocumentsScreen(Screen[None]):
 
     def select(self, path: Path) -> None:
         """Put the cursor on this document (after it was opened from the palette)."""
-        summary = self.by_path.get(path)
+        summary = self.summary_of(path)
         if summary is None:  # not listed yet: once it is
             self.wanted = path
         elif summary in self.document_list.rows:
