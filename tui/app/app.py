@@ -16,21 +16,17 @@ from textual.widgets import Static
 from tui.app.base import HelpSections, SavingApp
 from tui.app.cells import plain, quoted
 from tui.app.commands import DocumentCommands, HedgerowCommands
-from tui.app.dialogs import ConfirmDialog, ExportDialog, NoteDialog
 from tui.app.documents import DocumentOpened, DocumentsScreen, DoneMarked
 from tui.app.linking import LINK_BINDINGS, LINK_HELP, LinkingMixin
 from tui.app.messages import AnchorsFound, AnnotationsRead, AnnotationsUnreadable, ExportFinished, ReportWritten
 from tui.core import gc_policy
-from tui.core.annotation import Annotation
-from tui.core.atomic import atomic_write_chunks
 from tui.core.errors import HedgerowError
-from tui.core.history import Change
+from tui.core.options import SessionOptions
 from tui.core.safe_text import shown_line
-from tui.core.segment import paragraph_at, sentence_at
-from tui.core.session import Session, SessionOptions
 
 if TYPE_CHECKING:
     from tui.app.annotation_list import AnnotationList
+    from tui.app.dialogs import ConfirmDialog, ExportDialog, NoteDialog
     from tui.app.document_view import DocumentView
     from tui.app.footer import KeyFooter
     from tui.app.links_panel import LinksPanel
@@ -38,9 +34,13 @@ if TYPE_CHECKING:
     from tui.app.search_bar import SearchBar
     from tui.app.styles import tag_styles
     from tui.core.anchoring import Placement
+    from tui.core.annotation import Annotation
     from tui.core.corpus import Prefetch
+    from tui.core.history import Change
     from tui.core.layer import Layer, Version
     from tui.core.links import Link
+    from tui.core.segment import paragraph_at, sentence_at
+    from tui.core.session import Session
     from tui.core.tags import TagSet
 
 # Re-anchoring, search and the clipboard (pyperclip, ctypes) are imported where used: not paying
@@ -52,16 +52,22 @@ def import_annotation_screen() -> None:
     composed (or by the worker that opens one), so the documents screen's first frame never waits
     for them (issue 12)."""
     from tui.app.annotation_list import AnnotationList
+    from tui.app.dialogs import ConfirmDialog, ExportDialog, NoteDialog
     from tui.app.document_view import DocumentView
     from tui.app.footer import KeyFooter
     from tui.app.links_panel import LinksPanel
     from tui.app.panels import DocumentPanel, TagLegend
     from tui.app.search_bar import SearchBar
     from tui.app.styles import tag_styles
+    from tui.core.segment import paragraph_at, sentence_at
+    from tui.core.session import Session
 
-    globals().update(AnnotationList=AnnotationList, DocumentView=DocumentView, KeyFooter=KeyFooter,
+    globals().update(AnnotationList=AnnotationList, ConfirmDialog=ConfirmDialog, ExportDialog=ExportDialog,
+                     NoteDialog=NoteDialog, DocumentView=DocumentView, KeyFooter=KeyFooter,
                      LinksPanel=LinksPanel, DocumentPanel=DocumentPanel, TagLegend=TagLegend,
-                     SearchBar=SearchBar, tag_styles=tag_styles)
+                     SearchBar=SearchBar, tag_styles=tag_styles, paragraph_at=paragraph_at,
+                     sentence_at=sentence_at, Session=Session)
+
 
 PaletteCommand = tuple[str, str, Callable[[], object]]  # (name, help, what it runs) in the command palette
 EXPORT_EXTENSIONS = {"json": "json", "w3c": "w3c.jsonld", "jsonl": "jsonl", "csv": "csv"}
@@ -661,6 +667,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
     @work(thread=True, group="export", exit_on_error=False)
     def _export(self, fmt: str, layer: str, path: Path, snapshot: Layer | None,
                 links: list[Link] | None = None) -> None:
+        from tui.core.atomic import atomic_write_chunks
         from tui.core.export import pieces
         from tui.core.links import load_with_links
         from tui.core.paths import layer_files, layer_path
@@ -828,6 +835,8 @@ class HedgerowApp(LinkingMixin, SavingApp):
 
     @work(thread=True, group="mark", exit_on_error=False)
     def _mark_in_worker(self, path: Path, done: bool, options: SessionOptions) -> None:
+        from tui.core.session import Session
+
         try:
             session = Session.open(path, options)
             session.set_done(done)
