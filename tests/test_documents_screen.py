@@ -275,7 +275,7 @@ async def test_the_dialogs_css_held_back_from_the_first_frame_styles_the_help_pu
         assert app.screen.query_one("#help-dialog").outer_size.width == 84  # dialogs.tcss's width
     app = corpus_app(corpus)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: not app._css_later)  # after the first frame, on its own
+        await until(pilot, lambda: not app._css_later)  # once the counts are in, on its own
         await until(pilot, lambda: app.documents is not None and app.documents.loaded)
         await pilot.press("enter")
         await until(pilot, lambda: app.session is not None and app.query("#document"))
@@ -307,3 +307,21 @@ def test_the_documents_screen_shows_before_the_annotation_screen_is_imported(cor
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["[]", str(sorted(("tui.app.document_view", "tui.app.annotation_list",
                                                                "tui.app.panels", "tui.app.search_bar")))]
+
+
+async def test_the_footer_shows_the_list_keys_once_after_the_first_frame_and_keeps_them(corpus: Path) -> None:
+    from textual.widgets._footer import FooterKey
+
+    from tui.app.documents import DocumentsFooter
+
+    app = corpus_app(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.documents is not None and app.documents.loaded)
+        footer = app.documents.query_one(DocumentsFooter)
+        await until(pilot, lambda: bool(footer.query(FooterKey)))
+        keys = list(footer.query(FooterKey))
+        assert {"Open", "Done", "Sort"} <= {key.description for key in keys}
+        for _ in range(3):
+            app.documents.refresh_bindings()  # the same bindings published again
+            await pilot.pause(0.05)
+        assert list(footer.query(FooterKey)) == keys  # the same widgets: not rebuilt

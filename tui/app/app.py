@@ -186,9 +186,9 @@ class HedgerowApp(LinkingMixin, SavingApp):
         # first time, not rebuilt after the first frame (see tui/app/footer.py).
 
     def _load_css_later(self) -> None:
-        """The CSS held back from the documents screen's first frame (about 20 ms of parsing, and
-        every widget styled against fewer rules): parsed now, alone (the stylesheet keeps what it
-        parsed before), and applied to every screen."""
+        """The CSS held back from the documents screen's first frame (its parsing, and every widget
+        styled against fewer rules), read once the counts are in, or before the annotation screen,
+        a dialog or a notice needs it, and applied to every screen."""
         paths, self._css_later = self._css_later, []
         if not paths:
             return
@@ -198,6 +198,14 @@ class HedgerowApp(LinkingMixin, SavingApp):
         self.stylesheet.update(self)
         for screen in self.screen_stack:
             self.stylesheet.update(screen)
+
+    def documents_read(self) -> None:
+        """The documents screen has every count: now the held-back CSS (it would have slowed that)."""
+        self._load_css_later()
+
+    def notify(self, *args: Any, **kwargs: Any) -> None:
+        self._load_css_later()  # a notice's place and look are in dialogs.tcss
+        super().notify(*args, **kwargs)
 
     def push_screen(self, *args: Any, **kwargs: Any) -> Any:
         if self._css_later and args and args[0] not in ("documents", self.documents):
@@ -222,7 +230,6 @@ class HedgerowApp(LinkingMixin, SavingApp):
     def on_mount(self) -> None:
         if self.session is None:
             self.action_documents()
-            self.call_after_refresh(self._load_css_later)
         else:
             self._start_session()
 
