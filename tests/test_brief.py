@@ -262,3 +262,8 @@ def test_a_commitments_sentence_is_found_when_asked_for(project_doc: Path) -> No
         assert (commitment.sentence_start, commitment.sentence_end) == sentence_at(text, span.start)
         assert commitment.sentence == text[slice(*sentence_at(text, span.start))]
     assert by_start[spans[0].start].sentence == SENTENCE
+    # The brief screen's sentence line finds its span only when chosen; it is the sentence's.
+    from tui.app.brief_screen import brief_lines
+
+    targets = {line.item.span.start: line.target for line in brief_lines(brief) if line.kind == "sentence"}
+    assert targets == {span.start: sentence_at(text, span.start) for span in spans}
