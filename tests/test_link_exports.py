@@ -226,7 +226,7 @@ def test_qdpx_links_whose_ends_are_not_this_documents_selections_are_reported(pr
     capsys.readouterr()
     assert main(["import", str(project_doc), "--annotator", "carol", str(path)]) == 1
     err = capsys.readouterr().err
-    assert "left alone: 1 link(s) not between two selections of this document" in err
+    assert "left alone: 1 link not between two selections of this document" in err
     assert "it has no name, which hedgerow reads as the relation" in err
     assert "relation 'hedges' links a hedge to a commitment, not an actor to a commitment" in err
     assert "3 links imported, 1 not" in err and "Traceback" not in err

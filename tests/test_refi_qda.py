@@ -390,7 +390,7 @@ def test_unknown_code_is_reported_and_the_rest_imported(capsys, project: Path, t
     out = make_qdpx(project / "foreign.qdpx", xml, {f"sources/{SOURCE}.txt": text.encode("utf-8")})
     code, _, err = run(capsys, "import", tricky_doc, out, "--annotator", "alice")
     assert code == 1
-    assert "not imported: 1 selection(s) coded 'theme': not a tag in the codebook" in err
+    assert "not imported: 1 selection coded 'theme': not a tag in the codebook" in err
     assert "imported 1, skipped 0 already present, 1 not imported" in err
     assert [a.quote for a in Session.open(tricky_doc, SessionOptions(annotator="alice")).layer] == ["NATO"]
 

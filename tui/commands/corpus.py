@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TypedDict
 from tui.commands.common import stderr
 from tui.core.errors import InputError
 from tui.core.safe_text import shown_line
+from tui.core.wording import count_of
 
 if TYPE_CHECKING:
     from tui.core.annotation import Annotation
@@ -118,8 +119,8 @@ def run_status(args: argparse.Namespace) -> int:
                 out.write(f"  ({shown_line(summary.problem)})")
             out.write("\n")
         totals = ", ".join(f"{shown_line(name)} done {count}" for name, count in done.items()) or "no layers yet"
-        out.write(f"\n{len(entries):,} document(s) under {shown_line(str(summariser.root))}: {totals}; "
-                  f"{changed} layer(s) ⚠ made on another version of the text; {problems} unreadable.\n"
+        out.write(f"\n{count_of(len(entries), 'document')} under {shown_line(str(summariser.root))}: {totals}; "
+                  f"{count_of(changed, 'layer')} ⚠ made on another version of the text; {problems} unreadable.\n"
                   "Cells: annotations, ✓ marked done, ⚠ text changed since the layer was saved, "
                   "! damaged layer file, · no layer.\n")
     missing = list(summariser.orphan_layers())
@@ -162,7 +163,7 @@ def run_mv(args: argparse.Namespace) -> int:
         _move(path, target_folder / f"{name}.json")
         with contextlib.suppress(OSError):
             path.parent.rmdir()  # the old folder, once empty
-    stderr.print(f"moved {shown_line(str(old))} -> {shown_line(str(new))} and {len(layers)} layer(s) to "
+    stderr.print(f"moved {shown_line(str(old))} -> {shown_line(str(new))} and {count_of(len(layers), 'layer')} to "
                  f"{shown_line(str(target_folder))}", markup=False)
     return 0
 
@@ -256,7 +257,7 @@ def export_corpus(args: argparse.Namespace) -> int:
     written = WRITERS[args.format](documents(), label, total)
     if args.output:
         atomic_write_chunks(args.output, (piece.encode("utf-8") for piece in written))
-        stderr.print(f"wrote {total:,} annotations from {len(entries):,} document(s) under "
+        stderr.print(f"wrote {total:,} annotations from {count_of(len(entries), 'document')} under "
                      f"{shown_line(str(root))} as {args.format} to {shown_line(str(args.output))}", markup=False)
     else:
         sys.stdout.writelines(written)
@@ -328,7 +329,8 @@ def agree_corpus(args: argparse.Namespace) -> int:
     if args.json:
         out.write("\n], " + json.dumps({"documents_compared": count, "pooled": pairs}, ensure_ascii=False)[1:] + "\n")
     else:
-        out.write(f"\npooled over {count:,} document(s) with two or more annotators under {shown_line(str(root))}:\n")
+        out.write(f"\npooled over {count_of(count, 'document')} with two or more annotators under "
+                  f"{shown_line(str(root))}:\n")
         for p in pairs:
             out.write(f"  {shown_line(p['a'])}/{shown_line(p['b'])}: exact-span F1 {_f(p['exact_f1'])}, "
                       f"overlap F1 {_f(p['overlap_f1'])} ({p['spans_a']:,} and {p['spans_b']:,} spans)\n")
@@ -372,8 +374,8 @@ def check_corpus(args: argparse.Namespace) -> int:
                 continue
             orphans += _check_layer(session, args.apply, gold=name == GOLD)
             layers += 1
-    sys.stdout.write(f"\nchecked {layers:,} layer(s) under {shown_line(str(root))}: {orphans:,} orphan(s), "
-                     f"{problems:,} unreadable\n")
+    sys.stdout.write(f"\nchecked {count_of(layers, 'layer')} under {shown_line(str(root))}: "
+                     f"{count_of(orphans, 'orphan')}, {problems:,} unreadable\n")
     if orphans:
-        _warn(f"{orphans} orphan(s): their quotes were not found; they stay in the files for review")
+        _warn(f"{count_of(orphans, 'orphan')}: their quotes were not found; they stay in the files for review")
     return 1 if orphans or problems else 0

@@ -107,9 +107,10 @@ def run_check(args: argparse.Namespace) -> int:
         orphans += _check_layer(session, args.apply, gold=session.annotator == GOLD)
         dangling += _check_links(session, args.apply)
     if orphans:
-        stderr.print(f"hedgerow: {orphans} orphan(s): their quotes were not found; they stay in the file for review")
+        stderr.print(f"hedgerow: {count_of(orphans, 'orphan')}: their quotes were not found; "
+                     "they stay in the file for review")
     if dangling:
-        stderr.print(f"hedgerow: {dangling} broken link(s) kept; --apply removes them")
+        stderr.print(f"hedgerow: {count_of(dangling, 'broken link')} kept; --apply removes them")
     return 1 if orphans or dangling else 0
 
 
@@ -134,7 +135,8 @@ def _check_links(session: Session, apply: bool) -> int:
     records = session.tables.get(LINKS, {})
     session.commit(Change("remove broken links", (), tuple((LINKS, key, records[key], None) for key in broken)))
     session.save()
-    console.print(f"removed {len(broken)} broken link(s) from {session.store.path}", markup=False, highlight=False)
+    console.print(f"removed {count_of(len(broken), 'broken link')} from {session.store.path}", markup=False,
+                  highlight=False)
     return 0
 
 

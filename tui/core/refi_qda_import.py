@@ -23,6 +23,7 @@ from tui.core.links import Link
 from tui.core.refi_qda import derived_guid
 from tui.core.refi_qda_read import Project, Selection, TextSource
 from tui.core.tags import TagSet
+from tui.core.wording import count_of
 
 _BREAK = re.compile(r"\r\n|\r|\n")
 _HEDGEROW_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
@@ -104,10 +105,10 @@ def annotations_from_project(project: Project, document: Document, tags: TagSet,
     found = Found()
     for other in project.sources:
         if other is not source and other.selections:
-            found.remarks.append(f"{len(other.selections)} selection(s) on the source {other.name!r}, "
+            found.remarks.append(f"{count_of(len(other.selections), 'selection')} on the source {other.name!r}, "
                                  "another document, left alone")
     if project.other_selections:
-        found.remarks.append(f"{project.other_selections} selection(s) on PDF, picture, audio or video "
+        found.remarks.append(f"{count_of(project.other_selections, 'selection')} on PDF, picture, audio or video "
                              "sources, which hedgerow does not read, left alone")
     offsets = SourceOffsets(raw) if raw is not None else None
     unknown: Counter[str] = Counter()
@@ -146,7 +147,7 @@ def annotations_from_project(project: Project, document: Document, tags: TagSet,
                 created=created, modified=modified))
     for name, count in sorted(unknown.items()):
         found.refused += count
-        found.problems.append(f"{count} selection(s) coded {name!r}: not a tag in the codebook "
+        found.problems.append(f"{count_of(count, 'selection')} coded {name!r}: not a tag in the codebook "
                               f"(the tags are {', '.join(tags.names)}; add it to hedgerow.toml to import them)")
     _links(project, source, found)
     return found
@@ -171,7 +172,7 @@ def _links(project: Project, source: TextSource, found: Found) -> None:
         else:
             found.links.append(Link(link.origin, link.name, link.target, now))
     if elsewhere:
-        found.remarks.append(f"{elsewhere} link(s) not between two selections of this document, left alone")
+        found.remarks.append(f"{count_of(elsewhere, 'link')} not between two selections of this document, left alone")
 
 
 def _check_bounds(selection: Selection, raw: str | None, where: str) -> None:

@@ -38,6 +38,7 @@ from tui.core.document import text_hash
 from tui.core.errors import StoreError
 from tui.core.layer import Layer
 from tui.core.rows import Rows, encode_row, encode_values, rows_on
+from tui.core.wording import count_of
 
 if TYPE_CHECKING:
     from tinydb import TinyDB
@@ -319,9 +320,9 @@ def conflict_error(path: Path, text: str) -> StoreError | None:
     if not starts:
         return None
     ids = [i for line in starts if (m := _CONFLICT_IDS.search(line)) for i in m.group(1).split()]
-    parts = [f"{len(ids)} annotation(s) ({', '.join(ids[:5])}{', …' * (len(ids) > 5)})"] if ids else []
+    parts = [f"{count_of(len(ids), 'annotation')} ({', '.join(ids[:5])}{', …' * (len(ids) > 5)})"] if ids else []
     others = sum(not _CONFLICT_IDS.search(line) for line in starts)
-    parts += [f"{others} {'other ' * bool(ids)}place(s)"] if others else []
+    parts += [f"{count_of(others, ('other ' * bool(ids)) + 'place')}"] if others else []
     return StoreError(f"{path}: unresolved merge conflict in {' and '.join(parts)}; "
                       f"edit the file to keep one version, then git add it")
 
