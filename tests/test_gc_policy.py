@@ -79,3 +79,59 @@ def test_starting_a_tui_freezes_what_was_loaded_and_collects_less_often() -> Non
     assert gc.get_threshold()[0] == gc_policy.TUI_GEN0_THRESHOLD
     assert gc.get_freeze_count() >= 1000
     assert sys.getswitchinterval() == pytest.approx(gc_policy.TUI_SWITCH_INTERVAL)
+
+
+def collections_while(job: object) -> list[int]:
+    """The generations collected while `job` runs."""
+    seen: list[int] = []
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            seen.append(info["generation"])
+
+    gc.callbacks.append(note)
+    try:
+        job()  # type: ignore[operator]
+    finally:
+        gc.callbacks.remove(note)
+    return seen
+
+
+def test_leaving_a_tuis_start_collects_nothing() -> None:
+    """What the start made is frozen before the collector is back: its first run does not walk it all
+    (a generation-1 collection over Textual's modules took ~100 ms before the first frame)."""
+    gc.enable()
+    gc.unfreeze()
+    gc.collect()
+    loaded: list[object] = []
+    start = gc_policy.starting_a_tui()
+    start.__enter__()
+    for _ in range(20):  # more than the thresholds, as Textual's import is
+        loaded.extend([[n] for n in range(1000)])
+
+    def leave_and_go_on() -> None:
+        start.__exit__(None, None, None)
+        loaded.extend([[n] for n in range(100)])  # the next objects made
+
+    assert collections_while(leave_and_go_on) == []
+    assert gc.isenabled()
+
+
+def test_a_tui_can_keep_the_collector_off_until_its_first_frame() -> None:
+    gc.enable()
+    with gc_policy.starting_a_tui(until_shown=True):
+        pass
+    assert not gc.isenabled()  # the app builds its first screen
+    assert gc.get_threshold()[0] == gc_policy.TUI_GEN0_THRESHOLD
+    built = [[n] for n in range(1000)]
+    gc_policy.shown()
+    assert gc.isenabled()
+    assert gc.get_freeze_count() >= len(built)  # what the first frame built is frozen too
+    gc_policy.shown()  # a second document opened: nothing more to do
+    assert gc.isenabled()
+
+
+def test_shown_does_nothing_when_nothing_was_held() -> None:
+    gc.disable()
+    gc_policy.shown()  # a TUI started without until_shown (the corpus's, the review's)
+    assert not gc.isenabled()

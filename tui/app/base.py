@@ -15,6 +15,7 @@ from textual.timer import Timer
 from tui.app.dialogs import HelpScreen, QuitDialog
 from tui.app.messages import SaveFinished
 from tui.app.saver import AutoSaver
+from tui.core import pacing
 from tui.core.safe_text import shown, shown_line
 from tui.core.session import Session, Snapshot
 from tui.core.tags import TagSet
@@ -30,6 +31,9 @@ def key_display(keys: str) -> str:
 HelpSections = list[tuple[str, list[tuple[str, str]]]]
 
 
+# Input that the user waits to see answered (not mouse moves: hovering is no reason to wait).
+_USER_ACTS = (events.Key, events.Paste, events.MouseDown, events.MouseUp, events.MouseScrollDown,
+              events.MouseScrollUp, events.Click)
 KEY_SETTLE_LIMIT = 2.0  # seconds a key waits for the one before it at most (a binding that never finishes)
 
 
@@ -61,6 +65,8 @@ class KeysInOrder(App[int]):
         self._holding_timer: Timer | None = None
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, _USER_ACTS):
+            pacing.user_acted()  # background work (a large file loading) waits while keys are handled
         if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
             if self._holding is not None or self._held:
                 self._held.append(event)

@@ -56,7 +56,7 @@ def run_open(args: argparse.Namespace) -> int:
         return run_corpus(args)
     # Bad input fails here, before the screen is taken over; a large annotation file is read
     # by the app in a worker so the text shows at once.
-    with gc_policy.starting_a_tui():
+    with gc_policy.starting_a_tui(until_shown=True):  # the app calls gc_policy.shown() after its first frame
         session = Session.open(args.document, session_options(args), defer=_large(args))
         need_terminal("hedgerow open")  # after the document's own errors, which say more
         from tui.app.app import HedgerowApp  # Textual loads only when the TUI is wanted

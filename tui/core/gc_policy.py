@@ -42,24 +42,34 @@ TUI_SWITCH_INTERVAL = 0.001  # seconds a thread may hold the GIL while another w
 _lock = threading.Lock()
 _pauses = 0
 _was_enabled = True
+_held = False  # starting_a_tui(until_shown=True) holds a pause until shown()
 
 
 @contextmanager
 def paused() -> Iterator[None]:
     """No collections inside; nests, and the collector comes back (if it was on) when the outermost ends."""
+    _pause()
+    try:
+        yield
+    finally:
+        _resume()
+
+
+def _pause() -> None:
     global _pauses, _was_enabled
     with _lock:
         if _pauses == 0:
             _was_enabled = gc.isenabled()
             gc.disable()
         _pauses += 1
-    try:
-        yield
-    finally:
-        with _lock:
-            _pauses -= 1
-            if _pauses == 0 and _was_enabled:
-                gc.enable()
+
+
+def _resume() -> None:
+    global _pauses
+    with _lock:
+        _pauses -= 1
+        if _pauses == 0 and _was_enabled:
+            gc.enable()
 
 
 @contextmanager
@@ -70,14 +80,33 @@ def batch() -> Iterator[None]:
 
 
 @contextmanager
-def starting_a_tui() -> Iterator[None]:
+def starting_a_tui(*, until_shown: bool = False) -> Iterator[None]:
     """Around a TUI's start (opening the session, importing the app): off inside; on leaving, what
-    was loaded is frozen, collections become rarer and the UI thread gets the GIL back sooner."""
+    was loaded is frozen, collections become rarer and the UI thread gets the GIL back sooner.
+
+    With `until_shown`, the collector stays off after the block too, while the app builds its
+    first screen, until the app calls `shown()` once its first frame is drawn."""
+    global _held
     with paused():
         yield
-    keep_loaded()
+        # Frozen before the collector is back on: else its first run (a generation-1 one, since the
+        # counts grew while it was off) walked everything the start made, ~100 ms before the first frame.
+        keep_loaded()
+        if until_shown and not _held:
+            _pause()
+            _held = True
     gc.set_threshold(TUI_GEN0_THRESHOLD, *gc.get_threshold()[1:])
     sys.setswitchinterval(TUI_SWITCH_INTERVAL)
+
+
+def shown() -> None:
+    """The TUI's first frame is drawn (the app calls this): what it built to draw it lives as long as
+    the app, so it is frozen, and the collector held off by `starting_a_tui(until_shown=True)` is back."""
+    global _held
+    if _held:
+        _held = False
+        keep_loaded()
+        _resume()
 
 
 def keep_loaded() -> None:
@@ -85,4 +114,4 @@ def keep_loaded() -> None:
     gc.freeze()
 
 
-__all__ = ["TUI_GEN0_THRESHOLD", "TUI_SWITCH_INTERVAL", "batch", "keep_loaded", "paused", "starting_a_tui"]
+__all__ = ["TUI_GEN0_THRESHOLD", "TUI_SWITCH_INTERVAL", "batch", "keep_loaded", "paused", "shown", "starting_a_tui"]
