@@ -630,3 +630,19 @@ async def test_the_footer_is_rebuilt_only_when_its_keys_change(project_doc: Path
         await pilot.pause()
         assert rebuilds == [1]
         assert "Deselect" in [key.description for key in app.query("FooterKey").results()]  # type: ignore[attr-defined]
+
+
+async def test_the_collector_runs_between_keys_not_during_them(project_doc: Path, monkeypatch) -> None:
+    from tui.core import gc_policy, pacing
+
+    runs: list[float] = []
+    monkeypatch.setattr(gc_policy, "collect_while_idle", lambda: runs.append(pacing.time.monotonic()) or True)
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.35)
+        assert runs  # the user is still: the timer looked, and collected
+        runs.clear()
+        await pilot.press("down")
+        pressed = pacing._acted  # when the app saw the key
+        await pilot.pause(0.3)
+        assert runs and min(runs) >= pressed + pacing.QUIET  # not while the key was being answered

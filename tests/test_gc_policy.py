@@ -135,3 +135,33 @@ def test_shown_does_nothing_when_nothing_was_held() -> None:
     gc.disable()
     gc_policy.shown()  # a TUI started without until_shown (the corpus's, the review's)
     assert not gc.isenabled()
+
+
+def test_while_the_user_is_still_the_due_collection_runs_early() -> None:
+    gc.enable()
+    gc.set_threshold(gc_policy.TUI_GEN0_THRESHOLD)  # as in a TUI: not before 10,000 new objects
+    gc.collect()
+    assert not gc_policy.collect_while_idle()  # nothing new: nothing to do
+    made = [[n] for n in range(gc_policy.IDLE_MINIMUM + 100)]
+    assert gc.get_count()[0] >= gc_policy.IDLE_MINIMUM and made
+    assert collections_while(gc_policy.collect_while_idle) == [0]
+    assert gc.get_count()[0] < gc_policy.IDLE_MINIMUM
+    with gc_policy.paused():  # a brief's build holds it off: so does idleness
+        more = [[n] for n in range(gc_policy.IDLE_MINIMUM + 100)]
+        assert not gc_policy.collect_while_idle() and more
+
+
+def test_the_idle_collection_takes_the_generation_python_would_take_next() -> None:
+    gc.enable()
+    gc.collect()
+    threshold = gc.get_threshold()
+    try:
+        gc.set_threshold(100_000, 1, 1)  # no automatic collection meanwhile
+        generations = []
+        for _ in range(7):
+            made = [[n] for n in range(gc_policy.IDLE_MINIMUM + 100)]
+            generations += collections_while(gc_policy.collect_while_idle)
+            del made
+        assert generations == [0, 0, 1, 0, 0, 1, 2]
+    finally:
+        gc.set_threshold(*threshold)

@@ -33,6 +33,11 @@ def user_acted() -> None:
     _acted = time.monotonic()
 
 
+def still_for(seconds: float) -> bool:
+    """Whether the user has not acted for `seconds`: time for work the UI thread does while idle."""
+    return time.monotonic() - _acted >= seconds
+
+
 def pause() -> None:
     """Between two pieces of background work: wait while the user is acting (LONGEST at most)."""
     if threading.current_thread() is threading.main_thread():
@@ -44,4 +49,4 @@ def pause() -> None:
         now = time.monotonic()
 
 
-__all__ = ["LONGEST", "QUIET", "pause", "user_acted"]
+__all__ = ["LONGEST", "QUIET", "pause", "still_for", "user_acted"]
