@@ -13,11 +13,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 if TYPE_CHECKING:
     from textual.screen import Screen
 
 Shown = tuple[tuple[str, str, str, bool, str], ...]
+PALETTE_WIDTH = 12  # "▏^p palette", docked at the right
 
 
 class KeyFooter(Footer):
@@ -25,6 +27,7 @@ class KeyFooter(Footer):
         super().__init__()
         self._bindings_ready = True  # compose the keys with the first frame, not after it
         self._shown: Shown | None = None
+        self._fitted_width = 0
 
     def _keys_shown(self, screen: Screen[object]) -> Shown:
         return tuple((binding.key, binding.description, binding.action, enabled, tooltip)
@@ -33,7 +36,25 @@ class KeyFooter(Footer):
     def compose(self):  # type: ignore[no-untyped-def]  # Footer's own signature
         if self.is_attached:
             self._shown = self._keys_shown(self.screen)
-        yield from super().compose()
+        widgets = list(super().compose())
+        keys = [w for w in widgets if isinstance(w, FooterKey) and not w.has_class("-command-palette")]
+        # Whole keys that fit beside the palette's, in their order; the rest are in the help and the
+        # palette. Textual's footer would cut the last one mid-word ("o Docu").
+        # The help's key first: it says where the others went.
+        room, kept = self.app.size.width - PALETTE_WIDTH, set()
+        for key in sorted(keys, key=lambda key: key.action not in ("help", "app.help")):
+            room -= len(key.key_display) + len(key.description) + 3  # " key description "
+            if room < 0:
+                break
+            kept.add(key)
+        self._fitted_width = self.app.size.width
+        if len(kept) < len(keys):
+            self.styles.grid_size_columns = len(kept)
+        yield from (w for w in widgets if w in kept or w not in keys)
+
+    def on_resize(self) -> None:
+        if self._fitted_width != self.app.size.width:
+            self.call_later(self.recompose)
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         if self.is_attached and screen is self.screen:
