@@ -202,7 +202,7 @@ class Layer:
         so a new annotation is written last (timsort: the usual nearly sorted order costs one pass)."""
         keys = self._rows.keys
         shift = max(0, self._next_key.bit_length() - PIECES.bit_length() + 1)
-        return self._rows, sorted_in_pieces(self._by_id, keys.__getitem__, lambda r: keys[r] >> shift)
+        return self._rows, sorted_in_pieces(self._by_id, keys.__getitem__, lambda r: max(0, keys[r]) >> shift)
 
     def rows_in_position_order(self) -> tuple[Rows, Sequence[int]]:
         """The columns and the row numbers in document order, to read many without making objects."""
@@ -332,7 +332,7 @@ def _in_position_order(rows: Rows, by_id: Sequence[int]) -> list[int]:
     codes = tags.codes
     shift = max(0, max(starts, default=0).bit_length() - PIECES.bit_length() + 1)
     return sorted_in_pieces(by_id, lambda r: (((starts[r] << end_bits) | ends[r]) << tag_bits) | ranks[codes[r]],
-                            lambda r: starts[r] >> shift)
+                            lambda r: max(0, starts[r]) >> shift)
 
 
 def sorted_in_pieces(rows: Iterable[int], key: Callable[[int], Any], piece: Callable[[int], int]) -> list[int]:
