@@ -1,7 +1,7 @@
 """The speed tails, as a user sees them: hedgerow side by side with less, a trivial Textual pager and
 SLATE (the curses annotator), in one run.
 
-    .venv/bin/python bench/tails.py [--runs 5] [--keys 30] [--slate PATH] [--json FILE]
+    .venv/bin/python bench/tails.py [--runs 5] [--keys 30] [--slate PATH | --no-slate] [--baseline DIR] [--json FILE]
 
 /work/shared/tools/tui_timer.py (../shared from the project) starts each program in tmux at
 120x40, interleaved round by round (A B C D, A B C D, ...) so that drift in the machine's load
@@ -19,6 +19,7 @@ figures, it never fails a build: on a shared machine, read them beside the refer
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import random
 import shutil
@@ -73,17 +74,19 @@ def slate_data(document: Path) -> Path:
     return copy
 
 
-def commands(document: Path, slate: str | None) -> list[str]:
+def commands(document: Path, slate: str | None, baseline: Path | None = None) -> list[str]:
     found = [f"less=less {document}", f"pager={PYTHON} {ROOT / 'bench' / 'trivial_app.py'} {document}"]
     if slate:
         copy = slate_data(document)
         found.append(f"slate=cd {copy.parent} && {slate} -o {copy.name}")
+    if baseline:  # another checkout's tui package, run by this venv (python -m finds it first in its folder)
+        found.append(f"baseline=cd {baseline} && {PYTHON} -m tui {document} --annotator {make_data.ANNOTATOR}")
     found.append(f"hedgerow={HEDGEROW} {document} --annotator {make_data.ANNOTATOR}")
     return found
 
 
 def table(summaries: dict[str, dict], slate_note: str) -> list[str]:
-    names = [name for name in ("less", "pager", "slate", "hedgerow") if name in summaries]
+    names = [name for name in ("less", "pager", "slate", "baseline", "hedgerow") if name in summaries]
     header = ["", *names, "target", "hedgerow meets it"]
     if "slate" not in summaries:
         header.insert(3, "slate")
@@ -111,19 +114,27 @@ def main() -> int:
     parser.add_argument("--keys", type=int, default=30, help="Down presses per run (default 30)")
     parser.add_argument("--slate", help="SLATE's `slate` command (default: found on PATH)")
     parser.add_argument("--json", type=Path, help="also keep tui_timer's raw figures here")
+    parser.add_argument("--baseline", type=Path, metavar="DIR",
+                        help="also run the hedgerow of another checkout (e.g. `git worktree add` of main, compiled "
+                             "with `python -m compileall -q tui`) in the same rounds, as a before/after column")
+    parser.add_argument("--no-slate", action="store_true",
+                        help="leave SLATE out (its 100,000 spans take ~15 s to load)")
     args = parser.parse_args()
 
     if not TIMER.is_file():
         print(f"tui_timer is missing ({TIMER}): nothing to measure", file=sys.stderr)
         return 0
     dataset = make_data.ensure(make_data.FULL)
-    slate = args.slate or shutil.which("slate")
-    slate_note = "not installed" if slate is None else ""
+    for checkout in (ROOT, args.baseline):  # timed from .pyc files, as installed: an edited module would
+        if checkout is not None:            # be compiled at every start (PYTHONDONTWRITEBYTECODE, say)
+            compileall.compile_dir(checkout / "tui", quiet=1)
+    slate = None if args.no_slate else args.slate or shutil.which("slate")
+    slate_note = "left out" if args.no_slate else "not installed" if slate is None else ""
     with tempfile.TemporaryDirectory() as scratch:
         raw = Path(args.json or Path(scratch) / "tails.json")
         cmd = [sys.executable, str(TIMER), "--marker", make_data.MARKER, "--size", "120x40", "--runs", str(args.runs),
                "--keys", str(args.keys), "--key", "Down", "--timeout", "120", "--json", str(raw), "--",
-               *commands(dataset.document, slate)]
+               *commands(dataset.document, slate, args.baseline)]
         print(f"tui_timer: {args.runs} interleaved rounds, {args.keys} x Down, 120x40 ...", file=sys.stderr)
         done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
         print(done.stderr, file=sys.stderr, end="")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
 
 from textual.geometry import Region
@@ -482,6 +483,91 @@ async def test_a_deferred_annotation_file_loads_after_the_first_screen(project_d
         assert [r["tag"] for r in stored(project_doc).values()] == ["commitment"]
 
 
+def held_load(monkeypatch, session: Session) -> threading.Event:
+    """The deferred file is read only once the returned event is set: keys can be pressed meanwhile."""
+    go = threading.Event()
+    read = session.read_annotations
+
+    def read_when_let() -> object:
+        assert go.wait(10)
+        return read()
+
+    monkeypatch.setattr(session, "read_annotations", read_when_let)
+    return go
+
+
+async def wait_loaded(pilot, app: HedgerowApp) -> None:
+    for _ in range(100):
+        await pilot.pause(0.05)
+        if app.session.loaded:
+            return
+    raise AssertionError("the annotations were not installed in time")
+
+
+async def test_keys_pressed_while_annotations_load_move_the_cursor_and_changes_wait(
+        project_doc: Path, monkeypatch) -> None:
+    """The text is usable at once: keys move through it while the file loads; a change is refused
+    (saving then would write over the unread file), and after the load it is made on the loaded
+    annotations, which are all kept."""
+    session = open_session(project_doc)
+    session.add(*find(session.text, HEDGE), "hedge")
+    session.save()
+    before = (project_doc.parent / "annotations" / project_doc.stem / "alice.json").read_bytes()
+    deferred = Session.open(project_doc, SessionOptions(annotator="alice"), defer=True)
+    go = held_load(monkeypatch, deferred)
+    app = HedgerowApp(deferred)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "down", "end", "shift+left", "shift+left")
+        cursor, selection = app.view.cursor, app.view.selection
+        assert cursor > 0 and selection is not None
+        await pilot.press("1")  # tag: refused while loading
+        await pilot.pause()
+        assert not app.session.loaded and not app.session.dirty
+        assert "still loading" in " ".join(str(n.message) for n in app._notifications)
+        assert (project_doc.parent / "annotations" / project_doc.stem / "alice.json").read_bytes() == before
+        go.set()
+        await wait_loaded(pilot, app)
+        assert app.view.cursor == cursor and app.view.selection == selection  # the keys' state is kept
+        assert [a.quote for a in app.query_one(AnnotationList).rows] == [HEDGE]
+        await pilot.press("1")  # now it is made
+        await wait_saved(pilot, app)
+    tags = sorted((r["tag"], r["start"], r["end"]) for r in stored(project_doc).values())
+    start, end = find(project_doc.read_text(encoding="utf-8"), HEDGE)
+    assert tags == sorted([("hedge", start, end), ("actor", min(selection), max(selection))])
+
+
+async def test_quitting_while_annotations_load_leaves_the_file_as_it_was(project_doc: Path, monkeypatch) -> None:
+    session = open_session(project_doc)
+    session.add(*find(session.text, HEDGE), "hedge")
+    session.save()
+    path = project_doc.parent / "annotations" / project_doc.stem / "alice.json"
+    before = path.read_bytes()
+    deferred = Session.open(project_doc, SessionOptions(annotator="alice"), defer=True)
+    go = held_load(monkeypatch, deferred)
+    app = HedgerowApp(deferred)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s", "1", "d", "u", "ctrl+s")  # select, tag, delete, undo, save: all wait
+        threading.Timer(0.3, go.set).start()  # the file is read after the app has begun to quit
+        await pilot.press("q")
+        assert not app.session.loaded
+    assert path.read_bytes() == before
+
+
+async def test_input_tells_background_work_to_wait(project_doc: Path, monkeypatch) -> None:
+    from tui.core import pacing
+
+    acted: list[str] = []
+    monkeypatch.setattr(pacing, "user_acted", lambda: acted.append("acted"))
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=SIZE) as pilot:
+        acted.clear()
+        await pilot.press("down")
+        assert acted
+        acted.clear()
+        await pilot.click("#document", offset=(3, 2))
+        assert acted
+
+
 async def test_a_damaged_deferred_file_stops_the_app_and_is_left_alone(project_doc: Path) -> None:
     path = project_doc.parent / "annotations" / project_doc.stem / "alice.json"
     path.parent.mkdir(parents=True)
@@ -544,3 +630,19 @@ async def test_the_footer_is_rebuilt_only_when_its_keys_change(project_doc: Path
         await pilot.pause()
         assert rebuilds == [1]
         assert "Deselect" in [key.description for key in app.query("FooterKey").results()]  # type: ignore[attr-defined]
+
+
+async def test_the_collector_runs_between_keys_not_during_them(project_doc: Path, monkeypatch) -> None:
+    from tui.core import gc_policy, pacing
+
+    runs: list[float] = []
+    monkeypatch.setattr(gc_policy, "collect_while_idle", lambda: runs.append(pacing.time.monotonic()) or True)
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.35)
+        assert runs  # the user is still: the timer looked, and collected
+        runs.clear()
+        await pilot.press("down")
+        pressed = pacing._acted  # when the app saw the key
+        await pilot.pause(0.3)
+        assert runs and min(runs) >= pressed + pacing.QUIET  # not while the key was being answered

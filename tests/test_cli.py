@@ -434,16 +434,46 @@ def test_opening_a_document_does_not_load_the_other_commands(tmp_path: Path) -> 
 
 
 def test_opening_the_tui_freezes_what_is_loaded_and_collects_less_often(project_doc: Path) -> None:
-    """Checked in a fresh interpreter, with the app's run replaced: the collector's settings are global."""
+    """Checked in a fresh interpreter, with the app's run replaced: the collector's settings are global.
+    It stays off while the app builds its first frame, and comes back when the app says it is shown."""
     code = ("import gc, sys, tui.cli\n"
+            "from tui.core import gc_policy\n"
             "from tui.app.app import HedgerowApp\n"
-            "HedgerowApp.run = lambda self: print(gc.get_threshold()[0], gc.get_freeze_count() > 0, gc.isenabled())\n"
+            "def run(self):\n"
+            "    print(gc.get_threshold()[0], gc.get_freeze_count() > 0, gc.isenabled())\n"
+            "    gc_policy.shown()\n"
+            "    print(gc.isenabled())\n"
+            "HedgerowApp.run = run\n"
             "import tui.commands.documents as documents; documents.need_terminal = lambda command: None\n"
             "sys.exit(tui.cli.main([sys.argv[1], '--annotator', 'alice']))")
     result = subprocess.run([sys.executable, "-c", code, str(project_doc)], capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["10000", "True", "True"]
+    assert result.stdout.split() == ["10000", "True", "False", "True"]
+
+
+async def test_the_app_brings_the_collector_back_after_its_first_frame(project_doc: Path) -> None:
+    import gc
+
+    from tui.app.app import HedgerowApp
+    from tui.core import gc_policy
+    from tui.core.session import Session, SessionOptions
+
+    enabled, threshold, interval = gc.isenabled(), gc.get_threshold(), sys.getswitchinterval()
+    try:
+        gc.enable()
+        with gc_policy.starting_a_tui(until_shown=True):
+            session = Session.open(project_doc, SessionOptions(annotator="alice"))
+        assert not gc.isenabled()
+        app = HedgerowApp(session)
+        async with app.run_test() as pilot:
+            await pilot.pause()
+            assert gc.isenabled()
+    finally:
+        sys.setswitchinterval(interval)
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+        (gc.enable if enabled else gc.disable)()
 
 
 def test_a_batch_command_runs_with_the_collector_paused_and_restores_it(project_doc: Path) -> None:

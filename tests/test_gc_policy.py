@@ -79,3 +79,89 @@ def test_starting_a_tui_freezes_what_was_loaded_and_collects_less_often() -> Non
     assert gc.get_threshold()[0] == gc_policy.TUI_GEN0_THRESHOLD
     assert gc.get_freeze_count() >= 1000
     assert sys.getswitchinterval() == pytest.approx(gc_policy.TUI_SWITCH_INTERVAL)
+
+
+def collections_while(job: object) -> list[int]:
+    """The generations collected while `job` runs."""
+    seen: list[int] = []
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            seen.append(info["generation"])
+
+    gc.callbacks.append(note)
+    try:
+        job()  # type: ignore[operator]
+    finally:
+        gc.callbacks.remove(note)
+    return seen
+
+
+def test_leaving_a_tuis_start_collects_nothing() -> None:
+    """What the start made is frozen before the collector is back: its first run does not walk it all
+    (a generation-1 collection over Textual's modules took ~100 ms before the first frame)."""
+    gc.enable()
+    gc.unfreeze()
+    gc.collect()
+    loaded: list[object] = []
+    start = gc_policy.starting_a_tui()
+    start.__enter__()
+    for _ in range(20):  # more than the thresholds, as Textual's import is
+        loaded.extend([[n] for n in range(1000)])
+
+    def leave_and_go_on() -> None:
+        start.__exit__(None, None, None)
+        loaded.extend([[n] for n in range(100)])  # the next objects made
+
+    assert collections_while(leave_and_go_on) == []
+    assert gc.isenabled()
+
+
+def test_a_tui_can_keep_the_collector_off_until_its_first_frame() -> None:
+    gc.enable()
+    with gc_policy.starting_a_tui(until_shown=True):
+        pass
+    assert not gc.isenabled()  # the app builds its first screen
+    assert gc.get_threshold()[0] == gc_policy.TUI_GEN0_THRESHOLD
+    built = [[n] for n in range(1000)]
+    gc_policy.shown()
+    assert gc.isenabled()
+    assert gc.get_freeze_count() >= len(built)  # what the first frame built is frozen too
+    gc_policy.shown()  # a second document opened: nothing more to do
+    assert gc.isenabled()
+
+
+def test_shown_does_nothing_when_nothing_was_held() -> None:
+    gc.disable()
+    gc_policy.shown()  # a TUI started without until_shown (the corpus's, the review's)
+    assert not gc.isenabled()
+
+
+def test_while_the_user_is_still_the_due_collection_runs_early() -> None:
+    gc.enable()
+    gc.set_threshold(gc_policy.TUI_GEN0_THRESHOLD)  # as in a TUI: not before 10,000 new objects
+    gc.collect()
+    assert not gc_policy.collect_while_idle()  # nothing new: nothing to do
+    made = [[n] for n in range(gc_policy.IDLE_MINIMUM + 100)]
+    assert gc.get_count()[0] >= gc_policy.IDLE_MINIMUM and made
+    assert collections_while(gc_policy.collect_while_idle) == [0]
+    assert gc.get_count()[0] < gc_policy.IDLE_MINIMUM
+    with gc_policy.paused():  # a brief's build holds it off: so does idleness
+        more = [[n] for n in range(gc_policy.IDLE_MINIMUM + 100)]
+        assert not gc_policy.collect_while_idle() and more
+
+
+def test_the_idle_collection_takes_the_generation_python_would_take_next() -> None:
+    gc.enable()
+    gc.collect()
+    threshold = gc.get_threshold()
+    try:
+        gc.set_threshold(100_000, 1, 1)  # no automatic collection meanwhile
+        generations = []
+        for _ in range(7):
+            made = [[n] for n in range(gc_policy.IDLE_MINIMUM + 100)]
+            generations += collections_while(gc_policy.collect_while_idle)
+            del made
+        assert generations == [0, 0, 1, 0, 0, 1, 2]
+    finally:
+        gc.set_threshold(*threshold)

@@ -10,7 +10,7 @@ from pathlib import Path
 from tests.test_app import SIZE, find, open_session, widget_text
 from tui.app.app import HedgerowApp
 from tui.app.cells import quoted
-from tui.app.panels import DocumentPanel, TagLegend
+from tui.app.panels import DocumentPanel, FittedStatic, TagLegend
 
 NOTE = ("The envoy denies any plan for bases, yet the trip secured cooperation: read this against the "
         "closing paragraph, where the author doubts the rhetoric. Second thought: compare with Tuncer.")
@@ -78,6 +78,43 @@ async def test_details_show_the_whole_note_and_the_tags_description(project_doc:
         assert "actor — Who acts or speaks" in details
         legend = widget_text(app.query_one(TagLegend))
         assert "Who acts or speaks" in legend and "A pledge" not in legend  # the tag under the cursor only
+
+
+async def test_the_details_grow_for_a_note_and_keys_between_alike_annotations_redo_no_layout(
+        project_doc: Path, monkeypatch) -> None:
+    """The panels following the cursor lay the screen out again only when their height changes: a
+    layout repaints every widget, which made each key between annotations cost three times its rows."""
+    session = open_session(project_doc)
+    for quote in ("Robert Simmons", "Kazakhstan", "NATO"):
+        session.add(*find(session.text, quote), "actor")
+    session.add(*find(session.text, "“Currently there are no sites"), "actor", note=NOTE)
+    session.save()
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        details = app.query_one(DocumentPanel)
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        short = details.outer_size.height
+        layouts: list[str] = []
+        refresh = FittedStatic.refresh
+
+        def counted(self, *regions, **options):  # type: ignore[no-untyped-def]
+            if options.get("layout"):
+                layouts.append(type(self).__name__)
+            return refresh(self, *regions, **options)
+
+        monkeypatch.setattr(FittedStatic, "refresh", counted)
+        await pilot.press("right_square_bracket")  # another actor without a note: the same height
+        await pilot.pause()
+        assert details.annotation is not None and details.annotation.note == ""
+        assert layouts == []
+        while details.annotation is None or not details.annotation.note:
+            await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert "DocumentPanel" in layouts
+        assert details.outer_size.height > short + 1  # the whole note shows
+        assert " ".join(NOTE.split()) in " ".join(widget_text(details).replace("│", " ").split())
 
 
 async def test_the_list_shows_the_quote_and_the_start_of_the_note(project_doc: Path) -> None:

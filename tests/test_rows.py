@@ -93,3 +93,45 @@ def test_file_order_is_by_id_and_duplicates_are_refused() -> None:
     assert [a.id for a in layer.in_id_order()] == sorted(a.id for a in UNUSUAL)
     with pytest.raises(ValueError, match="duplicate annotation id anno-1"):
         Layer([UNUSUAL[2], replace(UNUSUAL[0], id="anno-1")], text=TEXT)
+
+
+def test_sorting_in_pieces_gives_what_one_sort_gives() -> None:
+    """Large orders are sorted a piece at a time (so a worker never holds the GIL for one long sort): the
+    pieces follow a leading part of the key, so the order is sorted()'s, ties kept in their order."""
+    import random
+
+    from tui.core.layer import PIECES, sorted_in_pieces
+
+    rng = random.Random(10)
+    for top in (1, 7, PIECES, 10**6, 2**70):
+        keys = [rng.randrange(top) for _ in range(3000)]
+        shift = max(0, max(keys).bit_length() - PIECES.bit_length() + 1)
+        pieces = [key >> shift for key in keys]
+        assert sorted_in_pieces(range(len(keys)), keys.__getitem__, pieces.__getitem__) == sorted(
+            range(len(keys)), key=keys.__getitem__)
+
+
+@pytest.mark.parametrize("uuids", [True, False])
+def test_a_large_layer_is_in_id_document_and_key_order(uuids: bool) -> None:
+    """Thousands of annotations (the orders are sorted in pieces), some ids not uuids: each order is
+    the one sorting the annotations whole gives."""
+    import random
+    import uuid
+
+    rng = random.Random(3)
+    text = " ".join(f"w{n}" for n in range(4000))
+    annotations = []
+    for key in range(1, 3001):
+        start = rng.randrange(len(text) - 20)
+        made_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        if not uuids and key % 50 == 0:
+            made_id = rng.choice(["anno-", "Z", "", "é"]) + str(key)
+        annotations.append(replace(Annotation.create(text, start, start + rng.randrange(1, 20),
+                                                     rng.choice(["actor", "hedge", "commitment"]),
+                                                     document="sha", annotator="alice"), id=made_id, key=key))
+    rng.shuffle(annotations)
+    layer = Layer(annotations, text=text)
+    assert [a.id for a in layer.in_id_order()] == sorted(a.id for a in annotations)
+    assert layer.items() == sorted(annotations, key=Annotation.sort_key)
+    rows, order = layer.rows_in_key_order()
+    assert [rows.keys[row] for row in order] == list(range(1, 3001))

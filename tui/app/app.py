@@ -247,6 +247,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
         self.query_one(SearchBar).display = False
         self.current.subscribe(self._on_change)
         self.links_mounted()
+        self.call_after_refresh(gc_policy.shown)  # the collector, held off through the first frame (gc_policy)
         if self.current.loaded:
             self._annotations_ready()
         else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
@@ -14,7 +15,24 @@ from tui.core.safe_text import shown, shown_line
 from tui.core.session import Session
 
 
-class DocumentPanel(Static):
+class FittedStatic(Static):
+    """A Static of `height: auto` whose new content redoes the screen's layout only when its height
+    changes. A layout refresh repaints every widget on the screen: with the details and the legend
+    following the cursor, a key press that moved onto another annotation cost three times its own
+    rows (31 layouts for 30 Down keys in a 5 MB document with 100,000 annotations)."""
+
+    _rows: int | None = None  # the content's height at the width it was last shown at
+
+    def show(self, content: RenderableType) -> None:
+        self.update(content, layout=False)
+        width = self.content_region.width
+        rows = self.get_content_height(self.size, self.app.size, width) if width and self.is_mounted else None
+        if rows is None or rows != self._rows:
+            self._rows = rows
+            self.refresh(layout=True)
+
+
+class DocumentPanel(FittedStatic):
     """Title, path, length, annotator, and whether the work is saved."""
 
     def __init__(self, session: Session, **kwargs: Any) -> None:
@@ -67,22 +85,25 @@ class DocumentPanel(Static):
             found = self.anchor_counts.get("moved", 0) + self.anchor_counts.get("fuzzy", 0)
             orphans = self.anchor_counts.get("orphan", 0)
             lines.append(Text(f"⚠ {found:,} moved · {orphans:,} orphaned · R", style="bold yellow"))
-        lines += self._annotation_lines()
-        self.update(Text("\n").join(lines))
+        lines += self._annotation_lines(width)
+        self.show(Text("\n").join(lines))
 
-    def _annotation_lines(self) -> list[Text]:
-        """The annotation under the cursor: its tag and the tag's description, then its whole note."""
+    def _annotation_lines(self, width: int) -> list[Text]:
+        """The annotation under the cursor: its tag and the tag's description on one row, then its
+        whole note. Two rows at least, whatever is under the cursor, so that moving the cursor changes
+        the panel's height only for a note longer than a row (a new height lays the screen out again)."""
         annotation = self.annotation
         if annotation is None:
-            return []
+            return [Text("no annotation under the cursor", style="dim"),
+                    Text("select text, then 1-9 tags it", style="dim")]
         tags = self.session.tags
         tag = tags.get(annotation.tag)
-        lines = [Text.assemble(("█ ", tags.colour_of(annotation.tag)), (shown_line(annotation.tag), "bold"),
-                                          (f" — {shown_line(tag.description)}" if tag and tag.description else "",
-                                           "dim"))]
+        line = Text.assemble(("█ ", tags.colour_of(annotation.tag)), (shown_line(annotation.tag), "bold"),
+                             (f" — {shown_line(tag.description)}" if tag and tag.description else "", "dim"))
+        line.truncate(width, overflow="ellipsis")  # the whole description is in the help (?)
         if annotation.note:
-            lines.append(Text.assemble(("✎ ", "yellow"), shown(annotation.note)))
-        return lines
+            return [line, Text.assemble(("✎ ", "yellow"), shown(annotation.note))]
+        return [line, Text("✎ no note", style="dim")]
 
     def on_mount(self) -> None:
         self.refresh_details()
@@ -91,7 +112,7 @@ class DocumentPanel(Static):
         self.refresh_details()
 
 
-class TagLegend(Static):
+class TagLegend(FittedStatic):
     """Key, colour, name and count of each tag; the active filter is marked."""
 
     def __init__(self, session: Session, **kwargs: Any) -> None:
@@ -122,14 +143,16 @@ class TagLegend(Static):
                           Text(marker + shown_line(name), style="bold" if self.filter == name or self.current == name
                                else ""),
                           str(counts.get(name, 0)))
-            if name == self.current and tag is not None and tag.description:
-                table.add_row("", "", Text(shown_line(tag.description), style="dim italic", overflow="ellipsis",
-                                           no_wrap=True), "")
+        # The description of the tag under the cursor, in a row kept for it below the tags: the legend's
+        # height never changes as the cursor moves (a new height lays the screen out again).
+        current = self.session.tags.get(self.current) if self.current else None
+        description = shown_line(current.description) if current is not None and current.description else ""
+        table.add_row("", "", Text(description, style="dim italic", overflow="ellipsis", no_wrap=True), "")
         if self.filter:
             self.border_subtitle = plain(f"filter: {self.filter} (f)")
         else:
             self.border_subtitle = "f filters"
-        self.update(table)
+        self.show(table)
 
     def on_mount(self) -> None:
         self.refresh_counts()

@@ -57,7 +57,7 @@ def run_open(args: argparse.Namespace) -> int:
     # by the app in a worker so the text shows at once.
     from tui.core.session import Session  # not imported by `hedgerow DIR` before its first frame
 
-    with gc_policy.starting_a_tui():
+    with gc_policy.starting_a_tui(until_shown=True):  # the app calls gc_policy.shown() after its first frame
         session = Session.open(args.document, session_options(args), defer=_large(args))
         need_terminal("hedgerow open")  # after the document's own errors, which say more
         from tui.app.app import HedgerowApp  # Textual loads only when the TUI is wanted

@@ -11,15 +11,18 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace as replace_fields
 from itertools import pairwise
-from typing import Protocol, overload
+from typing import Any, Protocol, overload
 
 from tui.core.annotation import KEY, Annotation, _field_values
+from tui.core.pacing import pause
 from tui.core.rows import ID_WIDTH, NO_ID, Rows, rows_on
 
 INDEX = "i"  # row numbers: 4 bytes each
+PIECES = 256  # a large sort is made in this many pieces (sorted_in_pieces)
+PAUSE_EVERY = 8192  # rows between two of a worker's pauses (tui.core.pacing) in a long loop
 
 
 class Layer:
@@ -55,14 +58,23 @@ class Layer:
             # Canonical uuids sort as their 16 bytes do, which costs a slice, not a string, per
             # row (a schema-2 file is in key order, so its ids need sorting on every load).
             ids = rows.ids
-            id_key = rows.id_of if NO_ID in ids else (lambda r: ids[r * ID_WIDTH:(r + 1) * ID_WIDTH])
-            self._by_id = array(INDEX, sorted(range(len(rows)), key=id_key))
+            if NO_ID in ids:
+                id_key: Callable[[int], object] = rows.id_of
+                first: Callable[[int], int] = lambda r: min(ord(rows.id_of(r)[:1] or "\0"), PIECES - 1)  # noqa: E731
+            else:
+                id_key = lambda r: ids[r * ID_WIDTH:(r + 1) * ID_WIDTH]  # noqa: E731
+                first = lambda r: ids[r * ID_WIDTH]  # noqa: E731  (a byte: PIECES is 256)
+            self._by_id = array(INDEX, sorted_in_pieces(range(len(rows)), id_key, first))
+            pause()
             for previous, row in zip(self._by_id, self._by_id[1:], strict=False):
                 if id_key(previous) == id_key(row):
                     raise ValueError(f"duplicate annotation id {rows.id_of(row)}")
+        pause()
         self._number(rows)
         self._by_position = array(INDEX, _in_position_order(rows, self._by_id))
+        pause()
         self.longest = max((e - s for s, e in zip(rows.starts, rows.ends, strict=True)), default=0)
+        pause()
         self._counts: dict[str, int] = dict(Counter(rows.tags))
 
     def _number(self, rows: Rows) -> None:
@@ -188,7 +200,9 @@ class Layer:
     def rows_in_key_order(self) -> tuple[Rows, Sequence[int]]:
         """The columns and the row numbers to write, for the store: by key, as TinyDB numbers them,
         so a new annotation is written last (timsort: the usual nearly sorted order costs one pass)."""
-        return self._rows, sorted(self._by_id, key=self._rows.keys.__getitem__)
+        keys = self._rows.keys
+        shift = max(0, self._next_key.bit_length() - PIECES.bit_length() + 1)
+        return self._rows, sorted_in_pieces(self._by_id, keys.__getitem__, lambda r: max(0, keys[r]) >> shift)
 
     def rows_in_position_order(self) -> tuple[Rows, Sequence[int]]:
         """The columns and the row numbers in document order, to read many without making objects."""
@@ -316,7 +330,31 @@ def _in_position_order(rows: Rows, by_id: Sequence[int]) -> list[int]:
     tag_bits = max(1, len(ranks).bit_length())
     end_bits = max(ends, default=0).bit_length()
     codes = tags.codes
-    return sorted(by_id, key=lambda r: (((starts[r] << end_bits) | ends[r]) << tag_bits) | ranks[codes[r]])
+    shift = max(0, max(starts, default=0).bit_length() - PIECES.bit_length() + 1)
+    return sorted_in_pieces(by_id, lambda r: (((starts[r] << end_bits) | ends[r]) << tag_bits) | ranks[codes[r]],
+                            lambda r: max(0, starts[r]) >> shift)
+
+
+def sorted_in_pieces(rows: Iterable[int], key: Callable[[int], Any], piece: Callable[[int], int]) -> list[int]:
+    """sorted(rows, key=key), made a piece at a time: `piece(row)` (0 <= piece < PIECES) must never
+    decrease as the key grows (a leading part of the key). Each piece is sorted on its own.
+
+    The same result, but no one call in C holds the GIL for long: a worker sorting 100,000 rows
+    in one `sorted` (50 ms on a busy machine) stalled the UI thread's keys for as long. A loop in
+    Python lets the GIL go every switch interval; each piece's sort is short (one of PIECES)."""
+    pieces: list[list[int]] = [[] for _ in range(PIECES)]
+    for n, row in enumerate(rows):
+        if not n % PAUSE_EVERY:
+            pause()  # a worker stands back while the user acts (tui.core.pacing); on the UI thread, nothing
+        pieces[piece(row)].append(row)
+    ordered: list[int] = []
+    for n, part in enumerate(pieces):
+        if part:
+            if not n % 16:
+                pause()
+            part.sort(key=key)
+            ordered += part
+    return ordered
 
 
 __all__ = ["Layer", "Ordered", "Stored", "Version"]

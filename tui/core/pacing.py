@@ -1,0 +1,52 @@
+"""Background work stands back while the user acts: the one pacing policy.
+
+A worker thread and the UI thread share one GIL (and, on a small machine, one core). While a
+worker computes (the deferred load of a large annotation file, a save, re-anchoring), a key's
+handling and the frame it draws get about half the interpreter: with the switch interval at
+1 ms (tui.core.gc_policy) the two threads take turns. With 100,000 annotations loading behind
+the first screen, every key pressed in the first seconds paid for it.
+
+So the UI says when the user acts (`user_acted`, from the app's input events: keys, pastes, mouse
+clicks and wheel), and long background jobs call `pause()` between pieces of their work: it
+sleeps, holding nothing, until the user has been still for QUIET seconds, so the key is handled
+and its frame drawn on a free interpreter. It never waits more than LONGEST at a time, so a key
+held down (a stream of repeats) slows the job down but cannot stop it. The pieces must be short
+(a few ms at most): a long call in C holds the GIL to its end, pause or not.
+
+On the UI thread, and in a program where no user acts (the CLI), `pause()` returns at once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+QUIET = 0.05  # seconds after an input event during which background work waits (a key and its frame)
+LONGEST = 0.25  # seconds one pause may last at most: held-down keys slow background work, never stop it
+
+_acted = -1e9  # time.monotonic() of the user's last input event
+
+
+def user_acted() -> None:
+    """The user pressed a key, pasted or clicked: background work waits a moment (UI thread)."""
+    global _acted
+    _acted = time.monotonic()
+
+
+def still_for(seconds: float) -> bool:
+    """Whether the user has not acted for `seconds`: time for work the UI thread does while idle."""
+    return time.monotonic() - _acted >= seconds
+
+
+def pause() -> None:
+    """Between two pieces of background work: wait while the user is acting (LONGEST at most)."""
+    if threading.current_thread() is threading.main_thread():
+        return  # the UI thread never waits for itself
+    now = time.monotonic()
+    deadline = now + LONGEST
+    while (resume := _acted + QUIET) > now and now < deadline:
+        time.sleep(min(resume, deadline) - now)
+        now = time.monotonic()
+
+
+__all__ = ["LONGEST", "QUIET", "pause", "still_for", "user_acted"]
