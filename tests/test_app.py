@@ -8,6 +8,7 @@ from pathlib import Path
 
 from textual.geometry import Region
 
+from tests.keys import type_keys
 from tui.app.annotation_list import AnnotationList
 from tui.app.app import HedgerowApp
 from tui.app.panels import DocumentPanel, TagLegend
@@ -29,7 +30,7 @@ def stored(doc: Path, annotator: str = "alice", annotations: Path | None = None)
 
 async def search(pilot, text: str) -> None:
     await pilot.press("slash")
-    await pilot.press(*text)
+    await type_keys(pilot, *text)
     await pilot.press("enter")
     await pilot.pause()
 
@@ -65,7 +66,7 @@ async def test_search_tag_note_quit_writes_exactly_that_annotation(project_doc: 
         assert app.view.selection == find(app.session.text, HEDGE)
         await pilot.press("3")
         await pilot.press("enter")  # the note dialog, on the new annotation under the cursor
-        await pilot.press(*"Closing hedge")
+        await type_keys(pilot, *"Closing hedge")
         await pilot.press("ctrl+s")
         await pilot.press("q")
     records = list(stored(project_doc).values())
