@@ -16,25 +16,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # random_layers, shared with the tests
 
-from tui.core.annotation import Annotation
+from random_layers import random_layers
+
 from tui.core.review import build_candidates
 
 RUNS = 3
 TARGET_S = 5.0
-
-
-def random_layers(rng: random.Random, annotators: int, spans: int, length: int) -> dict[str, list[Annotation]]:
-    layers = {}
-    for i in range(annotators):
-        items = []
-        for _ in range(spans):
-            start = rng.randrange(length - 1)
-            end = min(length, start + rng.randint(1, 12))
-            items.append(Annotation(start=start, end=end, quote="x" * (end - start), tag=rng.choice("abc"),
-                                    document="", annotator=f"n{i}", created="-"))
-        layers[f"n{i}"] = items
-    return layers
 
 
 def median_seconds(action) -> float:

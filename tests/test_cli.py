@@ -230,12 +230,14 @@ def test_list_without_annotations(capsys, project_doc: Path) -> None:
     assert not (project_doc.parent / "annotations").exists()  # listing writes nothing
 
 
-@pytest.mark.parametrize("command", ["list", "check"])
-def test_list_and_check_agree_on_a_missing_layer_and_name_those_there_are(capsys, project_doc: Path,
-                                                                          command: str) -> None:
+@pytest.mark.parametrize("command", [["list"], ["check"], ["export", "-f", "csv", "-o"]])
+def test_list_check_and_export_agree_on_a_missing_layer_and_name_those_there_are(capsys, project_doc: Path,
+                                                                                 command: list[str]) -> None:
     annotate(project_doc, [("Kazakhstan", "actor")], annotator="bob")
     annotate(project_doc, [("Kazakhstan", "actor")], annotator="carol")
-    code, out, err = run(capsys, command, project_doc, *ALICE)
+    written = project_doc.parent / "out.csv"
+    code, out, err = run(capsys, command[0], project_doc, *ALICE, *command[1:], *([written] if command[1:] else []))
+    assert not written.exists()  # a typo in a name is not an empty export
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1
     assert "no annotations by alice on seed.txt" in err and "layers here: bob, carol" in err

@@ -393,3 +393,53 @@ def test_an_old_layout_folder_made_after_the_listing_is_seen_once_the_folders_ar
     summariser.fill(summary)
     assert summary.layers["alice"].counts == {"actor": 1}
     assert summary.key == "seeds/2005/report"
+
+
+def test_export_corpus_carries_each_documents_links_in_every_format(corpus: Path, capsys, tmp_path: Path) -> None:
+    doc = corpus / "seeds/2005/report.txt"
+    session = annotate(doc, [("minister", "actor"), ("commit to a plan", "commitment"), ("may", "hedge")])
+    actor, commitment, hedge = (next(a for a in session.layer if a.tag == tag) for tag in
+                                ("actor", "commitment", "hedge"))
+    session.link(commitment.id, actor.id, "by")
+    session.link(hedge.id, commitment.id, "hedges")
+    session.set_entity(actor.id, "The Minister")
+    session.save()
+    annotate(corpus / "seeds/notes.md", [("NATO", "actor")])  # a document without links
+    seeds = corpus / "seeds"
+    code, out, _ = run(capsys, "export", "--corpus", seeds, "--annotator", "alice", "-f", "json")
+    documents = json.loads(out)["documents"]
+    assert code == 0 and [len(d.get("links", [])) for d in documents] == [2, 0]
+    assert {(link["from"], link["relation"], link["to"]) for link in documents[0]["links"]} == {
+        (commitment.id, "by", actor.id), (hedge.id, "hedges", commitment.id)}
+    code, out, _ = run(capsys, "export", "--corpus", seeds, "--annotator", "alice", "-f", "jsonl")
+    links = [r for r in map(json.loads, out.splitlines()) if r.get("type") == "link"]
+    assert sorted((r["relation"], r["path"]) for r in links) == [("by", "seeds/2005/report.txt"),
+                                                                ("hedges", "seeds/2005/report.txt")]
+    code, out, _ = run(capsys, "export", "--corpus", seeds, "--annotator", "alice", "-f", "csv")
+    rows = {r["quote"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert rows["commit to a plan"]["links"] == f"by:{actor.id}" and rows["may"]["links"] == f"hedges:{commitment.id}"
+    assert rows["minister"]["entity"] == "The Minister" and rows["NATO"]["links"] == ""
+    target = tmp_path / "linked.w3c.jsonld"
+    code, _, _ = run(capsys, "export", "--corpus", seeds, "--annotator", "alice", "-f", "w3c", "-o", target)
+    collection = json.loads(target.read_text(encoding="utf-8"))
+    items = collection["first"]["items"]
+    assert code == 0 and collection["total"] == len(items) == 6
+    assert [item["motivation"] for item in items if item["motivation"] == "linking"] == ["linking", "linking"]
+    if VALIDATOR.is_file():
+        result = subprocess.run([sys.executable, str(VALIDATOR), str(target)], capture_output=True, text=True,
+                                timeout=120)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("command", [["export", "-f", "jsonl"], ["agree"], ["check"], ["brief", "--annotator", "alice"],
+                                     ["report", "-o", "report.html"], ["status"]])
+def test_a_folder_where_a_document_goes_means_its_corpus(corpus: Path, capsys, command: list[str]) -> None:
+    _two_annotators(corpus)
+    folder = corpus / "seeds"
+    options = [str(corpus / part) if part.endswith(".html") else part for part in command[1:]]
+    as_folder = run(capsys, command[0], folder, *options)
+    flag = ["--corpus"] if command[0] in ("export", "agree", "check") else []
+    named = ["--corpus", folder] if command[0] in ("brief", "report") else [folder]
+    as_corpus = run(capsys, command[0], *flag, *named, *options)
+    assert as_folder[0] == as_corpus[0] == 0, as_folder[2]
+    assert as_folder[1] == as_corpus[1] and "is a directory" not in as_folder[2]

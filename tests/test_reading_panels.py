@@ -4,6 +4,7 @@ wrong (doubled quotes, double spaces, the help's scrolling, the list's scrollbar
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tests.test_app import SIZE, find, open_session, widget_text
@@ -123,3 +124,35 @@ async def test_review_agreement_rows_keep_both_names(project_doc: Path) -> None:
         await pilot.pause()
         summary = widget_text(app.query_one(SummaryPanel))
         assert "alice/bartholomew-vandenberghe" in summary
+
+
+async def test_the_help_names_keys_not_binding_ids_for_screens_not_on_show(project_doc: Path) -> None:
+    app = annotated(project_doc)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.update_keymap({"documents.sort": "ctrl+o"})  # a user's remap reaches the help too
+        keys = {what: key for _, rows in app.help_sections() for key, what in rows}
+        assert keys["in the list: open the document"] == "enter"
+        assert keys["in the list: sort by title, folder, status or count"] == "ctrl+o"
+        assert keys["in the links panel: go to the link's other end"] == "enter"
+        assert not [key for key in keys.values() if re.fullmatch(r"[a-z_]+\.[a-z_]+", key)]
+
+
+async def test_the_footer_shows_whole_keys_that_fit_and_always_the_help(project_doc: Path) -> None:
+    from textual.widgets._footer import FooterKey
+
+    app = annotated(project_doc)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("shift+right")  # a selection adds "esc Deselect": more keys than fit in 100 columns
+        await pilot.pause()
+        await pilot.pause()
+        keys = list(app.screen.query(FooterKey))
+        palette = next(key for key in keys if key.has_class("-command-palette"))
+        shown = [key for key in keys if key is not palette]
+        assert "Help" in [key.description for key in shown] and "Quit" not in [key.description for key in shown]
+        assert all(key.region.right <= palette.region.x for key in shown)  # none cut, none under the palette
+        await pilot.resize_terminal(160, 30)
+        for _ in range(3):
+            await pilot.pause()
+        assert "Quit" in [key.description for key in app.screen.query(FooterKey)]

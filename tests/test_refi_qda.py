@@ -37,6 +37,8 @@ TRICKY = ("Report on 👍🏽 and 🇰🇿 \u2014 café (written cafe\u0301) and
           "Second line: 👨‍👩‍👧‍👦 family; NATO could perhaps agree.\r\n\r\n"
           "Third: the mission appeared to commit to nothing.\r\n")
 
+ALICE = ("--annotator", "alice")
+
 
 def run(capsys: pytest.CaptureFixture, *args: str | Path) -> tuple[int, str, str]:
     code = main([str(a) for a in args])
@@ -277,6 +279,7 @@ def test_qdc_pieces_use_the_same_code_guids_as_projects() -> None:
 
 def test_qdpx_to_a_terminal_needs_an_output(capsys, monkeypatch, project_doc: Path) -> None:
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert run(capsys, "add", project_doc, "--start", "0", "--end", "4", "--tag", "actor", *ALICE)[0] == 0
     code, _, err = run(capsys, "export", project_doc, "--annotator", "alice", "-f", "qdpx")
     assert code == 2 and "give --output FILE.qdpx" in err
 
@@ -560,6 +563,9 @@ def test_source_offsets_agree_with_normalising_every_prefix() -> None:
 
 def test_empty_layer_exports_a_valid_project(capsys, project: Path, project_doc: Path) -> None:
     out = project / "empty.qdpx"
+    nobody = ("--annotator", "nobody")
+    code, added, _ = run(capsys, "add", project_doc, "--start", "0", "--end", "4", "--tag", "actor", *nobody)
+    assert code == 0 and run(capsys, "delete", project_doc, added.strip(), *nobody)[0] == 0  # empty, not absent
     code, _, err = run(capsys, "export", project_doc, "--annotator", "nobody", "-f", "qdpx", "-o", out)
     assert code == 0 and "wrote 0 selections (0 with notes) by nobody" in err
     assert schema_errors(out) == []

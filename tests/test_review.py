@@ -7,6 +7,7 @@ import random
 from pathlib import Path
 
 import pytest
+from random_layers import random_layers
 from team_fixture import EXPECTED, LAYERS, REVIEWER, find, gold_file, make_project
 
 from tui.cli import main
@@ -91,19 +92,6 @@ def brute_status(layers: dict[str, list[Annotation]], start: int, end: int, tag:
     if any((a.start, a.end) == (start, end) and a.tag != tag for n in names for a in layers[n]):
         return "partial"
     return "single"
-
-
-def random_layers(rng: random.Random, annotators: int, spans: int, length: int) -> dict[str, list[Annotation]]:
-    layers = {}
-    for i in range(annotators):
-        items = []
-        for _ in range(spans):
-            start = rng.randrange(length - 1)
-            end = min(length, start + rng.randint(1, 12))
-            items.append(Annotation(start=start, end=end, quote="x" * (end - start), tag=rng.choice("abc"),
-                                    document="", annotator=f"n{i}", created="-"))
-        layers[f"n{i}"] = items
-    return layers
 
 
 def span(start: int, end: int, tag: str, annotator: str) -> Annotation:

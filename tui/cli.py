@@ -10,7 +10,7 @@ from contextlib import nullcontext
 
 from tui import __version__
 from tui.commands import COMMANDS, MODULES
-from tui.commands.common import fail
+from tui.commands.common import directory_means_corpus, fail
 from tui.core import gc_policy
 from tui.core.errors import HedgerowError
 
@@ -39,6 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv = ["open"]  # the corpus: seeds/ in the current folder
     # Options before a command (--help, --version, a typo) need every command's parser.
     args = build_parser(argv[0] if argv[0] in COMMANDS else None).parse_args(argv)
+    directory_means_corpus(args)
     # The collector's policy (tui.core.gc_policy): a TUI command sets its own; the rest run as a batch.
     try:
         with nullcontext() if getattr(args, "tui", False) else gc_policy.batch():

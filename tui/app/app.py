@@ -120,6 +120,10 @@ class HedgerowApp(LinkingMixin, SavingApp):
         LINK_HELP,
     ]
 
+    def bindings_elsewhere(self) -> list[Binding]:
+        return [binding for binding in [*DocumentsScreen.BINDINGS, *LinksPanel.BINDINGS]
+                if isinstance(binding, Binding)]
+
     def __init__(self, session: Session | None, corpus: Path | None = None,
                  options: SessionOptions | None = None, annotator: str | None = None,
                  prefetch: Prefetch | None = None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import replace
 from typing import ClassVar
 
 from rich.text import Text
@@ -192,7 +193,14 @@ class SavingApp(KeysInOrder):
         bindings = [binding for _, binding in self._bindings]
         for widget in self.screen.focus_chain:
             bindings += [binding for _, binding in widget._bindings]
+        for binding in self.bindings_elsewhere():  # as the user's keymap maps them
+            keys = self._keymap.get(binding.id or "")
+            bindings.append(replace(binding, key=keys) if keys else binding)
         return bindings
+
+    def bindings_elsewhere(self) -> list[Binding]:
+        """Bindings of screens and panels not on show now, which the help still lists."""
+        return []
 
     def help_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
         keys: dict[str, list[str]] = {}

@@ -16,6 +16,7 @@ from textual.widgets import Button, Label, Static
 from tui.app.cells import quoted
 from tui.core.annotation import Annotation
 from tui.core.safe_text import is_safe, shown, shown_line
+from tui.core.wording import count_of
 
 if TYPE_CHECKING:
     from textual.widgets import OptionList  # imported where used: not before the first frame
@@ -220,7 +221,7 @@ class QuitDialog(ConfirmDialog):
 
     def __init__(self, reason: str, unsaved: int) -> None:
         super().__init__("Your changes are not saved",
-                         f"{reason}\nQuitting now loses {unsaved} change(s). Fix the problem and hedgerow "
+                         f"{reason}\nQuitting now loses {count_of(unsaved, 'change')}. Fix the problem and hedgerow "
                          f"saves them on its own.", yes="Quit and lose them", no="Stay", risky=True)
 
 

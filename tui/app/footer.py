@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 Shown = tuple[tuple[str, str, str, bool, str], ...]
 KeySpec = tuple[str, str, str, str, bool, str]  # key, key display, description, action, disabled, tooltip
+PALETTE_WIDTH = 12  # "▏^p palette", docked at the right
 
 
 class KeyFooter(Footer):
@@ -31,6 +32,7 @@ class KeyFooter(Footer):
         super().__init__()
         self._bindings_ready = True  # compose the keys with the first frame, not after it
         self._shown: Shown | None = None
+        self._fitted_width = 0
 
     def _keys_shown(self, screen: Screen[object]) -> Shown:
         return tuple((binding.key, binding.description, binding.action, enabled, tooltip)
@@ -39,7 +41,30 @@ class KeyFooter(Footer):
     def compose(self):  # type: ignore[no-untyped-def]  # Footer's own signature
         if self.is_attached:
             self._shown = self._keys_shown(self.screen)
-        yield from super().compose()
+        widgets = list(super().compose())
+        keys = [w for w in widgets if isinstance(w, FooterKey) and not w.has_class("-command-palette")]
+        kept = {keys[i] for i in self._fitting([(key.key_display, key.description, key.action) for key in keys])}
+        self._fitted_width = self.app.size.width
+        if len(kept) < len(keys):
+            self.styles.grid_size_columns = len(kept)
+        yield from (w for w in widgets if w in kept or w not in keys)
+
+    def _fitting(self, keys: list[tuple[str, str, str]]) -> set[int]:
+        """Which of the keys (display, description, action) to show: whole keys that fit beside the
+        palette's, in their order; the rest are in the help and the palette. Textual's footer would
+        cut the last one mid-word ("o Docu"). The help's key first: it says where the others went."""
+        room, kept = self.app.size.width - PALETTE_WIDTH, set()
+        for index in sorted(range(len(keys)), key=lambda index: keys[index][2] not in ("help", "app.help")):
+            display, description, _ = keys[index]
+            room -= len(display) + len(description) + 3  # " key description "
+            if room < 0:
+                break
+            kept.add(index)
+        return kept
+
+    def on_resize(self) -> None:
+        if self._fitted_width != self.app.size.width:
+            self.call_later(self.recompose)
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         if self.is_attached and screen is self.screen:
@@ -69,6 +94,11 @@ class KeyFooter(Footer):
     def _update_in_place(self, screen: Screen[object]) -> bool:
         """Show the screen's keys by updating the key widgets there are; False if only a rebuild can."""
         specs = self._specs(screen)
+        if specs is not None and self._fitted_width == self.app.size.width:
+            kept = self._fitting([(display, description, action) for _, display, description, action, _, _ in specs])
+            specs = [spec for index, spec in enumerate(specs) if index in kept]
+        elif specs is not None:
+            return False  # resized since the last fit: a rebuild fits again
         children = list(self.children)
         palette = [key for key in children if isinstance(key, FooterKey) and key.has_class("-command-palette")]
         keys = [key for key in children if isinstance(key, FooterKey) and key not in palette]

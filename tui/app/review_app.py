@@ -31,6 +31,7 @@ from tui.core.history import Change
 from tui.core.layer import Layer
 from tui.core.review import REJECTED, Candidate, Review
 from tui.core.safe_text import shown_line
+from tui.core.wording import count_of
 
 
 def display_layer(review: Review) -> Layer:
@@ -119,7 +120,7 @@ class ReviewApp(SavingApp):
         document = self.review.session.document
         self.set_title(f"hedgerow review — {document.title}")
         self.view.border_title = plain(snippet(document.title, 60))
-        self.view.border_subtitle = plain(f"{len(self.review.annotators)} annotator(s): "
+        self.view.border_subtitle = plain(f"{count_of(len(self.review.annotators), 'annotator')}: "
                                           f"{', '.join(self.review.annotators)}")
         if self.review.session.config.keys:
             self.set_keymap(self.review.session.config.keys)
@@ -131,7 +132,7 @@ class ReviewApp(SavingApp):
         self._follow_cursor()
         if self.review.followed:
             moved = len(self.review.followed.records) // 2
-            self.notify(f"{moved} decision(s) followed their re-anchored spans (u undoes).", timeout=6)
+            self.notify(f"{count_of(moved, 'decision')} followed their re-anchored spans (u undoes).", timeout=6)
         if not self.review.candidates:
             self.notify("The annotators' files hold no annotations: nothing to review.", severity="warning",
                         timeout=8)
@@ -276,7 +277,7 @@ class ReviewApp(SavingApp):
             self.notify("No undecided agreed candidates.", timeout=2)
         else:
             accepted = self.review.summary(agreement=False)["decisions"]["accepted"] - before
-            self.notify(f"Accepted {accepted} agreed candidate(s) (u undoes them all)", timeout=3)
+            self.notify(f"Accepted {count_of(accepted, 'agreed candidate')} (u undoes them all)", timeout=3)
 
     def action_undo(self) -> None:
         change = self.review.undo()
@@ -292,8 +293,8 @@ class ReviewApp(SavingApp):
         candidate = self.review.next_undecided_disagreement(self.view.cursor, after=self.current())
         if candidate is None:
             left = self.review.summary(agreement=False)["undecided"]
-            self.notify(f"No undecided disagreements left; {left} agreed candidate(s) undecided: A accepts them."
-                        if left else "Every candidate is decided.", timeout=3)
+            self.notify(f"No undecided disagreements left; {count_of(left, 'agreed candidate')} undecided: "
+                        "A accepts them." if left else "Every candidate is decided.", timeout=3)
             return
         self.jump(candidate)
 

@@ -19,6 +19,7 @@ from tui.app.row_list import RowList, list_bindings
 from tui.app.styles import tag_style
 from tui.core.review import AGREED, DECISIONS, PARTIAL, SINGLE, Candidate, Review
 from tui.core.safe_text import shown_line
+from tui.core.wording import count_of
 
 STATUS_MARK = {AGREED: "✓", PARTIAL: "≈", SINGLE: "·"}
 STATUS_STYLE = {AGREED: Style(color="green", bold=True), PARTIAL: Style(color="yellow", bold=True),
@@ -125,14 +126,15 @@ class SummaryPanel(Static):
         text = Text()
         left = s["undecided_disagreements"]
         if left:
-            text.append(f"{left:,} disagreement(s) to settle", style="yellow")
+            text.append(f"{count_of(left, 'disagreement')} to settle", style="yellow")
         else:
             text.append("every disagreement settled ✓", style="green")
         text.append(f" · gold {s['gold']:,}\n")
         if s["stale_decisions"]:
-            text.append(f"⚠ {s['stale_decisions']} decision(s) on spans no annotator has now\n", style="yellow")
+            text.append(f"⚠ {count_of(s['stale_decisions'], 'decision')} on spans no annotator has now\n",
+                        style="yellow")
         if s["mismatched_quotes"]:
-            text.append(f"⚠ {s['mismatched_quotes']} quote(s) differ from the text: run hedgerow check\n",
+            text.append(f"⚠ {count_of(s['mismatched_quotes'], 'quote')} differ from the text: run hedgerow check\n",
                         style="bold yellow")
         text.append("reviewer ", style="dim")
         text.append(shown_line(self.review.reviewer))

@@ -22,11 +22,6 @@ from tui.core.safe_text import is_safe, shown
 from tui.core.session import Session, SessionOptions
 
 
-def count_of(number: int, noun: str) -> str:
-    """"1 annotation", "2 annotations", "1,000 annotations"."""
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"
-
-
 class _Shown:
     """A renderable as rendered, with any control character in its text as a stand-in."""
 
@@ -60,6 +55,18 @@ stderr = inert_console(stderr=True)
 def fail(message: str, code: int = 1) -> int:
     stderr.print(f"hedgerow: {shown(message)}")
     return code
+
+
+def directory_means_corpus(args: argparse.Namespace) -> None:
+    """`hedgerow export seeds`, `hedgerow report seeds -o r.html`: a folder where a document goes
+    means its corpus, as `hedgerow seeds` does, for every command that has a --corpus form."""
+    document = getattr(args, "document", None)
+    if not hasattr(args, "corpus") or document is None or not Path(document).is_dir():
+        return
+    if isinstance(args.corpus, bool):  # --corpus is a flag and the folder the argument
+        args.corpus = True
+    elif args.corpus is None:  # --corpus DIR
+        args.corpus, args.document = Path(document), None
 
 
 def document_options(parser: argparse.ArgumentParser, corpus: str = "") -> None:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from tui.core.annotation import Annotation
     from tui.core.corpus import Entry
     from tui.core.document import Document
+    from tui.core.links import Link
 
 DEFAULT_CORPUS = Path("seeds")
 
@@ -198,6 +199,15 @@ def _warn(message: str) -> None:
     stderr.print(f"hedgerow: {shown_line(message)}", markup=False)
 
 
+def _link_count(path: Path) -> int:
+    """How many links a layer file holds (0 when it cannot be read: the export reports that file)."""
+    try:
+        links = json.loads(path.read_bytes()).get("links")
+    except (OSError, ValueError, AttributeError, RecursionError):
+        return 0
+    return len(links) if isinstance(links, dict) else 0
+
+
 def export_corpus(args: argparse.Namespace) -> int:
     """`hedgerow export --corpus [DIR]`: every document's annotations in one file."""
     from tui.core.atomic import atomic_write_chunks
@@ -206,6 +216,7 @@ def export_corpus(args: argparse.Namespace) -> int:
     from tui.core.document import Document
     from tui.core.errors import HedgerowError
     from tui.core.layer_summary import read_summary
+    from tui.core.links import LINKS, LinkIndex
     from tui.core.paths import GOLD, resolve_annotator
     from tui.core.store import AnnotationStore
 
@@ -221,8 +232,10 @@ def export_corpus(args: argparse.Namespace) -> int:
         return {n: p for n, p in files.items() if (n != GOLD if wanted is None else n == wanted)}
 
     total = sum(read_summary(p).total for entry in entries for p in chosen(entry).values())  # no record parsed
+    if args.format == "w3c":  # the collection's total counts its linking annotations too
+        total += sum(_link_count(p) for entry in entries for p in chosen(entry).values())
 
-    def documents() -> Iterator[tuple[Document, Iterable[Annotation]]]:
+    def documents() -> Iterator[tuple[Document, Iterable[Annotation], Iterable[Link]]]:
         nonlocal problems
         for entry in entries:
             files = chosen(entry)
@@ -230,12 +243,14 @@ def export_corpus(args: argparse.Namespace) -> int:
                 continue
             try:
                 document = Document.load(entry.path)
-                layers = [AnnotationStore(p).load(document.text).layer for p in files.values()]
+                stored = [AnnotationStore(p).load(document.text) for p in files.values()]
             except HedgerowError as error:
                 problems += 1
                 _warn(f"skipped {entry.relative}: {error}")
                 continue
-            yield document, layers[0] if len(layers) == 1 else [a for layer in layers for a in layer]
+            links = [link for one in stored for link in LinkIndex(one.tables.get(LINKS))]
+            yield (document, stored[0].layer if len(stored) == 1 else [a for one in stored for a in one.layer],
+                   links)
 
     label = f"{root.resolve().name} ({'every annotator' if wanted is None else wanted})"
     written = WRITERS[args.format](documents(), label, total)

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from tui.app.cells import snippet  # no Textual: rich's cell widths only
 from tui.commands.common import (
-    count_of,
     document_options,
     missing_layer,
     need_terminal,
@@ -20,6 +19,7 @@ from tui.core import gc_policy
 from tui.core.errors import HedgerowError
 from tui.core.safe_text import shown_line
 from tui.core.session import Session
+from tui.core.wording import count_of
 
 if TYPE_CHECKING:
     from rich.table import Table

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.commands.common import count_of, document_options, open_session, stderr
+from tui.commands.common import document_options, missing_layer, open_session, stderr
 from tui.core.annotation import Annotation
 from tui.core.atomic import atomic_write_chunks
 from tui.core.errors import InputError
@@ -17,6 +17,7 @@ from tui.core.paths import layer_files
 from tui.core.refi_qda import FORMATS as REFI_FORMATS
 from tui.core.safe_text import json_escaped, shown_line
 from tui.core.store import load_layers
+from tui.core.wording import count_of
 
 JSON_FORMATS = ("json", "w3c", "jsonl")
 
@@ -72,8 +73,9 @@ def run_export(args: argparse.Namespace) -> int:
     annotations: Layer | list[Annotation] = session.layer
     layers: list[tuple[str, Layer | list[Annotation]]] = [(session.annotator, session.layer)]
     links = list(session.links)
-    if args.layer and not session.layer_exists:
-        raise InputError(f"no layer {args.layer!r}: {session.store.path} does not exist")
+    # As list and check say it: exit 2, naming the layers there are (qdc is the codebook alone).
+    if not args.all and args.format != "qdc" and not session.layer_exists:
+        raise missing_layer(session, "; --layer NAME picks one, --all exports every layer")
     if args.all:
         files = layer_files(session.document.path, args.annotations)
         if not files:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tui.commands.common import stderr
 from tui.core.errors import InputError
+from tui.core.wording import count_of
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -54,7 +55,7 @@ def run_report(args: argparse.Namespace) -> int:
                                               lambda path: reported_document(path, choice, tags, strict=False),
                                               entries, spool_dir=output.parent))
         readable = sum(not entry.problem for entry in entries)
-        stderr.print(f"wrote a report of {readable} document(s) under {root} to {args.output}", markup=False)
+        stderr.print(f"wrote a report of {count_of(readable, 'document')} under {root} to {args.output}", markup=False)
         for entry in entries:
             if entry.problem:
                 stderr.print(f"hedgerow: not in the report: {entry.problem}", markup=False)
@@ -63,7 +64,7 @@ def run_report(args: argparse.Namespace) -> int:
     tags = load_config(config_path(document, args.tags)).tags
     reported = reported_document(document, choice, tags)
     write_report(args.output, document_page(reported, tag_looks(tags, reported.layer.counts())))
-    stderr.print(f"wrote a report of {len(reported.layer)} annotation(s), layer {reported.layer_name}, "
+    stderr.print(f"wrote a report of {count_of(len(reported.layer), 'annotation')}, layer {reported.layer_name}, "
                  f"to {args.output}", markup=False)
     return 0
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from tui.app.cells import snippet
 from tui.commands.common import (
-    count_of,
     document_options,
     missing_layer,
     need_terminal,
@@ -25,6 +24,7 @@ from tui.core.paths import layer_files
 from tui.core.safe_text import json_escaped, shown_line
 from tui.core.session import Session
 from tui.core.store import AnnotationStore
+from tui.core.wording import count_of
 
 STATUS_STYLE = {"holds": "green", "moved": "cyan", "fuzzy": "yellow", "orphan": "bold red"}
 

@@ -94,6 +94,23 @@ def _sorted_links(links: Iterable[Link]) -> list[Link]:
     return sorted(links, key=lambda link: (link.source, link.relation, link.target))
 
 
+CSV_HEADER = (*CSV_COLUMNS, CSV_ENTITY, CSV_LINKS)
+
+
+def outgoing_links(links: Iterable[Link]) -> dict[str, list[str]]:
+    """Each annotation's outgoing links as CSV writes them, `relation:target-id`, by source id."""
+    outgoing: dict[str, list[str]] = {}
+    for link in _sorted_links(links):
+        outgoing.setdefault(link.source, []).append(f"{link.relation}:{link.target}")
+    return outgoing
+
+
+def csv_row(a: Annotation, where: dict[str, str], outgoing: dict[str, list[str]]) -> list[Any]:
+    """One CSV row: CSV_HEADER's values, with `where` (the title and path) naming the document."""
+    record = {**a.to_record(), **where}
+    return [*(record[name] for name in CSV_COLUMNS), a.entity, " ".join(outgoing.get(a.id, ()))]
+
+
 def json_pieces(document: Document, annotations: Iterable[Annotation], links: Iterable[Link] = ()) -> Iterator[str]:
     """hedgerow's full records with the document's metadata, and the link records."""
     data = {
@@ -132,14 +149,11 @@ def csv_pieces(document: Document, annotations: Iterable[Annotation], links: Ite
     if excel:
         out.write(BOM)
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow((*CSV_COLUMNS, CSV_ENTITY, CSV_LINKS))
+    writer.writerow(CSV_HEADER)
     where = {"title": document.title, "path": relative_path(document.path)}
-    outgoing: dict[str, list[str]] = {}
-    for link in _sorted_links(links):
-        outgoing.setdefault(link.source, []).append(f"{link.relation}:{link.target}")
+    outgoing = outgoing_links(links)
     for a in _ordered(annotations):
-        record = {**a.to_record(), **where}
-        writer.writerow([*(record[name] for name in CSV_COLUMNS), a.entity, " ".join(outgoing.get(a.id, ()))])
+        writer.writerow(csv_row(a, where, outgoing))
         if out.tell() > 1 << 16:
             yield out.getvalue()
             out.seek(0)
