@@ -32,7 +32,8 @@ def pytest_configure(config: pytest.Config) -> None:
     fsyncs; only the disk under tmp is faster. xdist hands the folder on to its workers."""
     if config.option.basetemp or hasattr(config, "workerinput") or not _memory_tmp_has_room():
         return
-    config.option.basetemp = tempfile.mkdtemp(prefix="hedgerow-tests-", dir=MEMORY_TMP)
+    # A name no longer than /tmp/pytest-of-USER/pytest-N: a screen test reads the path in a header.
+    config.option.basetemp = tempfile.mkdtemp(prefix="pytest-", dir=MEMORY_TMP)
     config.stash[_MEMORY_BASETEMP] = config.option.basetemp
 
 
