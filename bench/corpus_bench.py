@@ -8,15 +8,21 @@ three layers (ann1..ann3) of 50 annotations written through the core's Annotatio
 
 Figures, printed beside their targets and the trivial Textual app in one run:
 
-1. Time to first frame, whole process, in tmux through ../shared/tools/tui_timer.py: `hedgerow
-   seeds` until the list's header ("2,000 documents") is on screen, against bench/trivial_app.py
-   showing a file holding the same words; interleaved runs, medians. The same tool presses Down
-   20 times on the list (terminal-level key latency, a poll-quantised upper bound) and reports
-   the process tree's peak RSS (VmHWM). Skipped when ../shared is absent.
+1. Time to first frame, whole process, two ways, each against bench/trivial_app.py showing a file
+   holding the same words, runs interleaved:
+   a. CPU time, headless (bench/first_frame.py): the process's CPU seconds from its start until
+      the list's first frame is rendered. CPU time moves little with the machine's load, so this
+      ratio holds on a shared machine; wall time since the launch is printed beside it.
+   b. Wall time in tmux through ../shared/tools/tui_timer.py: `hedgerow seeds` until the list's
+      header ("2,000 documents") is on screen. The same tool presses Down 20 times on the list
+      (terminal-level key latency, a poll-quantised upper bound) and reports the process tree's
+      peak RSS (VmHWM). Skipped when ../shared is absent.
+   The bytecode is compiled first (as `make run` does): no run pays for compiling a changed module.
 2. Counts complete, in process: from the documents screen's start (the app's mount, before its
    first frame) until every row's title and counts are in, cold (no .hedgerow-cache/; the files
-   may be in the OS's page cache) and warm (the cache written by the cold run). The time from
-   constructing the app (run_test's start-up included) is printed beside it.
+   may be in the OS's page cache) and warm (the cache written by the cold run; median of three
+   starts). The time from constructing the app (run_test's start-up included) and the reading
+   worker's CPU time are printed beside it.
 3. A key on the list, in process: Down pressed as Pilot does, until the list has drawn its lines
    again (the action and the render of every visible row), median and worst of 50.
 4. Returning from a document to the list: `o` in the annotation screen until the list is the
@@ -28,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import compileall
 import json
 import os
 import random
@@ -42,6 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DATA = ROOT / "bench" / "data"
 TIMER = ROOT.parent / "shared" / "tools" / "tui_timer.py"
+FIRST_FRAME = ROOT / "bench" / "first_frame.py"
 PYTHON = ROOT / ".venv" / "bin" / "python"
 HEDGEROW = ROOT / ".venv" / "bin" / "hedgerow"
 SIZE = (120, 40)
@@ -51,6 +59,7 @@ PER_LAYER = 50
 FOLDERS = 20
 GENERATOR_VERSION = "1"
 TARGETS = {"first frame ratio": 1.5, "counts cold s": 3.0, "counts warm s": 0.5, "key ms": 12.0, "rss MiB": 150.0}
+WARM_STARTS = 3
 WORDS = (
     "the", "minister", "may", "commit", "to", "a", "plan", "while", "officials", "say", "it", "could",
     "change", "and", "observers", "doubt", "that", "Kazakhstan", "will", "seek", "a", "partnership", "with",
@@ -127,6 +136,27 @@ def first_frame(root: Path, count: int, runs: int) -> dict | None:
         return None
 
 
+def first_frame_cpu(root: Path, runs: int) -> dict[str, list[dict[str, float]]]:
+    """CPU (and wall) seconds to the first frame, headless, trivial and hedgerow interleaved."""
+    commands = {"trivial": ["trivial", str(root / "marker.txt")],
+                "hedgerow": ["hedgerow", "seeds", "--annotator", "ann1"]}
+    found: dict[str, list[dict[str, float]]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, args in commands.items():
+            env = {**os.environ, "HEDGEROW_BENCH_T0": repr(time.time())}
+            result = subprocess.run([str(PYTHON), str(FIRST_FRAME), *args], cwd=root, env=env, capture_output=True,
+                                    text=True, timeout=120)
+            try:
+                figures = json.loads(result.stdout.strip().splitlines()[-1])
+            except (ValueError, IndexError):
+                figures = {"error": result.stderr[-500:]}
+            if "cpu" in figures:
+                found[name].append(figures)
+            else:
+                print(f"first_frame.py {name}: {figures}")
+    return found
+
+
 # -- 2-5. in process -----------------------------------------------------------------------------
 
 def vm_hwm_mib() -> float:
@@ -141,7 +171,8 @@ async def in_process(root: Path) -> dict:
     from tui.core.session import SessionOptions
 
     figures: dict = {}
-    for label in ("cold", "warm"):
+    warm: list[tuple[float, float, float]] = []
+    for label in ("cold", *["warm"] * WARM_STARTS):
         if label == "cold":
             shutil.rmtree(root / ".hedgerow-cache", ignore_errors=True)
         app = HedgerowApp(None, corpus=root / "seeds", options=SessionOptions(annotator="ann1"), annotator="ann1")
@@ -150,11 +181,16 @@ async def in_process(root: Path) -> dict:
             while app.documents is None or not app.documents.loaded:
                 await asyncio.sleep(0.005)
             # From the screen's start (the app's mount): the list is up, the worker reads.
-            figures[f"counts {label} s"] = app.documents.counted_in
-            figures[f"counts {label} from launch s"] = perf() - started
-            figures[f"counts {label} cpu s"] = app.documents.worker_cpu
+            counted = (app.documents.counted_in or 0.0, perf() - started, app.documents.worker_cpu)
             if label == "cold":
+                figures["counts cold s"], figures["counts cold from launch s"], figures["counts cold cpu s"] = counted
                 continue
+            warm.append(counted)
+            if len(warm) < WARM_STARTS:
+                continue
+            for n, name in enumerate(("counts warm s", "counts warm from launch s", "counts warm cpu s")):
+                figures[name] = statistics.median(found[n] for found in warm)
+            figures["counts warm worst s"] = max(found[0] for found in warm)
             screen = app.documents
             listing = screen.document_list
             assert all(s.read for s in screen.summaries)
@@ -197,51 +233,85 @@ async def in_process(root: Path) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="tmux runs of each program (default 3)")
+    parser.add_argument("--cpu-runs", type=int, default=9, help="headless first-frame runs of each (default 9)")
     parser.add_argument("--documents", type=int, default=2000)
     args = parser.parse_args()
     root = make_data(args.documents)
+    compileall.compile_dir(ROOT / "tui", quiet=1)  # as `make run` does: no run compiles a changed module
+    compileall.compile_file(ROOT / "bench" / "trivial_app.py", quiet=1)
+    load_before = _load()
     print(f"corpus: {args.documents:,} documents of {DOC_BYTES // 1000} KB, {len(ANNOTATORS)} annotators x "
           f"{PER_LAYER} annotations each, in {root}")
+    frames = first_frame_cpu(root, args.cpu_runs)
     figures = asyncio.run(in_process(root))
     timer = first_frame(root, args.documents, args.runs)
-    rows = []
+    rows: list[tuple[str, str, str, str]] = [("figure", "hedgerow", "reference (same run)", "target")]
+    if frames["trivial"] and frames["hedgerow"]:
+        cpu = {name: statistics.median(f["cpu"] for f in found) * 1000 for name, found in frames.items()}
+        wall = {name: statistics.median(f["wall"] for f in found) * 1000 for name, found in frames.items()}
+        least = {name: min(f["cpu"] for f in found) * 1000 for name, found in frames.items()}
+        ratio = cpu["hedgerow"] / cpu["trivial"]
+        rows.append((f"1a. first frame, CPU ms (median of {len(frames['hedgerow'])})", f"{cpu['hedgerow']:.0f}",
+                     f"trivial {cpu['trivial']:.0f} -> x{ratio:.2f}",
+                     _verdict(ratio <= TARGETS["first frame ratio"], "<= x1.5", ratio / TARGETS["first frame ratio"])))
+        rows.append(("    least of the runs, CPU ms", f"{least['hedgerow']:.0f}",
+                     f"trivial {least['trivial']:.0f} -> x{least['hedgerow'] / least['trivial']:.2f}", ""))
+        rows.append(("    wall ms since launch (median)", f"{wall['hedgerow']:.0f}",
+                     f"trivial {wall['trivial']:.0f} -> x{wall['hedgerow'] / wall['trivial']:.2f}", "(load-bound)"))
+        trivial_wall = wall["trivial"]
+    else:
+        rows.append(("1a. first frame, CPU", "FAILED", "see above", ""))
+        trivial_wall = 0.0
     if timer is None:
-        rows.append(("1. first frame", "SKIPPED (../shared/tools/tui_timer.py absent)", "", ""))
+        rows.append(("1b. first frame in tmux", "SKIPPED", "../shared/tools/tui_timer.py absent", ""))
     else:
         by_name = {name: found["summary"] for name, found in timer["commands"].items()}
         trivial, hedgerow = by_name["trivial"], by_name["hedgerow"]
         ratio = hedgerow["startup_med"] / trivial["startup_med"]
-        rows.append(("1. first frame (ms, median)", f"{hedgerow['startup_med']:.0f}",
+        rows.append((f"1b. first frame in tmux, ms (median of {args.runs})", f"{hedgerow['startup_med']:.0f}",
                      f"trivial {trivial['startup_med']:.0f} -> x{ratio:.2f}",
-                     _verdict(ratio <= TARGETS["first frame ratio"], "<= x1.5")))
-        rows.append(("   key in tmux (ms, median)", f"{hedgerow['key_med']:.1f}", f"trivial {trivial['key_med']:.1f}",
+                     _verdict(ratio <= TARGETS["first frame ratio"], "<= x1.5", ratio / TARGETS["first frame ratio"])))
+        rows.append(("    key in tmux, ms (median)", f"{hedgerow['key_med']:.1f}", f"trivial {trivial['key_med']:.1f}",
                      "(poll-quantised)"))
-        rows.append(("   peak RSS in tmux (MiB)", f"{hedgerow['peak_rss_mib']:.0f}",
+        rows.append(("    peak RSS in tmux, MiB", f"{hedgerow['peak_rss_mib']:.0f}",
                      f"trivial {trivial['peak_rss_mib']:.0f}",
-                     _verdict(hedgerow["peak_rss_mib"] <= TARGETS["rss MiB"], "<= 150")))
+                     _verdict(hedgerow["peak_rss_mib"] <= TARGETS["rss MiB"], "<= 150",
+                              hedgerow["peak_rss_mib"] / TARGETS["rss MiB"])))
+        trivial_wall = trivial_wall or trivial["startup_med"]
+    reference = f"trivial start {trivial_wall:.0f} ms"
     rows += [
-        ("2. counts complete, cold (s)", f"{figures['counts cold s']:.2f}",
-         f"launch {figures['counts cold from launch s']:.2f}, cpu {figures['counts cold cpu s']:.2f}",
-         _verdict(figures["counts cold s"] <= TARGETS["counts cold s"], "<= 3")),
-        ("   counts complete, warm (s)", f"{figures['counts warm s']:.2f}",
-         f"launch {figures['counts warm from launch s']:.2f}, cpu {figures['counts warm cpu s']:.2f}",
-         _verdict(figures["counts warm s"] <= TARGETS["counts warm s"], "<= 0.5")),
-        ("3. key on the list (ms)", f"{figures['key ms']:.2f}",
+        ("2. counts complete, cold, s", f"{figures['counts cold s']:.2f}",
+         f"launch {figures['counts cold from launch s']:.2f}, worker cpu {figures['counts cold cpu s']:.2f}",
+         _verdict(figures["counts cold s"] <= TARGETS["counts cold s"], "<= 3 s",
+                  figures["counts cold s"] / TARGETS["counts cold s"])),
+        (f"   counts complete, warm, s (median of {WARM_STARTS})", f"{figures['counts warm s']:.2f}",
+         f"launch {figures['counts warm from launch s']:.2f}, worker cpu {figures['counts warm cpu s']:.2f}",
+         _verdict(figures["counts warm s"] <= TARGETS["counts warm s"], "<= 0.5 s",
+                  figures["counts warm s"] / TARGETS["counts warm s"])),
+        ("   warm, worst start, s", f"{figures['counts warm worst s']:.2f}", reference, ""),
+        ("3. key on the list, ms (median of 50)", f"{figures['key ms']:.2f}",
          f"worst {figures['key worst ms']:.2f}, cpu {figures['key cpu ms']:.2f}",
-         _verdict(figures["key ms"] <= TARGETS["key ms"], "<= 12")),
-        ("4. document -> list (ms)", f"{figures['return ms']:.1f}", f"cpu {figures['return cpu ms']:.1f}", ""),
-        ("5. peak RSS in process (MiB)", f"{figures['rss MiB']:.0f}", "",
-         _verdict(figures["rss MiB"] <= TARGETS["rss MiB"], "<= 150")),
+         _verdict(figures["key ms"] <= TARGETS["key ms"], "<= 12 ms", figures["key ms"] / TARGETS["key ms"])),
+        ("4. document -> list, ms (median of 5)", f"{figures['return ms']:.1f}", f"cpu {figures['return cpu ms']:.1f}",
+         "(no target)"),
+        ("5. peak RSS in process, MiB", f"{figures['rss MiB']:.0f}", "",
+         _verdict(figures["rss MiB"] <= TARGETS["rss MiB"], "<= 150", figures["rss MiB"] / TARGETS["rss MiB"])),
     ]
+    widths = [max(len(row[n]) for row in rows) for n in range(3)]
     for row in rows:
-        print(f"{row[0]:<32} {row[1]:>10}  {row[2]:<30} {row[3]}")
-    print(f"load average while it ran: {Path('/proc/loadavg').read_text().split()[:3]} on {os.cpu_count()} cores "
-          f"(cpu = the thread's own CPU time, less sensitive to a shared machine than wall time)")
+        print(f"{row[0]:<{widths[0]}}  {row[1]:>{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}")
+    print(f"load average (1, 5, 15 min) before: {load_before}, after: {_load()}, on {os.cpu_count()} cores. "
+          f"Margin: the share of the target used (PASS at 80% holds a 25% slower machine). cpu = CPU time, "
+          f"which a shared machine moves far less than wall time.")
     return 0
 
 
-def _verdict(ok: bool, target: str) -> str:
-    return f"{'PASS' if ok else 'MISS'} (target {target})"
+def _load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def _verdict(ok: bool, target: str, used: float) -> str:
+    return f"{'PASS' if ok else 'MISS'} ({target}; {used:.0%} of it)"
 
 
 if __name__ == "__main__":

@@ -181,7 +181,7 @@ def test_summaries_come_from_the_cache_until_a_file_changes(corpus: Path, monkey
     doc = corpus / "seeds/2005/report.txt"
     annotate(doc, [("minister", "actor")])
     first = {s.entry.relative: s for s in _summarise(corpus)}
-    assert (corpus / ".hedgerow-cache" / "corpus-v1.json").is_file()
+    assert (corpus / ".hedgerow-cache" / "corpus-v2.json").is_file()
     assert (corpus / ".hedgerow-cache" / ".gitignore").read_text() == "*\n"
     reads: list[Path] = []
     real = corpus_module.read_summary
@@ -202,6 +202,73 @@ def _summarise(root: Path) -> list:
     summaries = list(summariser.summaries(discover(root / "seeds")))
     summariser.save_cache()
     return summaries
+
+
+def _cached_counts(root: Path) -> dict[str, dict[str, dict[str, int]]]:
+    """Every document's layers' counts as a fresh summariser (with the cache) sees them; the cache saved."""
+    return {s.entry.relative: {name: layer.counts for name, layer in s.layers.items()} for s in _summarise(root)}
+
+
+def test_the_cache_sees_a_layer_added_removed_or_rewritten_in_place(corpus: Path) -> None:
+    """One entry per document: the layer folder's mtime says whether files came or went, each
+    file's size and mtime whether it changed, even when written in place (the folder's mtime kept)."""
+    doc = corpus / "seeds/2005/report.txt"
+    alice = annotate(doc, [("minister", "actor")]).store.path
+    assert _cached_counts(corpus)["2005/report.txt"] == {"alice": {"actor": 1}}
+    bob = annotate(doc, [("plan", "commitment")], annotator="bob").store.path  # a file added
+    assert _cached_counts(corpus)["2005/report.txt"] == {"alice": {"actor": 1}, "bob": {"commitment": 1}}
+    bob.unlink()  # a file removed
+    assert _cached_counts(corpus)["2005/report.txt"] == {"alice": {"actor": 1}}
+    folder_mtime = alice.parent.stat().st_mtime_ns
+    other = annotate(corpus / "seeds/2006/report.txt", [("state", "actor"), ("nothing", "hedge")])
+    alice.write_bytes(other.store.path.read_bytes())  # rewritten in place: the folder's mtime stays
+    assert alice.parent.stat().st_mtime_ns == folder_mtime
+    assert _cached_counts(corpus)["2005/report.txt"] == {"alice": {"actor": 1, "hedge": 1}}
+    cached = json.loads((corpus / ".hedgerow-cache" / "corpus-v2.json").read_text(encoding="utf-8"))
+    assert sorted(cached["documents"]) == ["seeds/2005/report", "seeds/2006/report", "seeds/notes.md"]
+
+
+def test_the_cache_sees_a_document_changed_on_disk(corpus: Path) -> None:
+    doc = corpus / "seeds/2005/report.txt"
+    annotate(doc, [("minister", "actor")])
+    first = {s.entry.relative: s for s in _summarise(corpus)}["2005/report.txt"]
+    assert first.title == "Report 2005" and not first.stale()
+    doc.write_text("Another title\n\n" + TEXTS["seeds/2005/report.txt"], encoding="utf-8")
+    second = {s.entry.relative: s for s in _summarise(corpus)}["2005/report.txt"]
+    assert second.title == "Another title" and second.stale() == ["alice"]  # ⚠: the text changed
+    doc.write_bytes(b"\x00\x01binary now")
+    third = {s.entry.relative: s for s in _summarise(corpus)}["2005/report.txt"]
+    assert "binary" in third.problem
+
+
+@pytest.mark.parametrize("damage", [
+    b"\x00\xff not json at all",
+    b'{"version": 2, "documents": {"seeds/2005/report": [1, 2, 3]',  # cut short
+    b"[]",
+    b'{"version": 2, "documents": [], "folders": 7}',
+    b'{"version": 1, "documents": {}}',
+    "every row",  # valid JSON, the right version, every value of the wrong type
+])
+def test_a_damaged_cache_file_is_ignored_and_written_again(corpus: Path, damage: bytes | str) -> None:
+    doc = corpus / "seeds/2005/report.txt"
+    annotate(doc, [("minister", "actor")], done=True)
+    annotate(doc, [("plan", "commitment")], annotator="bob")
+    right = {s.entry.relative: (s.title, s.length, s.sha256, s.problem, s.layers) for s in _summarise(corpus)}
+    cache = corpus / ".hedgerow-cache" / "corpus-v2.json"
+    if damage == "every row":
+        data = json.loads(cache.read_text(encoding="utf-8"))
+        for row in data["documents"].values():
+            row[2:6] = [7, "x", None, []]
+            for layer in row[7].values():
+                layer[2:] = [{"actor": "many"}, "yes", 1, 2, 3, 4]
+        data["documents"]["seeds/2005/report"][7]["../../x"] = [0, 0]  # not a file name: the folder is listed
+        damage = json.dumps(data).encode("utf-8")
+    assert isinstance(damage, bytes)
+    cache.write_bytes(damage)
+    again = {s.entry.relative: (s.title, s.length, s.sha256, s.problem, s.layers) for s in _summarise(corpus)}
+    assert again == right
+    assert json.loads(cache.read_text(encoding="utf-8"))["version"] == 2  # written again, whole
+    assert {s.entry.relative: (s.title, s.length, s.sha256, s.problem, s.layers) for s in _summarise(corpus)} == right
 
 
 # -- hedgerow status -------------------------------------------------------------------------------

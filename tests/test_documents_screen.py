@@ -260,3 +260,70 @@ async def test_the_header_shows_a_folder_name_with_brackets_as_it_is(tmp_path: P
         await until(pilot, lambda: app.documents is not None and app.documents.loaded)
         await pilot.pause()
         assert "[b]reports[/b]/seeds: 1 document" in screen_text(app)
+
+
+async def test_the_dialogs_css_held_back_from_the_first_frame_styles_the_help_pushed_at_once(corpus: Path) -> None:
+    """The annotation screen's and dialogs' CSS is parsed after the list's first frame (issue 12):
+    a dialog pushed before that (here, in the same tick as the mount) loads it first."""
+    from tui.app.dialogs import HelpScreen
+
+    app = corpus_app(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app._css_later  # held back: the list is shown without it
+        app.action_help()
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen) and app.screen.query("#help-dialog"))
+        await pilot.pause()
+        assert not app._css_later
+        assert app.screen.query_one("#help-dialog").outer_size.width == 84  # dialogs.tcss's width
+    app = corpus_app(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: not app._css_later)  # once the counts are in, on its own
+        await until(pilot, lambda: app.documents is not None and app.documents.loaded)
+        await pilot.press("enter")
+        await until(pilot, lambda: app.session is not None and app.query("#document"))
+        assert app.query_one("#sidebar").outer_size.width in (28, 34, 44)  # app.tcss's widths
+
+
+def test_the_documents_screen_shows_before_the_annotation_screen_is_imported(corpus: Path) -> None:
+    """Checked in a fresh interpreter: the first frame of `hedgerow DIR` does not wait for the
+    annotation screen's widgets; opening a document imports them."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from pathlib import Path\n"
+            "from tui.app.app import HedgerowApp\n"
+            "from tui.core.session import SessionOptions\n"
+            "screen = ('tui.app.document_view', 'tui.app.annotation_list', 'tui.app.panels', 'tui.app.search_bar')\n"
+            "def on_ready(self):\n"
+            "    print(sorted(m for m in screen if m in sys.modules))\n"
+            "    self.exit()\n"
+            "HedgerowApp.on_ready = on_ready\n"
+            "HedgerowApp(None, corpus=Path(sys.argv[1]), options=SessionOptions(annotator='alice'), annotator='alice')"
+            ".run(headless=True, size=(100, 30))\n"
+            "from tui.app.app import import_annotation_screen\n"
+            "import_annotation_screen()\n"
+            "print(sorted(m for m in screen if m in sys.modules))\n")
+    result = subprocess.run([sys.executable, "-c", code, str(corpus / "seeds")], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["[]", str(sorted(("tui.app.document_view", "tui.app.annotation_list",
+                                                               "tui.app.panels", "tui.app.search_bar")))]
+
+
+async def test_the_footer_shows_the_list_keys_once_after_the_first_frame_and_keeps_them(corpus: Path) -> None:
+    from textual.widgets._footer import FooterKey
+
+    from tui.app.documents import DocumentsFooter
+
+    app = corpus_app(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.documents is not None and app.documents.loaded)
+        footer = app.documents.query_one(DocumentsFooter)
+        await until(pilot, lambda: bool(footer.query(FooterKey)))
+        keys = list(footer.query(FooterKey))
+        assert {"Open", "Done", "Sort"} <= {key.description for key in keys}
+        for _ in range(3):
+            app.documents.refresh_bindings()  # the same bindings published again
+            await pilot.pause(0.05)
+        assert list(footer.query(FooterKey)) == keys  # the same widgets: not rebuilt

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -13,38 +13,61 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
-from tui.app.annotation_list import AnnotationList
 from tui.app.base import HelpSections, SavingApp
 from tui.app.cells import plain, quoted
 from tui.app.commands import DocumentCommands, HedgerowCommands
-from tui.app.dialogs import ConfirmDialog, ExportDialog, NoteDialog
-from tui.app.document_view import DocumentView
 from tui.app.documents import DocumentOpened, DocumentsScreen, DoneMarked
-from tui.app.footer import KeyFooter
 from tui.app.linking import LINK_BINDINGS, LINK_HELP, LinkingMixin
-from tui.app.links_panel import LinksPanel
 from tui.app.messages import AnchorsFound, AnnotationsRead, AnnotationsUnreadable, ExportFinished, ReportWritten
-from tui.app.panels import DocumentPanel, TagLegend
-from tui.app.search_bar import SearchBar
-from tui.app.styles import tag_styles
 from tui.core import gc_policy
-from tui.core.annotation import Annotation
-from tui.core.atomic import atomic_write_chunks
 from tui.core.errors import HedgerowError
-from tui.core.history import Change
+from tui.core.options import SessionOptions
 from tui.core.safe_text import shown_line
-from tui.core.segment import paragraph_at, sentence_at
-from tui.core.session import Session, SessionOptions
 
 if TYPE_CHECKING:
+    from tui.app.annotation_list import AnnotationList
+    from tui.app.dialogs import ConfirmDialog, ExportDialog, NoteDialog
+    from tui.app.document_view import DocumentView
+    from tui.app.footer import KeyFooter
+    from tui.app.links_panel import LinksPanel
+    from tui.app.panels import DocumentPanel, TagLegend
+    from tui.app.search_bar import SearchBar
+    from tui.app.styles import tag_styles
     from tui.core.anchoring import Placement
+    from tui.core.annotation import Annotation
     from tui.core.corpus import Prefetch
+    from tui.core.history import Change
     from tui.core.layer import Layer, Version
     from tui.core.links import Link
+    from tui.core.segment import paragraph_at, sentence_at
+    from tui.core.session import Session
     from tui.core.tags import TagSet
 
 # Re-anchoring, search and the clipboard (pyperclip, ctypes) are imported where used: not paying
 # for them before the first frame.
+
+
+def import_annotation_screen() -> None:
+    """The annotation screen's widgets, into this module's names: imported when a document is first
+    composed (or by the worker that opens one), so the documents screen's first frame never waits
+    for them (issue 12)."""
+    from tui.app.annotation_list import AnnotationList
+    from tui.app.dialogs import ConfirmDialog, ExportDialog, NoteDialog
+    from tui.app.document_view import DocumentView
+    from tui.app.footer import KeyFooter
+    from tui.app.links_panel import LinksPanel
+    from tui.app.panels import DocumentPanel, TagLegend
+    from tui.app.search_bar import SearchBar
+    from tui.app.styles import tag_styles
+    from tui.core.segment import paragraph_at, sentence_at
+    from tui.core.session import Session
+
+    globals().update(AnnotationList=AnnotationList, ConfirmDialog=ConfirmDialog, ExportDialog=ExportDialog,
+                     NoteDialog=NoteDialog, DocumentView=DocumentView, KeyFooter=KeyFooter,
+                     LinksPanel=LinksPanel, DocumentPanel=DocumentPanel, TagLegend=TagLegend,
+                     SearchBar=SearchBar, tag_styles=tag_styles, paragraph_at=paragraph_at,
+                     sentence_at=sentence_at, Session=Session)
+
 
 PaletteCommand = tuple[str, str, Callable[[], object]]  # (name, help, what it runs) in the command palette
 EXPORT_EXTENSIONS = {"json": "json", "w3c": "w3c.jsonld", "jsonl": "jsonl", "csv": "csv"}
@@ -139,6 +162,9 @@ class HedgerowApp(LinkingMixin, SavingApp):
         self._opening = False
         self.anchors: dict[str, Placement] = {}  # annotations whose quote is no longer at their offsets
         self._anchors_wanted: int | None = None  # the session version a worker is finding anchors for
+        self._css_later: list[Path] = []
+        if session is None:  # the documents screen first: the annotation screen's and dialogs' CSS after it
+            self._css_later, self.css_path = self.css_path, []
 
     # -- layout ------------------------------------------------------------------
 
@@ -147,6 +173,8 @@ class HedgerowApp(LinkingMixin, SavingApp):
         session = self.session
         if session is None:  # the documents screen comes first (it has its own footer)
             return
+        import_annotation_screen()
+        self._load_css_later()
         with Horizontal(id="main"):
             with Vertical(id="text-column"):
                 yield DocumentView(session.text, session.layer, tag_styles=tag_styles(session.tags), id="document")
@@ -160,6 +188,33 @@ class HedgerowApp(LinkingMixin, SavingApp):
         yield SearchBar(on_submit=self._search_submitted, on_close=self._search_closed, id="search")
         # The footer is mounted in on_mount, once the text has focus: its keys are then right the
         # first time, not rebuilt after the first frame (see tui/app/footer.py).
+
+    def _load_css_later(self) -> None:
+        """The CSS held back from the documents screen's first frame (its parsing, and every widget
+        styled against fewer rules), read once the counts are in, or before the annotation screen,
+        a dialog or a notice needs it, and applied to every screen."""
+        paths, self._css_later = self._css_later, []
+        if not paths:
+            return
+        self.css_path = paths
+        self.stylesheet.read_all(paths)
+        self.stylesheet.parse()
+        self.stylesheet.update(self)
+        for screen in self.screen_stack:
+            self.stylesheet.update(screen)
+
+    def documents_read(self) -> None:
+        """The documents screen has every count: now the held-back CSS (it would have slowed that)."""
+        self._load_css_later()
+
+    def notify(self, *args: Any, **kwargs: Any) -> None:
+        self._load_css_later()  # a notice's place and look are in dialogs.tcss
+        super().notify(*args, **kwargs)
+
+    def push_screen(self, *args: Any, **kwargs: Any) -> Any:
+        if self._css_later and args and args[0] not in ("documents", self.documents):
+            self._load_css_later()  # a dialog or the help, before that CSS was loaded
+        return super().push_screen(*args, **kwargs)
 
     @property
     def current(self) -> Session:
@@ -362,13 +417,13 @@ class HedgerowApp(LinkingMixin, SavingApp):
             annotation = self.current.at(selection[0])
         self.query_one(TagLegend).show_current(annotation.tag if annotation else None)
 
-    @on(DocumentView.CursorMoved)
-    def _cursor_moved(self) -> None:
+    # The annotation screen's own messages are handled by name, not with @on: @on needs their classes
+    # when this class is made, and the documents screen shows first without them (issue 12).
+    def on_document_view_cursor_moved(self) -> None:
         self._follow_cursor()
         self._show_position()
 
-    @on(DocumentView.SelectionChanged)
-    def _selection_changed(self) -> None:
+    def on_document_view_selection_changed(self) -> None:
         self._follow_cursor()
         self._show_position()
 
@@ -381,8 +436,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
             where = f"{end - start:,} selected · 1-9 tags · " + where
         self.query_one("#position", Static).update(where, layout=False)  # one row: nothing else moves
 
-    @on(AnnotationList.Chosen)
-    def _jump(self, event: AnnotationList.Chosen) -> None:
+    def on_row_list_chosen(self, event: AnnotationList.Chosen) -> None:  # the documents list stops its own
         self.view.clear_selection()
         self.view.move_to(event.item.start, scroll=False)
         self.view.reveal(event.item.start, event.item.end)
@@ -479,8 +533,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
         self.clear_notifications()  # the bar takes the notices' row
         self.query_one(SearchBar).open()
 
-    @on(SearchBar.Changed)
-    def _search_changed(self, event: SearchBar.Changed) -> None:
+    def on_search_bar_changed(self, event: SearchBar.Changed) -> None:
         self._run_search(event.query, event.regex, event.case_sensitive)
 
     def _search_submitted(self, query: str, regex: bool, case_sensitive: bool) -> None:
@@ -625,6 +678,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
     @work(thread=True, group="export", exit_on_error=False)
     def _export(self, fmt: str, layer: str, path: Path, snapshot: Layer | None,
                 links: list[Link] | None = None) -> None:
+        from tui.core.atomic import atomic_write_chunks
         from tui.core.export import pieces
         from tui.core.links import load_with_links
         from tui.core.paths import layer_files, layer_path
@@ -728,6 +782,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
 
     @work(thread=True, group="open", exit_on_error=False)
     def _open_in_worker(self, path: Path, options: SessionOptions) -> None:
+        import_annotation_screen()  # here, off the UI thread, rather than in the compose that shows it
         try:
             session = Session.open(path, options)
         except HedgerowError as error:  # deleted, changed into binary, damaged layer: say so, stay
@@ -791,6 +846,8 @@ class HedgerowApp(LinkingMixin, SavingApp):
 
     @work(thread=True, group="mark", exit_on_error=False)
     def _mark_in_worker(self, path: Path, done: bool, options: SessionOptions) -> None:
+        from tui.core.session import Session
+
         try:
             session = Session.open(path, options)
             session.set_done(done)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import replace
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import events, on, work
@@ -13,12 +13,13 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.timer import Timer
 
-from tui.app.dialogs import HelpScreen, QuitDialog
 from tui.app.messages import SaveFinished
 from tui.app.saver import AutoSaver
 from tui.core.safe_text import shown, shown_line
-from tui.core.session import Session, Snapshot
-from tui.core.tags import TagSet
+
+if TYPE_CHECKING:  # not imported before the documents screen's first frame (issue 12)
+    from tui.core.session import Session, Snapshot
+    from tui.core.tags import TagSet
 
 KEY_NAMES = {"slash": "/", "question_mark": "?", "right_square_bracket": "]", "left_square_bracket": "[",
              "delete": "del"}
@@ -225,6 +226,8 @@ class SavingApp(KeysInOrder):
 
     def action_help(self) -> None:
         self.clear_notifications()  # nothing drawn over the help
+        from tui.app.dialogs import HelpScreen  # not imported before the documents screen's first frame
+
         self.push_screen(HelpScreen(self.help_sections()))
 
     async def action_quit(self) -> None:
@@ -236,6 +239,8 @@ class SavingApp(KeysInOrder):
         def decide(lose: bool | None) -> None:
             if lose:
                 self.exit(return_code=1)
+
+        from tui.app.dialogs import QuitDialog
 
         session = self.saver.session
         self.push_screen(QuitDialog(error, session.version - session.saved_version), decide)

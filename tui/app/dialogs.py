@@ -14,12 +14,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from tui.app.cells import quoted
-from tui.core.annotation import Annotation
 from tui.core.safe_text import is_safe, shown, shown_line
 from tui.core.wording import count_of
 
 if TYPE_CHECKING:
     from textual.widgets import OptionList  # imported where used: not before the first frame
+
+    from tui.core.annotation import Annotation  # not imported before the documents screen's first frame
 
 
 def restore_controls(original: str, edited: str) -> str:

@@ -20,7 +20,6 @@ from textual.binding import Binding
 
 from tui.app.cells import snippet
 from tui.core.errors import HedgerowError
-from tui.core.history import Change
 from tui.core.safe_text import shown_line
 
 if TYPE_CHECKING:
@@ -30,6 +29,7 @@ if TYPE_CHECKING:
     from tui.app.document_view import DocumentView
     from tui.app.links_panel import LinksPanel
     from tui.core.annotation import Annotation
+    from tui.core.history import Change
     from tui.core.session import Session
 
     _LinkingBase = SavingApp  # what the mixin is mixed into, for the type checker

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 from textual.timer import Timer
 
 from tui.core.errors import StoreError
-from tui.core.session import Session, Snapshot
 
 if TYPE_CHECKING:
     from tui.app.base import SavingApp
+    from tui.core.session import Session, Snapshot  # not imported before the documents screen's first frame
 
 COALESCE_SECONDS = 0.1
 RETRY_SECONDS = (1, 2, 5, 10)

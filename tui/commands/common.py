@@ -12,14 +12,17 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from rich.console import Console, ConsoleOptions, ConsoleRenderable, RenderableType, RenderHook, RenderResult
 from rich.segment import Segment
 
 from tui.core.errors import InputError
+from tui.core.options import SessionOptions
 from tui.core.safe_text import is_safe, shown
-from tui.core.session import Session, SessionOptions
+
+if TYPE_CHECKING:
+    from tui.core.session import Session  # imported where a session is opened: not before the TUI's first frame
 
 
 class _Shown:
@@ -92,6 +95,8 @@ def session_options(args: argparse.Namespace, *, gold: bool = False) -> SessionO
 
 
 def open_session(args: argparse.Namespace, *, gold: bool = False) -> Session:
+    from tui.core.session import Session
+
     return Session.open(args.document, session_options(args, gold=gold))
 
 

@@ -18,7 +18,6 @@ from tui.commands.common import (
 from tui.core import gc_policy
 from tui.core.errors import HedgerowError
 from tui.core.safe_text import shown_line
-from tui.core.session import Session
 from tui.core.wording import count_of
 
 if TYPE_CHECKING:
@@ -56,6 +55,8 @@ def run_open(args: argparse.Namespace) -> int:
         return run_corpus(args)
     # Bad input fails here, before the screen is taken over; a large annotation file is read
     # by the app in a worker so the text shows at once.
+    from tui.core.session import Session  # not imported by `hedgerow DIR` before its first frame
+
     with gc_policy.starting_a_tui():
         session = Session.open(args.document, session_options(args), defer=_large(args))
         need_terminal("hedgerow open")  # after the document's own errors, which say more

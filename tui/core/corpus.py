@@ -23,21 +23,36 @@ from tui.core.paths import ANNOTATIONS_DIR, EXPORTS_DIR, GOLD, project_root
 
 SUFFIXES = (".txt", ".md")
 CACHE_DIR = ".hedgerow-cache"
-CACHE_FILE = "corpus-v1.json"
+CACHE_VERSION = 2
+CACHE_FILE = f"corpus-v{CACHE_VERSION}.json"  # another annotations folder gets its own: cache_name
+DOCUMENTS, FOLDERS = "documents", "folders"  # the cache's sections
 SKIPPED_FOLDERS = {ANNOTATIONS_DIR, EXPORTS_DIR, "node_modules", "__pycache__"}  # and any .hidden one
 
 NOT_STARTED, IN_PROGRESS, DONE = "not started", "in progress", "done"
 STATUS_ORDER = {NOT_STARTED: 0, IN_PROGRESS: 1, DONE: 2}
 
 
-@dataclass(frozen=True)
 class Entry:
-    """A document file found under the corpus root, from its name and stat only."""
+    """A document file found under the corpus root, from its name and stat only.
 
-    path: Path  # absolute
-    relative: str  # from the corpus root, forward slashes
-    size: int
-    mtime_ns: int
+    A plain class holding strings: `discover` makes one per document before the first frame, and a
+    Path or a frozen dataclass each cost more than the rest of the scan (the Path is made on demand).
+    """
+
+    __slots__ = ("_path", "file", "mtime_ns", "relative", "size")
+
+    def __init__(self, file: str, relative: str, size: int, mtime_ns: int) -> None:
+        self.file = file  # absolute
+        self.relative = relative  # from the corpus root, forward slashes
+        self.size = size  # -1 when it could not be stat'ed
+        self.mtime_ns = mtime_ns
+        self._path: Path | None = None
+
+    @property
+    def path(self) -> Path:
+        if self._path is None:
+            self._path = Path(self.file)
+        return self._path
 
     @property
     def folder(self) -> str:
@@ -48,17 +63,29 @@ class Entry:
     def name(self) -> str:
         return self.relative.rpartition("/")[2]
 
+    def _fields(self) -> tuple[str, str, int, int]:
+        return self.file, self.relative, self.size, self.mtime_ns
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Entry) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return f"Entry({self.file!r}, {self.relative!r}, {self.size}, {self.mtime_ns})"
+
 
 def discover(root: Path) -> list[Entry]:
     """Every .txt/.md file under `root`, sorted by path. Hidden folders, annotations/ and exports/
     are skipped; a symlinked folder is followed once, never into a loop."""
-    root = Path(root).resolve()
     found: list[Entry] = []
+    add = found.append
     seen: set[tuple[int, int]] = set()
 
-    def walk(folder: Path, prefix: str) -> None:
+    def walk(folder: str, prefix: str) -> None:
         try:
-            info = folder.stat()
+            info = os.stat(folder)
         except OSError:
             return
         if (info.st_dev, info.st_ino) in seen:  # a loop, or the same folder twice
@@ -70,20 +97,20 @@ def discover(root: Path) -> list[Entry]:
         except OSError:
             return
         for item in items:
-            if item.name.startswith("."):
+            name = item.name
+            if name.startswith("."):
                 continue
-            relative = f"{prefix}{item.name}"
             try:
                 if item.is_dir():
-                    if item.name not in SKIPPED_FOLDERS:
-                        walk(Path(item.path), relative + "/")
-                elif item.name.lower().endswith(SUFFIXES):
+                    if name not in SKIPPED_FOLDERS:
+                        walk(item.path, f"{prefix}{name}/")
+                elif name.lower().endswith(SUFFIXES):
                     stat = item.stat()
-                    found.append(Entry(Path(item.path), relative, stat.st_size, stat.st_mtime_ns))
+                    add(Entry(item.path, prefix + name, stat.st_size, stat.st_mtime_ns))
             except OSError:  # a dangling link or a file gone since the scan: listed, with its problem
-                found.append(Entry(Path(item.path), relative, -1, 0))
+                add(Entry(item.path, prefix + name, -1, 0))
 
-    walk(root, "")
+    walk(str(Path(root).resolve()), "")
     found.sort(key=lambda entry: entry.relative)
     return found
 
@@ -137,13 +164,34 @@ class Summary:
         return data
 
 
+def cache_name(project: Path, annotations: Path) -> str:
+    """The cache file's name: the default one for the project's annotations/, another per folder given."""
+    if annotations == project / ANNOTATIONS_DIR:
+        return CACHE_FILE
+    from hashlib import sha256
+
+    digest = sha256(str(annotations).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return f"corpus-v{CACHE_VERSION}-{digest}.json"
+
+
+def _document_row(row: list[Any]) -> bool:
+    """Whether a cached document row has the types it was written with (the cache may be damaged)."""
+    return type(row[2]) is str and type(row[3]) is int and type(row[4]) is str and type(row[5]) is str
+
+
 def layer_key_of(relative_to_project: str) -> str:
     """tui.core.paths.layer_key, from a path already relative to the project root."""
     return relative_to_project[: -len(".txt")] if relative_to_project.endswith(".txt") else relative_to_project
 
 
 class Summariser:
-    """Reads documents' summaries for one corpus, through a cache of what did not change."""
+    """Reads documents' summaries for one corpus, through a cache of what did not change.
+
+    The cache holds one entry per document, keyed by its layer folder: the document's size, mtime
+    and what was read from it, and for each of its layer files the size, mtime and summary. A warm
+    start checks them against the stats (the document's from the scan, one scandir and a stat per
+    layer) and parses no layer file; a file whose size or mtime differs is read again.
+    """
 
     def __init__(self, root: Path, annotations: Path | None = None, cache: bool = True) -> None:
         self.root = Path(root).resolve()
@@ -152,60 +200,60 @@ class Summariser:
         self._annotations = str(self.annotations)
         self._project = str(self.project) + os.sep
         self._old_stems: set[str] | None = None  # annotations/'s top folders: where an old layout can be
-        self.cache_path = self.project / CACHE_DIR / CACHE_FILE if cache else None
-        self._cache: dict[str, dict[str, Any]] | None = None  # read at the first look-up: not before the list shows
-        self._fresh: dict[str, dict[str, Any]] = {}  # what this run found: written back by save_cache
+        self.cache_path = self.project / CACHE_DIR / cache_name(self.project, self.annotations) if cache else None
+        self._cache: dict[str, Any] | None = None  # read at the first look-up: not before the list shows
+        # What this run found, written back by save_cache: documents by key, old-layout folders by name.
+        self._fresh: dict[str, dict[str, Any]] = {DOCUMENTS: {}, FOLDERS: {}}
         self.changed = False
 
     # -- the cache ------------------------------------------------------------------
 
-    def _read_cache(self) -> dict[str, dict[str, Any]]:
+    def _read_cache(self) -> dict[str, Any]:
+        empty: dict[str, Any] = {DOCUMENTS: {}, FOLDERS: {}}
         if self.cache_path is None:
-            return {}
+            return empty
         try:
             data = json.loads(self.cache_path.read_bytes())
         except (OSError, ValueError):
-            return {}  # no cache, or a damaged one: it is only a cache
-        return data if isinstance(data, dict) else {}
+            return empty  # no cache, or a damaged one: it is only a cache
+        if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
+            return empty
+        documents, folders = data.get(DOCUMENTS), data.get(FOLDERS)
+        return {DOCUMENTS: documents if isinstance(documents, dict) else {},
+                FOLDERS: folders if isinstance(folders, dict) else {}}
+
+    def _cached(self, section: str, key: str) -> Any:
+        if self._cache is None:
+            self._cache = self._read_cache()
+        return self._cache[section].get(key)
 
     def save_cache(self) -> None:
-        """Write what was read (only the files seen this run), if anything changed."""
+        """Write what was read (with what the cache held of files not seen this run), if anything changed."""
         if self.cache_path is None or not self.changed:
             return
         from tui.core.atomic import atomic_write_bytes
 
+        old = self._cache or {DOCUMENTS: {}, FOLDERS: {}}
+        data = {"version": CACHE_VERSION, **{section: {**old[section], **self._fresh[section]}
+                                             for section in (DOCUMENTS, FOLDERS)}}
         try:
             self.cache_path.parent.mkdir(parents=True, exist_ok=True)
             ignore = self.cache_path.parent / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("*\n", encoding="utf-8")  # the cache never enters git, wherever it is
-            atomic_write_bytes(self.cache_path, json.dumps({**(self._cache or {}), **self._fresh}).encode("utf-8"))
+            atomic_write_bytes(self.cache_path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
             self.changed = False
         except (OSError, HedgerowError):
             pass  # a read-only project: the next run reads the files again
 
-    def _cached(self, path: Path | str, stat: os.stat_result | None) -> dict[str, Any] | None:
-        if self._cache is None:
-            self._cache = self._read_cache()
-        key = str(path)
-        found = self._cache.get(key)
-        if stat is not None and found and found.get("size") == stat.st_size and found.get("mtime") == stat.st_mtime_ns:
-            self._fresh[key] = found
-            return found
-        return None
-
-    def _remember(self, path: Path | str, stat: os.stat_result | None, data: dict[str, Any]) -> dict[str, Any]:
-        if stat is not None:
-            self._fresh[str(path)] = {"size": stat.st_size, "mtime": stat.st_mtime_ns, **data}
-            self.changed = True
-        return data
-
     # -- summaries -------------------------------------------------------------------
 
     def key_of(self, entry: Entry) -> str:
-        path = str(entry.path)  # strings, not PurePath.relative_to: this runs for every document
+        path = entry.file  # strings, not PurePath.relative_to: this runs for every document
         if path.startswith(self._project):
-            relative = path[len(self._project):].replace(os.sep, "/")
+            relative = path[len(self._project):]
+            if os.sep != "/":
+                relative = relative.replace(os.sep, "/")
         else:
             try:
                 relative = entry.path.relative_to(self.project).as_posix()
@@ -218,54 +266,76 @@ class Summariser:
         return Summary(entry, self.key_of(entry), title=entry.name)
 
     def summaries(self, entries: Iterable[Entry]) -> Iterator[Summary]:
+        """Each entry's summary; the entries' stats are taken as current (they were just scanned)."""
         for entry in entries:
-            yield self.summary(entry)
+            summary = self.blank(entry)
+            self.fill(summary, scanned=True)
+            yield summary
 
     def summary(self, entry: Entry) -> Summary:
         summary = self.blank(entry)
         self.fill(summary)
         return summary
 
-    def fill(self, summary: Summary) -> None:
-        """Read (or take from the cache) the document's title, length and hash and its layers."""
-        document = self._document(summary.entry.path)
-        summary.title = document.get("title") or summary.entry.name
-        summary.length = int(document.get("length", 0))
-        summary.sha256 = str(document.get("sha256", ""))
-        summary.problem = str(document.get("problem", ""))
-        summary.layers = self._layers(summary.key)
+    def fill(self, summary: Summary, scanned: bool = False) -> None:
+        """Read (or take from the cache) the document's title, length and hash and its layers.
+
+        `scanned`: the entry's size and mtime are fresh (a scan just made it), so the document is
+        not stat'ed again; otherwise (a document re-read after it was opened or marked) it is."""
+        entry, key = summary.entry, summary.key
+        cached = self._cached(DOCUMENTS, key)
+        if not (type(cached) is list and len(cached) == 8):  # exact types: it may be damaged
+            cached = None
+        size, mtime, problem = entry.size, entry.mtime_ns, ""
+        if not scanned or size < 0:
+            try:
+                stat = os.stat(entry.file)
+                size, mtime = stat.st_size, stat.st_mtime_ns
+            except OSError as error:
+                problem = f"cannot read it ({error.strerror or error})"
+        if problem:
+            found: list[Any] = ["", 0, "", problem]
+        elif cached is not None and cached[0] == size and cached[1] == mtime and _document_row(cached):
+            found = cached[2:6]
+        else:
+            found = self._read_document(entry.path)
+            self.changed = True
+        summary.title = found[0] or entry.name
+        summary.length, summary.sha256, summary.problem = found[1], found[2], found[3]
+        summary.layers, folder = self._layers(key, cached[6:] if cached is not None else None)
+        if not problem:
+            self._fresh[DOCUMENTS][key] = [size, mtime, *found, *folder]
         self._add_old_layout(summary)
         summary.read = True
 
-    def _document(self, path: Path) -> dict[str, Any]:
-        try:
-            stat = os.stat(path)
-        except OSError as error:
-            return {"problem": f"cannot read it ({error.strerror or error})"}
-        if (found := self._cached(path, stat)) is not None:
-            return found
+    def _read_document(self, path: Path) -> list[Any]:
+        """[title, length, sha256, problem] from the file itself."""
         try:
             data = path.read_bytes()
             text, sha256 = read_text(data, path)
         except OSError as error:
-            return self._remember(path, stat, {"problem": f"cannot read it ({error.strerror or error})"})
+            return ["", 0, "", f"cannot read it ({error.strerror or error})"]
         except HedgerowError as error:
             problem = str(error).removeprefix(f"{path}: ")
-            return self._remember(path, stat, {"problem": problem.split(";")[0]})
-        return self._remember(path, stat, {"title": make_title(text), "length": len(text), "sha256": sha256})
+            return ["", 0, "", problem.split(";")[0]]
+        return [make_title(text), len(text), sha256, ""]
 
     def _add_old_layout(self, summary: Summary) -> None:
         """Layers still in the old layout (annotations/<stem>/) that were made on this document."""
-        stem = summary.entry.path.stem
+        name = summary.entry.name
+        stem = name[: name.rfind(".")] if "." in name[1:] else name
         if stem == summary.key or stem not in self._top_folders():
             return  # one listing of annotations/ instead of a failed scandir per document
         try:
             recorded = summary.entry.path.relative_to(self.project).as_posix()
         except ValueError:
             return
-        for name, layer in self._layers(stem).items():
-            if name not in summary.layers and layer.path in ("", recorded):
-                summary.layers[name] = layer
+        cached = self._cached(FOLDERS, stem)
+        layers, folder = self._layers(stem, cached if type(cached) is list and len(cached) == 2 else None)
+        self._fresh[FOLDERS][stem] = folder
+        for annotator, layer in layers.items():
+            if annotator not in summary.layers and layer.path in ("", recorded):
+                summary.layers[annotator] = layer
 
     def _top_folders(self) -> set[str]:
         if self._old_stems is None:
@@ -280,24 +350,62 @@ class Summariser:
         """annotations/ may have changed (a document re-read after a save): list it again when asked."""
         self._old_stems = None
 
-    def _layers(self, key: str) -> dict[str, LayerSummary]:
+    def _layers(self, key: str, cached: list[Any] | None) -> tuple[dict[str, LayerSummary], list[Any]]:
+        """The layers in annotations/<key>/, and what the cache keeps of them: [the folder's mtime,
+        {annotator: [size, mtime, *summary]}]. A file's cached summary is used while its size and
+        mtime are the ones it was made from; while the folder's mtime is unchanged, no file was
+        added, removed or replaced there, so the files are stat'ed without listing the folder."""
         # Strings, not Paths: this runs for every document, and pathlib's parsing showed in profiles.
-        layers: dict[str, LayerSummary] = {}
+        folder = os.path.join(self._annotations, key)
         try:
-            with os.scandir(os.path.join(self._annotations, key)) as scan:
-                files = sorted((item.name, item.path) for item in scan if item.name.endswith(".json"))
+            folder_mtime = os.stat(folder).st_mtime_ns
         except OSError:
-            return layers
-        for name, file in files:
-            try:
-                stat = os.stat(file)
-            except OSError:
-                continue
-            found = self._cached(file, stat)
+            return {}, [-1, {}]
+        rows: dict[str, Any] = cached[1] if cached is not None and type(cached[1]) is dict else {}
+        if cached is not None and cached[0] == folder_mtime:
+            found = self._same_files(folder, rows)
+            if found is not None:
+                return found, [folder_mtime, rows]
+        layers: dict[str, LayerSummary] = {}
+        fresh: dict[str, Any] = {}
+        try:
+            with os.scandir(folder) as scan:
+                files = sorted((item.name[:-5], item.path) for item in scan if item.name.endswith(".json"))
+        except OSError:
+            return layers, [-1, fresh]
+        for annotator, path in files:
+            found_layer = self._layer(path, rows.get(annotator))
+            if found_layer is not None:
+                layers[annotator], fresh[annotator] = found_layer
+        return layers, [folder_mtime, fresh]
+
+    def _same_files(self, folder: str, rows: dict[str, Any]) -> dict[str, LayerSummary] | None:
+        """The layers of a folder whose listing did not change (rows: the cached one's); None when
+        a file is gone after all or a name is not a plain file name (a damaged cache)."""
+        layers: dict[str, LayerSummary] = {}
+        for annotator, row in rows.items():
+            if "/" in annotator or os.sep in annotator:
+                return None
+            found = self._layer(f"{folder}{os.sep}{annotator}.json", row)
             if found is None:
-                found = self._remember(file, stat, {"layer": read_summary(file).to_json()})
-            layers[name[: -len(".json")]] = LayerSummary.from_json(found["layer"])
+                return None
+            layers[annotator], rows[annotator] = found
         return layers
+
+    def _layer(self, path: str, row: Any) -> tuple[LayerSummary, list[Any]] | None:
+        """A layer file's summary and cache row: the cached row's while the file's size and mtime
+        match it, else read from the file. None when the file cannot be stat'ed."""
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
+        if type(row) is list and len(row) == 8 and row[0] == stat.st_size and row[1] == stat.st_mtime_ns:
+            layer = LayerSummary.from_row(row[2:])
+            if layer is not None:
+                return layer, row
+        layer = read_summary(path)
+        self.changed = True
+        return layer, [stat.st_size, stat.st_mtime_ns, *layer.to_row()]
 
     # -- layers without a document -------------------------------------------------------
 

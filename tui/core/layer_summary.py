@@ -44,6 +44,24 @@ class LayerSummary:
         return {"counts": self.counts, "done": self.done, "sha256": self.sha256, "path": self.path,
                 "annotator": self.annotator, "problem": self.problem}
 
+    def to_row(self) -> list[Any]:
+        """The summary as a list (the corpus cache's form: no field names repeated per layer)."""
+        return [self.counts, self.done, self.sha256, self.path, self.annotator, self.problem]
+
+    @classmethod
+    def from_row(cls, row: list[Any]) -> LayerSummary | None:
+        """A summary from `to_row`'s list; None when it is not one (a damaged cache)."""
+        if len(row) != 6:
+            return None
+        counts, done, sha256, path, annotator, problem = row
+        if not (type(counts) is dict and type(done) is bool and type(sha256) is str
+                and type(path) is str and type(annotator) is str and type(problem) is str):
+            return None
+        for count in counts.values():
+            if type(count) is not int:
+                return None
+        return cls(counts, done, sha256, path, annotator, problem)
+
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> LayerSummary:
         return cls(dict(data.get("counts", {})), bool(data.get("done")), str(data.get("sha256", "")),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from tui.core.history import Change, History, apply_change
 from tui.core.layer import Layer
 from tui.core.layer_summary import DONE
 from tui.core.links import LINKS, Link, LinkIndex, check_link, numbered_links
+from tui.core.options import SessionOptions as SessionOptions  # its home before tui.core.options
 from tui.core.paths import (
     check_layer_name_free,
     config_path,
@@ -31,14 +32,6 @@ from tui.core.store import AnnotationStore, StoredLayer
 from tui.core.tags import Config, load_config
 
 Snapshot = tuple[int, Layer, dict[str, dict[str, Any]]]  # (version, annotations, other tables): what a save writes
-
-
-@dataclass(frozen=True)
-class SessionOptions:
-    annotator: str | None = None
-    annotations: Path | None = None
-    tags: Path | None = None
-    gold: bool = False  # may open the review's gold layer (the review; commands that read or re-anchor)
 
 
 class Session:
