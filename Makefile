@@ -6,19 +6,30 @@ PYTEST_WORKERS ?= 2
 
 .PHONY: run test lint typecheck bench report-bench screenshot clean
 
-# Two stamps: `make run` installs only what running needs; `make test` adds the test extra.
-# Each re-installs whenever pyproject.toml is newer than it.
+# Stamps: `make run` installs only what running needs; `make test` installs that and the test
+# extra in one pip call (a second call resolved everything and built the editable install again);
+# `make lint` and `make typecheck` add the lint extra. Each re-installs when pyproject.toml is newer.
+# The venv's own pip is recent enough (editable installs from pyproject): no upgrade, no download.
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Recipes write bytecode caches even where the environment says not to: the test extra installs
+# without compiling its thousands of files (--no-compile), and what a run imports is compiled once,
+# when first imported, instead of again in every test worker and every CLI subprocess.
+unexport PYTHONDONTWRITEBYTECODE
 
 $(VENV)/.run-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	$(BIN)/python -m compileall -q tui  # an editable install compiles nothing: start as fast as an installed one
 	touch $@
 
-$(VENV)/.test-installed: $(VENV)/.run-installed
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --no-compile -e '.[test]'
+	$(BIN)/python -m compileall -q tui
+	touch $(VENV)/.run-installed $@
+
+$(VENV)/.lint-installed: $(VENV)/.run-installed
+	$(BIN)/python -m pip install --quiet --no-compile -e '.[lint]'
 	touch $@
 
 run: $(VENV)/.run-installed
@@ -29,10 +40,10 @@ run: $(VENV)/.run-installed
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
-lint: $(VENV)/.test-installed
+lint: $(VENV)/.lint-installed
 	$(BIN)/ruff check tui tests bench
 
-typecheck: $(VENV)/.test-installed
+typecheck: $(VENV)/.lint-installed
 	$(BIN)/mypy
 
 bench: $(VENV)/.run-installed

@@ -342,3 +342,24 @@ async def test_the_first_frame_shows_text_and_the_rest_is_wrapped_after_it() -> 
         assert view.virtual_size.height == rows
         await pilot.press("ctrl+end")
         assert view.location(view.cursor)[0] == rows - 1
+
+
+async def test_a_new_search_redraws_the_current_match_where_it_now_is() -> None:
+    # Rows are cached by the matches they show: the same matches in a row, and the same index
+    # for the current one, must not reuse a row whose current match was another span.
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(DocumentView)
+        first = TEXT.index("has")  # row 0
+        nato, its = TEXT.index("NATO"), TEXT.index("its ongoing")  # both on row 1
+        spans = [(first, first + 3), (nato, nato + 4), (its, its + 3)]
+        view.set_matches(spans, current=1)
+        await pilot.pause()
+        row_1_start = len(ROWS[0]) + 1
+        current = Color.parse("bright_yellow")
+        assert bg(style_at(view, nato - row_1_start, 1)) == current
+        assert bg(style_at(view, its - row_1_start, 1)) != current
+        view.set_matches(spans[1:], current=1)  # the same two on row 1; index 1 is now "its"
+        await pilot.pause()
+        assert bg(style_at(view, nato - row_1_start, 1)) != current
+        assert bg(style_at(view, its - row_1_start, 1)) == current

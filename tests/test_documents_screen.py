@@ -10,6 +10,7 @@ import pytest
 from corpus_fixture import write_corpus
 from textual.geometry import Region
 
+from tests.keys import type_keys
 from tui.app.app import HedgerowApp
 from tui.app.documents import DocumentsScreen
 from tui.core.paths import layer_path
@@ -100,9 +101,9 @@ async def test_typing_filters_escape_clears_and_ctrl_s_sorts(corpus: Path) -> No
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.documents is not None and app.documents.loaded)
         listing = app.documents.document_list
-        await pilot.press(*"brav")
+        await type_keys(pilot, *"brav")
         assert [s.title for s in listing.rows] == ["Bravo report"]
-        await pilot.press(*"zz")
+        await type_keys(pilot, *"zz")
         assert listing.rows == [] and listing.render_line(0).text.startswith("no title or path holds “bravzz”")
         await pilot.press("escape")
         assert len(listing.rows) == 3
@@ -123,7 +124,8 @@ async def test_bad_files_are_listed_with_their_problem_and_do_not_open(corpus: P
         await until(pilot, lambda: app.documents is not None and app.documents.loaded)
         assert "binary.txt: looks like a binary file" in row_of(app, "binary.txt")
         assert "latin.txt: not valid UTF-8" in row_of(app, "latin.txt")
-        await pilot.press(*"binary", "enter")
+        await type_keys(pilot, *"binary")
+        await pilot.press("enter")
         await pilot.pause(0.2)
         assert isinstance(app.screen, DocumentsScreen) and app.session is None
 
@@ -171,7 +173,7 @@ async def test_a_single_file_shows_its_projects_documents_and_the_palette_jumps(
         await pilot.press("escape")  # back to the open document
         assert not isinstance(app.screen, DocumentsScreen)
         await pilot.press("ctrl+p")
-        await pilot.press(*"charlie")
+        await type_keys(pilot, *"charlie")
         await pilot.pause(0.5)
         await pilot.press("enter")
         await until(pilot, lambda: app.session.document.title == "Charlie notes")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rich.style import Style
 
+from tests.keys import type_keys
 from tui.app.app import HedgerowApp
 from tui.app.brief_screen import BriefLines, BriefScreen
 from tui.app.links_panel import LinksPanel
@@ -27,7 +28,7 @@ async def select(pilot, pattern: str) -> None:
     bar_input.value = ""
     if not pilot.app.query_one("SearchBar").regex:
         await pilot.press("ctrl+r")
-    await pilot.press(*pattern)
+    await type_keys(pilot, *pattern)
     await pilot.press("enter")
     await pilot.pause()
 
@@ -193,7 +194,7 @@ async def test_entity_proposed_on_tagging_an_actor_and_chosen_with_e(project_doc
         assert mention.entity == "Robert Simmons"
         await pilot.press("E")  # the dialog: type another name, Enter
         await pilot.pause()
-        await pilot.press(*"Ambassador Simmons", "enter")
+        await type_keys(pilot, *"Ambassador Simmons", "enter")
         await pilot.pause()
         assert app.session.get(mention.id).entity == "Ambassador Simmons"
         await pilot.press("E")

@@ -7,6 +7,7 @@ from pathlib import Path
 from report_fixture import annotate, find
 from report_html import read_page
 
+from tests.keys import type_keys
 from tui.app.app import HedgerowApp
 from tui.core.paths import exports_dir
 from tui.core.session import Session, SessionOptions
@@ -21,7 +22,7 @@ async def test_palette_report_as_html_writes_under_exports_and_says_where(projec
     async with app.run_test(size=SIZE) as pilot:
         session.add(*find(session.text, "Tugay Tuncer"), "actor", "unsaved yet: the report shows it anyway")
         await pilot.press("ctrl+p")
-        await pilot.press(*"Report as HTML")
+        await type_keys(pilot, *"Report as HTML")
         await pilot.pause(0.3)
         await pilot.press("enter")
         await app.workers.wait_for_complete()

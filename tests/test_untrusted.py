@@ -20,6 +20,7 @@ from hostile import ARTICLE, BIDI, CLEAR, HOSTILE_TAG, NOTE, OSC52, OSC_TITLE, S
 from textual.geometry import Region
 from textual.widget import Widget
 
+from tests.keys import type_keys
 from tui.app.app import HedgerowApp
 from tui.app.dialogs import NoteDialog, restore_controls
 from tui.cli import main
@@ -155,9 +156,9 @@ async def test_the_note_dialog_keeps_the_controls_it_shows_as_stand_ins(hostile_
         await pilot.pause()
         assert isinstance(app.screen, NoteDialog)
         assert app.screen.query_one("#note-text").text == shown(NOTE)
-        await pilot.press(*" more")  # typed at the end, where the dialog puts the cursor
+        await type_keys(pilot, *" more")  # typed at the end, where the dialog puts the cursor
         app.screen.query_one("#note-text").move_cursor((0, 0))
-        await pilot.press(*"Edited: ")
+        await type_keys(pilot, *"Edited: ")
         await pilot.press("ctrl+s")
         await pilot.pause()
     assert app.session.layer.items()[0].note == f"Edited: {NOTE} more"
@@ -329,7 +330,7 @@ async def test_a_hostile_codebook_is_inert_in_the_legend_and_the_palette(tmp_pat
         await pilot.press("ctrl+p")
         await pilot.pause(0.3)
         assert_inert(app)
-        await pilot.press(*"Tag")
+        await type_keys(pilot, *"Tag")
         await pilot.pause(0.5)
         drawn = " ".join(text for _, text in assert_inert(app))
         assert "who [bold]acts[/bold] ␛]52;c;aGk=␇" in drawn and "evil[link=http://x]y[/link]␛[2J" in drawn

@@ -3,7 +3,7 @@
 A Line API widget (like toolong's LogLines): `render_line` draws one visual row of the
 `WrapTable` (tui.app.wrap_table, the data beside the widget as toolong's LogFile), and rows
 are cached by (row, width, generation, what of the cursor, selection, current annotation and
-current match falls on that row), so a keypress redraws only the rows it changed. Annotations
+search matches falls on that row), so a keypress or a new search redraws only the rows it changed. Annotations
 in a row come from `Layer.overlapping` (a bisect), never a scan.
 
 Look of a cell, composed in this order:
@@ -241,8 +241,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._match_starts = [start for start, _ in self._matches]
         self._longest_match = max((end - start for start, end in self._matches), default=0)
         self._current_match = current
-        self._generation += 1
-        self.refresh()
+        self.refresh()  # rows are cached by the matches they show (see _row_state): only those redraw
 
     def set_current_match(self, index: int | None) -> None:
         """Make match `index` stand out (it does not move the cursor or scroll)."""
@@ -478,7 +477,11 @@ class DocumentView(ScrollView, can_focus=True):
         return strip
 
     def _row_state(self, row: int) -> tuple[Any, ...]:
-        """What of the cursor, selection, current annotation and current match falls on `row`."""
+        """What of the cursor, selection, current annotation and search matches falls on `row`.
+
+        Matches go in as spans, the current one by its span too (an index would name another
+        match once the list changes): a new search redraws only the rows whose matches changed.
+        """
         start, stop = self._wraps.row_start(row), self._wraps.row_stop(row)
         cursor = self._cursor if start <= self._cursor < stop else -1
         selection = self.selection
@@ -490,9 +493,11 @@ class DocumentView(ScrollView, can_focus=True):
         match = self._current_match
         if match is not None and not 0 <= match < len(self._matches):
             match = None
-        if match is not None and not self._overlaps(self._matches[match], start, stop):
-            match = None
-        return (cursor, selection, current_id, match)
+        current_span = self._matches[match] if match is not None else None
+        if current_span is not None and not self._overlaps(current_span, start, stop):
+            current_span = None
+        spans = tuple(span for _, span in self._matches_in(start, stop)) if self._matches else ()
+        return (cursor, selection, current_id, current_span, spans)
 
     @staticmethod
     def _overlaps(span: tuple[int, int], start: int, stop: int) -> bool:

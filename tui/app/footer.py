@@ -6,6 +6,10 @@ also starts empty and fills in after the first frame. On the 5 MB bench document
 landed on the first keys after the text showed (py-spy: a fifth of the UI thread's busy time in
 the first three seconds went to FooterKey styles), one of them taking over a second on a loaded
 machine. This one composes its keys with the first frame and rebuilds only when they differ.
+
+When they differ (a selection shows "Deselect", the search bar takes the focus), it updates the
+keys in place instead of remounting them all: a rebuild cost ~100 ms a time (each new key's
+styles and data binding), and it came on every search, selection and tag.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ if TYPE_CHECKING:
     from textual.screen import Screen
 
 Shown = tuple[tuple[str, str, str, bool, str], ...]
+KeySpec = tuple[str, str, str, str, bool, str]  # key, key display, description, action, disabled, tooltip
 PALETTE_WIDTH = 12  # "▏^p palette", docked at the right
 
 
@@ -38,19 +43,24 @@ class KeyFooter(Footer):
             self._shown = self._keys_shown(self.screen)
         widgets = list(super().compose())
         keys = [w for w in widgets if isinstance(w, FooterKey) and not w.has_class("-command-palette")]
-        # Whole keys that fit beside the palette's, in their order; the rest are in the help and the
-        # palette. Textual's footer would cut the last one mid-word ("o Docu").
-        # The help's key first: it says where the others went.
-        room, kept = self.app.size.width - PALETTE_WIDTH, set()
-        for key in sorted(keys, key=lambda key: key.action not in ("help", "app.help")):
-            room -= len(key.key_display) + len(key.description) + 3  # " key description "
-            if room < 0:
-                break
-            kept.add(key)
+        kept = {keys[i] for i in self._fitting([(key.key_display, key.description, key.action) for key in keys])}
         self._fitted_width = self.app.size.width
         if len(kept) < len(keys):
             self.styles.grid_size_columns = len(kept)
         yield from (w for w in widgets if w in kept or w not in keys)
+
+    def _fitting(self, keys: list[tuple[str, str, str]]) -> set[int]:
+        """Which of the keys (display, description, action) to show: whole keys that fit beside the
+        palette's, in their order; the rest are in the help and the palette. Textual's footer would
+        cut the last one mid-word ("o Docu"). The help's key first: it says where the others went."""
+        room, kept = self.app.size.width - PALETTE_WIDTH, set()
+        for index in sorted(range(len(keys)), key=lambda index: keys[index][2] not in ("help", "app.help")):
+            display, description, _ = keys[index]
+            room -= len(display) + len(description) + 3  # " key description "
+            if room < 0:
+                break
+            kept.add(index)
+        return kept
 
     def on_resize(self) -> None:
         if self._fitted_width != self.app.size.width:
@@ -62,5 +72,62 @@ class KeyFooter(Footer):
             if keys == self._shown:
                 return  # the same keys (or a rebuild showing them is already due): nothing to do
             if screen.app.app_focus:  # Footer rebuilds only then; otherwise on the app's focus-in
+                if self._shown is not None and self._update_in_place(screen):
+                    self._shown = keys
+                    return
                 self._shown = keys
         super().bindings_changed(screen)
+
+    def _specs(self, screen: Screen[object]) -> list[KeySpec] | None:
+        """The plain keys Footer.compose would show, in its order; None if it would group any."""
+        first_of_action: dict[str, KeySpec] = {}
+        for _, binding, enabled, tooltip in screen.active_bindings.values():
+            if not binding.show:
+                continue
+            if binding.group is not None:
+                return None  # grouped keys: leave them to Footer.compose
+            if binding.action not in first_of_action:
+                first_of_action[binding.action] = (binding.key, self.app.get_key_display(binding),
+                                                   binding.description, binding.action, not enabled, tooltip)
+        return list(first_of_action.values())
+
+    def _update_in_place(self, screen: Screen[object]) -> bool:
+        """Show the screen's keys by updating the key widgets there are; False if only a rebuild can."""
+        specs = self._specs(screen)
+        if specs is not None and self._fitted_width == self.app.size.width:
+            kept = self._fitting([(display, description, action) for _, display, description, action, _, _ in specs])
+            specs = [spec for index, spec in enumerate(specs) if index in kept]
+        elif specs is not None:
+            return False  # resized since the last fit: a rebuild fits again
+        children = list(self.children)
+        palette = [key for key in children if isinstance(key, FooterKey) and key.has_class("-command-palette")]
+        keys = [key for key in children if isinstance(key, FooterKey) and key not in palette]
+        wants_palette = (self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE
+                         and self.app.COMMAND_PALETTE_BINDING in screen.active_bindings)
+        if specs is None or len(keys) + len(palette) != len(children) or bool(palette) != bool(wants_palette):
+            return False
+        for key, spec in zip(keys, specs, strict=False):
+            self._set_key(key, spec)
+        if palette:
+            _, binding, enabled, _ = screen.active_bindings[self.app.COMMAND_PALETTE_BINDING]
+            self._set_key(palette[0], (binding.key, self.app.get_key_display(binding), binding.description,
+                                       binding.action, not enabled, binding.tooltip or binding.description))
+        for key in keys[len(specs):]:
+            key.remove()
+        with self._context():  # data_bind binds to the active message pump, as in compose
+            added = [FooterKey(key, display, description, action, disabled=disabled, tooltip=tooltip)
+                     .data_bind(compact=Footer.compact) for key, display, description, action, disabled, tooltip
+                     in specs[len(keys):]]
+        if added:
+            self.mount(*added, before=palette[0] if palette else None)
+        return True
+
+    @staticmethod
+    def _set_key(widget: FooterKey, spec: KeySpec) -> None:
+        key, display, description, action, disabled, tooltip = spec
+        resized = (display, description) != (widget.key_display, widget.description)
+        widget.key, widget.key_display, widget.description, widget.action = key, display, description, action
+        widget._disabled = disabled
+        widget.set_class(disabled, "-disabled")
+        widget.tooltip = tooltip or None
+        widget.refresh(layout=resized)

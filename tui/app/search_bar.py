@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import Input, Label
 
@@ -24,10 +26,20 @@ class SearchInput(Input):
     def _on_paste(self, event: events.Paste) -> None:
         event.text = shown(event.text)  # Input's own handler runs next, with the shown text
 
+    def _watch_value(self, value: str) -> None:
+        # Input's watcher sets virtual_size, a reactive that lays the whole screen out again on
+        # every key (~20 ms). The field's size never follows its text here (width 1fr, height 1):
+        # set it quietly first, so Input's assignment changes nothing; scrolling reads it as before.
+        self.set_reactive(Input.virtual_size, Size(self.content_width, 1))
+        super()._watch_value(value)
+
     async def action_submit(self) -> None:
         bar = self.parent
         if isinstance(bar, SearchBar):
             bar.submit()
+
+
+COUNT_MIN_CELLS = 10  # #search-count's min-width (12) less its padding (0 1), in app.tcss
 
 
 class SearchBar(Horizontal):
@@ -53,6 +65,7 @@ class SearchBar(Horizontal):
         super().__init__(**kwargs)
         self.regex = False
         self.case_sensitive = False
+        self._count_cells = 0  # the width of the count's text, see set_count
         # Called in the key's own action, so the focus moves before the next key is routed;
         # without them the bar posts Submitted and Closed messages instead.
         self.on_submit, self.on_close = on_submit, on_close
@@ -75,7 +88,13 @@ class SearchBar(Horizontal):
 
     def set_count(self, text: str) -> None:
         """A count, or an error that may quote the query: plain text, never markup."""
-        self.query_one("#search-count", Label).update(Text(shown_line(text)))
+        label = self.query_one("#search-count", Label)
+        shown_text = shown_line(text)
+        # The label is as wide as its text (at least COUNT_MIN_CELLS): lay the screen out again only
+        # when that width changes, not on every key of a search.
+        resized = max(cell_len(shown_text), COUNT_MIN_CELLS) != max(self._count_cells, COUNT_MIN_CELLS)
+        self._count_cells = cell_len(shown_text)
+        label.update(Text(shown_text), layout=resized)
 
     @property
     def query_text(self) -> str:
