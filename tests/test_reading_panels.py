@@ -75,7 +75,7 @@ async def test_details_show_the_whole_note_and_the_tags_description(project_doc:
         await pilot.pause()
         details = " ".join(widget_text(app.query_one(DocumentPanel)).replace("│", " ").split())
         assert " ".join(NOTE.split()) in details
-        assert "actor — Who acts or speaks" in details
+        assert "actor — Who acts or speaks: a person, state, organisation or group." in details  # whole
         legend = widget_text(app.query_one(TagLegend))
         assert "Who acts or speaks" in legend and "A pledge" not in legend  # the tag under the cursor only
 

@@ -42,6 +42,7 @@ class DocumentPanel(FittedStatic):
         self.save_error = ""
         self.anchor_counts: dict[str, int] = {}
         self.annotation: Annotation | None = None  # the one under the cursor: its tag and whole note
+        self._description_rows_at = (0, 1)  # (width, rows): the codebook's longest tag line's rows
         self.border_title = "document"
 
     def show_annotation(self, annotation: Annotation | None) -> None:
@@ -89,21 +90,42 @@ class DocumentPanel(FittedStatic):
         self.show(Text("\n").join(lines))
 
     def _annotation_lines(self, width: int) -> list[Text]:
-        """The annotation under the cursor: its tag and the tag's description on one row, then its
-        whole note. Two rows at least, whatever is under the cursor, so that moving the cursor changes
-        the panel's height only for a note longer than a row (a new height lays the screen out again)."""
+        """The annotation under the cursor: its tag and the tag's whole description, then its whole
+        note. The description gets as many rows as the codebook's longest needs at this width, and the
+        note a row at least, so that moving the cursor changes the panel's height only for a note
+        longer than a row (a new height lays the whole screen out again)."""
+        rows = self._description_rows(width)
         annotation = self.annotation
         if annotation is None:
-            return [Text("no annotation under the cursor", style="dim"),
-                    Text("select text, then 1-9 tags it", style="dim")]
-        tags = self.session.tags
-        tag = tags.get(annotation.tag)
-        line = Text.assemble(("█ ", tags.colour_of(annotation.tag)), (shown_line(annotation.tag), "bold"),
-                             (f" — {shown_line(tag.description)}" if tag and tag.description else "", "dim"))
-        line.truncate(width, overflow="ellipsis")  # the whole description is in the help (?)
+            lines = [Text("no annotation under the cursor", style="dim"), Text("select text, then 1-9 tags it",
+                                                                                 style="dim")]
+            return lines + [Text("")] * max(0, rows + 1 - len(lines))
+        wrapped = self._tag_line(annotation.tag).wrap(self.app.console, width)
+        if len(wrapped) > rows:  # a tag outside the codebook, or a short terminal: the note comes first
+            wrapped = wrapped[:rows]
+            wrapped[-1].truncate(width - 1)
+            wrapped[-1].append("…", style="dim")
+        lines = [*wrapped, *[Text("")] * (rows - len(wrapped))]
         if annotation.note:
-            return [line, Text.assemble(("✎ ", "yellow"), shown(annotation.note))]
-        return [line, Text("✎ no note", style="dim")]
+            return [*lines, Text.assemble(("✎ ", "yellow"), shown(annotation.note))]
+        return [*lines, Text("✎ no note", style="dim")]
+
+    def _tag_line(self, name: str) -> Text:
+        tags = self.session.tags
+        tag = tags.get(name)
+        return Text.assemble(("█ ", tags.colour_of(name)), (shown_line(name), "bold"),
+                             (f" — {shown_line(tag.description)}" if tag and tag.description else "", "dim"))
+
+    def _rows_of(self, line: Text, width: int) -> int:
+        return len(line.wrap(self.app.console, width))
+
+    def _description_rows(self, width: int) -> int:
+        """The rows the longest of the codebook's tag lines needs at `width` (kept per width); two
+        at most in a terminal under 30 rows, where the note needs the room more."""
+        if self._description_rows_at[0] != width:
+            rows = max((self._rows_of(self._tag_line(tag.name), width) for tag in self.session.tags), default=1)
+            self._description_rows_at = (width, rows)
+        return min(self._description_rows_at[1], 2 if self.app.size.height < 30 else 99)
 
     def on_mount(self) -> None:
         self.refresh_details()
