@@ -100,7 +100,7 @@ class DocumentPanel(FittedStatic):
             lines = [Text("no annotation under the cursor", style="dim"), Text("select text, then 1-9 tags it",
                                                                                  style="dim")]
             return lines + [Text("")] * max(0, rows + 1 - len(lines))
-        wrapped = self._tag_line(annotation.tag).wrap(self.app.console, width)
+        wrapped = list(self._tag_line(annotation.tag).wrap(self.app.console, width))
         if len(wrapped) > rows:  # a tag outside the codebook, or a short terminal: the note comes first
             wrapped = wrapped[:rows]
             wrapped[-1].truncate(width - 1)
