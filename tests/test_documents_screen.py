@@ -327,3 +327,13 @@ async def test_the_footer_shows_the_list_keys_once_after_the_first_frame_and_kee
             app.documents.refresh_bindings()  # the same bindings published again
             await pilot.pause(0.05)
         assert list(footer.query(FooterKey)) == keys  # the same widgets: not rebuilt
+
+
+async def test_a_filter_and_enter_in_one_burst_open_the_row_the_filter_leaves(corpus: Path) -> None:
+    app = corpus_app(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.documents is not None and app.documents.loaded)
+        assert app.documents.document_list.current.title == "Alpha report"  # highlighted before the filter
+        await type_keys(pilot, *"bravo", "enter")  # a paste, or a fast typist: enter's binding runs first
+        await until(pilot, lambda: app.session is not None)
+        assert app.session.document.title == "Bravo report"

@@ -40,6 +40,11 @@ IDLE_TICK = 0.1  # seconds between two looks at whether the collector has work t
 KEY_SETTLE_LIMIT = 2.0  # seconds a key waits for the one before it at most (a binding that never finishes)
 
 
+def _is_a_field(widget: object) -> bool:
+    """An Input or a TextArea (not imported here: TextArea costs ~10 ms before the first frame)."""
+    return any(cls.__name__ in ("Input", "TextArea") for cls in type(widget).__mro__)
+
+
 class KeysInOrder(App[int]):
     """Keys reach what has focus *after* the keys before them are handled.
 
@@ -92,6 +97,19 @@ class KeysInOrder(App[int]):
         if isinstance(event, events.Key) and self._may_move_focus(event.key):
             self._holding, self._holding_screen = event, self.screen
             self._holding_timer = self.set_timer(KEY_SETTLE_LIMIT, self._release)
+            field = self.screen.focused
+            if field is not None and _is_a_field(field):
+                # The keys typed into the field before this one may still wait in its queue, and a
+                # priority binding (the corpus filter's enter) would act before they land: "bravo"
+                # then enter opened the row highlighted before the filter. Let them land first.
+                field.call_later(self.call_later, self._run_held, event)
+                return
+        await self._run(event)
+
+    async def _run_held(self, event: events.Key) -> None:
+        await self._run(event)  # even after KEY_SETTLE_LIMIT let the others go: a key is never lost
+
+    async def _run(self, event: events.Event) -> None:
         await super().on_event(event)
         if self._holding is event and not event.is_forwarded:  # a priority binding ran it already
             self.call_later(self._settle, event)
@@ -108,9 +126,7 @@ class KeysInOrder(App[int]):
         bound = [binding for _, bindings in chain for binding in bindings.key_to_bindings.get(key, ())]
         if not bound:
             return False  # typed into an input, or nothing takes it
-        in_a_field = any(cls.__name__ in ("Input", "TextArea") for cls in type(screen.focused).__mro__)  # not
-        # imported here: TextArea costs ~10 ms before the first frame
-        if screen.is_modal or in_a_field:
+        if screen.is_modal or _is_a_field(screen.focused):
             return True  # in a dialog or a field, a bound key (enter, esc, ctrl+s) often closes it
         return any(binding.action.split("(")[0].rsplit(".", 1)[-1] in self.FOCUS_ACTIONS for binding in bound)
 

@@ -327,21 +327,33 @@ class DocumentsScreen(Screen[None]):
 
     @on(Input.Changed, "#corpus-filter")
     def _filter(self, event: Input.Changed) -> None:
-        self.filter_text = event.value
-        self._apply(keep=False)
+        self._filter_as_typed()
+
+    def _filter_as_typed(self) -> None:
+        """The list filtered by what the field holds now. The keys' actions call it first: in a burst
+        ("binary" then enter) the field's Changed messages are still queued when enter's binding runs,
+        and it would open the row highlighted before the filter."""
+        value = self.query_one("#corpus-filter", Input).value
+        if value != self.filter_text:
+            self.filter_text = value
+            self._apply(keep=False)
 
     def action_move(self, delta: int) -> None:
+        self._filter_as_typed()
         self.document_list.action_move(delta)
 
     def action_page(self, direction: int) -> None:
+        self._filter_as_typed()
         self.document_list.action_page(direction)
 
     def action_sort(self) -> None:
+        self._filter_as_typed()
         self.sort_by = SORTS[(SORTS.index(self.sort_by) + 1) % len(SORTS)]
         self._apply(keep=True)
         self.notify(f"Sorted by {self.sort_by}", timeout=1.5)
 
     def action_open(self) -> None:
+        self._filter_as_typed()
         summary = self.document_list.current
         if summary is None:
             return
@@ -364,6 +376,7 @@ class DocumentsScreen(Screen[None]):
             back()
 
     def action_toggle_done(self) -> None:
+        self._filter_as_typed()
         summary = self.document_list.current
         if summary is None or summary.problem:
             return
