@@ -344,3 +344,9 @@ def test_sentences_in_agrees_with_the_plain_splitter_on_the_seed(seed: str) -> N
     assert sentences_in(seed, 0, len(seed)) == plain_sentences_in(seed, 0, len(seed))
     for start, end in [paragraph_at(seed, offset) for offset in range(0, len(seed), 97)]:
         assert sentences_in(seed, start, end) == plain_sentences_in(seed, start, end)
+
+
+def test_a_range_starting_inside_a_run_of_marks_does_not_split_there() -> None:
+    from tui.core.segment import sentences_in
+
+    assert sentences_in("a.. B", 2, 5) == plain_sentences_in("a.. B", 2, 5) == [(2, 5)]  # hypothesis found it

@@ -21,6 +21,7 @@ _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 _SENTENCE_END = re.compile(r"""([.!?…][.!?…]*)['"’”)\]»]*(?=(\s+)|$)""")
 _WORD_BEFORE = re.compile(r"""[^\s"'“‘(\[«]*\Z""")  # the word that ends where a search's range ends
 _OPENERS = "\"'“‘([«"
+_MARKS = ".!?…"  # what ends a sentence (_SENTENCE_END's first group)
 _ABBREVIATIONS = frozenset(
     ["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
      "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "sgt", "adm", "gov", "sen", "rep", "pres",
@@ -195,6 +196,8 @@ def sentences_in(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     begin = start
     for match in _SENTENCE_END.finditer(text, start, end):
+        if match.start() == start and start and text[start - 1] in _MARKS:
+            continue  # the tail of marks that began before the range ("a.|. B"): not a sentence's end here
         marks, space = match.group(1, 2)
         if space is None:
             break  # the range ends with these marks
