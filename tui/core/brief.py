@@ -27,6 +27,7 @@ from tui.core.links import Link
 from tui.core.rows import ID_WIDTH
 from tui.core.safe_text import shown_line
 from tui.core.segment import paragraph_at, sentences_in
+from tui.core.wording import count_of
 
 if TYPE_CHECKING:
     from rich.console import Group, RenderableType
@@ -347,16 +348,11 @@ _id = itemgetter(0)  # a Span's id
 # -- rendering -----------------------------------------------------------------------------
 
 
-def counted(number: int, noun: str) -> str:
-    """"1 commitment", "2 commitments"."""
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"
-
-
 def summary_line(brief: Brief) -> str:
     totals = brief.to_json()["totals"]
-    return (f"{counted(totals['commitments'], 'commitment')}: {totals['hedged']:,} hedged, {totals['bare']:,} bare · "
-            f"{counted(totals['entities'], 'actor')} · "
-            f"{counted(totals['unlinked_hedges'], 'hedge')} linked to nothing")
+    return (f"{count_of(totals['commitments'], 'commitment')}: {totals['hedged']:,} hedged, {totals['bare']:,} bare · "
+            f"{count_of(totals['entities'], 'actor')} · "
+            f"{count_of(totals['unlinked_hedges'], 'hedge')} linked to nothing")
 
 
 def _one_line(text: str) -> str:
@@ -381,7 +377,7 @@ def to_markdown(brief: Brief) -> str:
     lines += [md_escape(summary_line(brief)) + ".", ""]
     for entity in brief.entities:
         lines += [f"### {md_escape(entity.name)}", "",
-                  f"{counted(len(entity.commitments), 'commitment')}: {entity.hedged} hedged, {entity.bare} bare.", ""]
+                  f"{count_of(len(entity.commitments), 'commitment')}: {entity.hedged} hedged, {entity.bare} bare.", ""]
         lines += _md_commitments(entity.commitments)
     if brief.unattributed:
         lines += ["### Commitments with no actor linked", "", *_md_commitments(brief.unattributed)]
