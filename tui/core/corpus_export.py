@@ -17,8 +17,6 @@ travel as in the one-document exports:
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -27,7 +25,6 @@ from typing import Any
 from tui.core.annotation import Annotation
 from tui.core.document import Document
 from tui.core.export import (
-    CSV_HEADER,
     EXTENSION,
     FORMAT_VERSION,
     W3C_CONTEXT,
@@ -35,10 +32,9 @@ from tui.core.export import (
     _dump_pieces,
     _ordered,
     _sorted_links,
-    csv_row,
+    csv_documents,
     document_meta,
     exported_link,
-    outgoing_links,
     sha256_uri,
     w3c_annotation,
     w3c_link,
@@ -73,19 +69,7 @@ def jsonl_pieces(documents: Documents, label: str, total: int) -> Iterator[str]:
 
 
 def csv_pieces(documents: Documents, label: str, total: int) -> Iterator[str]:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(CSV_HEADER)  # the one-document columns, which name the document (title, path)
-    for document, in_document, links in documents:
-        where = {"title": document.title, "path": relative_path(document.path)}
-        outgoing = outgoing_links(links)
-        for a in _ordered(in_document):
-            writer.writerow(csv_row(a, where, outgoing))
-        if out.tell() > 1 << 16:
-            yield out.getvalue()
-            out.seek(0)
-            out.truncate()
-    yield out.getvalue()
+    yield from csv_documents(documents)  # the one-document columns, which name the document (title, path)
 
 
 def w3c_pieces(documents: Documents, label: str, total: int) -> Iterator[str]:

@@ -97,7 +97,7 @@ def _sorted_links(links: Iterable[Link]) -> list[Link]:
 CSV_HEADER = (*CSV_COLUMNS, CSV_ENTITY, CSV_LINKS)
 
 
-def outgoing_links(links: Iterable[Link]) -> dict[str, list[str]]:
+def _outgoing_links(links: Iterable[Link]) -> dict[str, list[str]]:
     """Each annotation's outgoing links as CSV writes them, `relation:target-id`, by source id."""
     outgoing: dict[str, list[str]] = {}
     for link in _sorted_links(links):
@@ -105,7 +105,7 @@ def outgoing_links(links: Iterable[Link]) -> dict[str, list[str]]:
     return outgoing
 
 
-def csv_row(a: Annotation, where: dict[str, str], outgoing: dict[str, list[str]]) -> list[Any]:
+def _csv_row(a: Annotation, where: dict[str, str], outgoing: dict[str, list[str]]) -> list[Any]:
     """One CSV row: CSV_HEADER's values, with `where` (the title and path) naming the document."""
     record = {**a.to_record(), **where}
     return [*(record[name] for name in CSV_COLUMNS), a.entity, " ".join(outgoing.get(a.id, ()))]
@@ -145,19 +145,27 @@ def csv_pieces(document: Document, annotations: Iterable[Annotation], links: Ite
     open untrusted files with care. After the columns: `entity`, and `links`, the row's outgoing
     links as `relation:target-id`, space-separated.
     """
+    yield from csv_documents([(document, annotations, links)], excel)
+
+
+def csv_documents(documents: Iterable[tuple[Document, Iterable[Annotation], Iterable[Link]]],
+                  excel: bool = False) -> Iterator[str]:
+    """CSV_HEADER, then each document's rows (its title and path in each), in pieces of ~64 KiB:
+    one document's export, or a corpus's a document at a time."""
     out = io.StringIO()
     if excel:
         out.write(BOM)
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(CSV_HEADER)
-    where = {"title": document.title, "path": relative_path(document.path)}
-    outgoing = outgoing_links(links)
-    for a in _ordered(annotations):
-        writer.writerow(csv_row(a, where, outgoing))
-        if out.tell() > 1 << 16:
-            yield out.getvalue()
-            out.seek(0)
-            out.truncate()
+    for document, in_document, links in documents:
+        where = {"title": document.title, "path": relative_path(document.path)}
+        outgoing = _outgoing_links(links)
+        for a in _ordered(in_document):
+            writer.writerow(_csv_row(a, where, outgoing))
+            if out.tell() > 1 << 16:
+                yield out.getvalue()
+                out.seek(0)
+                out.truncate()
     yield out.getvalue()
 
 
