@@ -105,10 +105,9 @@ class DocumentPanel(FittedStatic):
             wrapped = wrapped[:rows]
             wrapped[-1].truncate(width - 1)
             wrapped[-1].append("…", style="dim")
-        lines = [*wrapped, *[Text("")] * (rows - len(wrapped))]
-        if annotation.note:
-            return [*lines, Text.assemble(("✎ ", "yellow"), shown(annotation.note))]
-        return [*lines, Text("✎ no note", style="dim")]
+        note = Text.assemble(("✎ ", "yellow"), shown(annotation.note)) if annotation.note else \
+            Text("✎ no note", style="dim")
+        return [*wrapped, note, *[Text("")] * (rows - len(wrapped))]  # the blank rows last, out of the way
 
     def _tag_line(self, name: str) -> Text:
         tags = self.session.tags
