@@ -253,6 +253,16 @@ def test_export_to_a_terminal_is_escaped_or_refused_and_to_a_pipe_is_faithful(
     assert OSC52.encode() in result.stdout and "\u009b".encode() in result.stdout  # byte for byte
 
 
+def test_a_corpus_export_to_a_terminal_is_escaped_or_refused_too(hostile_doc: Path, monkeypatch, capsys) -> None:
+    out = forced_terminal(monkeypatch)
+    assert main(["export", "--corpus", str(hostile_doc.parent), "--annotator", "alice", "-f", "jsonl"]) == 0
+    escaped = out.getvalue()
+    assert_no_escape_bel_or_c1(escaped)
+    assert json.loads(escaped.splitlines()[0])["note"] == NOTE  # the same JSON
+    assert main(["export", "--corpus", str(hostile_doc.parent), "--annotator", "alice", "-f", "csv"]) == 2
+    assert "--output" in capsys.readouterr().err
+
+
 def test_errors_quoting_file_names_and_content_print_stand_ins(tmp_path: Path, capsys) -> None:
     assert main(["list", str(tmp_path / f"missing{OSC_TITLE}.txt")]) == 2
     bad = tmp_path / "export.json"

@@ -260,7 +260,9 @@ def export_corpus(args: argparse.Namespace) -> int:
         stderr.print(f"wrote {total:,} annotations from {count_of(len(entries), 'document')} under "
                      f"{shown_line(str(root))} as {args.format} to {shown_line(str(args.output))}", markup=False)
     else:
-        sys.stdout.writelines(written)
+        from tui.commands.exchange import write_to_stdout
+
+        write_to_stdout(args.format, written)  # to a terminal: inert, as a one-document export
     return 1 if problems else 0
 
 

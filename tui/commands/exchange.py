@@ -95,15 +95,21 @@ def run_export(args: argparse.Namespace) -> int:
     if args.output:
         atomic_write_chunks(args.output, (piece.encode("utf-8") for piece in written))
         stderr.print(shown_line(f"wrote {count_of(len(annotations), 'annotation')} as {args.format} to {args.output}"))
-    elif not _is_terminal(sys.stdout):
+    else:
+        write_to_stdout(args.format, written)
+    return 0
+
+
+def write_to_stdout(fmt: str, written: Iterable[str]) -> None:
+    """An export to stdout: to a file or a pipe exactly; to a terminal, only what stays inert there."""
+    if not _is_terminal(sys.stdout):
         sys.stdout.writelines(written)  # a file or a pipe: exactly the export
-    elif args.format in JSON_FORMATS:
+    elif fmt in JSON_FORMATS:
         # A terminal would obey escape sequences in the text: \u escapes are the same JSON, inert.
         sys.stdout.writelines(json_escaped(piece) for piece in written)
     else:
-        raise InputError(f"not writing {args.format} to the terminal: the text could hold escape sequences "
+        raise InputError(f"not writing {fmt} to the terminal: the text could hold escape sequences "
                          f"that the terminal would run; use --output FILE or a pipe (| less)")
-    return 0
 
 
 def _links_of(paths: Iterable[Path]) -> list[Link]:
