@@ -263,6 +263,20 @@ def test_a_corpus_export_to_a_terminal_is_escaped_or_refused_too(hostile_doc: Pa
     assert "--output" in capsys.readouterr().err
 
 
+def test_add_json_and_the_markdown_brief_to_a_terminal_are_inert(hostile_doc: Path, monkeypatch) -> None:
+    text = Session.open(hostile_doc, SessionOptions(annotator="alice")).text
+    start = text.index("NATO")  # a commitment whose quote holds the CSI sequence, C1 and more
+    end = text.index("\n", start)
+    out = forced_terminal(monkeypatch)
+    assert main(["add", str(hostile_doc), "--start", str(start), "--end", str(end), "--tag", "commitment",
+                 "--annotator", "alice", "--json"]) == 0
+    assert json.loads(out.getvalue())["quote"] == text[start:end]  # the same JSON, escaped
+    assert main(["brief", str(hostile_doc), "--annotator", "alice", "--format", "md"]) == 0
+    output = out.getvalue()
+    assert_no_escape_bel_or_c1(output)
+    assert "Commitments with no actor linked" in output
+
+
 def test_errors_quoting_file_names_and_content_print_stand_ins(tmp_path: Path, capsys) -> None:
     assert main(["list", str(tmp_path / f"missing{OSC_TITLE}.txt")]) == 2
     bad = tmp_path / "export.json"

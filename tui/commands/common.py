@@ -55,6 +55,15 @@ def inert_console(file: IO[str] | None = None, *, stderr: bool = False) -> Conso
 stderr = inert_console(stderr=True)
 
 
+def is_terminal(stream: object) -> bool:
+    """Whether `stream` is a terminal, which would obey escape sequences written to it."""
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except (OSError, ValueError):
+        return False
+
+
 def fail(message: str, code: int = 1) -> int:
     stderr.print(f"hedgerow: {shown(message)}")
     return code

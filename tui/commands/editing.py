@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tui.commands.common import document_options, open_session, stderr, stdout_console
+from tui.commands.common import document_options, is_terminal, open_session, stderr, stdout_console
 from tui.core.errors import InputError
-from tui.core.safe_text import shown_line
+from tui.core.safe_text import json_escaped, shown, shown_line
 from tui.core.session import Session
 
 if TYPE_CHECKING:
@@ -99,7 +99,8 @@ def run_add(args: argparse.Namespace) -> int:
     annotation = session.add(args.start, args.end, args.tag, args.note, args.entity)
     _save(session)
     if args.json:
-        sys.stdout.write(json.dumps(annotation.to_record(), ensure_ascii=False, sort_keys=True) + "\n")
+        record = json.dumps(annotation.to_record(), ensure_ascii=False, sort_keys=True)
+        sys.stdout.write((json_escaped(record) if is_terminal(sys.stdout) else record) + "\n")  # a tty: inert
     else:
         sys.stdout.write(annotation.id + "\n")
     return 0
@@ -150,7 +151,8 @@ def run_brief(args: argparse.Namespace) -> int:
     if args.format == "json":
         sys.stdout.write(inert_json(brief.to_json()) + "\n")
     elif args.format == "md":
-        sys.stdout.write(to_markdown(brief))
+        markdown = to_markdown(brief)
+        sys.stdout.write(shown(markdown) if is_terminal(sys.stdout) else markdown)  # a tty: controls as stand-ins
     else:
         console = stdout_console()
         console.print(to_text(brief, console.width))

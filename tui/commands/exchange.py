@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.commands.common import document_options, missing_layer, open_session, stderr
+from tui.commands.common import document_options, is_terminal, missing_layer, open_session, stderr
 from tui.core.annotation import Annotation
 from tui.core.atomic import atomic_write_chunks
 from tui.core.errors import InputError
@@ -102,7 +102,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 def write_to_stdout(fmt: str, written: Iterable[str]) -> None:
     """An export to stdout: to a file or a pipe exactly; to a terminal, only what stays inert there."""
-    if not _is_terminal(sys.stdout):
+    if not is_terminal(sys.stdout):
         sys.stdout.writelines(written)  # a file or a pipe: exactly the export
     elif fmt in JSON_FORMATS:
         # A terminal would obey escape sequences in the text: \u escapes are the same JSON, inert.
@@ -117,14 +117,6 @@ def _links_of(paths: Iterable[Path]) -> list[Link]:
     from tui.core.store import AnnotationStore
 
     return [link for path in paths for link in LinkIndex(AnnotationStore(path).load().tables.get(LINKS))]
-
-
-def _is_terminal(stream: object) -> bool:
-    isatty = getattr(stream, "isatty", None)
-    try:
-        return bool(isatty and isatty())
-    except (OSError, ValueError):
-        return False
 
 
 def reattributed_note(count: int, annotator: str) -> str:
