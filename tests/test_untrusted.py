@@ -277,6 +277,23 @@ def test_add_json_and_the_markdown_brief_to_a_terminal_are_inert(hostile_doc: Pa
     assert "Commitments with no actor linked" in output
 
 
+def test_status_and_corpus_agreement_as_json_to_a_terminal_are_inert(hostile_doc: Path, monkeypatch) -> None:
+    layer = hostile_doc.parent / "annotations" / "hostile" / "alice.json"
+    layer.with_name("bob.json").write_bytes(layer.read_bytes())
+    title = "C1 \u009b31m and \u202ereversed\u202c title"  # json.dumps escapes C0, not these
+    (hostile_doc.parent / "c1.txt").write_text(f"{title}\n\nBody.\n", encoding="utf-8")
+    out = forced_terminal(monkeypatch)
+    assert main(["status", str(hostile_doc.parent), "--json"]) == 0
+    status = out.getvalue()
+    assert_no_escape_bel_or_c1(status)
+    assert title in [d["title"] for d in json.loads(status)["documents"]]  # the same JSON: the title as it is
+    out.seek(0)
+    out.truncate()
+    assert main(["agree", "--corpus", str(hostile_doc.parent), "--json"]) == 0
+    assert_no_escape_bel_or_c1(out.getvalue())
+    assert json.loads(out.getvalue())["documents_compared"] == 1
+
+
 def test_errors_quoting_file_names_and_content_print_stand_ins(tmp_path: Path, capsys) -> None:
     assert main(["list", str(tmp_path / f"missing{OSC_TITLE}.txt")]) == 2
     bad = tmp_path / "export.json"

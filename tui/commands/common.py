@@ -12,14 +12,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, TextIO
 
 from rich.console import Console, ConsoleOptions, ConsoleRenderable, RenderableType, RenderHook, RenderResult
 from rich.segment import Segment
 
 from tui.core.errors import InputError
 from tui.core.options import SessionOptions
-from tui.core.safe_text import is_safe, shown
+from tui.core.safe_text import is_safe, json_escaped, shown
 
 if TYPE_CHECKING:
     from tui.core.session import Session  # imported where a session is opened: not before the TUI's first frame
@@ -62,6 +62,17 @@ def is_terminal(stream: object) -> bool:
         return bool(isatty and isatty())
     except (OSError, ValueError):
         return False
+
+
+class InertJson:
+    """JSON written to `stream`: on a terminal with every control character \\u-escaped (the same JSON,
+    inert there), to a file or a pipe exactly."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream, self.terminal = stream, is_terminal(stream)
+
+    def write(self, text: str) -> int:
+        return self.stream.write(json_escaped(text) if self.terminal else text)
 
 
 def fail(message: str, code: int = 1) -> int:

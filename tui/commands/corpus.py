@@ -11,9 +11,9 @@ import subprocess
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, TextIO, TypedDict
 
-from tui.commands.common import stderr
+from tui.commands.common import InertJson, stderr
 from tui.core.errors import InputError
 from tui.core.safe_text import shown_line
 from tui.core.wording import count_of
@@ -78,7 +78,7 @@ def run_status(args: argparse.Namespace) -> int:
     summariser = Summariser(root, args.annotations)
     annotators = layer_annotators(summariser.annotations)
     entries = discover(root)
-    out = sys.stdout
+    out: InertJson | TextIO = InertJson(sys.stdout) if args.json else sys.stdout
     if args.json:
         out.write(json.dumps({"root": str(summariser.root), "annotators": annotators})[:-1] + ', "documents": [')
         for n, summary in enumerate(summariser.summaries(entries)):
@@ -296,7 +296,7 @@ def agree_corpus(args: argparse.Namespace) -> int:
     tags = load_config(config_path(root.resolve() / "_")).tags.names
     wanted = [n.strip() for n in args.annotators.split(",") if n.strip()] if args.annotators else None
     pooled: dict[tuple[str, str], dict[str, int]] = {}
-    out = sys.stdout
+    out: InertJson | TextIO = InertJson(sys.stdout) if args.json else sys.stdout
     if args.json:
         out.write('{"documents": [')
     count = 0
