@@ -23,6 +23,7 @@ from tui.core import gc_policy
 from tui.core.errors import HedgerowError
 from tui.core.options import SessionOptions
 from tui.core.safe_text import shown_line
+from tui.core.wording import count_of
 
 if TYPE_CHECKING:
     from tui.app.annotation_list import AnnotationList
@@ -918,7 +919,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
         if message.error:
             self.notify(f"Export failed: {message.error}", severity="error", markup=False)
             return
-        count = f"{message.count:,} annotation{'s' * (message.count != 1)}"
+        count = count_of(message.count, 'annotation')
         self.notify(f"Exported {count} to {shown_line(self._relative(message.path))}", timeout=6, markup=False)
 
     def palette_commands(self) -> list[PaletteCommand]:

@@ -27,6 +27,7 @@ from tui.app.row_list import RowList
 from tui.core.corpus import DONE, IN_PROGRESS, NOT_STARTED, Entry, Prefetch, Summariser, Summary, sort_key
 from tui.core.safe_text import shown_line
 from tui.core.tags import TagSet
+from tui.core.wording import count_of
 
 if TYPE_CHECKING:
     from tui.core.layer_summary import LayerSummary
@@ -283,7 +284,7 @@ class DocumentsScreen(Screen[None]):
         total = len(self.summaries)
         done = sum(s.status(self.annotator) == DONE for s in self.summaries) if self.loaded else None
         shown = len(self.document_list.rows)
-        parts = [f"{shown_line(str(self.root))}: {total:,} document{'s' * (total != 1)}"]
+        parts = [f"{shown_line(str(self.root))}: {count_of(total, 'document')}"]
         if shown != total:
             parts.append(f"{shown:,} shown")
         if not self.loaded and total:

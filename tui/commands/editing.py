@@ -15,6 +15,7 @@ from tui.commands.common import document_options, is_terminal, open_session, std
 from tui.core.errors import InputError
 from tui.core.safe_text import json_escaped, shown, shown_line
 from tui.core.session import Session
+from tui.core.wording import count_of
 
 if TYPE_CHECKING:
     from tui.core.brief import Brief
@@ -118,7 +119,7 @@ def run_unlink(args: argparse.Namespace) -> int:
     session = open_session(args)
     gone = session.unlink(resolve_id(session, args.source), resolve_id(session, args.target), args.relation)
     _save(session)
-    stderr.print(f"removed {len(gone)} link{'s' * (len(gone) != 1)}", markup=False)
+    stderr.print(f"removed {count_of(len(gone), 'link')}", markup=False)
     return 0
 
 
@@ -129,7 +130,7 @@ def run_delete(args: argparse.Namespace) -> int:
     annotation = session.delete(annotation_id)
     _save(session)
     stderr.print(f"deleted {shown_line(annotation.tag)} {annotation.id}"
-                 + (f" and its {links} link{'s' * (links != 1)}" if links else ""), markup=False)
+                 + (f" and its {count_of(links, 'link')}" if links else ""), markup=False)
     return 0
 
 

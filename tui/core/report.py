@@ -38,6 +38,7 @@ from tui.core.report_sources import ReportedDocument
 from tui.core.report_style import STYLESHEET, TagLook, TagLooks, tag_css, tag_looks
 from tui.core.safe_text import shown_line
 from tui.core.tags import TagSet
+from tui.core.wording import count_of
 
 if TYPE_CHECKING:
     from tui.core.links import Link
@@ -51,10 +52,6 @@ PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")  # a blank line, and any more a
 
 def _clip(value: str, width: int = QUOTE_SHOWN) -> str:
     return value if len(value) <= width else value[: width - 1] + "…"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'s' * (count != 1)}"
 
 
 def now_utc() -> str:
@@ -178,7 +175,7 @@ def by_tag_section(layer: Layer, value: str, looks: dict[str, TagLook], ids: Ele
         if not count:
             continue
         yield (f'<div class="group" id="{ids.prefix}tag-{look.index}"><h3><span class="chip {look.css_class}">'
-               f'{text(look.name)}</span><span class="n">{_plural(count, "annotation")}</span></h3>'
+               f'{text(look.name)}</span><span class="n">{count_of(count, "annotation")}</span></h3>'
                f'<ol class="quotes">')
         for k in [k for k, index in enumerate(state.tags) if index == look.index]:
             a = layer.at_position(k)
@@ -258,7 +255,7 @@ def document_details(reported: ReportedDocument) -> str:
         ("Layer", text(reported.layer_name)),
         ("Other layers", ", ".join(text(n) for n in reported.other_layers)),
         ("Annotators", annotators),
-        ("Length", f"{_plural(_word_count(document.text), 'word')} · {_plural(len(document.text), 'character')}"),
+        ("Length", f"{count_of(_word_count(document.text), 'word')} · {count_of(len(document.text), 'character')}"),
         ("Text sha256", f'<span title="{document.sha256}">{document.sha256[:12]}…</span>'),
     ))
 
@@ -309,7 +306,7 @@ def document_page(reported: ReportedDocument, looks: dict[str, TagLook], generat
     ids = ElementIds()
     yield page_head(f"{document.title} — hedgerow report", looks.values())
     yield (f'<header class="masthead"><p class="kicker">Annotation report · '
-           f'{_plural(len(reported.layer), "annotation")} · {escape(generated or now_utc())}</p>'
+           f'{count_of(len(reported.layer), "annotation")} · {escape(generated or now_utc())}</p>'
            f"<h1>{text(document.title)}</h1>{document_details(reported)}</header>")
     yield '<div class="layout"><aside class="side">'
     yield legend_card(looks, reported.layer.counts())
@@ -369,8 +366,8 @@ def corpus_page(root: Path, paths: Iterable[Path], looks: TagLooks, load: Callab
                 totals[tag] = totals.get(tag, 0) + count
         readable = sum(not e.problem for e in entries)
         yield page_head(f"{root.name or root} — hedgerow corpus report", looks.values())
-        yield (f'<header class="masthead"><p class="kicker">Corpus report · {_plural(readable, "document")} · '
-               f'{_plural(sum(totals.values()), "annotation")} · {escape(generated or now_utc())}</p>'
+        yield (f'<header class="masthead"><p class="kicker">Corpus report · {count_of(readable, "document")} · '
+               f'{count_of(sum(totals.values()), "annotation")} · {escape(generated or now_utc())}</p>'
                f"<h1>{text(root.name or str(root))}</h1>{_meta((('Folder', text(str(root))),))}</header>")
         yield '<div class="layout"><aside class="side">'
         yield legend_card(looks, totals, "Legend (whole corpus)")
@@ -387,7 +384,7 @@ def _corpus_document(reported: ReportedDocument, looks: TagLooks, n: int) -> Ite
     ids = ElementIds(f"d{n}-")
     yield (f'<article class="doc" id="d{n}" aria-labelledby="d{n}-h"><h2 class="title" id="d{n}-h">'
            f'{text(reported.document.title)}</h2>{document_details(reported)}'
-           f'<p class="who">{_plural(len(reported.layer), "annotation")} · '
+           f'<p class="who">{count_of(len(reported.layer), "annotation")} · '
            f'<a href="#documents">back to the list</a></p>')
     yield from document_sections(reported, looks, ids)
     yield "</article>"
