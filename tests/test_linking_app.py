@@ -173,6 +173,32 @@ async def test_links_panel_follows_to_the_other_end(project_doc: Path) -> None:
         assert app.view._is_linked(actor.id) and app.view._is_linked(commitment.id)
 
 
+async def test_links_of_a_file_read_after_the_first_screen_are_marked_and_shown(project_doc: Path) -> None:
+    """A large file is read in a worker and its links indexed there (Session.install brings a new
+    index): the linked spans are marked in the text, and the panel shows the links, once it lands."""
+    session = Session.open(project_doc, SessionOptions(annotator="alice"))
+    start = session.text.index("Simmons also suggested")
+    actor = session.add(start, start + 7, "actor")
+    made_start = session.text.index("setting up a team by 2007")
+    commitment = session.add(made_start, made_start + 25, "commitment")
+    session.link(commitment.id, actor.id, "by")
+    session.save()
+    deferred = Session.open(project_doc, SessionOptions(annotator="alice"), defer=True)
+    app = HedgerowApp(deferred)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app.session.loaded:
+                break
+        assert app.session.loaded and len(app.session.links) == 1
+        assert app.view._is_linked(actor.id) and app.view._is_linked(commitment.id)
+        assert app.view._style_at(actor.start, [app.session.get(actor.id)], [], None).italic  # the marker
+        app.view.move_to(commitment.start)
+        await pilot.pause()
+        panel = app.query_one(LinksPanel)
+        assert panel.display and [(r.outgoing, r.other.id) for r in panel.rows] == [(True, actor.id)]
+
+
 async def test_entity_proposed_on_tagging_an_actor_and_chosen_with_e(project_doc: Path) -> None:
     from tui.core.entities import best_match, known_entities, ranked
 

@@ -95,9 +95,13 @@ class LinkingMixin(_LinkingBase):
         """Call once a document's session starts: marks linked spans, follows changes. A link being
         made, or a proposal, on the document open before is dropped."""
         self.link_from = self.proposal = None
-        self.view.set_linked(self.current.links.is_linked)
+        self.view.set_linked(self._is_linked)
         self.current.subscribe(self._links_changed)
         self.show_links(self.under_cursor())
+
+    def _is_linked(self, annotation_id: str) -> bool:
+        # The session's index of the moment: a deferred file's links arrive in a new one (Session.install).
+        return self.current.links.is_linked(annotation_id)
 
     def show_links(self, annotation: Annotation | None) -> None:
         from tui.app.links_panel import LinksPanel
