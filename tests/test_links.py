@@ -6,8 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from tui.core.errors import InputError
+from tui.core.annotation import Annotation
+from tui.core.errors import InputError, StoreError
 from tui.core.links import LINKS, Link, LinkIndex, dangling, link_key
 from tui.core.session import Session, SessionOptions
 from tui.core.tags import DEFAULT_RELATIONS, Relation, load_config, parse_config
@@ -164,6 +167,122 @@ def test_index_reports_damaged_records_and_dangling_links() -> None:
     assert set(index.damaged) == {"k2", "k3"}
     assert dangling(index, {"a"}) == list(index)
     assert dangling(index, {"a", "b"}) == []
+
+
+_FIRST_USES = {  # a first use of a LinkIndex, and what it must see (or do)
+    "put": lambda index: (index.put("9", Link("c9", "hedges", "c1").to_record()),
+                          index.get("9") == Link("c9", "hedges", "c1") and len(index) == 6
+                          and [link.source for link in index.incoming("c1")] == ["c9"])[1],
+    "drop": lambda index: (index.drop("2"), "2" not in index and not index.is_linked("c2") and len(index) == 4)[1],
+    "is_linked": lambda index: index.is_linked("c3") and index.is_linked("actor") and not index.is_linked("nobody"),
+    "outgoing": lambda index: index.outgoing("c4") == [Link("c4", "by", "actor", "t")],
+    "incoming": lambda index: [link.source for link in index.incoming("actor")] == ["c1", "c2", "c3", "c4", "c5"],
+    "keyed": lambda index: index.keyed("c5") == [("5", Link("c5", "by", "actor", "t"))],
+    "get": lambda index: index.get("1") == Link("c1", "by", "actor", "t") and index.get("7") is None,
+    "items": lambda index: [key for key, _ in index.items()] == ["1", "2", "3", "4", "5"],
+    "len": lambda index: len(index) == 5,
+    "iter": lambda index: list(index) == [Link(f"c{n}", "by", "actor", "t") for n in range(1, 6)],
+    "contains": lambda index: "3" in index and "6" not in index,
+    "next_key": lambda index: index.next_key() == "6" and index.next_key(2) == "8",
+    "holds": lambda index: index.holds(Link("c2", "by", "actor")) and not index.holds(Link("c2", "hedges", "actor")),
+    "damaged": lambda index: index.damaged == {},
+    "linked_ids": lambda index: index.linked_ids() == {"actor", "c1", "c2", "c3", "c4", "c5"},
+}
+
+
+@pytest.mark.parametrize("first_use", list(_FIRST_USES))
+def test_index_answers_before_it_is_built_and_after_changes_made_before(first_use: str) -> None:
+    """The index is built when first asked: a change passed to it before then (a link made or removed
+    while the records are still unread) is not lost, and every question builds it first."""
+    index = LinkIndex({str(n): Link(f"c{n}", "by", "actor", "t").to_record() for n in range(1, 6)})
+    assert _FIRST_USES[first_use](index)
+    assert len(index.of("actor")) == len(index) - (first_use == "put")  # built, and in step with the change
+
+
+def test_index_of_a_damaged_table_reads_each_record_alone_as_a_clean_one_is_read() -> None:
+    """A table with one record that is not a link is read record by record (the other path): every
+    other link is indexed just as in a clean table, the damaged one reported."""
+    clean = {str(n): Link(f"c{n % 7}", "by", f"a{n % 3}", "t").to_record() for n in range(1, 40)}
+    clean["40"] = {"from": "c1", "relation": "hedges", "to": "a1"}  # no `created`: ""
+    damaged = {**clean, "41": {"from": "c1", "relation": "by", "to": ""}, "42": ["not", "a", "link"],
+               "43": {"from": "c2", "relation": "by", "to": "a2", "created": None}}
+    fast, slow = LinkIndex(clean), LinkIndex(damaged)
+    assert set(slow.damaged) == {"41", "42", "43"} and fast.damaged == {}
+    assert list(slow) == list(fast) and slow.items() == fast.items()
+    assert fast.get("40") == Link("c1", "hedges", "a1", "")
+    for end in [f"c{n}" for n in range(7)] + [f"a{n}" for n in range(3)]:
+        assert slow.keyed(end) == fast.keyed(end) and slow.is_linked(end) == fast.is_linked(end)
+    assert slow.next_key() == "44" and fast.next_key() == "41"
+
+
+_ENDS = st.sampled_from(["a", "b", "c", "d", "e"])
+_CHANGES = st.lists(st.tuples(st.integers(1, 12), st.one_of(st.none(), st.tuples(_ENDS, _ENDS))), max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(table=st.dictionaries(st.integers(1, 12), st.tuples(_ENDS, _ENDS), max_size=12), changes=_CHANGES)
+def test_index_chains_stay_right_through_any_changes(table: dict[int, tuple[str, str]],
+                                                      changes: list[tuple[int, tuple[str, str] | None]]) -> None:
+    """The index's chains of rows (built in C from a table, then changed link by link) give what a
+    plain dict of the records gives: each annotation's links both ways, in the order they came."""
+    def record(ends: tuple[str, str]) -> dict[str, str]:
+        return Link(ends[0], "by", ends[1], "t").to_record()
+
+    model = {str(key): record(ends) for key, ends in table.items()}
+    index = LinkIndex(model)
+    for key, ends in changes:
+        model.pop(str(key), None)
+        if ends is not None:
+            model[str(key)] = record(ends)
+        index.put(str(key), None if ends is None else record(ends))
+        for end in "abcdef":
+            assert [k for k, _ in index.keyed(end)] == list(dict.fromkeys(
+                [k for k, r in model.items() if r["from"] == end] + [k for k, r in model.items() if r["to"] == end]))
+            records = list(model.values())
+            assert [link.target for link in index.outgoing(end)] == [r["to"] for r in records if r["from"] == end]
+            assert [link.source for link in index.incoming(end)] == [r["from"] for r in records if r["to"] == end]
+            assert index.is_linked(end) == any(end in (r["from"], r["to"]) for r in model.values())
+    assert index.items() == [(k, Link.from_record(r)) for k, r in model.items()] and len(index) == len(model)
+
+
+def test_links_of_a_large_file_are_read_in_batches_and_a_key_twice_is_found(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The links table is streamed like the annotations (CHUNK bytes at a time, each batch parsed in
+    C): the same table as a whole read gives, and a key twice, in one batch or two, is reported."""
+    from tui.core import store as store_module
+    from tui.core.store import AnnotationStore, read_json
+
+    text = "word " * 300
+    made = [Annotation.create(text, i, i + 4, "hedge", document="d", annotator="a") for i in range(0, 1500, 5)]
+    links = {str(n): Link(made[n].id, "hedges", made[n - 1].id, "2026").to_record() for n in range(1, 300)}
+    path = tmp_path / "big.json"
+    AnnotationStore(path).save(made, {"document": {"sha256": "d"}}, {LINKS: links, "review": {"1": {"a": {"b": 1}}}})
+    monkeypatch.setattr(store_module, "CHUNK", 2048)
+    batches: list[str] = []
+    batch = store_module._batch
+    monkeypatch.setattr(store_module, "_batch", lambda raw, table="annotations": (batches.append(table),
+                                                                                 batch(raw, table))[1])
+    loaded = AnnotationStore(path).load(text)
+    assert batches.count(LINKS) > 10  # a chunk at a time
+    assert loaded.tables[LINKS] == links == read_json(path)[LINKS]
+    assert loaded.tables["review"] == {"1": {"a": {"b": 1}}} and loaded.meta["document"]["sha256"] == "d"
+    raw = path.read_text(encoding="utf-8")
+    first = raw.index('\n    "1": {', raw.index(f'"{LINKS}"'))
+    record_end = raw.index("\n    }", first) + len("\n    }")
+    table_end = raw.index('\n  },\n  "meta"')
+    twice_far = raw[:table_end] + "," + raw[first:record_end] + raw[table_end:]  # link 1 again, later
+    twice_near = raw[:record_end] + "," + raw[first:record_end] + raw[record_end:]  # in the same batch
+    nested_twice = raw.replace('"review": {\n    "1": {\n      "a": {\n        "b": 1\n      }',
+                               '"review": {\n    "1": {\n      "a": {\n        "b": 1,\n        "b": 2\n      }')
+    assert nested_twice != raw
+    for broken, message in ((twice_far, f'record "1" appears twice in table "{LINKS}"'),
+                            (twice_near, f'record "1" appears twice in table "{LINKS}"'),
+                            (nested_twice, 'record "1" of table "review" has the key "b" twice')):
+        path.write_text(broken, encoding="utf-8")
+        with pytest.raises(StoreError) as info:
+            AnnotationStore(path).load(text)
+        assert message in str(info.value), str(info.value)
+        assert path.read_text(encoding="utf-8") == broken
 
 
 # -- merging and checking ---------------------------------------------------------------------------

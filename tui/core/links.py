@@ -10,9 +10,13 @@ branches gave the same key (tui.core.merge).
 
 from __future__ import annotations
 
+import re
 import uuid
+from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import suppress
+from itertools import repeat
+from operator import itemgetter
 from typing import Any, NamedTuple, Protocol
 
 from tui.core.annotation import Annotation, utc_now
@@ -24,16 +28,14 @@ from tui.core.tags import Relations
 LINKS = "links"  # the layer file's table of links
 _NAMESPACE = uuid.UUID("5b0f3c4e-9d2a-4c1e-8f57-6a1d0e3b7c21")  # hedgerow's links (uuid5)
 _FIELDS = ("from", "relation", "to")
-_STR = (str, str, str, str)
-_WRITTEN = 5  # fields of a record as hedgerow writes it: created, from, id, relation, to
 
 
 def numbered_links(table: Mapping[str, Any]) -> dict[str, Any] | None:
     """The links table keyed by TinyDB ids, when it is not (None when it is): records of an older
     layout, keyed by the link's id, take the next ids in key order, with the id as a field."""
-    keys = [key for key in table if not document_id(key)]
-    if not keys:
+    if _all_document_ids(table):
         return None
+    keys = [key for key in table if not document_id(key)]
     numbered = {key: record for key, record in table.items() if document_id(key)}
     following = max(map(int, numbered), default=0) + 1
     for key in sorted(keys):
@@ -44,6 +46,16 @@ def numbered_links(table: Mapping[str, Any]) -> dict[str, Any] | None:
         numbered[str(following)] = record
         following += 1
     return numbered
+
+
+_DOCUMENT_IDS = re.compile(r"[1-9][0-9]{0,17}(?: [1-9][0-9]{0,17})*")  # TinyDB ids as store.document_id reads them
+
+
+def _all_document_ids(table: Mapping[str, Any]) -> bool:
+    """Whether every key is a TinyDB id (checked by one regular expression over all the keys: on
+    loading 50,000 links, a call of store.document_id per key cost 20 ms)."""
+    joined = " ".join(table)
+    return not table or (joined.count(" ") == len(table) - 1 and _DOCUMENT_IDS.fullmatch(joined) is not None)
 
 
 class AnnotationLookup(Protocol):
@@ -102,15 +114,22 @@ class LinkIndex:
     records are indexed when first asked about (`ready` does it at once, e.g. in a worker), so
     a command that never looks at links does not pay for 50,000 of them. A record's `id` field
     is not read: a link's id is its ends' (Link.id), whatever a hand edit left there.
+
+    Kept in columns, as the annotations' rows are: each link is a row (its key, source and
+    target), and an annotation's links are a chain of rows (its first and last, and each row's
+    next with the same end, in arrays), built in C. No object per link or per annotation: 50,000
+    links indexed as lists and Link tuples set off the collector a dozen times during a load
+    that otherwise ran none (150 ms), and Links are made when asked for.
     """
 
     def __init__(self, table: Mapping[str, dict[str, Any]] | None = None) -> None:
         self._unread: dict[str, dict[str, Any]] = dict(table or {})
-        self._links: dict[str, Link] = {}
-        self._from: dict[str, list[str]] = {}
-        self._to: dict[str, list[str]] = {}
+        self._records: dict[str, dict[str, Any]] = {}  # key -> the record of a link (checked)
         self._damaged: dict[str, str] = {}  # key -> why a record could not be read as a link
         self._highest = -1  # the highest TinyDB id any record had (-1: not yet looked): new links go after it
+        self._rows: dict[str, int] | None = {}  # key -> its row (None: not yet made, until a link is removed)
+        self._keys: list[str | None] = []  # row -> key (None: the link was removed)
+        self._from, self._to = _Chains(), _Chains()  # the rows of each annotation's links, from it and to it
 
     def ready(self) -> LinkIndex:
         """Index the records not yet indexed."""
@@ -121,42 +140,29 @@ class LinkIndex:
         return self
 
     def _index(self, unread: dict[str, dict[str, Any]]) -> None:
-        links, outgoing, incoming, new = self._links, self._from, self._to, tuple.__new__
-        for key, record in unread.items():  # put(), unrolled
-            link = None
-            if type(record) is dict and len(record) == _WRITTEN:  # as hedgerow writes it: checked in one go
-                source, relation, target = record.get("from"), record.get("relation"), record.get("to")
-                created = record.get("created")
-                if (type(source), type(relation), type(target), type(created)) == _STR and source and relation \
-                        and target:
-                    link = links[key] = new(Link, (source, relation, target, created))
-            if link is None:
-                try:
-                    link = links[key] = Link.from_record(record)
-                except ValueError as error:
-                    self._damaged[key] = str(error)
-                    continue
-            if (keys := outgoing.get(link.source)) is None:
-                outgoing[link.source] = [key]
-            else:
-                keys.append(key)
-            if (keys := incoming.get(link.target)) is None:
-                incoming[link.target] = [key]
-            else:
-                keys.append(key)
+        ends = _written_ends(list(unread.values())) if not self._keys else None
+        if ends is None:  # some record is not a link as hedgerow writes it: each is read alone
+            for key, record in unread.items():
+                self.put(key, record)
+            return
+        self._records.update(unread)
+        self._keys = list(unread)
+        self._rows = None
+        self._from.build(ends[0])
+        self._to.build(ends[1])
 
     @property
     def damaged(self) -> dict[str, str]:
         return self.ready()._damaged
 
     def __len__(self) -> int:
-        return len(self.ready()._links)
+        return len(self.ready()._records)
 
     def __iter__(self) -> Iterator[Link]:
-        return iter(self.ready()._links.values())
+        return _links(list(self.ready()._records.values()))
 
     def __contains__(self, key: object) -> bool:
-        return key in self.ready()._links
+        return key in self.ready()._records
 
     def holds(self, link: Link) -> bool:
         """Whether a link with the same ends and relation is here (under whatever key)."""
@@ -166,16 +172,18 @@ class LinkIndex:
     def next_key(self, after: int = 0) -> str:
         """The key for a new link (the `after`-th of several new ones): TinyDB's next document id."""
         if self._highest < 0:  # looked for once, not on loading: `put` keeps it from then on
-            keys = [*self.ready()._links, *self._damaged]
+            keys = [*self.ready()._records, *self._damaged]
             self._highest = max(map(document_id, keys), default=0)
         return str(self._highest + 1 + after)
 
     def items(self) -> list[tuple[str, Link]]:
         """(key, link) of every link: the key is the record's in the file."""
-        return list(self.ready()._links.items())
+        records = self.ready()._records
+        return list(zip(records, _links(list(records.values())), strict=True))
 
     def get(self, key: str) -> Link | None:
-        return self.ready()._links.get(key)
+        record = self.ready()._records.get(key)
+        return None if record is None else _link(record)
 
     def put(self, key: str, record: dict[str, Any] | None) -> None:
         """Take the record stored under `key` (None: removed)."""
@@ -189,33 +197,45 @@ class LinkIndex:
         except ValueError as error:
             self._damaged[key] = str(error)
             return
-        self._links[key] = link
-        self._from.setdefault(link.source, []).append(key)
-        self._to.setdefault(link.target, []).append(key)
+        self._records[key] = record
+        row = self._row_of()[key] = len(self._keys)
+        self._keys.append(key)
+        self._from.add(link.source, row)
+        self._to.add(link.target, row)
 
     def drop(self, key: str) -> None:
         self.ready()._damaged.pop(key, None)
-        link = self._links.pop(key, None)
-        if link is None:
+        record = self._records.pop(key, None)
+        if record is None:
             return
-        for ends, end in ((self._from, link.source), (self._to, link.target)):
-            keys = ends[end]
-            keys.remove(key)
-            if not keys:
-                del ends[end]
+        row = self._row_of().pop(key)
+        self._keys[row] = None
+        self._from.remove(record["from"], row)
+        self._to.remove(record["to"], row)
+
+    def _row_of(self) -> dict[str, int]:
+        """key -> row, made when first needed (a change): loading does without."""
+        if self._rows is None:
+            self._rows = {key: row for row, key in enumerate(self._keys) if key is not None}
+        return self._rows
+
+    def _keys_of(self, chains: _Chains, annotation_id: str) -> list[str]:
+        keys = self.ready()._keys
+        return [keys[row] for row in chains.rows(annotation_id)]  # type: ignore[misc]  # (chained rows are kept)
 
     def outgoing(self, annotation_id: str) -> list[Link]:
-        return [self._links[k] for k in self.ready()._from.get(annotation_id, ())]
+        records = self._records
+        return [_link(records[key]) for key in self._keys_of(self._from, annotation_id)]
 
     def incoming(self, annotation_id: str) -> list[Link]:
-        return [self._links[k] for k in self.ready()._to.get(annotation_id, ())]
+        records = self._records
+        return [_link(records[key]) for key in self._keys_of(self._to, annotation_id)]
 
     def keyed(self, annotation_id: str) -> list[tuple[str, Link]]:
         """(key, link) of every link at the annotation, either way: the key is the record's, which a
         hand-edited file may not have derived from the link's ends."""
-        self.ready()
-        keys = self._from.get(annotation_id, []) + self._to.get(annotation_id, [])
-        return [(key, self._links[key]) for key in dict.fromkeys(keys)]
+        keys = self._keys_of(self._from, annotation_id) + self._keys_of(self._to, annotation_id)
+        return [(key, _link(self._records[key])) for key in dict.fromkeys(keys)]
 
     def of(self, annotation_id: str) -> list[Link]:
         """Every link starting or ending at the annotation."""
@@ -224,11 +244,106 @@ class LinkIndex:
     def is_linked(self, annotation_id: str) -> bool:
         if self._unread:
             self.ready()
-        return annotation_id in self._from or annotation_id in self._to
+        return annotation_id in self._from.first or annotation_id in self._to.first
 
     def linked_ids(self) -> set[str]:
         self.ready()
-        return set(self._from) | set(self._to)
+        return set(self._from.first) | set(self._to.first)
+
+
+class _Chains:
+    """The rows of the links at each annotation (at one of their ends), in order: the first and
+    last row of each annotation's, and each row's next (-1: none) in an array."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, int] = {}
+        self._last: dict[str, int] | None = {}  # None: not yet made, until a row is added or removed
+        self._ends: list[str] = []  # what `build` chained
+        self.next = array("q")
+
+    def build(self, ends: list[str]) -> None:
+        """Chain rows 0, 1, ... whose ends these are (on an empty index), in C: walking the rows
+        backwards, each row's next is the row `first` held for its end until the row took its place."""
+        first: dict[str, int] = {}
+        backwards = range(len(ends) - 1, -1, -1)
+        following = zip(map(first.get, reversed(ends), repeat(-1)), map(first.__setitem__, reversed(ends), backwards),
+                        strict=True)
+        self.next = array("q", reversed(list(map(itemgetter(0), following))))
+        self.first, self._last, self._ends = first, None, ends
+
+    @property
+    def last(self) -> dict[str, int]:
+        if self._last is None:  # the built rows' (a row added since is in `first` and `next` too)
+            self._last = dict(zip(self._ends, range(len(self._ends)), strict=True))
+            self._ends = []
+        return self._last
+
+    def add(self, end: str, row: int) -> None:
+        """Row `row`, the newest, at the end of `end`'s chain."""
+        self.next.append(-1)
+        last = self.last.get(end)
+        if last is None:
+            self.first[end] = row
+        else:
+            self.next[last] = row
+        self.last[end] = row
+
+    def remove(self, end: str, row: int) -> None:
+        following, before = self.next[row], -1
+        at = self.first[end]
+        while at != row:
+            before, at = at, self.next[at]
+        if before < 0:
+            if following < 0:
+                del self.first[end], self.last[end]
+                return
+            self.first[end] = following
+        else:
+            self.next[before] = following
+        if self.last[end] == row:
+            self.last[end] = before
+
+    def rows(self, end: str) -> list[int]:
+        rows, at, following = [], self.first.get(end, -1), self.next
+        while at >= 0:
+            rows.append(at)
+            at = following[at]
+        return rows
+
+
+_SOURCE, _RELATION, _TARGET = itemgetter("from"), itemgetter("relation"), itemgetter("to")
+
+
+def _created(records: list[dict[str, Any]]) -> Iterator[Any]:
+    return map(dict.get, records, repeat("created"), repeat(""))
+
+
+def _written_ends(records: list[Any]) -> tuple[list[str], list[str]] | None:
+    """(sources, targets) of the records when every one is a link Link.from_record takes (checked
+    in C, column by column), else None."""
+    if not records:
+        return [], []
+    if set(map(type, records)) != {dict}:
+        return None
+    try:
+        sources, relations, targets = (list(map(get, records)) for get in (_SOURCE, _RELATION, _TARGET))
+    except KeyError:
+        return None
+    types = {*map(type, sources), *map(type, relations), *map(type, targets), *map(type, _created(records))}
+    if types != {str} or not (all(sources) and all(relations) and all(targets)):
+        return None
+    return sources, targets
+
+
+def _link(record: dict[str, Any]) -> Link:
+    """The Link of a record the index checked."""
+    return tuple.__new__(Link, (record["from"], record["relation"], record["to"], record.get("created", "")))
+
+
+def _links(records: list[dict[str, Any]]) -> Iterator[Link]:
+    """The Links of records the index checked, made in C."""
+    columns = zip(map(_SOURCE, records), map(_RELATION, records), map(_TARGET, records), _created(records), strict=True)
+    return map(tuple.__new__, repeat(Link), columns)
 
 
 def check_link(layer: AnnotationLookup, relations: Relations, links: LinkIndex,

@@ -91,12 +91,13 @@ class Session:
         self.stored_sha256 = stored.document_sha256
         self.stored_meta = dict(stored.meta)  # keys hedgerow does not set are kept
         self.done = stored.meta.get(DONE) is True
-        _number_links(stored)
+        read = self._read_links
+        if read is None or read[0] is not stored:  # (read_annotations numbered them in its worker)
+            _number_links(stored)
         if layer is None:
             layer = stored.layer if len(stored.layer) else Layer(text=self.document.text)
         self.layer = layer
         self.tables: dict[str, dict[str, Any]] = {name: dict(t) for name, t in stored.tables.items()}
-        read = self._read_links
         self.links = read[1] if read is not None and read[0] is stored else LinkIndex(self.tables.get(LINKS))
         self._read_links = None
 

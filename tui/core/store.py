@@ -28,9 +28,9 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from json.encoder import encode_basestring
 from pathlib import Path
-from itertools import chain
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from tui.core.annotation import END, ID, Annotation, _field_values, describe, record_values, span_fields
