@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tui.core.annotation import Annotation
 from tui.core.layer import Layer
-from tui.core.links import Link
+from tui.core.links import Link, LinkIndex
 from tui.core.rows import ID_WIDTH
 from tui.core.safe_text import shown_line
 from tui.core.segment import paragraph_at, sentences_in
@@ -256,7 +256,7 @@ def build_brief(text: str, annotations: Iterable[Annotation], links: Iterable[Li
     actors, commitments, hedges = found[ACTOR], found[COMMITMENT], found[HEDGE]
     by: dict[str, list[str]] = {}
     hedges_of: dict[str, list[str]] = {}
-    for source, relation, target, *_ in links:
+    for source, relation, target in zip(*_ends(links), strict=True):
         if relation == BY:
             if (targets := by.get(source)) is None:
                 by[source] = [target]
@@ -305,6 +305,14 @@ def build_brief(text: str, annotations: Iterable[Annotation], links: Iterable[Li
     hedging = set(chain.from_iterable([ids for target, ids in hedges_of.items() if target in committed]))
     unlinked = [h for h in hedges.spans if h.id not in hedging]
     return Brief(document or {}, _ordered(entities.values()), unattributed, unlinked)
+
+
+def _ends(links: Iterable[Link]) -> tuple[list[str], list[str], list[str]]:
+    """(sources, relations, targets) of the links, as columns."""
+    if isinstance(links, LinkIndex):
+        return links.ends()
+    listed = list(links)
+    return [link.source for link in listed], [link.relation for link in listed], [link.target for link in listed]
 
 
 def _ordered(entities: Iterable[Entity]) -> list[Entity]:

@@ -164,6 +164,12 @@ class LinkIndex:
     def __contains__(self, key: object) -> bool:
         return key in self.ready()._records
 
+    def ends(self) -> tuple[list[str], list[str], list[str]]:
+        """(sources, relations, targets) of every link, in order, as columns (made in C): what a
+        pass over all of them reads, without a Link each (the brief)."""
+        records = list(self.ready()._records.values())
+        return list(map(_SOURCE, records)), list(map(_RELATION, records)), list(map(_TARGET, records))
+
     def holds(self, link: Link) -> bool:
         """Whether a link with the same ends and relation is here (under whatever key)."""
         return any(other.target == link.target and other.relation == link.relation
