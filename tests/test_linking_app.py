@@ -80,6 +80,9 @@ async def test_simmons_tagged_linked_with_keys_and_found_in_the_brief(project_do
         panel = app.query_one(LinksPanel)
         assert panel.annotation_id == commitment.id and len(panel.rows) == 3
         assert [r.outgoing for r in panel.rows] == [True, False, False]
+        # At 100 columns the panel has 24: the relation's name is whole, not "hed…".
+        drawn = ["".join(s.text for s in panel.render_row(row, 24, Style())) for row in panel.rows]
+        assert [line.split("█")[0] for line in drawn] == ["→ by     ", "← hedges ", "← hedges "]
 
         await pilot.press("B")
         await pilot.pause()
