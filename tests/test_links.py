@@ -327,3 +327,12 @@ def test_flat_string_records_are_written_as_json_dumps_would(record: dict) -> No
 
     expected = json.dumps(record, ensure_ascii=False, sort_keys=True, indent=2).replace("\n", "\n" + INDENT * 2)
     assert _dump_record(record) == expected
+
+
+def test_the_import_summary_counts_links_in_words() -> None:
+    from tui.core.links import LinkPlan, links_summary
+
+    one = Link("a", "by", "b")
+    assert links_summary(LinkPlan([one], [], 0)) == "; 1 link imported, 0 not"
+    assert links_summary(LinkPlan([one, one], ["bad"], 2)) == "; 2 links imported, 1 not, 2 already present"
+    assert links_summary(LinkPlan([], [], 0)) == ""
