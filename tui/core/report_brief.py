@@ -57,13 +57,15 @@ def chart_svg(brief: Brief) -> str:
         '<title id="brief-chart-title">Hedged and bare commitments per entity</title>',
         '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
         '<rect width="6" height="6" fill="#f4c9a0"/><line x1="0" y1="0" x2="0" y2="6" stroke="#8a4b00" '
-        'stroke-width="3"/></pattern></defs>',
+        'stroke-width="3"/></pattern>'
+        f'<clipPath id="brief-names"><rect width="{NAME_WIDTH - 8}" height="{height}"/></clipPath></defs>',
     ]
     for row, entity in enumerate(entities):
         y = row * ROW_HEIGHT
         hedged_width, bare_width = entity.hedged * scale, entity.bare * scale
-        parts.append(f'<text x="{NAME_WIDTH - 8}" y="{y + 17}" text-anchor="end" font-size="13" fill="#1b1f24">'
-                     f'{escape(_short(entity.name, 24))}</text>')
+        # From the left edge, clipped to its column: a name wider than the column loses its end, never its start.
+        parts.append(f'<text x="0" y="{y + 17}" font-size="13" fill="#1b1f24" clip-path="url(#brief-names)">'
+                     f'<title>{escape(entity.name)}</title>{escape(_short(entity.name, 24))}</text>')
         parts.append(f'<rect x="{NAME_WIDTH}" y="{y + 4}" width="{hedged_width:.1f}" height="18" fill="url(#hatch)" '
                      f'stroke="#8a4b00"><title>{entity.hedged} hedged</title></rect>')
         parts.append(f'<rect x="{NAME_WIDTH + hedged_width:.1f}" y="{y + 4}" width="{bare_width:.1f}" height="18" '
