@@ -325,3 +325,20 @@ def test_a_codebook_with_nothing_to_sum_up_says_so(capsys, project_doc: Path) ->
     code, out, err = run(capsys, "brief", project_doc, *ALICE)
     assert code == 2 and out == ""
     assert "nothing to sum up: no relation is named, or has the role, by" in err and len(err.splitlines()) == 1
+
+
+def test_the_gold_layer_has_a_brief(capsys, project_doc: Path) -> None:
+    import shutil
+
+    from tui.core.paths import layer_path
+
+    actor = add(capsys, project_doc, "Simmons", "actor")
+    commitment = add(capsys, project_doc, "setting up a team by 2007", "commitment")
+    assert run(capsys, "link", project_doc, *ALICE, commitment, actor, "--relation", "by")[0] == 0
+    shutil.copyfile(layer_path(project_doc, "alice"), layer_path(project_doc, "gold"))  # as the review writes it
+    code, out, err = run(capsys, "brief", project_doc, "--layer", "gold", "--format", "json")
+    assert code == 0, err
+    assert [e["entity"] for e in json.loads(out)["entities"]] == ["Simmons"]
+    code, out, err = run(capsys, "brief", "--corpus", project_doc.parent, "--layer", "gold", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["totals"]["commitments"] == 1

@@ -145,7 +145,7 @@ def run_brief(args: argparse.Namespace) -> int:
     if args.corpus is not None:
         brief = corpus(args)
     else:
-        session = open_session(args)
+        session = open_session(args, gold=True)  # read only: the gold brief is the finding
         if args.layer and not session.store.exists():
             raise InputError(f"no layer {args.layer!r}: {session.store.path} does not exist")
         brief = session_brief(session, document_meta(session.document))
@@ -175,7 +175,7 @@ def corpus(args: argparse.Namespace) -> Brief:
     roles = None
     for path in find_documents(root):
         args.document = path
-        session = open_session(args)
+        session = open_session(args, gold=True)
         if not session.store.exists():
             continue  # no annotations by this annotator on it
         path_name = relative_path(session.document.path)
