@@ -204,6 +204,8 @@ async def test_entity_proposed_on_tagging_an_actor_and_chosen_with_e(project_doc
         await pilot.pause()
         # Offered: the entities other actors use, not this mention's own (it is in the input already).
         assert dict(app.screen.known) == {"Robert Simmons": 1, "Utemuratov": 1}  # type: ignore[attr-defined]
+        rows = [strip.text for strip in app.screen._compositor.render_strips()]  # the screen as drawn
+        assert any("empty: the quote · esc cancels" in row for row in rows)  # whole, not cut at the dialog's edge
         await pilot.press("down", "down", "enter")  # or pick one already used (best match first)
         await pilot.pause()
         assert app.session.get(mention.id).entity in {"Robert Simmons", "Utemuratov"}
