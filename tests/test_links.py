@@ -94,6 +94,12 @@ def test_the_brief_reads_the_relations_given_its_roles() -> None:
     # A relation named for a role plays it unless given another; a role nobody plays is None.
     config = parse_config({"tags": tags, "relations": [{"name": "hedges", "from": "hedge", "to": "claim"}]})
     assert BriefRoles.of(config.relations) == BriefRoles(None, "claim", "hedge", None, "hedges")
+    from tui.core.brief import Brief, summary_line
+
+    assert summary_line(Brief({}, [], [], [], BriefRoles.of(config.relations))) == (
+        "0 claims: 0 hedged, 0 bare · 0 hedges linked to no claim")  # no actor to count without `by`
+    no_hedges = BriefRoles("actor", "claim", None, "states", None)
+    assert summary_line(Brief({}, [], [], [], no_hedges)) == "0 claims: 0 hedged, 0 bare · 0 actors"
     config = parse_config({"tags": tags, "relations": [{"name": "cites", "from": "claim", "to": "actor"}]})
     roles = BriefRoles.of(config.relations)
     assert not roles.sums_up and "nothing to sum up" in roles.why_empty()

@@ -395,9 +395,13 @@ def summary_line(brief: Brief) -> str:
     if not roles.sums_up:
         return roles.why_empty()
     totals = brief.to_json()["totals"]
-    return (f"{roles.words(totals['commitments'], 'commitment')}: {totals['hedged']:,} hedged, "
-            f"{totals['bare']:,} bare · {roles.words(totals['entities'], 'actor')} · "
-            f"{roles.words(totals['unlinked_hedges'], 'hedge')} linked to no {roles.word('commitment')}")
+    commitments = roles.words(totals["commitments"], "commitment")
+    parts = [f"{commitments}: {totals['hedged']:,} hedged, {totals['bare']:,} bare"]
+    if roles.by is not None:
+        parts.append(roles.words(totals["entities"], "actor"))
+    if roles.hedges is not None:  # a codebook without the role has no hedges to count
+        parts.append(f"{roles.words(totals['unlinked_hedges'], 'hedge')} linked to no {roles.word('commitment')}")
+    return " · ".join(parts)
 
 
 def unattributed_heading(roles: BriefRoles) -> str:
