@@ -373,6 +373,10 @@ def test_export_corpus_in_every_format_names_each_document(corpus: Path, capsys,
     assert len(rows) == 7 and {r["path"] for r in rows} == {"seeds/2005/report.txt", "seeds/2006/report.txt",
                                                             "seeds/notes.md"}
     target = tmp_path / "corpus.w3c.jsonld"
+    code, _, err = run(capsys, "export", "--corpus", seeds, "--annotator", "alice", "-f", "w3c", "-o", target)
+    assert "wrote 4 annotations from 3 documents of 3 under" in err
+    code, _, err = run(capsys, "export", "--corpus", seeds, "--annotator", "bob", "-f", "w3c", "-o", target)
+    assert "wrote 3 annotations from 2 documents of 3 under" in err  # bob has no layer on notes.md
     code, _, _ = run(capsys, "export", "--corpus", seeds, "--annotator", "alice", "-f", "w3c", "-o", target)
     collection = json.loads(target.read_text(encoding="utf-8"))
     assert code == 0 and collection["type"] == "AnnotationCollection" and collection["total"] == 4
@@ -487,6 +491,10 @@ def test_export_corpus_carries_each_documents_links_in_every_format(corpus: Path
     assert rows["commit to a plan"]["links"] == f"by:{actor.id}" and rows["may"]["links"] == f"hedges:{commitment.id}"
     assert rows["minister"]["entity"] == "The Minister" and rows["NATO"]["links"] == ""
     target = tmp_path / "linked.w3c.jsonld"
+    code, _, err = run(capsys, "export", "--corpus", seeds, "--annotator", "alice", "-f", "w3c", "-o", target)
+    assert "wrote 4 annotations from 3 documents of 3 under" in err
+    code, _, err = run(capsys, "export", "--corpus", seeds, "--annotator", "bob", "-f", "w3c", "-o", target)
+    assert "wrote 3 annotations from 2 documents of 3 under" in err  # bob has no layer on notes.md
     code, _, _ = run(capsys, "export", "--corpus", seeds, "--annotator", "alice", "-f", "w3c", "-o", target)
     collection = json.loads(target.read_text(encoding="utf-8"))
     items = collection["first"]["items"]
