@@ -136,6 +136,38 @@ def test_brief_groups_by_entity_and_lists_unattributed(project_doc: Path) -> Non
     assert build_brief(text, list(session.layer), list(session.links)).to_json()["totals"] == brief.to_json()["totals"]
 
 
+def test_a_commitment_by_several_actors_and_hedges_in_any_order(project_doc: Path) -> None:
+    """One actor and one hedge (the usual case, read without a list) and several of each: two
+    entities list the commitment once each, two mentions of one entity once, hedges in text order,
+    and a `by` link to an annotation that is no actor (a hand edit) leaves it unattributed."""
+    from tui.core.links import Link, LinkIndex
+
+    session = Session.open(project_doc, SessionOptions(annotator="alice"))
+    text = session.text
+    at = text.index(SENTENCE)
+
+    def tag(quote: str, name: str, after: int = at):
+        start = text.index(quote, after)
+        return session.add(start, start + len(quote), name)
+
+    simmons, nato = tag("Simmons", "actor"), tag("NATO", "actor")
+    again = tag("Simmons", "actor", 0)  # the same entity, another mention
+    made, other, odd = (tag("setting up a team by 2007", "commitment"), tag("to react to disasters", "commitment"),
+                        tag("PARP", "commitment"))
+    suggested, could = tag("suggested", "hedge"), tag("could", "hedge")
+    links = [Link(made.id, "by", simmons.id), Link(made.id, "by", nato.id), Link(made.id, "by", again.id),
+             Link(could.id, "hedges", made.id), Link(suggested.id, "hedges", made.id),
+             Link(other.id, "by", nato.id), Link(could.id, "hedges", other.id),
+             Link(odd.id, "by", suggested.id)]  # not an actor: no entity
+    index = LinkIndex({str(n): link.to_record() for n, link in enumerate(links, 1)})
+    for given in (index, links):
+        brief = build_brief(text, session.layer, given)
+        named = {e.name: [(c.span.id, [h.id for h in c.hedges]) for c in e.commitments] for e in brief.entities}
+        assert named == {"Simmons": [(made.id, [suggested.id, could.id])],
+                         "NATO": [(made.id, [suggested.id, could.id]), (other.id, [could.id])]}
+        assert [c.span.id for c in brief.unattributed] == [odd.id]
+
+
 def test_untrusted_text_is_inert_in_every_rendering(project_doc: Path) -> None:
     evil = "[bold red]x[/] *em* <b>hi</b> | \x1b]52;c;aGk=\x07 [link](http://e)"
     doc = project_doc.parent / "evil.txt"

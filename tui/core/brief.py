@@ -331,13 +331,24 @@ def build_brief(text: str, annotations: Iterable[Annotation], links: Iterable[Li
     for span, note, hedge_ids, actor_ids in zip(commitments.spans, commitments.notes, map(hedges_of.get, ids),
                                                 map(by.get, ids), strict=True):
         own: tuple[Span, ...] = ()
-        if hedge_ids is not None:
+        if hedge_ids is None:
+            pass
+        elif len(hedge_ids) == 1:  # the usual case, without a list, a tuple and a sort
+            if (hedge := hedge_of.get(hedge_ids[0])) is not None:
+                own = (hedge,)
+        else:
             own = tuple([hedge_of[h] for h in hedge_ids if h in hedge_of])
             if len(own) > 1:
                 own = tuple(sorted(own, key=_in_order))  # the spans come in document order: only these need it
         commitment = make((span, own, sentences, note, ""))
         if actor_ids is None:
             unattributed.append(commitment)
+            continue
+        if len(actor_ids) == 1:  # the usual case: one actor, one entity
+            if (name := entity_of.get(actor_ids[0])) is None:
+                unattributed.append(commitment)
+            else:
+                entities[name].commitments.append(commitment)
             continue
         named_by = dict.fromkeys([entity_of[a] for a in actor_ids if a in entity_of])
         if not named_by:
