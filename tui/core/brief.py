@@ -297,20 +297,7 @@ def build_brief(text: str, annotations: Iterable[Annotation], links: Iterable[Li
     found = tagged(annotations, [tag for tag in (roles.actor, roles.commitment, roles.hedge) if tag])
     actors, commitments, hedges = (found.get(tag, nothing) if tag else nothing
                                    for tag in (roles.actor, roles.commitment, roles.hedge))
-    by: dict[str, list[str]] = {}
-    hedges_of: dict[str, list[str]] = {}
-    by_name, hedges_name = roles.by, roles.hedges
-    for source, relation, target in zip(*_ends(links), strict=True):
-        if relation == by_name:
-            if (targets := by.get(source)) is None:
-                by[source] = [target]
-            else:
-                targets.append(target)
-        elif relation == hedges_name:
-            if (sources := hedges_of.get(target)) is None:
-                hedges_of[target] = [source]
-            else:
-                sources.append(source)
+    by, hedges_of = _grouped(links, roles)
     names = [" ".join((entity or span.quote).split())
              for span, entity in zip(actors.spans, actors.entities, strict=True)]
     mentions: dict[str, list[Span]] = {}
@@ -345,10 +332,10 @@ def build_brief(text: str, annotations: Iterable[Annotation], links: Iterable[Li
             unattributed.append(commitment)
             continue
         if len(actor_ids) == 1:  # the usual case: one actor, one entity
-            if (name := entity_of.get(actor_ids[0])) is None:
+            if (only := entity_of.get(actor_ids[0])) is None:
                 unattributed.append(commitment)
             else:
-                entities[name].commitments.append(commitment)
+                entities[only].commitments.append(commitment)
             continue
         named_by = dict.fromkeys([entity_of[a] for a in actor_ids if a in entity_of])
         if not named_by:
@@ -360,6 +347,25 @@ def build_brief(text: str, annotations: Iterable[Annotation], links: Iterable[Li
     hedging = set(chain.from_iterable([ids for target, ids in hedges_of.items() if target in committed]))
     unlinked = [h for h in hedges.spans if h.id not in hedging]
     return Brief(document or {}, _ordered(entities.values()), unattributed, unlinked, roles)
+
+
+def _grouped(links: Iterable[Link], roles: BriefRoles) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The actors each commitment is `by`, and the hedges that hedge each commitment, in link order."""
+    by: dict[str, list[str]] = {}
+    hedges_of: dict[str, list[str]] = {}
+    by_name, hedges_name = roles.by, roles.hedges
+    for source, relation, target in zip(*_ends(links), strict=True):
+        if relation == by_name:
+            if (targets := by.get(source)) is None:
+                by[source] = [target]
+            else:
+                targets.append(target)
+        elif relation == hedges_name:
+            if (sources := hedges_of.get(target)) is None:
+                hedges_of[target] = [source]
+            else:
+                sources.append(source)
+    return by, hedges_of
 
 
 def _ends(links: Iterable[Link]) -> tuple[list[str], list[str], list[str]]:
