@@ -8,7 +8,9 @@ writes beside it, in bench/data/tui-5mb/annotations/.../, two layers of the same
 `by` the actor before it, then hedges `hedges` the commitment after them, until 50,000).
 
 Printed side by side, each the median of --runs:
-  load   Session.open (read, index, and the links' index)
+  load   Session.open (read, index, and the links' index), the collector paused as in every command
+  load, TUI  the same as the TUI's worker reads a large file (Session.read_annotations, the links'
+         index included) and the UI thread installs it, with the collector as the TUI runs it
   save   Session.save (the annotations and the links table)
   brief  build_brief over every annotation and link (target: <= 1,000 ms), as `hedgerow brief` and
          the TUI's `B` build it: with the collector paused (tui.core.gc_policy); the collector on, for
@@ -105,6 +107,25 @@ def open_session(document: Path, annotator: str):
     return Session.open(document, SessionOptions(annotator=annotator))
 
 
+def tui_load(document: Path, annotator: str):
+    """Session.open(defer=True), read_annotations (the worker's part) and install (the UI thread's),
+    with the collector's TUI threshold (gc_policy.TUI_GEN0_THRESHOLD), what was loaded before frozen."""
+    from tui.core import gc_policy
+    from tui.core.session import Session, SessionOptions
+
+    session = Session.open(document, SessionOptions(annotator=annotator), defer=True)
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(gc_policy.TUI_GEN0_THRESHOLD, *thresholds[1:])
+    try:
+        session.install(*session.read_annotations())
+        session.links.is_linked("")  # what the first frame after it asks
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+    return session
+
+
 async def key_times(document: Path, annotator: str, presses: int) -> dict[str, float]:
     from tui.app.app import HedgerowApp
 
@@ -161,11 +182,18 @@ def main() -> int:
                         for v in values)
         print(f"{label:18}{cells}" + (f"   {note}" if note else ""))
 
-    row("load", [timed_ms(lambda n=n: open_session(document, n).links.ready(), args.runs) for n in (plain, linked)],
-        "Session.open and the links' index")
+    from tui.core import gc_policy
+
+    def command_load(name: str):
+        with gc_policy.paused():  # as every command loads (tui.core.gc_policy.batch)
+            return open_session(document, name).links.ready()
+
+    row("load", [timed_ms(lambda n=n: command_load(n), args.runs) for n in (plain, linked)],
+        "Session.open and the links' index, the collector paused (as a command)")
+    row("load, TUI", [timed_ms(lambda n=n: tui_load(document, n), args.runs) for n in (plain, linked)],
+        "read as the TUI's worker reads it, and installed (the collector as in the TUI)")
     row("save", [timed_ms(sessions[n].save, args.runs) for n in (plain, linked)])
     session = sessions[linked]
-    from tui.core import gc_policy
 
     def brief_of(s):
         with gc_policy.paused():
