@@ -81,3 +81,39 @@ def test_the_ui_thread_never_waits(clock: FakeClock) -> None:
     pacing.user_acted()
     pacing.pause()  # on the main thread, as the UI's own work runs
     assert clock.slept == []
+
+
+def test_paced_yields_every_item_and_pauses_every_so_many(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[int] = []
+    pauses: list[int] = []  # how many items had been yielded at each pause
+    monkeypatch.setattr(pacing, "pause", lambda: pauses.append(len(seen)))
+    for item in pacing.paced(range(10), every=4):
+        seen.append(item)
+    assert seen == list(range(10)) and pauses == [0, 4, 8]
+    assert list(pacing.paced([])) == []
+
+
+def test_building_a_layer_stands_back_within_every_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker indexing a large layer pauses at least every EVERY rows in each pass over them (the
+    duplicate check, numbering, the position sort, the longest span), not once per pass: a pass over
+    100,000 rows without a pause shared the interpreter with every key pressed meanwhile."""
+    import random
+    import uuid
+
+    from tui.core import layer as layer_module
+    from tui.core.annotation import Annotation
+    from tui.core.layer import Layer
+
+    rng = random.Random(7)
+    text = "word " * 4000
+    rows = 6 * pacing.EVERY
+    annotations = [Annotation(start=(s := rng.randrange(0, 19000)), end=s + 4, tag="actor", quote=text[s:s + 4],
+                              id=str(uuid.UUID(int=rng.getrandbits(128), version=4)), document="d", annotator="a")
+                   for _ in range(rows)]
+    in_loops: list[int] = []  # pauses made by `paced` inside the passes over the rows
+    monkeypatch.setattr(pacing, "pause", lambda: in_loops.append(1))
+    monkeypatch.setattr(layer_module, "pause", lambda: None)  # its pauses between passes
+    Layer(annotations, text=text)
+    # ids in random order: the id sort's split, the duplicate check, the numbering, its order check,
+    # the position sort's split and the longest span each pass over every row
+    assert len(in_loops) >= 6 * rows // pacing.EVERY
