@@ -117,3 +117,33 @@ def test_building_a_layer_stands_back_within_every_loop(monkeypatch: pytest.Monk
     # ids in random order: the id sort's split, the duplicate check, the numbering, its order check,
     # the position sort's split and the longest span each pass over every row
     assert len(in_loops) >= 6 * rows // pacing.EVERY
+
+
+def test_when_still_runs_at_once_when_nobody_acts_else_after_the_user_stops(clock: FakeClock) -> None:
+    ran: list[float] = []
+    scheduled: list[tuple[float, object]] = []
+    later = lambda delay, retry: scheduled.append((delay, retry))  # noqa: E731  (a timer, run by hand below)
+
+    pacing.when_still(lambda: ran.append(clock.now), later)
+    assert ran == [clock.now] and scheduled == []
+
+    ran.clear()
+    pacing.user_acted()  # a key: the work waits for a still moment
+    pacing.when_still(lambda: ran.append(clock.now), later)
+    assert ran == [] and [delay for delay, _ in scheduled] == [pacing.QUIET]
+    clock.now += pacing.QUIET + 0.001  # the retry's timer, a little late as timers are
+    scheduled.pop()[1]()  # type: ignore[operator]
+    assert ran == [clock.now] and scheduled == []
+
+
+def test_when_still_waits_longest_at_most_while_keys_keep_coming(clock: FakeClock) -> None:
+    ran: list[float] = []
+    scheduled: list[object] = []
+    started = clock.now
+    pacing.user_acted()
+    pacing.when_still(lambda: ran.append(clock.now), lambda delay, retry: scheduled.append(retry))
+    while not ran:
+        clock.now += pacing.QUIET
+        pacing.user_acted()  # a key repeat every QUIET: never still
+        scheduled.pop()()  # type: ignore[operator]
+    assert ran[0] - started == pytest.approx(pacing.LONGEST)

@@ -370,13 +370,13 @@ class DocumentView(ScrollView, can_focus=True):
         """The exact height once the whole text is wrapped, in a moment when the user is still
         (tui.core.pacing): the new virtual size lays the screen out again (10-20 ms of CPU on the 5 MB
         bench document, which landed on the first keys pressed after the text showed). Until then
-        the estimate stands; a scroll that needs the exact height gets it at once (_scroll_rows)."""
-        if token != self._wrap_token:
-            return  # rewrapped since: that wrap sets its own size
-        if pacing.still_for(pacing.QUIET):
-            self._update_virtual_size()
-        else:
-            self.set_timer(pacing.QUIET, lambda: self._size_when_still(token))
+        the estimate stands (pacing.LONGEST at most); a scroll that needs the exact height gets it
+        at once (_scroll_rows)."""
+        def exact() -> None:
+            if token == self._wrap_token:  # else rewrapped since: that wrap sets its own size
+                self._update_virtual_size()
+
+        pacing.when_still(exact, self.set_timer)
 
     def _wrapped_row(self, offset: int) -> int:
         """The row of `offset`, wrapping as far as it first (a stretch, not the whole document)."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -55,6 +55,17 @@ def pause() -> None:
         now = time.monotonic()
 
 
+def when_still(run: Callable[[], object], later: Callable[[float, Callable[[], None]], object],
+               waited: float = 0.0) -> None:
+    """`run()` now if the user has been still for QUIET, else once they have (`later(delay, retry)`
+    schedules a retry, e.g. a Textual node's set_timer), waiting LONGEST at most: for work on the UI
+    thread that must happen but not on a key (a frame of 100,000 newly loaded annotations, a layout)."""
+    if waited >= LONGEST or still_for(QUIET):
+        run()
+    else:
+        later(QUIET, lambda: when_still(run, later, waited + QUIET))
+
+
 def paced(items: Iterable[T], every: int = EVERY) -> Iterator[T]:
     """The items, with a `pause()` before the first and after every `every` of them: a long loop in
     a worker stands back for a key within about a millisecond, not at its end (a duplicate check
@@ -65,4 +76,4 @@ def paced(items: Iterable[T], every: int = EVERY) -> Iterator[T]:
         yield item
 
 
-__all__ = ["EVERY", "LONGEST", "QUIET", "paced", "pause", "still_for", "user_acted"]
+__all__ = ["EVERY", "LONGEST", "QUIET", "paced", "pause", "still_for", "user_acted", "when_still"]
