@@ -87,10 +87,16 @@ def test_paced_yields_every_item_and_pauses_every_so_many(monkeypatch: pytest.Mo
     seen: list[int] = []
     pauses: list[int] = []  # how many items had been yielded at each pause
     monkeypatch.setattr(pacing, "pause", lambda: pauses.append(len(seen)))
-    for item in pacing.paced(range(10), every=4):
-        seen.append(item)
-    assert seen == list(range(10)) and pauses == [0, 4, 8]
-    assert list(pacing.paced([])) == []
+
+    def loop() -> None:
+        for item in pacing.paced(range(10), every=4):
+            seen.append(item)
+        assert list(pacing.paced([])) == []
+
+    in_a_worker(loop)
+    assert seen == list(range(10)) and pauses[:3] == [0, 4, 8]  # (then one finding the end, one for [])
+    items = [1, 2, 3]
+    assert pacing.paced(items) is items  # on the UI thread, where pause never waits: no pacing at all
 
 
 def test_building_a_layer_stands_back_within_every_loop(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -113,7 +119,7 @@ def test_building_a_layer_stands_back_within_every_loop(monkeypatch: pytest.Monk
     in_loops: list[int] = []  # pauses made by `paced` inside the passes over the rows
     monkeypatch.setattr(pacing, "pause", lambda: in_loops.append(1))
     monkeypatch.setattr(layer_module, "pause", lambda: None)  # its pauses between passes
-    Layer(annotations, text=text)
+    in_a_worker(lambda: Layer(annotations, text=text))
     # ids in random order: the id sort's split, the duplicate check, the numbering, its order check,
     # the position sort's split and the longest span each pass over every row
     assert len(in_loops) >= 6 * rows // pacing.EVERY
