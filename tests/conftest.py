@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import textual._wait
 
 from tui.core import gc_policy
 
@@ -38,6 +39,17 @@ def pytest_configure(config: pytest.Config) -> None:
     # A name no longer than /tmp/pytest-of-USER/pytest-N: a screen test reads the path in a header.
     config.option.basetemp = tempfile.mkdtemp(prefix="pytest-", dir=MEMORY_TMP)
     config.stash[_MEMORY_BASETEMP] = config.option.basetemp
+
+
+# Pilot waits for the app to go idle after every key and pause: it sleeps in slices and calls the
+# app idle after a slice in which the process used under a twentieth of it. Textual's slice is
+# 20 ms, and a press waits at least three (~60 ms) although the app answers a key in a few ms:
+# most of a Pilot test's wall time was these sleeps (test_app + test_reading_panels in one
+# process: 65 s wall for 30 s CPU). 10 ms slices with the same twentieth: 48 s wall, same CPU.
+# Each press still waits at least as long as a frame (1/60 s), so frames due land before it returns.
+PILOT_IDLE_SLICE = 0.01  # seconds
+textual._wait.SLEEP_GRANULARITY = PILOT_IDLE_SLICE
+textual._wait.SLEEP_IDLE = PILOT_IDLE_SLICE / 20
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
