@@ -23,9 +23,13 @@ class FittedStatic(Static):
 
     _rows: int | None = None  # the content's height at the width it was last shown at
 
-    def show(self, content: RenderableType) -> None:
+    def show(self, content: RenderableType, same_height: bool = False) -> None:
+        """Show `content`; `same_height` when the caller knows it has as many rows as what it replaces
+        (measuring renders it all once more: on every key that moves the cursor between tags)."""
         self.update(content, layout=False)
-        width = self.content_region.width
+        if same_height and self._rows is not None:
+            return
+        width = self.size.width  # set before Resize is sent; content_region can still be the old layout's
         rows = self.get_content_height(self.size, self.app.size, width) if width and self.is_mounted else None
         if rows is None or rows != self._rows:
             self._rows = rows
@@ -63,11 +67,14 @@ class DocumentPanel(FittedStatic):
 
     def refresh_details(self) -> None:
         session, document = self.session, self.session.document
-        width = max(8, self.content_region.width or 30)
+        width = max(8, self.size.width or 30)
         size = "the document is empty" if document.is_empty else f"{len(document.text):,} characters"
+        name = Text(shown_line(document.path.name), style="dim")
+        room = width - 3 - len(size)  # the name gives way, the length stays whole (the text pane's title names it)
+        if name.cell_len > room >= 4:
+            name.truncate(room, overflow="ellipsis")
         lines = [Text(shown_line(document.title), style="bold"),
-                 Text.assemble((shown_line(document.path.name), "dim"), " · ",
-                               (size, "bold yellow" if document.is_empty else ""))]
+                 Text.assemble(name, " · ", (size, "bold yellow" if document.is_empty else ""))]
         for line in lines:  # one row each
             line.truncate(width, overflow="ellipsis")
         # The annotator whole, wrapped: two names sharing a prefix must not look the same.
@@ -146,9 +153,9 @@ class TagLegend(FittedStatic):
     def show_current(self, tag: str | None) -> None:
         if tag != self.current:
             self.current = tag
-            self.refresh_counts()
+            self.refresh_counts(same_height=True)  # the same rows: the description's is kept for it, no-wrap
 
-    def refresh_counts(self) -> None:
+    def refresh_counts(self, same_height: bool = False) -> None:
         counts = self.session.layer.counts()
         table = Table.grid(padding=(0, 1), expand=True)
         table.add_column(width=1)
@@ -173,7 +180,7 @@ class TagLegend(FittedStatic):
             self.border_subtitle = plain(f"filter: {self.filter} (f)")
         else:
             self.border_subtitle = "f filters"
-        self.show(table)
+        self.show(table, same_height)
 
     def on_mount(self) -> None:
         self.refresh_counts()
