@@ -159,6 +159,21 @@ def test_a_layer_summary_counts_tags_and_reads_the_done_mark_and_hash(corpus: Pa
     assert read_summary(session.store.path) == summary
 
 
+@pytest.mark.parametrize("odd", ['say "so"', "back\\slash", "ünïcode", "tab\tand\u2028line", "ends with \\"])
+def test_a_tag_with_escapes_is_counted_as_json_reads_it(corpus: Path, odd: str) -> None:
+    """The quick count matches tags without escapes; a layer holding one is counted the careful way."""
+    doc = corpus / "seeds/2005/report.txt"
+    session = annotate(doc, [("minister", "actor"), ("may", "commitment"), ("could", "commitment"), ("plan", "hedge")])
+    written = session.store.path.read_text(encoding="utf-8")
+    for ascii_only in (True, False):  # a tag another tool wrote, escaped as JSON allows
+        raw = written.replace('"tag": "commitment"', '"tag": ' + json.dumps(odd, ensure_ascii=ascii_only))
+        session.store.path.write_text(raw, encoding="utf-8")
+        assert read_summary(session.store.path).counts == {"actor": 1, odd: 2, "hedge": 1}
+    records = json.loads(raw)["annotations"].values()
+    assert sorted(read_summary(session.store.path).counts.items()) == \
+        sorted({tag: [r["tag"] for r in records].count(tag) for tag in {r["tag"] for r in records}}.items())
+
+
 def test_a_damaged_layer_summary_says_so(tmp_path: Path) -> None:
     path = tmp_path / "alice.json"
     path.write_text('{\n  "annotations": {\n    "x": {', encoding="utf-8")
