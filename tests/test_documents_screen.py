@@ -337,3 +337,73 @@ async def test_a_filter_and_enter_in_one_burst_open_the_row_the_filter_leaves(co
         await type_keys(pilot, *"bravo", "enter")  # a paste, or a fast typist: enter's binding runs first
         await until(pilot, lambda: app.session is not None)
         assert app.session.document.title == "Bravo report"
+
+
+async def test_the_list_is_drawn_again_only_when_the_rows_in_view_or_their_figures_change(corpus: Path) -> None:
+    """The worker's progress notes (four a second while a cold start reads) redraw the list only
+    when what is in view changed; a row whose figures changed (re-read after a save) is drawn again."""
+    app = corpus_app(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.documents is not None and app.documents.loaded)
+        await pilot.pause()
+        screen, listing = app.documents, app.documents.document_list
+        refreshed: list[object] = []
+        real = type(listing).refresh
+        listing.refresh = lambda *a, **k: refreshed.append(a) or real(listing, *a, **k)  # type: ignore[method-assign]
+        screen._apply(keep=True)  # a progress note that changed nothing in view
+        assert refreshed == []
+        before = row_of(app, "Alpha report")
+        annotate = Session.open(corpus / "seeds/a-first.txt", SessionOptions(annotator="alice"))
+        start = annotate.text.index("minister")
+        annotate.add(start, start + len("minister"), "actor")
+        annotate.save()
+        screen.reread(corpus / "seeds/a-first.txt")  # as after a save: that row's revision changes
+        assert refreshed
+        after = row_of(app, "Alpha report")
+        assert after != before and " 1 " in after
+        refreshed.clear()
+        await pilot.press("ctrl+s")  # sorted by folder: other rows in view
+        assert refreshed
+
+
+
+async def test_rows_are_read_in_the_order_shown_and_keep_their_places_until_all_are_read(tmp_path: Path) -> None:
+    """The worker reads the rows in the order the list shows them (the rows in view first, not the
+    folders' order); while it reads they stay where they are, and are sorted once all are read."""
+    import threading
+    import time
+
+    from tui.core import corpus as corpus_module
+
+    root = write_corpus(tmp_path, {"seeds/x/n.txt": "Alpha\n\nOne.\n", "seeds/y/m.txt": "Zulu\n\nTwo.\n",
+                                   "seeds/z/o.txt": "Mike\n\nThree.\n"})
+    order: list[str] = []
+    last = threading.Event()
+    real_fill = corpus_module.Summariser.fill
+
+    def fill(self, summary, scanned=False):  # type: ignore[no-untyped-def]
+        order.append(summary.entry.relative)
+        if len(order) == 2:
+            time.sleep(0.3)  # the worker's progress note comes after this row
+        elif len(order) == 3:
+            last.wait(10)
+        real_fill(self, summary, scanned)
+
+    corpus_module.Summariser.fill = fill  # type: ignore[method-assign]
+    try:
+        app = corpus_app(root)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.documents is not None and app.documents.read_count == 2)
+            await pilot.pause()
+            listing = app.documents.document_list
+            assert order == ["y/m.txt", "x/n.txt", "z/o.txt"]  # as listed: by name, m n o
+            assert [s.title for s in listing.rows] == ["Zulu", "Alpha", "o.txt"]  # in place, not re-sorted
+            assert listing.render_line(0).text.split()[:2] == ["○", "Zulu"]  # drawn as read
+            last.set()
+            await until(pilot, lambda: app.documents.loaded)
+            await pilot.pause()
+            assert [s.title for s in listing.rows] == ["Alpha", "Mike", "Zulu"]  # sorted once all are read
+            assert listing.render_line(0).text.split()[:2] == ["○", "Alpha"]
+    finally:
+        last.set()
+        corpus_module.Summariser.fill = real_fill  # type: ignore[method-assign]

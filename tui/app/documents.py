@@ -63,14 +63,34 @@ class DocumentList(RowList):
         super().__init__(**kwargs)
         self.annotator = annotator
         self.tags = tags
-        self._drawn: dict[tuple[int, int, Style], list[Segment]] = {}  # a key redraws the rows in view
+        # Each row drawn once per revision of its figures (a key redraws the rows in view).
+        self._drawn: dict[tuple[int, int, int, Style], list[Segment]] = {}
+        self._in_view: tuple[object, ...] = ()  # the rows in view when set_rows last drew them
 
     def set_rows(self, rows: Sequence[Any]) -> None:
-        self._drawn.clear()  # new rows, or new figures in them
-        super().set_rows(rows)
+        """The rows; the list is drawn again only when those in view, or their figures, changed. The
+        worker's progress comes four times a second while a cold start reads, mostly rows out of view,
+        and drawing the list each time took the UI thread a third as long as the worker's reading."""
+        self.store_rows(rows)
+        in_view = self._view()
+        if in_view != self._in_view:
+            self._in_view = in_view
+            self.refresh()
+
+    def set_highlight(self, index: int) -> None:
+        top, height = self.scroll_offset.y, self.scrollable_content_region.height
+        if max(0, min(index, len(self.rows) - 1)) == self.highlighted and top <= self.highlighted < top + height:
+            return  # where it was, in view: set_rows has drawn what changed
+        super().set_highlight(index)
+
+    def _view(self) -> tuple[object, ...]:
+        top = self.scroll_offset.y
+        shown = self.rows[top:top + self.scrollable_content_region.height]
+        return (len(self.rows), self.highlighted, self.EMPTY if not self.rows else "",
+                *((id(row), row.revision) for row in shown))
 
     def render_row(self, item: Summary, width: int, base: Style) -> list[Segment]:
-        key = (id(item), width, base)
+        key = (id(item), item.revision, width, base)
         drawn = self._drawn.get(key)
         if drawn is None:
             if len(self._drawn) > 4096:
@@ -176,7 +196,7 @@ class DocumentsScreen(Screen[None]):
 
         def __init__(self, summariser: Summariser, blanks: list[Summary]) -> None:
             super().__init__()
-            self.summariser, self.blanks = summariser, blanks
+            self.summariser, self.blanks = summariser, blanks  # sorted as the list shows them
 
     def __init__(self, root: Path, annotator: str, tags: TagSet, annotations: Path | None = None,
                  prefetch: Prefetch | None = None) -> None:
@@ -230,14 +250,17 @@ class DocumentsScreen(Screen[None]):
     @work(thread=True, group="corpus", exit_on_error=False, exclusive=True)
     def _read_corpus(self) -> None:
         summariser, blanks = self.summariser, self.summaries
+        shown = sort_key(self.sort_by, self.annotator)
         if summariser is None:  # not listed at mount: scan here
             prefetch = self.prefetch or Prefetch(self.root, self.annotations)
             summariser, entries = prefetch.result()
-            blanks = [summariser.blank(entry) for entry in entries]
+            blanks = sorted((summariser.blank(entry) for entry in entries), key=shown)
             self.post_message(self.Listed(summariser, blanks))
+        else:
+            blanks = sorted(blanks, key=shown)
         self.prefetch = None
         started, last = time.thread_time(), time.perf_counter()
-        for n, summary in enumerate(blanks, 1):
+        for n, summary in enumerate(blanks, 1):  # in the order the list shows them: the rows in view first
             summariser.fill(summary, scanned=True)  # the scan's stats are a moment old: not stat'ed again
             if time.perf_counter() - last > BATCH_SECONDS:
                 self.post_message(self.Progress(n))
@@ -248,9 +271,11 @@ class DocumentsScreen(Screen[None]):
 
     @on(Listed)
     def _on_listed(self, message: Listed) -> None:
-        self._listed(message.summariser, message.blanks)
+        self._listed(message.summariser, message.blanks, ordered=True)
 
-    def _listed(self, summariser: Summariser, blanks: list[Summary]) -> None:
+    def _listed(self, summariser: Summariser, blanks: list[Summary], ordered: bool = False) -> None:
+        """The rows, before they are read; `ordered`: sorted already (the worker may be filling
+        them in by now: sorting them again here would move the rows it has read)."""
         self.summariser = summariser
         self.summaries = blanks
         self._by_file = None
@@ -259,7 +284,7 @@ class DocumentsScreen(Screen[None]):
             self.nothing_listed = (f"No documents here: hedgerow looked for .txt and .md files in "
                                    f"{shown_line(str(self.root.resolve()))} and its subfolders. "
                                    f"Add some, or open a folder with: hedgerow DIR")
-        self._apply(keep=True)
+        self._apply(keep=True, resort=not ordered)
         if self.wanted is not None:
             self.select(self.wanted)
             self.wanted = None
@@ -276,6 +301,14 @@ class DocumentsScreen(Screen[None]):
             listed: Callable[[], None] | None = getattr(self.app, "documents_read", None)
             if listed is not None:
                 self.call_after_refresh(listed)
+        if not self.loaded and not self.filter_text.split():
+            # While the worker reads, the rows keep their places (sorted once, when all are read) and
+            # the list is drawn again only if a row in view was filled in: the list does not shuffle
+            # under the user four times a second, and the UI thread leaves the GIL to the worker.
+            listing = self.document_list
+            listing.set_rows(listing.rows)
+            self._show_head()
+            return
         self._apply(keep=True)  # titles and counts just arrived: sorted and filtered on them now
 
     # -- what is shown ----------------------------------------------------------------
@@ -292,7 +325,9 @@ class DocumentsScreen(Screen[None]):
         elif done is not None:
             parts.append(f"{done:,} done by {shown_line(self.annotator)}")
         parts.append(f"sorted by {self.sort_by}")
-        self.query_one("#corpus-head", Static).update(" · ".join(parts))
+        # One row, as wide as the screen: no layout (with one, each of the worker's progress notes
+        # laid the whole screen out again).
+        self.query_one("#corpus-head", Static).update(" · ".join(parts), layout=False)
 
     def _show_columns(self) -> None:
         width = max(20, self.size.width - 2)
@@ -304,15 +339,17 @@ class DocumentsScreen(Screen[None]):
                 + " " + tags + " " + fit("others", 10) + " ⚠")
         self.query_one("#corpus-columns", Static).update(line)
 
-    def _apply(self, keep: bool) -> None:
-        """Filter and sort the rows; keep the cursor on the same document when it is still listed."""
+    def _apply(self, keep: bool, resort: bool = True) -> None:
+        """Filter and sort the rows (`resort`: else they keep the order of `summaries`); keep the cursor
+        on the same document when it is still listed."""
         listing = self.document_list
         current = listing.current
         words = self.filter_text.lower().split()
         rows = [s for s in self.summaries
                 if all(w in s.title.lower() or w in s.entry.relative.lower() for w in words)] if words \
             else list(self.summaries)
-        rows.sort(key=sort_key(self.sort_by, self.annotator))
+        if resort:
+            rows.sort(key=sort_key(self.sort_by, self.annotator))
         if words and self.summaries and not rows:  # not "reading …" from before the list came
             listing.EMPTY = f"no title or path holds “{shown_line(self.filter_text)}”: escape clears the filter"
         else:

@@ -127,6 +127,7 @@ class Summary:
     problem: str = ""  # binary, not UTF-8, unreadable: the document cannot be opened
     layers: dict[str, LayerSummary] = field(default_factory=dict)  # annotator (gold too) -> summary
     read: bool = False  # False until the worker has read it
+    revision: int = 0  # how many times it was filled in: the list redraws a row whose revision changed
 
     def layer(self, annotator: str) -> LayerSummary | None:
         return self.layers.get(annotator)
@@ -307,6 +308,7 @@ class Summariser:
             self._fresh[DOCUMENTS][key] = [size, mtime, *found, *folder]
         self._add_old_layout(summary)
         summary.read = True
+        summary.revision += 1
 
     def _read_document(self, path: Path) -> list[Any]:
         """[title, length, sha256, problem] from the file itself."""
