@@ -525,3 +525,21 @@ def test_a_folder_where_a_document_goes_means_its_corpus(corpus: Path, capsys, c
     as_corpus = run(capsys, command[0], *flag, *named, *options)
     assert as_folder[0] == as_corpus[0] == 0, as_folder[2]
     assert as_folder[1] == as_corpus[1] and "is a directory" not in as_folder[2]
+
+
+def test_a_scan_without_stats_gives_the_same_summaries_and_the_cache_still_holds(corpus: Path, monkeypatch) -> None:
+    """The documents screen scans names only (discover(stat=False)) before its first frame; the
+    worker's fill stats each document, so the summaries and the cache's hits are the same."""
+    annotate(corpus / "seeds/2005/report.txt", [("minister", "actor")])
+    entries = discover(corpus / "seeds", stat=False)
+    assert [e.relative for e in entries] == [e.relative for e in discover(corpus / "seeds")]
+    assert {e.size for e in entries} == {-1}
+    right = [(s.title, s.length, s.sha256, s.layers) for s in _summarise(corpus)]
+    summariser = Summariser(corpus / "seeds")
+    monkeypatch.setattr(corpus_module, "read_text", lambda *a: pytest.fail("a cached document was read"))
+    assert [(s.title, s.length, s.sha256, s.layers) for s in summariser.summaries(entries)] == right
+    monkeypatch.undo()
+    (corpus / "seeds/notes.md").write_text("# Changed\n\nNew text.\n", encoding="utf-8")
+    names_only = discover(corpus / "seeds", stat=False)
+    again = {s.entry.relative: s for s in Summariser(corpus / "seeds").summaries(names_only)}
+    assert again["notes.md"].title == "# Changed"  # its size and mtime changed: read again

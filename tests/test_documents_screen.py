@@ -314,12 +314,12 @@ def test_the_documents_screen_shows_before_the_annotation_screen_is_imported(cor
 async def test_the_footer_shows_the_list_keys_once_after_the_first_frame_and_keeps_them(corpus: Path) -> None:
     from textual.widgets._footer import FooterKey
 
-    from tui.app.documents import DocumentsFooter
+    from tui.app.footer import KeyFooter
 
     app = corpus_app(corpus)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.documents is not None and app.documents.loaded)
-        footer = app.documents.query_one(DocumentsFooter)
+        footer = app.documents.query_one(KeyFooter)
         await until(pilot, lambda: bool(footer.query(FooterKey)))
         keys = list(footer.query(FooterKey))
         assert {"Open", "Done", "Sort"} <= {key.description for key in keys}

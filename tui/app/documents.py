@@ -22,7 +22,6 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from tui.app.cells import fit
-from tui.app.footer import KeyFooter
 from tui.app.row_list import RowList
 from tui.core.corpus import DONE, IN_PROGRESS, NOT_STARTED, Entry, Prefetch, Summariser, Summary, sort_key
 from tui.core.safe_text import shown_line
@@ -141,20 +140,6 @@ class DocumentList(RowList):
         return segments
 
 
-class DocumentsFooter(KeyFooter):
-    """The keys composed once, after the list's first frame (as the stock Footer does), and then
-    only when they change: the stock Footer built them three times over in the first half second,
-    on the UI thread while the counts were being read (18 keys, a third of its styling work)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._bindings_ready = False
-
-    def compose(self):  # type: ignore[no-untyped-def]  # Footer's own signature
-        if self._bindings_ready:
-            yield from super().compose()  # type: ignore[no-untyped-call]
-
-
 class DocumentsScreen(Screen[None]):
     """The corpus. The app installs one and pushes it; it keeps its rows, sort, filter and cursor."""
 
@@ -224,7 +209,7 @@ class DocumentsScreen(Screen[None]):
         yield Input(placeholder="type to filter by title or path", id="corpus-filter")
         yield Static("", id="corpus-columns", markup=False)  # it names the tags
         yield DocumentList(self.annotator, self.tags, id="corpus-list")
-        yield DocumentsFooter()
+        # The footer is mounted after the first frame (_mount_footer).
 
     @property
     def document_list(self) -> DocumentList:
@@ -241,6 +226,16 @@ class DocumentsScreen(Screen[None]):
             self._listed(summariser, [summariser.blank(entry) for entry in entries])
         # After the first frame: the scan and the reading share the GIL with the UI thread.
         self.call_after_refresh(self._read_corpus)
+        self.call_after_refresh(self._mount_footer)
+
+    def _mount_footer(self) -> None:
+        """The keys, once the list is on screen: the footer's styles (Textual's Footer and its keys)
+        took a third of the CPU time between the app's start and the list's first frame (~35 ms).
+        It then shows its keys at once and rebuilds them only when they change (tui/app/footer.py):
+        the stock Footer built them three times over in the first half second."""
+        from tui.app.footer import KeyFooter
+
+        self.mount(KeyFooter())
 
     def on_resize(self) -> None:
         self._show_columns()
@@ -261,7 +256,7 @@ class DocumentsScreen(Screen[None]):
         self.prefetch = None
         started, last = time.thread_time(), time.perf_counter()
         for n, summary in enumerate(blanks, 1):  # in the order the list shows them: the rows in view first
-            summariser.fill(summary, scanned=True)  # the scan's stats are a moment old: not stat'ed again
+            summariser.fill(summary, scanned=True)  # stat'ed here if the scan did not (a prefetch does not)
             if time.perf_counter() - last > BATCH_SECONDS:
                 self.post_message(self.Progress(n))
                 last = time.perf_counter()
