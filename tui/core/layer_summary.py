@@ -100,10 +100,7 @@ def _fast(raw: bytes) -> LayerSummary | None:
     tags = _PLAIN_TAG.findall(raw, body_start, body_end)
     if len(tags) != raw.count(_TAG_FIELD, body_start, body_end):  # a tag with an escape in it
         tags = _TAG.findall(raw, body_start, body_end)
-    found: dict[bytes, int] = {}
-    for tag in tags:  # not Counter: its constructor costs as much as the counting, 6,000 layers a start
-        found[tag] = found.get(tag, 0) + 1
-    counts = {_decode(tag): n for tag, n in found.items()}
+    counts = {_decode(tag): n for tag, n in Counter(tags).items()}
     rest = json.loads(raw[:start + len(_TABLE_START) - 1] + b"{}" + raw[end:])
     return _summary(rest, counts)
 
