@@ -22,7 +22,10 @@ Figures, printed beside their targets and the trivial Textual app in one run:
    first frame) until every row's title and counts are in, cold (no .hedgerow-cache/; the files
    may be in the OS's page cache) and warm (the cache written by the cold run; median of three
    starts). The time from constructing the app (run_test's start-up included) and the reading
-   worker's CPU time are printed beside it.
+   worker's CPU time are printed beside it. The process is set up as `hedgerow DIR` sets up its
+   own (tui.core.gc_policy.starting_a_tui around the app's import: the TUI's collector threshold
+   and thread switch interval), and each start begins from a collected heap, as a fresh process
+   does: without either, the default collector walked the earlier starts' apps in the warm ones.
 3. A key on the list, in process: Down pressed as Pilot does, until the list has drawn its lines
    again (the action and the render of every visible row), median and worst of 50.
 4. Returning from a document to the list: `o` in the annotation screen until the list is the
@@ -167,14 +170,20 @@ def vm_hwm_mib() -> float:
 
 
 async def in_process(root: Path) -> dict:
-    from tui.app.app import HedgerowApp
+    import gc
+
+    from tui.core import gc_policy
     from tui.core.session import SessionOptions
+
+    with gc_policy.starting_a_tui():  # as tui/commands/documents.py's run_corpus
+        from tui.app.app import HedgerowApp
 
     figures: dict = {}
     warm: list[tuple[float, float, float]] = []
     for label in ("cold", *["warm"] * WARM_STARTS):
         if label == "cold":
             shutil.rmtree(root / ".hedgerow-cache", ignore_errors=True)
+        gc.collect()  # not timed: the previous start's app is garbage, which a fresh process would not hold
         app = HedgerowApp(None, corpus=root / "seeds", options=SessionOptions(annotator="ann1"), annotator="ann1")
         started = perf()
         async with app.run_test(size=SIZE) as pilot:
