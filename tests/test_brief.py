@@ -267,3 +267,78 @@ def test_a_commitments_sentence_is_found_when_asked_for(project_doc: Path) -> No
 
     targets = {line.item.span.start: line.target for line in brief_lines(brief) if line.kind == "sentence"}
     assert targets == {span.start: sentence_at(text, span.start) for span in spans}
+
+
+ROLES_CODEBOOK = """
+[[tags]]
+name = "actor"
+colour = "#5fafff"
+[[tags]]
+name = "claim"
+colour = "dark_orange"
+[[tags]]
+name = "hedge"
+colour = "magenta"
+[[relations]]
+name = "states"
+from = "claim"
+to = "actor"
+role = "by"
+[[relations]]
+name = "softens"
+from = "hedge"
+to = "claim"
+role = "hedges"
+"""
+
+
+def test_a_codebook_of_claims_gets_a_brief_of_claims(capsys, project_doc: Path) -> None:
+    (project_doc.parent / "hedgerow.toml").write_text(ROLES_CODEBOOK, encoding="utf-8")
+    actor = add(capsys, project_doc, "Simmons", "actor")
+    claim = add(capsys, project_doc, "setting up a team by 2007", "claim")
+    could = add(capsys, project_doc, "could", "hedge")
+    add(capsys, project_doc, "major", "hedge")
+    assert run(capsys, "link", project_doc, *ALICE, claim, actor, "--relation", "states")[0] == 0
+    assert run(capsys, "link", project_doc, *ALICE, could, claim, "--relation", "softens")[0] == 0
+    brief = json.loads(run(capsys, "brief", project_doc, *ALICE, "--format", "json")[1])
+    assert brief["roles"] == {"actor": "actor", "commitment": "claim", "hedge": "hedge",
+                              "by": "states", "hedges": "softens"}
+    [simmons] = brief["entities"]
+    [made] = simmons["commitments"]
+    assert made["id"] == claim and [h["id"] for h in made["hedges"]] == [could]
+    assert [h["quote"] for h in brief["unlinked_hedges"]] == ["major"]  # "could" softens a claim: not the author's
+    code, out, _ = run(capsys, "brief", project_doc, *ALICE, "--format", "md")
+    assert code == 0 and "1 claim: 1 hedged, 0 bare" in out and "### Hedges linked to no claim" in out
+    code, out, _ = run(capsys, "brief", project_doc, *ALICE)
+    assert code == 0 and "1 claim: 1 hedged, 0 bare · 1 actor · 1 hedge linked to no claim" in out
+    report = project_doc.parent / "report.html"
+    assert run(capsys, "report", project_doc, *ALICE, "-o", report)[0] == 0
+    html = report.read_text(encoding="utf-8")
+    assert "1 claim: 1 hedged, 0 bare" in html and "<h3>Hedges linked to no claim</h3>" in html
+
+
+def test_a_codebook_with_nothing_to_sum_up_says_so(capsys, project_doc: Path) -> None:
+    (project_doc.parent / "hedgerow.toml").write_text(
+        '[[tags]]\nname = "claim"\ncolour = "red"\n[[tags]]\nname = "source"\ncolour = "blue"\n'
+        '[[relations]]\nname = "cites"\nfrom = "claim"\nto = "source"\n', encoding="utf-8")
+    add(capsys, project_doc, "Simmons", "source")
+    code, out, err = run(capsys, "brief", project_doc, *ALICE)
+    assert code == 2 and out == ""
+    assert "nothing to sum up: no relation is named, or has the role, by" in err and len(err.splitlines()) == 1
+
+
+def test_the_gold_layer_has_a_brief(capsys, project_doc: Path) -> None:
+    import shutil
+
+    from tui.core.paths import layer_path
+
+    actor = add(capsys, project_doc, "Simmons", "actor")
+    commitment = add(capsys, project_doc, "setting up a team by 2007", "commitment")
+    assert run(capsys, "link", project_doc, *ALICE, commitment, actor, "--relation", "by")[0] == 0
+    shutil.copyfile(layer_path(project_doc, "alice"), layer_path(project_doc, "gold"))  # as the review writes it
+    code, out, err = run(capsys, "brief", project_doc, "--layer", "gold", "--format", "json")
+    assert code == 0, err
+    assert [e["entity"] for e in json.loads(out)["entities"]] == ["Simmons"]
+    code, out, err = run(capsys, "brief", "--corpus", project_doc.parent, "--layer", "gold", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["totals"]["commitments"] == 1

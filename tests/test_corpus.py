@@ -388,6 +388,10 @@ def test_export_corpus_in_every_format_names_each_document(corpus: Path, capsys,
     assert len(rows) == 7 and {r["path"] for r in rows} == {"seeds/2005/report.txt", "seeds/2006/report.txt",
                                                             "seeds/notes.md"}
     target = tmp_path / "corpus.w3c.jsonld"
+    code, _, err = run(capsys, "export", "--corpus", seeds, "--annotator", "alice", "-f", "w3c", "-o", target)
+    assert "wrote 4 annotations from 3 documents of 3 under" in err
+    code, _, err = run(capsys, "export", "--corpus", seeds, "--annotator", "bob", "-f", "w3c", "-o", target)
+    assert "wrote 3 annotations from 2 documents of 3 under" in err  # bob has no layer on notes.md
     code, _, _ = run(capsys, "export", "--corpus", seeds, "--annotator", "alice", "-f", "w3c", "-o", target)
     collection = json.loads(target.read_text(encoding="utf-8"))
     assert code == 0 and collection["type"] == "AnnotationCollection" and collection["total"] == 4

@@ -80,6 +80,9 @@ async def test_simmons_tagged_linked_with_keys_and_found_in_the_brief(project_do
         panel = app.query_one(LinksPanel)
         assert panel.annotation_id == commitment.id and len(panel.rows) == 3
         assert [r.outgoing for r in panel.rows] == [True, False, False]
+        # At 100 columns the panel has 24: the relation's name is whole, not "hed…".
+        drawn = ["".join(s.text for s in panel.render_row(row, 24, Style())) for row in panel.rows]
+        assert [line.split("█")[0] for line in drawn] == ["→ by     ", "← hedges ", "← hedges "]
 
         await pilot.press("B")
         await pilot.pause()
@@ -201,6 +204,8 @@ async def test_entity_proposed_on_tagging_an_actor_and_chosen_with_e(project_doc
         await pilot.pause()
         # Offered: the entities other actors use, not this mention's own (it is in the input already).
         assert dict(app.screen.known) == {"Robert Simmons": 1, "Utemuratov": 1}  # type: ignore[attr-defined]
+        rows = [strip.text for strip in app.screen._compositor.render_strips()]  # the screen as drawn
+        assert any("empty: the quote · esc cancels" in row for row in rows)  # whole, not cut at the dialog's edge
         await pilot.press("down", "down", "enter")  # or pick one already used (best match first)
         await pilot.pause()
         assert app.session.get(mention.id).entity in {"Robert Simmons", "Utemuratov"}
@@ -246,3 +251,38 @@ async def test_the_link_and_brief_keys_are_in_the_footer_and_the_help(project_do
         rows = dict(row for _, section in app.screen.sections for row in section)  # as bound now: keys -> words
         assert rows["l"].startswith("start a link from the annotation under the cursor")
         assert rows["B"] == "the brief: who commits to what, and how it is hedged"
+
+
+async def test_a_codebook_of_claims_proposes_and_sums_up_claims(project_doc: Path) -> None:
+    from tests.test_brief import ROLES_CODEBOOK
+
+    (project_doc.parent / "hedgerow.toml").write_text(ROLES_CODEBOOK, encoding="utf-8")
+    app = open_app(project_doc)
+    async with app.run_test(size=SIZE) as pilot:
+        await tag(pilot, "Simmons(?= also suggested)", "1")
+        await tag(pilot, "setting up a team by 2007", "2")  # a claim: its actor is proposed as `states`
+        assert app.proposal is not None and app.proposal[1] == "states"
+        await pilot.press("a")
+        await tag(pilot, "(?<=project )could", "3")
+        await pilot.press("l", "right_square_bracket", "enter")  # the hedge softens the claim
+        await pilot.pause()
+        assert sorted(link.relation for link in app.session.links) == ["softens", "states"]
+        await pilot.press("B")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, BriefScreen)
+        summary = str(screen.query_one("#brief-summary").render())
+        assert summary.startswith("1 claim: 1 hedged, 0 bare · 1 actor · 0 hedges linked to no claim")
+        [simmons] = screen.brief.entities
+        assert [h.quote for h in simmons.commitments[0].hedges] == ["could"]
+
+
+async def test_b_says_when_the_codebook_gives_the_brief_nothing(project_doc: Path) -> None:
+    (project_doc.parent / "hedgerow.toml").write_text(
+        '[[tags]]\nname = "claim"\ncolour = "red"\n[[tags]]\nname = "source"\ncolour = "blue"\n', encoding="utf-8")
+    app = open_app(project_doc)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("B")
+        await pilot.pause()
+        assert not isinstance(app.screen, BriefScreen)
+        assert any("nothing to sum up" in str(n.message) for n in app._notifications)

@@ -64,10 +64,45 @@ def test_custom_relations_and_defaults_that_fit_the_tags() -> None:
     ([{"name": "by", "from": "commitment", "to": "actor", "colour": "red"}], "unknown field(s) colour"),
     ([{"name": "by", "from": "commitment", "to": "actor"}] * 2, "duplicate relation name 'by'"),
     ({"name": "by"}, "array of tables"),
+    ([{"name": "softens", "from": "hedge", "to": "commitment", "role": "hedge"}], "unknown role 'hedge'"),
+    ([{"name": "a", "from": "hedge", "to": "commitment", "role": "hedges"},
+      {"name": "b", "from": "hedge", "to": "commitment", "role": "hedges"}], "two relations have the role 'hedges'"),
+    ([{"name": "by", "from": "commitment", "to": "actor"}, {"name": "hedges", "from": "hedge", "to": "actor"}],
+     "relation 'hedges' (hedge → actor) must point to the tag relation 'by' starts from (commitment)"),
+    ([{"name": "by", "from": "actor", "to": "actor"}], None),
+    ([{"name": "says", "from": "actor", "to": "actor", "role": "by"}], "has the role 'by' but links a tag to itself"),
 ])
-def test_bad_relations_are_refused_on_load(tmp_path: Path, relations, message: str) -> None:
+def test_bad_relations_are_refused_on_load(tmp_path: Path, relations, message: str | None) -> None:
+    if message is None:  # a relation named by, from a tag to itself, is a relation as any other
+        parse_config({"relations": relations}, "x.toml")
+        return
     with pytest.raises(InputError, match="^x.toml: .*" + message.replace("(", r"\(").replace(")", r"\)")):
         parse_config({"relations": relations}, "x.toml")
+
+
+def test_the_brief_reads_the_relations_given_its_roles() -> None:
+    from tui.core.brief import DEFAULT_ROLES, BriefRoles
+
+    assert BriefRoles.of(load_config(None).relations) == DEFAULT_ROLES
+    tags = [{"name": n, "colour": "red"} for n in ("actor", "claim", "hedge")]
+    config = parse_config({"tags": tags, "relations": [
+        {"name": "states", "from": "claim", "to": "actor", "role": "by"},
+        {"name": "softens", "from": "hedge", "to": "claim", "role": "hedges"},
+        {"name": "by", "from": "claim", "to": "claim"},  # named "by", but "states" has the role
+    ]})
+    assert BriefRoles.of(config.relations) == BriefRoles("actor", "claim", "hedge", "states", "softens")
+    # A relation named for a role plays it unless given another; a role nobody plays is None.
+    config = parse_config({"tags": tags, "relations": [{"name": "hedges", "from": "hedge", "to": "claim"}]})
+    assert BriefRoles.of(config.relations) == BriefRoles(None, "claim", "hedge", None, "hedges")
+    from tui.core.brief import Brief, summary_line
+
+    assert summary_line(Brief({}, [], [], [], BriefRoles.of(config.relations))) == (
+        "0 claims: 0 hedged, 0 bare · 0 hedges linked to no claim")  # no actor to count without `by`
+    no_hedges = BriefRoles("actor", "claim", None, "states", None)
+    assert summary_line(Brief({}, [], [], [], no_hedges)) == "0 claims: 0 hedged, 0 bare · 0 actors"
+    config = parse_config({"tags": tags, "relations": [{"name": "cites", "from": "claim", "to": "actor"}]})
+    roles = BriefRoles.of(config.relations)
+    assert not roles.sums_up and "nothing to sum up" in roles.why_empty()
 
 
 def test_a_bad_relation_in_a_project_codebook_stops_the_session(project_doc: Path) -> None:
@@ -298,3 +333,12 @@ def test_flat_string_records_are_written_as_json_dumps_would(record: dict) -> No
 
     expected = json.dumps(record, ensure_ascii=False, sort_keys=True, indent=2).replace("\n", "\n" + INDENT * 2)
     assert _dump_record(record) == expected
+
+
+def test_the_import_summary_counts_links_in_words() -> None:
+    from tui.core.links import LinkPlan, links_summary
+
+    one = Link("a", "by", "b")
+    assert links_summary(LinkPlan([one], [], 0)) == "; 1 link imported, 0 not"
+    assert links_summary(LinkPlan([one, one], ["bad"], 2)) == "; 2 links imported, 1 not, 2 already present"
+    assert links_summary(LinkPlan([], [], 0)) == ""

@@ -134,6 +134,8 @@ async def test_80x24_gives_the_text_its_columns_and_the_panel_no_blank_rows(proj
         assert app.view.scrollable_content_region.width >= 48  # was 46
         details = widget_text(app.query_one(DocumentPanel)).splitlines()[1:-1]
         assert all(line.strip("│ ") for line in details)
+        # The document's length whole: the file name (the text pane's title) gives way, not "5,863 cha…".
+        assert details[1].strip("│ ").endswith("· 5,863 characters")
 
 
 async def test_a_long_annotator_name_is_shown_whole(project_doc: Path) -> None:

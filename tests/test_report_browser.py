@@ -256,3 +256,25 @@ def test_corpus_report_loads_clean(browser, project: Path, tmp_path: Path, shots
     assert console_errors(browser) == []
     assert browser.execute_script("return document.querySelectorAll('article.doc').length") == 2
     browser.save_screenshot(str(shots / "report-corpus.png"))
+
+
+def test_brief_chart_names_start_inside_the_chart(browser, project_doc: Path, tmp_path: Path, shots: Path) -> None:
+    session = Session.open(project_doc, SessionOptions(annotator="alice"))
+    text = session.text
+    for name, quote, made in (("Foreign Minister Gela Bezhuashvili of Georgia", "Simmons", "setting up a team"),
+                              ("WWWWWWWWWWWWWWWWWWWWWWWWWWWW", "Kazakhstan", "to react to disasters")):
+        start = text.index(quote)
+        actor = session.add(start, start + len(quote), "actor")
+        session.set_entity(actor.id, name)
+        start = text.index(made)
+        commitment = session.add(start, start + len(made), "commitment")
+        session.link(commitment.id, actor.id, "by")
+    session.save()
+    page = write_report(project_doc, tmp_path / "brief.html")
+    open_page(browser, page)
+    boxes = browser.execute_script(
+        "return [...document.querySelectorAll('svg.chart text')].map(t => [t.textContent, t.getBBox().x])")
+    assert sum("Foreign Minister" in name or "WWWW" in name for name, _ in boxes) == 2
+    for name, x in boxes:
+        assert x >= 0, (name, x)  # its start is in the chart, not cut off at the left edge
+    browser.find_element("css selector", "#brief").screenshot(str(shots / "report-brief.png"))

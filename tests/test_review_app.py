@@ -193,3 +193,16 @@ async def test_digit_keys_follow_the_codebook_keys(doc: Path) -> None:
         await pilot.press("9")  # no tag there: nothing changes
         assert review.decision(hedge)["decision"] == "accepted" and len(review.gold) == 1
         await wait_saved(pilot, app)
+
+
+async def test_notices_have_their_own_row_at_80_columns(doc: Path) -> None:
+    app = ReviewApp(Review.open(doc, REVIEWER))
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        app.notify("5 decisions followed their re-anchored spans (u undoes), and a longer tail.", timeout=60)
+        await pilot.pause(0.1)
+        await pilot.pause()
+        [toast] = list(app.screen.query("Toast"))
+        assert toast.region.height == 1  # one row, not wrapped over the panels
+        for panel in (app.candidate_list, app.view, app.query_one(CandidatePanel)):
+            assert not toast.region.overlaps(panel.region), panel

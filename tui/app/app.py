@@ -892,12 +892,14 @@ class HedgerowApp(LinkingMixin, SavingApp):
 
     @work(thread=True, group="export", exit_on_error=False)
     def _report_html(self, path: Path, layer: Layer, links: list[Link] | None = None) -> None:
+        from tui.core.brief import BriefRoles
         from tui.core.report import layer_page, write_report
 
         session = self.current
         try:
             write_report(path, layer_page(session.document, layer, session.annotator, session.tags,
-                                          stale=session.document_changed, links=links or ()))
+                                          stale=session.document_changed, links=links or (),
+                                          roles=BriefRoles.of(session.config.relations)))
         except HedgerowError as error:
             self.post_message(ReportWritten(path, str(error)))
             return

@@ -18,7 +18,7 @@ from textual.widgets import Footer, Static
 
 from tui.app.cells import snippet
 from tui.app.row_list import RowList
-from tui.core.brief import Brief, Commitment, Span, summary_line
+from tui.core.brief import Brief, Commitment, Span, summary_line, unattributed_heading, unlinked_heading
 from tui.core.safe_text import shown_line
 
 Target = tuple[int, int]  # the span a line jumps to
@@ -102,10 +102,10 @@ def brief_lines(brief: Brief) -> list[Line]:
         lines.append(Line("entity", entity, (first.start, first.end) if first else None))
         commitments(entity.commitments)
     if brief.unattributed:
-        lines.append(Line("heading", "Commitments with no actor linked", None))
+        lines.append(Line("heading", unattributed_heading(brief.roles), None))
         commitments(brief.unattributed)
     if brief.unlinked_hedges:
-        lines.append(Line("heading", "Hedges linked to nothing (the author's own voice)", None))
+        lines.append(Line("heading", f"{unlinked_heading(brief.roles)} (the author's own voice)", None))
         lines.extend(Line("unlinked", h, (h.start, h.end)) for h in brief.unlinked_hedges)
     return lines
 
@@ -156,6 +156,9 @@ class BriefScreen(ModalScreen[Target | None]):
     def on_mount(self) -> None:
         self.query_one("#brief").border_title = "brief: who commits to what, and how it is hedged"
         lines = self.query_one(BriefLines)
+        roles = self.brief.roles
+        lines.EMPTY = (f"Nothing to sum up yet: tag {roles.word('actor')}s, {roles.word('commitment')}s and "
+                       f"{roles.word('hedge')}s, then link them (l).")
         lines.set_rows(self.lines)
         lines.focus()
 

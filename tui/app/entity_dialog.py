@@ -30,7 +30,7 @@ class EntityDialog(ModalScreen[str | None]):
     #entity-dialog { width: 70; max-width: 95%; height: auto; max-height: 24; border: round $primary;
                      background: $surface; padding: 0 1; }
     #entity-choices { height: auto; max-height: 12; border: none; }
-    #entity-hint { color: $text-muted; }
+    #entity-hint { color: $text-muted; width: 100%; }  /* wraps in a narrow terminal, never cut */
     """
 
     def __init__(self, annotation: Annotation, known: Counter[str]) -> None:
@@ -44,7 +44,7 @@ class EntityDialog(ModalScreen[str | None]):
             yield Label(Text.assemble(("Entity of ", "bold"), (f"“{shown_line(quote)[:50]}”", "italic")))
             yield Input(value=self.annotation.entity or quote, id="entity-input", select_on_focus=True)
             yield OptionList(id="entity-choices")
-            yield Label("enter sets it · ↓ picks one already used · empty: the quote · esc cancels",
+            yield Label("⏎ sets it · ↓ one already used · empty: the quote · esc cancels",
                         id="entity-hint")
 
     def on_mount(self) -> None:

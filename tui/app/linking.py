@@ -189,10 +189,10 @@ class LinkingMixin(_LinkingBase):
             self._propose(annotation)
 
     def _propose(self, annotation: Annotation) -> None:
-        if annotation.tag == "actor":
+        relation = self.current.config.relations.playing("by")  # the codebook's `by`, whatever its name
+        if annotation.tag == (relation.target if relation else "actor"):
             self._propose_entity(annotation)
             return
-        relation = self.current.config.relations.get("by")
         if relation is None or annotation.tag != relation.source:
             return
         actor = nearest_actor(self.current, annotation, relation.target)
@@ -204,7 +204,7 @@ class LinkingMixin(_LinkingBase):
     def _propose_entity(self, annotation: Annotation) -> None:
         from tui.core.entities import best_match, known_entities
 
-        known = known_entities(self.current.layer)
+        known = known_entities(self.current.layer, annotation.tag)
         quote = " ".join(annotation.quote.split())
         known[quote] -= 1  # not the mention just tagged
         best = best_match(quote, +known, exclude=quote)
@@ -254,7 +254,7 @@ class LinkingMixin(_LinkingBase):
 
         # The entities the other actors use: this one's own (its quote, by default) is in the input
         # already, and listed it read as "used 1×" before anyone else had used it.
-        known = known_entities(self.current.layer)
+        known = known_entities(self.current.layer, annotation.tag)
         known[" ".join((annotation.entity or annotation.quote).split())] -= 1
         self.push_screen(EntityDialog(annotation, +known), chosen)
 
@@ -274,12 +274,16 @@ class LinkingMixin(_LinkingBase):
     def action_brief(self) -> None:
         from tui.app.brief_screen import BriefScreen
         from tui.core import gc_policy
-        from tui.core.brief import build_brief
+        from tui.core.brief import BriefRoles, build_brief
         from tui.core.export import document_meta
 
         session = self.current
+        roles = BriefRoles.of(session.config.relations)
+        if not roles.sums_up:
+            self._say(roles.why_empty(), severity="warning", timeout=6)
+            return
         with gc_policy.paused():  # a brief of 100,000 annotations is ~250,000 objects and no cycle (gc_policy)
-            brief = build_brief(session.text, session.layer, session.links, document_meta(session.document))
+            brief = build_brief(session.text, session.layer, session.links, document_meta(session.document), roles)
 
         def jump(target: tuple[int, int] | None) -> None:
             if target is not None:

@@ -70,6 +70,7 @@ class LinksPanel(RowList):
         self.session = session
         self.annotation_id: str | None = None
         self._shown: tuple[str | None, int] | None = None
+        self._relation_width = 0  # the longest relation name listed: one column, names whole where they fit
         self.border_title = "links"
         self.display = False  # until the annotation under the cursor has links
 
@@ -89,6 +90,7 @@ class LinksPanel(RowList):
             rows.sort(key=lambda r: (not r.outgoing, r.link.relation, r.other.start if r.other else -1))
         if not rows and not self.rows:
             return  # still nothing to show: no layout to redo
+        self._relation_width = max((len(shown_line(row.link.relation)) for row in rows), default=0)
         self.set_rows(rows)
         height = max(3, min(7, len(rows) + 2))
         if self.styles.height is None or self.styles.height.value != height:
@@ -100,7 +102,7 @@ class LinksPanel(RowList):
     def render_row(self, row: LinkRow, width: int, base: Style) -> list[Segment]:
         other = row.other
         arrow = "→" if row.outgoing else "←"
-        relation = fit(shown_line(row.link.relation), min(8, max(2, width // 5)))
+        relation = fit(shown_line(row.link.relation), min(self._relation_width, max(2, width // 2)))
         if other is None:
             return [Segment(f"{arrow} {relation} ", base),
                     Segment("✗ its other end is gone", base + Style(color="red"))]

@@ -25,7 +25,7 @@ class FittedStatic(Static):
 
     def show(self, content: RenderableType) -> None:
         self.update(content, layout=False)
-        width = self.content_region.width
+        width = self.size.width  # set before Resize is sent; content_region can still be the old layout's
         rows = self.get_content_height(self.size, self.app.size, width) if width and self.is_mounted else None
         if rows is None or rows != self._rows:
             self._rows = rows
@@ -63,11 +63,14 @@ class DocumentPanel(FittedStatic):
 
     def refresh_details(self) -> None:
         session, document = self.session, self.session.document
-        width = max(8, self.content_region.width or 30)
+        width = max(8, self.size.width or 30)
         size = "the document is empty" if document.is_empty else f"{len(document.text):,} characters"
+        name = Text(shown_line(document.path.name), style="dim")
+        room = width - 3 - len(size)  # the name gives way, the length stays whole (the text pane's title names it)
+        if name.cell_len > room >= 4:
+            name.truncate(room, overflow="ellipsis")
         lines = [Text(shown_line(document.title), style="bold"),
-                 Text.assemble((shown_line(document.path.name), "dim"), " · ",
-                               (size, "bold yellow" if document.is_empty else ""))]
+                 Text.assemble(name, " · ", (size, "bold yellow" if document.is_empty else ""))]
         for line in lines:  # one row each
             line.truncate(width, overflow="ellipsis")
         # The annotator whole, wrapped: two names sharing a prefix must not look the same.

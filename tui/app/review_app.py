@@ -16,6 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.widgets import Static
 
 from tui.app.base import HelpSections, SavingApp
 from tui.app.cells import plain, quoted, snippet
@@ -106,6 +107,7 @@ class ReviewApp(SavingApp):
                 yield SummaryPanel(review, id="summary")
                 yield CandidatePanel(review, id="detail")
                 yield CandidateList(review, id="candidates")
+        yield Static("", id="status")  # the notices' row (dialogs.tcss): they never cover the candidates
         yield KeyFooter()
 
     @property

@@ -236,8 +236,10 @@ def export_corpus(args: argparse.Namespace) -> int:
     if args.format == "w3c":  # the collection's total counts its linking annotations too
         total += sum(_link_count(p) for entry in entries for p in chosen(entry).values())
 
+    exported = 0  # the documents with a layer exported, not every document looked at
+
     def documents() -> Iterator[tuple[Document, Iterable[Annotation], Iterable[Link]]]:
-        nonlocal problems
+        nonlocal problems, exported
         for entry in entries:
             files = chosen(entry)
             if not files:
@@ -250,6 +252,7 @@ def export_corpus(args: argparse.Namespace) -> int:
                 _warn(f"skipped {entry.relative}: {error}")
                 continue
             links = [link for one in stored for link in LinkIndex(one.tables.get(LINKS))]
+            exported += 1
             yield (document, stored[0].layer if len(stored) == 1 else [a for one in stored for a in one.layer],
                    links)
 
@@ -257,8 +260,9 @@ def export_corpus(args: argparse.Namespace) -> int:
     written = WRITERS[args.format](documents(), label, total)
     if args.output:
         atomic_write_chunks(args.output, (piece.encode("utf-8") for piece in written))
-        stderr.print(f"wrote {total:,} annotations from {count_of(len(entries), 'document')} under "
-                     f"{shown_line(str(root))} as {args.format} to {shown_line(str(args.output))}", markup=False)
+        stderr.print(f"wrote {count_of(total, 'annotation')} from {count_of(exported, 'document')} of "
+                     f"{len(entries):,} under {shown_line(str(root))} as {args.format} to "
+                     f"{shown_line(str(args.output))}", markup=False)
     else:
         from tui.commands.exchange import write_to_stdout
 

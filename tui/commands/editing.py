@@ -145,10 +145,12 @@ def run_brief(args: argparse.Namespace) -> int:
     if args.corpus is not None:
         brief = corpus(args)
     else:
-        session = open_session(args)
+        session = open_session(args, gold=True)  # read only: the gold brief is the finding
         if args.layer and not session.store.exists():
             raise InputError(f"no layer {args.layer!r}: {session.store.path} does not exist")
         brief = session_brief(session, document_meta(session.document))
+    if not brief.roles.sums_up:
+        raise InputError(brief.roles.why_empty())
     if args.format == "json":
         sys.stdout.write(inert_json(brief.to_json()) + "\n")
     elif args.format == "md":
@@ -170,18 +172,22 @@ def corpus(args: argparse.Namespace) -> Brief:
     if not root.is_dir():
         raise InputError(f"{shown_line(str(root))}: not a folder (--corpus DIR)")
     briefs, documents = [], []
+    roles = None
     for path in find_documents(root):
         args.document = path
-        session = open_session(args)
+        session = open_session(args, gold=True)
         if not session.store.exists():
             continue  # no annotations by this annotator on it
         path_name = relative_path(session.document.path)
         documents.append(path_name)
-        briefs.append((path_name, session_brief(session, {})))
+        brief = session_brief(session, {})
+        roles = brief.roles
+        briefs.append((path_name, brief))
     if not documents:
         raise InputError(f"no document under {shown_line(str(root))} has annotations by "
                          f"{shown_line(args.annotator or 'you')} (--annotator NAME, --layer NAME)")
-    return corpus_brief(briefs, {"title": f"corpus {root}", "corpus": str(root), "documents": documents})
+    return corpus_brief(briefs, {"title": f"corpus {root}", "corpus": str(root), "documents": documents},
+                        *([roles] if roles else []))
 
 
 def inert_json(data: object) -> str:
@@ -194,6 +200,6 @@ def inert_json(data: object) -> str:
 
 
 def session_brief(session: Session, document: dict[str, Any]) -> Brief:
-    from tui.core.brief import build_brief
+    from tui.core.brief import BriefRoles, build_brief
 
-    return build_brief(session.text, session.layer, session.links, document)
+    return build_brief(session.text, session.layer, session.links, document, BriefRoles.of(session.config.relations))

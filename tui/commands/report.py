@@ -35,6 +35,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_report(args: argparse.Namespace) -> int:
+    from tui.core.brief import BriefRoles
     from tui.core.paths import config_path
     from tui.core.report import CorpusEntry, corpus_page, document_page, write_report
     from tui.core.report_sources import LayerChoice, find_documents, reported_document
@@ -48,11 +49,13 @@ def run_report(args: argparse.Namespace) -> int:
         root = args.corpus
         if not root.is_dir():
             raise InputError(f"{root}: no such folder")
-        tags = load_config(config_path(root.resolve() / "corpus", args.tags)).tags
+        config = load_config(config_path(root.resolve() / "corpus", args.tags))
+        tags, roles = config.tags, BriefRoles.of(config.relations)
         entries: list[CorpusEntry] = []
         output = args.output.resolve()
         write_report(args.output, corpus_page(root, find_documents(root), tag_looks(tags),
-                                              lambda path: reported_document(path, choice, tags, strict=False),
+                                              lambda path: reported_document(path, choice, tags, strict=False,
+                                                                             roles=roles),
                                               entries, spool_dir=output.parent))
         readable = sum(not entry.problem for entry in entries)
         stderr.print(f"wrote a report of {count_of(readable, 'document')} under {root} to {args.output}", markup=False)
@@ -61,8 +64,9 @@ def run_report(args: argparse.Namespace) -> int:
                 stderr.print(f"hedgerow: not in the report: {entry.problem}", markup=False)
         return 0
     document = args.document
-    tags = load_config(config_path(document, args.tags)).tags
-    reported = reported_document(document, choice, tags)
+    config = load_config(config_path(document, args.tags))
+    tags = config.tags
+    reported = reported_document(document, choice, tags, roles=BriefRoles.of(config.relations))
     write_report(args.output, document_page(reported, tag_looks(tags, reported.layer.counts())))
     stderr.print(f"wrote a report of {count_of(len(reported.layer), 'annotation')}, layer {reported.layer_name}, "
                  f"to {args.output}", markup=False)

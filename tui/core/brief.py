@@ -3,8 +3,9 @@
 Built from one layer and its links: per entity (an actor's `entity`, else its quote), the
 commitments linked to it `by` that relation, each with its quote, its sentence and the hedges
 linked to it (`hedges`); the hedged and bare counts; the commitments no actor is linked to;
-and the hedges linked to nothing (the author's own voice). The relations are found by name,
-`by` and `hedges`, whatever tags a custom codebook gives them.
+and the hedges linked to no commitment (the author's own voice). Which tags and relations play
+actor, commitment, hedge, `by` and `hedges` is the codebook's to say (BriefRoles.of): a codebook
+of claims softened by hedges gets a brief of claims, worded so.
 
 Three renderings: `to_json` (documented in the README), `to_markdown` (pastes into a report)
 and `to_text` (a rich renderable: a small bar per entity, hedged against bare).
@@ -27,17 +28,55 @@ from tui.core.links import Link
 from tui.core.rows import ID_WIDTH
 from tui.core.safe_text import shown_line
 from tui.core.segment import paragraph_at, sentences_in
+from tui.core.tags import Relations
 from tui.core.wording import count_of
 
 if TYPE_CHECKING:
     from rich.console import Group, RenderableType
     from rich.text import Text
 
-BY = "by"
-HEDGES = "hedges"
 BRIEF_FORMAT = "hedgerow-brief"
 BRIEF_VERSION = 1
-NO_ACTOR = "(no actor linked)"
+
+
+class BriefRoles(NamedTuple):
+    """The tags and relations the brief sums up; None where the codebook has no relation for it."""
+
+    actor: str | None = "actor"
+    commitment: str | None = "commitment"
+    hedge: str | None = "hedge"
+    by: str | None = "by"
+    hedges: str | None = "hedges"
+
+    @classmethod
+    def of(cls, relations: Relations) -> BriefRoles:
+        by, hedges = relations.playing("by"), relations.playing("hedges")
+        return cls(by.target if by else None, by.source if by else hedges.target if hedges else None,
+                   hedges.source if hedges else None, by.name if by else None, hedges.name if hedges else None)
+
+    @property
+    def sums_up(self) -> bool:
+        """False when the codebook has neither relation: there is nothing to sum up."""
+        return self.by is not None or self.hedges is not None
+
+    def word(self, role: str) -> str:
+        """The tag's name for `role` ("actor", "commitment", "hedge"), as shown: the role's own when absent."""
+        return shown_line(getattr(self, role) or role)
+
+    def words(self, count: int, role: str) -> str:
+        return count_of(count, self.word(role))
+
+    def heading(self, role: str) -> str:
+        """"Commitments", "Claims": the tag's plural, capitalised, to start a heading."""
+        plural = self.word(role) + "s"
+        return plural[:1].upper() + plural[1:]
+
+    def why_empty(self) -> str:
+        return ("The codebook gives the brief nothing to sum up: no relation is named, or has the role, "
+                "by (commitment → actor) or hedges (hedge → commitment).")
+
+
+DEFAULT_ROLES = BriefRoles()
 
 
 class Span(NamedTuple):
@@ -132,6 +171,7 @@ class Brief:
     entities: list[Entity]
     unattributed: list[Commitment]  # commitments no actor is linked to
     unlinked_hedges: list[Span]  # hedges linked to no commitment: the author's own voice
+    roles: BriefRoles = DEFAULT_ROLES
 
     @property
     def commitments(self) -> int:
@@ -142,6 +182,7 @@ class Brief:
         return {
             "hedgerow": {"format": BRIEF_FORMAT, "version": BRIEF_VERSION},
             "document": self.document,
+            "roles": self.roles._asdict(),
             "entities": [e.to_json() for e in self.entities],
             "unattributed": [c.to_json() for c in self.unattributed],
             "unlinked_hedges": [h.to_json() for h in self.unlinked_hedges],
@@ -250,19 +291,22 @@ def id_texts(raw: bytes | bytearray) -> list[str]:
 
 
 def build_brief(text: str, annotations: Iterable[Annotation], links: Iterable[Link],
-                document: dict[str, Any] | None = None) -> Brief:
+                document: dict[str, Any] | None = None, roles: BriefRoles = DEFAULT_ROLES) -> Brief:
     """The brief of one layer (a Layer is read straight from its rows, without making Annotations)."""
-    found = tagged(annotations, (ACTOR, COMMITMENT, HEDGE))
-    actors, commitments, hedges = found[ACTOR], found[COMMITMENT], found[HEDGE]
+    nothing = Tagged([], [], [])
+    found = tagged(annotations, [tag for tag in (roles.actor, roles.commitment, roles.hedge) if tag])
+    actors, commitments, hedges = (found.get(tag, nothing) if tag else nothing
+                                   for tag in (roles.actor, roles.commitment, roles.hedge))
     by: dict[str, list[str]] = {}
     hedges_of: dict[str, list[str]] = {}
+    by_name, hedges_name = roles.by, roles.hedges
     for source, relation, target, *_ in links:
-        if relation == BY:
+        if relation == by_name:
             if (targets := by.get(source)) is None:
                 by[source] = [target]
             else:
                 targets.append(target)
-        elif relation == HEDGES:
+        elif relation == hedges_name:
             if (sources := hedges_of.get(target)) is None:
                 hedges_of[target] = [source]
             else:
@@ -304,7 +348,7 @@ def build_brief(text: str, annotations: Iterable[Annotation], links: Iterable[Li
     committed = set(ids)
     hedging = set(chain.from_iterable([ids for target, ids in hedges_of.items() if target in committed]))
     unlinked = [h for h in hedges.spans if h.id not in hedging]
-    return Brief(document or {}, _ordered(entities.values()), unattributed, unlinked)
+    return Brief(document or {}, _ordered(entities.values()), unattributed, unlinked, roles)
 
 
 def _ordered(entities: Iterable[Entity]) -> list[Entity]:
@@ -320,10 +364,8 @@ def _ordered(entities: Iterable[Entity]) -> list[Entity]:
     return list(map(listed.__getitem__, order))
 
 
-ACTOR, COMMITMENT, HEDGE = "actor", "commitment", "hedge"
-
-
-def corpus_brief(briefs: Iterable[tuple[str, Brief]], corpus: dict[str, Any]) -> Brief:
+def corpus_brief(briefs: Iterable[tuple[str, Brief]], corpus: dict[str, Any],
+                 roles: BriefRoles = DEFAULT_ROLES) -> Brief:
     """Briefs of several documents summed per entity: each commitment, and each hedge linked to
     nothing, keeps its document's path."""
     entities: dict[str, Entity] = {}
@@ -338,7 +380,7 @@ def corpus_brief(briefs: Iterable[tuple[str, Brief]], corpus: dict[str, Any]) ->
             merged.commitments.extend([c._replace(document=path) for c in entity.commitments])
         unattributed += [c._replace(document=path) for c in brief.unattributed]
         unlinked += [h._replace(document=path) for h in brief.unlinked_hedges]
-    return Brief(corpus, _ordered(entities.values()), unattributed, unlinked)
+    return Brief(corpus, _ordered(entities.values()), unattributed, unlinked, roles)
 
 
 _in_order = itemgetter(2, 3, 0)  # a Span's (start, end, id): document order, in C
@@ -349,10 +391,25 @@ _id = itemgetter(0)  # a Span's id
 
 
 def summary_line(brief: Brief) -> str:
+    roles = brief.roles
+    if not roles.sums_up:
+        return roles.why_empty()
     totals = brief.to_json()["totals"]
-    return (f"{count_of(totals['commitments'], 'commitment')}: {totals['hedged']:,} hedged, {totals['bare']:,} bare · "
-            f"{count_of(totals['entities'], 'actor')} · "
-            f"{count_of(totals['unlinked_hedges'], 'hedge')} linked to nothing")
+    commitments = roles.words(totals["commitments"], "commitment")
+    parts = [f"{commitments}: {totals['hedged']:,} hedged, {totals['bare']:,} bare"]
+    if roles.by is not None:
+        parts.append(roles.words(totals["entities"], "actor"))
+    if roles.hedges is not None:  # a codebook without the role has no hedges to count
+        parts.append(f"{roles.words(totals['unlinked_hedges'], 'hedge')} linked to no {roles.word('commitment')}")
+    return " · ".join(parts)
+
+
+def unattributed_heading(roles: BriefRoles) -> str:
+    return f"{roles.heading('commitment')} with no {roles.word('actor')} linked"
+
+
+def unlinked_heading(roles: BriefRoles) -> str:
+    return f"{roles.heading('hedge')} linked to no {roles.word('commitment')}"
 
 
 def _one_line(text: str) -> str:
@@ -375,14 +432,16 @@ def to_markdown(brief: Brief) -> str:
     title = brief.document.get("title") or brief.document.get("path") or "document"
     lines = [f"## Brief: {md_escape(str(title))}", ""]
     lines += [md_escape(summary_line(brief)) + ".", ""]
+    roles = brief.roles
     for entity in brief.entities:
         lines += [f"### {md_escape(entity.name)}", "",
-                  f"{count_of(len(entity.commitments), 'commitment')}: {entity.hedged} hedged, {entity.bare} bare.", ""]
+                  f"{md_escape(roles.words(len(entity.commitments), 'commitment'))}: {entity.hedged} hedged, "
+                  f"{entity.bare} bare.", ""]
         lines += _md_commitments(entity.commitments)
     if brief.unattributed:
-        lines += ["### Commitments with no actor linked", "", *_md_commitments(brief.unattributed)]
+        lines += [f"### {md_escape(unattributed_heading(roles))}", "", *_md_commitments(brief.unattributed)]
     if brief.unlinked_hedges:
-        lines += ["### Hedges linked to nothing", ""]
+        lines += [f"### {md_escape(unlinked_heading(roles))}", ""]
         lines += [f"- “{md_escape(h.quote)}” ({md_escape(h.document) + ', ' if h.document else ''}{h.start}–{h.end})"
                   for h in brief.unlinked_hedges] + [""]
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -437,10 +496,10 @@ def to_text(brief: Brief, width: int = 100) -> Group:
         parts.append(head)
         parts += _text_commitments(entity.commitments, room)
     if brief.unattributed:
-        parts += [Text(), Text("Commitments with no actor linked", style="bold")]
+        parts += [Text(), Text(unattributed_heading(brief.roles), style="bold")]
         parts += _text_commitments(brief.unattributed, room)
     if brief.unlinked_hedges:
-        parts += [Text(), Text("Hedges linked to nothing", style="bold")]
+        parts += [Text(), Text(unlinked_heading(brief.roles), style="bold")]
         parts += [Text(f"  {_cut(_quoted(h), room)}  {h.start}–{h.end}") for h in brief.unlinked_hedges]
     return Group(*parts)
 

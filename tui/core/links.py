@@ -20,6 +20,7 @@ from tui.core.errors import InputError
 from tui.core.safe_text import shown_line
 from tui.core.store import document_id
 from tui.core.tags import Relations
+from tui.core.wording import count_of
 
 LINKS = "links"  # the layer file's table of links
 _NAMESPACE = uuid.UUID("5b0f3c4e-9d2a-4c1e-8f57-6a1d0e3b7c21")  # hedgerow's links (uuid5)
@@ -296,7 +297,7 @@ def links_summary(plan: LinkPlan) -> str:
     if not (plan.accepted or plan.problems or plan.present):
         return ""
     present = f", {plan.present} already present" if plan.present else ""
-    return f"; {len(plan.accepted)} links imported, {len(plan.problems)} not{present}"
+    return f"; {count_of(len(plan.accepted), 'link')} imported, {len(plan.problems)} not{present}"
 
 
 def _a(tag: str) -> str:

@@ -28,6 +28,7 @@ from tui import __version__
 from tui.core.anchoring import quote_holds
 from tui.core.annotation import Annotation
 from tui.core.atomic import atomic_write_chunks
+from tui.core.brief import DEFAULT_ROLES, BriefRoles
 from tui.core.document import Document
 from tui.core.errors import HedgerowError
 from tui.core.layer import Layer
@@ -318,9 +319,10 @@ def document_page(reported: ReportedDocument, looks: dict[str, TagLook], generat
 
 
 def layer_page(document: Document, layer: Layer, layer_name: str, tags: TagSet, *,
-               stale: bool = False, links: Iterable[Link] = ()) -> Iterator[str]:
+               stale: bool = False, links: Iterable[Link] = (), roles: BriefRoles = DEFAULT_ROLES) -> Iterator[str]:
     """The page for one layer held in memory (the TUI's, as it is now)."""
-    reported = ReportedDocument(document, layer, layer_name, stale=stale, brief=brief_for(document, layer, links))
+    brief = brief_for(document, layer, links, roles)
+    reported = ReportedDocument(document, layer, layer_name, stale=stale, brief=brief)
     return document_page(reported, tag_looks(tags, layer.counts()))
 
 

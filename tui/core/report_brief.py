@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from html import escape
 from typing import TYPE_CHECKING
 
-from tui.core.brief import Brief, Commitment, Entity
+from tui.core.brief import DEFAULT_ROLES, Brief, BriefRoles, Commitment, Entity, unattributed_heading, unlinked_heading
 
 if TYPE_CHECKING:
     from tui.core.document import Document
@@ -20,14 +20,15 @@ if TYPE_CHECKING:
     from tui.core.links import Link
 
 
-def brief_for(document: Document, layer: Layer, links: Iterable[Link] = ()) -> Brief | None:
+def brief_for(document: Document, layer: Layer, links: Iterable[Link] = (),
+              roles: BriefRoles = DEFAULT_ROLES) -> Brief | None:
     """The brief of this layer (tui.core.brief, from its links), or None when no link sums anything up."""
     links = list(links)
     if not links:
         return None
     from tui.core.brief import build_brief
 
-    built = build_brief(document.text, layer, links)
+    built = build_brief(document.text, layer, links, roles=roles)
     if not _summed(built) and not built.unattributed and not built.unlinked_hedges:
         return None
     return built
@@ -56,13 +57,15 @@ def chart_svg(brief: Brief) -> str:
         '<title id="brief-chart-title">Hedged and bare commitments per entity</title>',
         '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
         '<rect width="6" height="6" fill="#f4c9a0"/><line x1="0" y1="0" x2="0" y2="6" stroke="#8a4b00" '
-        'stroke-width="3"/></pattern></defs>',
+        'stroke-width="3"/></pattern>'
+        f'<clipPath id="brief-names"><rect width="{NAME_WIDTH - 8}" height="{height}"/></clipPath></defs>',
     ]
     for row, entity in enumerate(entities):
         y = row * ROW_HEIGHT
         hedged_width, bare_width = entity.hedged * scale, entity.bare * scale
-        parts.append(f'<text x="{NAME_WIDTH - 8}" y="{y + 17}" text-anchor="end" font-size="13" fill="#1b1f24">'
-                     f'{escape(_short(entity.name, 24))}</text>')
+        # From the left edge, clipped to its column: a name wider than the column loses its end, never its start.
+        parts.append(f'<text x="0" y="{y + 17}" font-size="13" fill="#1b1f24" clip-path="url(#brief-names)">'
+                     f'<title>{escape(entity.name)}</title>{escape(_short(entity.name, 24))}</text>')
         parts.append(f'<rect x="{NAME_WIDTH}" y="{y + 4}" width="{hedged_width:.1f}" height="18" fill="url(#hatch)" '
                      f'stroke="#8a4b00"><title>{entity.hedged} hedged</title></rect>')
         parts.append(f'<rect x="{NAME_WIDTH + hedged_width:.1f}" y="{y + 4}" width="{bare_width:.1f}" height="18" '
@@ -86,23 +89,24 @@ def _short(text: str, width: int) -> str:
 def brief_pieces(brief: Brief, anchor_of: Callable[[str], str | None]) -> Iterator[str]:
     """The brief section; `anchor_of` gives an annotation's element id in the article, if it is shown there."""
     yield '<section class="card brief" id="brief" aria-labelledby="brief-h"><h2 id="brief-h">Brief</h2>'
+    roles = brief.roles
     entities = _summed(brief)
     if entities:
         yield chart_svg(brief)
     else:
-        yield "<p>No commitment is linked to an actor yet.</p>"
+        yield f"<p>No {escape(roles.word('commitment'))} is linked to any {escape(roles.word('actor'))} yet.</p>"
     for entity in entities:
-        yield (f'<div class="entity"><h3>{escape(entity.name)} <span class="who">{len(entity.commitments)} '
-               f'commitment{"s" * (len(entity.commitments) != 1)}: {entity.hedged} hedged, {entity.bare} bare'
-               f'</span></h3><ul>')
+        yield (f'<div class="entity"><h3>{escape(entity.name)} <span class="who">'
+               f'{escape(roles.words(len(entity.commitments), "commitment"))}: {entity.hedged} hedged, '
+               f'{entity.bare} bare</span></h3><ul>')
         yield from _commitment_items(entity.commitments, anchor_of)
         yield "</ul></div>"
     if brief.unattributed:
-        yield '<div class="entity"><h3>Commitments with no actor linked</h3><ul>'
+        yield f'<div class="entity"><h3>{escape(unattributed_heading(roles))}</h3><ul>'
         yield from _commitment_items(brief.unattributed, anchor_of)
         yield "</ul></div>"
     if brief.unlinked_hedges:
-        yield "<h3>Hedges linked to no commitment</h3><ul>"
+        yield f"<h3>{escape(unlinked_heading(roles))}</h3><ul>"
         yield from (f'<li class="excerpt">“{escape(h.quote)}”</li>' for h in brief.unlinked_hedges)
         yield "</ul>"
     yield "</section>"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from tui.core.agreement import agreement_report
 from tui.core.annotation import Annotation
-from tui.core.brief import Brief
+from tui.core.brief import DEFAULT_ROLES, Brief, BriefRoles
 from tui.core.document import Document
 from tui.core.errors import HedgerowError, InputError
 from tui.core.layer import Layer
@@ -105,7 +105,8 @@ def layer_names(document: Path, annotations: Path | None) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.json")) if folder.is_dir() else []
 
 
-def reported_document(path: Path, choice: LayerChoice, tags: TagSet, *, strict: bool = True) -> ReportedDocument:
+def reported_document(path: Path, choice: LayerChoice, tags: TagSet, *, strict: bool = True,
+                      roles: BriefRoles = DEFAULT_ROLES) -> ReportedDocument:
     """Load the document and the chosen layer(s). With `strict`, a missing layer is an InputError;
     without (a corpus), the document is shown with an empty layer and says why."""
     document = Document.load(path)
@@ -127,7 +128,7 @@ def reported_document(path: Path, choice: LayerChoice, tags: TagSet, *, strict: 
                              f"--layer NAME, or --all)")
         return ReportedDocument(document, Layer(text=document.text), shown, missing=f"no layer “{shown}”")
     layer, stale, links = _load_layer(file, document)
-    reported = ReportedDocument(document, layer, shown, stale=stale, brief=brief_for(document, layer, links))
+    reported = ReportedDocument(document, layer, shown, stale=stale, brief=brief_for(document, layer, links, roles))
     if choice.every:
         _add_agreement(reported, names, choice, tags)
     return reported

@@ -18,7 +18,9 @@ A config file looks like:
     "app.search" = "slash,ctrl+f"
 
 Without `[[relations]]` the default relations whose tags the codebook has apply (`by`:
-commitment -> actor, `hedges`: hedge -> commitment); with it, exactly those listed.
+commitment -> actor, `hedges`: hedge -> commitment); with it, exactly those listed. The brief reads
+the relations named `by` and `hedges`, or those given `role = "by"` / `role = "hedges"`: a codebook
+of claims softened by hedges has `name = "softens", from = "hedge", to = "claim", role = "hedges"`.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ from tui.core.errors import InputError
 CONFIG_NAME = "hedgerow.toml"
 FALLBACK_COLOUR = "#a8a8a8"  # for tags found in files but missing from the codebook
 TAG_FIELDS = {"name", "key", "colour", "color", "description"}
-RELATION_FIELDS = {"name", "from", "to", "description"}
+RELATION_FIELDS = {"name", "from", "to", "description", "role"}
+BRIEF_ROLES = ("by", "hedges")  # what the brief sums up: a commitment `by` an actor, a hedge that `hedges` it
 TOP_LEVEL = {"tags", "keys", "relations"}
 
 
@@ -98,6 +101,7 @@ class Relation:
     source: str
     target: str
     description: str = ""
+    role: str = ""  # "by" or "hedges": what it is to the brief, when its name is not that (BRIEF_ROLES)
 
     def fits(self, source_tag: str, target_tag: str) -> bool:
         return source_tag == self.source and target_tag == self.target
@@ -128,6 +132,15 @@ class Relations:
 
     def get(self, name: str) -> Relation | None:
         return next((r for r in self.relations if r.name == name), None)
+
+    def playing(self, role: str) -> Relation | None:
+        """The relation the brief reads as `role` ("by" or "hedges"): the one the codebook gives that
+        role, else the one of that name, unless it was given another role."""
+        explicit = next((r for r in self.relations if r.role == role), None)
+        if explicit is not None:
+            return explicit
+        named = self.get(role)
+        return named if named is not None and not named.role else None
 
     def fitting(self, source_tag: str, target_tag: str) -> list[Relation]:
         """The relations a link from a `source_tag` annotation to a `target_tag` one can have."""
@@ -211,16 +224,26 @@ def _parse_relations(data: dict[str, Any], tags: TagSet, where: str) -> Relation
     for name in names:
         if names.count(name) > 1:
             raise InputError(f"{where}: duplicate relation name {name!r}")
-    return Relations(relations)
+    roles = [r.role for r in relations if r.role]
+    for role in roles:
+        if roles.count(role) > 1:
+            raise InputError(f"{where}: two relations have the role {role!r} (the brief reads one)")
+    made = Relations(relations)
+    by, hedges = made.playing("by"), made.playing("hedges")
+    if by is not None and hedges is not None and hedges.target != by.source:
+        raise InputError(f"{where}: relation {hedges.name!r} ({hedges.source} → {hedges.target}) must point to "
+                         f"the tag relation {by.name!r} starts from ({by.source}): the brief lists each "
+                         f"{by.source} with what hedges it")
+    return made
 
 
 def _parse_relation(entry: object, index: int, tags: TagSet, where: str) -> Relation:
     if not isinstance(entry, dict):
-        raise InputError(f"{where}: relations[{index}] must be a table with name, from, to, description")
+        raise InputError(f"{where}: relations[{index}] must be a table with name, from, to, description, role")
     unknown = set(entry) - RELATION_FIELDS
     if unknown:
         raise InputError(f"{where}: relations[{index}] has unknown field(s) {', '.join(sorted(unknown))} "
-                         f"(allowed: name, from, to, description)")
+                         f"(allowed: name, from, to, description, role)")
     name = entry.get("name")
     if not isinstance(name, str) or not name.strip() or name != name.strip() or any(c.isspace() for c in name):
         raise InputError(f"{where}: relations[{index}] needs a 'name' of one word, e.g. \"by\"")
@@ -236,7 +259,13 @@ def _parse_relation(entry: object, index: int, tags: TagSet, where: str) -> Rela
     description = entry.get("description", "")
     if not isinstance(description, str):
         raise InputError(f"{where}: relation {name!r} has a description that is not a string")
-    return Relation(name, ends[0], ends[1], description)
+    role = entry.get("role", "")
+    if role not in ("", *BRIEF_ROLES):
+        raise InputError(f"{where}: relation {name!r} has an unknown role {role!r} "
+                         f"(the brief's roles are {' and '.join(BRIEF_ROLES)})")
+    if role and ends[0] == ends[1]:
+        raise InputError(f"{where}: relation {name!r} has the role {role!r} but links a tag to itself")
+    return Relation(name, ends[0], ends[1], description, role)
 
 
 def _check_unique(tags: tuple[Tag, ...], where: str) -> None:
