@@ -407,3 +407,59 @@ async def test_rows_are_read_in_the_order_shown_and_keep_their_places_until_all_
     finally:
         last.set()
         corpus_module.Summariser.fill = real_fill  # type: ignore[method-assign]
+
+
+async def test_every_count_is_complete_and_right_after_a_cold_and_a_warm_start(tmp_path: Path) -> None:
+    """Many documents in folders, three layers each: every row's counts equal what the layer files
+    hold, cold (no cache), warm (from the cache), and after a layer is rewritten in place (its size
+    and mtime change, its folder's do not) and a document's text changes."""
+    texts = {f"seeds/f{n % 3}/doc-{n:02d}.txt": f"Title {n:02d}\n\nThe minister may commit to plan {n}.\n"
+             for n in range(12)}
+    root = write_corpus(tmp_path, texts)
+    for n, relative in enumerate(sorted(texts)):
+        for k, annotator in enumerate(("alice", "bob", "carol")):
+            session = Session.open(root / relative, SessionOptions(annotator=annotator))
+            for word, tag in [("minister", "actor"), ("may", "hedge"), ("commit", "commitment"),
+                              ("plan", "commitment")][: 1 + (n + k) % 4]:
+                start = session.text.index(word)
+                session.add(start, start + len(word), tag)
+            session.save()
+
+    def truth() -> dict[str, dict[str, dict[str, int]]]:
+        found: dict[str, dict[str, dict[str, int]]] = {}
+        for relative in texts:
+            layers = {}
+            for annotator in ("alice", "bob", "carol"):
+                records = json.loads(layer_path(root / relative, annotator).read_text(encoding="utf-8"))["annotations"]
+                tags = [record["tag"] for record in records.values()]
+                layers[annotator] = {tag: tags.count(tag) for tag in set(tags)}
+            found[relative.removeprefix("seeds/")] = layers
+        return found
+
+    async def shown() -> dict[str, dict[str, dict[str, int]]]:
+        app = corpus_app(root)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.documents is not None and app.documents.loaded)
+            summaries = app.documents.summaries
+            assert len(summaries) == len(texts) and all(s.read for s in summaries)
+            return {s.entry.relative: {name: dict(layer.counts) for name, layer in s.layers.items()}
+                    for s in summaries}
+
+    cache = root / ".hedgerow-cache" / "corpus-v2.json"
+    assert not cache.exists()
+    assert await shown() == truth()  # cold
+    assert cache.is_file()
+    assert await shown() == truth()  # warm
+    layer = layer_path(root / "seeds/f1/doc-04.txt", "bob")
+    folder_mtime, before = layer.parent.stat().st_mtime_ns, truth()
+    layer.write_bytes(layer_path(root / "seeds/f0/doc-06.txt", "bob").read_bytes())  # in place
+    assert layer.parent.stat().st_mtime_ns == folder_mtime
+    assert truth()["f1/doc-04.txt"]["bob"] != before["f1/doc-04.txt"]["bob"]
+    assert await shown() == truth()
+    (root / "seeds/f2/doc-05.txt").write_text("Title 05 again\n\nAnother text.\n", encoding="utf-8")
+    app = corpus_app(root)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.documents is not None and app.documents.loaded)
+        changed = app.documents.summary_of(root / "seeds/f2/doc-05.txt")
+        assert changed is not None and changed.title == "Title 05 again"
+        assert sorted(changed.stale()) == ["alice", "bob", "carol"]  # ⚠: the text changed under the layers
