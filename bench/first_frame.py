@@ -4,7 +4,8 @@
     .venv/bin/python bench/first_frame.py hedgerow ARG...      (as `hedgerow ARG...`, from the cwd)
 
 The first frame is the first screen update Textual renders (App._display) on the screen that
-matters: any screen for the trivial app, the documents screen with its rows for hedgerow. It prints
+matters: any screen for the trivial app, the documents screen with its rows for hedgerow, or the
+document's screen for `hedgerow DOC`. It prints
 {"cpu": s, "wall": s, "modules": n}: the process's CPU time since it started (interpreter start-up
 and every thread included) and the wall time since the epoch second given in HEDGEROW_BENCH_T0
 (set by the parent just before it starts the process). CPU time barely moves with the machine's
@@ -36,6 +37,8 @@ def main() -> None:
     def shown(screen: Any) -> bool:
         if which == "trivial":
             return True
+        if type(screen).__name__ != "DocumentsScreen" and screen.is_attached and screen.query("DocumentView"):
+            return True  # `hedgerow DOC`: the document's screen
         rows = getattr(getattr(screen, "document_list", None), "rows", None) if screen.is_attached else None
         return type(screen).__name__ == "DocumentsScreen" and bool(rows)
 

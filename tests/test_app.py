@@ -656,3 +656,27 @@ async def test_the_collector_runs_between_keys_not_during_them(project_doc: Path
         pressed = pacing._acted  # when the app saw the key
         await pilot.pause(0.3)
         assert runs and min(runs) >= pressed + pacing.QUIET  # not while the key was being answered
+
+
+async def test_loaded_annotations_are_shown_when_the_user_is_still(project_doc: Path, monkeypatch) -> None:
+    """Installing a deferred file (and the frame that shows its annotations: ~60 ms with 100,000)
+    waits while the user acts, pacing.LONGEST at most, so it does not land on a key."""
+    from tui.core import pacing
+
+    session = open_session(project_doc)
+    session.add(*find(session.text, HEDGE), "hedge")
+    session.save()
+    deferred = Session.open(project_doc, SessionOptions(annotator="alice"), defer=True)
+    go = held_load(monkeypatch, deferred)
+    acting = [True]
+    monkeypatch.setattr(pacing, "still_for", lambda seconds: not acting[0])
+    monkeypatch.setattr(pacing, "LONGEST", 60.0)  # keys for as long as the test likes
+    app = HedgerowApp(deferred)
+    async with app.run_test(size=SIZE) as pilot:
+        go.set()
+        for _ in range(10):
+            await pilot.pause(0.05)
+        assert not app.session.loaded  # read, but not installed while the user acts
+        acting[0] = False
+        await wait_loaded(pilot, app)
+        assert [a.quote for a in app.query_one(AnnotationList).rows] == [HEDGE]

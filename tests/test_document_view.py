@@ -363,3 +363,41 @@ async def test_a_new_search_redraws_the_current_match_where_it_now_is() -> None:
         await pilot.pause()
         assert bg(style_at(view, nato - row_1_start, 1)) != current
         assert bg(style_at(view, its - row_1_start, 1)) == current
+
+
+async def test_the_exact_height_after_background_wrapping_waits_for_a_still_moment(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The virtual size's change once everything is wrapped lays the screen out again: it waits while
+    the user acts (a key meanwhile would pay for it), but a scroll that needs it gets it at once."""
+    from tui.app.wrap import wrap
+    from tui.core import pacing
+
+    long_text = (TEXT + "\n\n") * 300
+    rows = len(wrap(long_text, 79))
+    view = DocumentView(long_text)
+
+    class LongHost(App):
+        def compose(self) -> ComposeResult:
+            yield view
+
+    acting = [True]
+    monkeypatch.setattr(pacing, "still_for", lambda seconds: not acting[0])
+    async with LongHost().run_test(size=(80, 24)) as pilot:
+        for _ in range(200):  # the background wrapping, a chunk after each refresh
+            if view._wraps.complete:
+                break
+            await pilot.pause(0.01)
+        await pilot.pause(0.1)
+        assert view._wraps.complete and view.virtual_size.height != rows  # the estimate, while "acting"
+        acting[0] = False
+        await pilot.pause(2 * pacing.QUIET)
+        assert view.virtual_size.height == rows
+        # Pending again (a second wrap at another width), then a jump to the end: exact at once.
+        acting[0] = True
+        await pilot.resize_terminal(70, 24)
+        for _ in range(200):
+            if view._wraps.complete:
+                break
+            await pilot.pause(0.01)
+        await pilot.press("ctrl+end")
+        await pilot.pause()
+        assert view.virtual_size.height == len(wrap(long_text, 69)) == view.location(view.cursor)[0] + 1

@@ -48,3 +48,28 @@ async def test_a_query_longer_than_the_bar_scrolls_to_show_the_cursor(project_do
         assert field.value == "Kazakhstan " * 12
         assert field.scroll_x > 0 and field.virtual_size.width == len(field.value) + 1
         assert field.region.x <= field.cursor_screen_offset.x <= field.region.right  # as stock Input: the cell after
+
+
+async def test_keys_are_born_with_the_footers_compact_state(project_doc: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """No key restyles while the first screen is built (FooterKey starts compact, the footer does
+    not: each key added "-compact" on mount and the data binding took it off, a restyle each); the
+    footer's compact still reaches every key through the data binding."""
+    from textual.widgets._footer import FooterKey
+
+    restyled: list[FooterKey] = []
+    restyle = FooterKey.update_node_styles
+    monkeypatch.setattr(FooterKey, "update_node_styles",
+                        lambda key, animate=True: (restyled.append(key), restyle(key, animate)))
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        footer = app.query_one(Footer)
+        keys = list(footer.query(FooterKey).results())
+        assert keys and restyled == []
+        palette = [key for key in keys if key.has_class("-command-palette")]
+        assert len(palette) == 1 and palette[0].compact  # as stock Footer leaves it: not data-bound
+        assert all(key.compact is footer.compact is False and not key.has_class("-compact")
+                   for key in keys if key not in palette)
+        footer.compact = True
+        await pilot.pause()
+        assert all(key.compact and key.has_class("-compact") for key in footer.query(FooterKey).results())

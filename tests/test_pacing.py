@@ -81,3 +81,75 @@ def test_the_ui_thread_never_waits(clock: FakeClock) -> None:
     pacing.user_acted()
     pacing.pause()  # on the main thread, as the UI's own work runs
     assert clock.slept == []
+
+
+def test_paced_yields_every_item_and_pauses_every_so_many(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[int] = []
+    pauses: list[int] = []  # how many items had been yielded at each pause
+    monkeypatch.setattr(pacing, "pause", lambda: pauses.append(len(seen)))
+
+    def loop() -> None:
+        for item in pacing.paced(range(10), every=4):
+            seen.append(item)
+        assert list(pacing.paced([])) == []
+
+    in_a_worker(loop)
+    assert seen == list(range(10)) and pauses[:3] == [0, 4, 8]  # (then one finding the end, one for [])
+    items = [1, 2, 3]
+    assert pacing.paced(items) is items  # on the UI thread, where pause never waits: no pacing at all
+
+
+def test_building_a_layer_stands_back_within_every_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker indexing a large layer pauses at least every EVERY rows in each pass over them (the
+    duplicate check, numbering, the position sort, the longest span), not once per pass: a pass over
+    100,000 rows without a pause shared the interpreter with every key pressed meanwhile."""
+    import random
+    import uuid
+
+    from tui.core import layer as layer_module
+    from tui.core.annotation import Annotation
+    from tui.core.layer import Layer
+
+    rng = random.Random(7)
+    text = "word " * 4000
+    rows = 6 * pacing.EVERY
+    annotations = [Annotation(start=(s := rng.randrange(0, 19000)), end=s + 4, tag="actor", quote=text[s:s + 4],
+                              id=str(uuid.UUID(int=rng.getrandbits(128), version=4)), document="d", annotator="a")
+                   for _ in range(rows)]
+    in_loops: list[int] = []  # pauses made by `paced` inside the passes over the rows
+    monkeypatch.setattr(pacing, "pause", lambda: in_loops.append(1))
+    monkeypatch.setattr(layer_module, "pause", lambda: None)  # its pauses between passes
+    in_a_worker(lambda: Layer(annotations, text=text))
+    # ids in random order: the id sort's split, the duplicate check, the numbering, its order check,
+    # the position sort's split and the longest span each pass over every row
+    assert len(in_loops) >= 6 * rows // pacing.EVERY
+
+
+def test_when_still_runs_at_once_when_nobody_acts_else_after_the_user_stops(clock: FakeClock) -> None:
+    ran: list[float] = []
+    scheduled: list[tuple[float, object]] = []
+    later = lambda delay, retry: scheduled.append((delay, retry))  # noqa: E731  (a timer, run by hand below)
+
+    pacing.when_still(lambda: ran.append(clock.now), later)
+    assert ran == [clock.now] and scheduled == []
+
+    ran.clear()
+    pacing.user_acted()  # a key: the work waits for a still moment
+    pacing.when_still(lambda: ran.append(clock.now), later)
+    assert ran == [] and [delay for delay, _ in scheduled] == [pacing.QUIET]
+    clock.now += pacing.QUIET + 0.001  # the retry's timer, a little late as timers are
+    scheduled.pop()[1]()  # type: ignore[operator]
+    assert ran == [clock.now] and scheduled == []
+
+
+def test_when_still_waits_longest_at_most_while_keys_keep_coming(clock: FakeClock) -> None:
+    ran: list[float] = []
+    scheduled: list[object] = []
+    started = clock.now
+    pacing.user_acted()
+    pacing.when_still(lambda: ran.append(clock.now), lambda delay, retry: scheduled.append(retry))
+    while not ran:
+        clock.now += pacing.QUIET
+        pacing.user_acted()  # a key repeat every QUIET: never still
+        scheduled.pop()()  # type: ignore[operator]
+    assert ran[0] - started == pytest.approx(pacing.LONGEST)

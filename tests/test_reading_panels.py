@@ -195,3 +195,42 @@ async def test_the_footer_shows_whole_keys_that_fit_and_always_the_help(project_
         for _ in range(3):
             await pilot.pause()
         assert "Quit" in [key.description for key in app.screen.query(FooterKey)]
+
+
+async def test_moving_between_tags_measures_the_legend_once_and_repaints_two_list_rows(
+        project_doc: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """What a key that moves the cursor between annotations costs beside the text: the legend's new
+    current tag is shown without measuring the legend again (its rows stay), and the annotation list
+    draws again only the row it left and the row it highlights, unless it has to scroll."""
+    from textual.scroll_view import ScrollView
+
+    from tui.app.annotation_list import AnnotationList
+
+    session = open_session(project_doc)
+    for quote, tag in (("Robert Simmons", "actor"), ("Kazakhstan", "hedge"), ("NATO", "commitment")):
+        session.add(*find(session.text, quote), tag)
+    session.save()
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        legend, listing = app.query_one(TagLegend), app.query_one(AnnotationList)
+        measured: list[str] = []
+        lines: list[int] = []
+        whole: list[str] = []
+        height = FittedStatic.get_content_height
+        refresh_lines = ScrollView.refresh_lines
+        refresh = AnnotationList.refresh
+        monkeypatch.setattr(FittedStatic, "get_content_height",
+                            lambda self, *a: (measured.append(type(self).__name__), height(self, *a))[1])
+        monkeypatch.setattr(AnnotationList, "refresh_lines",
+                            lambda self, y, n=1: (lines.append(y), refresh_lines(self, y, n))[1])
+        monkeypatch.setattr(AnnotationList, "refresh",
+                            lambda self, *r, **o: (whole.append("list") if not r else None, refresh(self, *r, **o))[1])
+        before, current = listing.highlighted, legend.current
+        await pilot.press("right_square_bracket")  # to an annotation of another tag
+        await pilot.pause()
+        assert legend.current != current and "TagLegend" not in measured
+        assert listing.highlighted == before + 1
+        assert sorted(lines) == [before, before + 1] and whole == []
+        assert legend.current is not None and legend.current in widget_text(legend)

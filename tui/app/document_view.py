@@ -41,6 +41,7 @@ from textual.strip import Strip
 
 from tui.app.wrap import DRAWN_AS_STAND_IN, as_drawn, cell_width, is_single_cell
 from tui.app.wrap_table import WrapTable
+from tui.core import pacing
 from tui.core.annotation import Annotation
 from tui.core.layer import Layer
 from tui.core.segment import (
@@ -363,7 +364,19 @@ class DocumentView(ScrollView, can_focus=True):
         if not self._wraps.wrap_next(WRAP_CHUNK):
             self.call_after_refresh(self._wrap_more, token)
         else:
-            self._update_virtual_size()  # only now: each change of it costs a repaint
+            self._size_when_still(token)  # only now: each change of it costs a repaint
+
+    def _size_when_still(self, token: int) -> None:
+        """The exact height once the whole text is wrapped, in a moment when the user is still
+        (tui.core.pacing): the new virtual size lays the screen out again (10-20 ms of CPU on the 5 MB
+        bench document, which landed on the first keys pressed after the text showed). Until then
+        the estimate stands (pacing.LONGEST at most); a scroll that needs the exact height gets it
+        at once (_scroll_rows)."""
+        def exact() -> None:
+            if token == self._wrap_token:  # else rewrapped since: that wrap sets its own size
+                self._update_virtual_size()
+
+        pacing.when_still(exact, self.set_timer)
 
     def _wrapped_row(self, offset: int) -> int:
         """The row of `offset`, wrapping as far as it first (a stretch, not the whole document)."""
@@ -427,6 +440,8 @@ class DocumentView(ScrollView, can_focus=True):
         self._scroll_rows(first if span >= height else first - (height - span) // 2)
 
     def _scroll_rows(self, y: int) -> None:
+        if self._wraps.complete and self.virtual_size.height != len(self._wraps):
+            self._update_virtual_size()  # the exact height, waiting for a still moment: needed now
         self._own_scroll = True
         try:
             self.scroll_to(y=max(0, y), animate=False)

@@ -23,8 +23,12 @@ class FittedStatic(Static):
 
     _rows: int | None = None  # the content's height at the width it was last shown at
 
-    def show(self, content: RenderableType) -> None:
+    def show(self, content: RenderableType, same_height: bool = False) -> None:
+        """Show `content`; `same_height` when the caller knows it has as many rows as what it replaces
+        (measuring renders it all once more: on every key that moves the cursor between tags)."""
         self.update(content, layout=False)
+        if same_height and self._rows is not None:
+            return
         width = self.size.width  # set before Resize is sent; content_region can still be the old layout's
         rows = self.get_content_height(self.size, self.app.size, width) if width and self.is_mounted else None
         if rows is None or rows != self._rows:
@@ -149,9 +153,9 @@ class TagLegend(FittedStatic):
     def show_current(self, tag: str | None) -> None:
         if tag != self.current:
             self.current = tag
-            self.refresh_counts()
+            self.refresh_counts(same_height=True)  # the same rows: the description's is kept for it, no-wrap
 
-    def refresh_counts(self) -> None:
+    def refresh_counts(self, same_height: bool = False) -> None:
         counts = self.session.layer.counts()
         table = Table.grid(padding=(0, 1), expand=True)
         table.add_column(width=1)
@@ -176,7 +180,7 @@ class TagLegend(FittedStatic):
             self.border_subtitle = plain(f"filter: {self.filter} (f)")
         else:
             self.border_subtitle = "f filters"
-        self.show(table)
+        self.show(table, same_height)
 
     def on_mount(self) -> None:
         self.refresh_counts()

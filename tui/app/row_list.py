@@ -79,13 +79,21 @@ class RowList(ScrollView, can_focus=True):
         return self.rows[self.highlighted] if self.rows else None
 
     def set_highlight(self, index: int) -> None:
-        """Highlight row `index` and scroll it into view, without telling the app."""
-        self.highlighted = max(0, min(index, len(self.rows) - 1))
+        """Highlight row `index` and scroll it into view, without telling the app. Without a scroll
+        only the two rows that change are drawn again (the list follows the document's cursor, so
+        this runs on most keys: the whole list was drawn again each time)."""
+        old, self.highlighted = self.highlighted, max(0, min(index, len(self.rows) - 1))
         top, height = self.scroll_offset.y, self.scrollable_content_region.height
         if self.highlighted < top:
             self.scroll_to(y=self.highlighted, animate=False)
         elif height and self.highlighted >= top + height:
             self.scroll_to(y=self.highlighted - height + 1, animate=False)
+        elif old != self.highlighted:
+            self.refresh_lines(old)
+            self.refresh_lines(self.highlighted)
+            return
+        else:
+            return
         self.refresh()
 
     def render_row(self, item: Any, width: int, base: Style) -> list[Segment]:

@@ -257,10 +257,11 @@ _TABLE_START = b'\n  "annotations": {\n'
 _TABLE_END = b"\n  }"  # only the table's own closing brace sits at this indent
 _RECORD_CLOSE = b"\n    }"
 _RECORD_END = _RECORD_CLOSE + b",\n"
-# Bytes read, and records parsed, at a time: about 110 records, whose json.loads (one call in C,
-# holding the GIL throughout) takes about a millisecond, so the UI thread beside a loading worker
-# is never kept waiting long (512 KiB took 5-30 ms: a stutter on the keys pressed meanwhile).
-CHUNK = 1 << 16
+# Bytes read, and records parsed, at a time: about 55 records, whose json.loads (one call in C,
+# holding the GIL throughout) and checks take about a millisecond on a busy machine, so a key
+# pressed while a worker loads waits that long at most (512 KiB took 5-30 ms: a stutter on the
+# keys pressed meanwhile; 64 KiB 2-5 ms at a load of 6 on 2 cores, 32 KiB 0.8-1.4 ms).
+CHUNK = 1 << 15
 
 
 class _OtherLayout(Exception):
