@@ -159,6 +159,21 @@ def test_a_layer_summary_counts_tags_and_reads_the_done_mark_and_hash(corpus: Pa
     assert read_summary(session.store.path) == summary
 
 
+@pytest.mark.parametrize("odd", ['say "so"', "back\\slash", "ünïcode", "tab\tand\u2028line", "ends with \\"])
+def test_a_tag_with_escapes_is_counted_as_json_reads_it(corpus: Path, odd: str) -> None:
+    """The quick count matches tags without escapes; a layer holding one is counted the careful way."""
+    doc = corpus / "seeds/2005/report.txt"
+    session = annotate(doc, [("minister", "actor"), ("may", "commitment"), ("could", "commitment"), ("plan", "hedge")])
+    written = session.store.path.read_text(encoding="utf-8")
+    for ascii_only in (True, False):  # a tag another tool wrote, escaped as JSON allows
+        raw = written.replace('"tag": "commitment"', '"tag": ' + json.dumps(odd, ensure_ascii=ascii_only))
+        session.store.path.write_text(raw, encoding="utf-8")
+        assert read_summary(session.store.path).counts == {"actor": 1, odd: 2, "hedge": 1}
+    records = json.loads(raw)["annotations"].values()
+    assert sorted(read_summary(session.store.path).counts.items()) == \
+        sorted({tag: [r["tag"] for r in records].count(tag) for tag in {r["tag"] for r in records}}.items())
+
+
 def test_a_damaged_layer_summary_says_so(tmp_path: Path) -> None:
     path = tmp_path / "alice.json"
     path.write_text('{\n  "annotations": {\n    "x": {', encoding="utf-8")
@@ -514,3 +529,21 @@ def test_a_folder_where_a_document_goes_means_its_corpus(corpus: Path, capsys, c
     as_corpus = run(capsys, command[0], *flag, *named, *options)
     assert as_folder[0] == as_corpus[0] == 0, as_folder[2]
     assert as_folder[1] == as_corpus[1] and "is a directory" not in as_folder[2]
+
+
+def test_a_scan_without_stats_gives_the_same_summaries_and_the_cache_still_holds(corpus: Path, monkeypatch) -> None:
+    """The documents screen scans names only (discover(stat=False)) before its first frame; the
+    worker's fill stats each document, so the summaries and the cache's hits are the same."""
+    annotate(corpus / "seeds/2005/report.txt", [("minister", "actor")])
+    entries = discover(corpus / "seeds", stat=False)
+    assert [e.relative for e in entries] == [e.relative for e in discover(corpus / "seeds")]
+    assert {e.size for e in entries} == {-1}
+    right = [(s.title, s.length, s.sha256, s.layers) for s in _summarise(corpus)]
+    summariser = Summariser(corpus / "seeds")
+    monkeypatch.setattr(corpus_module, "read_text", lambda *a: pytest.fail("a cached document was read"))
+    assert [(s.title, s.length, s.sha256, s.layers) for s in summariser.summaries(entries)] == right
+    monkeypatch.undo()
+    (corpus / "seeds/notes.md").write_text("# Changed\n\nNew text.\n", encoding="utf-8")
+    names_only = discover(corpus / "seeds", stat=False)
+    again = {s.entry.relative: s for s in Summariser(corpus / "seeds").summaries(names_only)}
+    assert again["notes.md"].title == "# Changed"  # its size and mtime changed: read again

@@ -314,12 +314,12 @@ def test_the_documents_screen_shows_before_the_annotation_screen_is_imported(cor
 async def test_the_footer_shows_the_list_keys_once_after_the_first_frame_and_keeps_them(corpus: Path) -> None:
     from textual.widgets._footer import FooterKey
 
-    from tui.app.documents import DocumentsFooter
+    from tui.app.footer import KeyFooter
 
     app = corpus_app(corpus)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.documents is not None and app.documents.loaded)
-        footer = app.documents.query_one(DocumentsFooter)
+        footer = app.documents.query_one(KeyFooter)
         await until(pilot, lambda: bool(footer.query(FooterKey)))
         keys = list(footer.query(FooterKey))
         assert {"Open", "Done", "Sort"} <= {key.description for key in keys}
@@ -337,3 +337,129 @@ async def test_a_filter_and_enter_in_one_burst_open_the_row_the_filter_leaves(co
         await type_keys(pilot, *"bravo", "enter")  # a paste, or a fast typist: enter's binding runs first
         await until(pilot, lambda: app.session is not None)
         assert app.session.document.title == "Bravo report"
+
+
+async def test_the_list_is_drawn_again_only_when_the_rows_in_view_or_their_figures_change(corpus: Path) -> None:
+    """The worker's progress notes (four a second while a cold start reads) redraw the list only
+    when what is in view changed; a row whose figures changed (re-read after a save) is drawn again."""
+    app = corpus_app(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.documents is not None and app.documents.loaded)
+        await pilot.pause()
+        screen, listing = app.documents, app.documents.document_list
+        refreshed: list[object] = []
+        real = type(listing).refresh
+        listing.refresh = lambda *a, **k: refreshed.append(a) or real(listing, *a, **k)  # type: ignore[method-assign]
+        screen._apply(keep=True)  # a progress note that changed nothing in view
+        assert refreshed == []
+        before = row_of(app, "Alpha report")
+        annotate = Session.open(corpus / "seeds/a-first.txt", SessionOptions(annotator="alice"))
+        start = annotate.text.index("minister")
+        annotate.add(start, start + len("minister"), "actor")
+        annotate.save()
+        screen.reread(corpus / "seeds/a-first.txt")  # as after a save: that row's revision changes
+        assert refreshed
+        after = row_of(app, "Alpha report")
+        assert after != before and " 1 " in after
+        refreshed.clear()
+        await pilot.press("ctrl+s")  # sorted by folder: other rows in view
+        assert refreshed
+
+
+
+async def test_rows_are_read_in_the_order_shown_and_keep_their_places_until_all_are_read(tmp_path: Path) -> None:
+    """The worker reads the rows in the order the list shows them (the rows in view first, not the
+    folders' order); while it reads they stay where they are, and are sorted once all are read."""
+    import threading
+    import time
+
+    from tui.core import corpus as corpus_module
+
+    root = write_corpus(tmp_path, {"seeds/x/n.txt": "Alpha\n\nOne.\n", "seeds/y/m.txt": "Zulu\n\nTwo.\n",
+                                   "seeds/z/o.txt": "Mike\n\nThree.\n"})
+    order: list[str] = []
+    last = threading.Event()
+    real_fill = corpus_module.Summariser.fill
+
+    def fill(self, summary, scanned=False):  # type: ignore[no-untyped-def]
+        order.append(summary.entry.relative)
+        if len(order) == 2:
+            time.sleep(0.3)  # the worker's progress note comes after this row
+        elif len(order) == 3:
+            last.wait(10)
+        real_fill(self, summary, scanned)
+
+    corpus_module.Summariser.fill = fill  # type: ignore[method-assign]
+    try:
+        app = corpus_app(root)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.documents is not None and app.documents.read_count == 2)
+            await pilot.pause()
+            listing = app.documents.document_list
+            assert order == ["y/m.txt", "x/n.txt", "z/o.txt"]  # as listed: by name, m n o
+            assert [s.title for s in listing.rows] == ["Zulu", "Alpha", "o.txt"]  # in place, not re-sorted
+            assert listing.render_line(0).text.split()[:2] == ["○", "Zulu"]  # drawn as read
+            last.set()
+            await until(pilot, lambda: app.documents.loaded)
+            await pilot.pause()
+            assert [s.title for s in listing.rows] == ["Alpha", "Mike", "Zulu"]  # sorted once all are read
+            assert listing.render_line(0).text.split()[:2] == ["○", "Alpha"]
+    finally:
+        last.set()
+        corpus_module.Summariser.fill = real_fill  # type: ignore[method-assign]
+
+
+async def test_every_count_is_complete_and_right_after_a_cold_and_a_warm_start(tmp_path: Path) -> None:
+    """Many documents in folders, three layers each: every row's counts equal what the layer files
+    hold, cold (no cache), warm (from the cache), and after a layer is rewritten in place (its size
+    and mtime change, its folder's do not) and a document's text changes."""
+    texts = {f"seeds/f{n % 3}/doc-{n:02d}.txt": f"Title {n:02d}\n\nThe minister may commit to plan {n}.\n"
+             for n in range(12)}
+    root = write_corpus(tmp_path, texts)
+    for n, relative in enumerate(sorted(texts)):
+        for k, annotator in enumerate(("alice", "bob", "carol")):
+            session = Session.open(root / relative, SessionOptions(annotator=annotator))
+            for word, tag in [("minister", "actor"), ("may", "hedge"), ("commit", "commitment"),
+                              ("plan", "commitment")][: 1 + (n + k) % 4]:
+                start = session.text.index(word)
+                session.add(start, start + len(word), tag)
+            session.save()
+
+    def truth() -> dict[str, dict[str, dict[str, int]]]:
+        found: dict[str, dict[str, dict[str, int]]] = {}
+        for relative in texts:
+            layers = {}
+            for annotator in ("alice", "bob", "carol"):
+                records = json.loads(layer_path(root / relative, annotator).read_text(encoding="utf-8"))["annotations"]
+                tags = [record["tag"] for record in records.values()]
+                layers[annotator] = {tag: tags.count(tag) for tag in set(tags)}
+            found[relative.removeprefix("seeds/")] = layers
+        return found
+
+    async def shown() -> dict[str, dict[str, dict[str, int]]]:
+        app = corpus_app(root)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.documents is not None and app.documents.loaded)
+            summaries = app.documents.summaries
+            assert len(summaries) == len(texts) and all(s.read for s in summaries)
+            return {s.entry.relative: {name: dict(layer.counts) for name, layer in s.layers.items()}
+                    for s in summaries}
+
+    cache = root / ".hedgerow-cache" / "corpus-v2.json"
+    assert not cache.exists()
+    assert await shown() == truth()  # cold
+    assert cache.is_file()
+    assert await shown() == truth()  # warm
+    layer = layer_path(root / "seeds/f1/doc-04.txt", "bob")
+    folder_mtime, before = layer.parent.stat().st_mtime_ns, truth()
+    layer.write_bytes(layer_path(root / "seeds/f0/doc-06.txt", "bob").read_bytes())  # in place
+    assert layer.parent.stat().st_mtime_ns == folder_mtime
+    assert truth()["f1/doc-04.txt"]["bob"] != before["f1/doc-04.txt"]["bob"]
+    assert await shown() == truth()
+    (root / "seeds/f2/doc-05.txt").write_text("Title 05 again\n\nAnother text.\n", encoding="utf-8")
+    app = corpus_app(root)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.documents is not None and app.documents.loaded)
+        changed = app.documents.summary_of(root / "seeds/f2/doc-05.txt")
+        assert changed is not None and changed.title == "Title 05 again"
+        assert sorted(changed.stale()) == ["alice", "bob", "carol"]  # ⚠: the text changed under the layers

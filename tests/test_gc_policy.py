@@ -18,9 +18,12 @@ from tui.core import gc_policy
 @pytest.fixture(autouse=True)
 def restore_the_collector() -> Iterator[None]:
     enabled, threshold, interval = gc.isenabled(), gc.get_threshold(), sys.getswitchinterval()
+    frozen = gc.get_freeze_count() > 0
     yield
     sys.setswitchinterval(interval)
     gc.unfreeze()
+    if frozen:  # as conftest left it: what the run loaded stays out of full collections
+        gc.freeze()
     gc.set_threshold(*threshold)
     (gc.enable if enabled else gc.disable)()
 

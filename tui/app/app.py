@@ -883,7 +883,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
             if self._found is None:
                 from tui.core.corpus import discover
 
-                self._found = [(e.name, e.relative, e.path) for e in discover(self.corpus_root())]
+                self._found = [(e.name, e.relative, e.path) for e in discover(self.corpus_root(), stat=False)]
             return self._found
         return [(s.title, s.entry.relative, s.entry.path) for s in self.documents.summaries if not s.problem]
 

@@ -22,7 +22,6 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from tui.app.cells import fit
-from tui.app.footer import KeyFooter
 from tui.app.row_list import RowList
 from tui.core.corpus import DONE, IN_PROGRESS, NOT_STARTED, Entry, Prefetch, Summariser, Summary, sort_key
 from tui.core.safe_text import shown_line
@@ -63,14 +62,34 @@ class DocumentList(RowList):
         super().__init__(**kwargs)
         self.annotator = annotator
         self.tags = tags
-        self._drawn: dict[tuple[int, int, Style], list[Segment]] = {}  # a key redraws the rows in view
+        # Each row drawn once per revision of its figures (a key redraws the rows in view).
+        self._drawn: dict[tuple[int, int, int, Style], list[Segment]] = {}
+        self._in_view: tuple[object, ...] = ()  # the rows in view when set_rows last drew them
 
     def set_rows(self, rows: Sequence[Any]) -> None:
-        self._drawn.clear()  # new rows, or new figures in them
-        super().set_rows(rows)
+        """The rows; the list is drawn again only when those in view, or their figures, changed. The
+        worker's progress comes four times a second while a cold start reads, mostly rows out of view,
+        and drawing the list each time took the UI thread a third as long as the worker's reading."""
+        self.store_rows(rows)
+        in_view = self._view()
+        if in_view != self._in_view:
+            self._in_view = in_view
+            self.refresh()
+
+    def set_highlight(self, index: int) -> None:
+        top, height = self.scroll_offset.y, self.scrollable_content_region.height
+        if max(0, min(index, len(self.rows) - 1)) == self.highlighted and top <= self.highlighted < top + height:
+            return  # where it was, in view: set_rows has drawn what changed
+        super().set_highlight(index)
+
+    def _view(self) -> tuple[object, ...]:
+        top = self.scroll_offset.y
+        shown = self.rows[top:top + self.scrollable_content_region.height]
+        return (len(self.rows), self.highlighted, self.EMPTY if not self.rows else "",
+                *((id(row), row.revision) for row in shown))
 
     def render_row(self, item: Summary, width: int, base: Style) -> list[Segment]:
-        key = (id(item), width, base)
+        key = (id(item), item.revision, width, base)
         drawn = self._drawn.get(key)
         if drawn is None:
             if len(self._drawn) > 4096:
@@ -121,20 +140,6 @@ class DocumentList(RowList):
         return segments
 
 
-class DocumentsFooter(KeyFooter):
-    """The keys composed once, after the list's first frame (as the stock Footer does), and then
-    only when they change: the stock Footer built them three times over in the first half second,
-    on the UI thread while the counts were being read (18 keys, a third of its styling work)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._bindings_ready = False
-
-    def compose(self):  # type: ignore[no-untyped-def]  # Footer's own signature
-        if self._bindings_ready:
-            yield from super().compose()  # type: ignore[no-untyped-call]
-
-
 class DocumentsScreen(Screen[None]):
     """The corpus. The app installs one and pushes it; it keeps its rows, sort, filter and cursor."""
 
@@ -176,7 +181,7 @@ class DocumentsScreen(Screen[None]):
 
         def __init__(self, summariser: Summariser, blanks: list[Summary]) -> None:
             super().__init__()
-            self.summariser, self.blanks = summariser, blanks
+            self.summariser, self.blanks = summariser, blanks  # sorted as the list shows them
 
     def __init__(self, root: Path, annotator: str, tags: TagSet, annotations: Path | None = None,
                  prefetch: Prefetch | None = None) -> None:
@@ -198,13 +203,14 @@ class DocumentsScreen(Screen[None]):
         self.wanted: Path | None = None  # the document to put the cursor on once listed
         self.nothing_listed = DocumentList.EMPTY  # what the list says when it has no rows and no filter
         self.worker_cpu = 0.0  # the reading worker's CPU seconds, for the bench
+        self.ui_cpu = 0.0  # the UI thread's CPU seconds from the mount until every count was in, for the bench
 
     def compose(self) -> ComposeResult:
         yield Static("", id="corpus-head", markup=False)  # it names the folder and the annotator
         yield Input(placeholder="type to filter by title or path", id="corpus-filter")
         yield Static("", id="corpus-columns", markup=False)  # it names the tags
         yield DocumentList(self.annotator, self.tags, id="corpus-list")
-        yield DocumentsFooter()
+        # The footer is mounted after the first frame (_mount_footer).
 
     @property
     def document_list(self) -> DocumentList:
@@ -212,6 +218,7 @@ class DocumentsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.started = time.perf_counter()
+        self.ui_cpu = -time.thread_time()
         self.nothing_listed = self.document_list.EMPTY = f"reading {shown_line(str(self.root))} …"
         self._show_head()
         self._show_columns()
@@ -221,6 +228,16 @@ class DocumentsScreen(Screen[None]):
             self._listed(summariser, [summariser.blank(entry) for entry in entries])
         # After the first frame: the scan and the reading share the GIL with the UI thread.
         self.call_after_refresh(self._read_corpus)
+        self.call_after_refresh(self._mount_footer)
+
+    def _mount_footer(self) -> None:
+        """The keys, once the list is on screen: the footer's styles (Textual's Footer and its keys)
+        took a third of the CPU time between the app's start and the list's first frame (~35 ms).
+        It then shows its keys at once and rebuilds them only when they change (tui/app/footer.py):
+        the stock Footer built them three times over in the first half second."""
+        from tui.app.footer import KeyFooter
+
+        self.mount(KeyFooter())
 
     def on_resize(self) -> None:
         self._show_columns()
@@ -230,15 +247,18 @@ class DocumentsScreen(Screen[None]):
     @work(thread=True, group="corpus", exit_on_error=False, exclusive=True)
     def _read_corpus(self) -> None:
         summariser, blanks = self.summariser, self.summaries
+        shown = sort_key(self.sort_by, self.annotator)
         if summariser is None:  # not listed at mount: scan here
             prefetch = self.prefetch or Prefetch(self.root, self.annotations)
             summariser, entries = prefetch.result()
-            blanks = [summariser.blank(entry) for entry in entries]
+            blanks = sorted((summariser.blank(entry) for entry in entries), key=shown)
             self.post_message(self.Listed(summariser, blanks))
+        else:
+            blanks = sorted(blanks, key=shown)
         self.prefetch = None
         started, last = time.thread_time(), time.perf_counter()
-        for n, summary in enumerate(blanks, 1):
-            summariser.fill(summary, scanned=True)  # the scan's stats are a moment old: not stat'ed again
+        for n, summary in enumerate(blanks, 1):  # in the order the list shows them: the rows in view first
+            summariser.fill(summary, scanned=True)  # stat'ed here if the scan did not (a prefetch does not)
             if time.perf_counter() - last > BATCH_SECONDS:
                 self.post_message(self.Progress(n))
                 last = time.perf_counter()
@@ -248,9 +268,11 @@ class DocumentsScreen(Screen[None]):
 
     @on(Listed)
     def _on_listed(self, message: Listed) -> None:
-        self._listed(message.summariser, message.blanks)
+        self._listed(message.summariser, message.blanks, ordered=True)
 
-    def _listed(self, summariser: Summariser, blanks: list[Summary]) -> None:
+    def _listed(self, summariser: Summariser, blanks: list[Summary], ordered: bool = False) -> None:
+        """The rows, before they are read; `ordered`: sorted already (the worker may be filling
+        them in by now: sorting them again here would move the rows it has read)."""
         self.summariser = summariser
         self.summaries = blanks
         self._by_file = None
@@ -259,7 +281,7 @@ class DocumentsScreen(Screen[None]):
             self.nothing_listed = (f"No documents here: hedgerow looked for .txt and .md files in "
                                    f"{shown_line(str(self.root.resolve()))} and its subfolders. "
                                    f"Add some, or open a folder with: hedgerow DIR")
-        self._apply(keep=True)
+        self._apply(keep=True, resort=not ordered)
         if self.wanted is not None:
             self.select(self.wanted)
             self.wanted = None
@@ -273,9 +295,18 @@ class DocumentsScreen(Screen[None]):
         if read >= len(self.summaries) and not self.loaded:
             self.loaded = True
             self.counted_in = time.perf_counter() - self.started
+            self.ui_cpu += time.thread_time()
             listed: Callable[[], None] | None = getattr(self.app, "documents_read", None)
             if listed is not None:
                 self.call_after_refresh(listed)
+        if not self.loaded and not self.filter_text.split():
+            # While the worker reads, the rows keep their places (sorted once, when all are read) and
+            # the list is drawn again only if a row in view was filled in: the list does not shuffle
+            # under the user four times a second, and the UI thread leaves the GIL to the worker.
+            listing = self.document_list
+            listing.set_rows(listing.rows)
+            self._show_head()
+            return
         self._apply(keep=True)  # titles and counts just arrived: sorted and filtered on them now
 
     # -- what is shown ----------------------------------------------------------------
@@ -292,7 +323,9 @@ class DocumentsScreen(Screen[None]):
         elif done is not None:
             parts.append(f"{done:,} done by {shown_line(self.annotator)}")
         parts.append(f"sorted by {self.sort_by}")
-        self.query_one("#corpus-head", Static).update(" · ".join(parts))
+        # One row, as wide as the screen: no layout (with one, each of the worker's progress notes
+        # laid the whole screen out again).
+        self.query_one("#corpus-head", Static).update(" · ".join(parts), layout=False)
 
     def _show_columns(self) -> None:
         width = max(20, self.size.width - 2)
@@ -304,15 +337,17 @@ class DocumentsScreen(Screen[None]):
                 + " " + tags + " " + fit("others", 10) + " ⚠")
         self.query_one("#corpus-columns", Static).update(line)
 
-    def _apply(self, keep: bool) -> None:
-        """Filter and sort the rows; keep the cursor on the same document when it is still listed."""
+    def _apply(self, keep: bool, resort: bool = True) -> None:
+        """Filter and sort the rows (`resort`: else they keep the order of `summaries`); keep the cursor
+        on the same document when it is still listed."""
         listing = self.document_list
         current = listing.current
         words = self.filter_text.lower().split()
         rows = [s for s in self.summaries
                 if all(w in s.title.lower() or w in s.entry.relative.lower() for w in words)] if words \
             else list(self.summaries)
-        rows.sort(key=sort_key(self.sort_by, self.annotator))
+        if resort:
+            rows.sort(key=sort_key(self.sort_by, self.annotator))
         if words and self.summaries and not rows:  # not "reading …" from before the list came
             listing.EMPTY = f"no title or path holds “{shown_line(self.filter_text)}”: escape clears the filter"
         else:

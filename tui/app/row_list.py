@@ -13,7 +13,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -56,12 +56,17 @@ class RowList(ScrollView, can_focus=True):
         super().__init__(**kwargs)
         self.rows: Sequence[Any] = []
         self.highlighted = 0
+        self._frame_style: Style | None = None  # while render_lines draws a frame
 
     def set_rows(self, rows: Sequence[Any]) -> None:
+        self.store_rows(rows)
+        self.refresh()
+
+    def store_rows(self, rows: Sequence[Any]) -> None:
+        """The rows, without drawing them (set_rows draws them)."""
         self.rows = rows
         self.highlighted = min(self.highlighted, max(0, len(rows) - 1))
         self._size_to_rows()
-        self.refresh()
 
     def _size_to_rows(self) -> None:
         self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows))
@@ -94,10 +99,19 @@ class RowList(ScrollView, can_focus=True):
     def render_row(self, item: Any, width: int, base: Style) -> list[Segment]:
         raise NotImplementedError
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The widget's style once per frame, not per line: Textual works it out from every ancestor
+        # each time it is asked (~0.2 ms, as long as drawing the row itself).
+        self._frame_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame_style = None
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         row = self.scroll_offset.y + y
-        base = self.rich_style
+        base = self._frame_style or self.rich_style
         if not self.rows:
             text = self.EMPTY if y == 0 else ""
             return Strip([Segment(text, base + Style(dim=True))]).crop_extend(0, width, base)

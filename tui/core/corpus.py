@@ -9,17 +9,17 @@ Everything is yielded one document at a time: memory stays flat in the number of
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tui.core.document import make_title, read_text
 from tui.core.errors import HedgerowError
-from tui.core.layer_summary import LayerSummary, read_summary
 from tui.core.paths import ANNOTATIONS_DIR, EXPORTS_DIR, GOLD, project_root
+
+if TYPE_CHECKING:
+    from tui.core.layer_summary import LayerSummary
 
 SUFFIXES = (".txt", ".md")
 CACHE_DIR = ".hedgerow-cache"
@@ -44,7 +44,7 @@ class Entry:
     def __init__(self, file: str, relative: str, size: int, mtime_ns: int) -> None:
         self.file = file  # absolute
         self.relative = relative  # from the corpus root, forward slashes
-        self.size = size  # -1 when it could not be stat'ed
+        self.size = size  # -1 when not stat'ed (discover(stat=False)) or it could not be
         self.mtime_ns = mtime_ns
         self._path: Path | None = None
 
@@ -76,9 +76,37 @@ class Entry:
         return f"Entry({self.file!r}, {self.relative!r}, {self.size}, {self.mtime_ns})"
 
 
-def discover(root: Path) -> list[Entry]:
+# The readers are imported when first used, by the worker that reads: the documents screen's first
+# frame needs only the file names (json, hashlib and the layer summary's regexes cost ~10 ms).
+def read_text(data: bytes, path: Path) -> tuple[str, str]:
+    from tui.core.document import read_text as read
+
+    return read(data, path)
+
+
+def make_title(text: str) -> str:
+    from tui.core.document import make_title as title
+
+    return title(text)
+
+
+def read_summary(path: Path | str) -> LayerSummary:
+    from tui.core.layer_summary import read_summary as read
+
+    return read(path)
+
+
+def summary_from_row(row: list[Any]) -> LayerSummary | None:
+    from tui.core.layer_summary import LayerSummary
+
+    return LayerSummary.from_row(row)
+
+
+def discover(root: Path, stat: bool = True) -> list[Entry]:
     """Every .txt/.md file under `root`, sorted by path. Hidden folders, annotations/ and exports/
-    are skipped; a symlinked folder is followed once, never into a loop."""
+    are skipped; a symlinked folder is followed once, never into a loop. Without `stat`, the
+    entries have no size and mtime yet (-1 and 0: `Summariser.fill` stats them): a stat per
+    file was half the scan's time, before the documents screen's first frame."""
     found: list[Entry] = []
     add = found.append
     seen: set[tuple[int, int]] = set()
@@ -105,8 +133,11 @@ def discover(root: Path) -> list[Entry]:
                     if name not in SKIPPED_FOLDERS:
                         walk(item.path, f"{prefix}{name}/")
                 elif name.lower().endswith(SUFFIXES):
-                    stat = item.stat()
-                    add(Entry(item.path, prefix + name, stat.st_size, stat.st_mtime_ns))
+                    if stat:
+                        info = item.stat()
+                        add(Entry(item.path, prefix + name, info.st_size, info.st_mtime_ns))
+                    else:
+                        add(Entry(item.path, prefix + name, -1, 0))
             except OSError:  # a dangling link or a file gone since the scan: listed, with its problem
                 add(Entry(item.path, prefix + name, -1, 0))
 
@@ -127,6 +158,7 @@ class Summary:
     problem: str = ""  # binary, not UTF-8, unreadable: the document cannot be opened
     layers: dict[str, LayerSummary] = field(default_factory=dict)  # annotator (gold too) -> summary
     read: bool = False  # False until the worker has read it
+    revision: int = 0  # how many times it was filled in: the list redraws a row whose revision changed
 
     def layer(self, annotator: str) -> LayerSummary | None:
         return self.layers.get(annotator)
@@ -212,6 +244,8 @@ class Summariser:
         empty: dict[str, Any] = {DOCUMENTS: {}, FOLDERS: {}}
         if self.cache_path is None:
             return empty
+        import json
+
         try:
             data = json.loads(self.cache_path.read_bytes())
         except (OSError, ValueError):
@@ -231,6 +265,8 @@ class Summariser:
         """Write what was read (with what the cache held of files not seen this run), if anything changed."""
         if self.cache_path is None or not self.changed:
             return
+        import json
+
         from tui.core.atomic import atomic_write_bytes
 
         old = self._cache or {DOCUMENTS: {}, FOLDERS: {}}
@@ -307,6 +343,7 @@ class Summariser:
             self._fresh[DOCUMENTS][key] = [size, mtime, *found, *folder]
         self._add_old_layout(summary)
         summary.read = True
+        summary.revision += 1
 
     def _read_document(self, path: Path) -> list[Any]:
         """[title, length, sha256, problem] from the file itself."""
@@ -400,7 +437,7 @@ class Summariser:
         except OSError:
             return None
         if type(row) is list and len(row) == 8 and row[0] == stat.st_size and row[1] == stat.st_mtime_ns:
-            layer = LayerSummary.from_row(row[2:])
+            layer = summary_from_row(row[2:])
             if layer is not None:
                 return layer, row
         layer = read_summary(path)
@@ -452,7 +489,7 @@ class Prefetch:
         self._thread.start()
 
     def _run(self) -> None:
-        self._result = (Summariser(self.root, self.annotations), discover(self.root))
+        self._result = (Summariser(self.root, self.annotations), discover(self.root, stat=False))
 
     @property
     def ready(self) -> bool:
@@ -461,4 +498,4 @@ class Prefetch:
     def result(self) -> tuple[Summariser, list[Entry]]:
         """The summariser and the entries (waits for the thread; scans here if it failed)."""
         self._thread.join()
-        return self._result or (Summariser(self.root, self.annotations), discover(self.root))
+        return self._result or (Summariser(self.root, self.annotations), discover(self.root, stat=False))

@@ -24,7 +24,9 @@ DONE = "done"  # the layer's metadata's `done`: the annotator marked the documen
 
 _TABLE_START = b'\n  "annotations": {'
 _TABLE_END = b"\n  }"  # only a table's own closing brace sits at this indent
-_TAG = re.compile(rb'\n      "tag": "((?:[^"\\]|\\.)*)"')
+_TAG_FIELD = b'\n      "tag": "'  # a record's tag field (a raw newline cannot be inside a JSON string)
+_PLAIN_TAG = re.compile(rb'\n      "tag": "([^"\\]*)"')  # a tag without escapes: one run of a character class
+_TAG = re.compile(rb'\n      "tag": "((?:[^"\\]|\\.)*)"')  # any tag, escapes too (~1.6x slower)
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,10 @@ def _fast(raw: bytes) -> LayerSummary | None:
         if body_end < 0:
             return None
         end = body_end + len(_TABLE_END)
-    counts = {_decode(tag): n for tag, n in Counter(_TAG.findall(raw, body_start, body_end)).items()}
+    tags = _PLAIN_TAG.findall(raw, body_start, body_end)
+    if len(tags) != raw.count(_TAG_FIELD, body_start, body_end):  # a tag with an escape in it
+        tags = _TAG.findall(raw, body_start, body_end)
+    counts = {_decode(tag): n for tag, n in Counter(tags).items()}
     rest = json.loads(raw[:start + len(_TABLE_START) - 1] + b"{}" + raw[end:])
     return _summary(rest, counts)
 
