@@ -180,6 +180,28 @@ async def test_a_single_file_shows_its_projects_documents_and_the_palette_jumps(
         assert not isinstance(app.screen, DocumentsScreen)
 
 
+async def test_a_document_opened_while_a_dialog_is_up_switches_once_it_is_gone(corpus: Path) -> None:
+    """The palette that chose a document may still be closing when the worker has opened it: the
+    switch waits for it, else it recomposed the screen on top (the palette's, here the help's)."""
+    from tui.app.search_bar import SearchBar
+
+    app = HedgerowApp(Session.open(corpus / "seeds/a-first.txt", SessionOptions(annotator="alice")))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        help_screen = app.screen
+        assert help_screen is not app.screen_stack[0]
+        app.open_document(corpus / "seeds/c-third.md")
+        await pilot.pause(0.5)
+        assert app.screen is help_screen and app.session.document.title == "Alpha report"
+        assert not help_screen.query(SearchBar)  # the help still the help
+        await pilot.press("escape")
+        await until(pilot, lambda: app.session.document.title == "Charlie notes")
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0] and app.screen.query_one(SearchBar)
+        assert app.view.border_title == "c-third.md"
+
+
 async def test_a_document_changed_while_listed_is_noticed_when_opened(corpus: Path) -> None:
     doc = corpus / "seeds/a-first.txt"
     session = Session.open(doc, SessionOptions(annotator="alice"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path, PurePath
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.compose import compose
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
@@ -804,6 +806,10 @@ class HedgerowApp(LinkingMixin, SavingApp):
     async def _document_opened(self, message: DocumentOpened) -> None:
         if message.session is None:
             self._open_failed(message.path, message.error)
+        elif not isinstance(self.screen, DocumentsScreen) and self.screen is not self.screen_stack[0]:
+            # The palette that chose it is still closing (or a dialog is open): the switch recomposes
+            # the screen on top, and would fill the palette's instead of the document's. Once it is gone.
+            self.set_timer(0.05, partial(self.post_message, DocumentOpened(message.path, message.session)))
         else:
             await self._switch_to(message.session)
 
@@ -826,7 +832,19 @@ class HedgerowApp(LinkingMixin, SavingApp):
             self.session = session
             self.saver = AutoSaver(self, session, self._show_save_state)
             self.anchors, self._anchors_wanted = {}, None  # a worker still finding the old one's is ignored
-            await self.recompose()
+            # The annotation screen's widgets again, on the app's own screen by name: App.recompose
+            # works on whichever screen is on top when each of its steps runs.
+            screen = self.screen_stack[0]
+            async with screen.batch():
+                await screen.query("*").exclude(".-textual-system").remove()
+                # Rarely, on a loaded machine, the screen had no children right after mount_all (about 1
+                # run in 20 of the palette test at load 3 and more; the cause inside Textual's remove
+                # and mount was not found): then mount them again, after a moment.
+                for _ in range(20):
+                    await screen.mount_all(compose(self))
+                    if screen.query(SearchBar):
+                        break
+                    await asyncio.sleep(0.01)
             self._start_session()
         finally:
             self._opening = False
