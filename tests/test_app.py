@@ -655,7 +655,8 @@ async def test_the_collector_runs_between_keys_not_during_them(project_doc: Path
         await pilot.press("down")
         pressed = pacing._acted  # when the app saw the key
         await pilot.pause(0.3)
-        assert runs and min(runs) >= pressed + pacing.QUIET  # not while the key was being answered
+        after = [t for t in runs if t >= pressed]  # one may run before the app sees the key: the user was still
+        assert after and min(after) >= pressed + pacing.QUIET  # not while the key was being answered
 
 
 async def test_loaded_annotations_are_shown_when_the_user_is_still(project_doc: Path, monkeypatch) -> None:
