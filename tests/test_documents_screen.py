@@ -180,6 +180,26 @@ async def test_a_single_file_shows_its_projects_documents_and_the_palette_jumps(
         assert not isinstance(app.screen, DocumentsScreen)
 
 
+async def test_a_document_left_from_the_palette_shows_its_new_counts_in_the_list(corpus: Path) -> None:
+    app = HedgerowApp(Session.open(corpus / "seeds/a-first.txt", SessionOptions(annotator="alice")))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o")  # the list, read once
+        await until(pilot, lambda: app.documents is not None and app.documents.loaded)
+        await pilot.press("escape")
+        await pilot.pause()
+        start = app.session.text.index("minister")
+        app.view.select(start, start + len("minister"))
+        await pilot.press("1")  # an actor in Alpha
+        await pilot.press("ctrl+p", *"charlie")  # then straight to another document, not by the list
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await until(pilot, lambda: app.session.document.title == "Charlie notes")
+        await pilot.press("o")
+        await until(pilot, lambda: isinstance(app.screen, DocumentsScreen))
+        alpha = app.documents.summary_of(corpus / "seeds/a-first.txt")
+        assert alpha is not None and alpha.layer("alice").counts == {"actor": 1}
+
+
 async def test_a_document_opened_while_a_dialog_is_up_switches_once_it_is_gone(corpus: Path) -> None:
     """The palette that chose a document may still be closing when the worker has opened it: the
     switch waits for it, else it recomposed the screen on top (the palette's, here the help's)."""

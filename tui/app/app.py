@@ -827,6 +827,8 @@ class HedgerowApp(LinkingMixin, SavingApp):
                 self.notify(f"Not switching: the open document is not saved ({self.saver.last_error}).",
                             severity="error")
                 return
+            if self.session is not None and self.documents is not None:
+                self.documents.reread(self.current.document.path)  # left from the palette: its row as saved
             if isinstance(self.screen, DocumentsScreen):
                 await self.pop_screen()
             self.session = session
