@@ -43,6 +43,8 @@ def screen_text(app: HedgerowApp) -> str:
     return "\n".join(lines)
 
 
+# `app.session` is the new document's as soon as a switch starts; `app._opening` is False once its
+# screen is mounted. Tests wait for both: ending during a switch tore the app down under it.
 async def until(pilot, condition, timeout: float = 15.0) -> None:  # long only when it fails, on a loaded machine
     for _ in range(int(timeout / 0.05)):
         if condition():
@@ -152,7 +154,7 @@ async def test_a_document_deleted_while_listed_is_reported_when_opened(corpus: P
         await until(pilot, lambda: "No such file" in row_of(app, "a-first.txt"))
         assert isinstance(app.screen, DocumentsScreen) and app.session is None
         await pilot.press("down", "enter")  # the next one still opens
-        await until(pilot, lambda: app.session is not None)
+        await until(pilot, lambda: app.session is not None and not app._opening)
         assert app.session.document.title == "Bravo report"
 
 
@@ -163,7 +165,7 @@ async def test_a_single_file_shows_its_projects_documents_and_the_palette_jumps(
         await pilot.press("ctrl+p", *"second")  # before the list was ever shown: by file name
         await pilot.pause(0.5)
         await pilot.press("enter")
-        await until(pilot, lambda: app.session.document.title == "Bravo report")
+        await until(pilot, lambda: app.session.document.title == "Bravo report" and not app._opening)
         await pilot.press("o")
         await until(pilot, lambda: app.documents is not None and app.documents.loaded)
         assert app.documents.root == corpus / "seeds"
@@ -176,7 +178,7 @@ async def test_a_single_file_shows_its_projects_documents_and_the_palette_jumps(
         await type_keys(pilot, *"charlie")
         await pilot.pause(0.5)
         await pilot.press("enter")
-        await until(pilot, lambda: app.session.document.title == "Charlie notes")
+        await until(pilot, lambda: app.session.document.title == "Charlie notes" and not app._opening)
         assert not isinstance(app.screen, DocumentsScreen)
 
 
@@ -193,7 +195,7 @@ async def test_a_document_left_from_the_palette_shows_its_new_counts_in_the_list
         await pilot.press("ctrl+p", *"charlie")  # then straight to another document, not by the list
         await pilot.pause(0.5)
         await pilot.press("enter")
-        await until(pilot, lambda: app.session.document.title == "Charlie notes")
+        await until(pilot, lambda: app.session.document.title == "Charlie notes" and not app._opening)
         await pilot.press("o")
         await until(pilot, lambda: isinstance(app.screen, DocumentsScreen))
         alpha = app.documents.summary_of(corpus / "seeds/a-first.txt")
@@ -216,7 +218,7 @@ async def test_a_document_opened_while_a_dialog_is_up_switches_once_it_is_gone(c
         assert app.screen is help_screen and app.session.document.title == "Alpha report"
         assert not help_screen.query(SearchBar)  # the help still the help
         await pilot.press("escape")
-        await until(pilot, lambda: app.session.document.title == "Charlie notes")
+        await until(pilot, lambda: app.session.document.title == "Charlie notes" and not app._opening)
         await pilot.pause()
         assert app.screen is app.screen_stack[0] and app.screen.query_one(SearchBar)
         assert app.view.border_title == "c-third.md"
@@ -234,7 +236,7 @@ async def test_a_document_changed_while_listed_is_noticed_when_opened(corpus: Pa
         assert not row_of(app, "Alpha report").rstrip().endswith("⚠")
         doc.write_text("Alpha report\n\nA new first line.\nThe minister may commit to a plan.\n", encoding="utf-8")
         await pilot.press("enter")
-        await until(pilot, lambda: app.session is not None)
+        await until(pilot, lambda: app.session is not None and not app._opening)
         assert app.session.document_changed  # the annotation screen flags the moved annotation
         await pilot.press("o")
         await until(pilot, lambda: isinstance(app.screen, DocumentsScreen))
@@ -377,7 +379,7 @@ async def test_a_filter_and_enter_in_one_burst_open_the_row_the_filter_leaves(co
         await until(pilot, lambda: app.documents is not None and app.documents.loaded)
         assert app.documents.document_list.current.title == "Alpha report"  # highlighted before the filter
         await type_keys(pilot, *"bravo", "enter")  # a paste, or a fast typist: enter's binding runs first
-        await until(pilot, lambda: app.session is not None)
+        await until(pilot, lambda: app.session is not None and not app._opening)
         assert app.session.document.title == "Bravo report"
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path, PurePath
@@ -839,14 +838,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
             screen = self.screen_stack[0]
             async with screen.batch():
                 await screen.query("*").exclude(".-textual-system").remove()
-                # Rarely, on a loaded machine, the screen had no children right after mount_all (about 1
-                # run in 20 of the palette test at load 3 and more; the cause inside Textual's remove
-                # and mount was not found): then mount them again, after a moment.
-                for _ in range(20):
-                    await screen.mount_all(compose(self))
-                    if screen.query(SearchBar):
-                        break
-                    await asyncio.sleep(0.01)
+                await screen.mount_all(compose(self))
             self._start_session()
         finally:
             self._opening = False
