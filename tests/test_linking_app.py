@@ -8,6 +8,7 @@ from pathlib import Path
 from rich.style import Style
 
 from tests.keys import type_keys
+from tests.test_app import wait_loaded
 from tui.app.app import HedgerowApp
 from tui.app.brief_screen import BriefLines, BriefScreen
 from tui.app.links_panel import LinksPanel
@@ -189,11 +190,8 @@ async def test_links_of_a_file_read_after_the_first_screen_are_marked_and_shown(
     deferred = Session.open(project_doc, SessionOptions(annotator="alice"), defer=True)
     app = HedgerowApp(deferred)
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if app.session.loaded:
-                break
-        assert app.session.loaded and len(app.session.links) == 1
+        await wait_loaded(pilot, app)
+        assert len(app.session.links) == 1
         assert app.view._is_linked(actor.id) and app.view._is_linked(commitment.id)
         assert app.view._style_at(actor.start, [app.session.get(actor.id)], [], None).italic  # the marker
         app.view.move_to(commitment.start)
