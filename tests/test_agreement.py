@@ -9,8 +9,6 @@ import re
 from itertools import combinations
 from pathlib import Path
 
-import krippendorff
-import numpy
 import pytest
 from rich.console import Console
 
@@ -75,7 +73,12 @@ FIGURES = REFERENCE["figures"]  # scikit-learn's kappa and NLTK's alpha, compute
 
 
 def package_alpha(labelled: dict[str, list[str]]) -> float:
-    """Nominal alpha from the `krippendorff` package (coders x units, labels as numbers)."""
+    """Nominal alpha from the `krippendorff` package (coders x units, labels as numbers). Imported here:
+    numpy with it costs every test worker ~0.2 s to import (~1 s more to compile on a fresh clone),
+    and only the workers that run these tests need it."""
+    import krippendorff
+    import numpy
+
     values = sorted({label for labels in labelled.values() for label in labels})
     data = numpy.array([[values.index(label) for label in labels] for labels in labelled.values()], dtype=float)
     return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))

@@ -3,6 +3,7 @@ get one line and change nothing."""
 
 from __future__ import annotations
 
+import functools
 import io
 import struct
 import subprocess
@@ -10,10 +11,10 @@ import sys
 import zipfile
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 import pytest
-import xmlschema
 
 from tui.cli import main
 from tui.core import refi_qda_read
@@ -24,6 +25,9 @@ from tui.core.refi_qda_import import SourceOffsets
 from tui.core.refi_qda_write import Link, Summary, qdc_pieces, qdpx_chunks
 from tui.core.session import Session, SessionOptions
 from tui.core.tags import TagSet
+
+if TYPE_CHECKING:
+    import xmlschema
 
 DATA = Path(__file__).resolve().parent / "data"
 PROJECT_XSD = DATA / "Project-mrt2019.xsd"
@@ -86,8 +90,17 @@ def project_xml(path: Path) -> tuple[ET.Element, dict[str, str]]:
     return root, texts
 
 
+@functools.cache
+def xsd(path: Path) -> xmlschema.XMLSchema:
+    """The schema built once per worker (~0.1 s a build). xmlschema is imported here: it and elementpath
+    cost every worker ~0.2 s to import (~1 s more to compile on a fresh clone), and few need them."""
+    import xmlschema
+
+    return xmlschema.XMLSchema(str(path))
+
+
 def schema_errors(path: Path) -> list[str]:
-    schema = xmlschema.XMLSchema(str(PROJECT_XSD))
+    schema = xsd(PROJECT_XSD)
     with zipfile.ZipFile(path) as archive:
         return [f"{e.reason} at {e.path}" for e in schema.iter_errors(archive.read("project.qde").decode("utf-8"))]
 
@@ -248,7 +261,7 @@ def test_a_place_for_links_validates(project_doc: Path) -> None:
     b = Annotation.create(document.text, 13, 20, "hedge", document=document.sha256, annotator="alice")
     link = Link("9b2c0a52-5f53-4d8f-8c9b-0d8b1f6f2b11", a.id, b.id, name="hedge of")
     data = b"".join(qdpx_chunks(document, [("alice", [a, b])], TagSet(), Summary(), [link]))
-    schema = xmlschema.XMLSchema(str(PROJECT_XSD))
+    schema = xsd(PROJECT_XSD)
     assert list(schema.iter_errors(zipfile.ZipFile(io.BytesIO(data)).read("project.qde").decode())) == []
 
 
@@ -260,7 +273,7 @@ def test_qdc_is_the_codebook_alone_and_valid(capsys, project: Path, project_doc:
     code, _, err = run(capsys, "export", project_doc, "--annotator", "alice", "-f", "qdc", "-o", out)
     assert code == 0, err
     assert "wrote the codebook (2 codes) as qdc" in err
-    schema = xmlschema.XMLSchema(str(CODEBOOK_XSD))
+    schema = xsd(CODEBOOK_XSD)
     assert list(schema.iter_errors(out.read_text(encoding="utf-8"))) == []
     root = ET.fromstring(out.read_bytes())
     codes = root.findall("{urn:QDA-XML:codebook:1.0}Codes/{urn:QDA-XML:codebook:1.0}Code")
