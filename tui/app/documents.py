@@ -257,8 +257,9 @@ class DocumentsScreen(Screen[None]):
             blanks = sorted(blanks, key=shown)
         self.prefetch = None
         started, last = time.thread_time(), time.perf_counter()
-        for n, summary in enumerate(blanks, 1):  # in the order the list shows them: the rows in view first
-            summariser.fill(summary, scanned=True)  # stat'ed here if the scan did not (a prefetch does not)
+        # In the order the list shows them (the rows in view first); each document stat'ed here if the
+        # scan did not (a prefetch does not).
+        for n, _summary in enumerate(summariser.fill_each(blanks), 1):
             if time.perf_counter() - last > BATCH_SECONDS:
                 self.post_message(self.Progress(n))
                 last = time.perf_counter()
