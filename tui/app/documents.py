@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -35,6 +36,13 @@ if TYPE_CHECKING:
 SORTS = ("title", "folder", "status", "count")
 STATUS_MARKS = {NOT_STARTED: ("○", "grey50"), IN_PROGRESS: ("◐", "yellow"), DONE: ("●", "green")}
 BATCH_SECONDS = 0.25  # the worker posts what it read this often: the list fills in visibly
+
+
+@lru_cache(maxsize=256)
+def _style(color: str | None = None, bold: bool | None = None, dim: bool | None = None) -> Style:
+    """One Style per look: a row made a dozen new ones (each parsed and hashed again), and the
+    first frame draws every row in view (~8 ms for 35 rows, before)."""
+    return Style(color=color, bold=bold, dim=dim)
 
 
 class DocumentOpened(Message):
@@ -111,19 +119,19 @@ class DocumentList(RowList):
         title_width = max(8, width - fixed)
         title = item.title if item.read else item.entry.name
         if item.problem:  # the file's name and what is wrong with it, across the row
-            return [Segment(f"{mark} ", base + Style(color=colour, bold=True)),
+            return [Segment(f"{mark} ", base + _style(colour, bold=True)),
                     Segment(fit(shown_line(f"{item.entry.relative}: {item.problem}"), width - 2),
-                            base + Style(color="red"))]
+                            base + _style("red"))]
         segments = [
-            Segment(f"{mark} ", base + Style(color=colour, bold=True)),
-            Segment(fit(shown_line(title), title_width) + " ", base + Style(dim=not item.read)),
-            Segment(fit(shown_line(item.entry.folder), folder_width) + " ", base + Style(dim=True)),
+            Segment(f"{mark} ", base + _style(colour, bold=True)),
+            Segment(fit(shown_line(title), title_width) + " ", base + _style(dim=not item.read)),
+            Segment(fit(shown_line(item.entry.folder), folder_width) + " ", base + _style(dim=True)),
         ]
         length = f"{item.length:,}" if item.read else "…"
-        segments.append(Segment(length.rjust(8) + " ", base + Style(dim=True)))
+        segments.append(Segment(length.rjust(8) + " ", base + _style(dim=True)))
         segments += counts
-        segments.append(Segment(" " + fit(shown_line(who), 10), base + Style(color="cyan")))
-        segments.append(Segment(" " + stale, base + Style(color="yellow", bold=True)))
+        segments.append(Segment(" " + fit(shown_line(who), 10), base + _style("cyan")))
+        segments.append(Segment(" " + stale, base + _style("yellow", bold=True)))
         return segments
 
     def _counts(self, layer: LayerSummary | None, base: Style) -> list[Segment]:
@@ -133,10 +141,10 @@ class DocumentList(RowList):
             count = layer.counts.get(tag.name, 0) if layer else 0
             known += count
             text = str(count) if count < 1000 else "999"
-            style = base + (Style(color=tag.colour, bold=True) if count else Style(dim=True))
+            style = base + (_style(tag.colour, bold=True) if count else _style(dim=True))
             segments.append(Segment((text if count else "·").rjust(3) + " ", style))
         extra = (layer.total - known) if layer else 0
-        segments.append(Segment((f"+{extra}" if extra else "").rjust(4), base + Style(dim=True)))
+        segments.append(Segment((f"+{extra}" if extra else "").rjust(4), base + _style(dim=True)))
         return segments
 
 
