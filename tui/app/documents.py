@@ -233,7 +233,7 @@ class DocumentsScreen(Screen[None]):
         self.query_one(Input).focus()
         if self.prefetch is not None and self.prefetch.ready:  # scanned while Textual loaded: list it now
             summariser, entries = self.prefetch.result()
-            self._listed(summariser, [summariser.blank(entry) for entry in entries])
+            self._listed(summariser, summariser.blanks(entries))
         # After the first frame: the scan and the reading share the GIL with the UI thread.
         self.call_after_refresh(self._read_corpus)
         self.call_after_refresh(self._mount_footer)
@@ -259,7 +259,7 @@ class DocumentsScreen(Screen[None]):
         if summariser is None:  # not listed at mount: scan here
             prefetch = self.prefetch or Prefetch(self.root, self.annotations)
             summariser, entries = prefetch.result()
-            blanks = sorted((summariser.blank(entry) for entry in entries), key=shown)
+            blanks = sorted(summariser.blanks(entries), key=shown)
             self.post_message(self.Listed(summariser, blanks))
         else:
             blanks = sorted(blanks, key=shown)
