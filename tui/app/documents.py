@@ -267,7 +267,7 @@ class DocumentsScreen(Screen[None]):
         started, last = time.thread_time(), time.perf_counter()
         # In the order the list shows them (the rows in view first); each document stat'ed here if the
         # scan did not (a prefetch does not).
-        for n, _summary in enumerate(summariser.fill_each(blanks), 1):
+        for n, _summary in enumerate(summariser.fill_each(blanks, helper=True), 1):
             if time.perf_counter() - last > BATCH_SECONDS:
                 self.post_message(self.Progress(n))
                 last = time.perf_counter()
