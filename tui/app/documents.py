@@ -109,8 +109,13 @@ class DocumentList(RowList):
         mark, colour = STATUS_MARKS[item.status(self.annotator)]
         if item.problem:
             mark, colour = "✗", "red"
-        counts = self._counts(item.layers.get(self.annotator), base)
+        own = item.layers.get(self.annotator)
         counts_width = 4 * len(self.tags.tags) + 4
+        if own is not None and own.problem:  # the layer cannot be read: say so where its counts go, never 0s
+            mark, colour = "!", "red"
+            counts = [Segment(fit(f"! {_short_problem(own.problem)}", counts_width), base + _style("red", bold=True))]
+        else:
+            counts = self._counts(own, base)
         others = item.others(self.annotator)
         who = " ".join([*others, *(["★gold"] if item.has_gold else [])])
         stale = "⚠" if item.stale() else " "
@@ -146,6 +151,13 @@ class DocumentList(RowList):
         extra = (layer.total - known) if layer else 0
         segments.append(Segment((f"+{extra}" if extra else "").rjust(4), base + _style(dim=True)))
         return segments
+
+
+def _short_problem(problem: str) -> str:
+    """A layer's problem in the few cells its counts take (`hedgerow status` and opening it say more)."""
+    if "conflict" in problem:
+        return "conflict"
+    return "unreadable" if problem.startswith("cannot read") else "damaged"
 
 
 class DocumentsScreen(Screen[None]):
