@@ -929,7 +929,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
         if message.error:
             self.notify(shown_line(f"Report failed: {message.error}"), severity="error", markup=False)
         else:
-            self.notify(shown_line(f"Report written to {message.path}"), timeout=8, markup=False)
+            self.notify(shown_line(f"Report written to {self._relative(message.path)}"), timeout=8, markup=False)
 
     @on(ExportFinished)
     def _exported(self, message: ExportFinished) -> None:
