@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -126,6 +127,9 @@ def _will_need(path: str) -> None:
         os.close(descriptor)
 
 
+_NAME, _RELATIVE = attrgetter("name"), attrgetter("relative")  # sort keys in C: 2,000 lambda calls otherwise
+
+
 def discover(root: Path, stat: bool = True) -> list[Entry]:
     """Every .txt/.md file under `root`, sorted by path. Hidden folders, annotations/ and exports/
     are skipped; a symlinked folder is followed once, never into a loop. Without `stat`, the
@@ -145,7 +149,7 @@ def discover(root: Path, stat: bool = True) -> list[Entry]:
         seen.add((info.st_dev, info.st_ino))
         try:
             with os.scandir(folder) as scan:
-                items = sorted(scan, key=lambda item: item.name)
+                items = sorted(scan, key=_NAME)
         except OSError:
             return
         for item in items:
@@ -166,7 +170,7 @@ def discover(root: Path, stat: bool = True) -> list[Entry]:
                 add(Entry(item.path, prefix + name, -1, 0))
 
     walk(str(Path(root).resolve()), "")
-    found.sort(key=lambda entry: entry.relative)
+    found.sort(key=_RELATIVE)
     return found
 
 
