@@ -23,10 +23,11 @@ Figures, printed beside their targets and the trivial Textual app in one run:
    and the corpus's 8,000 files dropped from the OS's page cache first with posix_fadvise
    DONTNEED, as after a reboot; folders and inodes stay cached), cold (no .hedgerow-cache/; the
    files in the page cache, read by the start before) and warm (the cache written by the cold
-   run; median of three starts). A cold start shares the reading with a helper process
-   (tui/core/corpus_helper.py), whose CPU time is not in the worker's figure. The time from constructing the app (run_test's start-up included), the reading
-   worker's CPU time and the UI thread's (from the mount until the counts are in) are printed
-   beside it: the two share the GIL, so on a quiet machine the wall time is about their sum.
+   run; median of three starts). The time from constructing the app (run_test's start-up
+   included), the reading worker's CPU time and the UI thread's (from the mount until the counts
+   are in) are printed beside it: the two share the GIL, so on a quiet machine the wall time is
+   about their sum. A cold start shares the reading with a helper process on the other core
+   (tui/core/corpus_helper.py), whose CPU time is in neither figure.
    The process is set up as `hedgerow DIR` sets up its own (tui.core.gc_policy.starting_a_tui
    around the app's import: the TUI's collector threshold and thread switch interval), and each
    start begins from a collected heap, as a fresh process does: without either, the default
