@@ -15,10 +15,12 @@ beyond what the cache is.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,12 +57,19 @@ class Helper:
         try:
             process = subprocess.Popen([sys.executable, "-m", "tui.core.corpus_helper"], stdin=subprocess.PIPE,
                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-            assert process.stdin is not None
-            process.stdin.write(json.dumps(request).encode("utf-8") + b"\n")
-            process.stdin.close()
         except (OSError, ValueError):
             return None
-        return cls(process, len(summaries))
+        try:
+            helper = cls(process, len(summaries))
+        except (OSError, AttributeError):  # no non-blocking pipes here (os.set_blocking: Unix only before 3.12)
+            process.kill()
+            process.wait()
+            return None
+        # Written by a thread: the pipe takes 64 KiB and the helper reads it once started (~0.1 s),
+        # which the worker would otherwise wait for before reading anything itself.
+        threading.Thread(target=_send, args=(process, json.dumps(request).encode("utf-8") + b"\n"),
+                         name="corpus-helper-request", daemon=True).start()
+        return helper
 
     def collect(self, cache: dict[str, Any]) -> int:
         """Put what the helper has answered since into `cache` (the summariser's documents section),
@@ -93,6 +102,17 @@ class Helper:
         self.process.wait()
         assert self.process.stdout is not None
         self.process.stdout.close()
+
+
+def _send(process: subprocess.Popen[bytes], request: bytes) -> None:
+    assert process.stdin is not None
+    try:
+        process.stdin.write(request)
+    except (OSError, ValueError):
+        pass  # it ended (stopped already, or failed): the worker reads everything itself
+    finally:
+        with contextlib.suppress(OSError):
+            process.stdin.close()
 
 
 def main() -> int:
