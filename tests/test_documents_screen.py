@@ -507,3 +507,20 @@ async def test_every_count_is_complete_and_right_after_a_cold_and_a_warm_start(t
         changed = app.documents.summary_of(root / "seeds/f2/doc-05.txt")
         assert changed is not None and changed.title == "Title 05 again"
         assert sorted(changed.stale()) == ["alice", "bob", "carol"]  # ⚠: the text changed under the layers
+
+
+async def test_a_layer_that_cannot_be_read_says_so_in_its_row_not_zero_counts(corpus: Path) -> None:
+    """A merge conflict in the annotator's own layer: the row says so where the counts go."""
+    doc = corpus / "seeds/a-first.txt"
+    session = Session.open(doc, SessionOptions(annotator="alice"))
+    session.add(4, 12, "actor")
+    session.save()
+    raw = session.store.path.read_text(encoding="utf-8")
+    session.store.path.write_text(raw.replace('    "1": {', '<<<<<<< ours\n=======\n>>>>>>> theirs\n    "1": {', 1),
+                                  encoding="utf-8")
+    app = corpus_app(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.documents is not None and app.documents.loaded)
+        row = row_of(app, "Alpha report")
+        assert row.lstrip().startswith("!") and "! conflict" in row and " 0 " not in row
+        assert row_of(app, "Bravo report").lstrip().startswith("○")  # no layer: not started, as before

@@ -111,7 +111,17 @@ class KeysInOrder(App[int]):
 
     async def _run(self, event: events.Event) -> None:
         await super().on_event(event)
-        if self._holding is event and not event.is_forwarded:  # a priority binding ran it already
+        if self._holding is not event:
+            return
+        if not event.is_forwarded:  # a priority binding ran it already
+            self.call_later(self._settle, event)
+        else:  # behind the key in the queue of what has focus: by then it was taken, or sent up
+            (self.focused or self.screen).call_later(self._settle_if_taken, event)
+
+    def _settle_if_taken(self, event: events.Key) -> None:
+        """A field took the key itself (typed a "/", a new line): no binding runs, nothing will come
+        up to `_on_key`; without this the keys after it waited KEY_SETTLE_LIMIT to show."""
+        if event._stop_propagation:
             self.call_later(self._settle, event)
 
     def _may_move_focus(self, key: str) -> bool:
