@@ -27,7 +27,7 @@ PIP = sh -c 'if [ -x $(BIN)/pip ]; then exec $(BIN)/python -m pip "$$@"; \
 # uv installs what pyproject.toml asks for: on a fresh clone the test extra took pip ~20 s (most of
 # it resolving, one package's index page after another, and setuptools installed for the build),
 # uv ~4 s (it fetches in parallel). pip puts uv (one binary from PyPI) into the venv first, ~4 s.
-# Where uv cannot be had, pip installs everything as before.
+# Where uv cannot be had or fails, pip installs everything as before.
 $(BIN)/uv: | $(BIN)/python
 	-$(PIP) install --quiet --only-binary :all: uv
 
@@ -39,17 +39,17 @@ UV_INSTALL = $(BIN)/uv pip install --quiet --python $(BIN)/python
 unexport PYTHONDONTWRITEBYTECODE
 
 $(VENV)/.run-installed: pyproject.toml | $(BIN)/python $(BIN)/uv
-	if [ -x $(BIN)/uv ]; then $(UV_INSTALL) --compile-bytecode -e .; else $(PIP) install --quiet -e .; fi
+	if [ -x $(BIN)/uv ] && $(UV_INSTALL) --compile-bytecode -e .; then :; else $(PIP) install --quiet -e .; fi
 	$(BIN)/python -m compileall -q tui  # an editable install compiles nothing: start as fast as an installed one
 	touch $@
 
 $(VENV)/.test-installed: pyproject.toml | $(BIN)/python $(BIN)/uv
-	if [ -x $(BIN)/uv ]; then $(UV_INSTALL) -e '.[test]'; else $(PIP) install --quiet --no-compile -e '.[test]'; fi
+	if [ -x $(BIN)/uv ] && $(UV_INSTALL) -e '.[test]'; then :; else $(PIP) install --quiet --no-compile -e '.[test]'; fi
 	$(BIN)/python -m compileall -q tui
 	touch $(VENV)/.run-installed $@
 
 $(VENV)/.lint-installed: $(VENV)/.run-installed
-	if [ -x $(BIN)/uv ]; then $(UV_INSTALL) -e '.[lint]'; else $(PIP) install --quiet --no-compile -e '.[lint]'; fi
+	if [ -x $(BIN)/uv ] && $(UV_INSTALL) -e '.[lint]'; then :; else $(PIP) install --quiet --no-compile -e '.[lint]'; fi
 	touch $@
 
 run: $(VENV)/.run-installed

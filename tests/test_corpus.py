@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from corpus_fixture import write_corpus
+from shared_tools import run_tool
 
 from tui.cli import main
 from tui.core import corpus as corpus_module
@@ -400,8 +401,7 @@ def test_export_corpus_in_every_format_names_each_document(corpus: Path, capsys,
     assert len(items) == 4 and len({item["target"]["source"] for item in items}) == 3
     assert [item["hedgerow"]["path"] for item in items][-1] == "seeds/notes.md"
     if VALIDATOR.is_file():
-        result = subprocess.run([sys.executable, str(VALIDATOR), str(target)], capture_output=True, text=True,
-                                timeout=120)
+        result = run_tool(VALIDATOR, str(target))
         assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -513,8 +513,7 @@ def test_export_corpus_carries_each_documents_links_in_every_format(corpus: Path
     assert code == 0 and collection["total"] == len(items) == 6
     assert [item["motivation"] for item in items if item["motivation"] == "linking"] == ["linking", "linking"]
     if VALIDATOR.is_file():
-        result = subprocess.run([sys.executable, str(VALIDATOR), str(target)], capture_output=True, text=True,
-                                timeout=120)
+        result = run_tool(VALIDATOR, str(target))
         assert result.returncode == 0, result.stdout + result.stderr
 
 

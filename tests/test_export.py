@@ -6,11 +6,11 @@ import csv
 import io
 import json
 import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from shared_tools import run_tool
 
 from tui.core.annotation import FIELDS, Annotation
 from tui.core.document import Document
@@ -191,8 +191,7 @@ def validate(tmp_path: Path, annotations: list[Annotation], name: str) -> subpro
         pytest.skip(f"{VALIDATOR} is absent")
     path = tmp_path / name
     path.write_text(render("w3c", DOCUMENT, annotations), encoding="utf-8")
-    return subprocess.run([sys.executable, str(VALIDATOR), str(path)], capture_output=True, text=True,
-                          timeout=120)
+    return run_tool(VALIDATOR, str(path))
 
 
 @pytest.mark.parametrize("which", ["all", "with-note", "without-note"])
@@ -211,8 +210,7 @@ def test_the_validator_catches_a_broken_export(tmp_path: Path) -> None:
     del data["first"]["items"][0]["target"]
     path = tmp_path / "broken.json"
     path.write_text(json.dumps(data), encoding="utf-8")
-    result = subprocess.run([sys.executable, str(VALIDATOR), str(path)], capture_output=True, text=True,
-                            timeout=120)
+    result = run_tool(VALIDATOR, str(path))
     assert result.returncode == 1 and "MUST failure" in result.stdout
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from shared_tools import run_tool
 
 from tui.cli import main
 from tui.core.export import render
@@ -65,7 +64,7 @@ def test_w3c_export_with_links_validates_and_reimports(project_doc: Path, tmp_pa
     session, _ = linked(project_doc)
     path = tmp_path / "links.w3c.json"
     assert main(["export", str(project_doc), "--annotator", "alice", "-f", "w3c", "-o", str(path)]) == 0
-    result = subprocess.run([sys.executable, str(VALIDATOR), str(path)], capture_output=True, text=True, timeout=120)
+    result = run_tool(VALIDATOR, str(path))
     assert result.returncode == 0, result.stdout + result.stderr
     # A colleague imports it: the annotations and their links arrive, in one undoable step.
     assert main(["import", str(project_doc), "--annotator", "bob", str(path)]) == 0
@@ -247,6 +246,5 @@ def test_qdpx_export_with_links_passes_the_shared_validator(project_doc: Path, t
     path = tmp_path / "links.qdpx"
     assert main(["export", str(project_doc), "--annotator", "alice", "-f", "qdpx", "-o", str(path)]) == 0
     assert "<Links>" in zipfile_text(path)
-    result = subprocess.run([sys.executable, str(QDPX_VALIDATOR), str(path)], capture_output=True, text=True,
-                            timeout=120)
+    result = run_tool(QDPX_VALIDATOR, str(path))
     assert result.returncode == 0, result.stdout + result.stderr

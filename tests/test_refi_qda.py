@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 import pytest
+from shared_tools import run_tool
 
 from tui.cli import main
 from tui.core import refi_qda_read
@@ -108,8 +109,7 @@ def schema_errors(path: Path) -> list[str]:
 def shared_validator(path: Path) -> subprocess.CompletedProcess:
     if not VALIDATOR.is_file():
         pytest.skip("../shared/tools/qdpx_validate.py is not here")
-    return subprocess.run([sys.executable, str(VALIDATOR), str(path)], capture_output=True, text=True,
-                          timeout=120, check=False)
+    return run_tool(VALIDATOR, str(path))
 
 
 def layer_bytes(project: Path, stem: str, annotator: str) -> bytes | None:
