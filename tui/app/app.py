@@ -301,7 +301,10 @@ class HedgerowApp(LinkingMixin, SavingApp):
     @work(thread=True, group="load", exit_on_error=False)
     def _read_annotations(self) -> None:
         try:
-            stored, layer = self.current.read_annotations()
+            with pacing.stop_when(self.closing.is_set):  # the app quits: no need to finish
+                stored, layer = self.current.read_annotations()
+        except pacing.Stopped:
+            return
         except HedgerowError as error:
             self.post_message(AnnotationsUnreadable(error))
             return

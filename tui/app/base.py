@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
@@ -179,6 +180,13 @@ class SavingApp(KeysInOrder):
         super().__init__()
         self._saver = None if session is None else AutoSaver(self, session, self._show_save_state)
         self._saving_failed = False
+        # Set as the app closes. Workers whose result may be dropped (a large file's load) stop on
+        # it: the process ends only once their threads do, and Textual's cancel does not reach them.
+        self.closing = threading.Event()
+
+    @on(events.Unmount)
+    def _note_closing(self) -> None:
+        self.closing.set()
 
     @property
     def saver(self) -> AutoSaver:

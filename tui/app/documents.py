@@ -21,6 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Static
+from textual.worker import get_current_worker
 
 from tui.app.cells import fit
 from tui.app.row_list import RowList
@@ -279,7 +280,12 @@ class DocumentsScreen(Screen[None]):
         started, last = time.thread_time(), time.perf_counter()
         # In the order the list shows them (the rows in view first); each document stat'ed here if the
         # scan did not (a prefetch does not).
-        for n, _summary in enumerate(summariser.fill_each(blanks, helper=True), 1):
+        worker = get_current_worker()
+        reading = summariser.fill_each(blanks, helper=True)
+        for n, _summary in enumerate(reading, 1):
+            if worker.is_cancelled:  # the app quits: it waited for the whole corpus to be read (1-2 s cold)
+                reading.close()  # and so stops the helper process
+                return
             if time.perf_counter() - last > BATCH_SECONDS:
                 self.post_message(self.Progress(n))
                 last = time.perf_counter()

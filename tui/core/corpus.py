@@ -10,7 +10,7 @@ Everything is yielded one document at a time: memory stays flat in the number of
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
@@ -355,7 +355,7 @@ class Summariser:
                 batch = []
         yield from self.fill_each(batch)
 
-    def fill_each(self, summaries: Sequence[Summary], helper: bool = False) -> Iterator[Summary]:
+    def fill_each(self, summaries: Sequence[Summary], helper: bool = False) -> Generator[Summary, None, None]:
         """Fill in each summary in turn (as `fill(scanned=True)`), yielding it; the files of the next
         READ_AHEAD documents are asked of the disk while these are read (`read_ahead`).
 
