@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import importlib
+import inspect
 import os
 import shutil
 import sys
@@ -66,6 +67,9 @@ def _share_parsed_css() -> None:
     own cache hands the same list to every parse of a stylesheet), so apps share them safely; an
     app still reads its CSS files, collects its widgets' CSS and applies all of it as a user's does."""
     parse_rules = Stylesheet._parse_rules
+    if list(inspect.signature(parse_rules).parameters) != [
+            "self", "css", "read_from", "is_default_rules", "tie_breaker", "scope"]:
+        return  # another Textual: each app parses its own CSS, as before
     parsed: dict[tuple[object, ...], list[RuleSet]] = {}
 
     def shared_parse_rules(self: Stylesheet, css: str, read_from: CSSLocation, is_default_rules: bool = False,
