@@ -142,10 +142,13 @@ def test_the_brief_of_columns_says_what_a_brief_of_lists_says(made: tuple[str, l
     layer = Layer(annotations, text)
     index = LinkIndex({str(n): link.to_record() for n, link in enumerate(links, 1)})
     expected = renderings(plain_brief(text, annotations, links, roles))
+    # Read in a pass first. (Against a brief of lists read in the same order: a commitment that
+    # starts in the blank lines between paragraphs gets the sentence of whichever paragraph was
+    # split before it; Sentences has always done so.)
+    in_a_pass = plain_brief(text, annotations, links, roles).to_json()
     for given_annotations, given_links in ((layer, index), (list(layer), links)):
         assert renderings(build_brief(text, given_annotations, given_links, {"title": "t"}, roles)) == expected
-        passed = build_brief(text, given_annotations, given_links, {"title": "t"}, roles)  # read in a pass first
-        assert passed.to_json() == expected["json"] and renderings(passed) == expected
+        assert build_brief(text, given_annotations, given_links, {"title": "t"}, roles).to_json() == in_a_pass
 
 
 def test_a_brief_of_columns_reads_as_a_sequence() -> None:
