@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import accumulate, compress, filterfalse, repeat
-from operator import eq, mod, neg, sub
+from operator import add, eq, mod, mul, neg, sub
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast, overload
 
 from tui.core.annotation import Annotation
@@ -477,10 +477,9 @@ def build_brief(text: str, annotations: Iterable[Annotation], links: Iterable[Li
     hedge_at = dict(zip(hedges.ids, range(hedge_count), strict=True))
     # Each `by` link as entity * commitments + commitment (once, whichever mentions it links),
     # each `hedges` link as commitment * hedges + hedge: sorted, each one's are together.
-    by_entity = sorted({entity * commitment_count + commitment for commitment, entity
-                        in _linked(sources, relations, targets, roles.by, commitment_at, entity_at)})
-    by_commitment = sorted([commitment * hedge_count + hedge for hedge, commitment
-                            in _linked(sources, relations, targets, roles.hedges, hedge_at, commitment_at)])
+    by_entity = sorted(set(_linked(sources, relations, targets, roles.by, commitment_at, entity_at,
+                                   commitment_count)))
+    by_commitment = sorted(_linked(sources, relations, targets, roles.hedges, hedge_at, commitment_at, hedge_count))
     columns = BriefColumns(actors, commitments, hedges, Sentences(text), list(numbered), entity_of,
                            by_entity, by_commitment)
     counts = list(map(sub, columns.entity_bounds[1:], columns.entity_bounds))
@@ -492,14 +491,17 @@ def build_brief(text: str, annotations: Iterable[Annotation], links: Iterable[Li
 
 
 def _linked(sources: list[str], relations: list[str], targets: list[str], relation: str | None,
-            source_at: dict[str, int], target_at: dict[str, int]) -> Iterator[tuple[int, int]]:
-    """(source, target) numbers of each link of `relation` whose two ends are known, in link order."""
+            source_at: dict[str, int], target_at: dict[str, int], width: int) -> list[int]:
+    """target * width + source, of the numbers of each link of `relation` whose two ends are known."""
     if relation is None:
-        return iter(())
+        return []
     chosen = list(map(eq, relations, repeat(relation)))
-    pairs = zip(map(source_at.get, compress(sources, chosen)), map(target_at.get, compress(targets, chosen)),
-                strict=True)
-    return (pair for pair in pairs if None not in pair)  # type: ignore[misc]  # (None is left out)
+    source_numbers = list(map(source_at.get, compress(sources, chosen)))
+    target_numbers = list(map(target_at.get, compress(targets, chosen)))
+    if None in source_numbers or None in target_numbers:  # an end that is gone, or of another tag
+        kept = [s is not None and t is not None for s, t in zip(source_numbers, target_numbers, strict=True)]
+        source_numbers, target_numbers = list(compress(source_numbers, kept)), list(compress(target_numbers, kept))
+    return list(map(add, map(mul, target_numbers, repeat(width)), source_numbers))
 
 
 def _bounds(keys: list[int], groups: int, width: int) -> list[int]:
