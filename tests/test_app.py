@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from pathlib import Path
 
 from textual.geometry import Region
@@ -13,6 +14,7 @@ from tests.keys import type_keys
 from tui.app.annotation_list import AnnotationList
 from tui.app.app import HedgerowApp
 from tui.app.panels import DocumentPanel, TagLegend
+from tui.core.paths import layer_path
 from tui.core.session import Session, SessionOptions
 
 HEDGE = "The rhetoric remains to be tested"
@@ -487,6 +489,45 @@ async def test_a_deferred_annotation_file_loads_after_the_first_screen(project_d
         await pilot.press("right_square_bracket", "2")  # retag works once loaded
         await wait_saved(pilot, app)
         assert [r["tag"] for r in stored(project_doc).values()] == ["commitment"]
+
+
+async def test_quitting_while_a_large_file_loads_stops_the_load(project_doc: Path, monkeypatch) -> None:
+    """The process ends only once the loader's thread does: quitting while 100,000 annotations
+    loaded took 4-6 s. The load stops at its next pause once the app closes, and nothing is written."""
+    from tui.core import pacing
+
+    session = open_session(project_doc)
+    session.add(*find(session.text, HEDGE), "hedge")
+    session.save()
+    before = layer_path(project_doc, "alice").read_bytes()
+    deferred = Session.open(project_doc, SessionOptions(annotator="alice"), defer=True)
+    started, ended = threading.Event(), threading.Event()
+    stopped: list[bool] = []
+
+    def endless_read() -> object:  # a load that pauses between pieces, as the store's does
+        started.set()
+        try:
+            for _ in range(500):  # 5 s
+                pacing.pause()
+                time.sleep(0.01)
+        except pacing.Stopped:
+            stopped.append(True)
+            raise
+        finally:
+            ended.set()
+        raise AssertionError("the load was not stopped")
+
+    monkeypatch.setattr(deferred, "read_annotations", endless_read)
+    app = HedgerowApp(deferred)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if started.is_set():
+                break
+        await pilot.press("q")
+    assert ended.wait(1), "the load went on after the app closed"
+    assert stopped == [True]
+    assert layer_path(project_doc, "alice").read_bytes() == before
 
 
 def held_load(monkeypatch, session: Session) -> threading.Event:

@@ -517,3 +517,28 @@ def test_export_excel_writes_csv_with_a_bom(capsys, project_doc: Path, tmp_path:
     assert "“Currently there are no sites".encode() in data
     code, _, err = run(capsys, "export", project_doc, *ALICE, "--excel", "--format", "json")
     assert code == 2 and "--excel writes csv" in err
+
+
+def test_opening_a_document_asks_git_for_the_annotator_once(monkeypatch, project_doc: Path) -> None:
+    """The default annotator is git's user.name: a process to start, so `hedgerow DOC` asks once
+    (it asked twice: to size the annotator's file, then to open it), and opens that layer."""
+    import subprocess
+
+    from tui.app.app import HedgerowApp
+
+    asked: list[list[str]] = []
+    real_run = subprocess.run
+
+    def counting_run(command, *args, **kwargs):
+        if command[:2] == ["git", "config"]:
+            asked.append(command)
+            return subprocess.CompletedProcess(command, 0, "Gita Example\n", "")
+        return real_run(command, *args, **kwargs)
+
+    started: list[HedgerowApp] = []
+    monkeypatch.setattr("tui.core.paths.subprocess.run", counting_run)
+    monkeypatch.setattr(HedgerowApp, "run", lambda self: started.append(self))
+    monkeypatch.setattr("tui.commands.documents.need_terminal", lambda command: None)  # no tty under pytest
+    assert main([str(project_doc)]) == 0
+    assert len(asked) == 1
+    assert started[0].session.annotator == "Gita-Example"

@@ -507,3 +507,46 @@ async def test_every_count_is_complete_and_right_after_a_cold_and_a_warm_start(t
         changed = app.documents.summary_of(root / "seeds/f2/doc-05.txt")
         assert changed is not None and changed.title == "Title 05 again"
         assert sorted(changed.stale()) == ["alice", "bob", "carol"]  # ⚠: the text changed under the layers
+
+
+async def test_a_layer_that_cannot_be_read_says_so_in_its_row_not_zero_counts(corpus: Path) -> None:
+    """A merge conflict in the annotator's own layer: the row says so where the counts go."""
+    doc = corpus / "seeds/a-first.txt"
+    session = Session.open(doc, SessionOptions(annotator="alice"))
+    session.add(4, 12, "actor")
+    session.save()
+    raw = session.store.path.read_text(encoding="utf-8")
+    session.store.path.write_text(raw.replace('    "1": {', '<<<<<<< ours\n=======\n>>>>>>> theirs\n    "1": {', 1),
+                                  encoding="utf-8")
+    app = corpus_app(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.documents is not None and app.documents.loaded)
+        row = row_of(app, "Alpha report")
+        assert row.lstrip().startswith("!") and "! conflict" in row and " 0 " not in row
+        assert row_of(app, "Bravo report").lstrip().startswith("○")  # no layer: not started, as before
+
+
+async def test_quitting_while_the_counts_are_read_stops_the_reading(tmp_path: Path, monkeypatch) -> None:
+    """The worker read the whole corpus before the process could end: quitting during a cold start
+    of 2,000 documents took 1-2 s. It stops at the next document once the app quits."""
+    import time
+
+    from tui.core.corpus import Summariser
+
+    root = write_corpus(tmp_path, {f"seeds/d{n:03}.txt": f"Document {n}\n" for n in range(200)})
+    filled: list[str] = []
+    fill = Summariser.fill
+
+    def slow_fill(self, summary, *args, **kwargs):
+        time.sleep(0.01)  # a slow disk: 200 documents take 2 s
+        filled.append(summary.key)
+        return fill(self, summary, *args, **kwargs)
+
+    monkeypatch.setattr(Summariser, "fill", slow_fill)
+    app = corpus_app(root)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: len(filled) > 5)
+    quit_at = len(filled)
+    time.sleep(0.3)  # a worker still reading would read ~30 more documents meanwhile
+    assert len(filled) <= quit_at + 1, f"read {len(filled) - quit_at} documents after the app quit"
+    assert len(filled) < 200

@@ -84,3 +84,23 @@ async def test_keys_after_ctrl_p_go_to_the_palette(project_doc: Path) -> None:
         await settle(pilot)
         assert app.screen.query_one(Input).value == "dud"
         assert len(app.session.layer) == 1
+
+
+async def test_bound_characters_typed_into_a_field_do_not_stop_the_keys_after_them(project_doc: Path) -> None:
+    """"/", "?", "[" and enter are bound in the document, but a field takes them as text: the keys
+    after them showed only KEY_SETTLE_LIMIT (2 s) later, a freeze at every "and/or" or new line."""
+    from textual.widgets import TextArea
+
+    app = tagged_app(project_doc)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
+        await pilot.press("right_square_bracket")
+        burst(app, ["enter", *"and/or [1]?", "enter", *"next"])
+        await settle(pilot)  # 0.1 s: far less than the 2 s the held keys waited
+        assert app.screen.query_one("#note-text", TextArea).text == "and/or [1]?\nnext"
+        await pilot.press("escape")
+        await settle(pilot)
+        burst(app, ["slash", *"U.S./NATO?"])
+        await settle(pilot)
+        assert app.query_one("#search-input", Input).value == "U.S./NATO?"
+        assert len(app.session.layer) == 1

@@ -153,3 +153,33 @@ def test_when_still_waits_longest_at_most_while_keys_keep_coming(clock: FakeCloc
         pacing.user_acted()  # a key repeat every QUIET: never still
         scheduled.pop()()  # type: ignore[operator]
     assert ran[0] - started == pytest.approx(pacing.LONGEST)
+
+
+def test_stop_when_ends_a_job_at_its_next_pause_and_only_that_job() -> None:
+    stop = threading.Event()
+    outcomes: dict[str, str] = {}
+
+    def job(name: str, stoppable: bool) -> None:
+        try:
+            if stoppable:
+                with pacing.stop_when(stop.is_set):
+                    for _ in range(1000):
+                        pacing.pause()
+                        stop.wait(0.005)
+            else:
+                for _ in range(20):  # a save: never stopped
+                    pacing.pause()
+                    stop.wait(0.005)
+            outcomes[name] = "finished"
+        except pacing.Stopped:
+            outcomes[name] = "stopped"
+
+    threads = [threading.Thread(target=job, args=("load", True)), threading.Thread(target=job, args=("save", False))]
+    for thread in threads:
+        thread.start()
+    stop.set()
+    for thread in threads:
+        thread.join(5)
+    assert outcomes == {"load": "stopped", "save": "finished"}
+    with pacing.stop_when(lambda: True):
+        pacing.pause()  # the UI thread never waits, and is never stopped

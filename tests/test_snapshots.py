@@ -57,3 +57,18 @@ def test_note_dialog(snap_compare, project_doc: Path) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(100, 30), run_before=run_before)
+
+
+def test_brief_screen(snap_compare, project_doc: Path) -> None:
+    """The summary on its own row, the legend and keys on the next: at 100 columns they wrapped as one."""
+    session = Session.open(project_doc, SessionOptions(annotator="alice"))
+    made = {}
+    for quote, tag, note in SPANS:
+        start = session.text.index(quote)
+        made[quote] = session.add(start, start + len(quote), tag, note=note)
+    commitment = made["Kazakhstan has taken further steps"]
+    session.link(commitment.id, made["Ambassador Robert Simmons"].id, "by")
+    session.link(made["seemingly ruling out the possibility"].id, commitment.id, "hedges")
+    session.save()
+    app = HedgerowApp(Session.open(project_doc, SessionOptions(annotator="alice")))
+    assert snap_compare(app, terminal_size=(100, 30), press=["B"])

@@ -77,3 +77,19 @@ async def test_palette_tags_a_tenth_keyless_tag(project: Path, project_doc: Path
         commands["Tag selection as t9"]()  # raised ValueError: int("")
         await pilot.pause()
         assert [a.tag for a in app.session.layer] == ["t9"]
+
+
+async def test_a_selection_is_tagged_without_the_white_space_at_its_ends(project_doc: Path) -> None:
+    """Extending by words takes the space after a word: the span is the word alone, as another
+    annotator's would be (a trailing space made the two spans no exact match in `agree`)."""
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # mounted, even on a loaded machine
+        start, end = find(app.session.text, "Simmons, Special")
+        app.view.select(start, end)
+        await pilot.press("ctrl+shift+left")  # back a word: "Simmons, " with its comma and space
+        assert app.session.text[slice(*app.view.selection)] == "Simmons, "
+        app.view.select(start - 1, start + len("Simmons"))  # and a space before
+        await pilot.press("1")
+        (annotation,) = list(app.session.layer)
+        assert (annotation.start, annotation.end, annotation.quote) == (start, start + 7, "Simmons")

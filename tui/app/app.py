@@ -301,7 +301,10 @@ class HedgerowApp(LinkingMixin, SavingApp):
     @work(thread=True, group="load", exit_on_error=False)
     def _read_annotations(self) -> None:
         try:
-            stored, layer = self.current.read_annotations()
+            with pacing.stop_when(self.closing.is_set):  # the app quits: no need to finish
+                stored, layer = self.current.read_annotations()
+        except pacing.Stopped:
+            return
         except HedgerowError as error:
             self.post_message(AnnotationsUnreadable(error))
             return
@@ -470,9 +473,14 @@ class HedgerowApp(LinkingMixin, SavingApp):
         try:
             if selection:
                 start, end = selection
-                if not self.current.text[start:end].strip():
+                selected = self.current.text[start:end]
+                if not selected.strip():
                     self.notify("The selection is only white space; nothing tagged.", severity="warning")
                     return
+                # Word moves take the space after a word ("Simmons " from ctrl+shift+left): a span
+                # with it differs from another annotator's "Simmons" and counts as no exact match.
+                start += len(selected) - len(selected.lstrip())
+                end -= len(selected) - len(selected.rstrip())
                 added = self.current.add(start, end, tag)
                 self.view.clear_selection()
                 self.view.move_to(added.start)
@@ -929,7 +937,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
         if message.error:
             self.notify(shown_line(f"Report failed: {message.error}"), severity="error", markup=False)
         else:
-            self.notify(shown_line(f"Report written to {message.path}"), timeout=8, markup=False)
+            self.notify(shown_line(f"Report written to {self._relative(message.path)}"), timeout=8, markup=False)
 
     @on(ExportFinished)
     def _exported(self, message: ExportFinished) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
@@ -111,7 +112,17 @@ class KeysInOrder(App[int]):
 
     async def _run(self, event: events.Event) -> None:
         await super().on_event(event)
-        if self._holding is event and not event.is_forwarded:  # a priority binding ran it already
+        if self._holding is not event:
+            return
+        if not event.is_forwarded:  # a priority binding ran it already
+            self.call_later(self._settle, event)
+        else:  # behind the key in the queue of what has focus: by then it was taken, or sent up
+            (self.focused or self.screen).call_later(self._settle_if_taken, event)
+
+    def _settle_if_taken(self, event: events.Key) -> None:
+        """A field took the key itself (typed a "/", a new line): no binding runs, nothing will come
+        up to `_on_key`; without this the keys after it waited KEY_SETTLE_LIMIT to show."""
+        if event._stop_propagation:
             self.call_later(self._settle, event)
 
     def _may_move_focus(self, key: str) -> bool:
@@ -169,6 +180,13 @@ class SavingApp(KeysInOrder):
         super().__init__()
         self._saver = None if session is None else AutoSaver(self, session, self._show_save_state)
         self._saving_failed = False
+        # Set as the app closes. Workers whose result may be dropped (a large file's load) stop on
+        # it: the process ends only once their threads do, and Textual's cancel does not reach them.
+        self.closing = threading.Event()
+
+    @on(events.Unmount)
+    def _note_closing(self) -> None:
+        self.closing.set()
 
     @property
     def saver(self) -> AutoSaver:

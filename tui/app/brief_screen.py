@@ -78,10 +78,11 @@ class BriefLines(RowList):
             if bare and filled == BAR_WIDTH:
                 filled = BAR_WIDTH - 1  # and so does a single bare one
             name = snippet(shown_line(item.name), max(8, width - BAR_WIDTH - 24))  # type: ignore[attr-defined]
+            bar = base + Style(reverse=False)  # reversed with the row's highlight, a bar of █ went blank
             return [Segment(name + "  ", base + ACTOR),
-                    Segment("█" * filled, base + HEDGED),
-                    Segment("█" * (BAR_WIDTH - filled) if total else "·" * BAR_WIDTH, base + (BARE if total else
-                                                                                         Style(dim=True))),
+                    Segment("█" * filled, bar + HEDGED),
+                    Segment("█" * (BAR_WIDTH - filled) if total else "·" * BAR_WIDTH, bar + (BARE if total else
+                                                                                        Style(dim=True))),
                     Segment(f"  {hedged} hedged · {bare} bare", base + Style(dim=True))]
         if kind == "commitment":
             commitment: Commitment = item  # type: ignore[assignment]
@@ -216,7 +217,7 @@ class BriefScreen(ModalScreen[Target | None]):
         from rich.text import Text
 
         with Vertical(id="brief"):
-            yield Static(Text.assemble(summary_line(self.brief), "  ", ("█", "#ffaf5f"), " hedged ",
+            yield Static(Text.assemble(summary_line(self.brief), "\n", ("█", "#ffaf5f"), " hedged ",
                                        ("█", "#87d787"), " bare · ⏎ goes to the span · esc closes"),
                          id="brief-summary")
             yield BriefLines(id="brief-lines")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -20,6 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Static
+from textual.worker import get_current_worker
 
 from tui.app.cells import fit
 from tui.app.row_list import RowList
@@ -35,6 +37,13 @@ if TYPE_CHECKING:
 SORTS = ("title", "folder", "status", "count")
 STATUS_MARKS = {NOT_STARTED: ("○", "grey50"), IN_PROGRESS: ("◐", "yellow"), DONE: ("●", "green")}
 BATCH_SECONDS = 0.25  # the worker posts what it read this often: the list fills in visibly
+
+
+@lru_cache(maxsize=256)
+def _style(color: str | None = None, bold: bool | None = None, dim: bool | None = None) -> Style:
+    """One Style per look: a row made a dozen new ones (each parsed and hashed again), and the
+    first frame draws every row in view (~8 ms for 35 rows, before)."""
+    return Style(color=color, bold=bold, dim=dim)
 
 
 class DocumentOpened(Message):
@@ -101,8 +110,13 @@ class DocumentList(RowList):
         mark, colour = STATUS_MARKS[item.status(self.annotator)]
         if item.problem:
             mark, colour = "✗", "red"
-        counts = self._counts(item.layers.get(self.annotator), base)
+        own = item.layers.get(self.annotator)
         counts_width = 4 * len(self.tags.tags) + 4
+        if own is not None and own.problem:  # the layer cannot be read: say so where its counts go, never 0s
+            mark, colour = "!", "red"
+            counts = [Segment(fit(f"! {_short_problem(own.problem)}", counts_width), base + _style("red", bold=True))]
+        else:
+            counts = self._counts(own, base)
         others = item.others(self.annotator)
         who = " ".join([*others, *(["★gold"] if item.has_gold else [])])
         stale = "⚠" if item.stale() else " "
@@ -111,19 +125,19 @@ class DocumentList(RowList):
         title_width = max(8, width - fixed)
         title = item.title if item.read else item.entry.name
         if item.problem:  # the file's name and what is wrong with it, across the row
-            return [Segment(f"{mark} ", base + Style(color=colour, bold=True)),
+            return [Segment(f"{mark} ", base + _style(colour, bold=True)),
                     Segment(fit(shown_line(f"{item.entry.relative}: {item.problem}"), width - 2),
-                            base + Style(color="red"))]
+                            base + _style("red"))]
         segments = [
-            Segment(f"{mark} ", base + Style(color=colour, bold=True)),
-            Segment(fit(shown_line(title), title_width) + " ", base + Style(dim=not item.read)),
-            Segment(fit(shown_line(item.entry.folder), folder_width) + " ", base + Style(dim=True)),
+            Segment(f"{mark} ", base + _style(colour, bold=True)),
+            Segment(fit(shown_line(title), title_width) + " ", base + _style(dim=not item.read)),
+            Segment(fit(shown_line(item.entry.folder), folder_width) + " ", base + _style(dim=True)),
         ]
         length = f"{item.length:,}" if item.read else "…"
-        segments.append(Segment(length.rjust(8) + " ", base + Style(dim=True)))
+        segments.append(Segment(length.rjust(8) + " ", base + _style(dim=True)))
         segments += counts
-        segments.append(Segment(" " + fit(shown_line(who), 10), base + Style(color="cyan")))
-        segments.append(Segment(" " + stale, base + Style(color="yellow", bold=True)))
+        segments.append(Segment(" " + fit(shown_line(who), 10), base + _style("cyan")))
+        segments.append(Segment(" " + stale, base + _style("yellow", bold=True)))
         return segments
 
     def _counts(self, layer: LayerSummary | None, base: Style) -> list[Segment]:
@@ -133,11 +147,18 @@ class DocumentList(RowList):
             count = layer.counts.get(tag.name, 0) if layer else 0
             known += count
             text = str(count) if count < 1000 else "999"
-            style = base + (Style(color=tag.colour, bold=True) if count else Style(dim=True))
+            style = base + (_style(tag.colour, bold=True) if count else _style(dim=True))
             segments.append(Segment((text if count else "·").rjust(3) + " ", style))
         extra = (layer.total - known) if layer else 0
-        segments.append(Segment((f"+{extra}" if extra else "").rjust(4), base + Style(dim=True)))
+        segments.append(Segment((f"+{extra}" if extra else "").rjust(4), base + _style(dim=True)))
         return segments
+
+
+def _short_problem(problem: str) -> str:
+    """A layer's problem in the few cells its counts take (`hedgerow status` and opening it say more)."""
+    if "conflict" in problem:
+        return "conflict"
+    return "unreadable" if problem.startswith("cannot read") else "damaged"
 
 
 class DocumentsScreen(Screen[None]):
@@ -225,7 +246,7 @@ class DocumentsScreen(Screen[None]):
         self.query_one(Input).focus()
         if self.prefetch is not None and self.prefetch.ready:  # scanned while Textual loaded: list it now
             summariser, entries = self.prefetch.result()
-            self._listed(summariser, [summariser.blank(entry) for entry in entries])
+            self._listed(summariser, summariser.blanks(entries))
         # After the first frame: the scan and the reading share the GIL with the UI thread.
         self.call_after_refresh(self._read_corpus)
         self.call_after_refresh(self._mount_footer)
@@ -251,14 +272,20 @@ class DocumentsScreen(Screen[None]):
         if summariser is None:  # not listed at mount: scan here
             prefetch = self.prefetch or Prefetch(self.root, self.annotations)
             summariser, entries = prefetch.result()
-            blanks = sorted((summariser.blank(entry) for entry in entries), key=shown)
+            blanks = sorted(summariser.blanks(entries), key=shown)
             self.post_message(self.Listed(summariser, blanks))
         else:
             blanks = sorted(blanks, key=shown)
         self.prefetch = None
         started, last = time.thread_time(), time.perf_counter()
-        for n, summary in enumerate(blanks, 1):  # in the order the list shows them: the rows in view first
-            summariser.fill(summary, scanned=True)  # stat'ed here if the scan did not (a prefetch does not)
+        # In the order the list shows them (the rows in view first); each document stat'ed here if the
+        # scan did not (a prefetch does not).
+        worker = get_current_worker()
+        reading = summariser.fill_each(blanks, helper=True)
+        for n, _summary in enumerate(reading, 1):
+            if worker.is_cancelled:  # the app quits: it waited for the whole corpus to be read (1-2 s cold)
+                reading.close()  # and so stops the helper process
+                return
             if time.perf_counter() - last > BATCH_SECONDS:
                 self.post_message(self.Progress(n))
                 last = time.perf_counter()

@@ -58,6 +58,7 @@ def run_open(args: argparse.Namespace) -> int:
     from tui.core.session import Session  # not imported by `hedgerow DIR` before its first frame
 
     with gc_policy.starting_a_tui(until_shown=True):  # the app calls gc_policy.shown() after its first frame
+        args.annotator = _annotator(args)  # once: the default asks git, a process each time
         session = Session.open(args.document, session_options(args), defer=_large(args))
         need_terminal("hedgerow open")  # after the document's own errors, which say more
         from tui.app.app import HedgerowApp  # Textual loads only when the TUI is wanted
@@ -84,6 +85,18 @@ def run_corpus(args: argparse.Namespace) -> int:
     app = HedgerowApp(None, corpus=root, options=session_options(args), annotator=annotator, prefetch=prefetch)
     app.run()
     return app.return_code or 0
+
+
+def _annotator(args: argparse.Namespace) -> str | None:
+    """--annotator as given, else the default annotator; None if that fails (Session.open says why)."""
+    from tui.core.paths import resolve_annotator
+
+    if args.annotator is not None:
+        return str(args.annotator)
+    try:
+        return resolve_annotator(None)
+    except HedgerowError:
+        return None
 
 
 def _large(args: argparse.Namespace) -> bool:

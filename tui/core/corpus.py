@@ -10,8 +10,9 @@ Everything is yielded one document at a time: memory stays flat in the number of
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,7 @@ SKIPPED_FOLDERS = {ANNOTATIONS_DIR, EXPORTS_DIR, "node_modules", "__pycache__"} 
 
 NOT_STARTED, IN_PROGRESS, DONE = "not started", "in progress", "done"
 STATUS_ORDER = {NOT_STARTED: 0, IN_PROGRESS: 1, DONE: 2}
+READ_AHEAD = 64  # documents whose files are asked of the disk together, a batch before they are read
 
 
 class Entry:
@@ -96,10 +98,36 @@ def read_summary(path: Path | str) -> LayerSummary:
     return read(path)
 
 
+def read_summary_and_stat(path: str) -> tuple[LayerSummary, os.stat_result | None]:
+    from tui.core.layer_summary import read_summary_and_stat as read
+
+    return read(path)
+
+
 def summary_from_row(row: list[Any]) -> LayerSummary | None:
     from tui.core.layer_summary import LayerSummary
 
     return LayerSummary.from_row(row)
+
+
+_ADVISE = getattr(os, "posix_fadvise", None)  # not on Windows or macOS: there the files are read as they come
+
+
+def _will_need(path: str) -> None:
+    """Start reading the file into the OS's cache, without waiting for it."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO named .txt does not block the open
+    except OSError:
+        return
+    try:
+        _ADVISE(descriptor, 0, 0, os.POSIX_FADV_WILLNEED)  # type: ignore[misc]
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+_NAME, _RELATIVE = attrgetter("name"), attrgetter("relative")  # sort keys in C: 2,000 lambda calls otherwise
 
 
 def discover(root: Path, stat: bool = True) -> list[Entry]:
@@ -121,7 +149,7 @@ def discover(root: Path, stat: bool = True) -> list[Entry]:
         seen.add((info.st_dev, info.st_ino))
         try:
             with os.scandir(folder) as scan:
-                items = sorted(scan, key=lambda item: item.name)
+                items = sorted(scan, key=_NAME)
         except OSError:
             return
         for item in items:
@@ -142,7 +170,7 @@ def discover(root: Path, stat: bool = True) -> list[Entry]:
                 add(Entry(item.path, prefix + name, -1, 0))
 
     walk(str(Path(root).resolve()), "")
-    found.sort(key=lambda entry: entry.relative)
+    found.sort(key=_RELATIVE)
     return found
 
 
@@ -297,16 +325,89 @@ class Summariser:
                 relative = entry.relative
         return layer_key_of(relative)
 
+    def blanks(self, entries: Iterable[Entry]) -> list[Summary]:
+        """Every entry's row before its files are read, as `blank` makes one; made before the
+        documents screen's first frame, so key_of's common case (a document under the project's
+        root, on POSIX) is done here inline: 2,000 rows took 10 ms through `blank`."""
+        project, cut, posix = self._project, len(self._project), os.sep == "/"
+        made: list[Summary] = []
+        add = made.append
+        for entry in entries:
+            file = entry.file
+            if posix and file.startswith(project):
+                key = file[cut:-4] if file.endswith(".txt") else file[cut:]
+            else:
+                key = self.key_of(entry)
+            add(Summary(entry, key, entry.relative.rpartition("/")[2]))
+        return made
+
     def blank(self, entry: Entry) -> Summary:
         """The row before its files are read: the name alone."""
         return Summary(entry, self.key_of(entry), title=entry.name)
 
     def summaries(self, entries: Iterable[Entry]) -> Iterator[Summary]:
         """Each entry's summary; the entries' stats are taken as current (they were just scanned)."""
-        for entry in entries:
-            summary = self.blank(entry)
-            self.fill(summary, scanned=True)
-            yield summary
+        batch: list[Summary] = []
+        for entry in entries:  # a batch at a time, so that its files are asked of the disk together
+            batch.append(self.blank(entry))
+            if len(batch) == READ_AHEAD:
+                yield from self.fill_each(batch)
+                batch = []
+        yield from self.fill_each(batch)
+
+    def fill_each(self, summaries: Sequence[Summary], helper: bool = False) -> Generator[Summary, None, None]:
+        """Fill in each summary in turn (as `fill(scanned=True)`), yielding it; the files of the next
+        READ_AHEAD documents are asked of the disk while these are read (`read_ahead`).
+
+        With `helper`, many documents unknown to the cache are shared with a second process, which
+        reads them from the far end (tui.core.corpus_helper): its rows go into the cache as they
+        come, and from where the two meet the documents are filled from those rows as on a warm
+        start (each file's size and mtime checked, a changed one read again)."""
+        partner = None
+        if helper:
+            from tui.core.corpus_helper import Helper
+
+            unread = [n for n, summary in enumerate(summaries) if self._cached(DOCUMENTS, summary.key) is None]
+            partner = Helper.start(self, summaries, unread)
+        try:
+            documents = self._cache[DOCUMENTS] if self._cache is not None else {}
+            position, count, frontier = 0, len(summaries), len(summaries)
+            self.read_ahead(summaries[:READ_AHEAD])
+            while position < count:
+                if partner is not None:
+                    frontier = partner.collect(documents)
+                    if position >= frontier:  # met: the rest has its rows (or is read here, as usual)
+                        partner.stop()
+                        partner = None
+                end = min(position + READ_AHEAD, count if partner is None else frontier)
+                self.read_ahead(summaries[end:min(end + READ_AHEAD, count if partner is None else frontier)])
+                for summary in summaries[position:end]:
+                    self.fill(summary, scanned=True)
+                    yield summary
+                position = end
+        finally:
+            if partner is not None:
+                partner.stop()
+
+    def read_ahead(self, summaries: Sequence[Summary]) -> None:
+        """Ask the OS to start reading the files of these documents, those the cache has no row for
+        (posix_fadvise WILLNEED): it queues their reads together and the disk serves them while the
+        documents before are read. From a cold disk, the 8,000 files of the corpus bench took 2.2 s
+        read one after the other, and 0.7 s asked for first. Where the files are in memory already,
+        it costs about 10 us a file."""
+        if _ADVISE is None:
+            return
+        for summary in summaries:
+            if self._cached(DOCUMENTS, summary.key) is not None:
+                continue  # a warm start: its files are stat'ed, and read only if they changed
+            _will_need(summary.entry.file)
+            try:
+                with os.scandir(os.path.join(self._annotations, summary.key)) as scan:
+                    for item in scan:
+                        if item.name.endswith(".json"):
+                            _will_need(item.path)
+            except OSError:
+                pass  # no layer yet
 
     def summary(self, entry: Entry) -> Summary:
         summary = self.blank(entry)
@@ -431,18 +532,24 @@ class Summariser:
 
     def _layer(self, path: str, row: Any) -> tuple[LayerSummary, list[Any]] | None:
         """A layer file's summary and cache row: the cached row's while the file's size and mtime
-        match it, else read from the file. None when the file cannot be stat'ed."""
-        try:
-            stat = os.stat(path)
-        except OSError:
-            return None
-        if type(row) is list and len(row) == 8 and row[0] == stat.st_size and row[1] == stat.st_mtime_ns:
-            layer = summary_from_row(row[2:])
-            if layer is not None:
-                return layer, row
-        layer = read_summary(path)
+        match it, else read from the file. None when the file is not there."""
+        if type(row) is list and len(row) == 8:
+            try:
+                stat = os.stat(path)
+            except OSError:
+                return None
+            if row[0] == stat.st_size and row[1] == stat.st_mtime_ns:
+                layer = summary_from_row(row[2:])
+                if layer is not None:
+                    return layer, row
+        layer, read = read_summary_and_stat(path)  # the stat of the file read: no second look-up
+        if read is None:  # it could not be read: gone, or unreadable (listed with its problem)
+            try:
+                read = os.stat(path)
+            except OSError:
+                return None
         self.changed = True
-        return layer, [stat.st_size, stat.st_mtime_ns, *layer.to_row()]
+        return layer, [read.st_size, read.st_mtime_ns, *layer.to_row()]
 
     # -- layers without a document -------------------------------------------------------
 

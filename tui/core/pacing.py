@@ -21,6 +21,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from itertools import islice
 from typing import TypeVar
 
@@ -45,10 +46,34 @@ def still_for(seconds: float) -> bool:
     return time.monotonic() - _acted >= seconds
 
 
+class Stopped(Exception):
+    """Raised by `pause()` in a job run under `stop_when` once its condition holds."""
+
+
+_job = threading.local()  # this thread's job's `stop_when` condition, if any
+
+
+@contextmanager
+def stop_when(stop: Callable[[], bool]) -> Iterator[None]:
+    """Background work in this block ends at its next `pause()` (raising Stopped) once `stop()`
+    holds: a large file's load when the app quits, which the process otherwise waited for (4-6 s
+    for 100,000 annotations). Only for work whose result may be dropped: never a save."""
+    before = getattr(_job, "stop", None)
+    _job.stop = stop
+    try:
+        yield
+    finally:
+        _job.stop = before
+
+
 def pause() -> None:
-    """Between two pieces of background work: wait while the user is acting (LONGEST at most)."""
+    """Between two pieces of background work: wait while the user is acting (LONGEST at most);
+    raise Stopped if the job's `stop_when` condition holds."""
     if threading.current_thread() is threading.main_thread():
         return  # the UI thread never waits for itself
+    stop = getattr(_job, "stop", None)
+    if stop is not None and stop():
+        raise Stopped
     now = time.monotonic()
     deadline = now + LONGEST
     while (resume := _acted + QUIET) > now and now < deadline:
@@ -87,4 +112,5 @@ def _paced(items: Iterator[T], every: int) -> Iterator[T]:
         yield from chunk
 
 
-__all__ = ["EVERY", "LONGEST", "QUIET", "paced", "pause", "still_for", "user_acted", "when_still"]
+__all__ = ["EVERY", "LONGEST", "QUIET", "Stopped", "paced", "pause", "still_for", "stop_when", "user_acted",
+           "when_still"]

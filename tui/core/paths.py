@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import os
 import re
 import subprocess
@@ -174,6 +173,8 @@ def default_annotator() -> str:
         name = ""
     if not name:
         try:
+            import getpass  # only when no annotator is given or configured
+
             name = getpass.getuser()
         except (OSError, KeyError):
             name = os.environ.get("USER", "")

@@ -13,7 +13,8 @@ holding `[link=...]` must print literally), so callers hand it over as plain `Te
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 # C0 controls (but newline and tab) -> the Control Pictures block (U+2400 + code); DEL -> U+2421.
 _C0 = {code: 0x2400 + code for code in range(0x20) if code not in (0x09, 0x0A)}
@@ -49,14 +50,36 @@ def _character_class(codes: Iterable[int]) -> str:
                          for low, high in ranges) + "]"
 
 
-UNSAFE = re.compile(_character_class(_TABLE))
-UNSAFE_ONE_LINE = re.compile(_character_class(_TABLE_ONE_LINE))
-STAND_INS = frozenset(chr(code) for code in _TABLE_ONE_LINE.values() if code != 0x20)
+# Made when first used (module __getattr__): the two compiles took ~3.5 ms of the documents
+# screen's start, whose text (plain file names, most of the time) never needed them.
+_MADE_LATER: dict[str, Callable[[], Any]] = {
+    "UNSAFE": lambda: re.compile(_character_class(_TABLE)),
+    "UNSAFE_ONE_LINE": lambda: re.compile(_character_class(_TABLE_ONE_LINE)),
+    "STAND_INS": lambda: frozenset(map(chr, set(_TABLE_ONE_LINE.values()) - {0x20})),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _MADE_LATER:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = globals()[name] = _MADE_LATER[name]()
+    return value
+
+
+def _unsafe() -> re.Pattern[str]:
+    found: re.Pattern[str] = globals().get("UNSAFE") or __getattr__("UNSAFE")
+    return found
+
+
+if TYPE_CHECKING:  # what __getattr__ makes, for the type checker
+    UNSAFE: re.Pattern[str]
+    UNSAFE_ONE_LINE: re.Pattern[str]
+    STAND_INS: frozenset[str]
 
 
 def is_safe(text: str) -> bool:
     """Whether `text` holds nothing that `shown` would replace (newline and tab are safe)."""
-    return UNSAFE.search(text) is None
+    return _unsafe().search(text) is None
 
 
 def shown(text: str) -> str:
@@ -84,7 +107,7 @@ def json_escaped(json_text: str) -> str:
     """
     if json_text.isprintable() or is_safe(json_text):
         return json_text
-    return UNSAFE.sub(_escape, json_text)
+    return _unsafe().sub(_escape, json_text)
 
 
 def _escape(match: re.Match[str]) -> str:
