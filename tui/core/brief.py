@@ -528,6 +528,7 @@ class BriefColumns:
         self.entity_bounds = _bounds(by_entity, len(names), self._commitment_count)
         self.hedge_bounds = _bounds(by_commitment, self._commitment_count, self._hedge_count)
         self._mentions: tuple[list[int], list[int]] | None = None
+        self._hedge_counts: list[int] | None = None
         # One at a time until a pass over every entity asks for them all (read_all)
         self.actor_span: Callable[[int], Span] = actors.span
         self.commitment_span: Callable[[int], Span] = commitments.span
@@ -546,7 +547,10 @@ class BriefColumns:
             self._note = cast("Callable[[int], str]", self.commitments.notes().__getitem__)
 
     def hedge_counts(self) -> list[int]:
-        return list(map(sub, self.hedge_bounds[1:], self.hedge_bounds))
+        """Each commitment's number of hedges (counted once)."""
+        if self._hedge_counts is None:
+            self._hedge_counts = list(map(sub, self.hedge_bounds[1:], self.hedge_bounds))
+        return self._hedge_counts
 
     def commitment(self, commitment: int) -> Commitment:
         first, span = commitment * self._hedge_count, self.hedge_span
