@@ -169,8 +169,8 @@ class Totals(NamedTuple):
     """The brief's counts, as its JSON gives them (`totals`)."""
 
     entities: int
-    commitments: int  # each entity's commitments, and those of none
-    attributions: int  # each entity's commitments
+    commitments: int  # each commitment once, whether no actor, one or several made it
+    attributions: int  # each entity's commitments: one made by two actors counts twice
     hedged: int
     unattributed: int
     unlinked_hedges: int
@@ -202,9 +202,9 @@ class Brief:
 
     def totals(self) -> Totals:
         """Counted without making the entities and commitments of a built brief."""
-        attributions, hedged = entity_counts(self.entities)
+        attributions, commitments, hedged = entity_counts(self.entities)
         hedged += sum(hedge_counts(self.unattributed)[1])
-        return Totals(len(self.entities), attributions + len(self.unattributed), attributions, hedged,
+        return Totals(len(self.entities), commitments + len(self.unattributed), attributions, hedged,
                       len(self.unattributed), len(self.unlinked_hedges))
 
     def to_json(self) -> dict[str, Any]:
@@ -219,11 +219,13 @@ class Brief:
         }
 
 
-def entity_counts(entities: Sequence[Entity]) -> tuple[int, int]:
-    """(commitments, hedged commitments) over the entities, each counted once per entity."""
+def entity_counts(entities: Sequence[Entity]) -> tuple[int, int, int]:
+    """(attributions, commitments, hedged commitments) over the entities: a commitment made by two
+    actors is two attributions but one commitment (it was counted twice, hedged or not)."""
     if isinstance(entities, EntityList):
-        return entities.attributions, entities.hedged
-    return sum(len(e.commitments) for e in entities), sum(e.hedged for e in entities)
+        return entities.attributions, entities.commitments, entities.hedged
+    hedged = {(c.document, c.span.id): c.hedged for e in entities for c in e.commitments}
+    return sum(len(e.commitments) for e in entities), len(hedged), sum(hedged.values())
 
 
 def entity_sizes(entities: Sequence[Entity]) -> tuple[list[int], list[int]]:
@@ -580,8 +582,10 @@ class EntityList(Sequence[Entity]):
     def __init__(self, columns: BriefColumns, order: list[int], counts: list[int]) -> None:
         self._columns, self._order, self._counts = columns, order, counts
         self._made: list[Entity | None] = [None] * len(order)
-        hedged = self._per_entity(list(map(bool, columns.hedge_counts())))
-        self.attributions, self.hedged = len(columns.by_entity), sum(hedged)
+        made = set(map(mod, columns.by_entity, repeat(columns._commitment_count)))  # each commitment an actor made
+        hedge_counts = columns.hedge_counts()
+        self.attributions, self.commitments = len(columns.by_entity), len(made)
+        self.hedged = sum(1 for number in made if hedge_counts[number])
         self._sizes: tuple[list[int], list[int]] | None = None
 
     def _per_entity(self, values: list[int] | list[bool]) -> list[int]:
