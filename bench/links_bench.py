@@ -18,6 +18,8 @@ Printed side by side, each the median of --runs:
          the collector on, for comparison, beside it. A commitment's sentence is found when first asked for (the TUI
          shows the few in view), so `brief + json` also times the whole JSON, every sentence found,
          as `hedgerow brief --format json` makes it (not its printing)
+  B      what the TUI's `B` does before the screen shows: the brief built so, then the screen's
+         lines, its summary line and the first 40 lines drawn (tui.app.brief_screen)
   keys   the TUI headless (Pilot, in-process): ms per key press for right, ] and tagging a
          commitment (which looks for an actor to propose), medians over --keys presses
 """
@@ -211,6 +213,19 @@ def main() -> int:
 
     row("brief + json", [timed_ms(lambda s=sessions[n]: brief_json(s), args.runs) for n in (plain, linked)],
         "every sentence found, the JSON made as a string")
+    from rich.style import Style
+
+    from tui.app.brief_screen import BriefLines, brief_lines
+    from tui.core.brief import summary_line
+
+    def brief_screen(s):
+        brief = brief_of(s)
+        lines, drawn = brief_lines(brief), BriefLines()
+        summary_line(brief)
+        return [drawn.render_row(lines[i], 100, Style()) for i in range(min(40, len(lines)))]
+
+    row("B", [timed_ms(lambda s=sessions[n]: brief_screen(s), args.runs) for n in (plain, linked)],
+        "the brief as B builds it, the screen's lines and summary, 40 lines drawn")
     row("brief, gc on", [timed_ms(lambda s=sessions[n]: build_brief(s.text, s.layer, s.links, {}), args.runs)
                          for n in (plain, linked)], "the collector on throughout (not how hedgerow runs it)")
     if args.keys:

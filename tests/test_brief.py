@@ -166,6 +166,9 @@ def test_a_commitment_by_several_actors_and_hedges_in_any_order(project_doc: Pat
         assert named == {"Simmons": [(made.id, [suggested.id, could.id])],
                          "NATO": [(made.id, [suggested.id, could.id]), (other.id, [could.id])]}
         assert [c.span.id for c in brief.unattributed] == [odd.id]
+        # Three commitments, one of them made by two actors: counted once, and once per actor as an attribution.
+        assert brief.totals().to_json() == {"entities": 2, "commitments": 3, "attributions": 3, "hedged": 2,
+                                            "bare": 1, "unattributed": 1, "unlinked_hedges": 0}
 
 
 def test_untrusted_text_is_inert_in_every_rendering(project_doc: Path) -> None:

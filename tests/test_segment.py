@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -350,3 +351,32 @@ def test_a_range_starting_inside_a_run_of_marks_does_not_split_there() -> None:
     from tui.core.segment import sentences_in
 
     assert sentences_in("a.. B", 2, 5) == plain_sentences_in("a.. B", 2, 5) == [(2, 5)]  # hypothesis found it
+
+
+def test_on_a_blank_line_between_paragraphs_the_paragraph_is_the_one_after() -> None:
+    """The walk back took the paragraph before and the search forward the one after: `p` on a blank
+    line selected both, and `s` a sentence running across the gap."""
+    text = "First para. Ms. Li said a\n\nSimmons said more. Then.\n\nThird.\n\n"
+    gap = text.index("\n\nSimmons") + 1
+    assert paragraph_at(text, gap) == (gap + 1, gap + 1 + len("Simmons said more. Then."))
+    assert text[slice(*sentence_at(text, gap))] == "Simmons said more."
+    assert paragraph_at(text, gap - 1) == (0, gap - 1)  # the end of the line before: its own paragraph
+    assert text[slice(*paragraph_at(text, len(text)))] == "Third."  # trailing blank lines: the last one
+
+
+TEXT_PIECES = st.lists(st.sampled_from(["Ms. Li", "said", "a.", "B", " ", "\n", "\n\n", " \n \n", "x"]), max_size=30)
+
+
+@given(TEXT_PIECES, st.data())
+@settings(max_examples=300, deadline=None)
+def test_a_paragraph_never_spans_a_blank_line_and_the_brief_finds_sentences_in_any_order(pieces, data) -> None:
+    from tui.core.brief import Sentences
+
+    text = "".join(pieces)
+    offsets = data.draw(st.lists(st.integers(0, len(text)), max_size=8))
+    for offset in offsets:
+        start, end = paragraph_at(text, offset)
+        assert not re.search(r"\n[ \t]*\n", text[start:end])
+    asked = Sentences(text)
+    for offset in offsets:
+        assert asked.at(offset) == Sentences(text).at(offset)  # the same, whatever was asked before

@@ -6,7 +6,10 @@ The lines are a Line-API list (RowList): each is drawn only when in view, so the
 
 from __future__ import annotations
 
-from typing import ClassVar, NamedTuple
+from bisect import bisect_right
+from collections.abc import Sequence
+from itertools import accumulate
+from typing import ClassVar, NamedTuple, overload
 
 from rich.segment import Segment
 from rich.style import Style
@@ -18,7 +21,16 @@ from textual.widgets import Footer, Static
 
 from tui.app.cells import snippet
 from tui.app.row_list import RowList
-from tui.core.brief import Brief, Commitment, Span, summary_line, unattributed_heading, unlinked_heading
+from tui.core.brief import (
+    Brief,
+    Commitment,
+    Span,
+    entity_sizes,
+    hedge_counts,
+    summary_line,
+    unattributed_heading,
+    unlinked_heading,
+)
 from tui.core.safe_text import shown_line
 
 Target = tuple[int, int]  # the span a line jumps to
@@ -88,26 +100,83 @@ class BriefLines(RowList):
         return [Segment(str(item), base + Style(bold=True))]  # a heading
 
 
-def brief_lines(brief: Brief) -> list[Line]:
-    """Every line of the brief, in order, with the span each jumps to (made once, drawn when seen)."""
+def brief_lines(brief: Brief) -> BriefLineList:
+    """Every line of the brief, in order, with the span each jumps to (made when first drawn)."""
+    return BriefLineList(brief)
+
+
+class BriefLineList(Sequence[Line]):
+    """The brief's lines, made a block at a time when first read: an entity with its commitments,
+    a heading, a commitment no actor is linked to, a hedge linked to none. Only the blocks'
+    sizes are counted at first (tui.core.brief.entity_sizes), so a brief of 30,000 entities
+    opens having made the lines in view, and the entities in them."""
+
+    def __init__(self, brief: Brief) -> None:
+        self.brief = brief
+        counts, hedges = entity_sizes(brief.entities)
+        sizes = list(map(_entity_lines, counts, hedges))
+        self._unattributed = len(sizes)  # the block of its heading, if any
+        if brief.unattributed:
+            sizes += [1, *map(_commitment_lines, hedge_counts(brief.unattributed)[0])]
+        self._unlinked = len(sizes)
+        if brief.unlinked_hedges:
+            sizes += [1] * (len(brief.unlinked_hedges) + 1)
+        self._ends = list(accumulate(sizes))
+        self._made: dict[int, list[Line]] = {}
+
+    def __len__(self) -> int:
+        return self._ends[-1] if self._ends else 0
+
+    @overload
+    def __getitem__(self, index: int) -> Line: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Line]: ...
+
+    def __getitem__(self, index: int | slice) -> Line | list[Line]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        block = bisect_right(self._ends, index)
+        lines = self._made.get(block)
+        if lines is None:
+            lines = self._made[block] = self._block(block)
+        return lines[index - (self._ends[block - 1] if block else 0)]
+
+    def _block(self, block: int) -> list[Line]:
+        brief = self.brief
+        if block < self._unattributed:
+            entity = brief.entities[block]
+            first = entity.actors[0] if entity.actors else None
+            return [Line("entity", entity, (first.start, first.end) if first else None),
+                    *_commitment_block(entity.commitments)]
+        if block == self._unattributed and brief.unattributed:
+            return [Line("heading", unattributed_heading(brief.roles), None)]
+        if block < self._unlinked:
+            return _commitment_block([brief.unattributed[block - self._unattributed - 1]])
+        if block == self._unlinked:
+            return [Line("heading", f"{unlinked_heading(brief.roles)} (the author's own voice)", None)]
+        h = brief.unlinked_hedges[block - self._unlinked - 1]
+        return [Line("unlinked", h, (h.start, h.end))]
+
+
+def _entity_lines(commitments: int, hedges: int) -> int:
+    return 1 + 2 * commitments + hedges
+
+
+def _commitment_lines(hedges: int) -> int:
+    return 2 + hedges
+
+
+def _commitment_block(commitments: Sequence[Commitment]) -> list[Line]:
     lines: list[Line] = []
-
-    def commitments(items: list[Commitment]) -> None:
-        for c in items:
-            lines.append(Line("commitment", c, (c.span.start, c.span.end)))
-            lines.extend(Line("hedge", h, (h.start, h.end)) for h in c.hedges)
-            lines.append(Line("sentence", c, None))
-
-    for entity in brief.entities:
-        first = entity.actors[0] if entity.actors else None
-        lines.append(Line("entity", entity, (first.start, first.end) if first else None))
-        commitments(entity.commitments)
-    if brief.unattributed:
-        lines.append(Line("heading", unattributed_heading(brief.roles), None))
-        commitments(brief.unattributed)
-    if brief.unlinked_hedges:
-        lines.append(Line("heading", f"{unlinked_heading(brief.roles)} (the author's own voice)", None))
-        lines.extend(Line("unlinked", h, (h.start, h.end)) for h in brief.unlinked_hedges)
+    for c in commitments:
+        lines.append(Line("commitment", c, (c.span.start, c.span.end)))
+        lines.extend(Line("hedge", h, (h.start, h.end)) for h in c.hedges)
+        lines.append(Line("sentence", c, None))
     return lines
 
 

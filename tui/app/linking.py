@@ -286,7 +286,7 @@ class LinkingMixin(_LinkingBase):
         if not roles.sums_up:
             self._say(roles.why_empty(), severity="warning", timeout=6)
             return
-        with gc_policy.kept():  # a brief of 100,000 annotations is ~250,000 objects and no cycle (gc_policy)
+        with gc_policy.kept():  # what the brief makes holds no cycle (gc_policy); it makes the rest when drawn
             brief = build_brief(session.text, session.layer, session.links, document_meta(session.document), roles)
 
         def jump(target: tuple[int, int] | None) -> None:

@@ -15,17 +15,17 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
-from itertools import chain, repeat
-from operator import itemgetter
-from typing import TYPE_CHECKING, Any, NamedTuple
+from itertools import accumulate, compress, filterfalse, repeat
+from operator import add, eq, mod, mul, neg, sub
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast, overload
 
 from tui.core.annotation import Annotation
 from tui.core.layer import Layer
 from tui.core.links import Link, LinkIndex
-from tui.core.rows import ID_WIDTH
+from tui.core.rows import ID_WIDTH, NO_ID, Rows
 from tui.core.safe_text import shown_line
 from tui.core.segment import paragraph_at, sentences_in
 from tui.core.tags import Relations
@@ -165,20 +165,49 @@ class Entity(NamedTuple):
                 "hedged": self.hedged, "bare": self.bare}
 
 
+class Totals(NamedTuple):
+    """The brief's counts, as its JSON gives them (`totals`)."""
+
+    entities: int
+    commitments: int  # each commitment once, whether no actor, one or several made it
+    attributions: int  # each entity's commitments: one made by two actors counts twice
+    hedged: int
+    unattributed: int
+    unlinked_hedges: int
+
+    @property
+    def bare(self) -> int:
+        return self.commitments - self.hedged
+
+    def to_json(self) -> dict[str, int]:
+        return {"entities": self.entities, "commitments": self.commitments, "attributions": self.attributions,
+                "hedged": self.hedged, "bare": self.bare, "unattributed": self.unattributed,
+                "unlinked_hedges": self.unlinked_hedges}
+
+
 @dataclass
 class Brief:
+    """A brief of lists (a corpus's, a test's) or of build_brief's sequences, which make each
+    entity, commitment and span only when it is read: the TUI shows the few in view."""
+
     document: dict[str, Any]
-    entities: list[Entity]
-    unattributed: list[Commitment]  # commitments no actor is linked to
-    unlinked_hedges: list[Span]  # hedges linked to no commitment: the author's own voice
+    entities: Sequence[Entity]
+    unattributed: Sequence[Commitment]  # commitments no actor is linked to
+    unlinked_hedges: Sequence[Span]  # hedges linked to no commitment: the author's own voice
     roles: BriefRoles = DEFAULT_ROLES
 
     @property
     def commitments(self) -> int:
-        return sum(len(e.commitments) for e in self.entities) + len(self.unattributed)
+        return self.totals().commitments
+
+    def totals(self) -> Totals:
+        """Counted without making the entities and commitments of a built brief."""
+        attributions, commitments, hedged = entity_counts(self.entities)
+        hedged += sum(hedge_counts(self.unattributed)[1])
+        return Totals(len(self.entities), commitments + len(self.unattributed), attributions, hedged,
+                      len(self.unattributed), len(self.unlinked_hedges))
 
     def to_json(self) -> dict[str, Any]:
-        hedged = sum(e.hedged for e in self.entities) + sum(c.hedged for c in self.unattributed)
         return {
             "hedgerow": {"format": BRIEF_FORMAT, "version": BRIEF_VERSION},
             "document": self.document,
@@ -186,11 +215,33 @@ class Brief:
             "entities": [e.to_json() for e in self.entities],
             "unattributed": [c.to_json() for c in self.unattributed],
             "unlinked_hedges": [h.to_json() for h in self.unlinked_hedges],
-            "totals": {"entities": len(self.entities), "commitments": self.commitments,
-                       "attributions": sum(len(e.commitments) for e in self.entities),
-                       "hedged": hedged, "bare": self.commitments - hedged,
-                       "unattributed": len(self.unattributed), "unlinked_hedges": len(self.unlinked_hedges)},
+            "totals": self.totals().to_json(),
         }
+
+
+def entity_counts(entities: Sequence[Entity]) -> tuple[int, int, int]:
+    """(attributions, commitments, hedged commitments) over the entities: a commitment made by two
+    actors is two attributions but one commitment (it was counted twice, hedged or not)."""
+    if isinstance(entities, EntityList):
+        return entities.attributions, entities.commitments, entities.hedged
+    hedged = {(c.document, c.span.id): c.hedged for e in entities for c in e.commitments}
+    return sum(len(e.commitments) for e in entities), len(hedged), sum(hedged.values())
+
+
+def entity_sizes(entities: Sequence[Entity]) -> tuple[list[int], list[int]]:
+    """Each entity's number of commitments, and of hedges over them (the TUI's brief counts its
+    lines with them), without making the entities of a built brief."""
+    if isinstance(entities, EntityList):
+        return entities.sizes()
+    return [len(e.commitments) for e in entities], [sum(len(c.hedges) for c in e.commitments) for e in entities]
+
+
+def hedge_counts(commitments: Sequence[Commitment]) -> tuple[list[int], list[bool]]:
+    """Each commitment's number of hedges, and whether it is hedged, without making them."""
+    if isinstance(commitments, CommitmentList):
+        return commitments.hedge_counts()
+    counts = [len(c.hedges) for c in commitments]
+    return counts, list(map(bool, counts))
 
 
 class Sentences:
@@ -221,6 +272,9 @@ class Sentences:
         return found
 
 
+# -- one tag's annotations -----------------------------------------------------------------
+
+
 class Tagged(NamedTuple):
     """The annotations of one tag in document order, as Spans, with each one's note and entity."""
 
@@ -229,50 +283,160 @@ class Tagged(NamedTuple):
     entities: list[str]
 
 
-def tagged(annotations: Iterable[Annotation], tags: Iterable[str]) -> dict[str, Tagged]:
-    """The annotations of each of `tags`. A Layer is read column by column from its rows: the
-    usual row (its quote the text's, no field but the note beyond the columns) makes no
-    Annotation and no Python call; the rest are read whole."""
+class Annotations(Protocol):
+    """One tag's annotations in document order: their ids at once, the rest when asked for."""
+
+    tag: str
+    ids: list[str]
+
+    def span(self, index: int) -> Span: ...
+
+    def note(self, index: int) -> str: ...
+
+    def spans(self) -> list[Span]:
+        """Every one's Span, made at once."""
+        ...
+
+    def notes(self) -> list[str]: ...
+
+    def names(self) -> list[str]:
+        """Each one's entity, else its quote, white space collapsed: the brief's name for an actor."""
+        ...
+
+    def tagged(self) -> Tagged: ...
+
+
+class _ListedAnnotations:
+    """Annotations given as objects (a list, not a Layer)."""
+
+    def __init__(self, tag: str, annotations: list[Annotation]) -> None:
+        self.tag, self._annotations = tag, annotations
+        self.ids = [a.id for a in annotations]
+
+    def span(self, index: int) -> Span:
+        a = self._annotations[index]
+        return Span(a.id, self.tag, a.start, a.end, a.quote)
+
+    def note(self, index: int) -> str:
+        return self._annotations[index].note
+
+    def spans(self) -> list[Span]:
+        return list(map(self.span, range(len(self.ids))))
+
+    def notes(self) -> list[str]:
+        return [a.note for a in self._annotations]
+
+    def names(self) -> list[str]:
+        return [" ".join((getattr(a, "entity", "") or a.quote).split()) for a in self._annotations]
+
+    def tagged(self) -> Tagged:
+        return Tagged(self.spans(), self.notes(), [getattr(a, "entity", "") for a in self._annotations])
+
+
+class _RowAnnotations:
+    """A Layer's rows of one tag, read column by column: the usual row (its quote the text's, no
+    field but the note beyond the columns) makes no Annotation; the rest are read whole."""
+
+    def __init__(self, tag: str, rows: Rows, handles: list[int], ids: list[str]) -> None:
+        self.tag, self._rows, self._handles, self.ids = tag, rows, handles, ids
+        self._text = rows.text or ""
+        self._whole: list[int] | None = None  # the indexes of rows with a dict of fields
+
+    def whole(self) -> list[int]:
+        """The indexes of the rows kept with a dict of their fields (not the usual row)."""
+        if self._whole is None:
+            extras = self._rows.extras
+            kept = list(map(extras.__getitem__, self._handles))
+            self._whole = [i for i, extra in enumerate(kept) if type(extra) is dict] if dict in set(map(type, kept)) \
+                else []
+        return self._whole
+
+    def span(self, index: int) -> Span:
+        rows, row = self._rows, self._handles[index]
+        if type(rows.extras[row]) is dict:
+            a = rows.annotation(row)
+            return Span(a.id, self.tag, a.start, a.end, a.quote)
+        start, end = rows.starts[row], rows.ends[row]
+        return Span(self.ids[index], self.tag, start, end, self._text[start:end])
+
+    def note(self, index: int) -> str:
+        extra = self._rows.extras[self._handles[index]]
+        if type(extra) is dict:
+            return self._rows.annotation(self._handles[index]).note
+        return extra or ""  # type: ignore[return-value]  # (None, or the note alone)
+
+    def _quotes(self) -> list[str]:
+        """Every one's quote as the text says it (not yet the quote a row with a dict keeps)."""
+        rows, handles = self._rows, self._handles
+        return list(map(self._text.__getitem__, map(slice, map(rows.starts.__getitem__, handles),
+                                                    map(rows.ends.__getitem__, handles))))
+
+    def names(self) -> list[str]:
+        quotes = self._quotes()
+        for index in self.whole():
+            a = self._rows.annotation(self._handles[index])
+            quotes[index] = a.entity or a.quote
+        return list(map(" ".join, map(str.split, quotes)))
+
+    def spans(self) -> list[Span]:
+        rows, handles = self._rows, self._handles
+        spans = list(map(partial(tuple.__new__, Span), zip(
+            self.ids, repeat(self.tag), map(rows.starts.__getitem__, handles), map(rows.ends.__getitem__, handles),
+            self._quotes(), repeat(""))))
+        for index in self.whole():
+            spans[index] = self.span(index)
+        return spans
+
+    def notes(self) -> list[str]:
+        notes = ["" if extra is None else extra for extra in map(self._rows.extras.__getitem__, self._handles)]
+        for index in self.whole():
+            notes[index] = self.note(index)
+        return notes  # type: ignore[return-value]  # (no dict left among them)
+
+    def tagged(self) -> Tagged:
+        entities = [""] * len(self._handles)
+        for index in self.whole():
+            entities[index] = self._rows.annotation(self._handles[index]).entity
+        return Tagged(self.spans(), self.notes(), entities)
+
+
+def annotations_of(annotations: Iterable[Annotation], tags: Iterable[str]) -> dict[str, Annotations]:
+    """The annotations of each of `tags`, in document order. A Layer's are read from its rows."""
     wanted = list(dict.fromkeys(tags))
     if isinstance(annotations, Layer) and annotations.text is not None:
-        return _tagged_rows(annotations, wanted)
-    found = {tag: Tagged([], [], []) for tag in wanted}
+        return _row_annotations(annotations, wanted)
+    found: dict[str, list[Annotation]] = {tag: [] for tag in wanted}
     for a in sorted(annotations, key=Annotation.sort_key):
         if (into := found.get(a.tag)) is not None:
-            into.spans.append(Span(a.id, a.tag, a.start, a.end, a.quote))
-            into.notes.append(a.note)
-            into.entities.append(getattr(a, "entity", ""))
-    return found
+            into.append(a)
+    return {tag: _ListedAnnotations(tag, listed) for tag, listed in found.items()}
 
 
-def _tagged_rows(layer: Layer, tags: list[str]) -> dict[str, Tagged]:
+def _row_annotations(layer: Layer, tags: list[str]) -> dict[str, Annotations]:
     rows, order = layer.rows_in_position_order()
-    text, starts, ends, extras, codes = rows.text or "", rows.starts, rows.ends, rows.extras, rows.tags.codes
-    found: dict[str, Tagged] = {}
-    ids: list[str] | None = None
-    make_span = partial(tuple.__new__, Span)
+    codes = rows.tags.codes
     # The rows in tag order, document order within a tag (a stable sort, its key read in C).
     by_tag = sorted(order, key=codes.__getitem__)
     tag_codes = list(map(codes.__getitem__, by_tag))
+    every_id: list[str] | None = None
+    found: dict[str, Annotations] = {}
     for tag in tags:
         code = rows.tags.code_of(tag)
-        tag_rows = by_tag[bisect_left(tag_codes, code):bisect_right(tag_codes, code)] if code >= 0 else []
-        if tag_rows and ids is None:
-            ids = id_texts(rows.ids)
-        at = list(map(starts.__getitem__, tag_rows))
-        to = list(map(ends.__getitem__, tag_rows))
-        spans = list(map(make_span, zip(map((ids or []).__getitem__, tag_rows), repeat(tag), at, to,
-                                        map(text.__getitem__, map(slice, at, to)), repeat(""))))
-        kept = list(map(extras.__getitem__, tag_rows))  # None, the note alone, or a dict of every field
-        notes = ["" if extra is None else extra for extra in kept]
-        entities = [""] * len(spans)
-        if dict in set(map(type, kept)):
-            for index in [i for i, extra in enumerate(kept) if type(extra) is dict]:
-                a = rows.annotation(tag_rows[index])
-                spans[index] = Span(a.id, tag, a.start, a.end, a.quote)
-                notes[index], entities[index] = a.note, a.entity
-        found[tag] = Tagged(spans, notes, entities)  # type: ignore[arg-type]  # (no dict left among the notes)
+        handles = by_tag[bisect_left(tag_codes, code):bisect_right(tag_codes, code)] if code >= 0 else []
+        if handles and every_id is None:
+            every_id = id_texts(rows.ids)
+        ids = list(map((every_id or []).__getitem__, handles))
+        group = _RowAnnotations(tag, rows, handles, ids)
+        if NO_ID in rows.ids:  # an id that is no canonical uuid is kept in the row's dict
+            for index in group.whole():
+                ids[index] = rows.id_of(handles[index])
+        found[tag] = group
     return found
+
+
+def tagged(annotations: Iterable[Annotation], tags: Iterable[str]) -> dict[str, Tagged]:
+    """The annotations of each of `tags`, as Spans with their notes and entities."""
+    return {tag: group.tagged() for tag, group in annotations_of(annotations, tags).items()}
 
 
 _HEX_PLACES = [k + (k >= 8) + (k >= 12) + (k >= 16) + (k >= 20) for k in range(32)]  # hex digit -> place in a uuid
@@ -290,82 +454,229 @@ def id_texts(raw: bytes | bytearray) -> list[str]:
     return out.decode("ascii").split("\n")[:count]
 
 
+# -- building ------------------------------------------------------------------------------
+
+
 def build_brief(text: str, annotations: Iterable[Annotation], links: Iterable[Link],
                 document: dict[str, Any] | None = None, roles: BriefRoles = DEFAULT_ROLES) -> Brief:
-    """The brief of one layer (a Layer is read straight from its rows, without making Annotations)."""
-    nothing = Tagged([], [], [])
-    found = tagged(annotations, [tag for tag in (roles.actor, roles.commitment, roles.hedge) if tag])
-    actors, commitments, hedges = (found.get(tag, nothing) if tag else nothing
+    """The brief of one layer (a Layer is read straight from its rows, without making Annotations).
+
+    What it sums up is worked out in columns of numbers: each actor's entity, each `by` link as
+    (commitment, entity) and each `hedges` link as (hedge, commitment), in sorted lists of ints
+    that bisect finds each one's in. The entities, commitments and spans themselves are made
+    when read (BriefColumns), so the TUI's brief of 100,000 annotations makes the few in view."""
+    found = annotations_of(annotations, [tag for tag in (roles.actor, roles.commitment, roles.hedge) if tag])
+    nothing = _ListedAnnotations("", [])
+    actors, commitments, hedges = (found[tag] if tag else nothing
                                    for tag in (roles.actor, roles.commitment, roles.hedge))
-    by, hedges_of = _grouped(links, roles)
-    names = [" ".join((entity or span.quote).split())
-             for span, entity in zip(actors.spans, actors.entities, strict=True)]
-    mentions: dict[str, list[Span]] = {}
-    for span, name in zip(actors.spans, names, strict=True):
-        if (listed := mentions.get(name)) is None:
-            mentions[name] = [span]
-        else:
-            listed.append(span)
-    empty_lists: Iterator[list[Commitment]] = map(list, repeat((), len(mentions)))  # each entity's commitments, to come
-    entities = dict(zip(mentions, map(partial(tuple.__new__, Entity),
-                                      zip(mentions, mentions.values(), empty_lists, strict=True)), strict=True))
-    entity_of = dict(zip(map(_id, actors.spans), names, strict=True))
-    hedge_of = dict(zip(map(_id, hedges.spans), hedges.spans, strict=True))
-    unattributed: list[Commitment] = []
-    make = partial(tuple.__new__, Commitment)
-    sentences = Sentences(text)
-    ids = list(map(_id, commitments.spans))
-    for span, note, hedge_ids, actor_ids in zip(commitments.spans, commitments.notes, map(hedges_of.get, ids),
-                                                map(by.get, ids), strict=True):
-        own: tuple[Span, ...] = ()
-        if hedge_ids is None:
-            pass
-        elif len(hedge_ids) == 1:  # the usual case, without a list, a tuple and a sort
-            if (hedge := hedge_of.get(hedge_ids[0])) is not None:
-                own = (hedge,)
-        else:
-            own = tuple([hedge_of[h] for h in hedge_ids if h in hedge_of])
-            if len(own) > 1:
-                own = tuple(sorted(own, key=_in_order))  # the spans come in document order: only these need it
-        commitment = make((span, own, sentences, note, ""))
-        if actor_ids is None:
-            unattributed.append(commitment)
-            continue
-        if len(actor_ids) == 1:  # the usual case: one actor, one entity
-            if (only := entity_of.get(actor_ids[0])) is None:
-                unattributed.append(commitment)
-            else:
-                entities[only].commitments.append(commitment)
-            continue
-        named_by = dict.fromkeys([entity_of[a] for a in actor_ids if a in entity_of])
-        if not named_by:
-            unattributed.append(commitment)
-        for name in named_by:
-            entities[name].commitments.append(commitment)
-    # A hedge speaks in the author's own voice when it hedges no commitment there is.
-    committed = set(ids)
-    hedging = set(chain.from_iterable([ids for target, ids in hedges_of.items() if target in committed]))
-    unlinked = [h for h in hedges.spans if h.id not in hedging]
-    return Brief(document or {}, _ordered(entities.values()), unattributed, unlinked, roles)
+    sources, relations, targets = _ends(links)
+    names = actors.names()
+    numbered: dict[str, int] = {}  # an entity's name -> its number, in the order first named
+    entity_of = [numbered.setdefault(name, len(numbered)) for name in names]  # each actor's
+    commitment_count, hedge_count = len(commitments.ids), len(hedges.ids)
+    commitment_at = dict(zip(commitments.ids, range(commitment_count), strict=True))
+    entity_at = dict(zip(actors.ids, entity_of, strict=True))
+    hedge_at = dict(zip(hedges.ids, range(hedge_count), strict=True))
+    # Each `by` link as entity * commitments + commitment (once, whichever mentions it links),
+    # each `hedges` link as commitment * hedges + hedge: sorted, each one's are together.
+    by_entity = sorted(set(_linked(sources, relations, targets, roles.by, commitment_at, entity_at,
+                                   commitment_count)))
+    by_commitment = sorted(_linked(sources, relations, targets, roles.hedges, hedge_at, commitment_at, hedge_count))
+    columns = BriefColumns(actors, commitments, hedges, Sentences(text), list(numbered), entity_of,
+                           by_entity, by_commitment)
+    counts = list(map(sub, columns.entity_bounds[1:], columns.entity_bounds))
+    attributed = set(map(mod, by_entity, repeat(commitment_count))).__contains__
+    linked = set(map(mod, by_commitment, repeat(hedge_count))).__contains__
+    return Brief(document or {}, EntityList(columns, _order(columns.names, counts), counts),
+                 CommitmentList(columns, list(filterfalse(attributed, range(commitment_count)))),
+                 SpanList(columns, list(filterfalse(linked, range(hedge_count)))), roles)
 
 
-def _grouped(links: Iterable[Link], roles: BriefRoles) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """The actors each commitment is `by`, and the hedges that hedge each commitment, in link order."""
-    by: dict[str, list[str]] = {}
-    hedges_of: dict[str, list[str]] = {}
-    by_name, hedges_name = roles.by, roles.hedges
-    for source, relation, target in zip(*_ends(links), strict=True):
-        if relation == by_name:
-            if (targets := by.get(source)) is None:
-                by[source] = [target]
-            else:
-                targets.append(target)
-        elif relation == hedges_name:
-            if (sources := hedges_of.get(target)) is None:
-                hedges_of[target] = [source]
-            else:
-                sources.append(source)
-    return by, hedges_of
+def _linked(sources: list[str], relations: list[str], targets: list[str], relation: str | None,
+            source_at: dict[str, int], target_at: dict[str, int], width: int) -> list[int]:
+    """target * width + source, of the numbers of each link of `relation` whose two ends are known."""
+    if relation is None:
+        return []
+    chosen = list(map(eq, relations, repeat(relation)))
+    source_numbers = list(map(source_at.get, compress(sources, chosen)))
+    target_numbers = list(map(target_at.get, compress(targets, chosen)))
+    if None in source_numbers or None in target_numbers:  # an end that is gone, or of another tag
+        kept = [s is not None and t is not None for s, t in zip(source_numbers, target_numbers, strict=True)]
+        source_numbers, target_numbers = list(compress(source_numbers, kept)), list(compress(target_numbers, kept))
+    return list(map(add, map(mul, target_numbers, repeat(width)), source_numbers))
+
+
+def _bounds(keys: list[int], groups: int, width: int) -> list[int]:
+    """Where each of `groups` starts in `keys` (sorted, group * width + member), and the end."""
+    if not width:
+        return [0] * (groups + 1)
+    return list(map(bisect_left, repeat(keys), range(0, (groups + 1) * width, width)))
+
+
+class BriefColumns:
+    """What build_brief worked out, as columns, and the entities and commitments made from them.
+
+    Numbers: an actor, a commitment and a hedge by its place in its tag's annotations (document
+    order); an entity in the order first named. `by_entity` holds entity * commitments +
+    commitment, sorted (each entity's commitments, in document order); `by_commitment`
+    commitment * hedges + hedge (each commitment's hedges, in document order)."""
+
+    def __init__(self, actors: Annotations, commitments: Annotations, hedges: Annotations, sentences: Sentences,
+                 names: list[str], entity_of: list[int], by_entity: list[int], by_commitment: list[int]) -> None:
+        self.actors, self.commitments, self.hedges, self.sentences = actors, commitments, hedges, sentences
+        self.names, self._entity_of = names, entity_of
+        self._commitment_count, self._hedge_count = len(commitments.ids), len(hedges.ids)
+        self.by_entity, self.by_commitment = by_entity, by_commitment
+        self.entity_bounds = _bounds(by_entity, len(names), self._commitment_count)
+        self.hedge_bounds = _bounds(by_commitment, self._commitment_count, self._hedge_count)
+        self._mentions: tuple[list[int], list[int]] | None = None
+        self._hedge_counts: list[int] | None = None
+        # One at a time until a pass over every entity asks for them all (read_all)
+        self.actor_span: Callable[[int], Span] = actors.span
+        self.commitment_span: Callable[[int], Span] = commitments.span
+        self.hedge_span: Callable[[int], Span] = hedges.span
+        self._note: Callable[[int], str] = commitments.note
+        self._read_all = False
+
+    def read_all(self) -> None:
+        """Make every span (and note) at once, in C: for a pass over every entity (the JSON, the
+        text, a corpus), at a fraction of the cost of one at a time."""
+        if not self._read_all:
+            self._read_all = True
+            self.actor_span = cast("Callable[[int], Span]", self.actors.spans().__getitem__)
+            self.commitment_span = cast("Callable[[int], Span]", self.commitments.spans().__getitem__)
+            self.hedge_span = cast("Callable[[int], Span]", self.hedges.spans().__getitem__)
+            self._note = cast("Callable[[int], str]", self.commitments.notes().__getitem__)
+
+    def hedge_counts(self) -> list[int]:
+        """Each commitment's number of hedges (counted once)."""
+        if self._hedge_counts is None:
+            self._hedge_counts = list(map(sub, self.hedge_bounds[1:], self.hedge_bounds))
+        return self._hedge_counts
+
+    def commitment(self, commitment: int) -> Commitment:
+        first, span = commitment * self._hedge_count, self.hedge_span
+        hedges = tuple([span(key - first) for key in
+                        self.by_commitment[self.hedge_bounds[commitment]:self.hedge_bounds[commitment + 1]]])
+        return Commitment(self.commitment_span(commitment), hedges, self.sentences, self._note(commitment))
+
+    def mentions(self, entity: int) -> list[int]:
+        """The entity's actors, in document order."""
+        if self._mentions is None:  # the actors, a stable sort by entity, and where each entity's start
+            entity_of = self._entity_of
+            self._mentions = (sorted(range(len(entity_of)), key=entity_of.__getitem__),
+                              _bounds(sorted(entity_of), len(self.names), 1))
+        actors, bounds = self._mentions
+        return actors[bounds[entity]:bounds[entity + 1]]
+
+    def entity(self, entity: int) -> Entity:
+        first = entity * self._commitment_count
+        made = self.by_entity[self.entity_bounds[entity]:self.entity_bounds[entity + 1]]
+        return Entity(self.names[entity], list(map(self.actor_span, self.mentions(entity))),
+                      [self.commitment(key - first) for key in made])
+
+
+class EntityList(Sequence[Entity]):
+    """A built brief's entities, most commitments first: each made when first read, then kept."""
+
+    def __init__(self, columns: BriefColumns, order: list[int], counts: list[int]) -> None:
+        self._columns, self._order, self._counts = columns, order, counts
+        self._made: list[Entity | None] = [None] * len(order)
+        made = set(map(mod, columns.by_entity, repeat(columns._commitment_count)))  # each commitment an actor made
+        hedge_counts = columns.hedge_counts()
+        self.attributions, self.commitments = len(columns.by_entity), len(made)
+        self.hedged = sum(1 for number in made if hedge_counts[number])
+        self._sizes: tuple[list[int], list[int]] | None = None
+
+    def _per_entity(self, values: list[int] | list[bool]) -> list[int]:
+        """The sum of a value of each commitment over each entity's commitments, by entity number."""
+        columns, width = self._columns, self._columns._commitment_count
+        if not columns.by_entity:
+            return [0] * len(self._counts)
+        running = list(accumulate(map(values.__getitem__, map(mod, columns.by_entity, repeat(width))), initial=0))
+        ends = list(map(running.__getitem__, columns.entity_bounds))
+        return list(map(sub, ends[1:], ends))
+
+    def sizes(self) -> tuple[list[int], list[int]]:
+        """Each entity's commitments and hedges over them, in the list's order."""
+        if self._sizes is None:
+            hedges = self._per_entity(self._columns.hedge_counts())
+            order = self._order
+            self._sizes = list(map(self._counts.__getitem__, order)), list(map(hedges.__getitem__, order))
+        return self._sizes
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    @overload
+    def __getitem__(self, index: int) -> Entity: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Entity]: ...
+
+    def __getitem__(self, index: int | slice) -> Entity | list[Entity]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        made = self._made[index]
+        if made is None:
+            made = self._made[index] = self._columns.entity(self._order[index])
+        return made
+
+    def __iter__(self) -> Iterator[Entity]:
+        self._columns.read_all()  # a pass over them all
+        return map(self.__getitem__, range(len(self)))
+
+
+class CommitmentList(Sequence[Commitment]):
+    """Some of a built brief's commitments (those no actor is linked to), each made when read."""
+
+    def __init__(self, columns: BriefColumns, numbers: list[int]) -> None:
+        self._columns, self._numbers = columns, numbers
+
+    def hedge_counts(self) -> tuple[list[int], list[bool]]:
+        counts = list(map(self._columns.hedge_counts().__getitem__, self._numbers))
+        return counts, list(map(bool, counts))
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+    @overload
+    def __getitem__(self, index: int) -> Commitment: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Commitment]: ...
+
+    def __getitem__(self, index: int | slice) -> Commitment | list[Commitment]:
+        if isinstance(index, slice):
+            return list(map(self._columns.commitment, self._numbers[index]))
+        return self._columns.commitment(self._numbers[index])
+
+    def __iter__(self) -> Iterator[Commitment]:
+        return map(self._columns.commitment, self._numbers)
+
+
+class SpanList(Sequence[Span]):
+    """Some of a built brief's hedges (those linked to nothing), each made into a Span when read."""
+
+    def __init__(self, columns: BriefColumns, numbers: list[int]) -> None:
+        self._columns, self._numbers = columns, numbers
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+    @overload
+    def __getitem__(self, index: int) -> Span: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Span]: ...
+
+    def __getitem__(self, index: int | slice) -> Span | list[Span]:
+        if isinstance(index, slice):
+            return list(map(self._columns.hedge_span, self._numbers[index]))
+        return self._columns.hedge_span(self._numbers[index])
+
+    def __iter__(self) -> Iterator[Span]:
+        return map(self._columns.hedge_span, self._numbers)
 
 
 def _ends(links: Iterable[Link]) -> tuple[list[str], list[str], list[str]]:
@@ -376,17 +687,21 @@ def _ends(links: Iterable[Link]) -> tuple[list[str], list[str], list[str]]:
     return [link.source for link in listed], [link.relation for link in listed], [link.target for link in listed]
 
 
-def _ordered(entities: Iterable[Entity]) -> list[Entity]:
-    """Most commitments first, then by name (case folded, then as written): three stable sorts
-    with keys looked up in C, which cost a tenth of a sort on (count, folded, name) tuples."""
-    listed = list(entities)
-    names = [e.name for e in listed]
+def _order(names: list[str], counts: list[int]) -> list[int]:
+    """The entities' numbers, most commitments first, then by name (case folded, then as written):
+    three stable sorts with keys looked up in C, which cost a tenth of a sort on (count, folded,
+    name) tuples."""
     folded = list(map(str.casefold, names))
-    counts = [-len(e.commitments) for e in listed]
-    order = sorted(range(len(listed)), key=names.__getitem__)
+    fewest = list(map(neg, counts))
+    order = sorted(range(len(names)), key=names.__getitem__)
     order.sort(key=folded.__getitem__)
-    order.sort(key=counts.__getitem__)
-    return list(map(listed.__getitem__, order))
+    order.sort(key=fewest.__getitem__)
+    return order
+
+
+def _ordered(entities: Iterable[Entity]) -> list[Entity]:
+    listed = list(entities)
+    return list(map(listed.__getitem__, _order([e.name for e in listed], [len(e.commitments) for e in listed])))
 
 
 def corpus_brief(briefs: Iterable[tuple[str, Brief]], corpus: dict[str, Any],
@@ -408,9 +723,6 @@ def corpus_brief(briefs: Iterable[tuple[str, Brief]], corpus: dict[str, Any],
     return Brief(corpus, _ordered(entities.values()), unattributed, unlinked, roles)
 
 
-_in_order = itemgetter(2, 3, 0)  # a Span's (start, end, id): document order, in C
-_id = itemgetter(0)  # a Span's id
-
 
 # -- rendering -----------------------------------------------------------------------------
 
@@ -419,13 +731,13 @@ def summary_line(brief: Brief) -> str:
     roles = brief.roles
     if not roles.sums_up:
         return roles.why_empty()
-    totals = brief.to_json()["totals"]
-    commitments = roles.words(totals["commitments"], "commitment")
-    parts = [f"{commitments}: {totals['hedged']:,} hedged, {totals['bare']:,} bare"]
+    totals = brief.totals()  # counted, not the JSON: that finds every commitment's sentence
+    commitments = roles.words(totals.commitments, "commitment")
+    parts = [f"{commitments}: {totals.hedged:,} hedged, {totals.bare:,} bare"]
     if roles.by is not None:
-        parts.append(roles.words(totals["entities"], "actor"))
+        parts.append(roles.words(totals.entities, "actor"))
     if roles.hedges is not None:  # a codebook without the role has no hedges to count
-        parts.append(f"{roles.words(totals['unlinked_hedges'], 'hedge')} linked to no {roles.word('commitment')}")
+        parts.append(f"{roles.words(totals.unlinked_hedges, 'hedge')} linked to no {roles.word('commitment')}")
     return " · ".join(parts)
 
 
@@ -472,7 +784,7 @@ def to_markdown(brief: Brief) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _md_commitments(commitments: list[Commitment]) -> list[str]:
+def _md_commitments(commitments: Sequence[Commitment]) -> list[str]:
     lines = []
     for c in commitments:
         hedges = ", ".join(f"“{md_escape(h.quote)}”" for h in c.hedges) or "none (bare)"
@@ -533,7 +845,7 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
-def _text_commitments(commitments: list[Commitment], room: int) -> list[Text]:
+def _text_commitments(commitments: Sequence[Commitment], room: int) -> list[Text]:
     from rich.text import Text
 
     lines = []

@@ -17,11 +17,9 @@ ACTOR = "actor"
 
 def known_entities(layer: Layer, actor_tag: str = ACTOR) -> Counter[str]:
     """How many actors carry each entity (their quote, when they have none)."""
-    from tui.core.brief import tagged  # reads a Layer's rows without making annotations
+    from tui.core.brief import annotations_of  # reads a Layer's rows without making annotations or spans
 
-    actors = tagged(layer, [actor_tag])[actor_tag]
-    return Counter(" ".join((entity or span.quote).split())
-                   for span, entity in zip(actors.spans, actors.entities, strict=True))
+    return Counter(annotations_of(layer, [actor_tag])[actor_tag].names())
 
 
 def _words(text: str) -> set[str]:

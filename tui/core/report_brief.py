@@ -8,7 +8,7 @@ Everything in a Brief is untrusted text and is escaped here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -112,7 +112,7 @@ def brief_pieces(brief: Brief, anchor_of: Callable[[str], str | None]) -> Iterat
     yield "</section>"
 
 
-def _commitment_items(commitments: list[Commitment], anchor_of: Callable[[str], str | None]) -> Iterator[str]:
+def _commitment_items(commitments: Sequence[Commitment], anchor_of: Callable[[str], str | None]) -> Iterator[str]:
     for commitment in commitments:
         target = anchor_of(commitment.span.id) if commitment.span.id else None
         quote = escape(commitment.span.quote)

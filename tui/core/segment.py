@@ -15,6 +15,7 @@ ZWJ = "\u200d"
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
+_NOT_SPACE = re.compile(r"\S")
 # A sentence's end: its marks (group 1), closing quotes or brackets, then the white space after
 # it (group 2) or the range's end. "[.!?…][.!?…]*" rather than "[.!?…]+": the same matches, but
 # the engine then scans for the first mark in C, about three times as fast on a long text.
@@ -146,8 +147,18 @@ def previous_word_start(text: str, offset: int) -> int:
 
 
 def paragraph_at(text: str, offset: int) -> tuple[int, int]:
-    """The block of non-blank lines around `offset`, without surrounding white space."""
+    """The block of non-blank lines around `offset`, without surrounding white space. On a blank
+    line between two, the one after it (the one before at the end of the text): the walk back and
+    the search forward took both, so `p` selected two paragraphs and `s` a sentence across them."""
     offset = max(0, min(offset, len(text)))
+    line_start = text.rfind("\n", 0, offset) + 1
+    line_end = text.find("\n", offset)
+    if not text[line_start:len(text) if line_end < 0 else line_end].strip(" \t"):
+        following = _NOT_SPACE.search(text, offset)
+        if following is not None:
+            offset = following.start()
+        else:
+            offset = len(text.rstrip())
     # Blank lines may hold spaces or tabs, as in `sentences`: walk back line by line to one.
     start = text.rfind("\n", 0, offset) + 1
     while start > 0:
