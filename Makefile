@@ -24,7 +24,7 @@ $(BIN)/python:
 PIP = sh -c 'if [ -x $(BIN)/pip ]; then exec $(BIN)/python -m pip "$$@"; \
 	else exec $(PYTHON) -m pip --python $(BIN)/python "$$@"; fi' pip
 
-# uv installs what pyproject.toml asks for: on a fresh clone the test extra took pip ~20 s (most of
+# uv installs the test and lint extras: on a fresh clone the test extra took pip ~20 s (most of
 # it resolving, one package's index page after another, and setuptools installed for the build),
 # uv ~4 s (it fetches in parallel). pip puts uv (one binary from PyPI) into the venv first, ~4 s.
 # Where uv cannot be had or fails, pip installs everything as before.
@@ -38,8 +38,9 @@ UV_INSTALL = $(BIN)/uv pip install --quiet --python $(BIN)/python
 # imported, instead of again in every test worker and every CLI subprocess.
 unexport PYTHONDONTWRITEBYTECODE
 
-$(VENV)/.run-installed: pyproject.toml | $(BIN)/python $(BIN)/uv
-	if [ -x $(BIN)/uv ] && $(UV_INSTALL) --compile-bytecode -e .; then :; else $(PIP) install --quiet -e .; fi
+# `make run` with pip alone: the runtime and nothing else in .venv (not uv either).
+$(VENV)/.run-installed: pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet -e .
 	$(BIN)/python -m compileall -q tui  # an editable install compiles nothing: start as fast as an installed one
 	touch $@
 
