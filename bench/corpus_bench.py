@@ -26,8 +26,7 @@ Figures, printed beside their targets and the trivial Textual app in one run:
    run; median of three starts). The time from constructing the app (run_test's start-up
    included), the reading worker's CPU time and the UI thread's (from the mount until the counts
    are in) are printed beside it: the two share the GIL, so on a quiet machine the wall time is
-   about their sum. A cold start shares the reading with a helper process on the other core
-   (tui/core/corpus_helper.py), whose CPU time is in neither figure.
+   about their sum.
    The process is set up as `hedgerow DIR` sets up its own (tui.core.gc_policy.starting_a_tui
    around the app's import: the TUI's collector threshold and thread switch interval), and each
    start begins from a collected heap, as a fresh process does: without either, the default

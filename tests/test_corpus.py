@@ -8,8 +8,6 @@ import io
 import json
 import shutil
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -604,63 +602,3 @@ def test_reading_ahead_changes_nothing_it_reads_and_skips_what_the_cache_holds(c
     assert asked == []  # every document has its cache row: nothing to read ahead
 
 
-def _filled(summariser: Summariser, helper: bool) -> list[tuple]:
-    blanks = summariser.blanks(discover(summariser.root, stat=False))
-    return [(s.entry.relative, s.title, s.length, s.sha256, s.problem, s.layers)
-            for s in summariser.fill_each(blanks, helper=helper)]
-
-
-def _many_documents(corpus: Path, count: int) -> None:
-    for n in range(count):
-        (corpus / "seeds" / "many" / f"doc-{n:02d}.txt").parent.mkdir(parents=True, exist_ok=True)
-        (corpus / "seeds" / "many" / f"doc-{n:02d}.txt").write_text(f"Doc {n}\n\nThe minister may act.\n")
-    for n in range(0, count, 3):
-        annotate(corpus / "seeds" / "many" / f"doc-{n:02d}.txt", [("minister", "actor"), ("may", "hedge")])
-    annotate(corpus / "seeds/2005/report.txt", [("minister", "actor")], annotator="bob", done=True)
-
-
-def test_a_cold_start_shared_with_a_helper_process_gives_the_same_summaries_and_cache(
-        corpus: Path, monkeypatch) -> None:
-    """The helper (a real second process) reads from the far end; its rows are checked as the cache's are."""
-    from tui.core import corpus_helper
-
-    _many_documents(corpus, 40)
-    alone = _filled(Summariser(corpus / "seeds", cache=False), helper=False)
-    monkeypatch.setattr(corpus_helper, "MINIMUM", 2)
-    monkeypatch.setattr(corpus_module, "READ_AHEAD", 4)  # the two meet after a few batches, not at once
-    started: list[corpus_helper.Helper] = []
-    start = corpus_helper.Helper.start.__func__  # type: ignore[attr-defined]
-    monkeypatch.setattr(corpus_helper.Helper, "start",
-                        classmethod(lambda cls, *a: started.append(start(cls, *a)) or started[-1]))
-    fill = Summariser.fill
-    monkeypatch.setattr(Summariser, "fill", lambda self, *a, **k: (time.sleep(0.02), fill(self, *a, **k))[1])
-    summariser = Summariser(corpus / "seeds")
-    assert _filled(summariser, helper=True) == alone  # the worker slowed down: the helper reads a good part
-    helper = started[0]
-    assert helper is not None and helper.process.poll() is not None  # stopped
-    assert helper.frontier < len(alone) - 5  # its rows were taken
-    monkeypatch.setattr(Summariser, "fill", fill)
-    summariser.save_cache()
-    assert _filled(Summariser(corpus / "seeds"), helper=True) == alone  # warm, from the cache written
-    assert len(started) == 2 and started[1] is None  # nothing unread: no helper
-
-
-def test_a_helper_that_lies_or_fails_changes_nothing(corpus: Path, monkeypatch) -> None:
-    """A row is used only while the files' sizes and mtimes match it; a helper that dies leaves the rest
-    to the worker."""
-    from tui.core import corpus_helper
-
-    _many_documents(corpus, 12)
-    alone = _filled(Summariser(corpus / "seeds", cache=False), helper=False)
-    monkeypatch.setattr(corpus_helper, "MINIMUM", 2)
-    fake = corpus / "fake_helper.py"
-    fake.write_text("import json, sys\n"
-                    "request = json.loads(sys.stdin.readline())\n"
-                    "for index, file, relative in request['documents'][:5]:\n"
-                    "    key = 'seeds/' + relative[:-4]\n"
-                    "    print(json.dumps([index, key, [1, 2, 'Lies', 9, 'x', '', -1, {}]]), flush=True)\n"
-                    "sys.exit(3)\n", encoding="utf-8")
-    real_popen = subprocess.Popen
-    monkeypatch.setattr(corpus_helper.subprocess, "Popen",
-                        lambda args, **kw: real_popen([sys.executable, str(fake)], **kw))
-    assert _filled(Summariser(corpus / "seeds", cache=False), helper=True) == alone

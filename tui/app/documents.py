@@ -281,10 +281,10 @@ class DocumentsScreen(Screen[None]):
         # In the order the list shows them (the rows in view first); each document stat'ed here if the
         # scan did not (a prefetch does not).
         worker = get_current_worker()
-        reading = summariser.fill_each(blanks, helper=True)
+        reading = summariser.fill_each(blanks)
         for n, _summary in enumerate(reading, 1):
             if worker.is_cancelled:  # the app quits: it waited for the whole corpus to be read (1-2 s cold)
-                reading.close()  # and so stops the helper process
+                reading.close()
                 return
             if time.perf_counter() - last > BATCH_SECONDS:
                 self.post_message(self.Progress(n))

@@ -355,39 +355,17 @@ class Summariser:
                 batch = []
         yield from self.fill_each(batch)
 
-    def fill_each(self, summaries: Sequence[Summary], helper: bool = False) -> Generator[Summary, None, None]:
+    def fill_each(self, summaries: Sequence[Summary]) -> Generator[Summary, None, None]:
         """Fill in each summary in turn (as `fill(scanned=True)`), yielding it; the files of the next
-        READ_AHEAD documents are asked of the disk while these are read (`read_ahead`).
-
-        With `helper`, many documents unknown to the cache are shared with a second process, which
-        reads them from the far end (tui.core.corpus_helper): its rows go into the cache as they
-        come, and from where the two meet the documents are filled from those rows as on a warm
-        start (each file's size and mtime checked, a changed one read again)."""
-        partner = None
-        if helper:
-            from tui.core.corpus_helper import Helper
-
-            unread = [n for n, summary in enumerate(summaries) if self._cached(DOCUMENTS, summary.key) is None]
-            partner = Helper.start(self, summaries, unread)
-        try:
-            documents = self._cache[DOCUMENTS] if self._cache is not None else {}
-            position, count, frontier = 0, len(summaries), len(summaries)
-            self.read_ahead(summaries[:READ_AHEAD])
-            while position < count:
-                if partner is not None:
-                    frontier = partner.collect(documents)
-                    if position >= frontier:  # met: the rest has its rows (or is read here, as usual)
-                        partner.stop()
-                        partner = None
-                end = min(position + READ_AHEAD, count if partner is None else frontier)
-                self.read_ahead(summaries[end:min(end + READ_AHEAD, count if partner is None else frontier)])
-                for summary in summaries[position:end]:
-                    self.fill(summary, scanned=True)
-                    yield summary
-                position = end
-        finally:
-            if partner is not None:
-                partner.stop()
+        READ_AHEAD documents are asked of the disk while these are read (`read_ahead`)."""
+        count = len(summaries)
+        self.read_ahead(summaries[:READ_AHEAD])
+        for position in range(0, count, READ_AHEAD):
+            end = min(position + READ_AHEAD, count)
+            self.read_ahead(summaries[end:end + READ_AHEAD])
+            for summary in summaries[position:end]:
+                self.fill(summary, scanned=True)
+                yield summary
 
     def read_ahead(self, summaries: Sequence[Summary]) -> None:
         """Ask the OS to start reading the files of these documents, those the cache has no row for
