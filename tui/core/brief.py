@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import partial
 from itertools import accumulate, compress, filterfalse, repeat
 from operator import add, eq, mod, mul, neg, sub
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast, overload
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar, cast, overload
 
 from tui.core.annotation import Annotation
 from tui.core.layer import Layer
@@ -489,7 +489,7 @@ def build_brief(text: str, annotations: Iterable[Annotation], links: Iterable[Li
     linked = set(map(mod, by_commitment, repeat(hedge_count))).__contains__
     return Brief(document or {}, EntityList(columns, _order(columns.names, counts), counts),
                  CommitmentList(columns, list(filterfalse(attributed, range(commitment_count)))),
-                 SpanList(columns, list(filterfalse(linked, range(hedge_count)))), roles)
+                 MadeWhenRead(columns.hedge_span, list(filterfalse(linked, range(hedge_count)))), roles)
 
 
 def _linked(sources: list[str], relations: list[str], targets: list[str], relation: str | None,
@@ -627,56 +627,43 @@ class EntityList(Sequence[Entity]):
         return map(self.__getitem__, range(len(self)))
 
 
-class CommitmentList(Sequence[Commitment]):
-    """Some of a built brief's commitments (those no actor is linked to), each made when read."""
+T = TypeVar("T")
+
+
+class MadeWhenRead(Sequence[T]):
+    """Some of a built brief's items, given by number, each made (`make(number)`) when read."""
+
+    def __init__(self, make: Callable[[int], T], numbers: list[int]) -> None:
+        self._make, self._numbers = make, numbers
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        if isinstance(index, slice):
+            return list(map(self._make, self._numbers[index]))
+        return self._make(self._numbers[index])
+
+    def __iter__(self) -> Iterator[T]:
+        return map(self._make, self._numbers)
+
+
+class CommitmentList(MadeWhenRead[Commitment]):
+    """The commitments no actor is linked to."""
 
     def __init__(self, columns: BriefColumns, numbers: list[int]) -> None:
-        self._columns, self._numbers = columns, numbers
+        super().__init__(columns.commitment, numbers)
+        self._columns = columns
 
     def hedge_counts(self) -> tuple[list[int], list[bool]]:
         counts = list(map(self._columns.hedge_counts().__getitem__, self._numbers))
         return counts, list(map(bool, counts))
-
-    def __len__(self) -> int:
-        return len(self._numbers)
-
-    @overload
-    def __getitem__(self, index: int) -> Commitment: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Commitment]: ...
-
-    def __getitem__(self, index: int | slice) -> Commitment | list[Commitment]:
-        if isinstance(index, slice):
-            return list(map(self._columns.commitment, self._numbers[index]))
-        return self._columns.commitment(self._numbers[index])
-
-    def __iter__(self) -> Iterator[Commitment]:
-        return map(self._columns.commitment, self._numbers)
-
-
-class SpanList(Sequence[Span]):
-    """Some of a built brief's hedges (those linked to nothing), each made into a Span when read."""
-
-    def __init__(self, columns: BriefColumns, numbers: list[int]) -> None:
-        self._columns, self._numbers = columns, numbers
-
-    def __len__(self) -> int:
-        return len(self._numbers)
-
-    @overload
-    def __getitem__(self, index: int) -> Span: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Span]: ...
-
-    def __getitem__(self, index: int | slice) -> Span | list[Span]:
-        if isinstance(index, slice):
-            return list(map(self._columns.hedge_span, self._numbers[index]))
-        return self._columns.hedge_span(self._numbers[index])
-
-    def __iter__(self) -> Iterator[Span]:
-        return map(self._columns.hedge_span, self._numbers)
 
 
 def _ends(links: Iterable[Link]) -> tuple[list[str], list[str], list[str]]:
