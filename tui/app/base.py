@@ -12,10 +12,12 @@ from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
+from textual.screen import Screen
 from textual.timer import Timer
 
 from tui.app.messages import SaveFinished
 from tui.app.saver import AutoSaver
+from tui.app.steady_layout import SteadyScreen
 from tui.core import gc_policy, pacing
 from tui.core.safe_text import shown, shown_line
 
@@ -65,6 +67,9 @@ class KeysInOrder(App[int]):
         "focus_previous", "toggle_panels", "jump", "accept", "accept_tag", "push_screen", "switch_screen",
         "documents", "open", "back", "back_to_document",  # the corpus's list and the document it opens
     })
+
+    def get_default_screen(self) -> Screen[object]:
+        return SteadyScreen(id="_default")
 
     def __init__(self) -> None:
         super().__init__()

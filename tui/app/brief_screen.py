@@ -21,6 +21,7 @@ from textual.widgets import Footer, Static
 
 from tui.app.cells import snippet
 from tui.app.row_list import RowList
+from tui.app.steady_layout import SteadyLayout
 from tui.core.brief import (
     Brief,
     Commitment,
@@ -180,7 +181,7 @@ def _commitment_block(commitments: Sequence[Commitment]) -> list[Line]:
     return lines
 
 
-class BriefScreen(ModalScreen[Target | None]):
+class BriefScreen(ModalScreen[Target | None], SteadyLayout[Target | None]):
     """Returns the (start, end) of the chosen line's span, or None."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from tui.app.cells import quoted
+from tui.app.steady_layout import SteadyLayout
 from tui.core.safe_text import is_safe, shown, shown_line
 from tui.core.wording import count_of
 
@@ -41,7 +42,7 @@ def restore_controls(original: str, edited: str) -> str:
     return "".join(pieces)
 
 
-class NoteDialog(ModalScreen[str | None]):
+class NoteDialog(ModalScreen[str | None], SteadyLayout[str | None]):
     """Edit an annotation's note; ctrl+s saves, Esc cancels. Returns the note or None."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -101,7 +102,7 @@ class NoteDialog(ModalScreen[str | None]):
         self.action_save() if event.button.id == "note-save" else self.action_cancel()
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(ModalScreen[None], SteadyLayout[None]):
     """Every key, grouped, as currently bound (after the user's remapping)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -161,7 +162,7 @@ class HelpBody(VerticalScroll):
             self.screen.refresh_hint()
 
 
-class ConfirmDialog(ModalScreen[bool]):
+class ConfirmDialog(ModalScreen[bool], SteadyLayout[bool]):
     """A yes-or-no question; Esc declines. `risky` makes "no" the safe default."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "no", "Cancel", id="confirm.no")]
@@ -189,7 +190,7 @@ class ConfirmDialog(ModalScreen[bool]):
         self.dismiss(event.button.id == "confirm-yes")
 
 
-class ChoiceDialog(ModalScreen[str | None]):
+class ChoiceDialog(ModalScreen[str | None], SteadyLayout[str | None]):
     """A question with several answers, as buttons; returns the chosen id, or None on Esc."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="choice.cancel")]
@@ -235,7 +236,7 @@ EXPORT_FORMATS = (
 )
 
 
-class ExportDialog(ModalScreen["tuple[str, str] | None"]):
+class ExportDialog(ModalScreen["tuple[str, str] | None"], SteadyLayout["tuple[str, str] | None"]):
     """Which format and which layer to export; returns (format, layer) or None.
 
     `layers` are (value, label) pairs, the current annotator's first. Up/down choose in a list,

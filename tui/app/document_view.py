@@ -39,6 +39,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.app.steady_layout import set_virtual_size
 from tui.app.wrap import DRAWN_AS_STAND_IN, as_drawn, cell_width, is_single_cell
 from tui.app.wrap_table import WrapTable
 from tui.core import pacing
@@ -368,10 +369,10 @@ class DocumentView(ScrollView, can_focus=True):
 
     def _size_when_still(self, token: int) -> None:
         """The exact height once the whole text is wrapped, in a moment when the user is still
-        (tui.core.pacing): the new virtual size lays the screen out again (10-20 ms of CPU on the 5 MB
-        bench document, which landed on the first keys pressed after the text showed). Until then
-        the estimate stands (pacing.LONGEST at most); a scroll that needs the exact height gets it
-        at once (_scroll_rows)."""
+        (tui.core.pacing): it laid the screen out again (10-20 ms of CPU on the 5 MB bench document,
+        which landed on the first keys pressed after the text showed); now it redraws the scrollbar
+        (steady_layout.set_virtual_size), still out of the keys' way. Until then the estimate stands
+        (pacing.LONGEST at most); a scroll that needs the exact height gets it at once (_scroll_rows)."""
         def exact() -> None:
             if token == self._wrap_token:  # else rewrapped since: that wrap sets its own size
                 self._update_virtual_size()
@@ -394,7 +395,7 @@ class DocumentView(ScrollView, can_focus=True):
             self.call_later(self._update_virtual_size)  # not now: this may run while a frame is drawn
 
     def _update_virtual_size(self) -> None:
-        self.virtual_size = Size(self._wraps.width, self._wraps.estimated_rows())
+        set_virtual_size(self, Size(self._wraps.width, self._wraps.estimated_rows()))
 
     def location(self, offset: int) -> tuple[int, int]:
         """(row, column in cells) where `offset` is drawn."""

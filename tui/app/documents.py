@@ -19,12 +19,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from tui.app.cells import fit
 from tui.app.row_list import RowList
+from tui.app.steady_layout import SteadyLayout
 from tui.core.corpus import DONE, IN_PROGRESS, NOT_STARTED, Entry, Prefetch, Summariser, Summary, sort_key
 from tui.core.safe_text import shown_line
 from tui.core.tags import TagSet
@@ -161,7 +161,7 @@ def _short_problem(problem: str) -> str:
     return "unreadable" if problem.startswith("cannot read") else "damaged"
 
 
-class DocumentsScreen(Screen[None]):
+class DocumentsScreen(SteadyLayout[None]):
     """The corpus. The app installs one and pushes it; it keeps its rows, sort, filter and cursor."""
 
     # DEFAULT_CSS, not CSS: a screen's CSS makes Textual parse every stylesheet again when it is pushed.

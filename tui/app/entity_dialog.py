@@ -13,12 +13,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from tui.app.steady_layout import SteadyLayout
 from tui.core.annotation import Annotation
 from tui.core.entities import ranked
 from tui.core.safe_text import shown_line
 
 
-class EntityDialog(ModalScreen[str | None]):
+class EntityDialog(ModalScreen[str | None], SteadyLayout[str | None]):
     """Returns the entity typed or chosen ("" for the quote itself), or None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -31,8 +31,11 @@ class FittedStatic(Static):
             return
         width = self.size.width  # set before Resize is sent; content_region can still be the old layout's
         rows = self.get_content_height(self.size, self.app.size, width) if width and self.is_mounted else None
-        if rows is None or rows != self._rows:
-            self._rows = rows
+        known = self._rows
+        if known is None and self.size.height:
+            known = self.size.height  # the rows the layout gave the content first shown
+        self._rows = rows
+        if rows is None or rows != known:
             self.refresh(layout=True)
 
 

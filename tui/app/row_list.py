@@ -18,6 +18,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.app.steady_layout import set_virtual_size
+
 
 def list_bindings(prefix: str) -> list[BindingType]:
     """The list's keys, with ids under `prefix` so users can remap them."""
@@ -69,7 +71,9 @@ class RowList(ScrollView, can_focus=True):
         self._size_to_rows()
 
     def _size_to_rows(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows))
+        # No width: rows are cut to the list's width, never scrolled sideways. A width here changed
+        # with the first layout and asked for a second one, redrawing the whole screen (every app start).
+        set_virtual_size(self, Size(0, len(self.rows)))
 
     def on_resize(self) -> None:
         self._size_to_rows()
