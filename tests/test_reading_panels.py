@@ -234,3 +234,40 @@ async def test_moving_between_tags_measures_the_legend_once_and_repaints_two_lis
         assert listing.highlighted == before + 1
         assert sorted(lines) == [before, before + 1] and whole == []
         assert legend.current is not None and legend.current in widget_text(legend)
+
+
+async def test_at_80_by_24_a_linked_annotation_leaves_the_list_its_rows_and_border(
+        project: Path, project_doc: Path) -> None:
+    """With the links panel up, the details give up rows: the legend (a codebook of four tags) and the
+    annotation list (its two rows and its bottom border) still fit above the footer. The list's
+    bottom ran off the screen."""
+    from tui.app.annotation_list import AnnotationList
+    from tui.app.links_panel import LinksPanel
+
+    (project / "hedgerow.toml").write_text("".join(
+        f'[[tags]]\nname = "{name}"\ncolour = "{colour}"\n\n' for name, colour in
+        (("actor", "#3b82f6"), ("commitment", "#22c55e"), ("hedge", "#f59e0b"), ("evidence", "#a855f7"))))
+    session = open_session(project_doc)
+    actor = session.add(*find(session.text, "Robert Simmons"), "actor")
+    made = session.add(*find(session.text, "denied any need or existing plans"), "commitment")
+    session.set_note(made.id, "a long note " * 12)  # details that want more rows than there are
+    session.link(made.id, actor.id, "by")
+    session.save()
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.view.move_to(made.start)
+        await pilot.pause()
+        await pilot.pause()
+        links, listing = app.query_one(LinksPanel), app.query_one(AnnotationList)
+        details, legend = app.query_one(DocumentPanel), app.query_one(TagLegend)
+        assert links.display and links.region.height >= 3
+        footer_row = 23
+        assert listing.region.bottom <= footer_row and listing.scrollable_content_region.height >= 2
+        assert legend.region.y >= links.region.bottom and listing.region.y >= legend.region.bottom
+        assert details.region.height >= 3
+        rows = [app.screen._compositor.render_strips()[y].text for y in range(24)]
+        assert rows[listing.region.bottom - 1].rstrip().endswith("╯")  # the list's bottom border is drawn
+        app.view.move_to(0)  # off the linked annotation: the links panel goes, the details take their room back
+        await pilot.pause()
+        await pilot.pause()
+        assert not links.display and listing.region.bottom <= footer_row

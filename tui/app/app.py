@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from tui.app.document_view import DocumentView
     from tui.app.footer import KeyFooter
     from tui.app.links_panel import LinksPanel
-    from tui.app.panels import DocumentPanel, TagLegend
+    from tui.app.panels import DocumentPanel, Sidebar, TagLegend
     from tui.app.search_bar import SearchBar
     from tui.app.styles import tag_styles
     from tui.core.anchoring import Placement
@@ -58,7 +58,7 @@ def import_annotation_screen() -> None:
     from tui.app.document_view import DocumentView
     from tui.app.footer import KeyFooter
     from tui.app.links_panel import LinksPanel
-    from tui.app.panels import DocumentPanel, TagLegend
+    from tui.app.panels import DocumentPanel, Sidebar, TagLegend
     from tui.app.search_bar import SearchBar
     from tui.app.styles import tag_styles
     from tui.core.segment import paragraph_at, sentence_at
@@ -66,7 +66,7 @@ def import_annotation_screen() -> None:
 
     globals().update(AnnotationList=AnnotationList, ConfirmDialog=ConfirmDialog, ExportDialog=ExportDialog,
                      NoteDialog=NoteDialog, DocumentView=DocumentView, KeyFooter=KeyFooter,
-                     LinksPanel=LinksPanel, DocumentPanel=DocumentPanel, TagLegend=TagLegend,
+                     LinksPanel=LinksPanel, DocumentPanel=DocumentPanel, Sidebar=Sidebar, TagLegend=TagLegend,
                      SearchBar=SearchBar, tag_styles=tag_styles, paragraph_at=paragraph_at,
                      sentence_at=sentence_at, Session=Session)
 
@@ -185,7 +185,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
                 yield DocumentView(session.text, session.layer, tag_styles=tag_styles(session.tags), id="document")
                 # Not the pane's border subtitle: setting that redraws the whole pane on every key.
                 yield Static("", id="position")
-            with Vertical(id="sidebar"):
+            with Sidebar(id="sidebar"):
                 yield DocumentPanel(session, id="details")
                 yield LinksPanel(session, id="links")
                 yield TagLegend(session, id="legend")

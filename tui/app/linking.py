@@ -105,9 +105,12 @@ class LinkingMixin(_LinkingBase):
 
     def show_links(self, annotation: Annotation | None) -> None:
         from tui.app.links_panel import LinksPanel
+        from tui.app.panels import Sidebar
 
         for panel in self.query(LinksPanel):
             panel.show(annotation)
+            if isinstance(panel.parent, Sidebar):
+                panel.parent.fit()  # the details make room for it, or take it back
 
     def _say(self, message: str, *, severity: SeverityLevel = "information", timeout: float | None = None) -> None:
         """notify, with the message as plain text: it holds quotes, tags and names from the files."""

@@ -7,6 +7,8 @@ from typing import Any
 from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
+from textual.containers import Vertical
+from textual.css.scalar import Scalar, Unit
 from textual.widgets import Static
 
 from tui.app.cells import plain
@@ -187,3 +189,35 @@ class TagLegend(FittedStatic):
 
     def on_mount(self) -> None:
         self.refresh_counts()
+
+
+class Sidebar(Vertical):
+    """The side panels, fitted to the screen's height: the details give up rows (45% at most, in the
+    CSS) so that the links, the legend and the annotation list's least (its border and two rows)
+    always fit under them. At 80x24 an annotation with links pushed the list's bottom off the screen."""
+
+    LIST_LEAST = 4  # rows: #annotations' min-height in app.tcss
+    DETAILS_LEAST = 3  # rows: the details' border and a row
+
+    def fit(self) -> None:
+        """Set the details' most rows for the panels shown now (a links panel shown or hidden, a resize)."""
+        height = self.size.height
+        details = next((child for child in self.children if isinstance(child, DocumentPanel)), None)
+        if not height or details is None:
+            return
+        others = sum(self._rows_of(child) for child in self.children
+                     if child is not details and child.display and child.id != "annotations")
+        rows = max(self.DETAILS_LEAST, min(height * 45 // 100, height - others - self.LIST_LEAST))
+        if details.styles.max_height != Scalar(rows, Unit.CELLS, Unit.HEIGHT):
+            details.styles.max_height = rows
+
+    @staticmethod
+    def _rows_of(panel: Any) -> int:
+        """A panel's height: the one set on it (the links panel's, set as it changes) or as laid out."""
+        set_height = panel.styles.height
+        if set_height is not None and set_height.unit == Unit.CELLS:
+            return int(set_height.value)
+        return int(panel.outer_size.height)
+
+    def on_resize(self) -> None:
+        self.fit()
