@@ -722,3 +722,28 @@ async def test_loaded_annotations_are_shown_when_the_user_is_still(project_doc: 
         acting[0] = False
         await wait_loaded(pilot, app)
         assert [a.quote for a in app.query_one(AnnotationList).rows] == [HEDGE]
+
+
+async def test_a_layer_changed_on_disk_while_open_is_not_written_over(project_doc: Path) -> None:
+    """A `hedgerow add` (here: another session) writes the layer while the TUI has it open. The TUI's
+    next save leaves that file alone, puts its own annotations in a file beside it, and says so in
+    the details and on quitting. It wrote over the other's annotation, showing "✓ saved"."""
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=SIZE) as pilot:
+        other = open_session(project_doc)
+        other.add(*find(other.text, "Interfax"), "actor", note="added by the CLI")
+        other.save()
+        written = other.store.path.read_bytes()
+        await search(pilot, "Kazakhstan")
+        await pilot.press("3")
+        await wait_saved(pilot, app)
+        assert other.store.path.read_bytes() == written
+        [aside] = other.store.path.parent.glob("alice.json.unsaved-*")
+        assert [a["quote"] for a in json.loads(aside.read_text(encoding="utf-8"))["annotations"].values()] == \
+            ["Kazakhstan"]
+        details = widget_text(app.query_one(DocumentPanel))
+        assert "not written over" in details and "✓ saved" not in details
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+    assert [a["note"] for a in stored(project_doc).values()] == ["added by the CLI"]

@@ -45,6 +45,11 @@ def tagged_session(doc: Path, spans: list[tuple[str, str]]) -> Session:
     return session
 
 
+def find(text: str, quote: str) -> tuple[int, int]:
+    start = text.index(quote)
+    return start, start + len(quote)
+
+
 SPANS = [("Kazakhstan", "actor"), ("appeared to support", "hedge"), ("could include", "hedge"),
          ("Ambassador Robert Simmons", "actor"), ("would participate", "commitment")]
 
@@ -549,7 +554,7 @@ def test_a_file_laid_out_by_hand_or_another_tool_loads_the_same(project_doc: Pat
         path.write_text(layout, encoding="utf-8")
         loaded = AnnotationStore(path).load(session.text)
         assert loaded.annotations == expected.annotations and loaded.meta == expected.meta
-    session.save()  # written back in the stable layout
+    Session.open(project_doc, ALICE).save()  # read in that layout, written back in the stable one
     assert AnnotationStore(path).load(session.text).annotations == expected.annotations
     assert path.read_text(encoding="utf-8").startswith('{\n  "annotations": {\n    "')
 
@@ -563,3 +568,62 @@ def test_a_file_cut_short_is_refused_not_half_loaded(project_doc: Path) -> None:
         with pytest.raises(StoreError, match="corrupt JSON"):
             AnnotationStore(session.store.path).load(session.text)
         assert session.store.path.read_bytes() == raw[:cut]
+
+
+def test_a_file_changed_on_disk_is_not_written_over_and_the_session_keeps_its_work(project_doc: Path) -> None:
+    """Another writer (a `hedgerow add`, a git merge, a second session) changed the file since this
+    session read it: the save leaves that file as it is and writes the session's annotations beside
+    it, in one file for the rest of the session, and says where. It was written over, silently."""
+    from tui.core.store import SavedAside
+
+    mine, theirs = Session.open(project_doc, ALICE), Session.open(project_doc, ALICE)
+    theirs.add(*find(theirs.text, "Kazakhstan"), "actor")
+    theirs.save()
+    written = theirs.store.path.read_bytes()
+    mine.add(*find(mine.text, "NATO"), "hedge")
+    with pytest.raises(SavedAside, match="changed on disk since hedgerow read it") as raised:
+        mine.save()
+    assert theirs.store.path.read_bytes() == written  # theirs, untouched
+    assert mine.aside is not None and mine.aside.name in str(raised.value)
+    assert mine.aside.parent == mine.store.path.parent and mine.aside.name.startswith("alice.json.unsaved-")
+    assert [a.quote for a in AnnotationStore(mine.aside).load(mine.text).annotations] == ["NATO"]
+    assert not mine.dirty  # nothing is lost: it is in the file beside it
+    mine.add(*find(mine.text, "Simmons"), "actor")
+    with pytest.raises(SavedAside):
+        mine.save()
+    assert sorted(a.quote for a in AnnotationStore(mine.aside).load(mine.text).annotations) == ["NATO", "Simmons"]
+    assert len(list(mine.aside.parent.glob("alice.json.unsaved-*"))) == 1
+    assert layer_files(project_doc) == {"alice": mine.store.path}  # the file beside it is no layer
+
+
+def test_a_merge_conflict_left_in_the_file_is_not_written_over(project_doc: Path) -> None:
+    session = tagged_session(project_doc, SPANS)
+    session.save()
+    path = session.store.path
+    conflicted = b'<<<<<<< ours\n{"annotations": {}}\n=======\n'
+    path.write_bytes(conflicted)
+    session.add(*find(session.text, "Simmons"), "actor")
+    with pytest.raises(StoreError, match="not written over"):
+        session.save()
+    assert path.read_bytes() == conflicted
+
+
+def test_a_session_that_found_no_file_does_not_write_over_one_made_since(project_doc: Path) -> None:
+    mine = Session.open(project_doc, ALICE)
+    assert not mine.store.path.exists()
+    other = Session.open(project_doc, ALICE)
+    other.add(*find(other.text, "NATO"), "hedge")
+    other.save()
+    mine.add(*find(mine.text, "Kazakhstan"), "actor")
+    with pytest.raises(StoreError, match="not written over"):
+        mine.save()
+    assert [a.quote for a in AnnotationStore(other.store.path).load(other.text).annotations] == ["NATO"]
+
+
+def test_its_own_saves_and_a_touch_free_reload_keep_saving_in_place(project_doc: Path) -> None:
+    session = tagged_session(project_doc, SPANS)
+    for quote in ("Simmons", "Interfax", "Almaty"):
+        session.add(*find(session.text, quote), "actor")
+        session.save()
+    assert session.aside is None
+    assert len(AnnotationStore(session.store.path).load(session.text).annotations) == len(SPANS) + 3

@@ -239,11 +239,13 @@ class SavingApp(KeysInOrder):
 
     def _show_save_state(self, state: str, error: str) -> None:
         self.show_save_state(state, error)
+        if state == "aside" and not self._saving_failed:
+            self.notify(f"Not written over: {error}", severity="error", timeout=15)
         if state == "error" and self.saver.failures == 1:
             self.notify(f"Not saved: {error}. Your work is kept in memory; retrying.", severity="error", timeout=10)
         elif state == "saved" and self._saving_failed:
             self.notify("Saved.")
-        self._saving_failed = state == "error"
+        self._saving_failed = state in ("error", "aside")
 
     def key_bindings(self) -> list[Binding]:
         """The app's bindings and the focused pane's, as currently mapped."""
@@ -290,6 +292,9 @@ class SavingApp(KeysInOrder):
         error = self.saver.flush() if self._saver is not None else ""  # None: no document opened yet
         if not error:
             self.exit(0)
+            return
+        if error == self.saver.aside_message:  # all of it kept, beside the file that changed on disk
+            self.exit(0, message=Text(shown(error)))
             return
 
         def decide(lose: bool | None) -> None:

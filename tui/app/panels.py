@@ -87,6 +87,8 @@ class DocumentPanel(FittedStatic):
         who = Text()
         if self.save_state == "loading":
             who.append("… loading annotations", style="yellow")
+        elif self.save_state == "aside":
+            who.append_text(Text.assemble(("⚠ not written over: ", "bold red"), (shown(self.save_error), "red")))
         elif self.save_state == "error":
             who.append_text(Text.assemble(("✗ not saved, retrying: ", "bold red"), (shown(self.save_error), "red")))
         elif self.save_state == "saving" or session.dirty:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from textual.timer import Timer
 
 from tui.core.errors import StoreError
+from tui.core.store import SavedAside
 
 if TYPE_CHECKING:
     from tui.app.base import SavingApp
@@ -35,6 +36,7 @@ class AutoSaver:
         self._timer: Timer | None = None
         self._in_flight = False
         self._lock = threading.Lock()  # one writer at a time: the worker or a final flush
+        self.aside_message = ""  # set once the file changed on disk and saves go beside it (SavedAside)
 
     def changed(self) -> None:
         if self.failures:
@@ -63,6 +65,8 @@ class AutoSaver:
             with self._lock:
                 if snapshot[0] > self.session.saved_version:  # a flush may have written newer state
                     self.session.save_snapshot(*snapshot)
+        except SavedAside as problem:
+            error = self.aside_message = str(problem)
         except StoreError as problem:
             error = str(problem)
         except Exception as problem:  # keep the app alive and the data in memory
@@ -72,6 +76,11 @@ class AutoSaver:
     def finished(self, error: str) -> None:
         """On the UI thread, when the worker's write ended."""
         self._in_flight = False
+        if error and error == self.aside_message:  # kept, beside the file: no retry can write over it
+            self.on_state("aside", error)
+            if self.session.dirty:
+                self._schedule(COALESCE_SECONDS)
+            return
         if error:
             self.failures += 1
             self.last_error = error
@@ -92,6 +101,9 @@ class AutoSaver:
         try:
             with self._lock:
                 self.session.save()
+        except SavedAside as problem:
+            self.aside_message = str(problem)
+            return self.aside_message
         except StoreError as problem:
             self.last_error = str(problem)
             return self.last_error

@@ -7,6 +7,7 @@ saving and change notification work the same everywhere.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -28,7 +29,7 @@ from tui.core.paths import (
     relative_path,
     resolve_annotator,
 )
-from tui.core.store import AnnotationStore, StoredLayer
+from tui.core.store import AnnotationStore, ChangedOnDisk, SavedAside, StoredLayer
 from tui.core.tags import Config, load_config
 
 Snapshot = tuple[int, Layer, dict[str, dict[str, Any]]]  # (version, annotations, other tables): what a save writes
@@ -43,6 +44,7 @@ class Session:
         self.tags = config.tags
         self.annotator = annotator
         self.store = store
+        self.aside: Path | None = None  # where saves go once the file changed on disk (save_snapshot)
         self.loaded = stored is not None  # False until `install`: no change may be made before
         self._read_links: tuple[StoredLayer, LinkIndex] | None = None  # what read_annotations indexed
         self._install(stored or StoredLayer())
@@ -292,8 +294,22 @@ class Session:
                                                      if t or name != LINKS}
 
     def save_snapshot(self, version: int, annotations: Layer, tables: dict[str, dict[str, Any]] | None = None) -> None:
-        """Write a snapshot (possibly from a worker thread). Raises StoreError."""
-        self.store.save(annotations, self.meta(), tables)
+        """Write a snapshot (possibly from a worker thread). Raises StoreError.
+
+        If the file changed on disk since it was read (a `hedgerow add`, a git merge, another
+        session), it is not written over: the snapshot goes to a file beside it (`<name>.json.unsaved-
+        <time>`, the same one for the rest of the session) and SavedAside says where."""
+        meta = self.meta()
+        try:
+            self.store.save(annotations, meta, tables)
+        except ChangedOnDisk as changed:
+            if self.aside is None:
+                stamp = time.strftime("%Y%m%d-%H%M%S")
+                self.aside = self.store.path.with_name(f"{self.store.path.name}.unsaved-{stamp}")
+            AnnotationStore(self.aside).save(annotations, meta, tables)
+            self.saved_version = max(self.saved_version, version)  # kept, in the file beside it
+            raise SavedAside(f"{changed}; this session's annotations are in {self.aside.name} beside it "
+                             f"(to join the two, see the README's Files)") from None
         self.saved_version = max(self.saved_version, version)
         if self.legacy is not None:  # now written in the new layout: the old file goes
             legacy, self.legacy = self.legacy, None

@@ -394,11 +394,36 @@ class StoredLayer:
         return str(self.meta.get("document", {}).get("sha256", ""))
 
 
+class ChangedOnDisk(StoreError):
+    """The file is not the one this store last read or wrote: something else wrote it since."""
+
+
+class SavedAside(StoreError):
+    """Not written over a file that changed on disk: written to a file beside it (the message says which)."""
+
+
+ABSENT = (0, -1, 0)  # the fingerprint of a file that is not there
+Fingerprint = tuple[int, int, int]  # inode, size, mtime in ns
+
+
+def fingerprint(path: Path) -> Fingerprint:
+    try:
+        stat = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return ABSENT
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
 class AnnotationStore:
-    """One annotator's file for one document."""
+    """One annotator's file for one document.
+
+    A store that has read its file (or found none) writes it only while it is still the file it
+    read or last wrote: a `hedgerow add`, a git merge or another session that wrote it meanwhile
+    would otherwise be written over with what this store holds (`ChangedOnDisk` instead)."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self._seen: Fingerprint | None = None  # the file as last read or written; None: not tracked
 
     def open_db(self) -> TinyDB:
         """The file as a TinyDB database (writes atomic, in this layout); stock TinyDB opens it too."""
@@ -425,6 +450,7 @@ class AnnotationStore:
             self._text = self._text_sha256 = None
 
     def _load(self, text: str | None) -> StoredLayer:
+        self._seen = fingerprint(self.path)  # before reading: a write during the read counts as a change
         rows = rows_on(text)
         try:
             data = _stream_records(self.path, lambda records: self._add_records(rows, records))
@@ -515,13 +541,19 @@ class AnnotationStore:
 
     def save(self, annotations: Layer | Iterable[Annotation], meta: dict[str, Any],
              tables: dict[str, dict[str, Any]] | None = None) -> None:
-        """Write the whole set in one atomic write (a Layer, e.g. a snapshot, is written from its rows)."""
+        """Write the whole set in one atomic write (a Layer, e.g. a snapshot, is written from its rows).
+        Raises ChangedOnDisk, writing nothing, if the file changed since this store read or wrote it."""
         data = {
             **(tables or {}),
             ANNOTATIONS: annotations if isinstance(annotations, Layer) else Layer(annotations),
             META: {**(tables or {}).get(META, {}), META_KEY: {**meta, "schema": SCHEMA_VERSION}},
         }
+        if self._seen is not None and fingerprint(self.path) != self._seen:
+            raise ChangedOnDisk(f"{self.path}: changed on disk since hedgerow read it (another program, or "
+                                f"git); not written over")
         atomic_write_chunks(self.path, encoded_pieces(data))
+        if self._seen is not None:
+            self._seen = fingerprint(self.path)
 
 
 def load_layers(files: dict[str, Path], text: str | None = None,
