@@ -594,6 +594,13 @@ def test_a_file_changed_on_disk_is_not_written_over_and_the_session_keeps_its_wo
     assert sorted(a.quote for a in AnnotationStore(mine.aside).load(mine.text).annotations) == ["NATO", "Simmons"]
     assert len(list(mine.aside.parent.glob("alice.json.unsaved-*"))) == 1
     assert layer_files(project_doc) == {"alice": mine.store.path}  # the file beside it is no layer
+    # The command the message gives joins the two (no base: each side's records are kept).
+    assert f"hedgerow merge-driver /dev/null alice.json {mine.aside.name}" in str(raised.value)
+    from tui.core.merge import merge_files
+
+    assert not merge_files(Path(os.devnull), mine.store.path, mine.aside).conflicts
+    assert sorted(a.quote for a in AnnotationStore(mine.store.path).load(mine.text).annotations) == \
+        ["Kazakhstan", "NATO", "Simmons"]
 
 
 def test_a_merge_conflict_left_in_the_file_is_not_written_over(project_doc: Path) -> None:

@@ -456,10 +456,11 @@ def _item(key: str, record: dict[str, Any]) -> str:
 def read_side(path: Path, side: str, *, may_be_empty: bool = False) -> dict[str, Any]:
     """One side of a merge, checked like a load; InputError if it is missing or damaged.
 
-    git passes an empty base when both sides added the file.
+    git passes an empty base when both sides added the file; /dev/null is one too (two versions of
+    a layer with no base to hand: a session's `.unsaved-` file and the file it did not write over).
     """
     try:
-        if may_be_empty and path.is_file() and not path.read_bytes().strip():
+        if may_be_empty and path.exists() and not path.is_dir() and not path.read_bytes().strip():
             return {}
         data = read_json(path)
         if data is None:

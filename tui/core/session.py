@@ -309,7 +309,8 @@ class Session:
             AnnotationStore(self.aside).save(annotations, meta, tables)
             self.saved_version = max(self.saved_version, version)  # kept, in the file beside it
             raise SavedAside(f"{changed}; this session's annotations are in {self.aside.name} beside it "
-                             f"(to join the two, see the README's Files)") from None
+                             f"(to join the two, in that folder: hedgerow merge-driver /dev/null "
+                             f"{self.store.path.name} {self.aside.name})") from None
         self.saved_version = max(self.saved_version, version)
         if self.legacy is not None:  # now written in the new layout: the old file goes
             legacy, self.legacy = self.legacy, None
