@@ -15,6 +15,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 
+from tui.app import paste_guard
 from tui.app.messages import SaveFinished
 from tui.app.saver import AutoSaver
 from tui.app.steady_layout import SteadyScreen
@@ -73,6 +74,7 @@ class KeysInOrder(App[int]):
 
     def __init__(self) -> None:
         super().__init__()
+        paste_guard.install()  # a paste's ESC stays text in a real terminal (tui/app/paste_guard.py)
         self._held: deque[events.Event] = deque()
         self._holding: events.Key | None = None  # the bound key the others wait for
         self._holding_screen: object = None
