@@ -185,6 +185,30 @@ async def test_a_paste_into_the_search_field_comes_in_as_stand_ins(hostile_doc: 
         assert_inert(app)
 
 
+async def test_a_paste_into_a_note_keeps_its_line_ends_and_shows_controls_as_stand_ins(project_doc: Path) -> None:
+    """Terminals send a pasted newline as CR: it was saved as the stand-in "␍" in the note."""
+    from textual import events
+
+    from tests.test_app import find, open_session, stored
+
+    session = open_session(project_doc)
+    session.add(*find(session.text, "Kazakhstan"), "actor")
+    session.save()
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=SIZE) as pilot:
+        app.view.move_to(next(iter(app.session.layer)).start)
+        await pilot.press("enter")
+        await pilot.pause()
+        area = app.screen.query_one("#note-text")
+        app.post_message(events.Paste(f"line one\rline two\r\nthree {CLEAR}"))  # as the terminal's driver does
+        await pilot.pause()
+        assert area.text == "line one\nline two\nthree ␛[2J"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    [record] = stored(project_doc).values()
+    assert record["note"] == "line one\nline two\nthree ␛[2J"  # typed (pasted) text is kept as typed
+
+
 # -- the CLI ----------------------------------------------------------------------------------
 
 

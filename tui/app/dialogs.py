@@ -59,10 +59,12 @@ class NoteDialog(ModalScreen[str | None], SteadyLayout[str | None]):
         from textual.widgets import TextArea  # ~10 ms to import: not before the first frame
 
         class NoteArea(TextArea):
-            """A paste's control characters come in as stand-ins: none reaches the terminal."""
+            """A paste's control characters come in as stand-ins: none reaches the terminal. Its line
+            ends are line ends: terminals send a pasted newline as CR, which came in as "␍"."""
 
             async def _on_paste(self, event: events.Paste) -> None:
-                event.text = shown(event.text)  # TextArea's own handler runs next, with the shown text
+                lines = event.text.replace("\r\n", "\n").replace("\r", "\n")
+                event.text = shown(lines)  # TextArea's own handler runs next, with the shown text
 
         quote = self.annotation.quote
         note = self.annotation.note
