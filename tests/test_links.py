@@ -461,3 +461,44 @@ def test_the_import_summary_counts_links_in_words() -> None:
     assert links_summary(LinkPlan([one], [], 0)) == "; 1 link imported, 0 not"
     assert links_summary(LinkPlan([one, one], ["bad"], 2)) == "; 2 links imported, 1 not, 2 already present"
     assert links_summary(LinkPlan([], [], 0)) == ""
+
+
+def test_retagging_removes_the_links_the_new_tag_no_longer_fits_in_the_same_step(session: Session) -> None:
+    """A commitment retagged as a hedge is made by no one and hedged by nothing: its `by` and
+    `hedges` links went on (the brief counted an actor with no commitment, `check` said nothing)."""
+    actor, commitment, suggested, could = simmons(session)
+    session.link(commitment.id, actor.id, "by")
+    session.link(suggested.id, commitment.id, "hedges")
+    session.link(could.id, commitment.id, "hedges")
+    linked = sorted(key for key, _ in session.links.keyed(commitment.id))
+    assert sorted(session.unfit_links(commitment.id, "hedge")) == linked
+    assert session.unfit_links(commitment.id, "commitment") == []
+    session.retag(commitment.id, "hedge")
+    assert session.layer[commitment.id].tag == "hedge" and len(session.links) == 0
+    session.undo()  # one step: the tag and the three links back
+    assert session.layer[commitment.id].tag == "commitment" and len(session.links) == 3
+    session.redo()
+    assert len(session.links) == 0
+    session.undo()
+    session.retag(suggested.id, "hedge")  # the same tag: nothing changes
+    session.retag(actor.id, "hedge")  # only the `by` link goes; the hedges of the commitment stay
+    assert [link.relation for _, link in session.links.items()] == ["hedges", "hedges"]
+
+
+def test_check_reports_links_whose_tags_the_relation_does_not_fit(session: Session, capsys) -> None:
+    from tui.cli import main
+
+    actor, commitment, *_ = simmons(session)
+    session.link(commitment.id, actor.id, "by")
+    session.save()
+    path = session.store.path
+    data = json.loads(path.read_text(encoding="utf-8"))
+    key = next(k for k, v in data["annotations"].items() if v["id"] == commitment.id)
+    data["annotations"][key]["tag"] = "hedge"  # a hand edit (or a merge) retagged it
+    path.write_text(json.dumps(data), encoding="utf-8")
+    args = ["check", str(session.document.path), "--annotator", "alice"]
+    assert main(args) == 1
+    out, _ = capsys.readouterr()
+    assert f"broken link 1: by link {commitment.id} -> {actor.id}: links hedge to actor, which by does not" in out
+    assert main([*args, "--apply"]) == 0
+    assert LINKS not in json.loads(path.read_text(encoding="utf-8"))

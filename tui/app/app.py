@@ -487,8 +487,10 @@ class HedgerowApp(LinkingMixin, SavingApp):
                 self.notify(f"Tagged {shown_line(tag)}: {quoted(added.quote, 40)}", markup=False)
             elif (current := self.under_cursor()) is not None:
                 if current.tag != tag:
+                    unfit = len(self.current.unfit_links(current.id, tag))
                     self.current.retag(current.id, tag)
-                    self.notify(f"Retagged as {shown_line(tag)}", markup=False)
+                    gone = f"; {count_of(unfit, 'link')} that no longer fit removed (u undoes)" if unfit else ""
+                    self.notify(f"Retagged as {shown_line(tag)}{gone}", markup=False)
             else:
                 self.notify("Select some text first (shift+arrows, s, /, or drag), then press a tag key.",
                             severity="warning")

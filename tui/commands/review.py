@@ -125,6 +125,15 @@ def _check_links(session: Session, apply: bool) -> int:
                    f"{'its source' if link.source not in layer else 'its target'} no longer exists"
               for key, link in session.links.items() if link.source not in layer or link.target not in layer}
     broken.update({key: f"record {key} is not a link ({why})" for key, why in session.links.damaged.items()})
+    relations = session.config.relations
+    for key, link in session.links.items():  # ends whose tags the relation does not fit (a hand edit, a merge)
+        relation = relations.get(link.relation)
+        if key in broken or relation is None or link.source not in layer or link.target not in layer:
+            continue
+        source, target = layer[link.source].tag, layer[link.target].tag
+        if not relation.fits(source, target):
+            broken[key] = (f"{link.relation} link {link.source} -> {link.target}: links {source} to {target}, "
+                           f"which {link.relation} does not ({relation.source} to {relation.target})")
     if not broken:
         return 0
     console = stdout_console()

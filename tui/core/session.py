@@ -196,9 +196,32 @@ class Session:
         return self._commit(Change(label, (), records)) if records else None
 
     def retag(self, annotation_id: str, tag: str) -> Annotation:
+        """Retag; the links the new tag no longer fits (a `by` link of what is no longer a commitment)
+        go in the same undoable step (`unfit_links` tells a caller which, before)."""
         if tag not in self.tags:
             raise InputError(f"unknown tag {tag!r}")
-        return self._modify(annotation_id, f"retag as {tag}", tag=tag)
+        before = self.layer[annotation_id]
+        if before.tag == tag:
+            return before
+        after = before.changed(tag=tag)
+        table = self.tables.get(LINKS, {})
+        unlinked = tuple((LINKS, key, table[key], None) for key in self.unfit_links(annotation_id, tag))
+        self._commit(Change(f"retag as {tag}", ((before, after),), unlinked))
+        return after
+
+    def unfit_links(self, annotation_id: str, tag: str) -> list[str]:
+        """The keys of the annotation's links whose relation would not fit it tagged `tag`. A link to
+        a missing annotation, or of a relation the codebook does not define, is left to `check`."""
+        relations, keys = self.config.relations, []
+        for key, link in self.links.keyed(annotation_id):
+            relation = relations.get(link.relation)
+            other = self.layer.get(link.target if link.source == annotation_id else link.source)
+            if relation is None or other is None:
+                continue
+            source_tag, target_tag = (tag, other.tag) if link.source == annotation_id else (other.tag, tag)
+            if not relation.fits(source_tag, target_tag):
+                keys.append(key)
+        return keys
 
     def set_note(self, annotation_id: str, note: str) -> Annotation:
         return self._modify(annotation_id, "edit note", note=note)
