@@ -747,3 +747,14 @@ async def test_a_layer_changed_on_disk_while_open_is_not_written_over(project_do
         await pilot.pause()
     assert app.return_code == 0
     assert [a["note"] for a in stored(project_doc).values()] == ["added by the CLI"]
+
+
+async def test_tagging_the_same_span_with_the_same_tag_again_adds_nothing_and_says_why(project_doc: Path) -> None:
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        for _ in range(2):
+            await search(pilot, "Kazakhstan")
+            await pilot.press("1")
+            await pilot.pause()
+        assert [a.quote for a in app.session.layer] == ["Kazakhstan"]
+        assert any("already tagged actor there" in n.message for n in app._notifications)

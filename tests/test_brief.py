@@ -377,3 +377,14 @@ def test_the_gold_layer_has_a_brief(capsys, project_doc: Path) -> None:
     code, out, err = run(capsys, "brief", "--corpus", project_doc.parent, "--layer", "gold", "--format", "json")
     assert code == 0, err
     assert json.loads(out)["totals"]["commitments"] == 1
+
+
+def test_the_same_span_and_tag_twice_is_refused_in_one_line(capsys, project_doc: Path) -> None:
+    """A second `actor` on the same span was added and counted twice (legend, brief, agreement)."""
+    add(capsys, project_doc, "Simmons", "actor")
+    start, end = offsets(project_doc, "Simmons")
+    code, out, err = run(capsys, "add", project_doc, *ALICE, "--start", start, "--end", end, "--tag", "actor")
+    assert code == 2 and out == "" and err.count("\n") == 1 and "already tagged actor there" in err
+    add(capsys, project_doc, "Simmons", "hedge")  # another tag on the same span is another annotation
+    add(capsys, project_doc, "Simmons also", "actor")  # and the same tag on another span
+    assert len(Session.open(project_doc, SessionOptions(annotator="alice")).layer) == 3

@@ -14,6 +14,7 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
+import pytest
 from hostile import SGR, unsafe
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -115,14 +116,21 @@ def apply(step: tuple, doc: Path, session: Session, model: dict, undo: list[dict
         _, a, b, tag, note = step
         start, end = sorted((int(a * len(text)), int(b * len(text))))
         end = max(end, min(len(text), start + 1))
-        if end > start:
+        if end > start and any((m.start, m.end, m.tag) == (start, end, tag) for m in model.values()):
+            with pytest.raises(InputError, match="already tagged"):
+                session.add(start, end, tag, note)
+        elif end > start:
             undo.append(dict(model))
             added = session.add(start, end, tag, note)
             model[added.id] = added
     elif kind in ("retag", "note", "delete") and ids:
         key = ids[step[1] % len(ids)]
         before = dict(model)
-        if kind == "retag":
+        if kind == "retag" and any((m.start, m.end, m.tag) == (model[key].start, model[key].end, step[2])
+                                   for other, m in model.items() if other != key):
+            with pytest.raises(InputError, match="already tagged"):
+                session.retag(key, step[2])
+        elif kind == "retag":
             model[key] = session.retag(key, step[2])
         elif kind == "note":
             model[key] = session.set_note(key, step[2])

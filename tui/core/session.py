@@ -157,12 +157,17 @@ class Session:
             raise InputError(f"unknown tag {tag!r} (the tags are {', '.join(self.tags.names)})")
         if not 0 <= start < end <= len(self.text):
             raise InputError("select some text first: an empty span cannot be tagged")
+        self._refuse_twice(start, end, tag)
         annotation = Annotation.create(self.text, start, end, tag, document=self.document.sha256,
                                        annotator=self.annotator, note=note)
         if entity.strip():
             annotation = replace(annotation, entity=_entity(entity))
         self._commit(Change(f"tag {tag}", ((None, annotation),)))
         return annotation
+
+    def _refuse_twice(self, start: int, end: int, tag: str) -> None:
+        if any(a.start == start and a.end == end and a.tag == tag for a in self.layer.overlapping(start, end)):
+            raise InputError(f"already tagged {tag} there: the same span twice would be counted twice")
 
     def delete(self, annotation_id: str) -> Annotation:
         """Delete the annotation and its links, as one undoable step."""
@@ -203,6 +208,7 @@ class Session:
         before = self.layer[annotation_id]
         if before.tag == tag:
             return before
+        self._refuse_twice(before.start, before.end, tag)
         after = before.changed(tag=tag)
         table = self.tables.get(LINKS, {})
         unlinked = tuple((LINKS, key, table[key], None) for key in self.unfit_links(annotation_id, tag))
