@@ -758,3 +758,19 @@ async def test_tagging_the_same_span_with_the_same_tag_again_adds_nothing_and_sa
             await pilot.pause()
         assert [a.quote for a in app.session.layer] == ["Kazakhstan"]
         assert any("already tagged actor there" in n.message for n in app._notifications)
+
+
+async def test_escape_after_a_search_leaves_the_cursor_on_the_match(project_doc: Path) -> None:
+    """Find an annotation, Esc, then act on it: the cursor was left just past the match, on nothing."""
+    session = open_session(project_doc)
+    start, end = find(session.text, "Robert Simmons")
+    session.add(start, end, "actor")
+    session.save()
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=SIZE) as pilot:
+        await search(pilot, "Robert Simmons")
+        assert app.view.selection == (start, end)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.view.selection is None and app.view.cursor == start
+        assert app.under_cursor() is not None and app.under_cursor().quote == "Robert Simmons"

@@ -631,7 +631,10 @@ class DocumentView(ScrollView, can_focus=True):
         return True
 
     def action_clear_selection(self) -> None:
-        self.clear_selection()
+        """Esc: the cursor goes to the selection's start, on what was selected (a search's match, say),
+        not past its end, where the annotation just found was not "under the cursor" for l, Enter, d."""
+        if self.selection is not None:
+            self._place(self.selection[0], None, scroll=False)
 
     def action_cursor_left(self, select: bool = False) -> None:
         if self.selection is not None and not select:
