@@ -358,3 +358,26 @@ def test_cli_review_errors_are_one_line(capsys, tmp_path: Path) -> None:
     assert capsys.readouterr().err.strip() == f"hedgerow: {tmp_path / 'missing.txt'}: no such file"
     assert main(["review", str(doc), "--reviewer", " "]) == 2
     assert "--reviewer needs a name" in capsys.readouterr().err
+
+
+def test_the_entity_the_annotators_named_goes_into_gold(doc: Path) -> None:
+    """An actor's entity ("Robert Simmons" for "Ambassador Robert Simmons") was left out of gold, so
+    the gold brief and report listed the span as an actor of its own."""
+    from tui.core.session import Session, SessionOptions
+
+    quote = "Ambassador Robert Simmons"
+    for name, entity in (("alice", "Robert Simmons"), ("bob", "Robert Simmons"), ("carol", "Simmons")):
+        session = Session.open(doc, SessionOptions(annotator=name))
+        [actor] = [a for a in session.layer if a.quote == quote]
+        session.set_entity(actor.id, entity)
+        session.save()
+    review = Review.open(doc, REVIEWER)
+    candidate = find(review, quote, "actor")
+    assert sorted(s.entity for s in candidate.sources) == ["Robert Simmons", "Robert Simmons", "Simmons"]
+    review.accept(candidate)
+    review.session.save()
+    (gold,) = review.gold
+    assert gold.entity == "Robert Simmons"  # the one most of them named
+    assert gold.note == "bob: NATO envoy\nentities differ: alice: Robert Simmons; bob: Robert Simmons; carol: Simmons"
+    stored = json.loads(gold_file(doc).read_text(encoding="utf-8"))["annotations"]
+    assert [r["entity"] for r in stored.values()] == ["Robert Simmons"]

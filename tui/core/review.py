@@ -38,7 +38,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -68,6 +68,7 @@ class Source(NamedTuple):
     annotator: str
     id: str
     note: str = ""
+    entity: str = ""  # the actor's entity, if the annotator named one
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +102,8 @@ def build_candidates(layers: dict[str, list[Annotation]], text: str | None = Non
     """
     names = sorted(layers)
     several = len(names) >= 2
-    # (start, end, tag) -> its sources: (annotator, id, note, quote)
-    groups: dict[tuple[int, int, str], list[tuple[str, str, str, str]]] = {}
+    # (start, end, tag) -> its sources: (annotator, id, note, entity, quote)
+    groups: dict[tuple[int, int, str], list[tuple[str, str, str, str, str]]] = {}
     intervals: set[tuple[int, int, str]] = set()  # distinct (start, end, annotator)
     limit = len(text) if text is not None else None
     for name in names:
@@ -112,9 +113,9 @@ def build_candidates(layers: dict[str, list[Annotation]], text: str | None = Non
             key = (a.start, a.end, a.tag)
             known = groups.get(key)
             if known is None:
-                groups[key] = [(name, a.id, a.note, a.quote)]
+                groups[key] = [(name, a.id, a.note, a.entity, a.quote)]
             else:
-                known.append((name, a.id, a.note, a.quote))
+                known.append((name, a.id, a.note, a.entity, a.quote))
             intervals.add((a.start, a.end, name))
     tags_on_span = Counter((start, end) for start, end, _ in groups)
 
@@ -153,9 +154,9 @@ def build_candidates(layers: dict[str, list[Annotation]], text: str | None = Non
         sources: tuple[Source, ...]
         who: tuple[str, ...]
         if len(group) == 1:  # the common case, kept cheap
-            sources, who = (make_source(group[0][:3]),), (group[0][0],)
+            sources, who = (make_source(group[0][:4]),), (group[0][0],)
         else:
-            sources = tuple(make_source(s[:3]) for s in group)
+            sources = tuple(make_source(s[:4]) for s in group)
             who = tuple(sorted({s[0] for s in group}))
         if not several:
             status = SINGLE
@@ -165,7 +166,7 @@ def build_candidates(layers: dict[str, list[Annotation]], text: str | None = Non
             status = PARTIAL
         else:
             status = SINGLE
-        quote = text[start:end] if text is not None else group[0][3]
+        quote = text[start:end] if text is not None else group[0][4]
         candidates.append(Candidate(f"{start}-{end}-{tag}", start, end, tag, quote, status, sources, who))
     return candidates
 
@@ -388,6 +389,9 @@ class Review:
                     gold = Annotation.create(self.text, candidate.start, candidate.end, tag,
                                              document=self.session.document.sha256, annotator=self.reviewer,
                                              note=_joined_notes(candidate.sources))
+                    entity = _agreed_entity(candidate.sources)
+                    if entity:
+                        gold = replace(gold, entity=entity)
                     added[target] = gold
                     pairs.append((None, gold))
                 gold_id = gold.id
@@ -485,14 +489,27 @@ class Review:
         return None
 
 
+def _agreed_entity(sources: Iterable[Source]) -> str:
+    """The entity the sources name, the one most of them name if they differ (the first annotator's
+    on a tie); "" if none names one. The note says when they differ (_joined_notes)."""
+    named = Counter(source.entity for source in sources if source.entity)
+    return max(named, key=lambda name: named[name]) if named else ""
+
+
 def _joined_notes(sources: Iterable[Source]) -> str:
     """One line per annotator ("alice: …\\nbob: …"): an annotator's own line breaks, and their
     notes on several sources, are joined on that line."""
     notes: dict[str, list[str]] = {}
+    entities: dict[str, str] = {}
     for source in sources:
         if source.note.strip():
             notes.setdefault(source.annotator, []).append(" ".join(source.note.split()))
-    return "\n".join(f"{name}: {' / '.join(found)}" for name, found in notes.items())
+        if source.entity:
+            entities.setdefault(source.annotator, source.entity)
+    lines = [f"{name}: {' / '.join(found)}" for name, found in notes.items()]
+    if len(set(entities.values())) > 1:  # gold takes the one most name (_agreed_entity): say who named which
+        lines.append("entities differ: " + "; ".join(f"{name}: {entity}" for name, entity in entities.items()))
+    return "\n".join(lines)
 
 
 __all__ = ["REVIEW_TABLE", "STATUSES", "Candidate", "Review", "Source", "build_candidates", "candidate_key"]
