@@ -58,6 +58,16 @@ async def test_palette_export_asks_format_and_layer_and_says_the_path(project_do
         assert [a["annotator"] for a in exported["annotations"]] == ["bob"]
     assert list(elsewhere.iterdir()) == []
     assert not list(project_doc.parent.glob("*.json*"))  # nothing in the project root either
+    # The folder ignores itself: in an analyst's own repository git lists none of it.
+    assert (project_doc.parent / "exports" / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
+    import subprocess
+
+    repo = project_doc.parent
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / ".gitignore").unlink(missing_ok=True)
+    status = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=all"],
+                            capture_output=True, text=True, check=True).stdout
+    assert "exports/" not in status and "seed.txt" in status
 
 
 async def test_esc_cancels_the_export(project_doc: Path) -> None:

@@ -67,3 +67,14 @@ async def test_the_review_app_asks_which_to_keep(tmp_path: Path) -> None:
         await pilot.press("escape")  # cancel: nothing changes
         await pilot.pause()
         assert [a.quote for a in review.gold] == ["seemingly"]
+        # Keep the one in gold: this one is decided, rejected, not left to settle; u undoes it.
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press("tab", "enter")  # the second button
+        await pilot.pause()
+        ruling_out = find(review, "seemingly ruling out", "hedge")
+        assert [a.quote for a in review.gold] == ["seemingly"]
+        assert review.decision(ruling_out)["decision"] == "rejected"
+        await pilot.press("u")
+        await pilot.pause()
+        assert review.decision(ruling_out) is None

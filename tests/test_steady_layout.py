@@ -83,7 +83,11 @@ async def test_a_list_that_grows_lays_out_only_when_its_scrollbar_comes(layouts:
     app = ListApp()
     async with app.run_test(size=(30, 10)) as pilot:
         words = app.query_one(Words)
-        await pilot.pause()
+        for _ in range(20):  # the start's own layouts done (a loaded machine takes longer)
+            seen = len(layouts)
+            await pilot.pause(0.05)
+            if seen and len(layouts) == seen:
+                break
         layouts.clear()
         for count in range(1, 9):  # 8 rows in a list of 10: no scrollbar
             words.set_rows([f"row {n}" for n in range(count)])

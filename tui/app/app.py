@@ -686,13 +686,18 @@ class HedgerowApp(LinkingMixin, SavingApp):
         `fmt` is an export format or "excel" (CSV with a BOM). The current annotator's layer is
         taken as it is now (a snapshot); other layers are read from their files.
         """
-        from tui.core.paths import exports_dir, safe_name
+        from tui.core.paths import ignored_exports_dir, safe_name
 
         session = self.current
         layer = layer or session.annotator
         extension = "excel.csv" if fmt == "excel" else EXPORT_EXTENSIONS[fmt]
         name = "all" if layer == "*" else safe_name(layer)
-        path = exports_dir(session.document.path) / f"{session.document.stem}.{name}.{extension}"
+        try:
+            folder = ignored_exports_dir(session.document.path)
+        except HedgerowError as error:
+            self.notify(f"Export failed: {error}", severity="error", markup=False)
+            return
+        path = folder / f"{session.document.stem}.{name}.{extension}"
         snapshot = session.layer.snapshot() if layer == session.annotator else None
         links = list(session.links) if snapshot is not None else None
         self._export(fmt, layer, path, snapshot, links)
@@ -912,10 +917,15 @@ class HedgerowApp(LinkingMixin, SavingApp):
 
     def report_html(self) -> None:
         """Write the HTML report of the annotations as they are now under exports/, in a worker."""
-        from tui.core.paths import exports_dir
+        from tui.core.paths import ignored_exports_dir
 
         document = self.current.document
-        path = exports_dir(document.path) / f"{document.stem}.{self.current.annotator}.report.html"
+        try:
+            folder = ignored_exports_dir(document.path)
+        except HedgerowError as error:
+            self.notify(shown_line(f"Report failed: {error}"), severity="error", markup=False)
+            return
+        path = folder / f"{document.stem}.{self.current.annotator}.report.html"
         self._report_html(path, self.current.layer.snapshot(), list(self.current.links))
 
     @work(thread=True, group="export", exit_on_error=False)

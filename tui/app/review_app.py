@@ -237,8 +237,9 @@ class ReviewApp(SavingApp):
                 self._accepted(candidate, final, self.review.accept_instead(candidate, others, tag))
             elif choice == "both":
                 self._accepted(candidate, final, self.review.accept(candidate, tag))
-            elif choice == "other":
-                self.notify("Kept the one in gold; this one is not accepted.", markup=False)
+            elif choice == "other":  # decided: this one is rejected (it stayed undecided, counted as to settle)
+                self.review.reject(candidate)
+                self.notify("Kept the one in gold; this one is rejected (u undoes).", markup=False)
 
         self.push_screen(ChoiceDialog("A near-duplicate in gold", body,
                                       [("this", "Keep this one only"), ("other", "Keep the one in gold"),

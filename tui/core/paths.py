@@ -212,3 +212,17 @@ EXPORTS_DIR = "exports"  # git-ignored: files written for people and other tools
 def exports_dir(document: Path) -> Path:
     """The project's `exports/` folder (git ignores it), where the TUI writes exports and reports."""
     return project_root(document) / EXPORTS_DIR
+
+
+EXPORTS_GITIGNORE = b"# Written by hedgerow: exports and reports, made again at will. Git ignores this folder.\n*\n"
+
+
+def ignored_exports_dir(document: Path) -> Path:
+    """`exports_dir`, given a `.gitignore` of its own if it has none: git ignores it in an analyst's
+    repository too, not only in hedgerow's (whose .gitignore lists exports/). Raises StoreError."""
+    from tui.core.atomic import atomic_write_bytes
+
+    folder = exports_dir(document)
+    if not (folder / ".gitignore").exists():
+        atomic_write_bytes(folder / ".gitignore", EXPORTS_GITIGNORE)
+    return folder
