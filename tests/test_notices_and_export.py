@@ -107,3 +107,27 @@ async def test_the_help_has_no_notice_over_it(project_doc: Path) -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         assert not app._notifications and not list(app.screen.query("Toast"))
+
+
+async def test_a_long_notice_stops_short_of_the_cursor_position_beside_it(project_doc: Path) -> None:
+    """The notice covered the position's first digits ("10 · 73%" for 410) and, two rows high, the
+    text pane's bottom border. Information now fits its row; an error is still shown whole."""
+    from tui.app.app import HedgerowApp
+    from tui.core.session import Session, SessionOptions
+
+    app = HedgerowApp(Session.open(project_doc, SessionOptions(annotator="alice")))
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        app.view.move_to(4100)
+        await pilot.pause()
+        app.notify("Tagged condition: “only if alternative supplies could be found in time for the winter”")
+        await pilot.pause(0.2)
+        rows = [strip.text for strip in app.screen._compositor.render_strips()]
+        position = str(app.query_one("#position").render()).strip()
+        assert position.startswith("4,100 ·")
+        row = next(r for r in rows if "Tagged condition" in r)
+        assert position in row and row.index("…") < row.index(position)  # the readout whole, the notice cut short
+        assert sum("Tagged condition" in r or "winter" in r for r in rows) == 1  # one row
+        app.notify("Cannot open it: " + "/a/long/path" * 8 + ": no such file", severity="error")
+        await pilot.pause(0.2)
+        [error] = list(app._notifications)
+        assert error.message.endswith("no such file")  # an error is never cut

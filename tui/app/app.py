@@ -442,6 +442,20 @@ class HedgerowApp(LinkingMixin, SavingApp):
         self._follow_cursor()
         self._show_position()
 
+    def notice_room(self) -> int | None:
+        """A notice stops short of the cursor's position, right-aligned on the same row under the text:
+        it covered it ("10 · 73%" for 410), and a notice two rows high covered the text pane's border."""
+        try:
+            column = self.query_one("#text-column")
+        except Exception:  # the documents screen, a dialog: no text pane under the notice
+            return None
+        if not column.size.width:
+            return None
+        # The readout without a selection at its widest: a notice comes as an action ends, the selection
+        # it cleared still shown; with one, a notice may cover "N selected", never the offset.
+        readout = len(f"{len(self.current.text):,} · 100%")
+        return max(12, column.size.width - readout - 6)  # its padding, the toast's, a gap
+
     def _show_position(self) -> None:
         """Where the cursor is, and how much is selected, under the text."""
         view, length = self.view, max(1, len(self.current.text))

@@ -216,8 +216,17 @@ class SavingApp(KeysInOrder):
         Plain text: messages quote tags, quotes and file names, so they are never parsed as markup
         (`markup` is ignored) and their controls show as stand-ins."""
         self.clear_notifications()
-        super().notify(shown(message).replace("\t", " "), title=shown_line(title), severity=severity,
+        text = shown(message).replace("\t", " ")
+        room = self.notice_room()
+        if severity == "information" and room is not None and "\n" not in text and len(text) > room:
+            text = text[: max(1, room - 1)].rstrip() + "…"  # one row, clear of what is beside it
+        super().notify(text, title=shown_line(title), severity=severity,
                        markup=False, timeout=self.NOTICE_SECONDS if timeout is None else timeout)
+
+    def notice_room(self) -> int | None:
+        """Characters a notice may take on its row before it covers something there (None: no limit).
+        Warnings and errors are shown whole, over several rows if need be."""
+        return None
 
     def show_save_state(self, state: str, error: str) -> None:
         """Put the save state on screen (the subclass's panel)."""
