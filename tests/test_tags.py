@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from tui.cli import main
 from tui.core.errors import InputError
 from tui.core.paths import config_path
 from tui.core.session import Session, SessionOptions
-from tui.core.tags import DEFAULT_TAGS, FALLBACK_COLOUR, Config, TagSet, load_config, parse_config
+from tui.core.tags import DEFAULT_TAGS, FALLBACK_COLOUR, Config, TagSet, check_keys, load_config, parse_config
 
 CUSTOM = """
 [[tags]]
@@ -165,3 +166,39 @@ def test_the_colour_hint_suggests_colours_that_work(tmp_path: Path) -> None:
     for example in examples:
         path.write_text(f'[[tags]]\nname = "a"\ncolour = "{example}"\n', encoding="utf-8")
         assert load_config(path).tags.get("a").colour == example
+
+
+@pytest.mark.parametrize(("keys", "message"), [
+    ('"app.nonsense" = "z"', "[keys] names no binding 'app.nonsense'"),
+    ('"app.quit" = "1"', "[keys] app.quit = '1' takes key 1, which tags actor"),
+    ('"app.search" = "ctrl+f,2"', "takes key 2, which tags commitment"),
+])
+def test_a_keymap_naming_no_binding_or_taking_a_tag_key_stops_the_tui_in_one_line(
+        project: Path, project_doc: Path, capsys, keys: str, message: str) -> None:
+    """A typo was ignored without a word, and "app.quit" = "1" made the tag key 1 quit."""
+    from tui.app.app import binding_ids
+    from tui.commands import documents
+
+    (project / "hedgerow.toml").write_text(f"[keys]\n{keys}\n", encoding="utf-8")
+    session = Session.open(project_doc, SessionOptions(annotator="alice"))
+    with pytest.raises(InputError, match=re.escape(message)) as raised:
+        check_keys(session.config, binding_ids())
+    assert str(raised.value).startswith(str(project / "hedgerow.toml"))
+    # `hedgerow DOC` says so in one line before any screen (exit 2), as for any bad codebook
+    called = []
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setattr(documents, "need_terminal", lambda command: None)
+    monkeypatch.setattr("tui.app.app.HedgerowApp.run", lambda self: called.append(self))
+    try:
+        assert main([str(project_doc), "--annotator", "alice"]) == 2
+    finally:
+        monkeypatch.undo()
+    assert called == [] and message in capsys.readouterr().err
+
+
+def test_a_keymap_of_known_bindings_and_moved_tag_keys_is_taken(project: Path, project_doc: Path) -> None:
+    from tui.app.app import binding_ids
+
+    (project / "hedgerow.toml").write_text('[keys]\n"app.search" = "ctrl+f"\n"app.tag_1" = "1,a"\n'
+                                           '"review.accept" = "y"\n"list.up" = "k"\n', encoding="utf-8")
+    check_keys(Session.open(project_doc, SessionOptions(annotator="alice")).config, binding_ids())

@@ -71,6 +71,30 @@ def import_annotation_screen() -> None:
                      sentence_at=sentence_at, Session=Session)
 
 
+def binding_ids() -> set[str]:
+    """Every binding id a user may remap in [keys]: the app's, its panes', screens' and dialogs'."""
+    from textual.binding import Binding
+
+    from tui.app.brief_screen import BriefLines, BriefScreen
+    from tui.app.documents import DocumentsScreen
+    from tui.app.entity_dialog import EntityDialog
+    from tui.app.review_app import ReviewApp
+    from tui.app.review_panels import CandidateList
+
+    import_annotation_screen()
+    owners = [HedgerowApp, DocumentView, AnnotationList, LinksPanel, SearchBar, DocumentsScreen, BriefScreen,
+              BriefLines, EntityDialog, NoteDialog, ConfirmDialog, ExportDialog, ReviewApp, CandidateList]
+    return {binding.id for owner in owners for cls in owner.__mro__ for binding in cls.__dict__.get("BINDINGS", ())
+            if isinstance(binding, Binding) and binding.id}
+
+
+def check_keys(session: Session) -> None:
+    """InputError for a bad [keys] entry in the session's config (tui.core.tags.check_keys)."""
+    from tui.core.tags import check_keys as check
+
+    check(session.config, binding_ids())
+
+
 PaletteCommand = tuple[str, str, Callable[[], object]]  # (name, help, what it runs) in the command palette
 EXPORT_EXTENSIONS = {"json": "json", "w3c": "w3c.jsonld", "jsonl": "jsonl", "csv": "csv"}
 CORPUS_ACTIONS = frozenset({"documents", "toggle_done", "help", "quit", "command_palette", "back_to_document"})
@@ -851,6 +875,11 @@ class HedgerowApp(LinkingMixin, SavingApp):
     async def _switch_to(self, session: Session) -> None:
         from tui.app.saver import AutoSaver
 
+        try:
+            check_keys(session)
+        except HedgerowError as error:
+            self._open_failed(session.document.path, str(error))
+            return
         try:
             if self.session is not None and self.saver.flush():
                 self.notify(f"Not switching: the open document is not saved ({self.saver.last_error}).",

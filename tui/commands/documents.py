@@ -61,8 +61,9 @@ def run_open(args: argparse.Namespace) -> int:
         args.annotator = _annotator(args)  # once: the default asks git, a process each time
         session = Session.open(args.document, session_options(args), defer=_large(args))
         need_terminal("hedgerow open")  # after the document's own errors, which say more
-        from tui.app.app import HedgerowApp  # Textual loads only when the TUI is wanted
+        from tui.app.app import HedgerowApp, check_keys  # Textual loads only when the TUI is wanted
 
+        check_keys(session)
     app = HedgerowApp(session)
     app.run()
     return app.return_code or 0

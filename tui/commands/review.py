@@ -248,7 +248,10 @@ def run_review(args: argparse.Namespace) -> int:
     with gc_policy.starting_a_tui():
         review = Review.open(args.document, args.reviewer, args.annotations, args.tags)  # fails before the screen
         need_terminal("hedgerow review")
+        from tui.app.app import check_keys
         from tui.app.review_app import ReviewApp  # Textual loads only when the TUI is wanted
+
+        check_keys(review.session)  # a [keys] entry naming no binding, or taking a tag key
     app = ReviewApp(review)
     app.run()
     return app.return_code or 0

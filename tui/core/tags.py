@@ -25,7 +25,7 @@ of claims softened by hedges has `name = "softens", from = "hedge", to = "claim"
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -163,6 +163,24 @@ class Config:
     keys: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
     relations: Relations = field(default_factory=Relations)
+
+
+def check_keys(config: Config, known: Collection[str]) -> None:
+    """InputError, naming the config file, for a [keys] entry that names no binding (`known`: the ids
+    the TUI has) or that gives a binding a key of the codebook's tags: a typo was ignored without a
+    word, and `"app.quit" = "1"` made the tag key 1 quit."""
+    where = str(config.path or "hedgerow.toml")
+    for binding_id, value in config.keys.items():
+        if binding_id not in known:
+            raise InputError(f"{where}: [keys] names no binding {binding_id!r} "
+                             f"(the ids are in the README's key table, e.g. \"app.search\")")
+        tag_keys = {tag.key: tag.name for tag in config.tags if tag.key}
+        if binding_id.split(".")[-1].startswith("tag_"):
+            continue  # a tag key itself, moved
+        for key in (part.strip() for part in value.split(",")):
+            if key in tag_keys:
+                raise InputError(f"{where}: [keys] {binding_id} = {value!r} takes key {key}, "
+                                 f"which tags {tag_keys[key]}")
 
 
 def _parse_tag(entry: object, index: int, where: str) -> Tag:
