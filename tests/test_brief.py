@@ -250,6 +250,9 @@ def test_corpus_brief_sums_per_entity_across_documents(capsys, project: Path, pr
     assert sorted(brief["document"]["documents"]) == ["docs/second.txt", "seed.txt"]
     code, out, _ = run(capsys, "brief", "--corpus", project, *ALICE, "-f", "md")
     assert code == 0 and "(docs/second.txt, " in out
+    code, out, _ = run(capsys, "brief", "--corpus", project, *ALICE, "-f", "text")
+    [unlinked] = [line for line in out.splitlines() if line.strip().startswith("“could”")]
+    assert code == 0 and "docs/second.txt" in unlinked  # offsets mean something per document
     code, _, err = run(capsys, "brief", *ALICE)
     assert code == 2 and "give a document, or --corpus DIR" in err
 

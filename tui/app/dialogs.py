@@ -241,8 +241,8 @@ EXPORT_FORMATS = (
 class ExportDialog(ModalScreen["tuple[str, str] | None"], SteadyLayout["tuple[str, str] | None"]):
     """Which format and which layer to export; returns (format, layer) or None.
 
-    `layers` are (value, label) pairs, the current annotator's first. Up/down choose in a list,
-    tab moves to the next, enter exports, esc cancels.
+    `layers` are (value, label) pairs, the current annotator's first. Up/down choose in a list;
+    enter on a format goes on to the layers, enter on a layer exports (ctrl+s at once); esc cancels.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -267,7 +267,7 @@ class ExportDialog(ModalScreen["tuple[str, str] | None"], SteadyLayout["tuple[st
                     yield Label("layer", classes="export-label")
                     yield OptionList(*(Text(shown_line(label)) for _, label in self.layer_choices),
                                      id="export-layer")  # layer names are file names: shown, not markup
-            hint = f"written to {self.folder}/ · tab next list · enter export · esc cancel"
+            hint = f"written to {self.folder}/ · enter: the format, then the layer exports · ctrl+s exports · esc"
             yield Label(Text(shown_line(hint)), id="export-hint")
             with Horizontal(id="export-buttons"):
                 yield Button("Export", variant="primary", id="export-yes")

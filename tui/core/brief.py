@@ -824,7 +824,8 @@ def to_text(brief: Brief, width: int = 100) -> Group:
         parts += _text_commitments(brief.unattributed, room)
     if brief.unlinked_hedges:
         parts += [Text(), Text(unlinked_heading(brief.roles), style="bold")]
-        parts += [Text(f"  {_cut(_quoted(h), room)}  {h.start}–{h.end}") for h in brief.unlinked_hedges]
+        parts += [Text(f"  {_cut(_quoted(h), room)}  {_one_line(h.document) + ' ' if h.document else ''}"
+                       f"{h.start}–{h.end}") for h in brief.unlinked_hedges]  # (offsets mean something per document)
     return Group(*parts)
 
 
