@@ -542,3 +542,17 @@ def test_opening_a_document_asks_git_for_the_annotator_once(monkeypatch, project
     assert main([str(project_doc)]) == 0
     assert len(asked) == 1
     assert started[0].session.annotator == "Gita-Example"
+
+
+def test_an_export_of_another_document_is_refused_in_one_line(capsys, project_doc: Path, tmp_path: Path) -> None:
+    """It printed one "not imported" line per annotation, each quoting the text at its offsets."""
+    other = project_doc.parent / "other.txt"
+    other.write_text("An altogether different article, about trade.\n" * 20, encoding="utf-8")
+    annotate(project_doc, [("Kazakhstan", "actor"), ("could include", "hedge"), ("NATO", "actor")], annotator="bob")
+    exported = tmp_path / "bob.json"
+    assert run(capsys, "export", project_doc, "--annotator", "bob", "-o", exported)[0] == 0
+    code, _, err = run(capsys, "import", other, *ALICE, exported)
+    assert code == 1
+    [line] = [line for line in err.splitlines() if line.startswith("not imported")]
+    assert "was exported from another document" in line and "none of its 3 annotations matches" in line
+    assert "imported 0" in err

@@ -140,8 +140,16 @@ def run_import(args: argparse.Namespace) -> int:
         raise InputError(f"{args.file}: cannot read it ({error})") from None
     plan = plan_import(session.document, session.layer.ids(), parse_export(text, str(args.file)),
                        session.annotator)
-    for item in plan.mismatched:
-        stderr.print(shown_line(f"not imported: {item}"))
+    made_on = {item.annotation.document for item in plan.mismatched}
+    if plan.mismatched and not plan.new and not plan.skipped and len(made_on) == 1 and \
+            "" not in made_on and made_on != {session.document.sha256}:
+        # All of it made on another text: one line, not one per annotation.
+        stderr.print(shown_line(f"not imported: {args.file} was exported from another document (sha256 "
+                                f"{next(iter(made_on))[:12]}…), not {session.document.path.name}: none of its "
+                                f"{count_of(len(plan.mismatched), 'annotation')} matches this text"))
+    else:
+        for item in plan.mismatched:
+            stderr.print(shown_line(f"not imported: {item}"))
     links = import_links(session, plan.new, parse_links(text, str(args.file)))
     if plan.new or links.accepted:
         session.add_many(plan.new, "import", links.accepted)
