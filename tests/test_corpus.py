@@ -333,6 +333,10 @@ def test_mv_moves_a_document_and_its_layers(corpus: Path, capsys) -> None:
     assert [a.quote for a in Session.open(moved, SessionOptions(annotator="bob")).layer] == ["plan"]
     code, out, _ = run(capsys, "status", corpus / "seeds")
     assert "missing document" not in out
+    for name in ("alice", "bob"):  # each layer says where its document is now (it kept the old path)
+        layer = corpus / "annotations/seeds/2007/renamed" / f"{name}.json"
+        assert json.loads(layer.read_text(encoding="utf-8"))["meta"]["1"]["document"]["path"] == \
+            "seeds/2007/renamed.txt"
 
 
 def test_mv_refuses_to_overwrite(corpus: Path, capsys) -> None:

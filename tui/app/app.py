@@ -421,9 +421,13 @@ class HedgerowApp(LinkingMixin, SavingApp):
         movable = {key: place for key, place in self.anchors.items() if place.status is not ORPHAN}
         orphans = len(self.anchors) - len(movable)
         counts = {status: sum(p.status is status for p in movable.values()) for status in (MOVED, FUZZY)}
-        body = (f"The text changed since these were annotated. {counts[MOVED]:,} quote(s) were found elsewhere "
-                f"exactly and {counts[FUZZY]:,} approximately; they will get their new offsets. "
-                f"{orphans:,} orphan(s) were not found and stay as they are, listed with ✗. u undoes this.")
+        found = counts[MOVED] + counts[FUZZY]
+        body = (f"The text changed since these were annotated. Of the quotes, {counts[MOVED]:,} "
+                f"{'was' if counts[MOVED] == 1 else 'were'} found elsewhere exactly and {counts[FUZZY]:,} "
+                f"approximately; {'it' if found == 1 else 'they'} will get new offsets. "
+                f"{count_of(orphans, 'orphan')} {'was' if orphans == 1 else 'were'} not found and "
+                f"{'stays' if orphans == 1 else 'stay'} as {'it is' if orphans == 1 else 'they are'}, listed with ✗. "
+                f"u undoes this.")
 
         def apply(yes: bool | None) -> None:
             if yes and movable:
@@ -431,7 +435,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
                 moved = (place.anchor(layer[key]).relocated(text, sha)
                          for key, place in movable.items() if key in layer)
                 change = self.current.replace_many(moved, "re-anchor")  # one at a time: never 100,000 objects
-                self.notify(f"Re-anchored {len(change.pairs) if change else 0:,} annotation(s).", timeout=3)
+                self.notify(f"Re-anchored {count_of(len(change.pairs) if change else 0, 'annotation')}.", timeout=3)
 
         self.push_screen(ConfirmDialog("Re-anchor annotations", body, "Re-anchor" if movable else "OK"), apply)
 

@@ -163,9 +163,24 @@ def run_mv(args: argparse.Namespace) -> int:
         _move(path, target_folder / f"{name}.json")
         with contextlib.suppress(OSError):
             path.parent.rmdir()  # the old folder, once empty
+    _record_new_path(new.parent.resolve() / new.name, layers, args.annotations)
     stderr.print(f"moved {shown_line(str(old))} -> {shown_line(str(new))} and {count_of(len(layers), 'layer')} to "
                  f"{shown_line(str(target_folder))}", markup=False)
     return 0
+
+
+def _record_new_path(document: Path, layers: dict[str, Path], annotations: Path | None) -> None:
+    """Each moved layer's meta says where its document is now (it kept the old path, which exports
+    and `status` read): read and written back through a session, as any save writes it."""
+    from tui.core.paths import GOLD
+    from tui.core.session import Session, SessionOptions
+
+    for name in layers:
+        session = Session.open(document, SessionOptions(annotator=name, annotations=annotations, gold=name == GOLD))
+        session.save()
+        layer = session.store.path
+        if _tracked(layer):  # moved with git mv: the rename and its new path staged together
+            subprocess.run(["git", "add", layer.name], cwd=layer.parent, capture_output=True, timeout=10)
 
 
 def _move(source: Path, target: Path) -> None:
