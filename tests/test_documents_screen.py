@@ -550,3 +550,25 @@ async def test_quitting_while_the_counts_are_read_stops_the_reading(tmp_path: Pa
     time.sleep(0.3)  # a worker still reading would read ~30 more documents meanwhile
     assert len(filled) <= quit_at + 1, f"read {len(filled) - quit_at} documents after the app quit"
     assert len(filled) < 200
+
+
+async def test_the_folder_column_is_as_wide_as_the_corpus_folders_and_gone_without_any(tmp_path: Path) -> None:
+    """At 80 columns titles were cut to 15 characters beside an empty folder column of 13."""
+    flat = write_corpus(tmp_path / "flat", {"seeds/a.txt": "An article about a winding title\n\nText.\n",
+                                            "seeds/b.txt": "Another article\n\nMore text.\n"})
+    app = corpus_app(flat)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.documents is not None and len(app.documents.document_list.rows) == 2
+                    and all(row.read for row in app.documents.document_list.rows))
+        await pilot.pause()
+        columns = str(app.documents.query_one("#corpus-columns").render())
+        assert "folder" not in columns
+        assert "An article about a winding title" in row_of(app, "An article about a winding title")
+    app = corpus_app(write_corpus(tmp_path / "nested", TEXTS))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.documents is not None and len(app.documents.document_list.rows) == 3
+                    and all(row.read for row in app.documents.document_list.rows))
+        await pilot.pause()
+        columns = str(app.documents.query_one("#corpus-columns").render())
+        assert "folder " in columns  # the header whole, the column as wide as "folder"
+        assert " b " in row_of(app, "Bravo report") and app.documents.document_list.folder_width(78) == len("folder")

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from tui.core.session import Session
 
 SORTS = ("title", "folder", "status", "count")
+FOLDER_WIDTH = 18  # the folder column at most
 STATUS_MARKS = {NOT_STARTED: ("○", "grey50"), IN_PROGRESS: ("◐", "yellow"), DONE: ("●", "green")}
 BATCH_SECONDS = 0.25  # the worker posts what it read this often: the list fills in visibly
 
@@ -74,6 +75,24 @@ class DocumentList(RowList):
         # Each row drawn once per revision of its figures (a key redraws the rows in view).
         self._drawn: dict[tuple[int, int, int, Style], list[Segment]] = {}
         self._in_view: tuple[object, ...] = ()  # the rows in view when set_rows last drew them
+        self.longest_folder = FOLDER_WIDTH  # the corpus's longest folder name: the column is no wider
+
+    def folder_width(self, width: int) -> int:
+        """The folder column: as wide as the corpus's longest folder, up to FOLDER_WIDTH and a sixth of
+        the row. A corpus with no folders gives the titles its room (at 80 columns titles had 15)."""
+        if not self.longest_folder:
+            return 0
+        return min(FOLDER_WIDTH, max(len("folder"), self.longest_folder), max(0, width // 6))
+
+    def fit_folders(self, summaries: Sequence[Summary]) -> bool:
+        """Size the folder column to `summaries` (all of the corpus); True if it changed."""
+        longest = max((len(summary.entry.folder) for summary in summaries), default=0)
+        if longest == self.longest_folder:
+            return False
+        self.longest_folder = longest
+        self._drawn.clear()
+        self.refresh()
+        return True
 
     def set_rows(self, rows: Sequence[Any]) -> None:
         """The rows; the list is drawn again only when those in view, or their figures, changed. The
@@ -120,8 +139,8 @@ class DocumentList(RowList):
         others = item.others(self.annotator)
         who = " ".join([*others, *(["★gold"] if item.has_gold else [])])
         stale = "⚠" if item.stale() else " "
-        folder_width = min(18, max(0, width // 6))
-        fixed = 2 + 1 + folder_width + 1 + 8 + 1 + counts_width + 1 + 10 + 2
+        folder_width = self.folder_width(width)
+        fixed = 2 + 1 + folder_width + (folder_width > 0) + 8 + 1 + counts_width + 1 + 10 + 2
         title_width = max(8, width - fixed)
         title = item.title if item.read else item.entry.name
         if item.problem:  # the file's name and what is wrong with it, across the row
@@ -131,8 +150,9 @@ class DocumentList(RowList):
         segments = [
             Segment(f"{mark} ", base + _style(colour, bold=True)),
             Segment(fit(shown_line(title), title_width) + " ", base + _style(dim=not item.read)),
-            Segment(fit(shown_line(item.entry.folder), folder_width) + " ", base + _style(dim=True)),
         ]
+        if folder_width:
+            segments.append(Segment(fit(shown_line(item.entry.folder), folder_width) + " ", base + _style(dim=True)))
         length = f"{item.length:,}" if item.read else "…"
         segments.append(Segment(length.rjust(8) + " ", base + _style(dim=True)))
         segments += counts
@@ -357,10 +377,11 @@ class DocumentsScreen(SteadyLayout[None]):
     def _show_columns(self) -> None:
         width = max(20, self.size.width - 2)
         counts_width = 4 * len(self.tags.tags) + 4
-        folder_width = min(18, max(0, width // 6))
-        title_width = max(8, width - (2 + 1 + folder_width + 1 + 8 + 1 + counts_width + 1 + 10 + 2))
+        folder_width = self.document_list.folder_width(width)
+        title_width = max(8, width - (2 + 1 + folder_width + (folder_width > 0) + 8 + 1 + counts_width + 1 + 10 + 2))
         tags = "".join(shown_line(t.name)[:3].rjust(3) + " " for t in self.tags.tags) + "    "
-        line = ("  " + fit("title", title_width) + " " + fit("folder", folder_width) + " " + "length".rjust(8)
+        folder = fit("folder", folder_width) + " " if folder_width else ""
+        line = ("  " + fit("title", title_width) + " " + folder + "length".rjust(8)
                 + " " + tags + " " + fit("others", 10) + " ⚠")
         self.query_one("#corpus-columns", Static).update(line)
 
@@ -379,6 +400,8 @@ class DocumentsScreen(SteadyLayout[None]):
             listing.EMPTY = f"no title or path holds “{shown_line(self.filter_text)}”: escape clears the filter"
         else:
             listing.EMPTY = self.nothing_listed
+        if listing.fit_folders(self.summaries):
+            self._show_columns()
         listing.set_rows(rows)
         if keep and current is not None and current in rows:
             listing.set_highlight(rows.index(current))
