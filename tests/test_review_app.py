@@ -206,3 +206,15 @@ async def test_notices_have_their_own_row_at_80_columns(doc: Path) -> None:
         assert toast.region.height == 1  # one row, not wrapped over the panels
         for panel in (app.candidate_list, app.view, app.query_one(CandidatePanel)):
             assert not toast.region.overlaps(panel.region), panel
+
+
+async def test_at_80_columns_the_text_keeps_room_beside_a_summary_that_fits(doc: Path) -> None:
+    """The sidebar was 52 columns at any size: at 80 the text pane had 24."""
+    app = ReviewApp(Review.open(doc, REVIEWER))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.query_one("#document").size.width >= 34
+        summary = app.query_one(SummaryPanel)
+        lines = [strip.text for strip in summary.render_lines(summary.region.reset_offset)]
+        header = next(line for line in lines if line.strip("│ ").startswith("agreement"))
+        assert "κ" in header and "α" in header  # the agreement header on one row
