@@ -257,6 +257,16 @@ def test_stale_annotations_are_listed_not_misplaced(annotated: Path, tmp_path: P
     assert html.count("not found at its place in this text") == len(annotations)
 
 
+def test_agreement_with_a_layer_made_on_another_version_says_so(annotated: Path, tmp_path: Path) -> None:
+    """`agree` warns; the report's agreement table said nothing."""
+    text = annotated.read_text(encoding="utf-8")
+    annotated.write_text(text.replace("denied any need", "rejected any need"), encoding="utf-8")
+    annotate(annotated, SEED_SPANS[:3], annotator="bob")  # made on this text; alice's on the one before
+    html, _ = seed_page(annotated, tmp_path, "--all", "--layer", "bob")
+    assert "Agreement between layers" in html
+    assert "Made on another version of this text: alice’s annotations." in html
+
+
 def span(quote: str, tag: str = "actor", annotation_id: str = "") -> Span:
     return Span(annotation_id, tag, 0, len(quote), quote)
 

@@ -214,6 +214,10 @@ def agreement_section(reported: ReportedDocument, ids: ElementIds) -> str:
     report = reported.agreement
     if report is None:
         return f"{heading}<p>{text(reported.agreement_note)}</p></section>" if reported.agreement_note else ""
+    if reported.stale_layers:  # as `hedgerow agree` warns
+        heading += (f'<p class="notice">Made on another version of this text: {text(", ".join(reported.stale_layers))}'
+                    f"’s annotations. Spans whose quote moved are compared where they were; "
+                    f"<code>hedgerow check --apply</code> moves them first.</p>")
     tags = report["tags"]
     head = "".join(f"<th scope=\"col\">{text(t)} F1</th>" for t in tags)
     rows = []

@@ -89,6 +89,7 @@ class ReportedDocument:
     agreement_note: str = ""  # why there is no agreement table, with several layers asked for
     stale: bool = False  # the layer was made on another version of the text
     brief: Brief | None = None
+    stale_layers: list[str] = field(default_factory=list)  # compared layers made on another version
 
 
 def _load_layer(path: Path, document: Document) -> tuple[Layer, bool, list[Link]]:
@@ -146,9 +147,11 @@ def _add_agreement(reported: ReportedDocument, names: list[str], choice: LayerCh
     layers: dict[str, Layer] = {}
     for name in annotators:
         if name == reported.layer_name:
-            layers[name] = reported.layer
+            layers[name], stale = reported.layer, reported.stale
         else:
-            layers[name] = _load_layer(layer_path(document.path, name, choice.annotations), document)[0]
+            layers[name], stale, _ = _load_layer(layer_path(document.path, name, choice.annotations), document)
+        if stale:
+            reported.stale_layers.append(name)
     try:
         # agreement_report reads each layer once, in order: a Layer serves as well as a list, without
         # making every annotation at once.
