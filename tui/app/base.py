@@ -301,11 +301,10 @@ class SavingApp(KeysInOrder):
 
     async def action_quit(self) -> None:
         error = self.saver.flush() if self._saver is not None else ""  # None: no document opened yet
-        if not error:
-            self.exit(0)
-            return
-        if error == self.saver.aside_message:  # all of it kept, beside the file that changed on disk
-            self.exit(0, message=Text(shown(error)))
+        aside = self.saver.aside_message if self._saver is not None else ""
+        if not error or error == aside:
+            # All saved; if beside the file that changed on disk, said once more as the screen goes.
+            self.exit(0, message=Text(shown(aside)) if aside else None)
             return
 
         def decide(lose: bool | None) -> None:

@@ -87,8 +87,11 @@ class DocumentPanel(FittedStatic):
         who = Text()
         if self.save_state == "loading":
             who.append("… loading annotations", style="yellow")
-        elif self.save_state == "aside":
-            who.append_text(Text.assemble(("⚠ not written over: ", "bold red"), (shown(self.save_error), "red")))
+        elif self.save_state == "aside":  # the whole message is the notice's; here, where the work is
+            aside = session.aside.name if session.aside else "a file beside it"
+            who.append_text(Text.assemble(("⚠ not written over: ", "bold red"),
+                                          (shown(f"{session.store.path.name} changed on disk; this session's "
+                                                 f"annotations are in {aside}"), "red")))
         elif self.save_state == "error":
             who.append_text(Text.assemble(("✗ not saved, retrying: ", "bold red"), (shown(self.save_error), "red")))
         elif self.save_state == "saving" or session.dirty:
