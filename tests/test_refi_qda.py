@@ -598,3 +598,27 @@ def test_inline_source_and_a_selection_with_two_codes(capsys, project: Path, tri
     layer = Session.open(tricky_doc, SessionOptions(annotator="alice")).layer
     assert [(a.quote, a.tag) for a in layer] == [("NATO", "actor"), ("NATO", "actor")]
     assert "b0000000-0000-4000-8000-000000000001" in layer.ids() and len(layer.ids()) == 2
+
+
+async def test_the_tuis_export_dialog_writes_a_qdpx_that_the_xsd_and_an_import_accept(project_doc: Path) -> None:
+    """REFI-QDA was only in the CLI; the TUI's export listed five formats, none for QDA tools."""
+    from tui.app.app import HedgerowApp
+    from tui.app.dialogs import EXPORT_FORMATS, ExportDialog
+
+    annotated = annotate(project_doc, SEED_SPANS).layer
+    app = HedgerowApp(Session.open(project_doc, SessionOptions(annotator="alice")))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        {name: run for name, _, run in app.palette_commands()}["Export…"]()
+        await pilot.pause()
+        assert isinstance(app.screen, ExportDialog)
+        await pilot.press(*["down"] * [f for f, _ in EXPORT_FORMATS].index("qdpx"), "enter", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    path = project_doc.parent / "exports" / "seed.alice.qdpx"
+    assert zipfile.is_zipfile(path) and not schema_errors(path)
+    selections = ET.fromstring(zipfile.ZipFile(path).read("project.qde")).iter(f"{{{PROJECT_NS}}}PlainTextSelection")
+    assert len(list(selections)) == len(annotated) == 3
+    if VALIDATOR.is_file():  # the shared checker too, where ../shared is (the XSD above is this repository's)
+        result = run_tool(VALIDATOR, str(path))
+        assert result.returncode == 0, result.stdout + result.stderr

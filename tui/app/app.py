@@ -96,7 +96,7 @@ def check_keys(session: Session) -> None:
 
 
 PaletteCommand = tuple[str, str, Callable[[], object]]  # (name, help, what it runs) in the command palette
-EXPORT_EXTENSIONS = {"json": "json", "w3c": "w3c.jsonld", "jsonl": "jsonl", "csv": "csv"}
+EXPORT_EXTENSIONS = {"json": "json", "w3c": "w3c.jsonld", "jsonl": "jsonl", "csv": "csv", "qdpx": "qdpx"}
 CORPUS_ACTIONS = frozenset({"documents", "toggle_done", "help", "quit", "command_palette", "back_to_document"})
 ANCHOR_ON_THE_SPOT = 50  # changes this small are re-checked on the UI thread; larger ones in a worker
 
@@ -754,21 +754,31 @@ class HedgerowApp(LinkingMixin, SavingApp):
 
         session = self.current
         annotations: Layer | list[Annotation]
+        layers: list[tuple[str, Layer | list[Annotation]]]  # for REFI-QDA: each under its own user
         try:
             if snapshot is not None:
                 annotations = snapshot
+                layers = [(layer, snapshot)]
             elif layer == "*":
                 files = layer_files(session.document.path, session.store.path.parent.parent)
                 every, links_of = load_with_links(files)
                 annotations = [a for found in every.values() for a in found]
+                layers = list(every.items())
                 links = [link for found in links_of.values() for link in found]
             else:
                 file = layer_path(session.document.path, layer, session.store.path.parent.parent)
                 found, links_of = load_with_links({layer: file})
                 annotations, links = found[layer], links_of[layer]
-            written = pieces("csv" if fmt == "excel" else fmt, session.document, annotations, links or (),
-                             **({"excel": True} if fmt == "excel" else {}))
-            atomic_write_chunks(path, (piece.encode("utf-8") for piece in written))
+                layers = [(layer, annotations)]
+            if fmt == "qdpx":
+                from tui.core.refi_qda_write import Summary, qdpx_chunks, refi_links
+
+                atomic_write_chunks(path, qdpx_chunks(session.document, layers, session.tags, Summary(),
+                                                      refi_links(session.document, layers, links or ())))
+            else:
+                written = pieces("csv" if fmt == "excel" else fmt, session.document, annotations, links or (),
+                                 **({"excel": True} if fmt == "excel" else {}))
+                atomic_write_chunks(path, (piece.encode("utf-8") for piece in written))
         except HedgerowError as error:
             self.post_message(ExportFinished(fmt, path, 0, str(error)))
             return

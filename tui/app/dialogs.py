@@ -235,6 +235,7 @@ EXPORT_FORMATS = (
     ("json", "JSON: hedgerow's full records"),
     ("w3c", "W3C Web Annotation JSON-LD"),
     ("jsonl", "JSON Lines: one annotation a line"),
+    ("qdpx", "REFI-QDA project, for QDA tools"),
 )
 
 

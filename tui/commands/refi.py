@@ -19,15 +19,13 @@ from tui.core.safe_text import shown_line
 from tui.core.session import Session
 
 if TYPE_CHECKING:
-    from tui.core.document import Document
     from tui.core.links import Link
-    from tui.core.refi_qda_write import Link as RefiLink
 
 
 def export(args: argparse.Namespace, session: Session, layers: Sequence[tuple[str, Iterable[Annotation]]],
            links: Sequence[Link] = ()) -> int:
     """Write the project (qdpx) or the codebook (qdc) to --output, or to stdout when it is not a terminal."""
-    from tui.core.refi_qda_write import Summary, qdc_chunks, qdpx_chunks
+    from tui.core.refi_qda_write import Summary, qdc_chunks, qdpx_chunks, refi_links
 
     summary = Summary()
     if args.format == "qdc":
@@ -56,27 +54,6 @@ def export(args: argparse.Namespace, session: Session, layers: Sequence[tuple[st
         stderr.print(f"wrote {summary.selections} selections ({summary.notes} with notes) by {users} "
                      f"as qdpx to {where}", markup=False)
     return 1 if summary.left_out else 0
-
-
-def refi_links(document: Document, layers: Sequence[tuple[str, Iterable[Annotation]]],
-               links: Sequence[Link]) -> list[RefiLink]:
-    """hedgerow's links as REFI-QDA Links (OneWay, named by the relation) between the selections of
-    their two annotations; a link whose end is not exported as a selection under its own id (its
-    quote no longer fits the text, or another layer holds the same id) is left out."""
-    from tui.core.refi_qda import is_uuid
-    from tui.core.refi_qda_write import Link as RefiLink
-    from tui.core.refi_qda_write import _fits
-
-    if not links:
-        return []
-    wanted = {end for link in links for end in (link.source, link.target)}
-    exported: dict[str, int] = {}
-    for _, layer in layers:
-        for annotation in layer:
-            if annotation.id in wanted and is_uuid(annotation.id) and _fits(document, annotation) is None:
-                exported[annotation.id] = exported.get(annotation.id, 0) + 1
-    return [RefiLink(link.id, link.source, link.target, link.relation) for link in links
-            if exported.get(link.source) == 1 and exported.get(link.target) == 1]
 
 
 def is_project_file(path: Path) -> bool:

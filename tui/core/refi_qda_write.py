@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from tui.core.annotation import Annotation
 from tui.core.document import Document
@@ -41,6 +42,9 @@ from tui.core.refi_qda import (
     xml_safe,
 )
 from tui.core.tags import FALLBACK_COLOUR, TagSet
+
+if TYPE_CHECKING:
+    from tui.core.links import Link as HedgerowLink
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # a fixed time in the zip: the same annotations give the same bytes
 TEXT_CHUNK = 1 << 20  # characters of the source encoded at a time
@@ -313,3 +317,20 @@ def qdpx_chunks(document: Document, layers: Sequence[tuple[str, Iterable[Annotat
 
 def qdc_chunks(tags: TagSet) -> Iterator[bytes]:
     yield "".join(qdc_pieces(tags)).encode("utf-8")
+
+
+def refi_links(document: Document, layers: Sequence[tuple[str, Iterable[Annotation]]],
+               links: Sequence[HedgerowLink]) -> list[Link]:
+    """hedgerow's links as REFI-QDA Links (OneWay, named by the relation) between the selections of
+    their two annotations; a link whose end is not exported as a selection under its own id (its
+    quote no longer fits the text, or another layer holds the same id) is left out."""
+    if not links:
+        return []
+    wanted = {end for link in links for end in (link.source, link.target)}
+    exported: dict[str, int] = {}
+    for _, layer in layers:
+        for annotation in layer:
+            if annotation.id in wanted and is_uuid(annotation.id) and _fits(document, annotation) is None:
+                exported[annotation.id] = exported.get(annotation.id, 0) + 1
+    return [Link(link.id, link.source, link.target, link.relation) for link in links
+            if exported.get(link.source) == 1 and exported.get(link.target) == 1]
