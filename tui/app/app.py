@@ -90,6 +90,8 @@ def binding_ids() -> set[str]:
 
 def check_keys(session: Session) -> None:
     """InputError for a bad [keys] entry in the session's config (tui.core.tags.check_keys)."""
+    if not session.config.keys:
+        return  # nothing to check: not importing every screen's module before the first frame
     from tui.core.tags import check_keys as check
 
     check(session.config, binding_ids())
