@@ -181,6 +181,22 @@ def test_a_damaged_layer_summary_says_so(tmp_path: Path) -> None:
     assert read_summary(tmp_path / "missing.json").problem.startswith("cannot read it")
 
 
+@pytest.mark.parametrize(("old", "new"), [('"start": ', '"start": "x", "was": '), ('"end": ', '"end": -'),
+                                          ('"start": ', '"start": 1e9, "was": ')])
+def test_a_layer_whose_offsets_are_not_numbers_is_damaged_not_counted(corpus: Path, old: str, new: str) -> None:
+    """`list` and `check` refuse such a file; `status` and the documents screen counted it as good."""
+    doc = corpus / "seeds/2005/report.txt"
+    session = annotate(doc, [("minister", "actor"), ("may", "hedge")])
+    path = session.store.path
+    written = path.read_text(encoding="utf-8")
+    path.write_text(written.replace(old, new, 1), encoding="utf-8")
+    problem = read_summary(path).problem
+    assert problem == "damaged: a record's offsets are not two whole numbers, start before end", problem
+    data = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps(data), encoding="utf-8")  # another layout: read the slow way, the same answer
+    assert read_summary(path).problem == problem
+
+
 def test_the_done_mark_is_kept_in_the_layer_and_cleared(corpus: Path) -> None:
     doc = corpus / "seeds/notes.md"
     annotate(doc, [("NATO", "actor")], done=True)

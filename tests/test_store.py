@@ -574,7 +574,7 @@ def test_a_file_changed_on_disk_is_not_written_over_and_the_session_keeps_its_wo
     """Another writer (a `hedgerow add`, a git merge, a second session) changed the file since this
     session read it: the save leaves that file as it is and writes the session's annotations beside
     it, in one file for the rest of the session, and says where. It was written over, silently."""
-    from tui.core.store import SavedAside
+    from tui.core.errors import SavedAside
 
     mine, theirs = Session.open(project_doc, ALICE), Session.open(project_doc, ALICE)
     theirs.add(*find(theirs.text, "Kazakhstan"), "actor")

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING
 
 from textual.timer import Timer
 
-from tui.core.errors import StoreError
-from tui.core.store import SavedAside
+from tui.core.errors import SavedAside, StoreError
 
 if TYPE_CHECKING:
     from tui.app.base import SavingApp

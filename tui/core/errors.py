@@ -17,3 +17,11 @@ class StoreError(HedgerowError):
     """An annotation file is corrupt, unreadable or cannot be written."""
 
     exit_code = 1
+
+
+class ChangedOnDisk(StoreError):
+    """The file is not the one the store last read or wrote: something else wrote it since."""
+
+
+class SavedAside(StoreError):
+    """Not written over a file that changed on disk: written to a file beside it (the message says which)."""

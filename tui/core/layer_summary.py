@@ -29,6 +29,8 @@ _RECORD_SEPARATOR = b"\n    },\n"  # between two records of a table
 _TAG_FIELD = b'\n      "tag": "'  # a record's tag field (a raw newline cannot be inside a JSON string)
 _TAG = re.compile(rb'\n      "tag": "((?:[^"\\]|\\.)*)"')  # any tag, escapes too
 _CONFLICT = b"\n<<<<<<< "  # a git conflict's first marker, at a line's start
+# A record's offsets as hedgerow writes them: digits (a hand edit's "x" or -1 makes the file damaged)
+_OFFSETS = re.compile(rb'\n      "(?:start|end)": \d+,\n')
 
 @dataclass(frozen=True)
 class LayerSummary:
@@ -114,8 +116,14 @@ def summary_of(raw: bytes) -> LayerSummary:
         return LayerSummary(problem="unresolved merge conflict")  # the quick count would add up both sides
     try:
         return _fast(raw) or _slow(raw)
+    except _Damaged as error:
+        return LayerSummary(problem=f"damaged: {error}")
     except (ValueError, TypeError, AttributeError) as error:
         return LayerSummary(problem=f"damaged ({type(error).__name__})")
+
+
+class _Damaged(ValueError):
+    """What is wrong with a layer file, said as `list` and `check` would."""
 
 
 def _fast(raw: bytes) -> LayerSummary | None:
@@ -144,6 +152,8 @@ def _fast(raw: bytes) -> LayerSummary | None:
             found = Counter(tags)
         if len(tags) != len(pieces) - 1 or len(tags) != raw.count(_RECORD_SEPARATOR, body_start, body_end) + 1:
             return None  # a record with no tag, or two, or not a string: read it all
+        if len(_OFFSETS.findall(raw, body_start, body_end)) != 2 * len(tags):
+            return None  # an offset that is no number (or missing): _slow says which
         for tag, n in found.items():
             if b"\n" in tag:  # no JSON string holds a raw newline: a string left open (damaged)
                 return None
@@ -159,6 +169,10 @@ def _slow(raw: bytes) -> LayerSummary:
     if not isinstance(records, dict):
         raise ValueError("no annotations table")
     counts = Counter(str(r.get("tag", "")) for r in records.values() if isinstance(r, dict))
+    for record in records.values():  # as a session's load would refuse them (tui.core.store)
+        start, end = (record.get("start"), record.get("end")) if isinstance(record, dict) else (None, None)
+        if not (type(start) is int and type(end) is int and 0 <= start < end):
+            raise _Damaged("a record's offsets are not two whole numbers, start before end")
     return _summary(data, dict(counts))
 
 

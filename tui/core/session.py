@@ -15,7 +15,7 @@ from typing import Any
 
 from tui.core.annotation import Annotation
 from tui.core.document import Document
-from tui.core.errors import InputError
+from tui.core.errors import ChangedOnDisk, InputError, SavedAside
 from tui.core.history import Change, History, apply_change
 from tui.core.layer import Layer
 from tui.core.layer_summary import DONE
@@ -29,7 +29,7 @@ from tui.core.paths import (
     relative_path,
     resolve_annotator,
 )
-from tui.core.store import AnnotationStore, ChangedOnDisk, SavedAside, StoredLayer
+from tui.core.store import AnnotationStore, StoredLayer
 from tui.core.tags import Config, load_config
 
 Snapshot = tuple[int, Layer, dict[str, dict[str, Any]]]  # (version, annotations, other tables): what a save writes

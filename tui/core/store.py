@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from tui.core.annotation import END, ID, Annotation, _field_values, describe, record_values, span_fields
 from tui.core.atomic import atomic_write_chunks
 from tui.core.document import text_hash
-from tui.core.errors import StoreError
+from tui.core.errors import ChangedOnDisk, StoreError
 from tui.core.layer import Layer
 from tui.core.pacing import pause
 from tui.core.rows import Rows, encode_row, encode_values, rows_on
@@ -392,14 +392,6 @@ class StoredLayer:
     @property
     def document_sha256(self) -> str:
         return str(self.meta.get("document", {}).get("sha256", ""))
-
-
-class ChangedOnDisk(StoreError):
-    """The file is not the one this store last read or wrote: something else wrote it since."""
-
-
-class SavedAside(StoreError):
-    """Not written over a file that changed on disk: written to a file beside it (the message says which)."""
 
 
 ABSENT = (0, -1, 0)  # the fingerprint of a file that is not there
