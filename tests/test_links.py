@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -395,18 +396,29 @@ def test_merge_conflict_on_a_link_deleted_on_one_side_and_changed_on_the_other(t
     assert '"4": {' in text.split("=======")[1]  # theirs' version, under theirs' key
 
 
-def test_check_reports_broken_links_and_removes_them_only_with_apply(session: Session, capsys) -> None:
-    from tui.cli import main
-
+def linked_then_edited(session: Session, edit: Callable[[dict, str, str], None]) -> tuple[Annotation, Annotation, Path]:
+    """Simmons (actor) and the commitment he makes, linked `by` and saved; then the file edited by hand:
+    `edit(data, key of the actor's record, key of the commitment's)`."""
     actor, commitment, *_ = simmons(session)
     session.link(commitment.id, actor.id, "by")
     session.save()
     path = session.store.path
     data = json.loads(path.read_text(encoding="utf-8"))
-    key = next(k for k, v in data["annotations"].items() if v["id"] == actor.id)
-    del data["annotations"][key]  # a hand edit: the link's target is gone
-    data[LINKS]["junk"] = {"from": commitment.id}
+    keys = {v["id"]: k for k, v in data["annotations"].items()}
+    edit(data, keys[actor.id], keys[commitment.id])
     path.write_text(json.dumps(data), encoding="utf-8")
+    return actor, commitment, path
+
+
+def test_check_reports_broken_links_and_removes_them_only_with_apply(session: Session, capsys) -> None:
+    from tui.cli import main
+
+    def edit(data: dict, actor_key: str, commitment_key: str) -> None:
+        commitment_id = data["annotations"][commitment_key]["id"]
+        del data["annotations"][actor_key]  # a hand edit: the link's target is gone
+        data[LINKS]["junk"] = {"from": commitment_id}
+
+    actor, commitment, path = linked_then_edited(session, edit)
     args = ["check", str(session.document.path), "--annotator", "alice"]
     assert main(args) == 1
     out, err = capsys.readouterr()
@@ -488,14 +500,10 @@ def test_retagging_removes_the_links_the_new_tag_no_longer_fits_in_the_same_step
 def test_check_reports_links_whose_tags_the_relation_does_not_fit(session: Session, capsys) -> None:
     from tui.cli import main
 
-    actor, commitment, *_ = simmons(session)
-    session.link(commitment.id, actor.id, "by")
-    session.save()
-    path = session.store.path
-    data = json.loads(path.read_text(encoding="utf-8"))
-    key = next(k for k, v in data["annotations"].items() if v["id"] == commitment.id)
-    data["annotations"][key]["tag"] = "hedge"  # a hand edit (or a merge) retagged it
-    path.write_text(json.dumps(data), encoding="utf-8")
+    def edit(data: dict, actor_key: str, commitment_key: str) -> None:
+        data["annotations"][commitment_key]["tag"] = "hedge"  # a hand edit (or a merge) retagged it
+
+    actor, commitment, path = linked_then_edited(session, edit)
     args = ["check", str(session.document.path), "--annotator", "alice"]
     assert main(args) == 1
     out, _ = capsys.readouterr()
