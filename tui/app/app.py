@@ -897,10 +897,10 @@ class HedgerowApp(LinkingMixin, SavingApp):
             self._open_failed(session.document.path, str(error))
             return
         try:
-            if self.session is not None and self.saver.flush():
+            if self.session is not None and (left := self.saver.flush()) and left != self.saver.aside_message:
                 self.notify(f"Not switching: the open document is not saved ({self.saver.last_error}).",
                             severity="error")
-                return
+                return  # (saved beside a file that changed on disk is saved: it goes on)
             if self.session is not None and self.documents is not None:
                 self.documents.reread(self.current.document.path)  # left from the palette: its row as saved
             if isinstance(self.screen, DocumentsScreen):
