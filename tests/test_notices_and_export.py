@@ -127,6 +127,10 @@ async def test_a_long_notice_stops_short_of_the_cursor_position_beside_it(projec
         row = next(r for r in rows if "Tagged condition" in r)
         assert position in row and row.index("…") < row.index(position)  # the readout whole, the notice cut short
         assert sum("Tagged condition" in r or "winter" in r for r in rows) == 1  # one row
+        where = "Exported 1 annotation to exports/" + "kazakhstan-nato-partnership-edm-2005" * 2 + ".alice.qdpx"
+        app.notify(where, whole=True)  # where a file went: never cut
+        await pilot.pause(0.2)
+        assert [n.message for n in app._notifications] == [where]
         app.notify("Cannot open it: " + "/a/long/path" * 8 + ": no such file", severity="error")
         await pilot.pause(0.2)
         [error] = list(app._notifications)

@@ -1009,7 +1009,8 @@ class HedgerowApp(LinkingMixin, SavingApp):
         if message.error:
             self.notify(shown_line(f"Report failed: {message.error}"), severity="error", markup=False)
         else:
-            self.notify(shown_line(f"Report written to {self._relative(message.path)}"), timeout=8, markup=False)
+            self.notify(shown_line(f"Report written to {self._relative(message.path)}"), timeout=8, markup=False,
+                        whole=True)
 
     @on(ExportFinished)
     def _exported(self, message: ExportFinished) -> None:
@@ -1019,7 +1020,8 @@ class HedgerowApp(LinkingMixin, SavingApp):
             self.notify(f"Export failed: {message.error}", severity="error", markup=False)
             return
         count = count_of(message.count, 'annotation')
-        self.notify(f"Exported {count} to {shown_line(self._relative(message.path))}", timeout=6, markup=False)
+        self.notify(f"Exported {count} to {shown_line(self._relative(message.path))}", timeout=6, markup=False,
+                    whole=True)
 
     def palette_commands(self) -> list[PaletteCommand]:
         corpus: list[PaletteCommand] = [

@@ -209,16 +209,17 @@ class SavingApp(KeysInOrder):
     NOTICE_SECONDS = 3.0
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
-               timeout: float | None = None, markup: bool = False) -> None:
+               timeout: float | None = None, markup: bool = False, whole: bool = False) -> None:
         """One notice at a time, on the status row at the bottom left (see dialogs.tcss): stacked
         toasts covered the annotation list and the help. A new notice replaces the one showing.
 
         Plain text: messages quote tags, quotes and file names, so they are never parsed as markup
-        (`markup` is ignored) and their controls show as stand-ins."""
+        (`markup` is ignored) and their controls show as stand-ins. `whole`: never cut to its row (a
+        notice that says where a file was written)."""
         self.clear_notifications()
         text = shown(message).replace("\t", " ")
         room = self.notice_room()
-        if severity == "information" and room is not None and "\n" not in text and len(text) > room:
+        if severity == "information" and not whole and room is not None and "\n" not in text and len(text) > room:
             text = text[: max(1, room - 1)].rstrip() + "…"  # one row, clear of what is beside it
         super().notify(text, title=shown_line(title), severity=severity,
                        markup=False, timeout=self.NOTICE_SECONDS if timeout is None else timeout)

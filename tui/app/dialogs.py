@@ -229,13 +229,13 @@ class QuitDialog(ConfirmDialog):
                          f"saves them on its own.", yes="Quit and lose them", no="Stay", risky=True)
 
 
-EXPORT_FORMATS = (
+EXPORT_FORMATS = (  # one row each in the dialog's list (30 columns at its narrowest)
     ("csv", "CSV, for spreadsheets"),
-    ("excel", "CSV for Excel (UTF-8 with BOM)"),
-    ("json", "JSON: hedgerow's full records"),
-    ("w3c", "W3C Web Annotation JSON-LD"),
-    ("jsonl", "JSON Lines: one annotation a line"),
-    ("qdpx", "REFI-QDA project, for QDA tools"),
+    ("excel", "CSV for Excel (with BOM)"),
+    ("json", "JSON: full records"),
+    ("w3c", "W3C Web Annotation"),
+    ("jsonl", "JSON Lines"),
+    ("qdpx", "REFI-QDA, for QDA tools"),
 )
 
 
@@ -268,7 +268,7 @@ class ExportDialog(ModalScreen["tuple[str, str] | None"], SteadyLayout["tuple[st
                     yield Label("layer", classes="export-label")
                     yield OptionList(*(Text(shown_line(label)) for _, label in self.layer_choices),
                                      id="export-layer")  # layer names are file names: shown, not markup
-            hint = f"written to {self.folder}/ · enter: the format, then the layer exports · ctrl+s exports · esc"
+            hint = f"to {self.folder}/ · enter: format, then layer · ctrl+s exports · esc"
             yield Label(Text(shown_line(hint)), id="export-hint")
             with Horizontal(id="export-buttons"):
                 yield Button("Export", variant="primary", id="export-yes")
