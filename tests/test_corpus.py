@@ -355,6 +355,24 @@ def test_mv_moves_a_document_and_its_layers(corpus: Path, capsys) -> None:
             "seeds/2007/renamed.txt"
 
 
+def test_mv_keeps_a_layer_made_on_another_version_of_the_text_saying_so(corpus: Path, capsys) -> None:
+    """The path is rewritten, nothing else: a layer made on an older text keeps that text's sha256
+    (rewriting it through a session stamped the current text's, and `check` saw nothing to move)."""
+    doc = corpus / "seeds/2005/report.txt"
+    session = annotate(doc, [("minister", "actor")])
+    made_on = session.document.sha256
+    doc.write_text("A new first line.\n" + doc.read_text(encoding="utf-8"), encoding="utf-8")
+    before = json.loads(session.store.path.read_text(encoding="utf-8"))
+    (corpus / "seeds/2007").mkdir()
+    assert run(capsys, "mv", doc, corpus / "seeds/2007/renamed.txt")[0] == 0
+    after = json.loads((corpus / "annotations/seeds/2007/renamed/alice.json").read_text(encoding="utf-8"))
+    assert after["meta"]["1"]["document"]["sha256"] == made_on
+    assert after["meta"]["1"]["document"]["path"] == "seeds/2007/renamed.txt"
+    assert after["annotations"] == before["annotations"]
+    code, out, _ = run(capsys, "check", corpus / "seeds/2007/renamed.txt", "--annotator", "alice")
+    assert code == 0 and "1 moved" in out  # check still finds the span to move
+
+
 def test_mv_refuses_to_overwrite(corpus: Path, capsys) -> None:
     code, _, err = run(capsys, "mv", corpus / "seeds/2005/report.txt", corpus / "seeds/2006/report.txt")
     assert code == 2 and "already exists" in err

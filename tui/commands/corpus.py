@@ -171,16 +171,20 @@ def run_mv(args: argparse.Namespace) -> int:
 
 def _record_new_path(document: Path, layers: dict[str, Path], annotations: Path | None) -> None:
     """Each moved layer's meta says where its document is now (it kept the old path, which exports
-    and `status` read): read and written back through a session, as any save writes it."""
-    from tui.core.paths import GOLD
-    from tui.core.session import Session, SessionOptions
+    and `status` read). Only the path: the sha256 of the text the layer was made on stays as it was
+    (a layer made on another version of the text must still say so)."""
+    from tui.core.paths import layer_dir, relative_path
+    from tui.core.store import AnnotationStore
 
+    folder = layer_dir(document, annotations)
     for name in layers:
-        session = Session.open(document, SessionOptions(annotator=name, annotations=annotations, gold=name == GOLD))
-        session.save()
-        layer = session.store.path
-        if _tracked(layer):  # moved with git mv: the rename and its new path staged together
-            subprocess.run(["git", "add", layer.name], cwd=layer.parent, capture_output=True, timeout=10)
+        store = AnnotationStore(folder / f"{name}.json")
+        stored = store.load()
+        meta = {key: value for key, value in stored.meta.items() if key != "schema"}
+        meta["document"] = {**meta.get("document", {}), "path": relative_path(document)}
+        store.save(stored.layer, meta, stored.tables)
+        if _tracked(store.path):  # moved with git mv: the rename and its new path staged together
+            subprocess.run(["git", "add", store.path.name], cwd=store.path.parent, capture_output=True, timeout=10)
 
 
 def _move(source: Path, target: Path) -> None:
