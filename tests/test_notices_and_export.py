@@ -8,6 +8,7 @@ import io
 import json
 from pathlib import Path
 
+from tests.keys import type_keys
 from tests.test_app import HEDGE, SIZE, find, open_session
 from tui.app.app import HedgerowApp
 from tui.app.dialogs import ExportDialog
@@ -97,6 +98,28 @@ async def test_one_notice_at_a_time_and_never_over_the_list(project_doc: Path) -
         assert toasts[0].region.height == 1
 
 
+async def test_notices_from_one_burst_or_one_action_do_not_stack(project_doc: Path) -> None:
+    """Tagging a commitment says so and proposes its actor (two notices from one key); `l` right after
+    says how to link. Each notice was posted before the one before it was shown, so clearing at
+    notify() missed them: three notices stood over the text, the first with text showing after it."""
+    session = open_session(project_doc)
+    session.add(*find(session.text, "Robert Simmons"), "actor")
+    session.save()
+    app = HedgerowApp(open_session(project_doc))
+    app.NOTICE_SECONDS = 60
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        await type_keys(pilot, *"/denied any need or existing plans", "enter", "2")
+        await pilot.pause()
+        assert [n.message for n in app._notifications] == ["by actor “Robert Simmons”? Press a to link."]
+        await type_keys(pilot, *"/Currently there are no sites", "enter", "2", "l")
+        await pilot.pause(0.1)
+        await pilot.pause()
+        [notice] = app._notifications
+        assert notice.message.startswith("Linking “Currently")
+        assert len(app.screen.query("Toast")) == 1
+
+
 async def test_the_help_has_no_notice_over_it(project_doc: Path) -> None:
     app = two_layers(project_doc)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -127,6 +150,14 @@ async def test_a_long_notice_stops_short_of_the_cursor_position_beside_it(projec
         row = next(r for r in rows if "Tagged condition" in r)
         assert position in row and row.index("…") < row.index(position)  # the readout whole, the notice cut short
         assert sum("Tagged condition" in r or "winter" in r for r in rows) == 1  # one row
+        app.view.select(4100, 4133)  # a selection widens the readout: the notice leaves it whole too
+        await pilot.press("a")  # "Nothing proposed (…)"
+        await pilot.pause(0.2)
+        rows = [strip.text for strip in app.screen._compositor.render_strips()]
+        position = str(app.query_one("#position").render()).strip()
+        assert position.startswith("33 selected · 1-9 tags · 4,1")
+        row = next(r for r in rows if "Nothing proposed" in r)
+        assert position in row and row.index("…") < row.index(position)
         where = "Exported 1 annotation to exports/" + "kazakhstan-nato-partnership-edm-2005" * 2 + ".alice.qdpx"
         app.notify(where, whole=True)  # where a file went: never cut
         await pilot.pause(0.2)

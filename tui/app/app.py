@@ -481,18 +481,22 @@ class HedgerowApp(LinkingMixin, SavingApp):
             return None
         if not column.size.width:
             return None
-        # The readout without a selection at its widest: a notice comes as an action ends, the selection
-        # it cleared still shown; with one, a notice may cover "N selected", never the offset.
-        readout = len(f"{len(self.current.text):,} · 100%")
+        # The offset at its widest, and the selection's part while there is one: a notice cut into it
+        # left "gs · 508 · 8%" beside it. A notice from an action that cleared the selection (a tag)
+        # has the room the readout will leave once it is redrawn.
+        readout = len(self._selected_readout() + f"{len(self.current.text):,} · 100%")
         return max(12, column.size.width - readout - 6)  # its padding, the toast's, a gap
+
+    def _selected_readout(self) -> str:
+        if not self.view.selection:
+            return ""
+        start, end = self.view.selection
+        return f"{end - start:,} selected · 1-9 tags · "
 
     def _show_position(self) -> None:
         """Where the cursor is, and how much is selected, under the text."""
         view, length = self.view, max(1, len(self.current.text))
-        where = f"{view.cursor:,} · {100 * view.cursor // length}%"
-        if view.selection:
-            start, end = view.selection
-            where = f"{end - start:,} selected · 1-9 tags · " + where
+        where = self._selected_readout() + f"{view.cursor:,} · {100 * view.cursor // length}%"
         self.query_one("#position", Static).update(where, layout=False)  # one row: nothing else moves
 
     def on_row_list_chosen(self, event: AnnotationList.Chosen) -> None:  # the documents list stops its own
@@ -526,10 +530,17 @@ class HedgerowApp(LinkingMixin, SavingApp):
                 # with it differs from another annotator's "Simmons" and counts as no exact match.
                 start += len(selected) - len(selected.lstrip())
                 end -= len(selected) - len(selected.rstrip())
-                added = self.current.add(start, end, tag)
+                # Cleared first: what the add says (a proposal) has the room the readout leaves without it.
+                cursor = self.view.cursor
                 self.view.clear_selection()
+                try:
+                    added = self.current.add(start, end, tag)
+                except HedgerowError:  # refused: the selection is back as it was, to retry
+                    self.view.select(selection[1] if cursor == selection[0] else selection[0], cursor, scroll=False)
+                    raise
                 self.view.move_to(added.start)
-                self.notify(f"Tagged {shown_line(tag)}: {quoted(added.quote, 40)}", markup=False)
+                if self.proposal is None or self.proposal[0] != added.id:  # a proposal says more: it stays
+                    self.notify(f"Tagged {shown_line(tag)}: {quoted(added.quote, 40)}", markup=False)
             elif (current := self.under_cursor()) is not None:
                 if current.tag != tag:
                     unfit = len(self.current.unfit_links(current.id, tag))

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from contextlib import suppress
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import events, on, work
-from textual.app import App
+from textual.app import App, ScreenStackError
 from textual.binding import Binding
-from textual.notifications import SeverityLevel
+from textual.notifications import Notify, SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 
@@ -223,6 +224,20 @@ class SavingApp(KeysInOrder):
             text = text[: max(1, room - 1)].rstrip() + "…"  # one row, clear of what is beside it
         super().notify(text, title=shown_line(title), severity=severity,
                        markup=False, timeout=self.NOTICE_SECONDS if timeout is None else timeout)
+
+    def _on_notify(self, event: Notify) -> None:
+        """Clears the notices shown before App._on_notify (next in the MRO) adds this one. notify()
+        posts its notice, so clearing there missed those still in the queue: an action that says two
+        things, or keys in a burst, stacked two or three notices over the text."""
+        self.clear_notifications()
+
+    def clear_notifications(self) -> None:
+        """Also takes down the toasts still being mounted: the rack removes only toasts it can find,
+        and a toast is found only once its holder has mounted it, so a notice replaced at once stayed."""
+        super().clear_notifications()
+        with suppress(ScreenStackError):
+            for holder in self.screen.query("ToastHolder"):
+                holder.remove()
 
     def notice_room(self) -> int | None:
         """Characters a notice may take on its row before it covers something there (None: no limit).
