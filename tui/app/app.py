@@ -299,6 +299,9 @@ class HedgerowApp(LinkingMixin, SavingApp):
         if offset and offset <= len(self.current.text) and self.view.cursor == 0:
             self.view.move_to(offset, center=True)
 
+    def prepare_to_quit(self) -> None:
+        self._remember_position()
+
     def _remember_position(self) -> None:
         from tui.core.user_files import remember_position
 
@@ -306,10 +309,6 @@ class HedgerowApp(LinkingMixin, SavingApp):
             return
 
         remember_position(self.current.document.path, self.current.annotator, self.view.cursor)
-
-    async def action_quit(self) -> None:
-        self._remember_position()
-        await super().action_quit()
 
     def _set_breakpoint_classes(self) -> None:
         """The screen's -tiny/-narrow/-wide class for the terminal's width, before the first layout.

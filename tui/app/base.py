@@ -16,7 +16,7 @@ from textual.notifications import Notify, SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 
-from tui.app import paste_guard
+from tui.app import hangup, paste_guard
 from tui.app.messages import SaveFinished
 from tui.app.saver import AutoSaver
 from tui.app.steady_layout import SteadyScreen
@@ -196,6 +196,30 @@ class SavingApp(KeysInOrder):
     def _note_closing(self) -> None:
         self.closing.set()
 
+    @on(events.Mount)
+    def _watch_the_terminal(self) -> None:
+        if self.is_headless:
+            return
+        hangup.on_hangup(self.terminal_gone)
+        self.set_interval(hangup.CHECK_SECONDS, self._check_the_terminal)
+
+    def _check_the_terminal(self) -> None:
+        if not hangup.input_is_a_terminal():
+            self.terminal_gone()
+
+    def terminal_gone(self) -> None:
+        """The terminal hung up: save and go, with no dialog (there is no one to answer it)."""
+        if self.closing.is_set():
+            return
+        self.closing.set()
+        hangup.write_nowhere()
+        self.prepare_to_quit()
+        error = self.saver.flush() if self._saver is not None else ""
+        self.exit(1 if error and error != self.saver.aside_message else 0)
+
+    def prepare_to_quit(self) -> None:
+        """What the app keeps before it quits (the subclass's), besides the annotations."""
+
     @property
     def saver(self) -> AutoSaver:
         """The open document's autosaver."""
@@ -316,6 +340,7 @@ class SavingApp(KeysInOrder):
         self.push_screen(HelpScreen(self.help_sections()))
 
     async def action_quit(self) -> None:
+        self.prepare_to_quit()
         error = self.saver.flush() if self._saver is not None else ""  # None: no document opened yet
         aside = self.saver.aside_message if self._saver is not None else ""
         if not error or error == aside:
