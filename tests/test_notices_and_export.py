@@ -166,3 +166,18 @@ async def test_a_long_notice_stops_short_of_the_cursor_position_beside_it(projec
         await pilot.pause(0.2)
         [error] = list(app._notifications)
         assert error.message.endswith("no such file")  # an error is never cut
+
+
+async def test_at_80_columns_a_search_notice_beside_its_selection_is_whole(project_doc: Path) -> None:
+    """At 80x24 the readout of a selection ("17 selected · 1-9 tags · 5,159 · 87%") left a notice
+    12 columns: "Match 1 of…". Where the hint leaves a notice less than its room, the hint goes."""
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await type_keys(pilot, *"/will be developed", "enter")
+        await pilot.pause(0.2)
+        position = str(app.query_one("#position").render()).strip()
+        assert position.startswith("17 selected · ") and "1-9 tags" not in position
+        [notice] = app._notifications
+        assert notice.message == "Match 1 of 1"
+        row = next(strip.text for strip in app.screen._compositor.render_strips() if "Match 1 of 1" in strip.text)
+        assert position in row and row.index("Match") < row.index(position)

@@ -101,6 +101,7 @@ PaletteCommand = tuple[str, str, Callable[[], object]]  # (name, help, what it r
 EXPORT_EXTENSIONS = {"json": "json", "w3c": "w3c.jsonld", "jsonl": "jsonl", "csv": "csv", "qdpx": "qdpx"}
 CORPUS_ACTIONS = frozenset({"documents", "toggle_done", "help", "quit", "command_palette", "back_to_document"})
 ANCHOR_ON_THE_SPOT = 50  # changes this small are re-checked on the UI thread; larger ones in a worker
+NOTICE_ROOM_BESIDE_A_SELECTION = 24  # "Match 1 of 12" whole beside a selection, or the "1-9 tags" hint goes
 
 
 class HedgerowApp(LinkingMixin, SavingApp):
@@ -473,24 +474,33 @@ class HedgerowApp(LinkingMixin, SavingApp):
 
     def notice_room(self) -> int | None:
         """A notice stops short of the cursor's position, right-aligned on the same row under the text:
-        it covered it ("10 · 73%" for 410), and a notice two rows high covered the text pane's border."""
+        it covered it ("10 · 73%" for 410), and a notice two rows high covered the text pane's border.
+        The offset is taken at its widest, and the selection's part while there is one: a notice cut
+        into it left "gs · 508 · 8%" beside it. A notice from an action that cleared the selection (a
+        tag) has the room the readout will leave once it is redrawn."""
+        if self._room_beside("") is None:  # no text pane (the documents screen): no readout either
+            return None
+        return self._room_beside(self._selected_readout())
+
+    def _room_beside(self, selected: str) -> int | None:
         try:
             column = self.query_one("#text-column")
         except Exception:  # the documents screen, a dialog: no text pane under the notice
             return None
         if not column.size.width:
             return None
-        # The offset at its widest, and the selection's part while there is one: a notice cut into it
-        # left "gs · 508 · 8%" beside it. A notice from an action that cleared the selection (a tag)
-        # has the room the readout will leave once it is redrawn.
-        readout = len(self._selected_readout() + f"{len(self.current.text):,} · 100%")
+        readout = len(selected + f"{len(self.current.text):,} · 100%")
         return max(12, column.size.width - readout - 6)  # its padding, the toast's, a gap
 
     def _selected_readout(self) -> str:
+        """How much is selected, and the hint that digits tag it where that leaves a notice its room."""
         if not self.view.selection:
             return ""
         start, end = self.view.selection
-        return f"{end - start:,} selected · 1-9 tags · "
+        selected = f"{end - start:,} selected · "
+        hinted = selected + "1-9 tags · "
+        room = self._room_beside(hinted)
+        return hinted if room is None or room >= NOTICE_ROOM_BESIDE_A_SELECTION else selected
 
     def _show_position(self) -> None:
         """Where the cursor is, and how much is selected, under the text."""
