@@ -346,7 +346,7 @@ def test_corpus_report_covers_every_document_and_lists_bad_files(project: Path, 
     session.add(*find(session.text, "could"), "hedge", "a <b>note</b>")
     session.save()
     out = tmp_path / "corpus.html"
-    assert report("--corpus", str(corpus), "--annotator", "alice", "-o", str(out)) == 0
+    assert report("--corpus", str(corpus), "--annotator", "alice", "-o", str(out)) == 1  # binary.txt left out
     html = out.read_text(encoding="utf-8")
     page = read_page(html)
     layer = AnnotationStore(layer_path(first, "alice")).load().annotations  # annotations/corpus/seed/
@@ -354,6 +354,28 @@ def test_corpus_report_covers_every_document_and_lists_bad_files(project: Path, 
     assert "A note" in html and "Not read:" in html and "binary" in html
     assert 'id="d1-a0"' in html and 'id="d3-note-1"' in html  # ids stay unique per document
     assert "not in the report" in capsys.readouterr().err
+
+
+def test_a_corpus_report_that_leaves_a_damaged_layer_out_exits_1(project: Path, tmp_path: Path, capsys) -> None:
+    corpus = project / "corpus"
+    corpus.mkdir()
+    good, damaged = corpus / "a.txt", corpus / "b.txt"
+    for doc in (good, damaged):
+        doc.write_text("The ministry pledged to act.\n", encoding="utf-8")
+        session = Session.open(doc, SessionOptions(annotator="alice"))
+        session.add(0, 12, "actor")
+        session.save()
+    file = layer_path(damaged, "alice")
+    file.write_text(file.read_text(encoding="utf-8").rstrip()[:-1].rstrip() + ",\n}\n", encoding="utf-8")  # a trailing comma
+    out = tmp_path / "corpus.html"
+    assert report("--corpus", str(corpus), "--annotator", "alice", "-o", str(out)) == 1
+    err = capsys.readouterr().err
+    assert "wrote a report of 1 document (1 document left out)" in err
+    assert f"not in the report: {file}: corrupt JSON" in err
+    html = out.read_text(encoding="utf-8")  # still written, saying what it left out
+    assert "Not read:" in html and "b.txt" in html and 'id="d1"' in html
+    damaged.unlink()  # nothing left out: 0
+    assert report("--corpus", str(corpus), "--annotator", "alice", "-o", str(out)) == 0
 
 
 def test_corpus_documents_without_the_layer_say_so(project: Path, tmp_path: Path) -> None:
