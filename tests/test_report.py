@@ -366,7 +366,8 @@ def test_a_corpus_report_that_leaves_a_damaged_layer_out_exits_1(project: Path, 
         session.add(0, 12, "actor")
         session.save()
     file = layer_path(damaged, "alice")
-    file.write_text(file.read_text(encoding="utf-8").rstrip()[:-1].rstrip() + ",\n}\n", encoding="utf-8")  # a trailing comma
+    damaged_json = file.read_text(encoding="utf-8").rstrip()[:-1].rstrip() + ",\n}\n"  # a trailing comma
+    file.write_text(damaged_json, encoding="utf-8")
     out = tmp_path / "corpus.html"
     assert report("--corpus", str(corpus), "--annotator", "alice", "-o", str(out)) == 1
     err = capsys.readouterr().err
@@ -376,6 +377,21 @@ def test_a_corpus_report_that_leaves_a_damaged_layer_out_exits_1(project: Path, 
     assert "Not read:" in html and "b.txt" in html and 'id="d1"' in html
     damaged.unlink()  # nothing left out: 0
     assert report("--corpus", str(corpus), "--annotator", "alice", "-o", str(out)) == 0
+
+
+def test_a_corpus_report_of_dot_is_titled_with_the_folders_real_name(project: Path, tmp_path: Path,
+                                                                     monkeypatch) -> None:
+    (project / "inner").mkdir()
+    monkeypatch.chdir(project / "inner")
+    out = tmp_path / "corpus.html"
+    for given in (".", "..", "../inner/.."):
+        assert report("--corpus", given, "--annotator", "alice", "-o", str(out)) == 0
+        html = out.read_text(encoding="utf-8")
+        name = "inner" if given == "." else "project"
+        assert f"<title>{name} — hedgerow corpus report</title>" in html
+        assert f"<h1>{name}</h1>" in html and f"<dt>Folder</dt><dd>{name}</dd>" in html
+    assert report("--corpus", "../inner", "--annotator", "alice", "-o", str(out)) == 0
+    assert "<dt>Folder</dt><dd>../inner</dd>" in out.read_text(encoding="utf-8")  # a path that says something
 
 
 def test_corpus_documents_without_the_layer_say_so(project: Path, tmp_path: Path) -> None:
