@@ -421,3 +421,29 @@ def test_the_name_column_counts_cells_and_stops_at_its_most() -> None:
     assert name_column(["日" * 10, "a" * 19]) == 20 and name_column(["é" * 19, "a" * 3]) == 19
     assert name_column(["x" * 50]) == name_column(["日" * 40]) == NAME_COLUMN
     assert name_column(["Min\x1b]0;X\x07istry"]) == 14  # each control a one-cell stand-in
+
+
+def _key_order(value: object) -> object:
+    """Every object's keys in order, nested as the value is (a list by its first item)."""
+    if isinstance(value, dict):
+        return [(key, _key_order(item)) for key, item in value.items()]
+    if isinstance(value, list):
+        return [_key_order(value[0])] if value else []
+    return None
+
+
+def test_brief_json_keys_come_in_the_readmes_order(capsys, project_doc: Path) -> None:
+    """`brief --format json` writes "hedgerow" first and every key where the README's example has it."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    example = readme[readme.index('```json\n{\n  "hedgerow": {"format": "hedgerow-brief"') + len("```json\n"):]
+    documented = json.loads(example[:example.index("```")])
+    actor = add(capsys, project_doc, "Simmons", "actor")
+    made = add(capsys, project_doc, "setting up a team by 2007", "commitment")
+    run(capsys, "link", project_doc, *ALICE, made, actor, "-r", "by")
+    run(capsys, "link", project_doc, *ALICE, add(capsys, project_doc, "could", "hedge"), made, "-r", "hedges")
+    code, out, _ = run(capsys, "brief", project_doc, *ALICE, "--format", "json")
+    assert code == 0 and out.lstrip().startswith('{\n  "hedgerow": {')
+    written = json.loads(out)
+    assert list(written) == list(documented)
+    for key in ("hedgerow", "document", "roles", "entities", "totals"):
+        assert _key_order(written[key]) == _key_order(documented[key]), key

@@ -132,9 +132,9 @@ class Commitment(NamedTuple):
 
     def to_json(self) -> dict[str, Any]:
         start, end = self.sentence_span
-        made: dict[str, Any] = {**self.span.to_json(), "note": self.note,
-                "sentence": {"start": start, "end": end, "text": self.sentences.text[start:end]},
-                "hedged": self.hedged, "hedges": [h.to_json() for h in self.hedges]}
+        made: dict[str, Any] = {**self.span.to_json(), "note": self.note, "hedged": self.hedged,
+                                "sentence": {"start": start, "end": end, "text": self.sentences.text[start:end]},
+                                "hedges": [h.to_json() for h in self.hedges]}
         if self.document:
             made["document"] = self.document
         return made
