@@ -177,6 +177,8 @@ class HedgerowApp(LinkingMixin, SavingApp):
     ]
 
     def bindings_elsewhere(self) -> list[Binding]:
+        from tui.app.links_panel import LinksPanel  # the help on the documents screen: maybe not imported yet
+
         return [binding for binding in [*DocumentsScreen.BINDINGS, *LinksPanel.BINDINGS]
                 if isinstance(binding, Binding)]
 
