@@ -110,9 +110,9 @@ class DocumentPanel(FittedStatic):
 
     def _annotation_lines(self, width: int) -> list[Text]:
         """The annotation under the cursor: its tag and the tag's whole description, its entity if it
-        has one, then its whole note. The description gets as many rows as the codebook's longest needs at this width, and the
-        note a row at least, so that moving the cursor changes the panel's height only for a note
-        longer than a row (a new height lays the whole screen out again)."""
+        has one, then its whole note. The description gets as many rows as the codebook's longest
+        needs at this width, and the note a row at least, so that moving the cursor changes the
+        panel's height only for a note longer than a row (a new height lays the whole screen out again)."""
         rows = self._description_rows(width)
         annotation = self.annotation
         if annotation is None:
