@@ -51,7 +51,8 @@ def export(args: argparse.Namespace, session: Session, layers: Sequence[tuple[st
         stderr.print(f"wrote the codebook ({len(session.tags)} codes) as qdc to {where}", markup=False)
     else:
         users = ", ".join(shown_line(user) for user, _ in layers)
-        stderr.print(f"wrote {summary.selections} selections ({summary.notes} with notes) by {users} "
+        entities = f", {summary.entities} with an entity" if summary.entities else ""
+        stderr.print(f"wrote {summary.selections} selections ({summary.notes} with notes{entities}) by {users} "
                      f"as qdpx to {where}", markup=False)
     return 1 if summary.left_out else 0
 
