@@ -391,3 +391,59 @@ def test_the_same_span_and_tag_twice_is_refused_in_one_line(capsys, project_doc:
     add(capsys, project_doc, "Simmons", "hedge")  # another tag on the same span is another annotation
     add(capsys, project_doc, "Simmons also", "actor")  # and the same tag on another span
     assert len(Session.open(project_doc, SessionOptions(annotator="alice")).layer) == 3
+
+
+def test_the_text_brief_reads_without_colour_and_lines_its_bars_up(capsys, project: Path) -> None:
+    """Piped (no colour), hedged and bare are two glyphs, in the bars as in the legend; every
+    entity's bar starts in one column, a long name cut with … to it, a wide one padded by cells."""
+    from tests.test_brief_screen import ACTORS, LONG_NAME, annotated, bar_column
+    from tui.core.brief import BARE_MARK, HEDGED_MARK, NAME_COLUMN
+
+    doc = annotated(project)
+    code, out, _ = run(capsys, "brief", doc, *ALICE, "--format", "text")
+    assert code == 0
+    lines = out.splitlines()
+    assert f"  {HEDGED_MARK} hedged {BARE_MARK} bare" in lines[1] and HEDGED_MARK != BARE_MARK
+    heads = [line for line in lines if " hedged · " in line]
+    assert len(heads) == len(ACTORS)
+    assert {bar_column(line) for line in heads} == {NAME_COLUMN + 2}
+    ministry = next(line for line in heads if line.startswith("The ministry"))
+    assert ministry.count(HEDGED_MARK) == ministry.count(BARE_MARK) == 10  # 1 hedged, 1 bare
+    long = next(line for line in heads if line.startswith("A Very Long"))
+    assert long.startswith("A Very Long Named Organisation… ") and LONG_NAME not in long
+
+
+def test_the_name_column_counts_cells_and_stops_at_its_most() -> None:
+    from tui.core.brief import NAME_COLUMN, name_column
+
+    assert name_column([]) == 0 and name_column(["Ann", "Bo"]) == 3
+    assert name_column(["東京都庁", "ab"]) == 8  # two cells a character
+    assert name_column(["日" * 10, "a" * 19]) == 20 and name_column(["é" * 19, "a" * 3]) == 19
+    assert name_column(["x" * 50]) == name_column(["日" * 40]) == NAME_COLUMN
+    assert name_column(["Min\x1b]0;X\x07istry"]) == 14  # each control a one-cell stand-in
+
+
+def _key_order(value: object) -> object:
+    """Every object's keys in order, nested as the value is (a list by its first item)."""
+    if isinstance(value, dict):
+        return [(key, _key_order(item)) for key, item in value.items()]
+    if isinstance(value, list):
+        return [_key_order(value[0])] if value else []
+    return None
+
+
+def test_brief_json_keys_come_in_the_readmes_order(capsys, project_doc: Path) -> None:
+    """`brief --format json` writes "hedgerow" first and every key where the README's example has it."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    example = readme[readme.index('```json\n{\n  "hedgerow": {"format": "hedgerow-brief"') + len("```json\n"):]
+    documented = json.loads(example[:example.index("```")])
+    actor = add(capsys, project_doc, "Simmons", "actor")
+    made = add(capsys, project_doc, "setting up a team by 2007", "commitment")
+    run(capsys, "link", project_doc, *ALICE, made, actor, "-r", "by")
+    run(capsys, "link", project_doc, *ALICE, add(capsys, project_doc, "could", "hedge"), made, "-r", "hedges")
+    code, out, _ = run(capsys, "brief", project_doc, *ALICE, "--format", "json")
+    assert code == 0 and out.lstrip().startswith('{\n  "hedgerow": {')
+    written = json.loads(out)
+    assert list(written) == list(documented)
+    for key in ("hedgerow", "document", "roles", "entities", "totals"):
+        assert _key_order(written[key]) == _key_order(documented[key]), key

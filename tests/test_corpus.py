@@ -16,7 +16,8 @@ from shared_tools import run_tool
 
 from tui.cli import main
 from tui.core import corpus as corpus_module
-from tui.core.corpus import Summariser, discover
+from tui.core.corpus import CACHE_VERSION, Summariser, discover
+from tui.core.errors import StoreError
 from tui.core.layer_summary import read_summary
 from tui.core.paths import layer_path
 from tui.core.session import Session, SessionOptions
@@ -197,6 +198,31 @@ def test_a_layer_whose_offsets_are_not_numbers_is_damaged_not_counted(corpus: Pa
     assert read_summary(path).problem == problem
 
 
+@pytest.mark.parametrize(("old", "new"), [
+    ('"tag": "hedge"', '"tag": "hedge",'),  # a comma after a record's last field
+    ('"tag": "actor"\n    }', '"tag": "actor"\n    },'),  # after a table's last record
+    ('"quote": "may",', '"quote": "may"'),  # a comma left out between two fields
+    ('"note": ', '"extra": true,\n      "note": '),  # well formed, a record unlike the first: read the slow way
+])
+def test_a_comma_too_many_or_too_few_makes_the_layer_damaged(corpus: Path, old: str, new: str) -> None:
+    """A hand edit's trailing comma: `list` and `agree` refused the file ("corrupt JSON at line 50
+    column 5"), while `status` and the documents screen counted it as good."""
+    doc = corpus / "seeds/2005/report.txt"
+    session = annotate(doc, [("minister", "actor"), ("may", "hedge")])
+    path = session.store.path
+    written = path.read_text(encoding="utf-8")
+    assert old in written
+    path.write_text(written.replace(old, new, 1), encoding="utf-8")
+    try:
+        json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        assert read_summary(path).problem == f"damaged: corrupt JSON at line {error.lineno} column {error.colno}"
+        with pytest.raises(StoreError, match=f"line {error.lineno} column {error.colno}"):
+            Session.open(doc, SessionOptions(annotator="alice"))
+    else:
+        assert read_summary(path).counts == {"actor": 1, "hedge": 1} and not read_summary(path).problem
+
+
 def test_the_done_mark_is_kept_in_the_layer_and_cleared(corpus: Path) -> None:
     doc = corpus / "seeds/notes.md"
     annotate(doc, [("NATO", "actor")], done=True)
@@ -212,7 +238,7 @@ def test_summaries_come_from_the_cache_until_a_file_changes(corpus: Path, monkey
     doc = corpus / "seeds/2005/report.txt"
     annotate(doc, [("minister", "actor")])
     first = {s.entry.relative: s for s in _summarise(corpus)}
-    assert (corpus / ".hedgerow-cache" / "corpus-v2.json").is_file()
+    assert (corpus / ".hedgerow-cache" / "corpus-v3.json").is_file()
     assert (corpus / ".hedgerow-cache" / ".gitignore").read_text() == "*\n"
     reads: list[Path] = []
     real = corpus_module.read_summary
@@ -255,7 +281,7 @@ def test_the_cache_sees_a_layer_added_removed_or_rewritten_in_place(corpus: Path
     alice.write_bytes(other.store.path.read_bytes())  # rewritten in place: the folder's mtime stays
     assert alice.parent.stat().st_mtime_ns == folder_mtime
     assert _cached_counts(corpus)["2005/report.txt"] == {"alice": {"actor": 1, "hedge": 1}}
-    cached = json.loads((corpus / ".hedgerow-cache" / "corpus-v2.json").read_text(encoding="utf-8"))
+    cached = json.loads((corpus / ".hedgerow-cache" / "corpus-v3.json").read_text(encoding="utf-8"))
     assert sorted(cached["documents"]) == ["seeds/2005/report", "seeds/2006/report", "seeds/notes.md"]
 
 
@@ -274,9 +300,9 @@ def test_the_cache_sees_a_document_changed_on_disk(corpus: Path) -> None:
 
 @pytest.mark.parametrize("damage", [
     b"\x00\xff not json at all",
-    b'{"version": 2, "documents": {"seeds/2005/report": [1, 2, 3]',  # cut short
+    b'{"version": 3, "documents": {"seeds/2005/report": [1, 2, 3]',  # cut short
     b"[]",
-    b'{"version": 2, "documents": [], "folders": 7}',
+    b'{"version": 3, "documents": [], "folders": 7}',
     b'{"version": 1, "documents": {}}',
     "every row",  # valid JSON, the right version, every value of the wrong type
 ])
@@ -285,7 +311,7 @@ def test_a_damaged_cache_file_is_ignored_and_written_again(corpus: Path, damage:
     annotate(doc, [("minister", "actor")], done=True)
     annotate(doc, [("plan", "commitment")], annotator="bob")
     right = {s.entry.relative: (s.title, s.length, s.sha256, s.problem, s.layers) for s in _summarise(corpus)}
-    cache = corpus / ".hedgerow-cache" / "corpus-v2.json"
+    cache = corpus / ".hedgerow-cache" / "corpus-v3.json"
     if damage == "every row":
         data = json.loads(cache.read_text(encoding="utf-8"))
         for row in data["documents"].values():
@@ -298,7 +324,7 @@ def test_a_damaged_cache_file_is_ignored_and_written_again(corpus: Path, damage:
     cache.write_bytes(damage)
     again = {s.entry.relative: (s.title, s.length, s.sha256, s.problem, s.layers) for s in _summarise(corpus)}
     assert again == right
-    assert json.loads(cache.read_text(encoding="utf-8"))["version"] == 2  # written again, whole
+    assert json.loads(cache.read_text(encoding="utf-8"))["version"] == CACHE_VERSION  # written again, whole
     assert {s.entry.relative: (s.title, s.length, s.sha256, s.problem, s.layers) for s in _summarise(corpus)} == right
 
 
@@ -326,6 +352,18 @@ def test_status_shows_counts_done_marks_changed_texts_and_missing_documents(corp
     assert first["path"] == "2005/report.txt" and first["layers"]["alice"]["done"] is True
     assert first["layers"]["alice"]["counts"] == {"actor": 1, "hedge": 1} and first["layers"]["bob"]["changed"]
     assert data["missing"] == [{"layer": "seeds/2006/report", "annotators": ["alice"]}]
+
+
+def test_status_names_each_damaged_layer_and_what_is_wrong(corpus: Path, capsys) -> None:
+    report = corpus / "seeds/2005/report.txt"
+    session = annotate(report, [("minister", "actor"), ("may", "hedge")], annotator="bob")
+    path = session.store.path
+    path.write_text(path.read_text(encoding="utf-8").replace('"tag": "actor"', '"tag": "actor",'), encoding="utf-8")
+    code, out, _ = run(capsys, "status", corpus / "seeds")
+    assert code == 0
+    assert out.split("2005/report.txt")[1].split()[0] == "!"
+    assert "0 unreadable; 1 layer file damaged (!)." in out
+    assert "! 2005/report.txt, bob: damaged: corrupt JSON at line " in out
 
 
 def test_status_of_an_empty_folder_says_where_it_looked(tmp_path: Path, capsys) -> None:

@@ -492,7 +492,7 @@ async def test_every_count_is_complete_and_right_after_a_cold_and_a_warm_start(t
             return {s.entry.relative: {name: dict(layer.counts) for name, layer in s.layers.items()}
                     for s in summaries}
 
-    cache = root / ".hedgerow-cache" / "corpus-v2.json"
+    cache = root / ".hedgerow-cache" / "corpus-v3.json"
     assert not cache.exists()
     assert await shown() == truth()  # cold
     assert cache.is_file()

@@ -181,3 +181,24 @@ async def test_at_80_columns_a_search_notice_beside_its_selection_is_whole(proje
         assert notice.message == "Match 1 of 1"
         row = next(strip.text for strip in app.screen._compositor.render_strips() if "Match 1 of 1" in strip.text)
         assert position in row and row.index("Match") < row.index(position)
+
+
+async def test_a_warning_too_long_for_its_row_wraps_clear_of_the_readout(project_doc: Path) -> None:
+    """Warnings are shown whole; one row of one ran over the selection's readout, leaving
+    "…nothing tagged. -9 tags · 3 · 37%". It now takes rows of the notice's room."""
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        app.view.select(100, 103)
+        await pilot.pause()
+        warning = "The selection is only white space; nothing tagged. Select some words, then a tag key."
+        app.notify(warning, severity="warning")
+        await pilot.pause(0.2)
+        assert [n.message for n in app._notifications] == [warning]
+        position = str(app.query_one("#position").render()).strip()
+        rows = [strip.text for strip in app.screen._compositor.render_strips()]
+        row = next(r for r in rows if position in r)  # the readout is whole: nothing drawn over it
+        assert "then a tag key." in row.split(position)[0]  # the warning's last row beside it
+        toast = app.screen.query_one("Toast").region
+        assert toast.right <= row.index(position)
+        shown = " ".join(r[1:toast.right].strip() for r in rows[toast.y:toast.bottom])
+        assert shown == warning  # whole, over rows

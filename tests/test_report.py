@@ -292,7 +292,7 @@ def test_the_brief_section_renders_a_brief_with_its_chart(annotated: Path) -> No
     brief = html[html.index('id="brief"'):html.index("</section>", html.index('id="brief"'))]
     assert "<svg" in brief and "Simmons &lt;NATO envoy&gt;" in brief and "<NATO" not in brief
     assert "1 hedged · 1 bare" in brief and "0 hedged · 1 bare" in brief and "Mentioned only" not in brief
-    assert "Commitments with no actor linked" in brief and "&lt;i&gt;nobody&#x27;s&lt;/i&gt; promise" in brief
+    assert "Commitments with no actor linked" in brief and "&lt;i&gt;nobody's&lt;/i&gt; promise" in brief
     assert "The rhetoric remains to be tested." in brief
     k = reported.layer.index_of(commitment.id)
     assert f'href="#a{k}"' in brief and f'id="a{k}"' in html
@@ -346,7 +346,7 @@ def test_corpus_report_covers_every_document_and_lists_bad_files(project: Path, 
     session.add(*find(session.text, "could"), "hedge", "a <b>note</b>")
     session.save()
     out = tmp_path / "corpus.html"
-    assert report("--corpus", str(corpus), "--annotator", "alice", "-o", str(out)) == 0
+    assert report("--corpus", str(corpus), "--annotator", "alice", "-o", str(out)) == 1  # binary.txt left out
     html = out.read_text(encoding="utf-8")
     page = read_page(html)
     layer = AnnotationStore(layer_path(first, "alice")).load().annotations  # annotations/corpus/seed/
@@ -354,6 +354,44 @@ def test_corpus_report_covers_every_document_and_lists_bad_files(project: Path, 
     assert "A note" in html and "Not read:" in html and "binary" in html
     assert 'id="d1-a0"' in html and 'id="d3-note-1"' in html  # ids stay unique per document
     assert "not in the report" in capsys.readouterr().err
+
+
+def test_a_corpus_report_that_leaves_a_damaged_layer_out_exits_1(project: Path, tmp_path: Path, capsys) -> None:
+    corpus = project / "corpus"
+    corpus.mkdir()
+    good, damaged = corpus / "a.txt", corpus / "b.txt"
+    for doc in (good, damaged):
+        doc.write_text("The ministry pledged to act.\n", encoding="utf-8")
+        session = Session.open(doc, SessionOptions(annotator="alice"))
+        session.add(0, 12, "actor")
+        session.save()
+    file = layer_path(damaged, "alice")
+    damaged_json = file.read_text(encoding="utf-8").rstrip()[:-1].rstrip() + ",\n}\n"  # a trailing comma
+    file.write_text(damaged_json, encoding="utf-8")
+    out = tmp_path / "corpus.html"
+    assert report("--corpus", str(corpus), "--annotator", "alice", "-o", str(out)) == 1
+    err = capsys.readouterr().err
+    assert "wrote a report of 1 document (1 document left out)" in err
+    assert f"not in the report: {file}: corrupt JSON" in err
+    html = out.read_text(encoding="utf-8")  # still written, saying what it left out
+    assert "Not read:" in html and "b.txt" in html and 'id="d1"' in html
+    damaged.unlink()  # nothing left out: 0
+    assert report("--corpus", str(corpus), "--annotator", "alice", "-o", str(out)) == 0
+
+
+def test_a_corpus_report_of_dot_is_titled_with_the_folders_real_name(project: Path, tmp_path: Path,
+                                                                     monkeypatch) -> None:
+    (project / "inner").mkdir()
+    monkeypatch.chdir(project / "inner")
+    out = tmp_path / "corpus.html"
+    for given in (".", "..", "../inner/.."):
+        assert report("--corpus", given, "--annotator", "alice", "-o", str(out)) == 0
+        html = out.read_text(encoding="utf-8")
+        name = "inner" if given == "." else "project"
+        assert f"<title>{name} — hedgerow corpus report</title>" in html
+        assert f"<h1>{name}</h1>" in html and f"<dt>Folder</dt><dd>{name}</dd>" in html
+    assert report("--corpus", "../inner", "--annotator", "alice", "-o", str(out)) == 0
+    assert "<dt>Folder</dt><dd>../inner</dd>" in out.read_text(encoding="utf-8")  # a path that says something
 
 
 def test_corpus_documents_without_the_layer_say_so(project: Path, tmp_path: Path) -> None:
@@ -390,3 +428,59 @@ def test_the_chart_leaves_room_for_the_counts_after_the_longest_bar() -> None:
     assert label is not None
     x, text = float(label.group(1)), label.group(2)
     assert x + 7 * len(text) <= CHART_WIDTH  # ~7 px a character at font-size 12: never clipped
+
+
+# Every C0 control but tab and newline, DEL and every C1 control: none may reach the page's bytes.
+RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+ANSI_TEXT = ("The minister \x1b]0;PWNED\x07 pledged \x1b]52;c;aGk=\x07 to act. It may perhaps "
+             "\x1b[31mhappen\x1b[0m.\nA second \u009b2J paragraph, \x7f\x01 with a bare pledge to act.\n")
+
+
+def ansi_project(project: Path, name: str = "ansi.txt") -> tuple[Path, Session]:
+    """A document of terminal escapes, with an actor whose entity name, a commitment whose note, and
+    hedges whose quotes hold them too, linked as the brief reads them."""
+    doc = project / name
+    doc.write_text(ANSI_TEXT, encoding="utf-8")
+    session = Session.open(doc, SessionOptions(annotator="alice"))
+    text = session.text
+    actor = session.add(*find(text, "The minister"), "actor", note="says \x1b[2J\x9b1m", entity="Min\x1b]0;X\x07istry")
+    pledge = session.add(*find(text, "pledged \x1b]52;c;aGk=\x07 to act"), "commitment", note="note \x1b]52;c;aGk=\x07")
+    bare = session.add(*find(text, "a bare pledge"), "commitment")
+    hedge = session.add(*find(text, "may perhaps \x1b[31mhappen\x1b[0m"), "hedge")
+    session.add(*find(text, "\x1b]0;PWNED\x07"), "hedge", note="\x07own voice\x1b[0m")  # linked to nothing
+    session.link(pledge.id, actor.id, "by")
+    session.link(bare.id, actor.id, "by")
+    session.link(hedge.id, pledge.id, "hedges")
+    session.save()
+    return doc, session
+
+
+def test_no_raw_control_character_reaches_the_report_file(project: Path, tmp_path: Path) -> None:
+    doc, _ = ansi_project(project)
+    out = tmp_path / "ansi.html"
+    assert report(str(doc), "--annotator", "alice", "-o", str(out)) == 0
+    html = out.read_bytes().decode("utf-8")
+    brief = html[html.index('id="brief"'):html.index("</section>", html.index('id="brief"'))]
+    assert "hedged by “may perhaps ␛[31mhappen␛[0m”" in brief  # the brief's quotes as stand-ins too
+    assert "“␛]0;PWNED␇”" in brief and "Min␛]0;X␇istry" in brief
+    assert "\x1b" not in html and RAW_CONTROL.findall(html) == []
+    corpus = tmp_path / "corpus.html"
+    assert report("--corpus", str(project), "--annotator", "alice", "-o", str(corpus)) == 0
+    html = corpus.read_bytes().decode("utf-8")
+    assert "hedged by “may perhaps ␛[31mhappen␛[0m”" in html
+    assert "\x1b" not in html and RAW_CONTROL.findall(html) == []
+
+
+@pytest.mark.parametrize("form", ["text", "md", "json"])
+def test_the_brief_of_a_hostile_document_writes_no_raw_control(project: Path, form: str, capsys) -> None:
+    doc, _ = ansi_project(project)
+    assert main(["brief", str(doc), "--annotator", "alice", "--format", form]) == 0
+    out = capsys.readouterr().out
+    assert RAW_CONTROL.findall(out) == [] and "\x1b" not in out
+    if form == "json":  # the exact text, written as JSON escapes
+        brief = json.loads(out)
+        assert brief["entities"][0]["entity"] == "Min\x1b]0;X\x07istry"
+        assert "\\u001b]52;c;aGk=\\u0007" in out and "\\u009b2J" in out
+    else:  # stand-ins (Markdown escapes the brackets)
+        shown = out.replace("\\", "")
+        assert "may perhaps ␛[31mhappen␛[0m" in shown and "Min␛]0;X␇istry" in shown

@@ -178,6 +178,9 @@ class KeysInOrder(App[int]):
             await self._route(self._held.popleft())
 
 
+NOTICE_FRAME = 6  # a notice's bar and padding, the rack's scrollbar gutter, a gap: as notice_room counts them
+
+
 class SavingApp(KeysInOrder):
     """An app whose session is saved off the UI thread, and that never quits with work unsaved."""
 
@@ -246,6 +249,10 @@ class SavingApp(KeysInOrder):
         room = self.notice_room()
         if severity == "information" and not whole and room is not None and "\n" not in text and len(text) > room:
             text = text[: max(1, room - 1)].rstrip() + "…"  # one row, clear of what is beside it
+        with suppress(ScreenStackError):  # shown whole, a warning wraps in the same room (it ran over the readout)
+            for rack in self.screen.query("ToastRack"):
+                rack.styles.max_width = None if room is None else room + NOTICE_FRAME
+                rack.set_class(room is not None, "-fitted")
         super().notify(text, title=shown_line(title), severity=severity,
                        markup=False, timeout=self.NOTICE_SECONDS if timeout is None else timeout)
 

@@ -19,15 +19,23 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from tui.app.cells import snippet
+from tui.app.cells import fit, snippet
 from tui.app.row_list import RowList
 from tui.app.steady_layout import SteadyLayout
 from tui.core.brief import (
+    BAR_WIDTH,
+    BARE_COLOUR,
+    HEDGED_COLOUR,
+    LEGEND,
+    NAME_COLUMN,
     Brief,
     Commitment,
     Span,
+    bar_runs,
+    entity_names,
     entity_sizes,
     hedge_counts,
+    name_column,
     summary_line,
     unattributed_heading,
     unlinked_heading,
@@ -35,8 +43,7 @@ from tui.core.brief import (
 from tui.core.safe_text import shown_line
 
 Target = tuple[int, int]  # the span a line jumps to
-HEDGED, BARE, ACTOR = Style(color="#ffaf5f"), Style(color="#87d787"), Style(color="#5fafff", bold=True)
-BAR_WIDTH = 20
+HEDGED, BARE, ACTOR = Style(color=HEDGED_COLOUR), Style(color=BARE_COLOUR), Style(color="#5fafff", bold=True)
 
 
 class Line(NamedTuple):
@@ -72,18 +79,14 @@ class BriefLines(RowList):
         kind, item = line.kind, line.item
         if kind == "entity":
             hedged, bare = item.hedged, item.bare  # type: ignore[attr-defined]
-            total = hedged + bare
-            filled = round(BAR_WIDTH * hedged / total) if total else 0
-            if hedged and not filled:
-                filled = 1  # a single hedged commitment still shows
-            if bare and filled == BAR_WIDTH:
-                filled = BAR_WIDTH - 1  # and so does a single bare one
-            name = snippet(shown_line(item.name), max(8, width - BAR_WIDTH - 24))  # type: ignore[attr-defined]
+            hedged_run, bare_run = bar_runs(hedged, bare)
+            # Every name padded to the widest (cut with … past NAME_COLUMN), so the bars start in one column.
+            column = min(self._name_column(), max(8, width - BAR_WIDTH - 24))
+            name = fit(item.name, column)  # type: ignore[attr-defined]
             bar = base + Style(reverse=False)  # reversed with the row's highlight, a bar of █ went blank
             return [Segment(name + "  ", base + ACTOR),
-                    Segment("█" * filled, bar + HEDGED),
-                    Segment("█" * (BAR_WIDTH - filled) if total else "·" * BAR_WIDTH, bar + (BARE if total else
-                                                                                        Style(dim=True))),
+                    Segment(hedged_run, bar + HEDGED),
+                    Segment(bare_run, bar + (BARE if hedged + bare else Style(dim=True))),
                     Segment(f"  {hedged} hedged · {bare} bare", base + Style(dim=True))]
         if kind == "commitment":
             commitment: Commitment = item  # type: ignore[assignment]
@@ -99,6 +102,10 @@ class BriefLines(RowList):
             hedge: Span = item  # type: ignore[assignment]
             return [Segment("  ", base), Segment(_quoted(hedge.quote, width - 2), base + HEDGED)]
         return [Segment(str(item), base + Style(bold=True))]  # a heading
+
+    def _name_column(self) -> int:
+        rows = self.rows
+        return rows.name_column if isinstance(rows, BriefLineList) else NAME_COLUMN
 
 
 def brief_lines(brief: Brief) -> BriefLineList:
@@ -124,6 +131,15 @@ class BriefLineList(Sequence[Line]):
             sizes += [1] * (len(brief.unlinked_hedges) + 1)
         self._ends = list(accumulate(sizes))
         self._made: dict[int, list[Line]] = {}
+        self._name_column: int | None = None
+
+    @property
+    def name_column(self) -> int:
+        """The cells of the widest entity name (at most NAME_COLUMN), which every name is padded
+        to: measured when the first entity line is drawn, from the names alone."""
+        if self._name_column is None:
+            self._name_column = name_column(entity_names(self.brief.entities))
+        return self._name_column
 
     def __len__(self) -> int:
         return self._ends[-1] if self._ends else 0
@@ -218,8 +234,7 @@ class BriefScreen(ModalScreen[Target | None], SteadyLayout[Target | None]):
         from rich.text import Text
 
         with Vertical(id="brief"):
-            yield Static(Text.assemble(summary_line(self.brief), "\n", ("█", "#ffaf5f"), " hedged ",
-                                       ("█", "#87d787"), " bare · ⏎ goes to the span · esc closes"),
+            yield Static(Text.assemble(summary_line(self.brief), "\n", *LEGEND, " · ⏎ goes to the span · esc closes"),
                          id="brief-summary")
             yield BriefLines(id="brief-lines")
         yield Footer()

@@ -97,6 +97,7 @@ def run_status(args: argparse.Namespace) -> int:
         out.write(_line(["document", *annotators], widths) + "\n")
         done = {name: 0 for name in annotators}
         problems = changed = 0
+        damaged: list[str] = []
         for summary in summariser.summaries(entries):
             cells = []
             stale = set(summary.stale())
@@ -106,6 +107,8 @@ def run_status(args: argparse.Namespace) -> int:
                     cells.append("·")
                     continue
                 cell = "!" if layer.problem else str(layer.total)
+                if layer.problem:
+                    damaged.append(f"! {summary.entry.relative}, {name}: {layer.problem}")
                 if layer.done:
                     cell += "✓"
                     done[name] += 1
@@ -118,11 +121,15 @@ def run_status(args: argparse.Namespace) -> int:
                 problems += 1
                 out.write(f"  ({shown_line(summary.problem)})")
             out.write("\n")
+        damaged_count = f"; {count_of(len(damaged), 'layer file')} damaged (!)" if damaged else ""
         totals = ", ".join(f"{shown_line(name)} done {count}" for name, count in done.items()) or "no layers yet"
         out.write(f"\n{count_of(len(entries), 'document')} under {shown_line(str(summariser.root))}: {totals}; "
-                  f"{count_of(changed, 'layer')} ⚠ made on another version of the text; {problems} unreadable.\n"
+                  f"{count_of(changed, 'layer')} ⚠ made on another version of the text; {problems} unreadable"
+                  f"{damaged_count}.\n"
                   "Cells: annotations, ✓ marked done, ⚠ text changed since the layer was saved, "
                   "! damaged layer file, · no layer.\n")
+        for line in damaged:  # what `list` would say of each, so it can be mended without opening it
+            out.write(shown_line(line) + "\n")
     missing = list(summariser.orphan_layers())
     for key, names in missing:
         out.write(f"missing document: {shown_line(key)} has layers by {shown_line(', '.join(names))} "

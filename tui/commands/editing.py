@@ -201,10 +201,11 @@ def corpus(args: argparse.Namespace) -> Brief:
 
 def inert_json(data: object) -> str:
     """JSON as json.dumps writes it, but every character `shown` would replace (C1 controls such as
-    a one-byte CSI, bidi overrides) written as a \\u escape: the same JSON, inert on a terminal."""
+    a one-byte CSI, bidi overrides) written as a \\u escape: the same JSON, inert on a terminal.
+    Keys keep their order (the README's: "hedgerow" first), not sorted."""
     from tui.core.safe_text import UNSAFE
 
-    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+    text = json.dumps(data, ensure_ascii=False, indent=2)
     return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tui.commands.common import stderr
 from tui.core.errors import InputError
+from tui.core.safe_text import shown_line
 from tui.core.wording import count_of
 
 
@@ -57,12 +58,13 @@ def run_report(args: argparse.Namespace) -> int:
                                               lambda path: reported_document(path, choice, tags, strict=False,
                                                                              roles=roles),
                                               entries, spool_dir=output.parent))
-        readable = sum(not entry.problem for entry in entries)
-        stderr.print(f"wrote a report of {count_of(readable, 'document')} under {root} to {args.output}", markup=False)
-        for entry in entries:
-            if entry.problem:
-                stderr.print(f"hedgerow: not in the report: {entry.problem}", markup=False)
-        return 0
+        problems = [entry.problem for entry in entries if entry.problem]
+        left_out = f" ({count_of(len(problems), 'document')} left out)" if problems else ""
+        stderr.print(f"wrote a report of {count_of(len(entries) - len(problems), 'document')}{left_out} under "
+                     f"{shown_line(str(root))} to {shown_line(str(args.output))}", markup=False)
+        for problem in problems:
+            stderr.print(f"hedgerow: not in the report: {problem}", markup=False)
+        return 1 if problems else 0  # as export --corpus: the page is written, but it is not the whole corpus
     document = args.document
     config = load_config(config_path(document, args.tags))
     tags = config.tags

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import accumulate, compress, filterfalse, repeat
-from operator import add, eq, mod, mul, neg, sub
+from operator import add, eq, mod, mul, neg, not_, sub
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar, cast, overload
 
 from tui.core.annotation import Annotation
@@ -132,9 +132,9 @@ class Commitment(NamedTuple):
 
     def to_json(self) -> dict[str, Any]:
         start, end = self.sentence_span
-        made: dict[str, Any] = {**self.span.to_json(), "note": self.note,
-                "sentence": {"start": start, "end": end, "text": self.sentences.text[start:end]},
-                "hedged": self.hedged, "hedges": [h.to_json() for h in self.hedges]}
+        made: dict[str, Any] = {**self.span.to_json(), "note": self.note, "hedged": self.hedged,
+                                "sentence": {"start": start, "end": end, "text": self.sentences.text[start:end]},
+                                "hedges": [h.to_json() for h in self.hedges]}
         if self.document:
             made["document"] = self.document
         return made
@@ -597,6 +597,10 @@ class EntityList(Sequence[Entity]):
         ends = list(map(running.__getitem__, columns.entity_bounds))
         return list(map(sub, ends[1:], ends))
 
+    def names(self) -> list[str]:
+        """Each entity's name, in the list's order."""
+        return list(map(self._columns.names.__getitem__, self._order))
+
     def sizes(self) -> tuple[list[int], list[int]]:
         """Each entity's commitments and hedges over them, in the list's order."""
         if self._sizes is None:
@@ -783,22 +787,64 @@ def _md_commitments(commitments: Sequence[Commitment]) -> list[str]:
 
 
 BAR_WIDTH = 20
+NAME_COLUMN = 32  # cells at most for an entity's name before its bar: a longer name is cut with "…"
+# Hedged and bare read apart without colour (piped, printed, a monochrome terminal): shaded against
+# solid, as the report's chart hatches hedged against solid bare. The TUI's brief draws the same.
+HEDGED_MARK, BARE_MARK, NO_COMMITMENT_MARK = "▒", "█", "·"
+HEDGED_COLOUR, BARE_COLOUR = "#ffaf5f", "#87d787"
+LEGEND: tuple[tuple[str, str] | str, ...] = ((HEDGED_MARK, HEDGED_COLOUR), " hedged ", (BARE_MARK, BARE_COLOUR),
+                                             " bare")  # Text.assemble's pieces
 
 
-def bar(hedged: int, bare: int, width: int = BAR_WIDTH) -> Text:
-    """A rich Text bar: hedged in the hedge colour, bare in the commitment colour, scaled to `width`."""
-    from rich.text import Text
-
+def bar_runs(hedged: int, bare: int, width: int = BAR_WIDTH) -> tuple[str, str]:
+    """The bar's cells, scaled to `width`: the hedged run, then the bare run (dots when there is no
+    commitment). One of each still shows however few there are."""
     total = hedged + bare
-    filled = round(width * hedged / total) if total else 0
+    if not total:
+        return "", NO_COMMITMENT_MARK * width
+    filled = round(width * hedged / total)
     if hedged and not filled:
         filled = 1
     if bare and filled == width:
         filled = width - 1
+    return HEDGED_MARK * filled, BARE_MARK * (width - filled)
+
+
+def bar(hedged: int, bare: int, width: int = BAR_WIDTH) -> Text:
+    """A rich Text bar: hedged (shaded, in the hedge colour) then bare (solid, in the commitment colour)."""
+    from rich.text import Text
+
+    hedged_run, bare_run = bar_runs(hedged, bare, width)
     result = Text()
-    result.append("█" * filled, style="#ffaf5f")
-    result.append("█" * (width - filled) if total else "·" * width, style="#87d787" if total else "dim")
+    result.append(hedged_run, style=HEDGED_COLOUR)
+    result.append(bare_run, style=BARE_COLOUR if hedged + bare else "dim")
     return result
+
+
+def entity_names(entities: Sequence[Entity]) -> list[str]:
+    """Each entity's name, without making the entities of a built brief."""
+    if isinstance(entities, EntityList):
+        return entities.names()
+    return [e.name for e in entities]
+
+
+def name_column(names: Iterable[str], most: int = NAME_COLUMN) -> int:
+    """The cells the widest name takes on one terminal line (controls as one-cell stand-ins), at
+    most `most`: the column the names are padded to, so that every bar starts at the same place.
+    An ASCII name takes a cell a character (len, in C); only the others are measured, and only
+    those that could be wider than the widest found."""
+    from rich.cells import cell_len
+
+    listed = names if isinstance(names, list) else list(names)
+    ascii_ones = list(map(str.isascii, listed))
+    widest = min(most, max(map(len, compress(listed, ascii_ones)), default=0))
+    if widest < most and not all(ascii_ones):
+        for name in compress(listed, map(not_, ascii_ones)):
+            if widest >= most:
+                break
+            if 2 * len(name) > widest:  # a character takes two cells at most
+                widest = min(most, max(widest, cell_len(_one_line(name))))
+    return widest
 
 
 def to_text(brief: Brief, width: int = 100) -> Group:
@@ -809,12 +855,12 @@ def to_text(brief: Brief, width: int = 100) -> Group:
     parts: list[RenderableType] = []
     title = brief.document.get("title") or brief.document.get("path") or "document"
     parts.append(Text.assemble(("Brief: ", "bold"), (_one_line(str(title)), "bold")))
-    parts.append(Text.assemble((summary_line(brief), "dim"), "  ", ("█", "#ffaf5f"), " hedged ", ("█", "#87d787"),
-                               " bare"))
+    parts.append(Text.assemble((summary_line(brief), "dim"), "  ", *LEGEND))
     room = max(20, width - 8)
+    column = name_column(entity_names(brief.entities), min(NAME_COLUMN, max(8, width - BAR_WIDTH - 24)))
     for entity in brief.entities:
         parts.append(Text())
-        head = Text.assemble((_one_line(entity.name)[:40], "bold #5fafff"), "  ")
+        head = Text.assemble((_fit(_one_line(entity.name), column), "bold #5fafff"), "  ")
         head.append_text(bar(entity.hedged, entity.bare))
         head.append(f"  {entity.hedged} hedged · {entity.bare} bare")
         parts.append(head)
@@ -827,6 +873,15 @@ def to_text(brief: Brief, width: int = 100) -> Group:
         parts += [Text(f"  {_cut(_quoted(h), room)}  {_one_line(h.document) + ' ' if h.document else ''}"
                        f"{h.start}–{h.end}") for h in brief.unlinked_hedges]  # (offsets mean something per document)
     return Group(*parts)
+
+
+def _fit(text: str, width: int) -> str:
+    """`text` in exactly `width` cells: cut with "…", or padded, so that what follows lines up."""
+    from rich.cells import cell_len, set_cell_size
+
+    if cell_len(text) > width:
+        text = set_cell_size(text, max(0, width - 1)).rstrip() + "…"
+    return set_cell_size(text, width)
 
 
 def _cut(text: str, width: int) -> str:

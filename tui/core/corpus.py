@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 SUFFIXES = (".txt", ".md")
 CACHE_DIR = ".hedgerow-cache"
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 CACHE_FILE = f"corpus-v{CACHE_VERSION}.json"  # another annotations folder gets its own: cache_name
 DOCUMENTS, FOLDERS = "documents", "folders"  # the cache's sections
 SKIPPED_FOLDERS = {ANNOTATIONS_DIR, EXPORTS_DIR, "node_modules", "__pycache__"}  # and any .hidden one

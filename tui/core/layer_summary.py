@@ -31,6 +31,11 @@ _TAG = re.compile(rb'\n      "tag": "((?:[^"\\]|\\.)*)"')  # any tag, escapes to
 _CONFLICT = b"\n<<<<<<< "  # a git conflict's first marker, at a line's start
 # A record's offsets as hedgerow writes them: digits (a hand edit's "x" or -1 makes the file damaged)
 _OFFSETS = re.compile(rb'\n      "(?:start|end)": \d+,\n')
+# JSON's commas, which a hand edit breaks first: a record of n fields has n - 1 (its last field has
+# none) and records are one apart; a string holds no raw newline, so ",\n" ends a line.
+_FIELD = b'\n      "'
+_RECORD_END = b"\n    }"
+_LINE_COMMA = b",\n"
 
 @dataclass(frozen=True)
 class LayerSummary:
@@ -118,6 +123,8 @@ def summary_of(raw: bytes) -> LayerSummary:
         return _fast(raw) or _slow(raw)
     except _Damaged as error:
         return LayerSummary(problem=f"damaged: {error}")
+    except json.JSONDecodeError as error:
+        return LayerSummary(problem=f"damaged: corrupt JSON at line {error.lineno} column {error.colno}")
     except (ValueError, TypeError, AttributeError) as error:
         return LayerSummary(problem=f"damaged ({type(error).__name__})")
 
@@ -154,6 +161,9 @@ def _fast(raw: bytes) -> LayerSummary | None:
             return None  # a record with no tag, or two, or not a string: read it all
         if len(_OFFSETS.findall(raw, body_start, body_end)) != 2 * len(tags):
             return None  # an offset that is no number (or missing): _slow says which
+        fields = raw.count(_FIELD, body_start, raw.find(_RECORD_END, body_start))  # the first record's
+        if raw.count(_LINE_COMMA, body_start, body_end) != len(tags) * fields - 1:
+            return None  # a comma too many or too few (a hand edit), or records unlike the first: _slow reads it
         for tag, n in found.items():
             if b"\n" in tag:  # no JSON string holds a raw newline: a string left open (damaged)
                 return None

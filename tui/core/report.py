@@ -371,10 +371,11 @@ def corpus_page(root: Path, paths: Iterable[Path], looks: TagLooks, load: Callab
             for tag, count in entry.counts.items():
                 totals[tag] = totals.get(tag, 0) + count
         readable = sum(not e.problem for e in entries)
-        yield page_head(f"{root.name or root} — hedgerow corpus report", looks.values())
+        name, folder = folder_name(root), folder_shown(root)
+        yield page_head(f"{name} — hedgerow corpus report", looks.values())
         yield (f'<header class="masthead"><p class="kicker">Corpus report · {count_of(readable, "document")} · '
                f'{count_of(sum(totals.values()), "annotation")} · {escape(generated or now_utc())}</p>'
-               f"<h1>{text(root.name or str(root))}</h1>{_meta((('Folder', text(str(root))),))}</header>")
+               f"<h1>{text(name)}</h1>{_meta((('Folder', text(folder)),))}</header>")
         yield '<div class="layout"><aside class="side">'
         yield legend_card(looks, totals, "Legend (whole corpus)")
         yield '</aside><main class="main" id="main">'
@@ -384,6 +385,20 @@ def corpus_page(root: Path, paths: Iterable[Path], looks: TagLooks, load: Callab
             yield chunk
     yield "</main></div>"
     yield PAGE_TAIL
+
+
+def folder_name(root: Path) -> str:
+    """The folder's own name: `.` or `a/..` say nothing to a reader, so their real name (`/` for the root)."""
+    name = root.name
+    if name in ("", ".", ".."):
+        resolved = root.resolve()
+        name = resolved.name or str(resolved)
+    return name
+
+
+def folder_shown(root: Path) -> str:
+    """The folder as given, unless that is `.` or ends in `..`: then its real name."""
+    return str(root) if root.name not in ("", ".", "..") else folder_name(root)
 
 
 def _corpus_document(reported: ReportedDocument, looks: TagLooks, n: int) -> Iterator[str]:
@@ -399,7 +414,7 @@ def _corpus_document(reported: ReportedDocument, looks: TagLooks, n: int) -> Ite
 def _corpus_table(root: Path, entries: list[CorpusEntry], looks: dict[str, TagLook]) -> Iterator[str]:
     yield '<section class="card" id="documents" aria-labelledby="documents-h"><h2 id="documents-h">Documents</h2>'
     if not entries:
-        yield f"<p>No .txt or .md documents under {text(str(root))}.</p></section>"
+        yield f"<p>No .txt or .md documents under {text(folder_shown(root))}.</p></section>"
         return
     head = "".join(f'<th scope="col" class="num"><span class="chip {look.css_class}">{text(look.name)}</span></th>'
                    for look in looks.values())

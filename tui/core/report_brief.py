@@ -3,16 +3,17 @@ of hedged against bare commitments.
 
 The brief is the one model of tui.core.brief, as `hedgerow brief` and the TUI's brief screen have
 it; a layer without links has none, and the report shows the annotations grouped by tag instead.
-Everything in a Brief is untrusted text and is escaped here.
+Everything in a Brief is untrusted text: it goes through `text` (escaped, control characters as
+visible stand-ins), never bare `escape`, which would let an ESC or OSC sequence into the file.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from html import escape
 from typing import TYPE_CHECKING
 
 from tui.core.brief import DEFAULT_ROLES, Brief, BriefRoles, Commitment, Entity, unattributed_heading, unlinked_heading
+from tui.core.report_article import attr, text
 
 if TYPE_CHECKING:
     from tui.core.document import Document
@@ -65,7 +66,7 @@ def chart_svg(brief: Brief) -> str:
         hedged_width, bare_width = entity.hedged * scale, entity.bare * scale
         # From the left edge, clipped to its column: a name wider than the column loses its end, never its start.
         parts.append(f'<text x="0" y="{y + 17}" font-size="13" fill="#1b1f24" clip-path="url(#brief-names)">'
-                     f'<title>{escape(entity.name)}</title>{escape(_short(entity.name, 24))}</text>')
+                     f'<title>{text(entity.name)}</title>{text(_short(entity.name, 24))}</text>')
         parts.append(f'<rect x="{NAME_WIDTH}" y="{y + 4}" width="{hedged_width:.1f}" height="18" fill="url(#hatch)" '
                      f'stroke="#8a4b00"><title>{entity.hedged} hedged</title></rect>')
         parts.append(f'<rect x="{NAME_WIDTH + hedged_width:.1f}" y="{y + 4}" width="{bare_width:.1f}" height="18" '
@@ -94,20 +95,20 @@ def brief_pieces(brief: Brief, anchor_of: Callable[[str], str | None]) -> Iterat
     if entities:
         yield chart_svg(brief)
     else:
-        yield f"<p>No {escape(roles.word('commitment'))} is linked to any {escape(roles.word('actor'))} yet.</p>"
+        yield f"<p>No {text(roles.word('commitment'))} is linked to any {text(roles.word('actor'))} yet.</p>"
     for entity in entities:
-        yield (f'<div class="entity"><h3>{escape(entity.name)} <span class="who">'
-               f'{escape(roles.words(len(entity.commitments), "commitment"))}: {entity.hedged} hedged, '
+        yield (f'<div class="entity"><h3>{text(entity.name)} <span class="who">'
+               f'{text(roles.words(len(entity.commitments), "commitment"))}: {entity.hedged} hedged, '
                f'{entity.bare} bare</span></h3><ul>')
         yield from _commitment_items(entity.commitments, anchor_of)
         yield "</ul></div>"
     if brief.unattributed:
-        yield f'<div class="entity"><h3>{escape(unattributed_heading(roles))}</h3><ul>'
+        yield f'<div class="entity"><h3>{text(unattributed_heading(roles))}</h3><ul>'
         yield from _commitment_items(brief.unattributed, anchor_of)
         yield "</ul></div>"
     if brief.unlinked_hedges:
-        yield f"<h3>{escape(unlinked_heading(roles))}</h3><ul>"
-        yield from (f'<li class="excerpt">“{escape(h.quote)}”</li>' for h in brief.unlinked_hedges)
+        yield f"<h3>{text(unlinked_heading(roles))}</h3><ul>"
+        yield from (f'<li class="excerpt">“{text(h.quote)}”</li>' for h in brief.unlinked_hedges)
         yield "</ul>"
     yield "</section>"
 
@@ -115,8 +116,8 @@ def brief_pieces(brief: Brief, anchor_of: Callable[[str], str | None]) -> Iterat
 def _commitment_items(commitments: Sequence[Commitment], anchor_of: Callable[[str], str | None]) -> Iterator[str]:
     for commitment in commitments:
         target = anchor_of(commitment.span.id) if commitment.span.id else None
-        quote = escape(commitment.span.quote)
-        quote = f'<a href="#{escape(target)}">{quote}</a>' if target else quote
-        hedges = ("hedged by " + ", ".join(f"“{escape(h.quote)}”" for h in commitment.hedges)
+        quote = text(commitment.span.quote)
+        quote = f'<a href="#{attr(target)}">{quote}</a>' if target else quote
+        hedges = ("hedged by " + ", ".join(f"“{text(h.quote)}”" for h in commitment.hedges)
                   if commitment.hedges else "bare: no hedge")
         yield f'<li><span class="excerpt">“{quote}”</span> <span class="hedges">{hedges}</span></li>'
