@@ -16,6 +16,8 @@ from tui.core.annotation import Annotation
 from tui.core.safe_text import shown, shown_line
 from tui.core.session import Session
 
+ENTITY_ROWS = 2  # the details' rows for an entity at most
+
 
 class FittedStatic(Static):
     """A Static of `height: auto` whose new content redoes the screen's layout only when its height
@@ -107,24 +109,34 @@ class DocumentPanel(FittedStatic):
         self.show(Text("\n").join(lines))
 
     def _annotation_lines(self, width: int) -> list[Text]:
-        """The annotation under the cursor: its tag and the tag's whole description, then its whole
-        note. The description gets as many rows as the codebook's longest needs at this width, and the
-        note a row at least, so that moving the cursor changes the panel's height only for a note
-        longer than a row (a new height lays the whole screen out again)."""
+        """The annotation under the cursor: its tag and the tag's whole description, its entity if it
+        has one, then its whole note. The description gets as many rows as the codebook's longest
+        needs at this width, and the note a row at least, so that moving the cursor changes the
+        panel's height only for a note longer than a row (a new height lays the whole screen out again)."""
         rows = self._description_rows(width)
         annotation = self.annotation
         if annotation is None:
             lines = [Text("no annotation under the cursor", style="dim"), Text("select text, then 1-9 tags it",
                                                                                  style="dim")]
             return lines + [Text("")] * max(0, rows + 1 - len(lines))
-        wrapped = list(self._tag_line(annotation.tag).wrap(self.app.console, width))
-        if len(wrapped) > rows:  # a tag outside the codebook, or a short terminal: the note comes first
+        # The actor's canonical name (E sets it), on up to two rows. The tag's description gives way to
+        # it (the legend and the help have it), so the panel keeps its height and the note its row.
+        entity = self._cut(Text.assemble(("entity ", "dim"), shown_line(annotation.entity)), ENTITY_ROWS, width) \
+            if annotation.entity else []
+        # A tag outside the codebook, or a short terminal: the note comes first.
+        wrapped = self._cut(self._tag_line(annotation.tag), max(1, rows - len(entity)), width)
+        note = Text.assemble(("✎ ", "yellow"), shown(annotation.note)) if annotation.note else \
+            Text("✎ no note", style="dim")
+        return [*wrapped, *entity, note, *[Text("")] * (rows - len(wrapped) - len(entity))]  # blank rows last
+
+    def _cut(self, line: Text, rows: int, width: int) -> list[Text]:
+        """`line` wrapped at `width`, on `rows` rows at most: the last one cut with "…"."""
+        wrapped = list(line.wrap(self.app.console, width))
+        if len(wrapped) > rows:
             wrapped = wrapped[:rows]
             wrapped[-1].truncate(width - 1)
             wrapped[-1].append("…", style="dim")
-        note = Text.assemble(("✎ ", "yellow"), shown(annotation.note)) if annotation.note else \
-            Text("✎ no note", style="dim")
-        return [*wrapped, note, *[Text("")] * (rows - len(wrapped))]  # the blank rows last, out of the way
+        return wrapped
 
     def _tag_line(self, name: str) -> Text:
         tags = self.session.tags

@@ -41,12 +41,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             action.nargs, action.metavar = "?", "DOCUMENT|DIR"
 
     parser = sub.add_parser("list", help="print a document's annotations as a table",
-                            description="Print an annotator's annotations: tag, span, quote, note, annotator.")
+                            description="Print an annotator's annotations: tag, span, quote, note, entity (where an "
+                                        "actor has one), annotator.")
     document_options(parser)
     parser.add_argument("--tag", metavar="NAME", action="append",
                         help="only annotations with this tag (repeat for several)")
     parser.add_argument("--grep", metavar="REGEX",
-                        help="only annotations whose quote or note matches (case-insensitive)")
+                        help="only annotations whose quote, note or entity matches (case-insensitive)")
     parser.set_defaults(run=run_list)
 
 
@@ -125,10 +126,14 @@ def annotation_table(annotations: list[Annotation], tags: TagSet, title: str) ->
     table.add_column("span", justify="right", no_wrap=True)
     table.add_column("quote", overflow="fold")
     table.add_column("note", overflow="fold")
+    entities = any(a.entity for a in annotations)  # a column only where an actor has a canonical name
+    if entities:
+        table.add_column("entity", overflow="fold")
     table.add_column("annotator")
     for a in annotations:
         table.add_row(Text(shown_line(a.tag), style=f"bold {tags.colour_of(a.tag)}"), f"{a.start}–{a.end}",
-                      snippet(a.quote, 60), snippet(a.note, 40), shown_line(made_by(a)))
+                      snippet(a.quote, 60), snippet(a.note, 40), *([snippet(a.entity, 40)] if entities else []),
+                      shown_line(made_by(a)))
     return table
 
 
@@ -151,7 +156,8 @@ def run_list(args: argparse.Namespace) -> int:
     if args.tag:
         annotations = [a for a in annotations if a.tag in args.tag]
     if pattern is not None:
-        annotations = [a for a in annotations if pattern.search(a.quote) or pattern.search(a.note)]
+        annotations = [a for a in annotations if pattern.search(a.quote) or pattern.search(a.note)
+                       or pattern.search(a.entity)]
     which = "".join([f" tagged {' or '.join(args.tag)}" if args.tag else "",
                      f" matching {args.grep!r}" if pattern is not None else ""])
     if not annotations:

@@ -15,6 +15,7 @@ from tui.commands.common import document_options, is_terminal, open_session, std
 from tui.core.errors import InputError
 from tui.core.safe_text import json_escaped, shown, shown_line
 from tui.core.session import Session
+from tui.core.spans import trimmed_span
 from tui.core.wording import count_of
 
 if TYPE_CHECKING:
@@ -23,7 +24,9 @@ if TYPE_CHECKING:
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("add", help="tag a span and print the new annotation's id",
-                            description="Tag text[START:END] (code points into the NFC text) and save.")
+                            description="Tag text[START:END] (code points into the NFC text) and save. White "
+                                        "space at either end is left out, as the TUI's tag keys leave it (stderr "
+                                        "then says the offsets stored); white space alone is refused.")
     document_options(parser)
     parser.add_argument("--start", type=int, required=True, metavar="S", help="first code point of the span")
     parser.add_argument("--end", type=int, required=True, metavar="E", help="code point after the span")
@@ -97,8 +100,14 @@ def run_add(args: argparse.Namespace) -> int:
     if not 0 <= args.start < args.end <= length:
         raise InputError(f"bad offsets --start {args.start} --end {args.end}: need 0 <= start < end <= {length} "
                          f"(code points into the document)")
-    annotation = session.add(args.start, args.end, args.tag, args.note, args.entity)
+    span = trimmed_span(session.text, args.start, args.end)
+    if span is None:  # as the TUI's tag keys: nothing to tag, and a blank quote would count as a mention
+        raise InputError(f"--start {args.start} --end {args.end} is only white space; nothing tagged")
+    start, end = span
+    annotation = session.add(start, end, args.tag, args.note, args.entity)
     _save(session)
+    if span != (args.start, args.end):  # stored elsewhere than asked: a script needs the offsets
+        stderr.print(f"trimmed white space: stored {start}-{end}", markup=False)
     if args.json:
         record = json.dumps(annotation.to_record(), ensure_ascii=False, sort_keys=True)
         sys.stdout.write((json_escaped(record) if is_terminal(sys.stdout) else record) + "\n")  # a tty: inert

@@ -139,7 +139,7 @@ def run_import(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"{args.file}: cannot read it ({error})") from None
     plan = plan_import(session.document, session.layer.ids(), parse_export(text, str(args.file)),
-                       session.annotator)
+                       session.annotator, session.layer)
     made_on = {item.annotation.document for item in plan.mismatched}
     if plan.mismatched and not plan.new and not plan.skipped and len(made_on) == 1 and \
             "" not in made_on and made_on != {session.document.sha256}:
@@ -150,11 +150,12 @@ def run_import(args: argparse.Namespace) -> int:
     else:
         for item in plan.mismatched:
             stderr.print(shown_line(f"not imported: {item}"))
-    links = import_links(session, plan.new, parse_links(text, str(args.file)))
+    links = import_links(session, plan.new, map(plan.same_as, parse_links(text, str(args.file))))
     if plan.new or links.accepted:
         session.add_many(plan.new, "import", links.accepted)
         session.save()
-    stderr.print(shown_line(f"imported {len(plan.new)}, skipped {len(plan.skipped)} already present, "
+    stderr.print(shown_line(f"imported {len(plan.new)}{plan.duplicates_note()}, "
+                            f"skipped {len(plan.skipped)} already present, "
                             f"{len(plan.mismatched)} not matching the document{links_summary(links)} -> "
                             f"{session.store.path}{reattributed_note(plan.reattributed, session.annotator)}"))
     return 1 if plan.mismatched or links.problems else 0

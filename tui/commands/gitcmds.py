@@ -125,6 +125,8 @@ def show_line(a: Annotation, width: int = 1) -> str:
     line = f"{a.start:>{width}}-{a.end:<{width}}  {a.tag:<{TAG_WIDTH}} {_quoted(a.quote, QUOTE_WIDTH)}"
     if a.note:
         line += f"  note: {_quoted(a.note)}"
+    if a.entity:
+        line += f"  entity: {_quoted(a.entity)}"
     maker = f"{a.annotator or '?'}" + (f" from {a.original_annotator}" if a.original_annotator else "")
     return shown_line(f"{line}  ({maker}, {a.created[:10]}, id {a.id[:8]})")
 

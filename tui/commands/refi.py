@@ -51,7 +51,8 @@ def export(args: argparse.Namespace, session: Session, layers: Sequence[tuple[st
         stderr.print(f"wrote the codebook ({len(session.tags)} codes) as qdc to {where}", markup=False)
     else:
         users = ", ".join(shown_line(user) for user, _ in layers)
-        stderr.print(f"wrote {summary.selections} selections ({summary.notes} with notes) by {users} "
+        entities = f", {summary.entities} with an entity" if summary.entities else ""
+        stderr.print(f"wrote {summary.selections} selections ({summary.notes} with notes{entities}) by {users} "
                      f"as qdpx to {where}", markup=False)
     return 1 if summary.left_out else 0
 
@@ -89,19 +90,19 @@ def import_project(args: argparse.Namespace) -> int:
             project.close()
     except HedgerowError as error:  # its message quotes the file's names and guids: show them inert
         raise type(error)(shown_line(str(error))) from None
-    plan = plan_import(session.document, session.layer.ids(), found.annotations, session.annotator)
+    plan = plan_import(session.document, session.layer.ids(), found.annotations, session.annotator, session.layer)
     for line in found.remarks:
         stderr.print(shown_line(f"left alone: {line}"), markup=False)
     for line in found.problems:
         stderr.print(shown_line(f"not imported: {line}"), markup=False)
     for item in plan.mismatched:
         stderr.print(shown_line(f"not imported: {item}"), markup=False)
-    links = import_links(session, plan.new, found.links)
+    links = import_links(session, plan.new, map(plan.same_as, found.links))
     if plan.new or links.accepted:
         session.add_many(plan.new, "import", links.accepted)
         session.save()
     refused = found.refused + len(plan.mismatched)
-    stderr.print(f"imported {len(plan.new)}, skipped {len(plan.skipped)} already present, "
+    stderr.print(f"imported {len(plan.new)}{plan.duplicates_note()}, skipped {len(plan.skipped)} already present, "
                  f"{refused} not imported{shown_line(links_summary(links))} -> {shown_line(str(session.store.path))}"
                  f"{shown_line(reattributed_note(plan.reattributed, session.annotator))}", markup=False)
     return 1 if refused or links.problems else 0

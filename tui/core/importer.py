@@ -343,6 +343,19 @@ class ImportPlan:
     reattributed: int = 0  # of `new`, how many another annotator (or no one) had made
     skipped: list[Annotation] = field(default_factory=list)  # ids already in the layer (or repeated)
     mismatched: list[Mismatch] = field(default_factory=list)  # reported, not stored
+    # The same span and tag as one kept or in the layer (two layers' exported together): one would
+    # be counted twice. Each left-out id maps to the id kept, so links to it still land.
+    duplicates: dict[str, str] = field(default_factory=dict)
+
+    def same_as(self, link: Link) -> Link:
+        """`link` with an end that was left out as a duplicate moved to the annotation kept."""
+        source, target = self.duplicates.get(link.source, link.source), self.duplicates.get(link.target, link.target)
+        return link if (source, target) == (link.source, link.target) else link._replace(source=source, target=target)
+
+    def duplicates_note(self) -> str:
+        """The import summary's words on duplicates ("" when there were none)."""
+        count = len(self.duplicates)
+        return f" ({count} {'duplicate' if count == 1 else 'duplicates'} of a span and tag left out)" if count else ""
 
 
 def _short(text: str, width: int = 40) -> str:
@@ -361,8 +374,11 @@ def mismatch_reason(document: Document, annotation: Annotation) -> str | None:
 
 
 def plan_import(document: Document, existing_ids: Iterable[str], annotations: Iterable[Annotation],
-                annotator: str | None = None) -> ImportPlan:
-    """Split `annotations` into new ones, ones already present by id, and ones not matching the text.
+                annotator: str | None = None, existing: Iterable[Annotation] = ()) -> ImportPlan:
+    """Split `annotations` into new ones, ones already present by id, ones not matching the text,
+    and duplicates: the same span and tag as one of `existing` (the layer) or one imported before
+    it, which `Session.add` refuses since it would be counted twice (an `export --all` holds each
+    span two annotators agreed on twice).
 
     New annotations keep their id, created and modified; their `document` becomes this
     document's sha256, since their quote has just been checked against it. With `annotator`
@@ -370,6 +386,7 @@ def plan_import(document: Document, existing_ids: Iterable[str], annotations: It
     maker in `original_annotator` (the first maker, if it was re-attributed before).
     """
     seen = set(existing_ids)
+    spans = {(a.start, a.end, a.tag): a.id for a in existing}
     plan = ImportPlan()
     reattributed = 0
     for annotation in annotations:
@@ -380,7 +397,11 @@ def plan_import(document: Document, existing_ids: Iterable[str], annotations: It
         if reason:
             plan.mismatched.append(Mismatch(annotation, reason))
             continue
+        kept = spans.setdefault((annotation.start, annotation.end, annotation.tag), annotation.id)
         seen.add(annotation.id)
+        if kept != annotation.id:
+            plan.duplicates[annotation.id] = kept
+            continue
         if annotator is not None and annotation.annotator != annotator:
             annotation = replace(annotation, annotator=annotator,
                                  original_annotator=annotation.original_annotator or annotation.annotator)

@@ -129,6 +129,12 @@ class Layer:
             raise KeyError(annotation_id)
         return self._rows.annotation(row)
 
+    def having(self, name: str) -> Iterator[Annotation]:
+        """In document order, the annotations whose field `name`, one kept in the extras (e.g.
+        entity), is set; the others are never made. A row keeps such a field, when set, in a dict."""
+        extras, make = self._rows.extras, self._rows.annotation
+        return (make(row) for row in self._by_position if type(extra := extras[row]) is dict and extra.get(name))
+
     def get(self, annotation_id: str) -> Annotation | None:
         row = self._row_of(annotation_id)
         return None if row is None else self._rows.annotation(row)

@@ -69,6 +69,10 @@ def source_guid(sha256: str) -> str:
     return derived_guid("source", sha256)
 
 
+def case_guid(entity: str) -> str:
+    return derived_guid("case", entity)
+
+
 def coding_guid(selection: str) -> str:
     return derived_guid("coding", selection)
 

@@ -112,6 +112,7 @@ def annotations_from_project(project: Project, document: Document, tags: TagSet,
                              "sources, which hedgerow does not read, left alone")
     offsets = SourceOffsets(raw) if raw is not None else None
     unknown: Counter[str] = Counter()
+    in_cases = 0  # selections in more than one Case: which is the entity cannot be told
     for selection in source.selections:
         _check_bounds(selection, raw, where)
         span = _span(selection, offsets)
@@ -133,6 +134,10 @@ def annotations_from_project(project: Project, document: Document, tags: TagSet,
         who = project.users.get(selection.user or "") or annotator
         created = _timestamp(selection.created)
         modified = created if selection.modified in (None, selection.created) else _timestamp(selection.modified)
+        # The Case grouping a selection is its entity (hedgerow exports an entity so: a Case of its name).
+        cases = set(project.cases.get(selection.guid, ()))
+        entity = " ".join(next(iter(cases)).split()) if len(cases) == 1 else ""
+        in_cases += len(cases) > 1
         for number, code in enumerate(selection.codes):
             name = project.codes.get(code)
             if name is None:
@@ -142,9 +147,12 @@ def annotations_from_project(project: Project, document: Document, tags: TagSet,
                 unknown[name] += 1
                 continue
             found.annotations.append(Annotation(
-                **context, tag=name, note=note, annotator=who, document="",
+                **context, tag=name, note=note, annotator=who, document="", entity=entity,
                 id=selection.guid if number == 0 else derived_guid("coding-of", f"{selection.guid}\0{code}"),
                 created=created, modified=modified))
+    if in_cases:
+        found.remarks.append(f"{count_of(in_cases, 'selection')} in more than one case, so with no entity: "
+                             "a case names one")
     for name, count in sorted(unknown.items()):
         found.refused += count
         found.problems.append(f"{count_of(count, 'selection')} coded {name!r}: not a tag in the codebook "

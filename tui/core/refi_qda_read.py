@@ -74,6 +74,7 @@ class Project:
     notes: dict[str, str] = field(default_factory=dict)  # guid -> text
     other_selections: int = 0  # on PDF, picture, audio or video sources: not read
     links: list[ProjectLink] = field(default_factory=list)
+    cases: dict[str, list[str]] = field(default_factory=dict)  # selection guid -> the names of its Cases
     archive: zipfile.ZipFile | None = None
     where: str = ""
 
@@ -228,6 +229,7 @@ class _Builder:
         self.selection: Selection | None = None
         self.source: TextSource | None = None
         self.note: str | None = None  # the guid of the Note being read
+        self.case: str | None = None  # the name of the Case being read
 
     def fail(self, message: str) -> None:
         raise _Refused(message)
@@ -270,6 +272,10 @@ class _Builder:
             self.project.links.append(ProjectLink(
                 self.guid(attrs, "guid", "Link"), attrs.get("name", ""), attrs.get("direction", ""),
                 canonical_guid(attrs.get("originGUID", "")), canonical_guid(attrs.get("targetGUID", ""))))
+        elif local == "Case" and parent == "Cases":
+            self.case = attrs.get("name") or None  # a Case with no name names no entity
+        elif local == "SelectionRef" and parent == "Case" and self.case is not None:
+            self.project.cases.setdefault(self.guid(attrs, "targetGUID", "SelectionRef"), []).append(self.case)
         elif local == "Note" and parent == "Notes":
             self.note = self.guid(attrs, "guid", "Note")
             self.project.notes[self.note] = ""
@@ -308,3 +314,5 @@ class _Builder:
             self.source = None
         elif local == "Note":
             self.note = None
+        elif local == "Case":
+            self.case = None

@@ -31,6 +31,7 @@ from tui.core.refi_qda import (
     PROJECT_FILE,
     PROJECT_NS,
     SOURCES_DIR,
+    case_guid,
     code_guid,
     coding_guid,
     derived_guid,
@@ -102,6 +103,7 @@ class Summary:
 
     selections: int = 0
     notes: int = 0
+    entities: int = 0  # selections in a Case: those whose annotation names an entity
     left_out: list[tuple[Annotation, str]] = field(default_factory=list)
 
 
@@ -186,7 +188,9 @@ def project_pieces(document: Document, layers: Sequence[tuple[str, Iterable[Anno
         yield f"    <User{attributes(guid=user_guid(user), name=user)}/>\n"
     yield "  </Users>\n  <CodeBook>\n"
     yield from codes_pieces(tags, _tags_used(layers), "    ")
-    yield "  </CodeBook>\n  <Sources>\n"
+    yield "  </CodeBook>\n"
+    yield from _cases_pieces(document, layers, summary)
+    yield "  <Sources>\n"
     guid = source_guid(document.sha256)
     yield (f"    <TextSource{attributes(guid=guid, name=document.path.name, plainTextPath=INTERNAL + guid + '.txt')}>\n"
            f"      <Description>{text(_source_description(document))}</Description>\n")
@@ -221,6 +225,41 @@ def project_pieces(document: Document, layers: Sequence[tuple[str, Iterable[Anno
     yield from _notes_pieces(notes, summary)
     yield from _links_pieces(links)
     yield "</Project>\n"
+
+
+def _cases_pieces(document: Document, layers: Sequence[tuple[str, Iterable[Annotation]]],
+                  summary: Summary) -> Iterator[str]:
+    """<Cases>: one Case per entity, named by it, holding its mentions' selections. A Case is "a
+    subject, object or topic by which sources and selections can be grouped", e.g. a person
+    (REFI-QDA 1.5, §3.1, §13): what an entity is. Cases come before Sources in the schema, so the
+    mentions are found first, without making every annotation of a Layer (see Layer.having)."""
+    cases: dict[str, list[str]] = {}
+    by_id = [layer if isinstance(layer, Layer) else {a.id: a for a in layer} for _, layer in layers[:-1]]
+    for index, (user, layer) in enumerate(layers):
+        mentions = layer.having("entity") if isinstance(layer, Layer) else (a for a in layer if a.entity)
+        for a in mentions:
+            if _fits(document, a) is None:
+                cases.setdefault(a.entity, []).append(_selection_guid(document, by_id[:index], user, a.id))
+    if not cases:
+        return
+    yield "  <Cases>\n"
+    for entity in sorted(cases):
+        yield f"    <Case{attributes(guid=case_guid(entity), name=entity)}>\n"
+        for selection in cases[entity]:
+            summary.entities += 1
+            yield f'      <SelectionRef targetGUID="{selection}"/>\n'
+        yield "    </Case>\n"
+    yield "  </Cases>\n"
+
+
+def _selection_guid(document: Document, before: Sequence[Layer | dict[str, Annotation]], user: str,
+                    annotation_id: str) -> str:
+    """The guid SelectionGuids gives the selection, knowing only the layers `before` its own (by
+    id): its id, unless that is not a uuid or one of those layers exports a selection with it."""
+    if is_uuid(annotation_id) and not any(
+            (found := layer.get(annotation_id)) is not None and _fits(document, found) is None for layer in before):
+        return annotation_id
+    return derived_guid("selection", f"{user}\0{annotation_id}")
 
 
 def _source_description(document: Document) -> str:
