@@ -532,15 +532,13 @@ class HedgerowApp(LinkingMixin, SavingApp):
         selection = self.view.selection
         try:
             if selection:
-                start, end = selection
-                selected = self.current.text[start:end]
-                if not selected.strip():
+                from tui.core.spans import trimmed_span
+
+                span = trimmed_span(self.current.text, *selection)  # the CLI's add trims as this does
+                if span is None:
                     self.notify("The selection is only white space; nothing tagged.", severity="warning")
                     return
-                # Word moves take the space after a word ("Simmons " from ctrl+shift+left): a span
-                # with it differs from another annotator's "Simmons" and counts as no exact match.
-                start += len(selected) - len(selected.lstrip())
-                end -= len(selected) - len(selected.rstrip())
+                start, end = span
                 # Cleared first: what the add says (a proposal) has the room the readout leaves without it.
                 cursor = self.view.cursor
                 self.view.clear_selection()
