@@ -366,6 +366,18 @@ def test_status_names_each_damaged_layer_and_what_is_wrong(corpus: Path, capsys)
     assert "! 2005/report.txt, bob: damaged: corrupt JSON at line " in out
 
 
+def test_status_counts_done_marks_of_annotators_not_of_gold(corpus: Path, capsys) -> None:
+    report = corpus / "seeds/2005/report.txt"
+    annotate(report, [("minister", "actor")], done=True)
+    gold = Session.open(report, SessionOptions(annotator="gold", gold=True))
+    start = gold.text.index("minister")
+    gold.add(start, start + len("minister"), "actor")
+    gold.save()
+    code, out, _ = run(capsys, "status", corpus / "seeds")
+    assert code == 0 and ": alice done 1; " in out and "gold done" not in out
+    assert out.split("2005/report.txt")[1].split()[:2] == ["1✓", "1"]  # gold's column is still there
+
+
 def test_status_of_an_empty_folder_says_where_it_looked(tmp_path: Path, capsys) -> None:
     (tmp_path / "empty").mkdir()
     code, out, _ = run(capsys, "status", tmp_path / "empty")

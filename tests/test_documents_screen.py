@@ -575,3 +575,17 @@ async def test_the_folder_column_is_as_wide_as_the_corpus_folders_and_gone_witho
         columns = str(app.documents.query_one("#corpus-columns").render())
         assert "folder " in columns  # the header whole, the column as wide as "folder"
         assert " b " in row_of(app, "Bravo report") and app.documents.document_list.folder_width(78) == len("folder")
+
+
+async def test_gold_is_shown_first_among_the_others_where_many_cut_the_column(corpus: Path) -> None:
+    """★gold came after the other annotators, so with a few of them it was cut off ("bob dave…")."""
+    doc = corpus / "seeds/a-first.txt"
+    for name in ("bob", "dave", "erin", "frank", "gold"):
+        session = Session.open(doc, SessionOptions(annotator=name, gold=name == "gold"))
+        session.add(4, 10, "actor")
+        session.save()
+    app = corpus_app(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.documents is not None and app.documents.loaded)
+        row = row_of(app, "Alpha report")
+        assert "★gold bob" in row and "…" in row

@@ -137,7 +137,7 @@ class DocumentList(RowList):
         else:
             counts = self._counts(own, base)
         others = item.others(self.annotator)
-        who = " ".join([*others, *(["★gold"] if item.has_gold else [])])
+        who = " ".join([*(["★gold"] if item.has_gold else []), *others])  # first: a long list cut it off
         stale = "⚠" if item.stale() else " "
         folder_width = self.folder_width(width)
         fixed = 2 + 1 + folder_width + (folder_width > 0) + 8 + 1 + counts_width + 1 + 10 + 2

@@ -73,6 +73,7 @@ def layer_annotators(annotations: Path) -> list[str]:
 
 def run_status(args: argparse.Namespace) -> int:
     from tui.core.corpus import Summariser, discover
+    from tui.core.paths import GOLD
 
     root = corpus_folder(args.folder)
     summariser = Summariser(root, args.annotations)
@@ -95,7 +96,7 @@ def run_status(args: argparse.Namespace) -> int:
     else:
         widths = [max(6, min(40, max(len(e.relative) for e in entries)))] + [max(5, len(a) + 1) for a in annotators]
         out.write(_line(["document", *annotators], widths) + "\n")
-        done = {name: 0 for name in annotators}
+        done = {name: 0 for name in annotators if name != GOLD}  # the review writes gold: no one marks it done
         problems = changed = 0
         damaged: list[str] = []
         for summary in summariser.summaries(entries):
@@ -111,7 +112,7 @@ def run_status(args: argparse.Namespace) -> int:
                     damaged.append(f"! {summary.entry.relative}, {name}: {layer.problem}")
                 if layer.done:
                     cell += "✓"
-                    done[name] += 1
+                    done[name] = done.get(name, 0) + 1
                 if name in stale:
                     cell += "⚠"
                     changed += 1
