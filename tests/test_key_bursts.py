@@ -9,7 +9,7 @@ from pathlib import Path
 from textual import events
 from textual.widgets import Input
 
-from tests.test_app import SIZE, find, open_session, stored, wait_saved
+from tests.test_app import HEDGE, SIZE, find, open_session, stored, wait_saved
 from tui.app.app import HedgerowApp
 
 NAMES = {"/": "slash", " ": "space", "?": "question_mark", "]": "right_square_bracket", "\r": "enter"}
@@ -104,3 +104,19 @@ async def test_bound_characters_typed_into_a_field_do_not_stop_the_keys_after_th
         await settle(pilot)
         assert app.query_one("#search-input", Input).value == "U.S./NATO?"
         assert len(app.session.layer) == 1
+
+
+async def test_escape_and_a_key_typed_as_one_sequence_are_both_handled(project_doc: Path) -> None:
+    """Esc then d typed fast reach the app as ESC d, which Textual reads as alt+d: unbound, both
+    keys were lost (an analyst's delete silently did nothing). Unbound, it is esc, then d."""
+    session = open_session(project_doc)
+    session.add(*find(session.text, HEDGE), "hedge")
+    session.save()
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("right_square_bracket", "shift+right")  # on the annotation, a selection begun
+        assert app.view.selection is not None
+        app._driver.send_message(events.Key("alt+d", "d"))  # as the terminal's ESC d is read
+        await pilot.pause()
+        assert app.view.selection is None  # esc cleared it
+        assert len(app.session.layer) == 0  # d deleted the annotation under the cursor

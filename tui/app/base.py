@@ -94,6 +94,10 @@ class KeysInOrder(App[int]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, _USER_ACTS):
             pacing.user_acted()  # background work (a large file loading) waits while keys are handled
+        if isinstance(event, events.Key) and not event.is_forwarded and (keys := self._escape_then_a_key(event)):
+            for key in keys:  # in order, ahead of any key behind them, as if they had come apart
+                await self.on_event(key)
+            return
         if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
             if self._holding is not None or self._held:
                 self._held.append(event)
@@ -101,6 +105,24 @@ class KeysInOrder(App[int]):
             await self._route(event)
             return
         await super().on_event(event)
+
+    def _escape_then_a_key(self, event: events.Key) -> list[events.Key]:
+        """An Escape and a letter or digit typed fast come as one ESC-prefixed sequence, which the
+        terminal also sends for Alt with that key: Textual made it alt+d, which nothing here binds,
+        so both keys were lost (esc then d: no delete). Unbound, it is the two keys, in order."""
+        character = event.character
+        if not (event.key.startswith("alt+") and character and len(character) == 1 and character.isalnum()):
+            return []
+        try:
+            chain = self.screen._binding_chain
+        except Exception:  # no screen yet
+            return []
+        if any(event.key in bindings.key_to_bindings for _, bindings in chain):
+            return []  # bound: an Alt key after all
+        keys = [events.Key("escape", "\x1b"), events.Key(character, character)]
+        for key in keys:
+            key.set_sender(self)
+        return keys
 
     async def _route(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and self._may_move_focus(event.key):
