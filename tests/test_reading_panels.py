@@ -267,6 +267,8 @@ async def test_at_80_by_24_a_linked_annotation_leaves_the_list_its_rows_and_bord
         assert details.region.height >= 3
         rows = [app.screen._compositor.render_strips()[y].text for y in range(24)]
         assert rows[listing.region.bottom - 1].rstrip().endswith("╯")  # the list's bottom border is drawn
+        links_bottom = rows[links.region.bottom - 1][links.region.x:links.region.right]
+        assert "1 · ⏎" in links_bottom and "…" not in links_bottom  # the keys fit the border, not cut ("x unli…")
         app.view.move_to(0)  # off the linked annotation: the links panel goes, the details take their room back
         await pilot.pause()
         await pilot.pause()

@@ -13,6 +13,7 @@ from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.widget import Widget
 
 from tui.app.cells import fit, snippet
 from tui.app.row_list import RowList
@@ -97,7 +98,21 @@ class LinksPanel(RowList):
             self.styles.height = height
         if self.display != bool(rows):
             self.display = bool(rows)  # out of the way until the annotation under the cursor has links
-        self.border_subtitle = f"{len(rows)} · ⏎ follow · x unlink" if rows else ""
+        self.border_subtitle = self._subtitle(len(rows)) if rows else ""
+
+    def _subtitle(self, count: int) -> str:
+        """The count and the keys, as much as fits the border: it was cut ("2 · ⏎ follow · x unli…")."""
+        room = (self.size.width or self.parent_width()) - 4  # the corners, a space each side
+        wordings = (f"{count} · ⏎ follow · x unlink", f"{count} · ⏎ follow · x", f"{count} · ⏎ · x", str(count))
+        return next((wording for wording in wordings if len(wording) <= room), wordings[-1])
+
+    def parent_width(self) -> int:
+        return self.parent.size.width if isinstance(self.parent, Widget) else 0
+
+    def on_resize(self) -> None:
+        super().on_resize()
+        if self.rows:
+            self.border_subtitle = self._subtitle(len(self.rows))
 
     def render_row(self, row: LinkRow, width: int, base: Style) -> list[Segment]:
         other = row.other
