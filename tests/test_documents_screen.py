@@ -369,7 +369,8 @@ async def test_the_footer_shows_the_list_keys_once_after_the_first_frame_and_kee
         footer = app.documents.query_one(KeyFooter)
         await until(pilot, lambda: bool(footer.query(FooterKey)))
         keys = list(footer.query(FooterKey))
-        assert {"Open", "Done", "Sort"} <= {key.description for key in keys}
+        # and how to leave: q types into the filter, and Textual's own ctrl+q was a key not shown
+        assert {"Open", "Done", "Sort", "Quit"} <= {key.description for key in keys}
         for _ in range(3):
             app.documents.refresh_bindings()  # the same bindings published again
             await pilot.pause(0.05)

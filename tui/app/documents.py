@@ -207,7 +207,7 @@ class DocumentsScreen(SteadyLayout[None]):
         Binding("ctrl+d", "toggle_done", "Done", priority=True, id="documents.done"),
         Binding("ctrl+s", "sort", "Sort", priority=True, id="documents.sort"),
         Binding("escape", "back", "Back / clear", id="documents.back"),
-        Binding("ctrl+q", "app.quit", "Quit", id="documents.quit"),  # q types into the filter
+        Binding("ctrl+q", "app.quit", "Quit", priority=True, id="documents.quit"),  # q types into the filter
     ]
 
     class Progress(Message):
