@@ -9,6 +9,7 @@ from pathlib import Path
 from textual import events
 from textual.widgets import Input
 
+from tests.keys import type_keys
 from tests.test_app import HEDGE, SIZE, find, open_session, stored, wait_saved
 from tui.app.app import HedgerowApp
 
@@ -120,3 +121,38 @@ async def test_escape_and_a_key_typed_as_one_sequence_are_both_handled(project_d
         await pilot.pause()
         assert app.view.selection is None  # esc cleared it
         assert len(app.session.layer) == 0  # d deleted the annotation under the cursor
+
+
+def linkable(project_doc: Path) -> tuple[HedgerowApp, str, str]:
+    session = open_session(project_doc)
+    actor = session.add(*find(session.text, "Robert Simmons"), "actor")
+    made = session.add(*find(session.text, "denied any need or existing plans"), "commitment")
+    session.save()
+    return HedgerowApp(open_session(project_doc)), actor.id, made.id
+
+
+async def test_a_link_made_in_one_burst_is_made(project_doc: Path) -> None:
+    """l [ enter in one burst: enter came before the link mode began, so it opened the note dialog
+    on the target and the keys after it went into the note."""
+    app, actor, made = linkable(project_doc)
+    async with app.run_test(size=SIZE) as pilot:
+        app.view.move_to(app.session.layer.get(made).start)
+        await pilot.pause()
+        await type_keys(pilot, "l", "left_square_bracket", "enter", "x")
+        await pilot.pause()
+        assert [(link.source, link.target) for link in app.session.links] == [(made, actor)]
+        assert app.screen is app.screen_stack[0]  # no note dialog
+
+
+async def test_a_search_finds_the_other_end_of_a_link(project_doc: Path) -> None:
+    """A search leaves the cursor just after its match: enter said "Move the cursor onto the
+    annotation to link to"; the match's last character is what the cursor is on."""
+    app, actor, made = linkable(project_doc)
+    async with app.run_test(size=SIZE) as pilot:
+        app.view.move_to(app.session.layer.get(made).start)
+        await pilot.pause()
+        await type_keys(pilot, "l", "slash", *"Robert Simmons", "enter")
+        await pilot.pause()
+        assert app.view.cursor == app.session.layer.get(actor).end  # just after the match
+        await pilot.press("enter")
+        assert [(link.source, link.target) for link in app.session.links] == [(made, actor)]

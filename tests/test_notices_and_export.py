@@ -111,12 +111,12 @@ async def test_notices_from_one_burst_or_one_action_do_not_stack(project_doc: Pa
         await pilot.pause()
         await type_keys(pilot, *"/denied any need or existing plans", "enter", "2")
         await pilot.pause()
-        assert [n.message for n in app._notifications] == ["by actor “Robert Simmons”? Press a to link."]
+        assert [n.message for n in app._notifications] == ["a links it by actor “Robert Simmons”"]
         await type_keys(pilot, *"/Currently there are no sites", "enter", "2", "l")
         await pilot.pause(0.1)
         await pilot.pause()
         [notice] = app._notifications
-        assert notice.message.startswith("Linking “Currently")
+        assert notice.message.startswith("⏎ on the other end links, esc cancels: from “Current")
         assert len(app.screen.query("Toast")) == 1
 
 

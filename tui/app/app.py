@@ -452,7 +452,10 @@ class HedgerowApp(LinkingMixin, SavingApp):
     # -- the cursor ----------------------------------------------------------------------
 
     def under_cursor(self) -> Annotation | None:
-        return self.current.at(self.view.cursor)
+        offset, selection = self.view.cursor, self.view.selection
+        if selection is not None and offset == selection[1] and offset > selection[0]:
+            offset -= 1  # the cursor just after a selection (a search's match): its last character
+        return self.current.at(offset)
 
     def _follow_cursor(self) -> None:
         annotation = self.under_cursor()

@@ -12,9 +12,11 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import App, ScreenStackError
 from textual.binding import Binding
+from textual.message_pump import MessagePump
 from textual.notifications import Notify, SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 
 from tui.app import hangup, paste_guard
 from tui.app.messages import SaveFinished
@@ -68,6 +70,9 @@ class KeysInOrder(App[int]):
         "search", "note", "help", "command_palette", "export", "reanchor", "quit", "focus_next",
         "focus_previous", "toggle_panels", "jump", "accept", "accept_tag", "push_screen", "switch_screen",
         "documents", "open", "back", "back_to_document",  # the corpus's list and the document it opens
+        # And those that change what the keys after them do: in the link mode, enter links (l ] enter
+        # in a burst opened the note dialog on the target, and the keys after it went into the note).
+        "start_link", "confirm_link", "cancel_link", "accept_proposal",
     })
 
     def get_default_screen(self) -> Screen[object]:
@@ -128,14 +133,31 @@ class KeysInOrder(App[int]):
         if isinstance(event, events.Key) and self._may_move_focus(event.key):
             self._holding, self._holding_screen = event, self.screen
             self._holding_timer = self.set_timer(KEY_SETTLE_LIMIT, self._release)
-            field = self.screen.focused
-            if field is not None and _is_a_field(field):
-                # The keys typed into the field before this one may still wait in its queue, and a
-                # priority binding (the corpus filter's enter) would act before they land: "bravo"
-                # then enter opened the row highlighted before the filter. Let them land first.
-                field.call_later(self.call_later, self._run_held, event)
+            focused = self.screen.focused
+            if focused is not None:
+                # The keys before this one may still be on their way: in the focused widget's queue
+                # (typed into a field), or bubbling up from it to the app, whose bindings act last.
+                # A priority binding would act before them: "bravo" then enter opened the row
+                # highlighted before the filter; l [ enter linked from the annotation [ had left.
+                # So this one follows them, through the same queues.
+                self._behind_the_keys_before(focused, event)
                 return
         await self._run(event)
+
+    def _behind_the_keys_before(self, focused: Widget, event: events.Key) -> None:
+        path: list[MessagePump] = []
+        node: MessagePump | None = focused
+        while node is not None and node is not self:
+            path.append(node)
+            node = node._parent
+
+        def step(index: int) -> None:
+            if index < len(path):
+                path[index].call_later(step, index + 1)
+            else:
+                self.call_later(self._run_held, event)
+
+        step(0)
 
     async def _run_held(self, event: events.Key) -> None:
         await self._run(event)  # even after KEY_SETTLE_LIMIT let the others go: a key is never lost

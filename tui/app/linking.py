@@ -138,7 +138,8 @@ class LinkingMixin(_LinkingBase):
         # A Text, not a str: a str border title is read as markup, and the quote is from the file.
         self.view.border_subtitle = Text(f"linking from {shown_line(annotation.tag)} {_quoted(annotation, 24)} "
                                          f"· ⏎ link · esc cancel")
-        self._say(f"Linking {_quoted(annotation, 12)}: go to the other end, ⏎ · esc cancels", timeout=6)
+        # The keys first: cut to its row at 80 columns, the notice lost them ("go to the ot…").
+        self._say(f"⏎ on the other end links, esc cancels: from {_quoted(annotation, 24)}", timeout=6)
 
     def _end_link_mode(self) -> None:
         self.link_from = None
@@ -206,7 +207,7 @@ class LinkingMixin(_LinkingBase):
         if actor is None:
             return
         self.proposal = (annotation.id, relation.name, actor.id)
-        self._say(f"{relation.name} {actor.tag} {_quoted(actor)}? Press a to link.", timeout=5)
+        self._say(f"a links it {relation.name} {actor.tag} {_quoted(actor)}", timeout=5)  # the key first, as above
 
     def _propose_entity(self, annotation: Annotation) -> None:
         from tui.core.entities import best_match, known_entities
@@ -218,7 +219,7 @@ class LinkingMixin(_LinkingBase):
         if best is None:
             return
         self.proposal = (annotation.id, "entity", best)
-        self._say(f"Entity “{shown_line(best)}”? Press a to accept, E to choose another.", timeout=5)
+        self._say(f"a sets the entity “{shown_line(best)}”, E chooses another", timeout=5)
 
     def action_accept_proposal(self) -> None:
         if self.proposal is None:
@@ -279,6 +280,7 @@ class LinkingMixin(_LinkingBase):
     # -- the brief ------------------------------------------------------------------------------
 
     def action_brief(self) -> None:
+        self.clear_notifications()  # the last notice stood on the brief's bottom border
         from tui.app.brief_screen import BriefScreen
         from tui.core import gc_policy
         from tui.core.brief import BriefRoles, build_brief
