@@ -310,3 +310,43 @@ async def test_b_says_when_the_codebook_gives_the_brief_nothing(project_doc: Pat
         await pilot.pause()
         assert not isinstance(app.screen, BriefScreen)
         assert any("nothing to sum up" in str(n.message) for n in app._notifications)
+
+
+async def test_an_annotation_starting_where_a_shorter_one_does_is_reached_by_keys(project_doc: Path) -> None:
+    """A hedge "Currently" and a commitment "Currently … situation" start at one offset: ] and [
+    skipped the commitment, the brief's jump and l landed on the hedge (the innermost)."""
+    session = Session.open(project_doc, SessionOptions(annotator="alice"))
+    start = session.text.index("Currently there are")
+    end = session.text.index("situation") + len("situation")
+    hedge = session.add(start, start + len("Currently"), "hedge")
+    made = session.add(start, end, "commitment")
+    simmons = session.text.index("Simmons confirmed")
+    actor = session.add(simmons, simmons + len("Simmons"), "actor")
+    session.save()
+    app = HedgerowApp(Session.open(project_doc, SessionOptions(annotator="alice")))
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.view.move_to(0)
+        await pilot.pause()
+        visited = []
+        for _ in range(3):
+            await pilot.press("right_square_bracket")
+            visited.append(app.under_cursor().id)
+        assert visited == [hedge.id, made.id, actor.id]  # in position order: (start, end)
+        await pilot.press("left_square_bracket")
+        assert app.under_cursor().id == made.id and app.view.cursor == start
+        await pilot.press("right")  # moving inside it keeps it, though the hedge is innermost there
+        assert app.under_cursor().id == made.id
+        await type_keys(pilot, "l", "right_square_bracket", "enter")  # from the commitment to its actor
+        await pilot.pause()
+        assert [(link.source, link.target) for link in app.session.links] == [(made.id, actor.id)]
+        app.view.move_to(0)
+        await pilot.press("B")
+        await pilot.pause()
+        assert isinstance(app.screen, BriefScreen)
+        lines = app.screen.query_one(BriefLines)
+        shown = ["".join(segment.text for segment in lines.render_row(line, 100, Style())) for line in lines.rows]
+        assert shown[1].startswith("  → “Currently there")
+        await pilot.press("down", "enter")  # the commitment's line: its span, and it under the cursor
+        await pilot.pause()
+        assert not isinstance(app.screen, BriefScreen)
+        assert app.view.cursor == start and app.under_cursor().id == made.id

@@ -455,7 +455,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
         offset, selection = self.view.cursor, self.view.selection
         if selection is not None and offset == selection[1] and offset > selection[0]:
             offset -= 1  # the cursor just after a selection (a search's match): its last character
-        return self.current.at(offset)
+        return self.view.annotation_at(offset)
 
     def _follow_cursor(self) -> None:
         annotation = self.under_cursor()
@@ -515,7 +515,7 @@ class HedgerowApp(LinkingMixin, SavingApp):
 
     def on_row_list_chosen(self, event: AnnotationList.Chosen) -> None:  # the documents list stops its own
         self.view.clear_selection()
-        self.view.move_to(event.item.start, scroll=False)
+        self.view.choose(event.item)
         self.view.reveal(event.item.start, event.item.end)
         if event.focus:
             self.view.focus()
@@ -596,12 +596,18 @@ class HedgerowApp(LinkingMixin, SavingApp):
 
     def action_next_annotation(self, direction: int) -> None:
         layer, cursor = self.current.layer, self.view.cursor
-        annotation = layer.next_after(cursor) if direction > 0 else layer.previous_before(cursor)
+        current = self.view.annotation_at(cursor)
+        position = layer.position_of(current.id) if current is not None and current.start == cursor else None
+        if position is not None:  # on one's start: the next in order, though it starts there too
+            index = position + direction
+            annotation = layer.at_position(index) if 0 <= index < len(layer) else None
+        else:
+            annotation = layer.next_after(cursor) if direction > 0 else layer.previous_before(cursor)
         if annotation is None:
             self.notify("No more annotations that way.", timeout=2)
             return
         self.view.clear_selection()
-        self.view.move_to(annotation.start, scroll=False)
+        self.view.choose(annotation)
         self.view.reveal(annotation.start, annotation.end)
 
     # -- selecting ---------------------------------------------------------------------

@@ -166,6 +166,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._cursor = 0
         self._anchor = 0
         self._current: Annotation | None = None
+        self._chosen: str | None = None  # the annotation ] [ or a jump went to, while the cursor is in it
         self._matches: list[tuple[int, int]] = []
         self._match_starts: list[int] = []
         self._longest_match = 0
@@ -336,7 +337,24 @@ class DocumentView(ScrollView, can_focus=True):
         if first <= last:
             self.refresh_lines(first, last - first + 1)
 
+    def choose(self, annotation: Annotation, *, scroll: bool = False) -> None:
+        """The cursor to the annotation's start, and that annotation the one under it (not the
+        innermost there) while the cursor stays in it: one that starts where a shorter one does
+        ("Currently there are…" and "Currently") could not be reached by key."""
+        self._chosen = annotation.id
+        self._goal_column = None
+        self._place(annotation.start, None, scroll)
+
+    def annotation_at(self, offset: int) -> Annotation | None:
+        """The chosen annotation where it covers `offset`, else the innermost one there."""
+        return self._annotation_at(offset)
+
     def _annotation_at(self, offset: int) -> Annotation | None:
+        if self._chosen is not None:
+            chosen = self._layer.get(self._chosen)
+            if chosen is not None and chosen.start <= offset < chosen.end:
+                return chosen
+            self._chosen = None  # left it (or it is gone): the innermost again
         found = self._layer.overlapping(offset, offset + 1)
         return min(found, key=_innermost) if found else None
 

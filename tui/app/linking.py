@@ -270,7 +270,7 @@ class LinkingMixin(_LinkingBase):
 
     def on_links_panel_follow(self, event: LinksPanel.Follow) -> None:
         self.view.clear_selection()
-        self.view.move_to(event.annotation.start, scroll=False)
+        self.view.choose(event.annotation)
         self.view.reveal(event.annotation.start, event.annotation.end)
 
     def on_links_panel_remove(self, event: LinksPanel.Remove) -> None:
@@ -297,7 +297,12 @@ class LinkingMixin(_LinkingBase):
         def jump(target: tuple[int, int] | None) -> None:
             if target is not None:
                 self.view.clear_selection()
-                self.view.move_to(target[0], scroll=False)
+                spanned = [a for a in self.current.layer.overlapping(target[0], target[0] + 1)
+                           if (a.start, a.end) == target]  # the span's own annotation, not a shorter one at its start
+                if spanned:
+                    self.view.choose(spanned[0])
+                else:
+                    self.view.move_to(target[0], scroll=False)
                 self.view.reveal(*target)
                 self.view.focus()
 

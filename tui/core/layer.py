@@ -162,6 +162,11 @@ class Layer:
         found = self.overlapping(offset, offset + 1)
         return sorted(found, key=lambda a: (a.end - a.start, a.start))
 
+    def position_of(self, annotation_id: str) -> int | None:
+        """Where the annotation is in position order (start, end, tag, id): `at_position`'s index."""
+        row = self._row_of(annotation_id)
+        return None if row is None else self._position_of_row(row)
+
     def next_after(self, offset: int) -> Annotation | None:
         index = bisect_right(self._by_position, offset, key=self._rows.starts.__getitem__)
         return self.at_position(index) if index < len(self._by_position) else None
