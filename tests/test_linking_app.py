@@ -332,6 +332,12 @@ async def test_an_annotation_starting_where_a_shorter_one_does_is_reached_by_key
             await pilot.press("right_square_bracket")
             visited.append(app.under_cursor().id)
         assert visited == [hedge.id, made.id, actor.id]  # in position order: (start, end)
+        listing = app.annotation_list
+        await pilot.press("left_square_bracket", "left_square_bracket")  # the commitment, then the hedge
+        assert app.view.cursor == start and listing.rows[listing.highlighted].id == hedge.id
+        await pilot.press("right_square_bracket")  # the commitment: the panels follow, the cursor stays
+        assert app.view.cursor == start and listing.rows[listing.highlighted].id == made.id
+        await pilot.press("right_square_bracket")
         await pilot.press("left_square_bracket")
         assert app.under_cursor().id == made.id and app.view.cursor == start
         await pilot.press("right")  # moving inside it keeps it, though the hedge is innermost there

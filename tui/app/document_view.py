@@ -341,9 +341,12 @@ class DocumentView(ScrollView, can_focus=True):
         """The cursor to the annotation's start, and that annotation the one under it (not the
         innermost there) while the cursor stays in it: one that starts where a shorter one does
         ("Currently there are…" and "Currently") could not be reached by key."""
+        before, cursor = _id_of(self._current), self._cursor
         self._chosen = annotation.id
         self._goal_column = None
         self._place(annotation.start, None, scroll)
+        if self._cursor == cursor and _id_of(self._current) != before:  # ] to one starting there: the panels follow
+            self.post_message(self.CursorMoved(self, self._cursor))
 
     def annotation_at(self, offset: int) -> Annotation | None:
         """The chosen annotation where it covers `offset`, else the innermost one there."""
@@ -756,3 +759,7 @@ class DocumentView(ScrollView, can_focus=True):
 
 
 __all__ = ["DocumentView"]
+
+
+def _id_of(annotation: Annotation | None) -> str | None:
+    return None if annotation is None else annotation.id
