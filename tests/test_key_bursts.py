@@ -12,6 +12,7 @@ from textual.widgets import Input
 from tests.keys import type_keys
 from tests.test_app import HEDGE, SIZE, find, open_session, stored, wait_saved
 from tui.app.app import HedgerowApp
+from tui.app.dialogs import ConfirmDialog, NoteDialog
 
 NAMES = {"/": "slash", " ": "space", "?": "question_mark", "]": "right_square_bracket", "\r": "enter"}
 
@@ -99,7 +100,9 @@ async def test_bound_characters_typed_into_a_field_do_not_stop_the_keys_after_th
         burst(app, ["enter", *"and/or [1]?", "enter", *"next"])
         await settle(pilot)  # 0.1 s: far less than the 2 s the held keys waited
         assert app.screen.query_one("#note-text", TextArea).text == "and/or [1]?\nnext"
-        await pilot.press("escape")
+        await pilot.press("escape")  # the note was edited: asked first
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("shift+tab", "enter")  # Discard
         await settle(pilot)
         burst(app, ["slash", *"U.S./NATO?"])
         await settle(pilot)
@@ -156,3 +159,29 @@ async def test_a_search_finds_the_other_end_of_a_link(project_doc: Path) -> None
         assert app.view.cursor == app.session.layer.get(actor).end  # just after the match
         await pilot.press("enter")
         assert [(link.source, link.target) for link in app.session.links] == [(made, actor)]
+
+
+async def test_a_note_pasted_without_brackets_keeps_its_lines_and_esc_asks_before_losing_it(
+        project_doc: Path) -> None:
+    """Where the terminal does not bracket a paste (tmux send-keys -l), a newline comes as LF
+    (ctrl+j), which TextArea ignored: the lines were glued. Esc then threw the note away unasked."""
+    from textual.widgets import TextArea
+
+    app = tagged_app(project_doc)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("right_square_bracket")
+        burst(app, ["enter", *"First line.", "ctrl+j", *"Second line."])
+        await settle(pilot)
+        area = app.screen.query_one("#note-text", TextArea)
+        assert area.text == "First line.\nSecond line."
+        await pilot.press("escape")
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("escape")  # keep editing: the note and its text are still there
+        assert isinstance(app.screen, NoteDialog) and area.text == "First line.\nSecond line."
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        [annotation] = app.session.layer
+        assert annotation.note == "First line.\nSecond line."
+        await pilot.press("enter", "escape")  # not edited: Esc closes at once
+        assert app.screen is app.screen_stack[0]

@@ -62,9 +62,16 @@ class NoteDialog(ModalScreen[str | None], SteadyLayout[str | None]):
             """A paste's control characters come in as stand-ins: none reaches the terminal. Its line
             ends are line ends: terminals send a pasted newline as CR, which came in as "␍"."""
 
+            # A pasted newline where the terminal does not bracket pastes (tmux send-keys, some
+            # terminals) comes as LF, which is ctrl+j: TextArea ignored it and glued the lines.
+            BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+j", "new_line", show=False, id="note.new_line")]
+
             async def _on_paste(self, event: events.Paste) -> None:
                 lines = event.text.replace("\r\n", "\n").replace("\r", "\n")
                 event.text = shown(lines)  # TextArea's own handler runs next, with the shown text
+
+            def action_new_line(self) -> None:
+                self.insert("\n")
 
         quote = self.annotation.quote
         note = self.annotation.note
@@ -97,7 +104,19 @@ class NoteDialog(ModalScreen[str | None], SteadyLayout[str | None]):
         self.dismiss(restore_controls(self.annotation.note, edited).strip("\n"))
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        from textual.widgets import TextArea
+
+        if self.query_one("#note-text", TextArea).text == shown(self.annotation.note):
+            self.dismiss(None)
+            return
+
+        def decide(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        # Esc threw away a long note being written without a word.
+        self.app.push_screen(ConfirmDialog("Discard the changes to this note?", "The note stays as it was.",
+                                           yes="Discard", no="Keep editing", risky=True), decide)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
