@@ -774,3 +774,25 @@ async def test_escape_after_a_search_leaves_the_cursor_on_the_match(project_doc:
         await pilot.pause()
         assert app.view.selection is None and app.view.cursor == start
         assert app.under_cursor() is not None and app.under_cursor().quote == "Robert Simmons"
+
+
+async def test_the_palette_has_no_second_keys_panel_and_no_screenshot_into_the_project(project_doc: Path) -> None:
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Quit" in titles and "Theme" in titles
+        assert "Keys" not in titles and "Screenshot" not in titles
+
+
+async def test_the_entity_dialog_cuts_a_long_quote_at_a_word_with_an_ellipsis(project_doc: Path) -> None:
+    session = open_session(project_doc)
+    quote = "Special Representative of the NATO Secretary-General for the Caucasus and Central Asia"
+    session.add(*find(session.text, quote), "actor")
+    session.save()
+    app = HedgerowApp(open_session(project_doc))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("right_square_bracket", "E")
+        await pilot.pause()
+        title = str(app.screen.query("Label").first().render())
+        assert title.startswith("Entity of “Special Representative") and title.endswith("…”"), title

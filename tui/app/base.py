@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import events, on, work
-from textual.app import App, ScreenStackError
+from textual.app import App, ScreenStackError, SystemCommand
 from textual.binding import Binding
 from textual.message_pump import MessagePump
 from textual.notifications import Notify, SeverityLevel
@@ -299,6 +300,13 @@ class SavingApp(KeysInOrder):
                 rack.set_class(room is not None, "-fitted")
         super().notify(text, title=shown_line(title), severity=severity,
                        markup=False, timeout=self.NOTICE_SECONDS if timeout is None else timeout)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterator[SystemCommand]:
+        """Textual's palette commands but two: its Keys panel beside our Help, which lists every
+        key, and Screenshot, an SVG written to the working folder (a repository's root)."""
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Keys", "Screenshot"):
+                yield command
 
     def _on_notify(self, event: Notify) -> None:
         """Clears the notices shown before App._on_notify (next in the MRO) adds this one. notify()

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from tui.app.cells import quoted
 from tui.app.steady_layout import SteadyLayout
 from tui.core.annotation import Annotation
 from tui.core.entities import ranked
@@ -42,7 +43,7 @@ class EntityDialog(ModalScreen[str | None], SteadyLayout[str | None]):
     def compose(self) -> ComposeResult:
         quote = " ".join(self.annotation.quote.split())
         with Vertical(id="entity-dialog"):
-            yield Label(Text.assemble(("Entity of ", "bold"), (f"“{shown_line(quote)[:50]}”", "italic")))
+            yield Label(Text.assemble(("Entity of ", "bold"), (quoted(shown_line(quote), 52), "italic")))  # cut with …
             yield Input(value=self.annotation.entity or quote, id="entity-input", select_on_focus=True)
             yield OptionList(id="entity-choices")
             yield Label("⏎ sets it · ↓ one already used · empty: the quote · esc cancels",
