@@ -218,3 +218,22 @@ async def test_at_80_columns_the_text_keeps_room_beside_a_summary_that_fits(doc:
         lines = [strip.text for strip in summary.render_lines(summary.region.reset_offset)]
         header = next(line for line in lines if line.strip("│ ").startswith("agreement"))
         assert "κ" in header and "α" in header  # the agreement header on one row
+
+
+async def test_at_80x24_a_long_quote_leaves_the_candidate_panel_its_annotators(tmp_path: Path) -> None:
+    """Three rows of quote filled the candidate panel: the annotators and their notes were cut off."""
+    quote = ("“Currently there are no sites or bases of NATO in Kazakhstan, and I do not see any need to "
+             "change this situation,”")
+    layers = {"alice": [(quote, "commitment", "the office")], "bob": [(quote, "commitment", "the envoy")],
+              "carol": [("Kazakhstan", "actor", "")]}
+    doc = make_project(tmp_path / "long", layers)
+    app = ReviewApp(Review.open(doc, REVIEWER))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        panel = app.query_one(CandidatePanel)
+        panel.show(find(app.review, quote, "commitment"))
+        await pilot.pause()
+        lines = [strip.text for strip in panel.render_lines(panel.region.reset_offset)]
+        drawn = "\n".join(lines)
+        assert "✓ alice" in drawn and "✎ the office" in drawn and "✓ bob" in drawn and "✎ the envoy" in drawn, drawn
+        assert "““" not in drawn and "“Currently there" in drawn  # the quote's own marks, not doubled

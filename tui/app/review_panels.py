@@ -14,7 +14,7 @@ from rich.text import Text
 from textual.binding import BindingType
 from textual.widgets import Static
 
-from tui.app.cells import fit, snippet
+from tui.app.cells import fit, quoted, snippet
 from tui.app.row_list import RowList, list_bindings
 from tui.app.styles import tag_style
 from tui.core.review import AGREED, DECISIONS, PARTIAL, SINGLE, Candidate, Review
@@ -214,7 +214,10 @@ class CandidatePanel(Static):
         else:
             text.append("undecided", style=DECISION_STYLE["undecided"])
         text.append("\n")
-        text.append(f"“{snippet(candidate.quote, 120)}”\n", style="italic")
+        # At most two rows of quote: at 80x24 a long one filled the panel, and the annotators and
+        # their notes below it were cut off.
+        room = max(20, min(120, 2 * (self.content_region.width or 60) - 4))
+        text.append(quoted(candidate.quote, room) + "\n", style="italic")  # no doubled mark: "““Currently"
         notes: dict[str, list[str]] = {}
         for source in candidate.sources:
             notes.setdefault(source.annotator, []).append(source.note)
