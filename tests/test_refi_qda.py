@@ -624,3 +624,25 @@ async def test_the_tuis_export_dialog_writes_a_qdpx_that_the_xsd_and_an_import_a
     if VALIDATOR.is_file():  # the shared checker too, where ../shared is (the XSD above is this repository's)
         result = run_tool(VALIDATOR, str(path))
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+async def test_the_tuis_export_dialog_writes_the_codebook_as_a_valid_qdc(project: Path, project_doc: Path) -> None:
+    from tui.app.app import HedgerowApp
+    from tui.app.dialogs import EXPORT_FORMATS, ExportDialog
+
+    app = HedgerowApp(Session.open(project_doc, SessionOptions(annotator="alice")))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        {name: run for name, _, run in app.palette_commands()}["Export…"]()
+        await pilot.pause()
+        assert isinstance(app.screen, ExportDialog)
+        await pilot.press(*["down"] * [f for f, _ in EXPORT_FORMATS].index("qdc"), "enter", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [n.message for n in app._notifications] == ["Exported the codebook (3 tags) to exports/codebook.qdc"]
+    out = project / "exports" / "codebook.qdc"
+    assert list(xsd(CODEBOOK_XSD).iter_errors(out.read_text(encoding="utf-8"))) == []
+    codes = ET.fromstring(out.read_bytes()).findall("{urn:QDA-XML:codebook:1.0}Codes/{urn:QDA-XML:codebook:1.0}Code")
+    assert [c.get("name") for c in codes] == ["actor", "commitment", "hedge"]
+    if VALIDATOR.is_file():
+        assert shared_validator(out).returncode == 0

@@ -98,7 +98,7 @@ def check_keys(session: Session) -> None:
 
 
 PaletteCommand = tuple[str, str, Callable[[], object]]  # (name, help, what it runs) in the command palette
-EXPORT_EXTENSIONS = {"json": "json", "w3c": "w3c.jsonld", "jsonl": "jsonl", "csv": "csv", "qdpx": "qdpx"}
+EXPORT_EXTENSIONS = {"json": "json", "w3c": "w3c.jsonld", "jsonl": "jsonl", "csv": "csv", "qdpx": "qdpx", "qdc": "qdc"}
 CORPUS_ACTIONS = frozenset({"documents", "toggle_done", "help", "quit", "command_palette", "back_to_document"})
 ANCHOR_ON_THE_SPOT = 50  # changes this small are re-checked on the UI thread; larger ones in a worker
 NOTICE_ROOM_BESIDE_A_SELECTION = 24  # "Match 1 of 12" whole beside a selection, or the "1-9 tags" hint goes
@@ -771,6 +771,8 @@ class HedgerowApp(LinkingMixin, SavingApp):
             self.notify(f"Export failed: {error}", severity="error", markup=False)
             return
         path = folder / f"{session.document.stem}.{name}.{extension}"
+        if fmt == "qdc":  # the codebook: no layer's, the project's
+            path = folder / "codebook.qdc"
         snapshot = session.layer.snapshot() if layer == session.annotator else None
         links = list(session.links) if snapshot is not None else None
         self._export(fmt, layer, path, snapshot, links)
@@ -786,6 +788,16 @@ class HedgerowApp(LinkingMixin, SavingApp):
         session = self.current
         annotations: Layer | list[Annotation]
         layers: list[tuple[str, Layer | list[Annotation]]]  # for REFI-QDA: each under its own user
+        if fmt == "qdc":
+            from tui.core.refi_qda_write import qdc_chunks
+
+            try:
+                atomic_write_chunks(path, qdc_chunks(session.tags))
+            except HedgerowError as error:
+                self.post_message(ExportFinished(fmt, path, 0, str(error)))
+                return
+            self.post_message(ExportFinished(fmt, path, len(session.tags)))
+            return
         try:
             if snapshot is not None:
                 annotations = snapshot
@@ -1048,7 +1060,8 @@ class HedgerowApp(LinkingMixin, SavingApp):
         if message.error:
             self.notify(f"Export failed: {message.error}", severity="error", markup=False)
             return
-        count = count_of(message.count, 'annotation')
+        count = f"the codebook ({count_of(message.count, 'tag')})" if message.fmt == "qdc" else \
+            count_of(message.count, "annotation")
         self.notify(f"Exported {count} to {shown_line(self._relative(message.path))}", timeout=6, markup=False,
                     whole=True)
 

@@ -255,6 +255,7 @@ EXPORT_FORMATS = (  # one row each in the dialog's list (30 columns at its narro
     ("w3c", "W3C Web Annotation"),
     ("jsonl", "JSON Lines"),
     ("qdpx", "REFI-QDA, for QDA tools"),
+    ("qdc", "REFI-QDA codebook (tags)"),
 )
 
 

@@ -52,7 +52,7 @@ class SaveFinished(Message):
 
 @dataclass
 class ExportFinished(Message):
-    """An export ended: `count` annotations written to `path`, or `error`."""
+    """An export ended: `count` annotations (a codebook: tags) written to `path`, or `error`."""
 
     fmt: str
     path: Path
