@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 from rich.style import Style
@@ -211,6 +212,11 @@ async def test_entity_proposed_on_tagging_an_actor_and_chosen_with_e(project_doc
     session.save()
     assert ranked("Simmons", known_entities(session.layer)) == ["Robert Simmons", "Utemuratov"]
     assert best_match("Simmons", known_entities(session.layer)) == "Robert Simmons"
+    # One capitalised word in common, with one known entity only: proposed (it scored too low).
+    assert best_match("Ambassador Simmons", known_entities(session.layer)) == "Robert Simmons"
+    assert best_match("Ambassador Simmons", Counter({"Robert Simmons": 1, "Jane Simmons": 1})) is None
+    assert best_match("the ministry", Counter({"The Ministry": 1, "Utemuratov": 1})) == "The Ministry"
+    assert best_match("Foreign Ministry", Counter({"Utemuratov": 1})) is None
     app = open_app(project_doc)
     async with app.run_test(size=SIZE) as pilot:
         await tag(pilot, "Simmons(?= also suggested)", "1")

@@ -49,6 +49,17 @@ def ranked(query: str, names: Counter[str] | list[str], limit: int = 50) -> list
 
 
 def best_match(query: str, names: Counter[str], exclude: str = "") -> str | None:
-    """The entity a new mention most likely names, if any is alike enough (not the mention itself)."""
+    """The entity a new mention most likely names, if any is alike enough (not the mention itself):
+    else the one entity that shares a capitalised word with it ("Ambassador Simmons" and "Robert
+    Simmons": one word of three in common scored too low), where no other does."""
     candidates = [name for name in ranked(query, names, limit=5) if name != exclude]
-    return next((name for name in candidates if score(query, name) >= 1.0), None)
+    found = next((name for name in candidates if score(query, name) >= 1.0), None)
+    if found is not None:
+        return found
+    capitalised = _capitalised(query)
+    sharing = [name for name in names if name != exclude and capitalised & _capitalised(name)] if capitalised else []
+    return sharing[0] if len(sharing) == 1 else None
+
+
+def _capitalised(text: str) -> set[str]:
+    return {word.casefold() for word in (w.strip(".,;:'’\"“”()") for w in text.split()) if word[:1].isupper()}
