@@ -590,3 +590,20 @@ async def test_gold_is_shown_first_among_the_others_where_many_cut_the_column(co
         await until(pilot, lambda: app.documents is not None and app.documents.loaded)
         row = row_of(app, "Alpha report")
         assert "★gold bob" in row and "…" in row
+
+
+async def test_back_from_a_document_the_filter_is_kept_and_typing_starts_a_new_one(corpus: Path) -> None:
+    """"bravo", open, o, then "charlie" filtered by "bravocharlie": nothing listed."""
+    app = corpus_app(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.documents is not None and app.documents.loaded)
+        await type_keys(pilot, *"bravo", "enter")
+        await until(pilot, lambda: app.session is not None and not app._opening)
+        await pilot.press("o")
+        await until(pilot, lambda: isinstance(app.screen, DocumentsScreen))
+        await pilot.pause()
+        assert [s.title for s in app.documents.document_list.rows] == ["Bravo report"]  # the filter kept
+        await type_keys(pilot, *"charlie")
+        await pilot.pause()
+        assert app.screen.query_one("#corpus-filter").value == "charlie"
+        assert [s.title for s in app.documents.document_list.rows] == ["Charlie notes"]

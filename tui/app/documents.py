@@ -20,6 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Input, Static
+from textual.widgets.input import Selection
 from textual.worker import get_current_worker
 
 from tui.app.cells import fit
@@ -270,6 +271,13 @@ class DocumentsScreen(SteadyLayout[None]):
         # After the first frame: the scan and the reading share the GIL with the UI thread.
         self.call_after_refresh(self._read_corpus)
         self.call_after_refresh(self._mount_footer)
+
+    def on_screen_resume(self) -> None:
+        """Back from a document (o): the filter is kept, all selected, so typing starts a new one
+        ("evil" then "empty" filtered by "evilempty") and the arrows and enter go on as before."""
+        field = self.query_one("#corpus-filter", Input)
+        if field.value:
+            field.selection = Selection(0, len(field.value))
 
     def _mount_footer(self) -> None:
         """The keys, once the list is on screen: the footer's styles (Textual's Footer and its keys)
