@@ -92,3 +92,22 @@ def test_a_terminal_that_hangs_up_ends_the_app_with_its_work_saved(project_doc: 
     assert [a["tag"] for a in layer["annotations"].values()] == ["actor"]
     positions = json.loads((user_files / "cache" / "positions.json").read_text("utf-8"))
     assert positions, "the app was ended before it could keep the cursor's place"
+
+
+def test_a_sighup_with_the_terminal_still_there_restores_it(project_doc: Path) -> None:
+    """A SIGHUP sent by hand, the terminal still open: the app ends as on a quit, and leaves the
+    terminal as it found it (out of the alternate screen), not writing to nowhere."""
+    pid, fd = start_in_a_terminal(project_doc, under_a_shell=False)
+    code: int | None = None
+    try:
+        read_until(fd, b"saved", 30)
+        os.kill(pid, signal.SIGHUP)
+        tail = read_until(fd, b"\x1b[?1049l", 10)  # the alternate screen left
+        assert tail
+        code = ended_within(pid, 10)
+        assert code == 0
+    finally:
+        os.close(fd)
+        if code is None:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)

@@ -260,7 +260,8 @@ class SavingApp(KeysInOrder):
         if self.closing.is_set():
             return
         self.closing.set()
-        hangup.write_nowhere()
+        if not hangup.input_is_a_terminal():  # a SIGHUP sent with the terminal still there: it is restored
+            hangup.write_nowhere()
         self.prepare_to_quit()
         error = self.saver.flush() if self._saver is not None else ""
         self.exit(1 if error and error != self.saver.aside_message else 0)
