@@ -602,21 +602,27 @@ def test_inline_source_and_a_selection_with_two_codes(capsys, project: Path, tri
     assert layer.ids() == {"b0000000-0000-4000-8000-000000000001"}
 
 
-async def test_the_tuis_export_dialog_writes_a_qdpx_that_the_xsd_and_an_import_accept(project_doc: Path) -> None:
-    """REFI-QDA was only in the CLI; the TUI's export listed five formats, none for QDA tools."""
+async def export_from_the_dialog(doc: Path, fmt: str) -> list[str]:
+    """Export `fmt` as alice through the palette's Export… dialog (the first layer); the notices after."""
     from tui.app.app import HedgerowApp
     from tui.app.dialogs import EXPORT_FORMATS, ExportDialog
 
-    annotated = annotate(project_doc, SEED_SPANS).layer
-    app = HedgerowApp(Session.open(project_doc, SessionOptions(annotator="alice")))
+    app = HedgerowApp(Session.open(doc, SessionOptions(annotator="alice")))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         {name: run for name, _, run in app.palette_commands()}["Export…"]()
         await pilot.pause()
         assert isinstance(app.screen, ExportDialog)
-        await pilot.press(*["down"] * [f for f, _ in EXPORT_FORMATS].index("qdpx"), "enter", "enter")
+        await pilot.press(*["down"] * [f for f, _ in EXPORT_FORMATS].index(fmt), "enter", "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
+        return [str(n.message) for n in app._notifications]
+
+
+async def test_the_tuis_export_dialog_writes_a_qdpx_that_the_xsd_and_an_import_accept(project_doc: Path) -> None:
+    """REFI-QDA was only in the CLI; the TUI's export listed five formats, none for QDA tools."""
+    annotated = annotate(project_doc, SEED_SPANS).layer
+    await export_from_the_dialog(project_doc, "qdpx")
     path = project_doc.parent / "exports" / "seed.alice.qdpx"
     assert zipfile.is_zipfile(path) and not schema_errors(path)
     selections = ET.fromstring(zipfile.ZipFile(path).read("project.qde")).iter(f"{{{PROJECT_NS}}}PlainTextSelection")
@@ -627,19 +633,8 @@ async def test_the_tuis_export_dialog_writes_a_qdpx_that_the_xsd_and_an_import_a
 
 
 async def test_the_tuis_export_dialog_writes_the_codebook_as_a_valid_qdc(project: Path, project_doc: Path) -> None:
-    from tui.app.app import HedgerowApp
-    from tui.app.dialogs import EXPORT_FORMATS, ExportDialog
-
-    app = HedgerowApp(Session.open(project_doc, SessionOptions(annotator="alice")))
-    async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        {name: run for name, _, run in app.palette_commands()}["Export…"]()
-        await pilot.pause()
-        assert isinstance(app.screen, ExportDialog)
-        await pilot.press(*["down"] * [f for f, _ in EXPORT_FORMATS].index("qdc"), "enter", "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert [n.message for n in app._notifications] == ["Exported the codebook (3 tags) to exports/codebook.qdc"]
+    notices = await export_from_the_dialog(project_doc, "qdc")
+    assert notices == ["Exported the codebook (3 tags) to exports/codebook.qdc"]
     out = project / "exports" / "codebook.qdc"
     assert list(xsd(CODEBOOK_XSD).iter_errors(out.read_text(encoding="utf-8"))) == []
     codes = ET.fromstring(out.read_bytes()).findall("{urn:QDA-XML:codebook:1.0}Codes/{urn:QDA-XML:codebook:1.0}Code")
